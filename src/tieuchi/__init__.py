@@ -1,0 +1,1 @@
+"""tieuchi: targets, criteria sets and official reports for Vietnamese local governments."""

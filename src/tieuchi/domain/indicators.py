@@ -1,0 +1,96 @@
+"""Indicators: what is measured, in which unit, which way is better, how it adds up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.periods import PeriodKind
+from tieuchi.domain.status import Comparator
+
+__all__ = ["Indicator", "ValueType", "Direction", "TimeAggregation", "Rollup"]
+
+
+class ValueType(StrEnum):
+    NUMBER = "number"
+    PERCENT = "percent"
+    YESNO = "yesno"
+    COUNT = "count"
+
+
+class Direction(StrEnum):
+    """Which way is better; gives a target's comparator when it names none."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    EXACT = "exact"
+    RANGE = "range"
+
+    @property
+    def comparator(self) -> Comparator:
+        return {
+            Direction.HIGHER: Comparator.AT_LEAST,
+            Direction.LOWER: Comparator.AT_MOST,
+            Direction.EXACT: Comparator.EQUAL,
+            Direction.RANGE: Comparator.WITHIN,
+        }[self]
+
+
+class TimeAggregation(StrEnum):
+    """How sub-period figures make a period's figure."""
+
+    SUM = "sum"  # flows: revenue, production value
+    LAST = "last"  # stocks: population, number of communes that pass
+    MEAN = "mean"
+
+
+class Rollup(StrEnum):
+    """How children's figures make a parent's figure."""
+
+    SUM = "sum"
+    MEAN = "mean"  # mean over the leaf units
+    WEIGHTED_MEAN = "weighted_mean"  # needs ``weight``
+    RATIO = "ratio"  # needs ``numerator`` and ``denominator``; both summed, then divided
+    COUNT_PASSING = "count_passing"  # needs ``criteria_set``: how many units pass it
+    SHARE_PASSING = "share_passing"  # the same as a percentage of the units it applies to
+    NONE = "none"  # only reported directly
+
+
+class Indicator(Model):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str
+    name_en: str | None = None
+    short_name: str | None = None  # for report sentences: "thu cố định"
+    unit: str | None = None  # unit of measure: "tỷ đồng", "%", "người"
+    type: ValueType = ValueType.NUMBER
+    direction: Direction = Direction.HIGHER
+    time: TimeAggregation = TimeAggregation.SUM
+    rollup: Rollup = Rollup.SUM
+    frequency: PeriodKind = PeriodKind.MONTH  # the finest period it is collected for
+    weight: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 100.0  # ratio = numerator / denominator x scale
+    criteria_set: str | None = None
+    of_level: str | None = None  # count_passing / share_passing: units of this level
+    components: tuple[str, ...] = ()  # value = sum of these indicators of the same unit
+    decimals: int = Field(default=1, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _rollup_needs(self) -> Indicator:
+        need = {
+            Rollup.WEIGHTED_MEAN: ("weight",),
+            Rollup.RATIO: ("numerator", "denominator"),
+            Rollup.COUNT_PASSING: ("criteria_set",),
+            Rollup.SHARE_PASSING: ("criteria_set",),
+        }.get(self.rollup, ())
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"rollup '{self.rollup}' needs {' and '.join(missing)}")
+        return self
+
+    @property
+    def derived_from_set(self) -> bool:
+        return self.rollup in (Rollup.COUNT_PASSING, Rollup.SHARE_PASSING)

@@ -1,0 +1,188 @@
+"""Reporting periods: year, half, quarter, month, year-to-date and multi-year.
+
+A period is written as a short code, the same in YAML, CSV, the CLI and JSON:
+
+=================  ======================================  ============================
+code               meaning                                 Vietnamese label
+=================  ======================================  ============================
+``2023``           the calendar year                       năm 2023
+``2023-H1``        first half                              6 tháng đầu năm 2023
+``2023-Q3``        third quarter                           quý III/2023
+``2023-05``        May                                     tháng 5/2023
+``2023-YTD09``     January to September (year to date)     9 tháng năm 2023
+``2021-2025``      several years (a plan, a term)          giai đoạn 2021 - 2025
+=================  ======================================  ============================
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import assert_never
+
+__all__ = ["Period", "PeriodKind", "PeriodError"]
+
+
+class PeriodError(ValueError):
+    """A period code that cannot be read."""
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    YTD = "ytd"
+    YEAR = "year"
+    MULTI_YEAR = "multi_year"
+
+    @property
+    def granularity(self) -> int:
+        """Rank from finest (0) to coarsest; YTD counts as months, the finest data it sums."""
+        return _GRANULARITY[self]
+
+
+_GRANULARITY = {
+    PeriodKind.MONTH: 0,
+    PeriodKind.QUARTER: 1,
+    PeriodKind.HALF: 2,
+    PeriodKind.YTD: 3,
+    PeriodKind.YEAR: 4,
+    PeriodKind.MULTI_YEAR: 5,
+}
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_EN_MONTHS = [calendar.month_abbr[m] for m in range(13)]
+
+_PATTERNS: list[tuple[re.Pattern[str], PeriodKind]] = [
+    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
+    (re.compile(r"^(\d{4})-H([12])$"), PeriodKind.HALF),
+    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), PeriodKind.MONTH),
+    (re.compile(r"^(\d{4})-YTD(0[1-9]|1[0-2])$"), PeriodKind.YTD),
+    (re.compile(r"^(\d{4})-(\d{4})$"), PeriodKind.MULTI_YEAR),
+]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A span of whole months, from ``start`` to ``end`` (both inclusive)."""
+
+    start: date
+    end: date
+    kind: PeriodKind
+    code: str
+
+    @classmethod
+    def parse(cls, text: str | int) -> Period:
+        code = str(text).strip().upper()
+        for pattern, kind in _PATTERNS:
+            match = pattern.match(code)
+            if match:
+                second = int(match.group(2)) if match.lastindex == 2 else 0
+                return cls._build(kind, int(match.group(1)), second)
+        raise PeriodError(
+            f"'{text}' is not a period; write 2023, 2023-H1, 2023-Q3, 2023-05, 2023-YTD09 "
+            "or 2021-2025"
+        )
+
+    @classmethod
+    def _build(cls, kind: PeriodKind, year: int, n: int) -> Period:
+        match kind:
+            case PeriodKind.YEAR:
+                return cls.months(year, 1, year, 12, kind, f"{year}")
+            case PeriodKind.HALF:
+                return cls.months(year, 6 * n - 5, year, 6 * n, kind, f"{year}-H{n}")
+            case PeriodKind.QUARTER:
+                return cls.months(year, 3 * n - 2, year, 3 * n, kind, f"{year}-Q{n}")
+            case PeriodKind.MONTH:
+                return cls.months(year, n, year, n, kind, f"{year}-{n:02d}")
+            case PeriodKind.YTD:
+                return cls.months(year, 1, year, n, kind, f"{year}-YTD{n:02d}")
+            case PeriodKind.MULTI_YEAR:
+                if n <= year:
+                    raise PeriodError(f"'{year}-{n}': the last year must come after the first")
+                return cls.months(year, 1, n, 12, kind, f"{year}-{n}")
+            case _:
+                assert_never(kind)
+
+    @classmethod
+    def months(cls, y1: int, m1: int, y2: int, m2: int, kind: PeriodKind, code: str) -> Period:
+        last_day = calendar.monthrange(y2, m2)[1]
+        return cls(date(y1, m1, 1), date(y2, m2, last_day), kind, code)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def month_count(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def same_period_last_year(self) -> Period:
+        """The period one year earlier; for a multi-year period, the span just before it."""
+        if self.kind is PeriodKind.MULTI_YEAR:
+            span = self.end.year - self.start.year + 1
+            return Period.parse(f"{self.start.year - span}-{self.end.year - span}")
+        return Period.parse(self.code.replace(str(self.year), str(self.year - 1), 1))
+
+    def contains(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def is_closed(self, as_of: date) -> bool:
+        return as_of > self.end
+
+    def elapsed_share(self, as_of: date) -> float:
+        """Share of the period's days elapsed on ``as_of`` (0 before it starts, 1 after it)."""
+        if as_of < self.start:
+            return 0.0
+        if as_of >= self.end:
+            return 1.0
+        return ((as_of - self.start).days + 1) / ((self.end - self.start).days + 1)
+
+    def label(self, lang: str = "vi") -> str:
+        """The period as an official report writes it ("9 tháng năm 2023", "quý III/2023")."""
+        return _label_vi(self) if lang == "vi" else _label_en(self)
+
+
+def _label_vi(p: Period) -> str:
+    match p.kind:
+        case PeriodKind.YEAR:
+            return f"năm {p.year}"
+        case PeriodKind.HALF:
+            return f"6 tháng đầu năm {p.year}" if p.end.month == 6 else f"6 tháng cuối năm {p.year}"
+        case PeriodKind.QUARTER:
+            return f"quý {_ROMAN[(p.end.month) // 3]}/{p.year}"
+        case PeriodKind.MONTH:
+            return f"tháng {p.end.month}/{p.year}"
+        case PeriodKind.YTD:
+            if p.end.month == 6:
+                return f"6 tháng đầu năm {p.year}"
+            return f"{p.end.month} tháng năm {p.year}"
+        case PeriodKind.MULTI_YEAR:
+            return f"giai đoạn {p.start.year} - {p.end.year}"
+        case _:
+            assert_never(p.kind)
+
+
+def _label_en(p: Period) -> str:
+    match p.kind:
+        case PeriodKind.YEAR:
+            return f"{p.year}"
+        case PeriodKind.HALF:
+            return f"H{1 if p.end.month == 6 else 2} {p.year}"
+        case PeriodKind.QUARTER:
+            return f"Q{p.end.month // 3} {p.year}"
+        case PeriodKind.MONTH:
+            return f"{_EN_MONTHS[p.end.month]} {p.year}"
+        case PeriodKind.YTD:
+            return f"Jan–{_EN_MONTHS[p.end.month]} {p.year}"
+        case PeriodKind.MULTI_YEAR:
+            return f"{p.start.year}–{p.end.year}"
+        case _:
+            assert_never(p.kind)

@@ -1,0 +1,52 @@
+"""The project file: what the definitions are about and how their report is laid out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field, model_validator
+
+from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.comparisons import PeriodCode
+
+__all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline"]
+
+
+class Project(Model):
+    name: str
+    root: str | None = None  # the unit reports are about by default
+    period: PeriodCode | None = None  # the period evaluated by default
+    as_of: date | None = None  # the evaluation date ("số liệu đến ngày"); default today
+    author: str | None = None  # "Huyện ủy Thanh Trì"
+    place: str | None = None  # for the report's date line: "Thanh Trì"
+    description: str | None = None
+    source: str | None = None
+
+
+class ReportItem(Model):
+    """One paragraph of the report: a group, a single target, or a criteria set."""
+
+    group: str | None = Field(default=None, pattern=CODE_PATTERN)
+    target: str | None = None  # a target key (its code, or unit:indicator:period)
+    criteria_set: str | None = Field(default=None, pattern=CODE_PATTERN)
+    highlights: tuple[str, ...] = ()  # target keys or indicator codes stated after a group
+    unit: str | None = None  # whose result: default the project's root
+
+    @model_validator(mode="after")
+    def _one(self) -> ReportItem:
+        given = [k for k in ("group", "target", "criteria_set") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a report item names one of group, target or criteria_set")
+        return self
+
+
+class ReportSection(Model):
+    title: str
+    title_en: str | None = None
+    items: tuple[ReportItem, ...]
+
+
+class ReportOutline(Model):
+    title: str | None = None
+    title_en: str | None = None
+    sections: tuple[ReportSection, ...] = ()

@@ -1,0 +1,96 @@
+"""Targets (chỉ tiêu) and the named groups they are counted in ("18/18 chỉ tiêu")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.comparisons import Comparison, PeriodCode
+from tieuchi.domain.status import Basis
+
+__all__ = ["Target", "TargetGroup", "Relative"]
+
+
+class Relative(StrEnum):
+    """A target set against a base figure instead of as a number."""
+
+    GROWTH = "growth"  # tăng ≥ x% so với cùng kỳ
+    REDUCTION = "reduction"  # giảm ≥ x% so với cùng kỳ
+    REDUCTION_PP = "reduction_pp"  # giảm x điểm phần trăm
+    SHARE_OF_BASELINE = "share_of_baseline"  # ≥ x% của mức cơ sở
+
+
+class Target(Comparison[float]):
+    """An indicator's target for a unit and a period.
+
+    Unit, period, issuer, document and basis may be left out inside a group, which gives them.
+    """
+
+    indicator: str = Field(pattern=CODE_PATTERN)
+    unit: str | None = None
+    period: PeriodCode | None = None
+    code: str | None = Field(default=None, pattern=CODE_PATTERN)
+    name: str | None = None  # how the target reads in a report, when not the indicator's name
+    growth: float | None = None
+    reduction: float | None = None
+    reduction_pp: float | None = None
+    share_of_baseline: float | None = None
+    baseline: PeriodCode | None = None  # default: the same period last year
+    baseline_value: float | None = None
+    basis: Basis | None = None
+    issuer: str | None = None
+    document: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Target:
+        relative = [r.value for r in Relative if getattr(self, r.value) is not None]
+        absolute = self.comparator
+        if len(relative) + (absolute is not None) > 1:
+            given = relative + ([absolute.value] if absolute else [])
+            raise ValueError(f"give one target value, not {len(given)} ({', '.join(given)})")
+        if (self.baseline or self.baseline_value is not None) and not relative:
+            raise ValueError("a baseline only goes with growth, reduction, reduction_pp or "
+                             "share_of_baseline")
+        return self
+
+    @property
+    def relative(self) -> Relative | None:
+        for r in Relative:
+            if getattr(self, r.value) is not None:
+                return r
+        return None
+
+    @property
+    def key(self) -> str:
+        """The target's identity: its code, or unit:indicator:period."""
+        return self.code or f"{self.unit}:{self.indicator}:{self.period}"
+
+
+class TargetGroup(Model):
+    """A named list of targets for one unit and period, counted together in a report."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str
+    name_en: str | None = None
+    unit: str
+    period: PeriodCode
+    issuer: str | None = None
+    document: str | None = None
+    basis: Basis = Basis.PLAN
+    targets: tuple[Target, ...] = ()
+
+    def resolved_targets(self) -> tuple[Target, ...]:
+        """The group's targets with the group's unit, period, issuer, document and basis."""
+        return tuple(
+            t.model_copy(update={
+                "unit": t.unit or self.unit,
+                "period": t.period or self.period,
+                "issuer": t.issuer or self.issuer,
+                "document": t.document or self.document,
+                "basis": t.basis or self.basis,
+            })
+            for t in self.targets
+        )
