@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -27,7 +27,9 @@ def nfc(value: Any) -> Any:
 class Model(BaseModel):
     """Every definition model: immutable, unknown fields rejected, strings in NFC."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -40,7 +42,7 @@ class LegalSource(Model):
 
     document: str
     issuer: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     annex: str | None = None
     url: str | None = None
     verified: bool = False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from tieuchi.domain.base import Model
 from tieuchi.domain.periods import Period
@@ -30,7 +30,9 @@ def _period_code(value: str | int) -> str:
     return Period.parse(value).code
 
 
-PeriodCode = Annotated[str, AfterValidator(_period_code)]
+PeriodCode = Annotated[
+    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), AfterValidator(_period_code)
+]
 
 
 class Comparison(Model, Generic[T]):

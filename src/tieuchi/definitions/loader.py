@@ -1,0 +1,304 @@
+"""Load a definition folder in stages, collecting every problem on the way.
+
+1. read each ``*.yaml`` with line numbers (``yaml-syntax``);
+2. check each top-level section and validate each item with its Pydantic model
+   (``missing-field``, ``unknown-field``, ``wrong-type``, ``invalid-value``);
+3. read the CSV files of observations and targets, column by column (``csv-*``);
+4. run the semantic rules of :mod:`tieuchi.definitions.rules` over the whole;
+5. build the :class:`~tieuchi.domain.bundle.Definitions` the engine evaluates.
+
+Nothing is evaluated when any problem is an error: :func:`load_definitions` raises
+:class:`DefinitionError` with all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from tieuchi.definitions.problems import DefinitionError, Problem, Severity, suggest
+from tieuchi.definitions.yaml_lines import LineDict, LineList, line_of, load_yaml
+from tieuchi.domain.base import Model
+from tieuchi.domain.bundle import (
+    MEMBER_SCHEMA,
+    OBSERVATION_SCHEMA,
+    Definitions,
+    observation_frame,
+    target_frame,
+)
+from tieuchi.domain.comparisons import PeriodCode
+from tieuchi.domain.criteria import CriteriaSet
+from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.project import Project, ReportOutline
+from tieuchi.domain.status import Vintage
+from tieuchi.domain.targets import Target, TargetGroup
+from tieuchi.domain.units import Level, Unit
+
+__all__ = ["load_definitions", "check_definitions", "Loaded", "Located", "ObservationRow"]
+
+
+class ObservationRow(Model):
+    """An observation written inline in YAML (bulk data goes in CSV)."""
+
+    unit: str
+    indicator: str
+    period: PeriodCode
+    value: float
+    vintage: Vintage = Vintage.OFFICIAL
+    source: str | None = None
+    recorded_at: str | None = None
+
+
+SECTIONS: dict[str, tuple[type[BaseModel], bool]] = {
+    # name: (model, is a list)
+    "project": (Project, False),
+    "levels": (Level, True),
+    "units": (Unit, True),
+    "indicators": (Indicator, True),
+    "targets": (Target, True),
+    "groups": (TargetGroup, True),
+    "criteria_sets": (CriteriaSet, True),
+    "report": (ReportOutline, False),
+    "observations": (ObservationRow, True),
+}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated item with the file, line and raw YAML it came from."""
+
+    item: Any
+    file: str
+    line: int
+    raw: Any
+
+    def line_at(self, *loc: str | int) -> int:
+        return line_of(self.raw, loc, self.line)
+
+
+@dataclass
+class Loaded:
+    """What the stages produce before the engine's bundle is built."""
+
+    root: Path
+    sections: dict[str, list[Located]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
+    observation_frames: list[pl.DataFrame] = field(default_factory=list)
+    csv_targets: list[tuple[Located, str | None]] = field(default_factory=list)  # (target, group)
+    problems: list[Problem] = field(default_factory=list)
+
+    def items(self, section: str) -> list[Any]:
+        return [loc.item for loc in self.sections[section]]
+
+    def error(self, code: str, message: str, file: str | None, line: int | None) -> None:
+        self.problems.append(Problem(code, message, file, line))
+
+    def warn(self, code: str, message: str, file: str | None, line: int | None) -> None:
+        self.problems.append(Problem(code, message, file, line, Severity.WARNING))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def check_definitions(path: str | Path) -> tuple[Definitions | None, list[Problem]]:
+    """Load ``path`` and return the definitions (None when there are errors) and all problems."""
+    from tieuchi.definitions.rules import run_rules
+
+    root = Path(path)
+    loaded = Loaded(root=root)
+    files = _definition_files(root)
+    if not files:
+        loaded.error("no-definitions", f"no .yaml or .csv file in '{root}'; "
+                     "see docs/definitions.md for the layout", str(root), None)
+        return None, loaded.problems
+    for file in files:
+        if file.suffix in (".yaml", ".yml"):
+            _read_yaml(loaded, file)
+    for file in files:
+        if file.suffix == ".csv":
+            from tieuchi.definitions.csv_files import read_csv
+
+            read_csv(loaded, file)
+    run_rules(loaded)
+    problems = sorted(loaded.problems, key=lambda p: (p.file or "", p.line or 0, p.code))
+    if loaded.has_errors:
+        return None, problems
+    return build(loaded), problems
+
+
+def load_definitions(path: str | Path) -> Definitions:
+    """Load ``path``; raise :class:`DefinitionError` listing every problem if any is an error."""
+    definitions, problems = check_definitions(path)
+    if definitions is None:
+        raise DefinitionError(problems)
+    return definitions
+
+
+def _definition_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml", ".csv") and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def display_path(file: Path) -> str:
+    """The file as problems name it: relative to the current folder when possible."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
+
+
+def _read_yaml(loaded: Loaded, file: Path) -> None:
+    name = display_path(file)
+    try:
+        data = load_yaml(file.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        loaded.error("yaml-syntax", f"{exc.problem or exc}; check indentation, colons and "
+                     "quotes on this line", name, line)
+        return
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        loaded.error("yaml-syntax", f"{exc}; save the file as UTF-8 YAML", name, None)
+        return
+    if data is None:
+        return
+    if not isinstance(data, LineDict):
+        loaded.error("not-a-mapping", "a definition file is a mapping of sections "
+                     f"({', '.join(SECTIONS)}), not a {type(data).__name__}", name, 1)
+        return
+    for key, value in data.items():
+        line = data.lines[key]
+        if key not in SECTIONS:
+            loaded.error("unknown-section", f"'{key}' is not a section{suggest(key, SECTIONS)} "
+                         f"(sections: {', '.join(SECTIONS)})", name, line)
+            continue
+        model, many = SECTIONS[key]
+        if many:
+            if not isinstance(value, LineList):
+                loaded.error("not-a-mapping", f"'{key}' must be a list of items "
+                             "(lines starting with '- ')", name, line)
+                continue
+            for index, raw in enumerate(value):
+                _validate_item(loaded, key, model, raw, name, value.lines[index])
+        else:
+            _validate_item(loaded, key, model, value, name, line)
+
+
+def _validate_item(
+    loaded: Loaded, section: str, model: type[BaseModel], raw: Any, file: str, line: int
+) -> None:
+    try:
+        item = model.model_validate(raw)
+    except ValidationError as exc:
+        for problem in validation_problems(exc, model, raw, file, line):
+            loaded.problems.append(problem)
+        return
+    loaded.sections[section].append(Located(item, file, getattr(raw, "line", line), raw))
+
+
+_TYPE_ERRORS = ("_type", "_parsing", "bool_", "int_", "float_", "date_", "finite_number")
+
+
+def validation_problems(
+    exc: ValidationError, model: type[BaseModel], raw: Any, file: str, line: int
+) -> Iterator[Problem]:
+    """Pydantic's errors as problems with the line of the offending key."""
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        where = ".".join(str(p) for p in loc)
+        if isinstance(raw, dict) and isinstance(raw.get("code"), str):
+            where = f"{model.__name__.lower()} '{raw['code']}'" + (f" {where}" if where else "")
+        where = where or model.__name__.lower()
+        at = line_of(raw, loc, line)
+        kind = error["type"]
+        if kind == "missing":
+            yield Problem("missing-field", f"{where}: this field is required; add "
+                          f"'{loc[-1]}: …'", file, at)
+        elif kind == "extra_forbidden":
+            name = str(loc[-1])
+            fields = _fields_at(model, loc[:-1])
+            yield Problem("unknown-field", f"'{name}' is not a field here{suggest(name, fields)}"
+                          f" (fields: {', '.join(fields)})", file, at)
+        elif any(marker in kind for marker in _TYPE_ERRORS) and kind != "value_error":
+            yield Problem("wrong-type", f"{where}: {error['msg']} (got {error['input']!r})",
+                          file, at)
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if kind == "string_pattern_mismatch":
+                message = ("a code is letters, digits, '_', '.' and '-', starting with a "
+                           f"letter or digit (got {error['input']!r})")
+            yield Problem("invalid-value", f"{where}: {message}", file, at)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model found by following ``loc`` through nested models."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            continue
+        current = _inner_model(fields[part].annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def build(loaded: Loaded) -> Definitions:
+    """The engine's bundle from definitions that passed every rule."""
+    project_items = loaded.items("project")
+    project = project_items[0] if project_items else Project(name=loaded.root.name)
+    report_items = loaded.items("report")
+    groups: list[TargetGroup] = loaded.items("groups")
+    group_targets = [(g.code, t) for g in groups for t in g.resolved_targets()]
+    csv_targets = [(group, loc.item) for loc, group in loaded.csv_targets]
+    targets = (
+        loaded.items("targets") + [t for _, t in group_targets] + [t for _, t in csv_targets]
+    )
+    positions: dict[str, int] = {}
+    members = []
+    for group, target in group_targets + csv_targets:
+        if group is not None:
+            members.append({"group": group, "key": target.key,
+                            "position": positions.setdefault(group, 0)})
+            positions[group] += 1
+    inline = pl.DataFrame(
+        [o.model_dump(mode="json") for o in loaded.items("observations")],
+        schema=OBSERVATION_SCHEMA,
+    )
+    frames = [inline, *loaded.observation_frames]
+    observations = pl.concat([f.select(list(OBSERVATION_SCHEMA)) for f in frames])
+    return Definitions(
+        project=project,
+        levels=tuple(loaded.items("levels")),
+        units=tuple(loaded.items("units")),
+        indicators=tuple(loaded.items("indicators")),
+        groups=tuple(groups),
+        criteria_sets=tuple(loaded.items("criteria_sets")),
+        targets=target_frame(targets),
+        members=pl.DataFrame(members, schema=MEMBER_SCHEMA),
+        observations=observation_frame(observations),
+        report=report_items[0] if report_items else ReportOutline(),
+    )

@@ -1,0 +1,360 @@
+"""Semantic rules over the whole of a definition folder.
+
+Each rule is a function registered with :func:`rule`; it reads the validated items and adds
+problems to :class:`~tieuchi.definitions.loader.Loaded`. A rule never stops the others: every
+problem of a folder is reported in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import polars as pl
+
+from tieuchi.definitions.loader import Loaded, Located
+from tieuchi.definitions.problems import suggest
+from tieuchi.domain.criteria import CriteriaSet
+from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.periods import Period
+from tieuchi.domain.status import Comparator
+from tieuchi.domain.targets import Target, TargetGroup
+from tieuchi.domain.units import Unit
+
+__all__ = ["RULES", "rule", "run_rules"]
+
+Rule = Callable[[Loaded], None]
+RULES: list[Rule] = []
+
+
+def rule(function: Rule) -> Rule:
+    RULES.append(function)
+    return function
+
+
+def run_rules(loaded: Loaded) -> None:
+    for function in RULES:
+        function(loaded)
+
+
+def _codes(loaded: Loaded, section: str) -> dict[str, Any]:
+    return {loc.item.code: loc.item for loc in loaded.sections[section]}
+
+
+def _check_ref(
+    loaded: Loaded, code: str, value: str | None, known: Iterable[str], where: Located,
+    loc: tuple[str | int, ...], what: str,
+) -> bool:
+    """Report ``value`` as unknown when it is not in ``known``; True when it is fine."""
+    known = list(known)
+    if value is None or value in known:
+        return True
+    loaded.error(code, f"{what} '{value}' is not defined{suggest(value, known)}",
+                 where.file, where.line_at(*loc))
+    return False
+
+
+@rule
+def duplicate_codes(loaded: Loaded) -> None:
+    for section in ("levels", "units", "indicators", "groups", "criteria_sets"):
+        seen: dict[str, Located] = {}
+        for located in loaded.sections[section]:
+            code = located.item.code
+            if code in seen:
+                first = seen[code]
+                loaded.error("duplicate-code", f"{section} code '{code}' is already used at "
+                             f"{first.file}:{first.line}; give each a code of its own",
+                             located.file, located.line_at("code"))
+            else:
+                seen[code] = located
+    for located in loaded.sections["criteria_sets"]:
+        criteria: set[str] = set()
+        for i, criterion in enumerate(located.item.criteria):
+            if criterion.code in criteria:
+                loaded.error("duplicate-code", f"criterion '{criterion.code}' appears twice in "
+                             f"set '{located.item.code}'", located.file,
+                             located.line_at("criteria", i, "code"))
+            criteria.add(criterion.code)
+
+
+@rule
+def unit_references(loaded: Loaded) -> None:
+    units = _codes(loaded, "units")
+    levels = _codes(loaded, "levels")
+    for located in loaded.sections["units"]:
+        unit: Unit = located.item
+        if levels or unit.level:
+            _check_ref(loaded, "unknown-level", unit.level, levels, located, ("level",), "level")
+        _check_ref(loaded, "unknown-unit", unit.parent, units, located, ("parent",), "parent")
+        for i, successor in enumerate(unit.successors):
+            _check_ref(loaded, "unknown-unit", successor, units, located, ("successors", i),
+                       "successor")
+    for located in loaded.sections["project"]:
+        _check_ref(loaded, "unknown-unit", located.item.root, units, located, ("root",), "unit")
+    for located in loaded.sections["observations"]:
+        _check_ref(loaded, "unknown-unit", located.item.unit, units, located, ("unit",), "unit")
+
+
+@rule
+def hierarchy_cycles(loaded: Loaded) -> None:
+    parents = {loc.item.code: loc.item.parent for loc in loaded.sections["units"]}
+    reported: set[str] = set()
+    for located in loaded.sections["units"]:
+        seen = [located.item.code]
+        parent = parents.get(located.item.code)
+        while parent is not None and parent in parents:
+            if parent in seen:
+                cycle = seen[seen.index(parent):]
+                if not reported & set(cycle):
+                    loaded.error("hierarchy-cycle", "units are their own ancestors: "
+                                 + " → ".join([*cycle, parent]) + "; fix one parent",
+                                 located.file, located.line_at("parent"))
+                reported.update(cycle)
+                break
+            seen.append(parent)
+            parent = parents.get(parent)
+
+
+def _all_targets(loaded: Loaded) -> Iterator[tuple[Target, Located, tuple[str | int, ...]]]:
+    """Every target with where it is written: (target with group defaults, place, loc)."""
+    for located in loaded.sections["targets"]:
+        yield located.item, located, ()
+    for located in loaded.sections["groups"]:
+        group: TargetGroup = located.item
+        for i, target in enumerate(group.resolved_targets()):
+            yield target, located, ("targets", i)
+    for located, _group in loaded.csv_targets:
+        yield located.item, located, ()
+
+
+@rule
+def target_references(loaded: Loaded) -> None:
+    units = _codes(loaded, "units")
+    indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+    for located in loaded.sections["groups"]:
+        _check_ref(loaded, "unknown-unit", located.item.unit, units, located, ("unit",), "unit")
+    keys: dict[str, Located] = {}
+    for target, located, loc in _all_targets(loaded):
+        if target.unit is None or target.period is None:
+            missing = "unit" if target.unit is None else "period"
+            loaded.error("missing-unit-or-period", f"the target for '{target.indicator}' has no "
+                         f"{missing}; add '{missing}: …' or put it in a group", located.file,
+                         located.line_at(*loc))
+            continue
+        if loc or located in loaded.sections["targets"]:
+            _check_ref(loaded, "unknown-unit", target.unit, units, located, (*loc, "unit"),
+                       "unit")
+        ok = _check_ref(loaded, "unknown-indicator", target.indicator, indicators, located,
+                        (*loc, "indicator"), "indicator")
+        key = target.key
+        if key in keys:
+            first = keys[key]
+            loaded.error("duplicate-target", f"target '{key}' is already defined at "
+                         f"{first.file}:{first.line}; give one of them a 'code'",
+                         located.file, located.line_at(*loc))
+        keys[key] = located
+        if ok:
+            _target_fits(loaded, target, indicators[target.indicator], located, loc)
+            unit = units.get(target.unit)
+            period = Period.parse(target.period)
+            if unit is not None and not unit.valid_on(period.start, period.end):
+                loaded.warn("unit-not-valid", f"unit '{unit.code}' does not exist in "
+                            f"{period.code} (valid {unit.valid_from} – {unit.valid_to})",
+                            located.file, located.line_at(*loc))
+
+
+def _target_fits(
+    loaded: Loaded, target: Target, indicator: Indicator, located: Located,
+    loc: tuple[str | int, ...],
+) -> None:
+    line = located.line_at(*loc)
+    yesno = indicator.type is ValueType.YESNO
+    if yesno and (target.relative is not None or
+                  target.comparator not in (None, Comparator.YES, Comparator.EQUAL)):
+        loaded.error("target-comparator", f"'{indicator.code}' is a yes/no indicator; its "
+                     "target is 'yes: true'", located.file, line)
+    if not yesno and target.comparator is Comparator.YES:
+        loaded.error("target-comparator", f"'{indicator.code}' is a {indicator.type.value} "
+                     "indicator; 'yes' is for yes/no indicators — use at_least, at_most, "
+                     "equal or within", located.file, line)
+    period = Period.parse(target.period or "")
+    if period.kind.granularity < indicator.frequency.granularity:
+        loaded.error("period-too-fine", f"'{indicator.code}' is collected by "
+                     f"{indicator.frequency.value}, so it has no target for {period.code}; "
+                     "use a longer period or change the indicator's frequency",
+                     located.file, line)
+
+
+@rule
+def indicator_references(loaded: Loaded) -> None:
+    indicators = _codes(loaded, "indicators")
+    sets = _codes(loaded, "criteria_sets")
+    levels = _codes(loaded, "levels")
+    for located in loaded.sections["indicators"]:
+        ind: Indicator = located.item
+        for field in ("weight", "numerator", "denominator"):
+            _check_ref(loaded, "unknown-indicator", getattr(ind, field), indicators, located,
+                       (field,), field)
+        for i, component in enumerate(ind.components):
+            _check_ref(loaded, "unknown-indicator", component, indicators, located,
+                       ("components", i), "component")
+        _check_ref(loaded, "unknown-criteria-set", ind.criteria_set, sets, located,
+                   ("criteria_set",), "criteria set")
+        _check_ref(loaded, "unknown-level", ind.of_level, levels, located, ("of_level",),
+                   "level")
+    for located in loaded.sections["observations"]:
+        _check_ref(loaded, "unknown-indicator", located.item.indicator, indicators, located,
+                   ("indicator",), "indicator")
+
+
+@rule
+def criteria_references(loaded: Loaded) -> None:
+    indicators = _codes(loaded, "indicators")
+    sets = _codes(loaded, "criteria_sets")
+    units: dict[str, Unit] = _codes(loaded, "units")
+    levels = _codes(loaded, "levels")
+    for located in loaded.sections["criteria_sets"]:
+        cset: CriteriaSet = located.item
+        _check_ref(loaded, "unknown-level", cset.applies_to.level, levels, located,
+                   ("applies_to", "level"), "level")
+        for i, code in enumerate(cset.applies_to.units):
+            _check_ref(loaded, "unknown-unit", code, units, located, ("applies_to", "units", i),
+                       "unit")
+        if cset.dimension_values and cset.dimension is None:
+            loaded.error("invalid-value", f"set '{cset.code}' lists dimension_values but no "
+                         "dimension; add e.g. 'dimension: region'", located.file,
+                         located.line_at("dimension_values"))
+        applied = [units[u] for u in _applied_units(cset, units.values())]
+        for i, criterion in enumerate(cset.criteria):
+            for j, condition in enumerate(criterion.conditions):
+                loc = ("criteria", i, "conditions", j)
+                _check_ref(loaded, "unknown-indicator", condition.indicator, indicators,
+                           located, (*loc, "indicator"), "indicator")
+                _check_ref(loaded, "unknown-criteria-set", condition.set, sets, located,
+                           (*loc, "set"), "criteria set")
+                low, high = condition.threshold
+                for threshold in (low, high):
+                    if isinstance(threshold, dict):
+                        _dimension_thresholds(loaded, cset, threshold, applied, located, loc)
+
+
+def _applied_units(cset: CriteriaSet, units: Iterable[Unit]) -> list[str]:
+    """Codes of the units a set applies to (the engine uses the same selection)."""
+    chosen = set(cset.applies_to.units)
+    return [
+        u.code for u in units
+        if (u.code in chosen or (not chosen and (cset.applies_to.level in (None, u.level))))
+        and all(u.attributes.get(k) == v for k, v in cset.applies_to.where.items())
+    ]
+
+
+def _dimension_thresholds(
+    loaded: Loaded, cset: CriteriaSet, threshold: dict[str, float], applied: list[Unit],
+    located: Located, loc: tuple[str | int, ...],
+) -> None:
+    line = located.line_at(*loc)
+    if cset.dimension is None:
+        loaded.error("invalid-value", f"a threshold by region or group needs the set "
+                     f"'{cset.code}' to name its dimension (e.g. 'dimension: region')",
+                     located.file, line)
+        return
+    declared = set(cset.dimension_values)
+    for key in threshold:
+        if key != "default" and key not in declared:
+            loaded.error("unknown-dimension-value", f"'{key}' is not a {cset.dimension} of set "
+                         f"'{cset.code}'{suggest(key, declared)} (declared: "
+                         f"{', '.join(sorted(declared)) or 'none'})", located.file, line)
+    for unit in applied:
+        value = unit.attributes.get(cset.dimension)
+        if value is None:
+            if "default" not in threshold:
+                loaded.error("missing-dimension", f"unit '{unit.code}' has no attribute "
+                             f"'{cset.dimension}', which set '{cset.code}' needs; add "
+                             f"'attributes: {{{cset.dimension}: …}}' to the unit",
+                             located.file, line)
+        elif value not in threshold and "default" not in threshold:
+            loaded.error("missing-threshold", f"unit '{unit.code}' has {cset.dimension} "
+                         f"'{value}', which has no threshold here; add '{value}: …' or "
+                         "'default: …'", located.file, line)
+
+
+@rule
+def set_cycles(loaded: Loaded) -> None:
+    indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+    graph: dict[str, set[str]] = {}
+    for located in loaded.sections["criteria_sets"]:
+        deps: set[str] = set()
+        for criterion in located.item.criteria:
+            for condition in criterion.conditions:
+                if condition.set:
+                    deps.add(condition.set)
+                ind = indicators.get(condition.indicator or "")
+                if ind is not None and ind.criteria_set:
+                    deps.add(ind.criteria_set)
+        graph[located.item.code] = deps
+    for located in loaded.sections["criteria_sets"]:
+        path = _cycle_from(located.item.code, graph)
+        if path:
+            loaded.error("set-cycle", "criteria sets depend on each other in a cycle: "
+                         + " → ".join(path), located.file, located.line)
+
+
+def _cycle_from(start: str, graph: dict[str, set[str]]) -> list[str] | None:
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    while stack:
+        node, path = stack.pop()
+        for dep in sorted(graph.get(node, ())):
+            if dep == start:
+                return [*path, dep]
+            if dep not in path:
+                stack.append((dep, [*path, dep]))
+    return None
+
+
+@rule
+def csv_group_and_observation_periods(loaded: Loaded) -> None:
+    groups = _codes(loaded, "groups")
+    for located, group in loaded.csv_targets:
+        if group is not None and group not in groups:
+            loaded.error("unknown-group", f"group '{group}' is not defined"
+                         f"{suggest(group, groups)}; define it under 'groups:'",
+                         located.file, located.line)
+    indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+    granularity = {c: i.frequency.granularity for c, i in indicators.items()}
+    for frame in loaded.observation_frames:
+        periods = frame.get_column("period").unique().to_list()
+        fine = {p: Period.parse(p).kind.granularity for p in periods}
+        bad = frame.with_columns(
+            pl.col("period").replace_strict(fine, return_dtype=pl.Int64).alias("_g"),
+            pl.col("indicator").replace_strict(granularity, default=None,
+                                               return_dtype=pl.Int64).alias("_f"),
+        ).filter(pl.col("_g") < pl.col("_f"))
+        for row in bad.head(20).iter_rows(named=True):
+            loaded.error("period-too-fine", f"'{row['indicator']}' is collected by "
+                         f"{indicators[row['indicator']].frequency.value}, not for "
+                         f"{row['period']}; give it for a longer period or change the "
+                         "indicator's frequency", row["file"], row["line"])
+
+
+@rule
+def report_references(loaded: Loaded) -> None:
+    groups = _codes(loaded, "groups")
+    sets = _codes(loaded, "criteria_sets")
+    units = _codes(loaded, "units")
+    indicators = _codes(loaded, "indicators")
+    keys = {t.key for t, _, _ in _all_targets(loaded)}
+    for located in loaded.sections["report"]:
+        for i, section in enumerate(located.item.sections):
+            for j, item in enumerate(section.items):
+                loc = ("sections", i, "items", j)
+                _check_ref(loaded, "unknown-group", item.group, groups, located,
+                           (*loc, "group"), "group")
+                _check_ref(loaded, "unknown-criteria-set", item.criteria_set, sets, located,
+                           (*loc, "criteria_set"), "criteria set")
+                _check_ref(loaded, "unknown-target", item.target, keys, located,
+                           (*loc, "target"), "target")
+                _check_ref(loaded, "unknown-unit", item.unit, units, located, (*loc, "unit"),
+                           "unit")
+                for k, highlight in enumerate(item.highlights):
+                    _check_ref(loaded, "unknown-target", highlight, keys | set(indicators),
+                               located, (*loc, "highlights", k), "target or indicator")

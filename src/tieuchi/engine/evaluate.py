@@ -1,0 +1,239 @@
+"""The evaluation: a pure function of the definitions, the period and the date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from tieuchi.domain.bundle import Definitions, period_frame
+from tieuchi.domain.periods import Period, PeriodKind
+from tieuchi.engine.criteria import SetResults, evaluate_sets
+from tieuchi.engine.targets import group_counts, score_targets
+from tieuchi.engine.values import best_observations, resolve_values
+
+__all__ = ["Evaluation", "evaluate", "hierarchy_frame"]
+
+Resolve = Callable[..., pl.DataFrame]
+"""(period, cutoff, extra pool rows or None) -> values of that period."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything computed for one period; views read it and never recompute a status."""
+
+    definitions: Definitions
+    period: Period
+    as_of: date
+    units: tuple[str, ...]  # the units the results are about
+    values: pl.DataFrame  # unit, indicator, value, … for the period
+    targets: pl.DataFrame  # one row per target
+    groups: pl.DataFrame  # one row per target group
+    sets: SetResults
+
+    def target(self, key: str) -> dict[str, object] | None:
+        rows = self.targets.filter(pl.col("key") == key)
+        return rows.row(0, named=True) if rows.height else None
+
+
+def hierarchy_frame(definitions: Definitions, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(units valid in the period with parent, depth, level, name, attributes; ancestor pairs)."""
+    valid = {u.code: u for u in definitions.units if u.valid_on(period.start, period.end)}
+    order = {code: i for i, code in enumerate(valid)}
+    depth: dict[str, int] = {}
+
+    def ancestors(code: str) -> list[str]:
+        chain: list[str] = []
+        parent = valid[code].parent
+        while parent in valid and parent not in chain and parent != code:
+            chain.append(parent)
+            parent = valid[parent].parent
+        return chain
+
+    pairs: list[tuple[str, str, int]] = []
+    for code in valid:
+        chain = ancestors(code)
+        depth[code] = len(chain)
+        pairs.extend((a, code, order[code]) for a in chain)
+    attributes = [dict(u.attributes) for u in valid.values()]
+    hierarchy = pl.DataFrame({
+        "unit": list(valid),
+        "parent": [u.parent if u.parent in valid else None for u in valid.values()],
+        "depth": [depth[c] for c in valid],
+        "level": [u.level for u in valid.values()],
+        "name": [u.name for u in valid.values()],
+        "attributes": attributes if any(attributes) else [None] * len(valid),
+    }, schema_overrides={"parent": pl.String, "depth": pl.Int32})
+    if not any(attributes):
+        hierarchy = hierarchy.drop("attributes").with_columns(
+            pl.lit(None, pl.Struct({"_": pl.String})).alias("attributes"))
+    closure = pl.DataFrame(pairs, schema={"ancestor": pl.String, "descendant": pl.String,
+                                          "position_in_tree": pl.Int32}, orient="row")
+    return hierarchy, closure
+
+
+def evaluate(
+    definitions: Definitions,
+    period: Period | str,
+    *,
+    units: Sequence[str] | None = None,
+    as_of: date | None = None,
+    vintage: str | None = None,
+) -> Evaluation:
+    """Evaluate ``period``: every target, group and criteria set of the selected units.
+
+    ``units`` selects units and everything below them (default: all). ``as_of`` is the date
+    of the evaluation (default: the project's, else today): a target whose period ends after
+    it is still open and gets a pace. ``vintage`` keeps only figures of that vintage.
+    """
+    period = Period.parse(period) if isinstance(period, str) else period
+    as_of = as_of or definitions.project.as_of or date.today()
+    hierarchy, closure = hierarchy_frame(definitions, period)
+    selected = _selection(definitions, hierarchy, units)
+    pool = best_observations(definitions.observations, vintage)
+    indicators = definitions.indicators
+
+    def values(p: Period, cutoff: date, extra: pl.DataFrame | None = None) -> pl.DataFrame:
+        source = pool if extra is None else pl.concat([pool, extra], how="diagonal_relaxed")
+        return resolve_values(source, indicators, hierarchy, p, cutoff)
+
+    current = values(period, period.end)
+    set_results, current = evaluate_sets(definitions, period, current, hierarchy, closure)
+    derived_pool = _as_pool(set_results.derived, period)
+    targets = _targets(definitions, period, as_of, selected, current, derived_pool, values)
+    groups = _groups(definitions, period, selected, targets)
+    keep = pl.col("unit").is_in(selected)
+    sets = SetResults(
+        sets=_filter(set_results.sets, keep),
+        criteria=_filter(set_results.criteria, keep),
+        conditions=_filter(set_results.conditions, keep),
+        summaries=_filter(set_results.summaries, keep),
+        derived=set_results.derived,
+    )
+    return Evaluation(definitions, period, as_of, tuple(selected),
+                      current.filter(keep), targets, groups, sets)
+
+
+def _filter(frame: pl.DataFrame, keep: pl.Expr) -> pl.DataFrame:
+    return frame.filter(keep) if "unit" in frame.columns else frame
+
+
+def _selection(
+    definitions: Definitions, hierarchy: pl.DataFrame, units: Sequence[str] | None
+) -> list[str]:
+    existing = hierarchy.get_column("unit").to_list()
+    if not units:
+        return existing
+    chosen: list[str] = []
+    for code in units:
+        if code not in definitions.unit_by_code:
+            raise KeyError(code)
+        chosen.extend([code, *definitions.descendants(code)])
+    return [c for c in existing if c in set(chosen)]
+
+
+def _as_pool(derived: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Derived values as observations of ``period``, so longer periods can use them."""
+    return derived.with_columns(
+        pl.lit(period.code).alias("period"),
+        pl.lit("official").alias("vintage"),
+        pl.lit(None, pl.String).alias("recorded_at"),
+    ).join(period_frame([period.code]), on="period").drop("coverage_end", "origin")
+
+
+def _targets(
+    definitions: Definitions, period: Period, as_of: date, selected: list[str],
+    current: pl.DataFrame, derived_pool: pl.DataFrame, resolve: Resolve,
+) -> pl.DataFrame:
+    targets = definitions.targets.filter(pl.col("unit").is_in(selected))
+    periods = period_frame(targets.get_column("period").unique().to_list())
+    relevant = periods.filter(
+        (pl.col("start") <= period.start) & (pl.col("end") >= period.end)
+    )
+    targets = targets.join(relevant, on="period", how="inner")
+    last_year = period.same_period_last_year()
+    actual_frames, last_frames, base_frames = [], [], []
+    for code in relevant.get_column("period").to_list():
+        target_period = Period.parse(code)
+        if target_period == period:
+            actual = current
+        else:
+            actual = resolve(target_period, period.end, derived_pool)
+        actual_frames.append(actual.with_columns(pl.lit(code).alias("period")))
+        if target_period.kind is not PeriodKind.MULTI_YEAR:
+            previous = resolve(target_period.same_period_last_year(),
+                               last_year.end)
+            last_frames.append(previous.with_columns(pl.lit(code).alias("period")))
+    for code in targets.get_column("baseline").drop_nulls().unique().to_list():
+        base_period = Period.parse(code)
+        base = resolve(base_period, base_period.end)
+        base_frames.append(base.with_columns(pl.lit(code).alias("baseline")))
+    key = ["unit", "indicator", "period"]
+    actual_all = _stack(actual_frames, key).select(
+        *key, pl.col("value").alias("actual"), pl.col("vintage_rank").alias("actual_vintage"),
+        pl.col("source").alias("actual_source"), "coverage_end", pl.col("origin").alias(
+            "actual_origin"))
+    last_all = _stack(last_frames, key).select(*key, pl.col("value").alias("last_year"))
+    base_all = _stack(base_frames, ["unit", "indicator", "baseline"]).select(
+        "unit", "indicator", "baseline", pl.col("value").alias("baseline_actual"))
+    meta = _indicator_meta(definitions)
+    names = pl.DataFrame({
+        "unit": [u.code for u in definitions.units],
+        "unit_name": [u.name for u in definitions.units],
+    })
+    frame = (
+        targets.join(actual_all, on=key, how="left")
+        .join(last_all, on=key, how="left")
+        .join(base_all, on=["unit", "indicator", "baseline"], how="left")
+        .join(meta, on="indicator", how="left")
+        .join(names, on="unit", how="left")
+        .with_columns(
+            pl.coalesce("baseline_value", "baseline_actual", "last_year").alias("base"),
+            pl.coalesce("name", "indicator_name").alias("display_name"),
+        )
+    )
+    return score_targets(frame, period.end, as_of)
+
+
+def _stack(frames: list[pl.DataFrame], key: list[str]) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame(schema={**{k: pl.String for k in key}, "value": pl.Float64,
+                                    "vintage_rank": pl.Int8, "source": pl.String,
+                                    "coverage_end": pl.Date, "origin": pl.String})
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _indicator_meta(definitions: Definitions) -> pl.DataFrame:
+    inds = definitions.indicators
+    return pl.DataFrame({
+        "indicator": [i.code for i in inds],
+        "indicator_name": [i.name for i in inds],
+        "short_name": [i.short_name for i in inds],
+        "measure": [i.unit for i in inds],
+        "type": [i.type.value for i in inds],
+        "time": [i.time.value for i in inds],
+        "direction_comparator": [i.direction.comparator.value for i in inds],
+        "decimals": [i.decimals for i in inds],
+    }, schema_overrides={"short_name": pl.String, "measure": pl.String})
+
+
+def _groups(
+    definitions: Definitions, period: Period, selected: list[str], targets: pl.DataFrame
+) -> pl.DataFrame:
+    groups = [
+        g for g in definitions.groups
+        if g.unit in selected and Period.parse(g.period).contains(period)
+    ]
+    info = pl.DataFrame({
+        "group": [g.code for g in groups],
+        "name": [g.name for g in groups],
+        "unit": [g.unit for g in groups],
+        "period": [g.period for g in groups],
+        "basis": [g.basis.value for g in groups],
+        "issuer": [g.issuer for g in groups],
+    }, schema={"group": pl.String, "name": pl.String, "unit": pl.String, "period": pl.String,
+               "basis": pl.String, "issuer": pl.String})
+    counts = group_counts(definitions.members, targets)
+    return info.join(counts, on="group", how="left")
