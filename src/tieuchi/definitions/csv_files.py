@@ -21,11 +21,11 @@ from tieuchi.domain.targets import Relative, Target
 
 __all__ = ["read_csv", "OBSERVATION_COLUMNS", "TARGET_COLUMNS", "YES_WORDS", "NO_WORDS"]
 
-OBSERVATION_COLUMNS = {
+OBSERVATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "required": ("unit", "indicator", "period", "value"),
     "optional": ("vintage", "source", "recorded_at", "note"),
 }
-TARGET_COLUMNS = {
+TARGET_COLUMNS: dict[str, tuple[str, ...]] = {
     "required": ("unit", "indicator", "period", "comparator", "value"),
     "optional": ("value_high", "tolerance", "baseline", "basis", "issuer", "document", "code",
                  "name", "group", "note"),

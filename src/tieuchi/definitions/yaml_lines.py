@@ -10,7 +10,7 @@ from yaml.nodes import MappingNode, SequenceNode
 __all__ = ["LineDict", "LineList", "load_yaml", "line_of"]
 
 
-class LineDict(dict[str, Any]):
+class LineDict(dict[Any, Any]):
     """A mapping from YAML, with ``line`` (its first line) and ``lines`` (each key's line)."""
 
     line: int = 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator

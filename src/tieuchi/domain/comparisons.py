@@ -31,7 +31,9 @@ def _period_code(value: str | int) -> str:
 
 
 PeriodCode = Annotated[
-    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), AfterValidator(_period_code)
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+    AfterValidator(_period_code),
 ]
 
 

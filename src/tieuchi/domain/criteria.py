@@ -138,6 +138,8 @@ class CriteriaSet(Model):
     short_name: str | None = None  # in report sentences: "nông thôn mới nâng cao"
     phrase: str | None = None  # "được công nhận là điểm đến du lịch"; default "đạt <name>"
     phrase_en: str | None = None
+    term: str = "tiêu chí"  # what its criteria are called: "tiêu chí", "tiêu chuẩn"
+    term_en: str = "criteria"
     source: LegalSource | None = None
     effective_from: date | None = None
     effective_to: date | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -81,10 +82,11 @@ def status_expr(
 ) -> pl.Expr:
     """The status of each row: its comparator applied to its actual; no data when null."""
     tol = tolerance.fill_null(0.0)
-    expr = pl.when(actual.is_null()).then(_lit(Status.NO_DATA))
+    expr: Any = pl.when(actual.is_null()).then(_lit(Status.NO_DATA))
     for rule in COMPARATORS.values():
         expr = expr.when(comparator == rule.id.value).then(rule.status(actual, low, high, tol))
-    return expr.otherwise(_lit(Status.NO_DATA))
+    result: pl.Expr = expr.otherwise(_lit(Status.NO_DATA))
+    return result
 
 
 def passes_expr(status: pl.Expr) -> pl.Expr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -33,7 +34,7 @@ SET_RULES: dict[RuleKind, SetRuleExpr] = {
     RuleKind.SCORE_AT_LEAST: lambda v: pl.col("score") >= v,
 }
 
-CONDITION_SCHEMA = {
+CONDITION_SCHEMA: dict[Any, Any] = {
     "set": pl.String, "criterion": pl.String, "criterion_name": pl.String,
     "position": pl.Int32, "condition": pl.Int32, "indicator": pl.String,
     "ref_set": pl.String, "comparator": pl.String, "dim": pl.String,
@@ -92,7 +93,7 @@ def _condition_rows(cset: CriteriaSet) -> pl.DataFrame:
         for index, condition in enumerate(criterion.conditions):
             comparator = condition.comparator or Comparator.YES
             low, high = condition.threshold
-            dims = set()
+            dims: set[str] = set()
             for t in (low, high):
                 if isinstance(t, dict):
                     dims.update(t)

@@ -6,6 +6,7 @@ joined with its actual, its same-period-last-year actual and its base (for relat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import polars as pl
@@ -20,7 +21,7 @@ __all__ = ["PACE_BAND", "score_targets", "group_counts"]
 PACE_BAND = 0.05
 """Within ±5% of the pro-rata target is on track; above is ahead, below is behind."""
 
-_RELATIVE_THRESHOLD = {
+_RELATIVE_THRESHOLD: dict[Relative, tuple[Callable[[pl.Expr, pl.Expr], pl.Expr], Comparator]] = {
     # relative kind: (threshold from base b and value x, comparator)
     Relative.GROWTH: (lambda b, x: b * (1 + x / 100), Comparator.AT_LEAST),
     Relative.REDUCTION: (lambda b, x: b * (1 - x / 100), Comparator.AT_MOST),

@@ -15,6 +15,7 @@ covers) and ``origin`` (observed, aggregated, rollup, computed, derived).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -31,7 +32,7 @@ __all__ = [
     "resolve_values",
 ]
 
-VALUE_SCHEMA = {
+VALUE_SCHEMA: dict[Any, Any] = {
     "unit": pl.String,
     "indicator": pl.String,
     "value": pl.Float64,
@@ -145,7 +146,7 @@ def rollup(
         )
     )
     parents = hierarchy.select("unit", "parent", "depth")
-    max_depth = int(parents.get_column("depth").max() or 0)
+    max_depth = int(parents.get_column("depth").max() or 0)  # type: ignore[arg-type]
     for depth in range(max_depth, 0, -1):
         level = parents.filter(pl.col("depth") == depth).drop("depth")
         up = (

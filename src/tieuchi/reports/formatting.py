@@ -1,0 +1,55 @@
+"""Numbers, dates and lists the way Vietnamese (and English) official documents write them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from babel.numbers import format_decimal
+
+__all__ = ["number", "percent", "join_names", "long_date", "short_date", "lower_first",
+           "LOCALES"]
+
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+def number(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
+    """1.234,5 in Vietnamese, 1,234.5 in English; trailing zeros dropped (14, not 14,0)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def percent(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
+    """5,5% in Vietnamese, 5.5% in English."""
+    return "–" if value is None else number(value, lang, decimals) + "%"
+
+
+def join_names(names: Sequence[str], lang: str = "vi", sep: str = ", ") -> str:
+    """"A, B và C" (Vietnamese) or "A, B and C"."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    last = " và " if lang == "vi" else " and "
+    return sep.join(names[:-1]) + last + names[-1]
+
+
+def long_date(day: date, lang: str = "vi") -> str:
+    """"ngày 08 tháng 3 năm 2023": a zero before days under 10 and months 1 and 2, as
+    Nghị định 30/2020/NĐ-CP writes the date line of an official document."""
+    if lang == "vi":
+        month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+        return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return day.strftime("%d %B %Y").lstrip("0")
+
+
+def short_date(day: date, lang: str = "vi") -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year}" if lang == "vi" else day.isoformat()
+
+
+def lower_first(text: str) -> str:
+    """"Chỉ tiêu nhiệm vụ …" → "chỉ tiêu nhiệm vụ …" inside a sentence (keeps acronyms)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

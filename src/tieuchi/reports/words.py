@@ -1,0 +1,176 @@
+"""The words of a report, in Vietnamese and English: labels and sentence pieces.
+
+Each language is one :class:`Words`; the report code picks it from :data:`WORDS` and never
+writes a word of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Words", "WORDS"]
+
+
+@dataclass(frozen=True)
+class Words:
+    lang: str
+    status: dict[str, str]
+    pace: dict[str, str]
+    basis: dict[str, str]  # "đạt 100,2% dự toán giao"
+    basis_short: dict[str, str]  # "vượt kế hoạch"
+    comparator: dict[str, str]
+    vintage: dict[str, str]
+    increase: str
+    decrease: str
+    points: str
+    vs_same_period: str  # "so với cùng kỳ"
+    vs_same_period_year: str  # "so với cùng kỳ năm {year}"
+    achieved_all: str  # "Hoàn thành đạt và vượt {n}/{total} {name}"
+    achieved_some: str  # "Có {n}/{total} {name} {estimate}đạt và vượt {basis}"
+    not_met_list: str  # "{n} chỉ tiêu chưa đạt: {names}"
+    no_data_list: str
+    estimate_full_year: str  # "ước thực hiện cả năm "
+    reached: str  # "đạt"
+    reached_estimate: str  # "ước đạt"
+    percent_of: str  # "đạt {pct} {basis}"
+    quota: str  # "{name} đạt {pct} {basis} ({actual}/{target}{measure})"
+    yes_done: str
+    yes_not_done: str
+    plan_growth: str  # "(kế hoạch: tăng {x})"
+    multi_year_target: str  # "chỉ tiêu {period} ({target})"
+    multi_year_issuer: str  # "chỉ tiêu {period} được {issuer} giao ({target})"
+    milestones: str  # "{name}: đã hoàn thành {n}/{total} nội dung: {names}"
+    milestones_open: str  # "đang thực hiện: {names}"
+    milestones_missed: str  # "chưa hoàn thành: {names}"
+    illustrative: str
+    exceeded_target: str
+    met_target: str
+    not_met_target: str
+    years_early: str  # "về đích trước {n} năm"
+    set_summary: str  # "{passed}/{total} {noun} {phrase}"
+    set_default_phrase: str  # "đạt {name}"
+    set_at_least_phrase: str  # "đạt từ {k}/{n} {term} trở lên"
+    set_unit: str  # "{unit} đạt {met}/{total} {term} {name}"
+    set_unmet: str  # "còn {n} {term} chưa đạt là: {names}"
+    title: str  # "Báo cáo kết quả thực hiện các chỉ tiêu {period}"
+    data_note: str  # "Số liệu {vintage} đến {date}."
+    source: str
+    appendix: str
+    appendix_criteria: str
+    columns: dict[str, str] = field(default_factory=dict)
+    numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+VI = Words(
+    lang="vi",
+    status={"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt",
+            "no_data": "Chưa có số liệu"},
+    pace={"ahead": "Vượt tiến độ", "on_track": "Đúng tiến độ", "behind": "Chậm tiến độ"},
+    basis={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
+    basis_short={"plan": "kế hoạch", "budget": "dự toán", "quota": "chỉ tiêu"},
+    comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
+                "yes": "Đạt", "growth": "tăng ≥", "reduction": "giảm ≥",
+                "reduction_pp": "giảm", "share_of_baseline": "≥"},
+    vintage={"plan": "kế hoạch", "estimate": "ước thực hiện", "preliminary": "sơ bộ",
+             "official": "chính thức"},
+    increase="tăng",
+    decrease="giảm",
+    points=" điểm phần trăm",
+    vs_same_period="so với cùng kỳ",
+    vs_same_period_year="so với cùng kỳ năm {year}",
+    achieved_all="Hoàn thành đạt và vượt {n}/{total} {name}",
+    achieved_some="Có {n}/{total} {name} {estimate}đạt và vượt {basis}",
+    not_met_list="{n} chỉ tiêu chưa đạt: {names}",
+    no_data_list="{n} chỉ tiêu chưa có số liệu: {names}",
+    estimate_full_year="ước thực hiện cả năm ",
+    reached="đạt",
+    reached_estimate="ước đạt",
+    percent_of="đạt {pct} {basis}",
+    quota="{name} đạt {pct} {basis} ({actual}/{target}{measure})",
+    yes_done="{name}: đã hoàn thành",
+    yes_not_done="{name}: chưa hoàn thành",
+    plan_growth="(kế hoạch: tăng {x})",
+    multi_year_target="chỉ tiêu {period} ({target})",
+    multi_year_issuer="chỉ tiêu {period} được {issuer} giao ({target})",
+    milestones="{name}: đã hoàn thành {n}/{total} nội dung ({names})",
+    milestones_open="đang thực hiện: {names}",
+    milestones_missed="chưa hoàn thành: {names}",
+    illustrative=("Ghi chú: danh mục tiêu chí và mức đạt chuẩn của bộ này chưa được đối chiếu "
+                  "với văn bản gốc, chỉ có giá trị minh họa."),
+    exceeded_target="vượt {basis}",
+    met_target="đạt {basis}",
+    not_met_target="chưa đạt {basis}",
+    years_early="về đích trước {n} năm",
+    set_summary="{passed}/{total} {noun} {phrase}",
+    set_default_phrase="đạt {name}",
+    set_at_least_phrase="đạt từ {k}/{n} {term} trở lên",
+    set_unit="{unit} đạt {met}/{total} {term} {name}",
+    set_unmet="còn {n} {term} chưa đạt là: {names}",
+    title="Báo cáo kết quả thực hiện các chỉ tiêu {period}",
+    data_note="Số liệu {vintage} đến {date}.",
+    source="Nguồn",
+    appendix="Phụ lục {n}: {name}",
+    appendix_criteria="Phụ lục {n}: Kết quả đánh giá {name} – {unit}",
+    columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
+             "actual": "Thực hiện", "percent": "% KH", "change": "So cùng kỳ",
+             "status": "Đánh giá", "criterion": "Tiêu chí", "value": "Giá trị",
+             "threshold": "Mức đạt chuẩn"},
+)
+
+EN = Words(
+    lang="en",
+    status={"exceeded": "Exceeded", "met": "Met", "not_met": "Not met", "no_data": "No data"},
+    pace={"ahead": "Ahead", "on_track": "On track", "behind": "Behind"},
+    basis={"plan": "of plan", "budget": "of the budget estimate",
+           "quota": "of the assigned quota"},
+    basis_short={"plan": "the plan", "budget": "the budget estimate", "quota": "the quota"},
+    comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
+                "yes": "Yes", "growth": "growth ≥", "reduction": "reduction ≥",
+                "reduction_pp": "reduction", "share_of_baseline": "≥"},
+    vintage={"plan": "planned", "estimate": "estimated", "preliminary": "preliminary",
+             "official": "official"},
+    increase="up",
+    decrease="down",
+    points=" percentage points",
+    vs_same_period="on the same period last year",
+    vs_same_period_year="on {year}",
+    achieved_all="Met or exceeded {n}/{total} {name}",
+    achieved_some="{n}/{total} {name} {estimate}met or exceeded {basis}",
+    not_met_list="{n} not met: {names}",
+    no_data_list="{n} without data: {names}",
+    estimate_full_year="(full-year estimate) ",
+    reached="reached",
+    reached_estimate="is estimated at",
+    percent_of="{pct} {basis}",
+    quota="{name}: {pct} {basis} ({actual}/{target}{measure})",
+    yes_done="{name}: done",
+    yes_not_done="{name}: not done yet",
+    plan_growth="(plan: up {x})",
+    multi_year_target="the target for {period} ({target})",
+    multi_year_issuer="the target for {period} set by {issuer} ({target})",
+    milestones="{name}: {n}/{total} milestones done ({names})",
+    milestones_open="under way: {names}",
+    milestones_missed="not done: {names}",
+    illustrative=("Note: the criteria and thresholds of this set have not been checked against "
+                  "the official text; they are illustrative."),
+    exceeded_target="above {basis}",
+    met_target="meeting {basis}",
+    not_met_target="below {basis}",
+    years_early="{n} years ahead of schedule",
+    set_summary="{passed}/{total} {noun} {phrase}",
+    set_default_phrase="meet the {name}",
+    set_at_least_phrase="meet at least {k} of the {n} {term}",
+    set_unit="{unit} meets {met}/{total} {term} of the {name}",
+    set_unmet="{n} not met: {names}",
+    title="Report on the targets for {period}",
+    data_note="Figures: {vintage}, as of {date}.",
+    source="Source",
+    appendix="Appendix {n}: {name}",
+    appendix_criteria="Appendix {n}: {name} – {unit}",
+    columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
+             "actual": "Actual", "percent": "% of plan", "change": "vs last year",
+             "status": "Status", "criterion": "Criterion", "value": "Value",
+             "threshold": "Threshold"},
+)
+
+WORDS = {"vi": VI, "en": EN}
