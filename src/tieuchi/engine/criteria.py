@@ -197,7 +197,7 @@ def _evaluate_set(
     criteria = (
         grid.group_by("unit", "set", "criterion", maintain_order=True)
         .agg(pl.col("criterion_name").first(), pl.col("position").first(),
-             pl.col("passed").sum().alias("conditions_met"), pl.len().alias("conditions"),
+             pl.col("passed").sum().alias("conditions_met"), pl.len().alias("condition_count"),
              pl.col("needed").first(), pl.col("mandatory").first(), pl.col("score").first(),
              (pl.col("status") == "no_data").any().alias("missing_data"))
         .with_columns((pl.col("conditions_met") >= pl.col("needed")).alias("met"))

@@ -57,18 +57,18 @@ def hierarchy_frame(definitions: Definitions, period: Period) -> tuple[pl.DataFr
         chain = ancestors(code)
         depth[code] = len(chain)
         pairs.extend((a, code, order[code]) for a in chain)
-    attributes = [dict(u.attributes) for u in valid.values()]
+    keys = sorted({k for u in valid.values() for k in u.attributes}) or ["_"]
     hierarchy = pl.DataFrame({
         "unit": list(valid),
         "parent": [u.parent if u.parent in valid else None for u in valid.values()],
         "depth": [depth[c] for c in valid],
         "level": [u.level for u in valid.values()],
         "name": [u.name for u in valid.values()],
-        "attributes": attributes if any(attributes) else [None] * len(valid),
-    }, schema_overrides={"parent": pl.String, "depth": pl.Int32})
-    if not any(attributes):
-        hierarchy = hierarchy.drop("attributes").with_columns(
-            pl.lit(None, pl.Struct({"_": pl.String})).alias("attributes"))
+        "attributes": [{k: u.attributes.get(k) for k in keys} for u in valid.values()],
+    }, schema_overrides={
+        "unit": pl.String, "parent": pl.String, "depth": pl.Int32, "level": pl.String,
+        "name": pl.String, "attributes": pl.Struct({k: pl.String for k in keys}),
+    })
     closure = pl.DataFrame(pairs, schema={"ancestor": pl.String, "descendant": pl.String,
                                           "position_in_tree": pl.Int32}, orient="row")
     return hierarchy, closure
