@@ -135,7 +135,7 @@ def evaluate_command(
     if output == "json":
         sys.stdout.write(json.dumps(evaluation_dict(ev), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(scorecard(ev, lang))
+        out.print(scorecard(ev, lang, unit[0] if unit else None))
 
 
 @app.command()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import polars as pl
 from rich.console import Group
 from rich.table import Table
 
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import number, percent
+from tieuchi.reports.formatting import percent
+from tieuchi.reports.text import Context, actual_text, change_text, plan_text
 from tieuchi.reports.words import WORDS
 
 __all__ = ["scorecard"]
@@ -32,9 +32,12 @@ def _styled(code: str | None, label: str) -> str:
     return f"[{STYLE[code]}]{label}[/]" if code in STYLE else label
 
 
-def scorecard(ev: Evaluation, lang: str = "vi") -> Group:
+def scorecard(ev: Evaluation, lang: str = "vi", focus: str | None = None) -> Group:
+    """Groups, criteria sets and targets of an evaluation; sets are shown for ``focus``
+    (default: the project's root): its own result, or how many of its units pass."""
     w, h = WORDS[lang], HEADINGS[lang]
     defs = ev.definitions
+    ctx = Context(ev, w, focus or defs.project.root or "")
     names = {u.code: u.name for u in defs.units}
     tables = []
     if ev.groups.height:
@@ -50,20 +53,8 @@ def scorecard(ev: Evaluation, lang: str = "vi") -> Group:
                       str(g["exceeded"]), str(g["met"]), str(g["not_met"]), str(g["no_data"]),
                       "; ".join(g["not_met_items"] + g["no_data_items"]))
         tables.append(t)
-    if ev.sets.summaries.height:
-        t = Table(title=h["sets"], title_justify="left")
-        for col in (h["sets"], h["unit"], h["passed"], h["not_passed"]):
-            t.add_column(col, overflow="fold")
-        set_names = {s.code: s.name for s in defs.criteria_sets}
-        for s in _top_summaries(ev):
-            t.add_row(set_names[s["set"]], names[s["unit"]],
-                      f"{s['passed']}/{s['total']}", ", ".join(s["failed_units"]))
-        own = ev.sets.sets.join(ev.sets.summaries.select("set").unique(), on="set", how="anti")
-        for s in own.iter_rows(named=True):
-            t.add_row(set_names[s["set"]], names[s["unit"]],
-                      _styled("met" if s["passed"] else "not_met", f"{s['met']}/{s['total']}"),
-                      "; ".join(s["unmet"]))
-        tables.append(t)
+    if ev.sets.sets.height:
+        tables.append(_sets_table(ev, lang, ctx.unit))
     if ev.targets.height:
         c = w.columns
         t = Table(title=h["targets"], title_justify="left")
@@ -72,17 +63,12 @@ def scorecard(ev: Evaluation, lang: str = "vi") -> Group:
                              (c["change"], "right"), (c["status"], "left"),
                              (h["pace"], "left")):
             t.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
-        for r in ev.targets.sort("unit", "key").iter_rows(named=True):
-            plan = number(r["target"], lang, 2) if r["target"] is not None else (
-                w.comparator["yes"] if r["comparator"] == "yes" else "")
-            change = r["change_vs_same_period"]
+        for r in _ordered_targets(ev).iter_rows(named=True):
             t.add_row(
-                r["display_name"], names[r["unit"]], plan,
-                number(r["actual"], lang, 2) if r["actual"] is not None else "–",
+                r["display_name"], names[r["unit"]], plan_text(r, ctx), actual_text(r, ctx),
                 percent(r["percent_of_target"], lang) if r["percent_of_target"] is not None
                 else "",
-                ("+" if change >= 0 else "") + number(change, lang) + (
-                    "" if r["change_kind"] == "points" else "%") if change is not None else "",
+                change_text(r, ctx),
                 _styled(r["status"], w.status[r["status"]]),
                 _styled(r["pace"], w.pace[r["pace"]]) if r["pace"] else "",
             )
@@ -90,18 +76,44 @@ def scorecard(ev: Evaluation, lang: str = "vi") -> Group:
     return Group(*tables)
 
 
-def _depth(ev: Evaluation, code: str) -> int:
-    depth, unit = 0, ev.definitions.unit_by_code[code]
-    while unit.parent and unit.parent in ev.definitions.unit_by_code and depth < 50:
-        depth, unit = depth + 1, ev.definitions.unit_by_code[unit.parent]
-    return depth
+def _ordered_targets(ev: Evaluation) -> pl.DataFrame:
+    """Targets in the order of their groups, then the others by key."""
+    groups = {code: i for i, code in enumerate(ev.groups.get_column("group").to_list())}
+    members = ev.definitions.members.with_columns(
+        pl.col("group").replace_strict(groups, default=None, return_dtype=pl.Int64)
+        .alias("group_order")
+    ).drop_nulls("group_order").sort("group_order", "position").unique("key", keep="first")
+    return (ev.targets.join(members.select("key", "group_order", "position"), on="key",
+                            how="left")
+            .sort("group_order", "position", "unit", "key", nulls_last=True))
 
 
-def _top_summaries(ev: Evaluation) -> list[dict[str, Any]]:
-    """For each set, its summary at the highest unit of the selection."""
-    best: dict[str, dict[str, Any]] = {}
-    for row in ev.sets.summaries.iter_rows(named=True):
-        current = best.get(row["set"])
-        if current is None or _depth(ev, row["unit"]) < _depth(ev, str(current["unit"])):
-            best[row["set"]] = row
-    return list(best.values())
+def _sets_table(ev: Evaluation, lang: str, focus: str) -> Table:
+    h = HEADINGS[lang]
+    names = {u.code: u.name for u in ev.definitions.units}
+    t = Table(title=h["sets"], title_justify="left")
+    for col in (h["sets"], h["unit"], h["result"], h["missing"]):
+        t.add_column(col, overflow="fold")
+    for cset in ev.definitions.criteria_sets:
+        own = ev.sets.sets.filter(pl.col("set") == cset.code)
+        mine = own.filter(pl.col("unit") == focus)
+        summary = ev.sets.summaries.filter(
+            (pl.col("set") == cset.code) & (pl.col("unit") == focus))
+        if mine.height:
+            rows = mine
+        elif summary.height:
+            s = summary.row(0, named=True)
+            t.add_row(cset.name, names[focus],
+                      _styled("met" if s["passed"] == s["total"] else "not_met",
+                              f"{s['passed']}/{s['total']} {h['passed'].lower()}"),
+                      ", ".join(s["failed_units"]))
+            continue
+        else:
+            rows = own
+        for s in rows.iter_rows(named=True):
+            t.add_row(cset.name, names[s["unit"]],
+                      _styled("met" if s["passed"] else "not_met",
+                              f"{s['met']}/{s['total']} {cset.term if lang == 'vi' else ''}"
+                              .strip()),
+                      "; ".join(s["unmet"]))
+    return t

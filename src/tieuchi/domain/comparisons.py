@@ -66,10 +66,12 @@ class Comparison(Model, Generic[T]):
 
     @property
     def threshold(self) -> tuple[T | None, T | None]:
-        """(value, upper value) of the comparator; ``yes`` has the threshold 1."""
+        """(value, upper value) of the comparator; ``yes`` has 1 (true) or 0 (false)."""
         comparator = self.comparator
-        if comparator is None or comparator is Comparator.YES:
+        if comparator is None:
             return (None, None)
+        if comparator is Comparator.YES:
+            return (1.0 if self.yes else 0.0, None)  # type: ignore[return-value]
         if comparator is Comparator.WITHIN:
             assert self.within is not None
             return self.within

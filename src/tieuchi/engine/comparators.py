@@ -16,6 +16,7 @@ from tieuchi.domain.status import Comparator, Status
 
 __all__ = ["ComparatorRule", "COMPARATORS", "register", "status_expr", "passes_expr"]
 
+EPSILON = 1e-9
 StatusBuilder = Callable[[pl.Expr, pl.Expr, pl.Expr, pl.Expr], pl.Expr]
 
 
@@ -66,8 +67,11 @@ def _within(actual: pl.Expr, low: pl.Expr, high: pl.Expr, tol: pl.Expr) -> pl.Ex
     return pl.when(inside).then(_lit(Status.MET)).otherwise(_lit(Status.NOT_MET))
 
 
-def _yes(actual: pl.Expr, _low: pl.Expr, _high: pl.Expr, _tol: pl.Expr) -> pl.Expr:
-    return pl.when(actual >= 0.5).then(_lit(Status.MET)).otherwise(_lit(Status.NOT_MET))
+def _yes(actual: pl.Expr, low: pl.Expr, _high: pl.Expr, _tol: pl.Expr) -> pl.Expr:
+    """Met when the answer is the one asked for: 1 for ``yes: true``, 0 for ``yes: false``."""
+    wanted = low.fill_null(1.0) >= 0.5
+    return pl.when((actual >= 0.5) == wanted).then(_lit(Status.MET)).otherwise(
+        _lit(Status.NOT_MET))
 
 
 register(ComparatorRule(Comparator.AT_LEAST, "≥", +1, _at_least))
@@ -81,8 +85,12 @@ def status_expr(
     comparator: pl.Expr, actual: pl.Expr, low: pl.Expr, high: pl.Expr, tolerance: pl.Expr
 ) -> pl.Expr:
     """The status of each row: its comparator applied to its actual; no data when null."""
-    tol = tolerance.fill_null(0.0)
-    expr: Any = pl.when(actual.is_null()).then(_lit(Status.NO_DATA))
+    # A threshold computed from a base (110 = 100 × 1.1) carries floating-point noise; a
+    # relative epsilon keeps an actual equal to it "met".
+    tol = tolerance.fill_null(0.0) + EPSILON * (low.abs().fill_null(0.0) + 1.0)
+    expr: Any = pl.when(
+        actual.is_null() | (low.is_null() & (comparator != Comparator.YES.value))
+    ).then(_lit(Status.NO_DATA))
     for rule in COMPARATORS.values():
         expr = expr.when(comparator == rule.id.value).then(rule.status(actual, low, high, tol))
     result: pl.Expr = expr.otherwise(_lit(Status.NO_DATA))

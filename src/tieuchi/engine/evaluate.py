@@ -222,10 +222,12 @@ def _indicator_meta(definitions: Definitions) -> pl.DataFrame:
 def _groups(
     definitions: Definitions, period: Period, selected: list[str], targets: pl.DataFrame
 ) -> pl.DataFrame:
-    groups = [
-        g for g in definitions.groups
-        if g.unit in selected and Period.parse(g.period).contains(period)
-    ]
+    outline = [i.group for s in definitions.report.sections for i in s.items if i.group]
+    groups = sorted(
+        (g for g in definitions.groups
+         if g.unit in selected and Period.parse(g.period).contains(period)),
+        key=lambda g: outline.index(g.code) if g.code in outline else len(outline),
+    )
     info = pl.DataFrame({
         "group": [g.code for g in groups],
         "name": [g.name for g in groups],

@@ -79,8 +79,7 @@ def period_values(
         (pl.col("start") >= period.start) & (pl.col("end") <= cut)
         & (pl.col("granularity") < period.kind.granularity) & (pl.col("period") != period.code)
     )
-    parts = inside.filter(pl.col("kind") != PeriodKind.YTD.value)
-    parts = parts.filter(pl.col("granularity") == pl.col("granularity").min().over(_KEY))
+    parts = _tile(inside.filter(pl.col("kind") != PeriodKind.YTD.value))
     by_time = pl.col("time")
     aggregated = (
         parts.join(indicators.select("indicator", "time"), on="indicator", how="left")
@@ -116,6 +115,30 @@ def period_values(
     )
 
 
+def _tile(parts: pl.DataFrame) -> pl.DataFrame:
+    """Keep the parts that tile the period without overlap, the finest first: months, then a
+    quarter for the months not reported one by one, and so on."""
+    mixed_keys = (
+        parts.group_by(_KEY).agg(pl.col("granularity").n_unique().alias("kinds"))
+        .filter(pl.col("kinds") > 1).select(_KEY)
+    )
+    if mixed_keys.is_empty():
+        return parts
+    mixed = parts.join(mixed_keys, on=_KEY, how="semi")
+    finer = mixed.select(*_KEY, pl.col("start").alias("f_start"), pl.col("end").alias("f_end"),
+                         pl.col("granularity").alias("f_granularity"))
+    covered = (
+        mixed.join(finer, on=_KEY)
+        .filter((pl.col("f_granularity") < pl.col("granularity"))
+                & (pl.col("f_start") <= pl.col("end")) & (pl.col("f_end") >= pl.col("start")))
+        .select(*_KEY, "period").unique()
+    )
+    return pl.concat([
+        parts.join(mixed_keys, on=_KEY, how="anti"),
+        mixed.join(covered, on=[*_KEY, "period"], how="anti"),
+    ])
+
+
 def rollup(
     values: pl.DataFrame, indicators: pl.DataFrame, hierarchy: pl.DataFrame
 ) -> pl.DataFrame:
@@ -124,13 +147,21 @@ def rollup(
     ``hierarchy`` has ``unit``, ``parent`` and ``depth`` for the units that exist in the
     period. A unit's own figure wins over its children's; otherwise it gets the aggregate of
     its children's components (value and weight), so a mean is over the leaves and a
-    weighted mean is weighted by the leaves' weights, at every level.
+    weighted mean is weighted by the leaves' weights, at every level. Sums and means go
+    first, so a weight (population) is rolled up before the means it weighs.
     """
-    kinds = [Rollup.SUM.value, Rollup.MEAN.value, Rollup.WEIGHTED_MEAN.value]
-    meta = indicators.filter(pl.col("rollup").is_in(kinds)).select("indicator", "rollup",
-                                                                   "weight")
-    if meta.is_empty():
-        return values
+    simple = indicators.filter(pl.col("rollup").is_in([Rollup.SUM.value, Rollup.MEAN.value]))
+    weighted = indicators.filter(pl.col("rollup") == Rollup.WEIGHTED_MEAN.value)
+    for meta in (simple, weighted):
+        if not meta.is_empty():
+            values = _rollup_pass(values, meta.select("indicator", "rollup", "weight"),
+                                  hierarchy)
+    return values
+
+
+def _rollup_pass(
+    values: pl.DataFrame, meta: pl.DataFrame, hierarchy: pl.DataFrame
+) -> pl.DataFrame:
     weights = values.select("unit", pl.col("indicator").alias("weight"),
                             pl.col("value").alias("w"))
     state = (

@@ -20,7 +20,8 @@ from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import join_names, long_date, lower_first, number, percent
 from tieuchi.reports.words import WORDS, Words
 
-__all__ = ["render_markdown", "RENDERERS", "sentence_for_target"]
+__all__ = ["render_markdown", "RENDERERS", "sentence_for_target", "Context", "plan_text",
+           "actual_text", "change_text"]
 
 _VINTAGES = ("plan", "estimate", "preliminary", "official")
 Row = dict[str, Any]
@@ -175,7 +176,7 @@ def _group(item: ReportItem, ctx: Context) -> str:
         text = w.achieved_some.format(
             n=achieved, total=g["total"], name=name,
             estimate=w.estimate_full_year if estimated and full_year else "",
-            basis=w.basis[g["basis"]],
+            basis=w.basis_goal[g["basis"]],
         )
     missing = []
     if g["not_met"]:
@@ -260,8 +261,10 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
-    text = w.set_summary.format(passed=s["passed"], total=s["total"],
-                                noun=_noun(cset, ctx), phrase=phrase)
+    noun = _noun(cset, ctx)
+    if ctx.lang == "en" and s["total"] != 1 and noun and not noun.endswith("s"):
+        noun += "s"
+    text = w.set_summary.format(passed=s["passed"], total=s["total"], noun=noun, phrase=phrase)
     if 0 < s["passed"] < s["total"]:
         text += ": " + join_names(s["passed_units"], ctx.lang)
     sentences = [text]
@@ -362,9 +365,9 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
                   "|---:|---|---|---:|---:|---:|---:|---|"]
         for i, r in enumerate(rows.iter_rows(named=True), start=1):
             lines.append(
-                f"| {i} | {_full_name(r, ctx)} | {r['measure'] or ''} | {_plan(r, ctx)} | "
-                f"{_actual(r, ctx)} | {ctx.pct(r['percent_of_target'])} | "
-                f"{_signed(r, ctx)} | {w.status[r['status']]} |"
+                f"| {i} | {_full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
+                f"{actual_text(r, ctx)} | {ctx.pct(r['percent_of_target'])} | "
+                f"{change_text(r, ctx)} | {w.status[r['status']]} |"
             )
         lines.append("")
     for cset in ev.definitions.criteria_sets:
@@ -391,9 +394,11 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
     return lines
 
 
-def _plan(r: Row, ctx: Context) -> str:
+def plan_text(r: Row, ctx: Context) -> str:
+    """The target as a table cell: "≥ 856", "tăng ≥ 12%", "Đạt"."""
     if r["type"] == "yesno":
-        return ctx.words.comparator["yes"]
+        wanted = r["target"] is None or r["target"] >= 0.5
+        return ctx.words.comparator["yes" if wanted else "no"]
     if r["relative"]:
         return f"{ctx.words.comparator[r['relative']]} {ctx.num(r['relative_value'])}" + (
             "%" if r["relative"] in ("growth", "reduction", "share_of_baseline") else "")
@@ -403,13 +408,15 @@ def _plan(r: Row, ctx: Context) -> str:
     return f"{symbol} {ctx.num(r['target'], int(r['decimals']))}"
 
 
-def _actual(r: Row, ctx: Context) -> str:
+def actual_text(r: Row, ctx: Context) -> str:
+    """The actual as a table cell: a number, or Đạt / Không đạt for yes/no."""
     if r["type"] == "yesno" and r["actual"] is not None:
-        return ctx.words.status["met" if r["actual"] >= 0.5 else "not_met"]
+        return ctx.words.comparator["yes" if r["actual"] >= 0.5 else "no"]
     return ctx.num(r["actual"], int(r["decimals"]))
 
 
-def _signed(r: Row, ctx: Context) -> str:
+def change_text(r: Row, ctx: Context) -> str:
+    """The change on the same period as a table cell: "+5,5%", "−0,2 đpt"."""
     change = r["change_vs_same_period"]
     if change is None:
         return ""
@@ -430,7 +437,9 @@ def _cond_value(x: Row, ctx: Context) -> str:
     if x["ref_set"] or x["comparator"] == "yes":
         if x["value"] is None:
             return ctx.words.status["no_data"]
-        return ctx.words.status["met" if x["value"] >= 0.5 else "not_met"]
+        if x["ref_set"]:
+            return ctx.words.status["met" if x["value"] >= 0.5 else "not_met"]
+        return ctx.words.comparator["yes" if x["value"] >= 0.5 else "no"]
     if x["value"] is None:
         return ctx.words.status["no_data"]
     return ctx.num(x["value"], 2) + _cond_measure(x, ctx)
@@ -441,7 +450,8 @@ def _cond_threshold(x: Row, ctx: Context) -> str:
         cset = ctx.ev.definitions.set_by_code[x["ref_set"]]
         return _set_name(cset, ctx.lang)
     if x["comparator"] == "yes":
-        return ctx.words.comparator["yes"]
+        wanted = x["threshold"] is None or x["threshold"] >= 0.5
+        return ctx.words.comparator["yes" if wanted else "no"]
     if x["comparator"] == "within":
         return f"{ctx.num(x['threshold'], 2)}–{ctx.num(x['threshold_high'], 2)}"
     return (f"{ctx.words.comparator[x['comparator']]} {ctx.num(x['threshold'], 2)}"

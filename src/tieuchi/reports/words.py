@@ -17,6 +17,7 @@ class Words:
     status: dict[str, str]
     pace: dict[str, str]
     basis: dict[str, str]  # "đạt 100,2% dự toán giao"
+    basis_goal: dict[str, str]  # "đạt và vượt dự toán giao" / "met or exceeded the plan"
     basis_short: dict[str, str]  # "vượt kế hoạch"
     comparator: dict[str, str]
     vintage: dict[str, str]
@@ -67,9 +68,10 @@ VI = Words(
             "no_data": "Chưa có số liệu"},
     pace={"ahead": "Vượt tiến độ", "on_track": "Đúng tiến độ", "behind": "Chậm tiến độ"},
     basis={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
+    basis_goal={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
     basis_short={"plan": "kế hoạch", "budget": "dự toán", "quota": "chỉ tiêu"},
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
-                "yes": "Đạt", "growth": "tăng ≥", "reduction": "giảm ≥",
+                "yes": "Có", "no": "Không", "growth": "tăng ≥", "reduction": "giảm ≥",
                 "reduction_pp": "giảm", "share_of_baseline": "≥"},
     vintage={"plan": "kế hoạch", "estimate": "ước thực hiện", "preliminary": "sơ bộ",
              "official": "chính thức"},
@@ -123,9 +125,11 @@ EN = Words(
     pace={"ahead": "Ahead", "on_track": "On track", "behind": "Behind"},
     basis={"plan": "of plan", "budget": "of the budget estimate",
            "quota": "of the assigned quota"},
+    basis_goal={"plan": "the plan", "budget": "the budget estimate",
+                "quota": "the assigned quota"},
     basis_short={"plan": "the plan", "budget": "the budget estimate", "quota": "the quota"},
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
-                "yes": "Yes", "growth": "growth ≥", "reduction": "reduction ≥",
+                "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
                 "reduction_pp": "reduction", "share_of_baseline": "≥"},
     vintage={"plan": "planned", "estimate": "estimated", "preliminary": "preliminary",
              "official": "official"},
@@ -135,10 +139,10 @@ EN = Words(
     vs_same_period="on the same period last year",
     vs_same_period_year="on {year}",
     achieved_all="Met or exceeded {n}/{total} {name}",
-    achieved_some="{n}/{total} {name} {estimate}met or exceeded {basis}",
+    achieved_some="{n}/{total} {name} met or exceeded {basis}{estimate}",
     not_met_list="{n} not met: {names}",
     no_data_list="{n} without data: {names}",
-    estimate_full_year="(full-year estimate) ",
+    estimate_full_year=" on full-year estimates",
     reached="reached",
     reached_estimate="is estimated at",
     percent_of="{pct} {basis}",

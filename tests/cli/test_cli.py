@@ -1,0 +1,107 @@
+"""The command line, run as a user runs it (exit codes, formats, messages)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import EXAMPLE
+from tieuchi.cli import app
+
+runner = CliRunner()
+
+
+def test_validate_example_ok() -> None:
+    result = runner.invoke(app, ["validate", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_validate_broken_folder(tmp_path: Path) -> None:
+    (tmp_path / "defs.yaml").write_text(
+        "levels:\n  - {code: xa, name: Xã}\n"
+        "units:\n  - {code: X1, name: Xã 1, level: xa}\n"
+        "indicators:\n  - {code: thu, name: Thu}\n"
+        "targets:\n  - {unit: X1, indicator: thuu, period: 2023, at_least: 5}\n"
+        "  - {unit: X9, indicator: thu, period: 2023, at_least: x}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "more.yaml").write_text("units: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "defs.yaml:8: error unknown-indicator" in out
+    assert "did you mean 'thu'?" in out
+    assert "defs.yaml:9: error wrong-type" in out
+    assert "more.yaml:2: error yaml-syntax" in out or "more.yaml:1: error yaml-syntax" in out
+
+
+def test_validate_json(tmp_path: Path) -> None:
+    (tmp_path / "defs.yaml").write_text("unitz: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert data["errors"][0]["code"] == "unknown-section"
+
+
+def test_evaluate_refuses_broken_definitions(tmp_path: Path) -> None:
+    (tmp_path / "defs.yaml").write_text("units:\n  - {code: X1}\n", encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(tmp_path), "--period", "2023"])
+    assert result.exit_code == 1
+    assert "nothing was evaluated" in result.output
+
+
+def test_evaluate_json_keys() -> None:
+    result = runner.invoke(app, ["evaluate", str(EXAMPLE), "--period", "2023",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    group = next(g for g in data["groups"] if g["code"] == "thu-co-dinh-2023")
+    for key in ("unit", "code", "name", "period", "total", "exceeded", "met", "not_met",
+                "no_data", "not_met_items"):
+        assert key in group
+    assert group["exceeded"] + group["met"] == 7
+    district = next(s for s in data["criteria_sets"]
+                    if s["unit"] == "TT" and s["set"] == "thanh-lap-quan")
+    assert (district["met"], district["total"], len(district["unmet"])) == (30, 34, 4)
+    revenue = next(t for t in data["targets"] if t["key"] == "ktxh-thu-co-dinh")
+    assert revenue["percent_of_target"] == 100.2
+    assert revenue["change_vs_same_period"] == 5.5
+    for key in ("unit", "indicator", "name", "period", "actual", "target",
+                "percent_of_target", "change_vs_same_period", "status", "pace"):
+        assert key in revenue
+
+
+def test_evaluate_table_and_unit_filter() -> None:
+    result = runner.invoke(app, ["evaluate", str(EXAMPLE), "--period", "2023", "--unit",
+                                 "TT-YENMY"])
+    assert result.exit_code == 0, result.output
+    assert "Yên Mỹ" in result.output
+
+
+def test_unknown_unit_and_bad_period() -> None:
+    result = runner.invoke(app, ["evaluate", str(EXAMPLE), "--unit", "TT-YENMI"])
+    assert result.exit_code == 2
+    assert "TT-YENMY" in result.output
+    result = runner.invoke(app, ["evaluate", str(EXAMPLE), "--period", "2023-Q5"])
+    assert result.exit_code == 2
+    assert "is not a period" in result.output
+
+
+def test_report_markdown_vi_and_en(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--period", "2023", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert "Hoàn thành đạt và vượt 18/18" in result.stdout
+    target = tmp_path / "report.md"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--lang", "en", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Met or exceeded 18/18" in target.read_text(encoding="utf-8")
+
+
+def test_demo() -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "30/34" in result.output
