@@ -127,6 +127,14 @@ def _all_targets(loaded: Loaded) -> Iterator[tuple[Target, Located, tuple[str | 
         yield located.item, located, ()
 
 
+def _own_unit(target: Target, located: Located, loc: tuple[str | int, ...]) -> bool:
+    """Whether the target names its unit itself (not inherited from its group)."""
+    if not loc:
+        return True
+    group: TargetGroup = located.item
+    return group.targets[int(loc[1])].unit is not None
+
+
 @rule
 def target_references(loaded: Loaded) -> None:
     units = _codes(loaded, "units")
@@ -141,7 +149,7 @@ def target_references(loaded: Loaded) -> None:
                          f"{missing}; add '{missing}: …' or put it in a group", located.file,
                          located.line_at(*loc))
             continue
-        if loc or located in loaded.sections["targets"]:
+        if _own_unit(target, located, loc):
             _check_ref(loaded, "unknown-unit", target.unit, units, located, (*loc, "unit"),
                        "unit")
         ok = _check_ref(loaded, "unknown-indicator", target.indicator, indicators, located,
@@ -203,8 +211,17 @@ def indicator_references(loaded: Loaded) -> None:
         _check_ref(loaded, "unknown-level", ind.of_level, levels, located, ("of_level",),
                    "level")
     for located in loaded.sections["observations"]:
-        _check_ref(loaded, "unknown-indicator", located.item.indicator, indicators, located,
-                   ("indicator",), "indicator")
+        ok = _check_ref(loaded, "unknown-indicator", located.item.indicator, indicators,
+                        located, ("indicator",), "indicator")
+        if not ok:
+            continue
+        indicator = indicators[located.item.indicator]
+        period = Period.parse(located.item.period)
+        if period.kind.granularity < indicator.frequency.granularity:
+            loaded.error("period-too-fine", f"'{indicator.code}' is collected by "
+                         f"{indicator.frequency.value}, not for {period.code}; give it for a "
+                         "longer period or change the indicator's frequency",
+                         located.file, located.line_at("period"))
 
 
 @rule

@@ -29,6 +29,7 @@ __all__ = [
     "period_values",
     "rollup",
     "computed_values",
+    "ratio_values",
     "resolve_values",
 ]
 
@@ -66,58 +67,78 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
     ).unique(["unit", "indicator", "period"], keep="first")
 
 
+def _month_index(column: str) -> pl.Expr:
+    return pl.col(column).dt.year().cast(pl.Int32) * 12 + pl.col(column).dt.month().cast(pl.Int32)
+
+
 def period_values(
     pool: pl.DataFrame, indicators: pl.DataFrame, period: Period, cutoff: date
 ) -> pl.DataFrame:
-    """The value of every unit and indicator for ``period`` from data up to ``cutoff``."""
+    """The value of every unit and indicator for ``period`` from data up to ``cutoff``.
+
+    Three candidates compete: the period's own figure; the sub-periods that tile it; the
+    latest year-to-date figure plus the sub-periods after it. The one covering the most
+    months wins (then in that order).
+    """
     cut = min(period.end, cutoff)
     direct = pool.filter(
         (pl.col("period") == period.code) & (pl.col("end") <= cut)
     ).select(*_KEY, "value", "vintage_rank", "source", pl.col("end").alias("coverage_end"),
-             pl.lit("observed").alias("origin"), pl.lit(0).alias("rank"))
+             pl.lit("observed").alias("origin"), pl.lit(period.month_count).alias("covered"),
+             pl.lit(0).alias("rank"))
     inside = pool.filter(
         (pl.col("start") >= period.start) & (pl.col("end") <= cut)
-        & (pl.col("granularity") < period.kind.granularity) & (pl.col("period") != period.code)
-    )
+        & ((pl.col("granularity") < period.kind.granularity)
+           | ((pl.col("kind") == PeriodKind.YTD.value) & (pl.col("end") < period.end)))
+        & (pl.col("period") != period.code)
+    ).join(indicators.select("indicator", "time"), on="indicator", how="left")
     parts = _tile(inside.filter(pl.col("kind") != PeriodKind.YTD.value))
-    by_time = pl.col("time")
-    aggregated = (
-        parts.join(indicators.select("indicator", "time"), on="indicator", how="left")
-        .sort("end")
-        .group_by(_KEY)
-        .agg(
-            pl.when(by_time.first() == TimeAggregation.SUM.value).then(pl.col("value").sum())
-            .when(by_time.first() == TimeAggregation.MEAN.value).then(pl.col("value").mean())
-            .otherwise(pl.col("value").last()).alias("value"),
-            pl.col("vintage_rank").min(),
-            pl.lit(None, pl.String).alias("source"),
-            pl.col("end").max().alias("coverage_end"),
-        )
-        .with_columns(pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))
-    )
-    to_date = (
+    aggregated = _aggregate(parts.group_by(_KEY)).with_columns(
+        pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))
+    latest_ytd = (
         inside.filter((pl.col("kind") == PeriodKind.YTD.value)
                       & (pl.col("start") == period.start))
-        .sort("end")
-        .group_by(_KEY)
-        .agg(pl.col("value").last(), pl.col("vintage_rank").last(), pl.col("source").last(),
-             pl.col("end").last().alias("coverage_end"))
-        .with_columns(pl.lit("observed").alias("origin"), pl.lit(2).alias("rank"))
+        .sort("end").group_by(_KEY).last()
     )
-    candidates = pl.concat(
-        [f.select(*VALUE_SCHEMA, "rank").cast({**VALUE_SCHEMA, "rank": pl.Int32})
-         for f in (direct, aggregated, to_date)]
-    )
+    after = parts.join(latest_ytd.select(*_KEY, pl.col("end").alias("ytd_end")), on=_KEY,
+                       how="inner").filter(pl.col("start") > pl.col("ytd_end")).drop("ytd_end")
+    to_date = _aggregate(pl.concat([latest_ytd, after.select(latest_ytd.columns)])
+                         .group_by(_KEY)).with_columns(
+        pl.lit("observed").alias("origin"), pl.lit(2).alias("rank"))
+    columns = [*VALUE_SCHEMA, "covered", "rank"]
+    types = {**VALUE_SCHEMA, "covered": pl.Int32, "rank": pl.Int32}
+    candidates = pl.concat([f.select(columns).cast(types) for f in (direct, aggregated, to_date)])
     return (
-        candidates.sort(["coverage_end", "rank"], descending=[True, False])
+        candidates.sort(["covered", "rank"], descending=[True, False])
         .unique(_KEY, keep="first")
-        .drop("rank")
+        .drop("covered", "rank")
+    )
+
+
+def _aggregate(grouped: pl.dataframe.group_by.GroupBy) -> pl.DataFrame:
+    """Sub-period figures of each unit and indicator made into one, by the indicator's time
+    aggregation; ``covered`` counts the months they cover."""
+    time = pl.col("time").first()
+    ordered = pl.col("value").sort_by("end")
+    return grouped.agg(
+        pl.when(time == TimeAggregation.SUM.value).then(pl.col("value").sum())
+        .when(time == TimeAggregation.MEAN.value)
+        .then((pl.col("value") * pl.col("months")).sum() / pl.col("months").sum())
+        .otherwise(ordered.last()).alias("value"),
+        pl.col("vintage_rank").min(),
+        pl.lit(None, pl.String).alias("source"),
+        pl.col("end").max().alias("coverage_end"),
+        pl.col("months").sum().alias("covered"),
     )
 
 
 def _tile(parts: pl.DataFrame) -> pl.DataFrame:
-    """Keep the parts that tile the period without overlap, the finest first: months, then a
-    quarter for the months not reported one by one, and so on."""
+    """The sub-periods that tile a period without overlap.
+
+    Where figures of several sizes exist (months, a quarter, a half), a longer period is
+    replaced by the shorter ones inside it only when they cover all its months; otherwise
+    it is kept and the shorter ones inside it are dropped.
+    """
     mixed_keys = (
         parts.group_by(_KEY).agg(pl.col("granularity").n_unique().alias("kinds"))
         .filter(pl.col("kinds") > 1).select(_KEY)
@@ -125,17 +146,29 @@ def _tile(parts: pl.DataFrame) -> pl.DataFrame:
     if mixed_keys.is_empty():
         return parts
     mixed = parts.join(mixed_keys, on=_KEY, how="semi")
-    finer = mixed.select(*_KEY, pl.col("start").alias("f_start"), pl.col("end").alias("f_end"),
-                         pl.col("granularity").alias("f_granularity"))
-    covered = (
-        mixed.join(finer, on=_KEY)
-        .filter((pl.col("f_granularity") < pl.col("granularity"))
-                & (pl.col("f_start") <= pl.col("end")) & (pl.col("f_end") >= pl.col("start")))
+    spans = mixed.select(*_KEY, "period", "granularity", _month_index("start").alias("m0"),
+                         _month_index("end").alias("m1"))
+    months = spans.select(*_KEY, pl.col("granularity").alias("g"),
+                          pl.int_ranges("m0", pl.col("m1") + 1).alias("m")).explode("m")
+    coverage = (
+        spans.join(months, on=_KEY)
+        .filter((pl.col("g") < pl.col("granularity")) & pl.col("m").is_between("m0", "m1"))
+        .group_by(*_KEY, "period").agg(pl.col("m").n_unique().alias("n"))
+    )
+    replaced = spans.join(coverage, on=[*_KEY, "period"], how="left").filter(
+        pl.col("n") == pl.col("m1") - pl.col("m0") + 1).select(*_KEY, "period")
+    kept = spans.join(replaced, on=[*_KEY, "period"], how="anti")
+    inside_kept = (
+        kept.join(kept.select(*_KEY, pl.col("granularity").alias("g"),
+                              pl.col("m0").alias("k0"), pl.col("m1").alias("k1")), on=_KEY)
+        .filter((pl.col("g") > pl.col("granularity")) & (pl.col("m0") >= pl.col("k0"))
+                & (pl.col("m1") <= pl.col("k1")))
         .select(*_KEY, "period").unique()
     )
+    chosen = kept.join(inside_kept, on=[*_KEY, "period"], how="anti").select(*_KEY, "period")
     return pl.concat([
         parts.join(mixed_keys, on=_KEY, how="anti"),
-        mixed.join(covered, on=[*_KEY, "period"], how="anti"),
+        mixed.join(chosen, on=[*_KEY, "period"], how="semi"),
     ])
 
 
@@ -164,18 +197,26 @@ def _rollup_pass(
 ) -> pl.DataFrame:
     weights = values.select("unit", pl.col("indicator").alias("weight"),
                             pl.col("value").alias("w"))
+    weighted = pl.col("rollup") == Rollup.WEIGHTED_MEAN.value
     state = (
         values.join(meta, on="indicator", how="inner")
         .join(weights, on=["unit", "weight"], how="left")
         .select(
             *_KEY, "rollup", "vintage_rank", "coverage_end",
-            pl.when(pl.col("rollup") == Rollup.WEIGHTED_MEAN.value)
-            .then(pl.col("value") * pl.col("w")).otherwise(pl.col("value")).alias("num"),
-            pl.when(pl.col("rollup") == Rollup.WEIGHTED_MEAN.value)
-            .then(pl.col("w")).otherwise(pl.lit(1.0)).alias("den"),
+            pl.when(weighted).then(pl.col("value") * pl.col("w"))
+            .otherwise(pl.col("value")).alias("num"),
+            pl.when(weighted).then(pl.col("w")).otherwise(pl.lit(1.0)).alias("den"),
+            pl.lit(1.0).alias("scale"),
             pl.lit(True).alias("own"),
         )
     )
+    rolled = _climb(state, hierarchy).filter(~pl.col("own"))
+    return pl.concat([values, _as_values(rolled, "rollup")])
+
+
+def _climb(state: pl.DataFrame, hierarchy: pl.DataFrame) -> pl.DataFrame:
+    """Add, level by level from the deepest, each parent's components (sums of its
+    children's ``num`` and ``den``) where the parent has none of its own."""
     parents = hierarchy.select("unit", "parent", "depth")
     max_depth = int(parents.get_column("depth").max() or 0)  # type: ignore[arg-type]
     for depth in range(max_depth, 0, -1):
@@ -185,51 +226,79 @@ def _rollup_pass(
             .filter(pl.col("parent").is_not_null() & pl.col("num").is_not_null())
             .group_by("parent", "indicator")
             .agg(pl.col("rollup").first(), pl.col("vintage_rank").min(),
-                 pl.col("coverage_end").max(), pl.col("num").sum(), pl.col("den").sum())
+                 pl.col("coverage_end").max(), pl.col("num").sum(), pl.col("den").sum(),
+                 pl.col("scale").first())
             .rename({"parent": "unit"})
             .join(state.select(_KEY), on=_KEY, how="anti")
             .with_columns(pl.lit(False).alias("own"))
         )
         state = pl.concat([state, up.select(state.columns)])
-    rolled = state.filter(~pl.col("own")).select(
-        *_KEY,
+    return state
+
+
+def _as_values(state: pl.DataFrame, origin: str) -> pl.DataFrame:
+    value = (
         pl.when(pl.col("rollup") == Rollup.SUM.value).then(pl.col("num"))
-        .otherwise(pl.col("num") / pl.col("den")).alias("value"),
-        "vintage_rank",
-        pl.lit(None, pl.String).alias("source"),
-        "coverage_end",
-        pl.lit("rollup").alias("origin"),
+        .otherwise(pl.col("num") / pl.col("den") * pl.col("scale"))
     )
-    return pl.concat([values, rolled.cast(VALUE_SCHEMA)])
+    return state.select(
+        *_KEY, value.alias("value"), "vintage_rank", pl.lit(None, pl.String).alias("source"),
+        "coverage_end", pl.lit(origin).alias("origin"),
+    ).cast(VALUE_SCHEMA)
+
+
+def ratio_values(
+    values: pl.DataFrame, indicators: tuple[Indicator, ...], hierarchy: pl.DataFrame
+) -> pl.DataFrame:
+    """Ratios (numerator / denominator × scale) where a unit has no ratio of its own.
+
+    A unit with its own numerator and denominator uses them; a parent without them gets
+    the sums over its children that have both, so a commune that reports only one of the
+    two is left out of both sums and never skews the district's rate. A unit's own rate
+    (without numerator and denominator) is kept for it, and its children's sums still go up.
+    """
+    own = values.filter(pl.col("origin") != "rollup")
+    for ind in indicators:
+        if ind.rollup is not Rollup.RATIO:
+            continue
+        num = own.filter(pl.col("indicator") == ind.numerator)
+        den = own.filter(pl.col("indicator") == ind.denominator)
+        pairs = num.join(den, on="unit", how="inner", suffix="_den").filter(
+            pl.col("value_den") != 0
+        ).select(
+            "unit", pl.lit(ind.code).alias("indicator"), pl.lit(Rollup.RATIO.value)
+            .alias("rollup"),
+            pl.min_horizontal("vintage_rank", "vintage_rank_den").alias("vintage_rank"),
+            pl.max_horizontal("coverage_end", "coverage_end_den").alias("coverage_end"),
+            pl.col("value").alias("num"), pl.col("value_den").alias("den"),
+            pl.lit(ind.scale).alias("scale"), pl.lit(True).alias("own"),
+        )
+        direct = values.filter(pl.col("indicator") == ind.code).select("unit")
+        state = _climb(pairs, hierarchy)
+        made = pl.concat([
+            _as_values(state.filter(pl.col("own") & pl.col("num").is_not_null()), "computed"),
+            _as_values(state.filter(~pl.col("own")), "rollup"),
+        ]).join(direct, on="unit", how="anti")
+        values = pl.concat([values, made])
+    return values
 
 
 def computed_values(values: pl.DataFrame, indicators: tuple[Indicator, ...]) -> pl.DataFrame:
-    """Add sums of components and ratios where a unit has no figure of its own.
+    """Add sums of components where a unit has no figure of its own, in dependency order.
 
-    Indicators are computed in dependency order, so a ratio of two sums works.
+    A sum made from rolled-up components is itself marked as a roll-up.
     """
     for indicator in _computation_order(indicators):
-        if indicator.components:
-            parts = values.filter(pl.col("indicator").is_in(list(indicator.components)))
-            made = parts.group_by("unit").agg(
-                pl.col("value").sum(), pl.col("vintage_rank").min(),
-                pl.col("coverage_end").max(), pl.len().alias("n"),
-            ).filter(pl.col("n") == len(set(indicator.components))).drop("n")
-        else:
-            num = values.filter(pl.col("indicator") == indicator.numerator)
-            den = values.filter(pl.col("indicator") == indicator.denominator)
-            made = num.join(den, on="unit", how="inner", suffix="_den").filter(
-                pl.col("value_den") != 0
-            ).select(
-                "unit",
-                (pl.col("value") / pl.col("value_den") * indicator.scale).alias("value"),
-                pl.min_horizontal("vintage_rank", "vintage_rank_den").alias("vintage_rank"),
-                pl.max_horizontal("coverage_end", "coverage_end_den").alias("coverage_end"),
-            )
+        parts = values.filter(pl.col("indicator").is_in(list(indicator.components)))
+        made = parts.group_by("unit").agg(
+            pl.col("value").sum(), pl.col("vintage_rank").min(),
+            pl.col("coverage_end").max(), pl.len().alias("n"),
+            pl.when((pl.col("origin") == "rollup").any()).then(pl.lit("rollup"))
+            .otherwise(pl.lit("computed")).alias("origin"),
+        ).filter(pl.col("n") == len(set(indicator.components))).drop("n")
         made = made.with_columns(
             pl.lit(indicator.code).alias("indicator"),
             pl.lit(None, pl.String).alias("source"),
-            pl.lit("computed").alias("origin"),
         ).join(values.filter(pl.col("indicator") == indicator.code).select("unit"),
                on="unit", how="anti")
         values = pl.concat([values, made.select(*VALUE_SCHEMA).cast(VALUE_SCHEMA)])
@@ -237,19 +306,18 @@ def computed_values(values: pl.DataFrame, indicators: tuple[Indicator, ...]) -> 
 
 
 def _computation_order(indicators: tuple[Indicator, ...]) -> list[Indicator]:
-    """Computed indicators (components, ratios), each after those it is made from."""
-    computed = {i.code: i for i in indicators if i.components or i.rollup is Rollup.RATIO}
+    """Indicators made of components, each after the components it is made from."""
+    computed = {i.code: i for i in indicators if i.components}
     order: list[Indicator] = []
     done: set[str] = set()
 
     def visit(code: str, path: tuple[str, ...]) -> None:
         if code in done or code not in computed or code in path:
             return
-        ind = computed[code]
-        for dep in (*ind.components, ind.numerator or "", ind.denominator or ""):
+        for dep in computed[code].components:
             visit(dep, (*path, code))
         done.add(code)
-        order.append(ind)
+        order.append(computed[code])
 
     for code in computed:
         visit(code, ())
@@ -268,4 +336,5 @@ def resolve_values(
     values = period_values(pool, meta, period, cutoff)
     values = values.filter(pl.col("unit").is_in(hierarchy.get_column("unit").implode()))
     values = rollup(values, meta, hierarchy)
-    return computed_values(values, indicators)
+    values = computed_values(values, indicators)
+    return ratio_values(values, indicators, hierarchy)
