@@ -7,6 +7,8 @@ names the file and the line of the row (the header is line 1).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import polars as pl
@@ -67,13 +69,29 @@ def read_csv(loaded: Loaded, file: Path) -> None:
             bad = True
     if bad:
         return
-    frame = frame.with_row_index("line", offset=2).with_columns(
+    frame = frame.with_columns(
         pl.col(c).str.strip_chars().str.normalize("NFC") for c in header
-    )
+    ).with_columns(_line_numbers(file, frame.height).alias("line"))
     if kind == "observations":
         _observations(loaded, frame, name)
     else:
         _targets(loaded, frame, name)
+
+
+def _line_numbers(file: Path, rows: int) -> pl.Series:
+    """The line where each row starts (the header is line 1); rows may span lines when a
+    quoted cell holds a line break."""
+    text = file.read_text(encoding="utf-8")
+    if text.count("\n") - text.endswith("\n") == rows:  # one line per row: the fast case
+        return pl.Series(range(2, rows + 2), dtype=pl.Int64)
+    starts = []
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    line = reader.line_num + 1
+    for _ in reader:
+        starts.append(line)
+        line = reader.line_num + 1
+    return pl.Series(starts[:rows], dtype=pl.Int64)
 
 
 def _report(loaded: Loaded, rows: pl.DataFrame, code: str, file: str, message: str) -> None:
@@ -97,7 +115,7 @@ def _observations(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
                 f"the '{column}' cell is empty; every row needs {column}")
     _unknown_codes(loaded, frame, "unit", units, "unknown-unit", file)
     _unknown_codes(loaded, frame, "indicator", indicators, "unknown-indicator", file)
-    _bad_periods(loaded, frame, file)
+    frame = _bad_periods(loaded, frame, file)
     vintages = [v.value for v in Vintage]
     _report(loaded, frame.filter(~pl.col("vintage").is_in(vintages)), "csv-value", file,
             "vintage '{vintage}' is not one of " + ", ".join(vintages))
@@ -144,17 +162,21 @@ def _unknown_codes(
     _report(loaded, rows, code, file, f"{column} '{{{column}}}' is not defined{{hint}}")
 
 
-def _bad_periods(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
+def _bad_periods(loaded: Loaded, frame: pl.DataFrame, file: str) -> pl.DataFrame:
+    """Report unreadable periods; return the frame with periods in their standard form
+    (``2023-h1`` → ``2023-H1``)."""
     bad: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for code in frame.get_column("period").drop_nulls().unique().to_list():
         try:
-            Period.parse(code)
+            codes[code] = Period.parse(code).code
         except PeriodError as exc:
             bad[code] = str(exc)
     rows = frame.filter(pl.col("period").is_in(list(bad))).with_columns(
         pl.col("period").replace_strict(bad, default="").alias("why")
     )
     _report(loaded, rows, "csv-value", file, "{why}")
+    return frame.with_columns(pl.col("period").replace(codes))
 
 
 def _targets(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:

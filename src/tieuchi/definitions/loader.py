@@ -177,7 +177,7 @@ def _read_yaml(loaded: Loaded, file: Path) -> None:
         return
     if not isinstance(data, LineDict):
         loaded.error("not-a-mapping", "a definition file is a mapping of sections "
-                     f"({', '.join(SECTIONS)}), not a {type(data).__name__}", name, 1)
+                     f"({', '.join(SECTIONS)}), not {_kind(data)}", name, 1)
         return
     for key, value in data.items():
         line = data.lines[key]
@@ -197,6 +197,14 @@ def _read_yaml(loaded: Loaded, file: Path) -> None:
             _validate_item(loaded, key, model, value, name, line)
 
 
+def _kind(data: Any) -> str:
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, dict):
+        return "a mapping"
+    return f"a single value ({data!r})"
+
+
 def _validate_item(
     loaded: Loaded, section: str, model: type[BaseModel], raw: Any, file: str, line: int
 ) -> None:
@@ -206,7 +214,7 @@ def _validate_item(
         for problem in validation_problems(exc, model, raw, file, line):
             loaded.problems.append(problem)
         return
-    loaded.sections[section].append(Located(item, file, getattr(raw, "line", line), raw))
+    loaded.sections[section].append(Located(item, file, line, raw))
 
 
 _TYPE_ERRORS = ("_type", "_parsing", "bool_", "int_", "float_", "date_", "finite_number")

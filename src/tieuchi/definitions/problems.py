@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "wrong-type": "A field's value has the wrong type.",
     "invalid-value": "A field's value is not allowed.",
     "duplicate-code": "Two definitions share a code.",
+    "duplicate-section": "The project or the report outline is given in two places.",
     "unknown-unit": "A unit code is not defined.",
     "unknown-indicator": "An indicator code is not defined.",
     "unknown-level": "A level code is not defined.",

@@ -78,6 +78,18 @@ def duplicate_codes(loaded: Loaded) -> None:
 
 
 @rule
+def single_sections(loaded: Loaded) -> None:
+    for section in ("project", "report"):
+        if not loaded.sections[section]:
+            continue
+        first, *rest = loaded.sections[section]
+        for located in rest:
+            loaded.error("duplicate-section", f"'{section}' is already given at "
+                         f"{first.file}:{first.line}; keep one of them", located.file,
+                         located.line)
+
+
+@rule
 def unit_references(loaded: Loaded) -> None:
     units = _codes(loaded, "units")
     levels = _codes(loaded, "levels")
@@ -141,7 +153,7 @@ def target_references(loaded: Loaded) -> None:
     indicators: dict[str, Indicator] = _codes(loaded, "indicators")
     for located in loaded.sections["groups"]:
         _check_ref(loaded, "unknown-unit", located.item.unit, units, located, ("unit",), "unit")
-    keys: dict[str, Located] = {}
+    keys: dict[str, tuple[str, int]] = {}
     for target, located, loc in _all_targets(loaded):
         if target.unit is None or target.period is None:
             missing = "unit" if target.unit is None else "period"
@@ -156,18 +168,19 @@ def target_references(loaded: Loaded) -> None:
                         (*loc, "indicator"), "indicator")
         key = target.key
         if key in keys:
-            first = keys[key]
+            file, line = keys[key]
             loaded.error("duplicate-target", f"target '{key}' is already defined at "
-                         f"{first.file}:{first.line}; give one of them a 'code'",
+                         f"{file}:{line}; give one of them a 'code'",
                          located.file, located.line_at(*loc))
-        keys[key] = located
+        else:
+            keys[key] = (located.file, located.line_at(*loc))
         if ok:
             _target_fits(loaded, target, indicators[target.indicator], located, loc)
             unit = units.get(target.unit)
             period = Period.parse(target.period)
             if unit is not None and not unit.valid_on(period.start, period.end):
                 loaded.warn("unit-not-valid", f"unit '{unit.code}' does not exist in "
-                            f"{period.code} (valid {unit.valid_from} – {unit.valid_to})",
+                            f"{period.code} ({_validity(unit.valid_from, unit.valid_to)})",
                             located.file, located.line_at(*loc))
 
 
@@ -211,17 +224,8 @@ def indicator_references(loaded: Loaded) -> None:
         _check_ref(loaded, "unknown-level", ind.of_level, levels, located, ("of_level",),
                    "level")
     for located in loaded.sections["observations"]:
-        ok = _check_ref(loaded, "unknown-indicator", located.item.indicator, indicators,
-                        located, ("indicator",), "indicator")
-        if not ok:
-            continue
-        indicator = indicators[located.item.indicator]
-        period = Period.parse(located.item.period)
-        if period.kind.granularity < indicator.frequency.granularity:
-            loaded.error("period-too-fine", f"'{indicator.code}' is collected by "
-                         f"{indicator.frequency.value}, not for {period.code}; give it for a "
-                         "longer period or change the indicator's frequency",
-                         located.file, located.line_at("period"))
+        _check_ref(loaded, "unknown-indicator", located.item.indicator, indicators, located,
+                   ("indicator",), "indicator")
 
 
 @rule
@@ -336,21 +340,94 @@ def csv_group_and_observation_periods(loaded: Loaded) -> None:
             loaded.error("unknown-group", f"group '{group}' is not defined"
                          f"{suggest(group, groups)}; define it under 'groups:'",
                          located.file, located.line)
+
+
+def _all_observations(loaded: Loaded) -> pl.DataFrame:
+    """Every observation, inline or from CSV, with its file and line."""
+    inline = pl.DataFrame(
+        [{"unit": loc.item.unit, "indicator": loc.item.indicator, "period": loc.item.period,
+          "vintage": loc.item.vintage.value, "value": loc.item.value, "file": loc.file,
+          "line": loc.line_at("value"), "period_line": loc.line_at("period")}
+         for loc in loaded.sections["observations"]],
+        schema={"unit": pl.String, "indicator": pl.String, "period": pl.String,
+                "vintage": pl.String, "value": pl.Float64, "file": pl.String,
+                "line": pl.Int64, "period_line": pl.Int64},
+    )
+    frames = [f.with_columns(pl.col("line").alias("period_line")).select(inline.columns)
+              .cast(inline.schema) for f in loaded.observation_frames]
+    return pl.concat([inline, *frames])
+
+
+def _rows(loaded: Loaded, rows: pl.DataFrame, code: str, message: Callable[[dict[str, Any]],
+          str], warning: bool = False) -> None:
+    report = loaded.warn if warning else loaded.error
+    for row in rows.head(20).iter_rows(named=True):
+        report(code, message(row), row["file"], row["line"])
+
+
+@rule
+def observations(loaded: Loaded) -> None:
+    """Checks over all observations at once: period size, yes/no values, duplicates across
+    files, units outside their validity."""
+    frame = _all_observations(loaded)
+    if frame.is_empty():
+        return
     indicators: dict[str, Indicator] = _codes(loaded, "indicators")
-    granularity = {c: i.frequency.granularity for c, i in indicators.items()}
-    for frame in loaded.observation_frames:
-        periods = frame.get_column("period").unique().to_list()
-        fine = {p: Period.parse(p).kind.granularity for p in periods}
-        bad = frame.with_columns(
-            pl.col("period").replace_strict(fine, return_dtype=pl.Int64).alias("_g"),
-            pl.col("indicator").replace_strict(granularity, default=None,
-                                               return_dtype=pl.Int64).alias("_f"),
-        ).filter(pl.col("_g") < pl.col("_f"))
-        for row in bad.head(20).iter_rows(named=True):
-            loaded.error("period-too-fine", f"'{row['indicator']}' is collected by "
-                         f"{indicators[row['indicator']].frequency.value}, not for "
-                         f"{row['period']}; give it for a longer period or change the "
-                         "indicator's frequency", row["file"], row["line"])
+    units: dict[str, Unit] = _codes(loaded, "units")
+    frame = frame.filter(pl.col("indicator").is_in(list(indicators))
+                         & pl.col("unit").is_in(list(units)))
+    if frame.is_empty():
+        return
+    periods = frame.get_column("period").unique().to_list()
+    parsed = {p: Period.parse(p) for p in periods}
+    frame = frame.with_columns(
+        pl.col("period").replace_strict({p: v.kind.granularity for p, v in parsed.items()},
+                                        return_dtype=pl.Int64).alias("granularity"),
+        pl.col("period").replace_strict({p: v.start for p, v in parsed.items()},
+                                        return_dtype=pl.Date).alias("start"),
+        pl.col("period").replace_strict({p: v.end for p, v in parsed.items()},
+                                        return_dtype=pl.Date).alias("end"),
+        pl.col("indicator").replace_strict(
+            {c: i.frequency.granularity for c, i in indicators.items()},
+            return_dtype=pl.Int64).alias("finest"),
+        pl.col("indicator").replace_strict(
+            {c: i.frequency.value for c, i in indicators.items()}).alias("frequency"),
+    )
+    too_fine = frame.filter(pl.col("granularity") < pl.col("finest"))
+    _rows(loaded, too_fine.with_columns(pl.col("period_line").alias("line")), "period-too-fine",
+          lambda r: f"'{r['indicator']}' is collected by {r['frequency']}, not for "
+          f"{r['period']}; give it for a longer period or change the indicator's frequency")
+    yesno = [c for c, i in indicators.items() if i.type is ValueType.YESNO]
+    _rows(loaded, frame.filter(pl.col("indicator").is_in(yesno)
+                               & ~pl.col("value").is_in([0.0, 1.0])), "yesno-value",
+          lambda r: f"{r['value']:g} is not a yes/no value for {r['indicator']}; write 1 or 0")
+    key = ["unit", "indicator", "period", "vintage"]
+    first = frame.group_by(key).agg(pl.col("file").first().alias("first_file"),
+                                    pl.col("line").first().alias("first_line"))
+    repeated = frame.join(first, on=key).filter(
+        pl.col("file") != pl.col("first_file"))
+    _rows(loaded, repeated, "duplicate-observation",
+          lambda r: f"{r['unit']} {r['indicator']} {r['period']} ({r['vintage']}) is also "
+          f"given at {r['first_file']}:{r['first_line']}; keep one")
+    validity = pl.DataFrame(
+        {"unit": list(units), "valid_from": [u.valid_from for u in units.values()],
+         "valid_to": [u.valid_to for u in units.values()]},
+        schema={"unit": pl.String, "valid_from": pl.Date, "valid_to": pl.Date},
+    )
+    outside = frame.join(validity, on="unit").filter(
+        (pl.col("valid_from").is_not_null() & (pl.col("end") < pl.col("valid_from")))
+        | (pl.col("valid_to").is_not_null() & (pl.col("start") > pl.col("valid_to")))
+    )
+    _rows(loaded, outside, "unit-not-valid",
+          lambda r: f"unit '{r['unit']}' does not exist in {r['period']} "
+          f"({_validity(r['valid_from'], r['valid_to'])}); the figure is not used",
+          warning=True)
+
+
+def _validity(start: object, end: object) -> str:
+    if start and end:
+        return f"valid from {start} to {end}"
+    return f"valid from {start}" if start else f"valid until {end}"
 
 
 @rule

@@ -33,8 +33,12 @@ def _mapping(loader: _Loader, node: MappingNode) -> LineDict:
     out.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, (int, float)) and not isinstance(key, bool):
-            key = str(key)  # "2023:" and "1:" are codes, not numbers
+        if isinstance(key, (int, float, bool)):
+            key = key_node.value  # "2023:", "1:" and "yes:" are names, not values
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{key}' is given twice in this mapping; keep one",
+                key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
         out.lines[key] = key_node.start_mark.line + 1
     return out

@@ -1,0 +1,906 @@
+"""Every problem code, triggered by a small broken definition folder.
+
+Each :class:`Case` writes a few files into a temporary folder (by default next to
+``base.yaml``, a small valid catalogue of levels, units and indicators), runs
+:func:`check_definitions` and asserts that a problem with the case's code is reported in the
+right file, on the right line, with the right severity; for an error, that no definitions come
+back. The expected line of a YAML file is the line that carries the marker ``# <-``; CSV files
+cannot hold comments, so their cases give the line (the header is line 1).
+
+``test_every_code_has_a_case`` fails when a code of ``CODES`` has no case here.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tieuchi.definitions import CODES, Problem, Severity, check_definitions
+
+MARK = "# <-"
+
+BASE = """\
+levels:
+  - {code: huyen, name: Huyện}
+  - {code: xa, name: Xã}
+units:
+  - {code: TT, name: Thanh Trì, level: huyen, attributes: {region: DBSH}}
+  - {code: TT-YENMY, name: Yên Mỹ, level: xa, parent: TT, attributes: {region: DBSH}}
+  - {code: TT-DAIANG, name: Đại Áng, level: xa, parent: TT, attributes: {region: DBSH}}
+indicators:
+  - {code: gtsx, name: Tổng giá trị sản xuất trên địa bàn, unit: tỷ đồng, frequency: year}
+  - {code: thu-nhap-bq, name: Thu nhập bình quân đầu người, unit: triệu đồng/người/năm,
+     time: last, rollup: none, frequency: year}
+  - {code: dien-tap, name: Tổ chức thành công diễn tập khu vực phòng thủ, type: yesno,
+     time: last, rollup: none, frequency: year}
+  - {code: ho-ngheo, name: Tỷ lệ hộ nghèo, unit: "%", type: percent, direction: lower,
+     time: last, rollup: none, frequency: year}
+"""
+
+OBS_HEADER = "unit,indicator,period,value,vintage\n"
+TARGET_HEADER = "unit,indicator,period,comparator,value,value_high,group\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A broken folder and the problem it must produce."""
+
+    id: str
+    code: str
+    files: dict[str, str]
+    file: str  # the file the problem names ("" for the folder itself)
+    line: int | None = None  # None: the marked line of a YAML file, or no line at all
+    severity: Severity = Severity.ERROR
+    message: str = ""  # a fragment the message must contain
+    base: bool = True  # write base.yaml too
+    raw: dict[str, bytes] = field(default_factory=dict)  # files written as bytes
+
+    def expected_line(self) -> int | None:
+        if self.line is not None:
+            return self.line
+        text = self.files.get(self.file, "")
+        for number, content in enumerate(textwrap.dedent(text).splitlines(), start=1):
+            if MARK in content:
+                return number
+        return None
+
+
+def write(folder: Path, files: dict[str, str], raw: dict[str, bytes] | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    for name, data in (raw or {}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+def names(problem: Problem, expected: str, root: Path) -> bool:
+    """Whether ``problem`` names the file ``expected`` (relative to ``root``)."""
+    if problem.file is None:
+        return False
+    if not expected:
+        return Path(problem.file).resolve() == root.resolve()
+    parts = Path(expected).parts
+    return Path(problem.file).parts[-len(parts):] == parts
+
+
+def explain(problems: list[Problem]) -> str:
+    return "\n".join(str(p) for p in problems) or "(no problems)"
+
+
+CASES: list[Case] = [
+    # ------------------------------------------------------------------ no-definitions
+    Case("empty-folder", "no-definitions", {}, "", base=False, message="no .yaml or .csv"),
+    Case("only-a-readme", "no-definitions", {"README.md": "# Thanh Trì\n"}, "", base=False),
+    # ------------------------------------------------------------------ yaml-syntax
+    Case("colon-in-plain-value", "yaml-syntax", {"units.yaml": """\
+        units:
+          - code: TT-NGOCHOI
+            name: Ngọc Hồi: xã  # <-
+            level: xa
+        """}, "units.yaml", message="mapping values are not allowed"),
+    Case("tab-indent", "yaml-syntax", {"units.yaml": """\
+        units:
+          - code: TT-NGOCHOI
+        \tname: Ngọc Hồi  # <-
+        """}, "units.yaml"),
+    Case("unclosed-flow-mapping", "yaml-syntax", {"units.yaml": """\
+        units:
+          - {code: TT-NGOCHOI, name: Ngọc Hồi, level: xa
+          - {code: TT-VANPHUC, name: Vạn Phúc, level: xa}  # <-
+        """}, "units.yaml"),
+    Case("not-utf8", "yaml-syntax", {}, "units.yaml", raw={
+        "units.yaml": "units:\n  - {code: TT-TRI, name: Thanh Trì, level: xa}\n".encode(
+            "latin-1"
+        ),
+    }, message="UTF-8"),
+    # ------------------------------------------------------------------ not-a-mapping
+    Case("file-is-a-list", "not-a-mapping", {"units.yaml": """\
+        - {code: TT-NGOCHOI, name: Ngọc Hồi, level: xa}  # <-
+        """}, "units.yaml", message="mapping of sections"),
+    Case("section-is-not-a-list", "not-a-mapping", {"units.yaml": """\
+        units:  # <-
+          code: TT-NGOCHOI
+          name: Ngọc Hồi
+          level: xa
+        """}, "units.yaml", message="must be a list"),
+    # ------------------------------------------------------------------ unknown-section
+    Case("singular-section", "unknown-section", {"more.yaml": """\
+        indicator:  # <-
+          - {code: dn-moi, name: Số doanh nghiệp thành lập mới}
+        """}, "more.yaml", message="did you mean 'indicators'"),
+    # ------------------------------------------------------------------ missing-field
+    Case("unit-without-name", "missing-field", {"more.yaml": """\
+        units:
+          - code: TT-NGOCHOI  # <-
+            level: xa
+            parent: TT
+        """}, "more.yaml", message="'name: …'"),
+    Case("criterion-without-name", "missing-field", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            criteria:
+              - {code: TC1, indicator: gtsx, at_least: 1}
+              - {code: TC2, indicator: dien-tap, "yes": true}  # <-
+        """}, "sets.yaml"),
+    Case("group-without-period", "missing-field", {"groups.yaml": """\
+        groups:
+          - code: nvct-2023  # <-
+            name: Chỉ tiêu nhiệm vụ chính trị năm 2023
+            unit: TT
+            targets: []
+        """}, "groups.yaml", message="'period: …'"),
+    # ------------------------------------------------------------------ unknown-field
+    Case("misspelled-field", "unknown-field", {"more.yaml": """\
+        units:
+          - code: TT-NGOCHOI
+            nmae: Ngọc Hồi  # <-
+            level: xa
+        """}, "more.yaml", message="did you mean 'name'"),
+    Case("unknown-field-in-criterion", "unknown-field", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            criteria:
+              - code: TC1
+                name: Thu nhập
+                indicator: thu-nhap-bq
+                at_least: 70
+                ghi_chu: minh họa  # <-
+        """}, "sets.yaml"),
+    Case("unknown-field-in-source", "unknown-field", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            source:
+              document: Quyết định số 318/QĐ-TTg
+              verifed: true  # <-
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+        """}, "sets.yaml", message="did you mean 'verified'"),
+    # ------------------------------------------------------------------ wrong-type
+    Case("decimals-in-words", "wrong-type", {"more.yaml": """\
+        indicators:
+          - code: dn-moi
+            name: Số doanh nghiệp thành lập mới
+            decimals: không  # <-
+        """}, "more.yaml", message="decimals"),
+    Case("date-in-vietnamese-order", "wrong-type", {"more.yaml": """\
+        units:
+          - code: TT-NGOCHOI
+            name: Ngọc Hồi
+            level: xa
+            valid_from: 31/12/2023  # <-
+        """}, "more.yaml"),
+    Case("threshold-not-a-number", "wrong-type", {"targets.yaml": """\
+        targets:
+          - unit: TT
+            indicator: gtsx
+            period: 2023
+            at_least: nhiều  # <-
+        """}, "targets.yaml"),
+    Case("csv-target-value-not-a-number", "wrong-type", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,nhiều,,\n",
+    }, "targets-2023.csv", line=2, message="got 'nhiều'"),
+    Case("verified-not-a-bool", "wrong-type", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            source:
+              document: Quyết định số 318/QĐ-TTg
+              verified: chưa  # <-
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+        """}, "sets.yaml"),
+    # ------------------------------------------------------------------ invalid-value
+    Case("unknown-enum-value", "invalid-value", {"more.yaml": """\
+        indicators:
+          - code: dn-moi
+            name: Số doanh nghiệp thành lập mới
+            type: money  # <-
+        """}, "more.yaml"),
+    Case("code-with-space", "invalid-value", {"more.yaml": """\
+        units:
+          - code: Ngọc Hồi  # <-
+            name: Ngọc Hồi
+            level: xa
+        """}, "more.yaml", message="a code is letters"),
+    Case("bad-period", "invalid-value", {"targets.yaml": """\
+        targets:
+          - unit: TT
+            indicator: gtsx
+            period: 2023-Q5  # <-
+            at_least: 40000
+        """}, "targets.yaml", message="is not a period"),
+    Case("csv-target-bad-period", "invalid-value", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,40000,,\n"
+                                            "TT,gtsx,2023-Q5,at_least,9000,,\n",
+    }, "targets-2023.csv", line=3, message="is not a period"),
+    Case("two-comparators", "invalid-value", {"targets.yaml": """\
+        targets:
+          - unit: TT  # <-
+            indicator: gtsx
+            period: 2023
+            at_least: 40000
+            growth: 12
+        """}, "targets.yaml", message="give one target value"),
+    Case("rollup-without-weight", "invalid-value", {"more.yaml": """\
+        indicators:
+          - code: thu-nhap-tb  # <-
+            name: Thu nhập bình quân
+            rollup: weighted_mean
+        """}, "more.yaml", message="needs weight"),
+    Case("dimension-values-without-dimension", "invalid-value", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            dimension_values: [DBSH, TN]  # <-
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+        """}, "sets.yaml", message="add e.g. 'dimension: region'"),
+    Case("threshold-by-region-without-dimension", "invalid-value", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            criteria:
+              - code: TC1  # <-
+                name: Thu nhập
+                indicator: thu-nhap-bq
+                at_least: {DBSH: 70, default: 60}
+        """}, "sets.yaml", message="to name its dimension"),
+    Case("csv-comparator", "invalid-value", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at-least,40000,,\n",
+    }, "targets-2023.csv", line=2, message="did you mean 'at_least'"),
+    Case("rule-asks-too-many", "invalid-value", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm  # <-
+            name: Nông thôn mới
+            rule: {at_least: 3}
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+              - {code: TC2, name: Hộ nghèo, indicator: ho-ngheo, at_most: 1.5}
+        """}, "sets.yaml", message="asks for 3 criteria but the set has 2"),
+    # ------------------------------------------------------------------ duplicate-section
+    Case("report-twice", "duplicate-section", {
+        "a-report.yaml": """\
+        report:
+          title: Báo cáo năm
+        """,
+        "b-report.yaml": """\
+        report:  # <-
+          title: Báo cáo 6 tháng
+        """}, "b-report.yaml", message="already given at"),
+    # ------------------------------------------------------------------ duplicate-code
+    Case("unit-code-twice", "duplicate-code", {"more.yaml": """\
+        units:
+          - {code: TT-YENMY, name: Yên Mỹ (bis), level: xa, parent: TT}  # <-
+        """}, "more.yaml", message="already used at"),
+    Case("criterion-code-twice", "duplicate-code", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+              - {code: TC1, name: Hộ nghèo, indicator: ho-ngheo, at_most: 1.5}  # <-
+        """}, "sets.yaml", message="appears twice"),
+    # ------------------------------------------------------------------ unknown-unit
+    Case("target-unit", "unknown-unit", {"targets.yaml": """\
+        targets:
+          - indicator: gtsx
+            unit: TT-YENMI  # <-
+            period: 2023
+            at_least: 100
+        """}, "targets.yaml", message="did you mean 'TT-YENMY'"),
+    Case("parent", "unknown-unit", {"more.yaml": """\
+        units:
+          - code: TT-NGOCHOI
+            name: Ngọc Hồi
+            level: xa
+            parent: TTT  # <-
+        """}, "more.yaml", message="parent 'TTT' is not defined"),
+    Case("group-unit", "unknown-unit", {"groups.yaml": """\
+        groups:
+          - code: nvct-2023
+            name: Chỉ tiêu nhiệm vụ chính trị năm 2023
+            unit: T  # <-
+            period: 2023
+            targets:
+              - {indicator: gtsx, at_least: 40000}
+        """}, "groups.yaml"),
+    Case("project-root", "unknown-unit", {"tieuchi.yaml": """\
+        project:
+          name: Huyện Thanh Trì năm 2023
+          root: THANHTRI  # <-
+        """}, "tieuchi.yaml"),
+    Case("applies-to-unit", "unknown-unit", {"criteria/ntm.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            applies_to:
+              units:
+                - TT-YENMY
+                - TT-DAIANGG  # <-
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+        """}, "criteria/ntm.yaml", message="did you mean 'TT-DAIANG'"),
+    Case("observation-csv-unit", "unknown-unit", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n"
+                                              "TT-YENMI,gtsx,2023,120,estimate\n",
+    }, "observations-2023.csv", line=3, message="did you mean 'TT-YENMY'"),
+    Case("target-csv-unit", "unknown-unit", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,40000,,\n"
+                                            "TT-YENMI,gtsx,2023,at_least,100,,\n",
+    }, "targets-2023.csv", line=3, message="did you mean 'TT-YENMY'"),
+    Case("inline-observation-unit", "unknown-unit", {"data.yaml": """\
+        observations:
+          - {unit: TT-YENMI, indicator: gtsx, period: 2023, value: 120}  # <-
+        """}, "data.yaml"),
+    # ------------------------------------------------------------------ unknown-indicator
+    Case("target-indicator", "unknown-indicator", {"targets.yaml": """\
+        targets:
+          - unit: TT
+            indicator: gtxs  # <-
+            period: 2023
+            at_least: 40000
+        """}, "targets.yaml", message="did you mean 'gtsx'"),
+    Case("group-target-indicator", "unknown-indicator", {"groups.yaml": """\
+        groups:
+          - code: ktxh-2023
+            name: Chỉ tiêu kinh tế - xã hội năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {code: ktxh-gtsx, indicator: gtsx, growth: 12}
+              - {code: ktxh-ho-ngheo, indicator: ho-ngeo, at_most: 0.2}  # <-
+        """}, "groups.yaml", message="did you mean 'ho-ngheo'"),
+    Case("condition-indicator", "unknown-indicator", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            criteria:
+              - code: TC1
+                name: Môi trường
+                conditions:
+                  - {indicator: ho-ngheo, at_most: 1.5}
+                  - {indicator: nuoc-sach, at_least: 95}  # <-
+        """}, "sets.yaml"),
+    Case("component", "unknown-indicator", {"more.yaml": """\
+        indicators:
+          - code: thu-co-dinh
+            name: Thu cố định ngân sách
+            components:
+              - gtsx
+              - thu-lptb  # <-
+        """}, "more.yaml", message="component 'thu-lptb'"),
+    Case("observation-csv-indicator", "unknown-indicator", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtxs,2023,43799,estimate\n",
+    }, "observations-2023.csv", line=2, message="did you mean 'gtsx'"),
+    Case("target-csv-indicator", "unknown-indicator", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,40000,,\n"
+                                            "TT,ho-ngeo,2023,at_most,0.2,,\n",
+    }, "targets-2023.csv", line=3, message="did you mean 'ho-ngheo'"),
+    # ------------------------------------------------------------------ unknown-level
+    Case("unit-level", "unknown-level", {"more.yaml": """\
+        units:
+          - code: TT-VANDIEN
+            name: Văn Điển
+            level: thi-tran  # <-
+            parent: TT
+        """}, "more.yaml"),
+    Case("applies-to-level", "unknown-level", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            applies_to: {level: xaa}  # <-
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq, at_least: 70}
+        """}, "sets.yaml", message="did you mean 'xa'"),
+    # ------------------------------------------------------------------ unknown-criteria-set
+    Case("indicator-criteria-set", "unknown-criteria-set", {"more.yaml": """\
+        indicators:
+          - code: ntm-so-xa
+            name: Số xã đạt chuẩn nông thôn mới
+            rollup: count_passing
+            criteria_set: ntm-nang-cao  # <-
+        """}, "more.yaml"),
+    Case("condition-set", "unknown-criteria-set", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm-kieu-mau
+            name: Nông thôn mới kiểu mẫu
+            criteria:
+              - code: K1
+                name: Đạt chuẩn nông thôn mới nâng cao
+                set: ntm-nang-cao  # <-
+        """}, "sets.yaml"),
+    Case("report-criteria-set", "unknown-criteria-set", {"report.yaml": """\
+        report:
+          sections:
+            - title: Xây dựng nông thôn mới
+              items:
+                - criteria_set: ntm-nang-cao  # <-
+        """}, "report.yaml"),
+    # ------------------------------------------------------------------ unknown-group
+    Case("report-group", "unknown-group", {"report.yaml": """\
+        groups:
+          - code: nvct-2023
+            name: Chỉ tiêu nhiệm vụ chính trị năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {indicator: gtsx, at_least: 40000}
+        report:
+          sections:
+            - title: Kết quả thực hiện các chỉ tiêu năm 2023
+              items:
+                - group: nvct-2032  # <-
+        """}, "report.yaml", message="did you mean 'nvct-2023'"),
+    Case("csv-target-group", "unknown-group", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,40000,,ktxh-2023\n",
+    }, "targets-2023.csv", line=2, message="define it under 'groups:'"),
+    # ------------------------------------------------------------------ unknown-target
+    Case("report-target", "unknown-target", {"report.yaml": """\
+        targets:
+          - {code: tt-gtsx-2023, unit: TT, indicator: gtsx, period: 2023, growth: 12}
+        report:
+          sections:
+            - title: Kết quả thực hiện các chỉ tiêu năm 2023
+              items:
+                - target: tt-gtsx-2032  # <-
+        """}, "report.yaml", message="did you mean 'tt-gtsx-2023'"),
+    Case("report-highlight", "unknown-target", {"report.yaml": """\
+        groups:
+          - code: ktxh-2023
+            name: Chỉ tiêu kinh tế - xã hội năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {code: ktxh-gtsx, indicator: gtsx, growth: 12}
+        report:
+          sections:
+            - title: Kết quả thực hiện các chỉ tiêu năm 2023
+              items:
+                - group: ktxh-2023
+                  highlights:
+                    - ktxh-gtsx
+                    - ktxh-thu-co-dinh  # <-
+        """}, "report.yaml", message="target or indicator 'ktxh-thu-co-dinh'"),
+    # ------------------------------------------------------------------ hierarchy-cycle
+    Case("two-units", "hierarchy-cycle", {"more.yaml": """\
+        units:
+          - code: KV-A
+            name: Khu vực A
+            level: xa
+            parent: KV-B  # <-
+          - code: KV-B
+            name: Khu vực B
+            level: xa
+            parent: KV-A
+        """}, "more.yaml", message="KV-A → KV-B → KV-A"),
+    Case("own-parent", "hierarchy-cycle", {"more.yaml": """\
+        units:
+          - {code: KV-A, name: Khu vực A, level: xa, parent: KV-A}  # <-
+        """}, "more.yaml"),
+    # ------------------------------------------------------------------ set-cycle
+    Case("two-sets", "set-cycle", {"sets.yaml": """\
+        criteria_sets:
+          - code: a  # <-
+            name: Bộ A
+            criteria:
+              - {code: A1, name: Đạt bộ B, set: b}
+          - code: b
+            name: Bộ B
+            criteria:
+              - {code: B1, name: Đạt bộ A, set: a}
+        """}, "sets.yaml", message="a → b → a"),
+    Case("through-an-indicator", "set-cycle", {"sets.yaml": """\
+        indicators:
+          - {code: so-xa-dat, name: Số xã đạt, rollup: count_passing, criteria_set: huyen-dat,
+             time: last, frequency: year}
+        criteria_sets:
+          - code: huyen-dat  # <-
+            name: Huyện đạt chuẩn
+            criteria:
+              - {code: H1, name: Số xã đạt chuẩn, indicator: so-xa-dat, at_least: 2}
+        """}, "sets.yaml"),
+    # ------------------------------------------------------------------ period-too-fine
+    Case("quarterly-target-of-yearly-indicator", "period-too-fine", {"groups.yaml": """\
+        groups:
+          - code: ktxh-2023-q1
+            name: Chỉ tiêu quý I/2023
+            unit: TT
+            period: 2023-Q1
+            targets:
+              - {indicator: gtsx, at_least: 9000}  # <-
+        """}, "groups.yaml", message="collected by year"),
+    Case("inline-observation-of-yearly-indicator", "period-too-fine", {"data.yaml": """\
+        observations:
+          - unit: TT
+            indicator: gtsx
+            period: 2023-Q1  # <-
+            value: 9000
+        """}, "data.yaml", message="collected by year"),
+    Case("monthly-observation-of-yearly-indicator", "period-too-fine", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n"
+                                              "TT,gtsx,2023-05,3500,estimate\n",
+    }, "observations-2023.csv", line=3),
+    # ------------------------------------------------------------------ threshold dimensions
+    Case("misspelled-region", "unknown-dimension-value", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            dimension: region
+            dimension_values: [TDMNPB, DBSH, BTB, DHNTB, TN, DNB, DBSCL]
+            criteria:
+              - {code: TC1, name: Thu nhập, indicator: thu-nhap-bq,  # <-
+                 at_least: {DBHS: 70, default: 60}}
+        """}, "sets.yaml", message="did you mean 'DBSH'"),
+    Case("region-without-threshold", "missing-threshold", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            applies_to: {level: xa}
+            dimension: region
+            dimension_values: [DBSH, TN]
+            criteria:
+              - code: TC1
+                name: Thu nhập
+                conditions:
+                  - indicator: thu-nhap-bq  # <-
+                    at_least: {TN: 55}
+        """}, "sets.yaml", message="unit 'TT-YENMY' has region 'DBSH'"),
+    Case("unit-without-region", "missing-dimension", {"sets.yaml": """\
+        units:
+          - {code: TT-NGOCHOI, name: Ngọc Hồi, level: xa, parent: TT}
+        criteria_sets:
+          - code: ntm
+            name: Nông thôn mới
+            applies_to: {units: [TT-YENMY, TT-NGOCHOI]}
+            dimension: region
+            dimension_values: [DBSH, TN]
+            criteria:
+              - code: TC1  # <-
+                name: Thu nhập
+                indicator: thu-nhap-bq
+                at_least: {DBSH: 70, TN: 55}
+        """}, "sets.yaml", message="unit 'TT-NGOCHOI' has no attribute 'region'"),
+    # ------------------------------------------------------------------ targets
+    Case("target-without-unit", "missing-unit-or-period", {"targets.yaml": """\
+        targets:
+          - indicator: gtsx  # <-
+            period: 2023
+            at_least: 40000
+        """}, "targets.yaml", message="has no unit"),
+    Case("target-without-period", "missing-unit-or-period", {"targets.yaml": """\
+        targets:
+          - {indicator: gtsx, unit: TT, at_least: 40000}  # <-
+        """}, "targets.yaml", message="has no period"),
+    Case("same-unit-indicator-period", "duplicate-target", {"targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: gtsx, period: 2023, at_least: 40000}
+          - {unit: TT, indicator: gtsx, period: 2023, growth: 12}  # <-
+        """}, "targets.yaml", message="target 'TT:gtsx:2023' is already defined"),
+    Case("same-code-in-two-groups", "duplicate-target", {"groups.yaml": """\
+        groups:
+          - code: nvct-2023
+            name: Chỉ tiêu nhiệm vụ chính trị năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {code: gtsx-2023, indicator: gtsx, at_least: 40000}
+          - code: ktxh-2023
+            name: Chỉ tiêu kinh tế - xã hội năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {code: gtsx-2023, indicator: gtsx, growth: 12}  # <-
+        """}, "groups.yaml"),
+    Case("unit-dissolved-before-period", "unit-not-valid", {"targets.yaml": """\
+        units:
+          - {code: TT-CU, name: Xã cũ, level: xa, parent: TT, valid_to: 2019-12-31,
+             successors: [TT-YENMY]}
+        targets:
+          - {unit: TT-CU, indicator: gtsx, period: 2023, at_least: 100}  # <-
+        """}, "targets.yaml", severity=Severity.WARNING, message="does not exist in 2023"),
+    Case("yesno-indicator-with-number", "target-comparator", {"targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: dien-tap, period: 2023, at_least: 1}  # <-
+        """}, "targets.yaml", message="'yes: true'"),
+    Case("number-indicator-with-yes", "target-comparator", {"targets.yaml": """\
+        targets:
+          - unit: TT  # <-
+            indicator: gtsx
+            period: 2023
+            "yes": true
+        """}, "targets.yaml", message="use at_least"),
+    Case("yesno-indicator-with-growth", "target-comparator", {
+        "targets-2023.csv": TARGET_HEADER + "TT,dien-tap,2023,growth,10,,\n",
+    }, "targets-2023.csv", line=2),
+    # ------------------------------------------------------------------ CSV
+    Case("missing-column", "csv-header", {
+        "observations-2023.csv": "unit,indicator,period,vintage\nTT,gtsx,2023,estimate\n",
+    }, "observations-2023.csv", line=1, message="column 'value' is missing"),
+    Case("unknown-column", "csv-header", {
+        "observations-2023.csv": "unit,indicator,period,value,vintag\n"
+                                 "TT,gtsx,2023,43799,estimate\n",
+    }, "observations-2023.csv", line=1, message="did you mean 'vintage'"),
+    Case("target-csv-missing-comparator", "csv-header", {
+        "targets-2023.csv": "unit,indicator,period,value\nTT,gtsx,2023,40000\n",
+    }, "targets-2023.csv", line=1, message="column 'comparator' is missing"),
+    Case("file-name-says-nothing", "csv-header", {
+        "so-lieu-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n",
+    }, "so-lieu-2023.csv", message="rename it"),
+    Case("decimal-comma", "csv-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n"
+                                              'TT,thu-nhap-bq,2023,"72,5",estimate\n',
+    }, "observations-2023.csv", line=3, message="'72,5' is not a number"),
+    Case("empty-value", "csv-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,,estimate\n",
+    }, "observations-2023.csv", line=2, message="the 'value' cell is empty"),
+    Case("csv-bad-period", "csv-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n"
+                                              "TT,gtsx,2023-13,3500,estimate\n",
+    }, "observations-2023.csv", line=3, message="'2023-13' is not a period"),
+    Case("csv-bad-vintage", "csv-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,uoc\n",
+    }, "observations-2023.csv", line=2, message="vintage 'uoc' is not one of"),
+    Case("csv-not-utf8", "csv-value", {}, "observations-2023.csv", raw={
+        "observations-2023.csv": (
+            "unit,indicator,period,value,source\nTT,gtsx,2023,43799,Thanh Trì\n"
+        ).encode("latin-1"),
+    }, message="UTF-8"),
+    Case("csv-empty-file", "csv-value", {"observations-2023.csv": ""},
+         "observations-2023.csv"),
+    Case("yesno-word", "yesno-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,dien-tap,2023,có,estimate\n"
+                                              "TT,dien-tap,2022,chắc chắn,official\n",
+    }, "observations-2023.csv", line=3, message="write 1 or 0"),
+    Case("yesno-two", "yesno-value", {
+        "observations-2023.csv": OBS_HEADER + "TT,dien-tap,2023,2,estimate\n",
+    }, "observations-2023.csv", line=2),
+    Case("same-row-twice", "duplicate-observation", {
+        "observations-2023.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n"
+                                              "TT,gtsx,2022,38420,official\n"
+                                              "TT,gtsx,2023,43800,estimate\n",
+    }, "observations-2023.csv", line=4, message="TT gtsx 2023 (estimate) is given twice"),
+]
+
+
+def run(case: Case, tmp_path: Path) -> tuple[object, list[Problem], Path]:
+    files = {"base.yaml": BASE, **case.files} if case.base else dict(case.files)
+    root = write(tmp_path / "defs", files, case.raw)
+    definitions, problems = check_definitions(root)
+    return definitions, problems, root
+
+
+def test_base_is_valid(tmp_path: Path) -> None:
+    definitions, problems = check_definitions(write(tmp_path, {"base.yaml": BASE}))
+    assert problems == []
+    assert definitions is not None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.code}:{c.id}" for c in CASES])
+def test_problem(case: Case, tmp_path: Path) -> None:
+    definitions, problems, root = run(case, tmp_path)
+    found = [p for p in problems if p.code == case.code]
+    assert found, f"no {case.code} problem; got:\n{explain(problems)}"
+    here = [p for p in found if names(p, case.file, root)]
+    assert here, f"{case.code} not reported in {case.file or 'the folder'}:\n{explain(found)}"
+    line = case.expected_line()
+    at = [p for p in here if p.line == line]
+    assert at, f"{case.code} not reported on line {line}:\n{explain(here)}"
+    assert any(p.severity is case.severity for p in at), explain(at)
+    assert any(case.message in p.message for p in at), (
+        f"no message with {case.message!r}:\n{explain(at)}"
+    )
+    if case.severity is Severity.ERROR:
+        assert definitions is None, "definitions returned despite an error"
+    else:
+        assert definitions is not None, f"a warning must not stop loading:\n{explain(problems)}"
+        assert all(p.severity is Severity.WARNING for p in problems), explain(problems)
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_code_has_a_case(code: str) -> None:
+    assert code in {case.code for case in CASES}, f"no case in CASES triggers {code!r}"
+
+
+def test_every_case_uses_a_known_code() -> None:
+    assert {case.code for case in CASES} <= set(CODES)
+
+
+def test_problem_prints_file_line_severity_code_message(tmp_path: Path) -> None:
+    root = write(tmp_path, {"base.yaml": BASE, "targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: gtxs, period: 2023, at_least: 40000}
+        """})
+    _, problems = check_definitions(root)
+    (problem,) = problems
+    assert re.fullmatch(
+        r".*targets\.yaml:2: error unknown-indicator indicator 'gtxs' is not defined; "
+        r"did you mean 'gtsx'\?", str(problem),
+    ), str(problem)
+    assert problem.as_dict() == {
+        "code": "unknown-indicator", "severity": "error", "message": problem.message,
+        "file": problem.file, "line": 2,
+    }
+
+
+def test_problem_rejects_an_undocumented_code() -> None:
+    with pytest.raises(ValueError, match="undocumented problem code"):
+        Problem("no-such-code", "message")
+
+
+# ---------------------------------------------------------------------- all problems at once
+
+BROKEN_UNITS = """\
+units:
+  - {code: TT-NGOCHOI, level: xa, parent: TT}
+  - {code: TT-VANPHUC, name: Vạn Phúc, level: xa, parent: TT}
+"""
+BROKEN_INDICATORS = """\
+indicators:
+  - code: dn-moi
+    name: Số doanh nghiệp thành lập mới
+    decimals: không
+"""
+BROKEN_TARGETS = """\
+groups:
+  - code: ktxh-2023
+    name: Chỉ tiêu kinh tế - xã hội năm 2023
+    unit: TT
+    period: 2023
+    targets:
+      - {code: ktxh-gtsx, indicator: gtsx, growth: 12}
+      - {code: ktxh-ho-ngheo, indicator: ho-ngeo, at_most: 0.2}
+targets:
+  - {unit: TT-VANPUC, indicator: gtsx, period: 2023, at_least: 120}
+"""
+BROKEN_SETS = """\
+criteria_sets:
+  - code: ntm
+    name: Nông thôn mới
+    criteria:
+      - code: TC1
+        name: Thu nhập: bình quân
+"""
+BROKEN_OBSERVATIONS = OBS_HEADER + (
+    "TT,gtsx,2023,43799,estimate\n"
+    "TT,gtsx,2022,38.420,official\n"
+    'TT-VANPHUC,thu-nhap-bq,2023,"72,5",estimate\n'
+)
+
+
+def test_every_problem_of_a_folder_is_reported_in_one_run(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "base.yaml": BASE,
+        "units.yaml": BROKEN_UNITS,
+        "indicators.yaml": BROKEN_INDICATORS,
+        "targets/ktxh-2023.yaml": BROKEN_TARGETS,
+        "criteria/ntm.yaml": BROKEN_SETS,
+        "observations-2023.csv": BROKEN_OBSERVATIONS,
+    })
+    definitions, problems = check_definitions(root)
+    assert definitions is None
+    got = {(p.code, Path(p.file or "").name, p.line) for p in problems}
+    expected = {
+        ("missing-field", "units.yaml", 2),  # TT-NGOCHOI has no name
+        ("wrong-type", "indicators.yaml", 4),  # decimals: không
+        ("unknown-indicator", "ktxh-2023.yaml", 8),  # ho-ngeo
+        ("unknown-unit", "ktxh-2023.yaml", 10),  # TT-VANPUC
+        ("yaml-syntax", "ntm.yaml", 6),  # "Thu nhập: bình quân" needs quotes
+        ("csv-value", "observations-2023.csv", 4),  # 72,5 has a decimal comma
+    }
+    assert expected <= got, explain(problems)
+    assert all(p.file and p.line for p in problems), explain(problems)
+    messages = {p.code: p.message for p in problems}
+    assert "did you mean 'ho-ngheo'" in messages["unknown-indicator"]
+    assert "did you mean 'TT-VANPHUC'" in messages["unknown-unit"]
+    # problems come sorted by file and line, ready to print
+    places = [(p.file or "", p.line or 0) for p in problems]
+    assert places == sorted(places)
+
+
+def test_a_misspelled_code_gets_no_suggestion_when_nothing_is_close(tmp_path: Path) -> None:
+    root = write(tmp_path, {"base.yaml": BASE, "targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: zzzz, period: 2023, at_least: 1}
+        """})
+    _, problems = check_definitions(root)
+    (problem,) = problems
+    assert problem.code == "unknown-indicator"
+    assert "did you mean" not in problem.message
+
+
+def test_many_bad_rows_are_capped_and_counted(tmp_path: Path) -> None:
+    rows = "".join(f"TT,gtsx,{2000 + i},nhiều,official\n" for i in range(25))
+    root = write(tmp_path, {"base.yaml": BASE, "observations.csv": OBS_HEADER + rows})
+    _, problems = check_definitions(root)
+    listed = [p for p in problems if p.code == "csv-value" and p.line is not None]
+    assert [p.line for p in listed] == list(range(2, 22))
+    (rest,) = [p for p in problems if p.line is None]
+    assert rest.message == "… and 5 more rows like this"
+
+
+# ---------------------------------------------------------------------- promises of CODES
+# Each test below states what a code promises in a case the first loader missed.
+
+
+def test_duplicate_observation_across_two_files(tmp_path: Path) -> None:
+    """The same figure given in two CSV files is as ambiguous as twice in one file."""
+    root = write(tmp_path, {
+        "base.yaml": BASE,
+        "observations-a.csv": OBS_HEADER + "TT,gtsx,2023,43799,estimate\n",
+        "observations-b.csv": OBS_HEADER + "TT,gtsx,2023,43800,estimate\n",
+    })
+    definitions, problems = check_definitions(root)
+    assert "duplicate-observation" in {p.code for p in problems}, explain(problems)
+    assert definitions is None
+
+
+def test_line_of_a_row_after_a_multiline_cell(tmp_path: Path) -> None:
+    """A quoted cell may hold a line break; the row after it starts one file line later."""
+    text = OBS_HEADER.replace("vintage", "vintage,source") + (
+        'TT,gtsx,2023,43799,estimate,"Báo cáo số 12,\nngày 12/12/2023"\n'
+        "TT,gtsx,2022,nhiều,official,\n"
+    )
+    root = write(tmp_path, {"base.yaml": BASE, "observations-2023.csv": text})
+    _, problems = check_definitions(root)
+    (problem,) = problems
+    assert problem.code == "csv-value"
+    assert problem.line == 4  # header 1, first row 2-3, second row 4
+
+
+def test_yesno_value_of_an_inline_observation(tmp_path: Path) -> None:
+    """The yes/no check holds for observations written in YAML as for CSV rows."""
+    root = write(tmp_path, {"base.yaml": BASE, "data.yaml": """\
+        observations:
+          - {unit: TT, indicator: dien-tap, period: 2023, value: 2}
+        """})
+    definitions, problems = check_definitions(root)
+    assert [(p.code, p.line) for p in problems] == [("yesno-value", 2)], explain(problems)
+    assert definitions is None
+
+
+def test_observation_for_a_unit_outside_its_validity(tmp_path: Path) -> None:
+    """CODES says unit-not-valid covers "a target or observation"."""
+    root = write(tmp_path, {
+        "base.yaml": BASE,
+        "units.yaml": """\
+            units:
+              - {code: TT-CU, name: Xã cũ, level: xa, parent: TT, valid_to: 2019-12-31}
+            """,
+        "observations-2023.csv": OBS_HEADER + "TT-CU,gtsx,2023,120,estimate\n",
+    })
+    _, problems = check_definitions(root)
+    assert [(p.code, p.line, p.severity) for p in problems] == [
+        ("unit-not-valid", 2, Severity.WARNING)
+    ], explain(problems)
