@@ -1,0 +1,46 @@
+"""Period codes, their dates, labels and the same period last year."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+
+
+@pytest.mark.parametrize(("code", "start", "end", "vi", "en", "last"), [
+    ("2023", date(2023, 1, 1), date(2023, 12, 31), "năm 2023", "2023", "2022"),
+    ("2023-H1", date(2023, 1, 1), date(2023, 6, 30), "6 tháng đầu năm 2023", "H1 2023",
+     "2022-H1"),
+    ("2023-H2", date(2023, 7, 1), date(2023, 12, 31), "6 tháng cuối năm 2023", "H2 2023",
+     "2022-H2"),
+    ("2023-Q3", date(2023, 7, 1), date(2023, 9, 30), "quý III/2023", "Q3 2023", "2022-Q3"),
+    ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "tháng 2/2024", "Feb 2024", "2023-02"),
+    ("2023-YTD09", date(2023, 1, 1), date(2023, 9, 30), "9 tháng năm 2023", "Jan–Sep 2023",
+     "2022-YTD09"),
+    ("2021-2025", date(2021, 1, 1), date(2025, 12, 31), "giai đoạn 2021 - 2025",
+     "2021–2025", "2016-2020"),
+])
+def test_periods(code: str, start: date, end: date, vi: str, en: str, last: str) -> None:
+    period = Period.parse(code)
+    assert (period.start, period.end) == (start, end)
+    assert period.label("vi") == vi
+    assert period.label("en") == en
+    assert period.same_period_last_year().code == last
+
+
+@pytest.mark.parametrize("bad", ["2023-13", "2023-Q5", "23", "2025-2021", "năm 2023", ""])
+def test_bad_period_codes(bad: str) -> None:
+    with pytest.raises(PeriodError, match="not a period|must come after"):
+        Period.parse(bad)
+
+
+def test_open_and_elapsed() -> None:
+    year = Period.parse(2023)
+    assert year.kind is PeriodKind.YEAR
+    assert not year.is_closed(date(2023, 12, 12))
+    assert year.is_closed(date(2024, 1, 1))
+    assert year.elapsed_share(date(2023, 7, 2)) == pytest.approx(183 / 365)
+    assert year.contains(Period.parse("2023-Q2"))
+    assert not Period.parse("2023-Q2").contains(year)
