@@ -13,8 +13,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from tieuchi.cli.tables import scorecard
-from tieuchi.definitions import Severity, check_definitions, load_definitions
-from tieuchi.definitions.problems import DefinitionError
+from tieuchi.definitions import Severity, check_definitions
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.json_output import evaluation_dict
@@ -59,13 +58,12 @@ def _print_problems(problems: list) -> None:  # type: ignore[type-arg]
 
 def _evaluate(path: Path, period: str | None, units: list[str] | None, as_of: str | None,
               vintage: str | None) -> Evaluation:
-    try:
-        definitions = load_definitions(path)
-    except DefinitionError as exc:
-        _print_problems(list(exc.problems))
-        errors = sum(p.severity is Severity.ERROR for p in exc.problems)
+    definitions, problems = check_definitions(path)
+    _print_problems(problems)
+    if definitions is None:
+        errors = sum(p.severity is Severity.ERROR for p in problems)
         err.print(f"{errors} error(s); nothing was evaluated.")
-        raise typer.Exit(1) from None
+        raise typer.Exit(1)
     chosen = period or definitions.project.period
     if chosen is None:
         raise _fail("give --period (e.g. --period 2023): the project names no period")
@@ -102,11 +100,17 @@ def validate(
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Check a definition folder; print every problem as file:line: error CODE message."""
+    if output not in ("text", "json"):
+        raise _fail(f"--format: '{output}' is not text or json")
     _, problems = check_definitions(path)
     errors = sum(p.severity is Severity.ERROR for p in problems)
     if output == "json":
-        out.print_json(json.dumps({"ok": errors == 0, "errors": [p.as_dict() for p in problems]},
-                                  ensure_ascii=False))
+        document = {
+            "ok": errors == 0,
+            "errors": [p.as_dict() for p in problems if p.severity is Severity.ERROR],
+            "warnings": [p.as_dict() for p in problems if p.severity is Severity.WARNING],
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_problems(problems)
         if errors:

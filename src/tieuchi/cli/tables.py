@@ -8,7 +8,7 @@ from rich.table import Table
 
 from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import percent
-from tieuchi.reports.text import Context, actual_text, change_text, plan_text
+from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
 from tieuchi.reports.words import WORDS
 
 __all__ = ["scorecard"]
@@ -23,7 +23,7 @@ HEADINGS = {
            "not_passed": "Chưa đạt chuẩn", "units": "Số đơn vị"},
     "en": {"groups": "Target groups", "sets": "Criteria sets", "targets": "Targets",
            "unit": "Unit", "total": "Total", "achieved": "Met or exceeded",
-           "missing": "Not met", "result": "Result", "pace": "Pace", "passed": "Passed",
+           "missing": "Which are not met", "result": "Result", "pace": "Pace", "passed": "Passed",
            "not_passed": "Not passed", "units": "Units"},
 }
 
@@ -48,7 +48,9 @@ def scorecard(ev: Evaluation, lang: str = "vi", focus: str | None = None) -> Gro
         for g in ev.groups.iter_rows(named=True):
             achieved = g["exceeded"] + g["met"]
             ratio = f"{achieved}/{g['total']}"
-            t.add_row(g["name"], names[g["unit"]],
+            group = defs.group_by_code[g["group"]]
+            t.add_row((group.name_en or group.name) if lang == "en" else group.name,
+                      names[g["unit"]],
                       _styled("met" if achieved == g["total"] else "not_met", ratio),
                       str(g["exceeded"]), str(g["met"]), str(g["not_met"]), str(g["no_data"]),
                       "; ".join(g["not_met_items"] + g["no_data_items"]))
@@ -65,7 +67,7 @@ def scorecard(ev: Evaluation, lang: str = "vi", focus: str | None = None) -> Gro
             t.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for r in _ordered_targets(ev).iter_rows(named=True):
             t.add_row(
-                r["display_name"], names[r["unit"]], plan_text(r, ctx), actual_text(r, ctx),
+                full_name(r, ctx), names[r["unit"]], plan_text(r, ctx), actual_text(r, ctx),
                 percent(r["percent_of_target"], lang) if r["percent_of_target"] is not None
                 else "",
                 change_text(r, ctx),

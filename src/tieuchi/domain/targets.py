@@ -51,6 +51,9 @@ class Target(Comparison[float]):
         if len(relative) + (absolute is not None) > 1:
             given = relative + ([absolute.value] if absolute else [])
             raise ValueError(f"give one target value, not {len(given)} ({', '.join(given)})")
+        if not relative and absolute is None:
+            raise ValueError("the target has no value; add one of at_least, at_most, equal, "
+                             "within, yes, growth, reduction, reduction_pp, share_of_baseline")
         if (self.baseline or self.baseline_value is not None) and not relative:
             raise ValueError("a baseline only goes with growth, reduction, reduction_pp or "
                              "share_of_baseline")

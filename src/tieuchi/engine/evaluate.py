@@ -16,8 +16,8 @@ from tieuchi.engine.values import best_observations, resolve_values
 
 __all__ = ["Evaluation", "evaluate", "hierarchy_frame"]
 
-Resolve = Callable[..., pl.DataFrame]
-"""(period, cutoff, extra pool rows or None) -> values of that period."""
+Resolve = Callable[[Period, date], pl.DataFrame]
+"""(period, cutoff) -> every unit's values for that period from data up to the cut-off."""
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,13 @@ def hierarchy_frame(definitions: Definitions, period: Period) -> tuple[pl.DataFr
         "parent": [u.parent if u.parent in valid else None for u in valid.values()],
         "depth": [depth[c] for c in valid],
         "level": [u.level for u in valid.values()],
+        "pseudo": [definitions.level_by_code[u.level].pseudo
+                   if u.level in definitions.level_by_code else False for u in valid.values()],
         "name": [u.name for u in valid.values()],
         "attributes": [{k: u.attributes.get(k) for k in keys} for u in valid.values()],
     }, schema_overrides={
         "unit": pl.String, "parent": pl.String, "depth": pl.Int32, "level": pl.String,
+        "pseudo": pl.Boolean,
         "name": pl.String, "attributes": pl.Struct({k: pl.String for k in keys}),
     })
     closure = pl.DataFrame(pairs, schema={"ancestor": pl.String, "descendant": pl.String,
@@ -95,14 +98,12 @@ def evaluate(
     pool = best_observations(definitions.observations, vintage)
     indicators = definitions.indicators
 
-    def values(p: Period, cutoff: date, extra: pl.DataFrame | None = None) -> pl.DataFrame:
-        source = pool if extra is None else pl.concat([pool, extra], how="diagonal_relaxed")
-        return resolve_values(source, indicators, hierarchy, p, cutoff)
+    def values(p: Period, cutoff: date) -> pl.DataFrame:
+        return resolve_values(pool, indicators, hierarchy, p, cutoff)
 
     current = values(period, period.end)
     set_results, current = evaluate_sets(definitions, period, current, hierarchy, closure)
-    derived_pool = _as_pool(set_results.derived, period)
-    targets = _targets(definitions, period, as_of, selected, current, derived_pool, values)
+    targets = _targets(definitions, period, as_of, selected, current, values)
     groups = _groups(definitions, period, selected, targets)
     keep = pl.col("unit").is_in(selected)
     sets = SetResults(
@@ -134,18 +135,9 @@ def _selection(
     return [c for c in existing if c in set(chosen)]
 
 
-def _as_pool(derived: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """Derived values as observations of ``period``, so longer periods can use them."""
-    return derived.with_columns(
-        pl.lit(period.code).alias("period"),
-        pl.lit("official").alias("vintage"),
-        pl.lit(None, pl.String).alias("recorded_at"),
-    ).join(period_frame([period.code]), on="period").drop("coverage_end", "origin")
-
-
 def _targets(
     definitions: Definitions, period: Period, as_of: date, selected: list[str],
-    current: pl.DataFrame, derived_pool: pl.DataFrame, resolve: Resolve,
+    current: pl.DataFrame, resolve: Resolve,
 ) -> pl.DataFrame:
     targets = definitions.targets.filter(pl.col("unit").is_in(selected))
     periods = period_frame(targets.get_column("period").unique().to_list())
@@ -155,12 +147,17 @@ def _targets(
     targets = targets.join(relevant, on="period", how="inner")
     last_year = period.same_period_last_year()
     actual_frames, last_frames, base_frames = [], [], []
+    # Counts of units passing a set exist for the evaluated period only: a longer target
+    # period (2021-2025 at 2023) takes them as its latest figure.
+    derived = current.filter(pl.col("origin") == "derived")
     for code in relevant.get_column("period").to_list():
         target_period = Period.parse(code)
         if target_period == period:
             actual = current
         else:
-            actual = resolve(target_period, period.end, derived_pool)
+            actual = resolve(target_period, period.end)
+            actual = pl.concat([actual, derived.join(actual.select("unit", "indicator"),
+                                                      on=["unit", "indicator"], how="anti")])
         actual_frames.append(actual.with_columns(pl.lit(code).alias("period")))
         if target_period.kind is not PeriodKind.MULTI_YEAR:
             previous = resolve(target_period.same_period_last_year(),
@@ -190,7 +187,11 @@ def _targets(
         .join(meta, on="indicator", how="left")
         .join(names, on="unit", how="left")
         .with_columns(
-            pl.coalesce("baseline_value", "baseline_actual", "last_year").alias("base"),
+            pl.coalesce(
+                "baseline_value",
+                pl.when(pl.col("baseline").is_not_null()).then(pl.col("baseline_actual"))
+                .otherwise(pl.col("last_year")),
+            ).alias("base"),
             pl.coalesce("name", "indicator_name").alias("display_name"),
         )
     )

@@ -78,7 +78,7 @@ def period_values(
 
     Three candidates compete: the period's own figure; the sub-periods that tile it; the
     latest year-to-date figure plus the sub-periods after it. The one covering the most
-    months wins (then in that order).
+    months wins, then the most final vintage, then that order.
     """
     cut = min(period.end, cutoff)
     direct = pool.filter(
@@ -109,7 +109,8 @@ def period_values(
     types = {**VALUE_SCHEMA, "covered": pl.Int32, "rank": pl.Int32}
     candidates = pl.concat([f.select(columns).cast(types) for f in (direct, aggregated, to_date)])
     return (
-        candidates.sort(["covered", "rank"], descending=[True, False])
+        candidates.sort(["covered", "vintage_rank", "rank"], descending=[True, True, False],
+                        nulls_last=True)
         .unique(_KEY, keep="first")
         .drop("covered", "rank")
     )
@@ -335,6 +336,8 @@ def resolve_values(
     meta = indicator_frame(indicators)
     values = period_values(pool, meta, period, cutoff)
     values = values.filter(pl.col("unit").is_in(hierarchy.get_column("unit").implode()))
-    values = rollup(values, meta, hierarchy)
+    # Planning areas ("khu vực dự kiến") overlap real units: they never add up into a parent.
+    real = hierarchy.filter(~pl.col("pseudo")) if "pseudo" in hierarchy.columns else hierarchy
+    values = rollup(values, meta, real)
     values = computed_values(values, indicators)
-    return ratio_values(values, indicators, hierarchy)
+    return ratio_values(values, indicators, real)

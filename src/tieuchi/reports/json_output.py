@@ -16,7 +16,7 @@ __all__ = ["evaluation_dict", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 
-_PERCENT_COLUMNS = ("percent_of_target", "change_vs_same_period", "coverage_percent")
+_PERCENT_COLUMNS = ("percent_of_target", "change_vs_same_period", "coverage")
 _TARGET_COLUMNS = {
     "key": "key", "unit": "unit", "unit_name": "unit_name", "indicator": "indicator",
     "display_name": "name", "period": "period", "actual": "actual", "target": "target",
@@ -97,7 +97,7 @@ def _criteria_sets(ev: Evaluation, set_names: dict[str, str]) -> list[dict[str, 
         .group_by("unit", "set", maintain_order=True)
         .agg(pl.struct(
             pl.col("criterion").alias("code"), pl.col("criterion_name").alias("name"),
-            "met", "mandatory", "conditions",
+            "met", "mandatory", "missing_data", "conditions",
         ).alias("criteria"))
     )
     frame = ev.sets.sets.join(criteria, on=["unit", "set"], how="left").with_columns(

@@ -21,7 +21,7 @@ from tieuchi.reports.formatting import join_names, long_date, lower_first, numbe
 from tieuchi.reports.words import WORDS, Words
 
 __all__ = ["render_markdown", "RENDERERS", "sentence_for_target", "Context", "plan_text",
-           "actual_text", "change_text"]
+           "actual_text", "change_text", "full_name"]
 
 _VINTAGES = ("plan", "estimate", "preliminary", "official")
 Row = dict[str, Any]
@@ -71,7 +71,7 @@ def _name(row: Row, ctx: Context) -> str:
     return str(row["short_name"] or row["display_name"])
 
 
-def _full_name(row: Row, ctx: Context) -> str:
+def full_name(row: Row, ctx: Context) -> str:
     """The target's full name, for tables."""
     ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
     if ctx.lang == "en" and ind.name_en:
@@ -207,12 +207,12 @@ def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context
     rest = targets.filter(~pl.col("status").is_in(["met", "exceeded"]))
     text = w.milestones.format(
         name=name_en or g["name"], n=done.height, total=targets.height,
-        names="; ".join(lower_first(_full_name(r, ctx)) for r in done.iter_rows(named=True)))
+        names="; ".join(lower_first(full_name(r, ctx)) for r in done.iter_rows(named=True)))
     if rest.height:
         is_open = Period.parse(g["period"]).end >= ctx.ev.as_of
         template = w.milestones_open if is_open else w.milestones_missed
         text += "; " + template.format(
-            names="; ".join(lower_first(_full_name(r, ctx)) for r in rest.iter_rows(named=True)))
+            names="; ".join(lower_first(full_name(r, ctx)) for r in rest.iter_rows(named=True)))
     return text + "."
 
 
@@ -365,7 +365,7 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
                   "|---:|---|---|---:|---:|---:|---:|---|"]
         for i, r in enumerate(rows.iter_rows(named=True), start=1):
             lines.append(
-                f"| {i} | {_full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
+                f"| {i} | {full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
                 f"{actual_text(r, ctx)} | {ctx.pct(r['percent_of_target'])} | "
                 f"{change_text(r, ctx)} | {w.status[r['status']]} |"
             )
