@@ -359,9 +359,14 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
             continue
         n += 1
         name = (group.name_en or group.name) if ctx.lang == "en" else group.name
+        basis = group.basis.value
+        plan = c["plan"] if basis == "plan" else c[basis]
+        share = c["percent"] if basis == "plan" else c[f"percent_{basis}"]
+        estimated = (rows.get_column("actual_vintage") == _VINTAGES.index("estimate")).any()
+        actual = c["estimate"] if estimated else c["actual"]
         lines += [f"## {w.appendix.format(n=n, name=name)}", "",
-                  f"| {c['no']} | {c['target']} | {c['measure']} | {c['plan']} | "
-                  f"{c['actual']} | {c['percent']} | {c['change']} | {c['status']} |",
+                  f"| {c['no']} | {c['target']} | {c['measure']} | {plan} | "
+                  f"{actual} | {share} | {c['change']} | {c['status']} |",
                   "|---:|---|---|---:|---:|---:|---:|---|"]
         for i, r in enumerate(rows.iter_rows(named=True), start=1):
             lines.append(
