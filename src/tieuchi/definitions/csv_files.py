@@ -134,8 +134,9 @@ def _observations(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
     _report(loaded, unreadable.filter(~pl.col("indicator").is_in(yesno)), "csv-value", file,
             "'{value}' is not a number; write digits with a dot for decimals (1234.5), "
             "no thousands separator")
+    revision = ["recorded_at"] if "recorded_at" in frame.columns else []
     duplicated = frame.filter(
-        pl.struct("unit", "indicator", "period", "vintage").is_duplicated()
+        pl.struct("unit", "indicator", "period", "vintage", *revision).is_duplicated()
     )
     _report(loaded, duplicated, "duplicate-observation", file,
             "{unit} {indicator} {period} ({vintage}) is given twice; keep one row")

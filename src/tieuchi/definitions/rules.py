@@ -346,11 +346,13 @@ def _all_observations(loaded: Loaded) -> pl.DataFrame:
     """Every observation, inline or from CSV, with its file and line."""
     inline = pl.DataFrame(
         [{"unit": loc.item.unit, "indicator": loc.item.indicator, "period": loc.item.period,
-          "vintage": loc.item.vintage.value, "value": loc.item.value, "file": loc.file,
+          "vintage": loc.item.vintage.value, "recorded_at": loc.item.recorded_at,
+          "value": loc.item.value, "file": loc.file,
           "line": loc.line_at("value"), "period_line": loc.line_at("period")}
          for loc in loaded.sections["observations"]],
         schema={"unit": pl.String, "indicator": pl.String, "period": pl.String,
-                "vintage": pl.String, "value": pl.Float64, "file": pl.String,
+                "vintage": pl.String, "recorded_at": pl.String, "value": pl.Float64,
+                "file": pl.String,
                 "line": pl.Int64, "period_line": pl.Int64},
     )
     frames = [f.with_columns(pl.col("line").alias("period_line")).select(inline.columns)
@@ -401,11 +403,15 @@ def observations(loaded: Loaded) -> None:
     _rows(loaded, frame.filter(pl.col("indicator").is_in(yesno)
                                & ~pl.col("value").is_in([0.0, 1.0])), "yesno-value",
           lambda r: f"{r['value']:g} is not a yes/no value for {r['indicator']}; write 1 or 0")
-    key = ["unit", "indicator", "period", "vintage"]
-    first = frame.group_by(key).agg(pl.col("file").first().alias("first_file"),
-                                    pl.col("line").first().alias("first_line"))
-    repeated = frame.join(first, on=key).filter(
-        pl.col("file") != pl.col("first_file"))
+    # The same figure twice: same unit, indicator, period, vintage and recording time (a
+    # later recording of a vintage is a revision, and the latest wins).
+    key = ["unit", "indicator", "period", "vintage", "recorded_at"]
+    first = frame.group_by(key, maintain_order=True).agg(
+        pl.col("file").first().alias("first_file"), pl.col("line").first().alias("first_line"))
+    repeated = frame.join(first, on=key, nulls_equal=True).filter(
+        (pl.col("file") != pl.col("first_file")) | (pl.col("line") != pl.col("first_line")))
+    repeated = repeated.filter(pl.col("file").str.ends_with(".csv").not_()
+                               | (pl.col("file") != pl.col("first_file")))
     _rows(loaded, repeated, "duplicate-observation",
           lambda r: f"{r['unit']} {r['indicator']} {r['period']} ({r['vintage']}) is also "
           f"given at {r['first_file']}:{r['first_line']}; keep one")

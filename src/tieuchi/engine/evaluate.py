@@ -223,11 +223,14 @@ def _indicator_meta(definitions: Definitions) -> pl.DataFrame:
 def _groups(
     definitions: Definitions, period: Period, selected: list[str], targets: pl.DataFrame
 ) -> pl.DataFrame:
-    outline = [i.group for s in definitions.report.sections for i in s.items if i.group]
+    outline = {code: i for i, code in enumerate(
+        i.group for s in definitions.report.sections for i in s.items if i.group)}
+    chosen = set(selected)
+    fits = {code: Period.parse(code).contains(period) for code in {g.period for g in
+                                                                   definitions.groups}}
     groups = sorted(
-        (g for g in definitions.groups
-         if g.unit in selected and Period.parse(g.period).contains(period)),
-        key=lambda g: outline.index(g.code) if g.code in outline else len(outline),
+        (g for g in definitions.groups if g.unit in chosen and fits[g.period]),
+        key=lambda g: outline.get(g.code, len(outline)),
     )
     info = pl.DataFrame({
         "group": [g.code for g in groups],

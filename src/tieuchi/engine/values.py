@@ -58,13 +58,40 @@ def indicator_frame(indicators: tuple[Indicator, ...]) -> pl.DataFrame:
     )
 
 
+_POOL_COLUMNS = ("unit", "indicator", "period", "value", "vintage_rank", "recorded_at", "source",
+                 "start", "end", "kind", "granularity", "months")
+
+
 def best_observations(observations: pl.DataFrame, vintage: str | None = None) -> pl.DataFrame:
-    """One row per unit, indicator and period: the most final vintage, then the latest."""
+    """One row per unit, indicator and period: the most final vintage, then the latest
+    recorded figure.
+
+    A key can only be given more than once through a less final vintage or a dated
+    revision (the loader refuses two undated figures of one vintage), so only the keys of
+    those rows go through the sort; the bulk of final figures is passed on as it is.
+    """
     if vintage is not None:
         observations = observations.filter(pl.col("vintage") == vintage)
-    return observations.sort(
+    observations = observations.select(*_POOL_COLUMNS)
+    key = ["unit", "indicator", "period"]
+    top = observations.get_column("vintage_rank").max()
+    hashes = observations.select(pl.struct(key).hash()).to_series()
+    doubtful = hashes.filter(
+        (observations.get_column("vintage_rank") != top)
+        | observations.get_column("recorded_at").is_not_null()
+    )
+    if doubtful.is_empty():
+        return observations.drop("recorded_at")
+    # Membership by hash: a collision only sends a unique figure through the exact choice.
+    mask = hashes.is_in(doubtful.unique().implode())
+    candidates = observations.filter(mask)
+    chosen = candidates.sort(
         ["vintage_rank", "recorded_at"], descending=True, nulls_last=True
-    ).unique(["unit", "indicator", "period"], keep="first")
+    ).unique(key, keep="first")
+    observations = observations.drop("recorded_at")
+    chosen = chosen.drop("recorded_at")
+    rest = observations.filter(~mask)
+    return pl.concat([rest, chosen], rechunk=False)
 
 
 def _month_index(column: str) -> pl.Expr:
@@ -86,14 +113,20 @@ def period_values(
     ).select(*_KEY, "value", "vintage_rank", "source", pl.col("end").alias("coverage_end"),
              pl.lit("observed").alias("origin"), pl.lit(period.month_count).alias("covered"),
              pl.lit(0).alias("rank"))
-    inside = pool.filter(
+    inside = pool.lazy().filter(
         (pl.col("start") >= period.start) & (pl.col("end") <= cut)
         & ((pl.col("granularity") < period.kind.granularity)
            | ((pl.col("kind") == PeriodKind.YTD.value) & (pl.col("end") < period.end)))
         & (pl.col("period") != period.code)
-    ).join(indicators.select("indicator", "time"), on="indicator", how="left")
-    parts = _tile(inside.filter(pl.col("kind") != PeriodKind.YTD.value))
-    aggregated = _aggregate(parts.group_by(_KEY)).with_columns(
+    ).select(*_KEY, "period", "value", "vintage_rank", "source", "start", "end", "kind",
+             "granularity", "months").collect()
+    by_time = {
+        kind: indicators.filter(pl.col("time") == kind.value).get_column("indicator").to_list()
+        for kind in TimeAggregation
+    }
+    has_ytd = bool((inside.get_column("kind") == PeriodKind.YTD.value).any())
+    parts = _tile(inside.filter(pl.col("kind") != PeriodKind.YTD.value) if has_ytd else inside)
+    aggregated = _aggregate(parts, by_time).with_columns(
         pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))
     latest_ytd = (
         inside.filter((pl.col("kind") == PeriodKind.YTD.value)
@@ -102,8 +135,8 @@ def period_values(
     )
     after = parts.join(latest_ytd.select(*_KEY, pl.col("end").alias("ytd_end")), on=_KEY,
                        how="inner").filter(pl.col("start") > pl.col("ytd_end")).drop("ytd_end")
-    to_date = _aggregate(pl.concat([latest_ytd, after.select(latest_ytd.columns)])
-                         .group_by(_KEY)).with_columns(
+    to_date = _aggregate(pl.concat([latest_ytd, after.select(latest_ytd.columns)]), by_time
+                         ).with_columns(
         pl.lit("observed").alias("origin"), pl.lit(2).alias("rank"))
     columns = [*VALUE_SCHEMA, "covered", "rank"]
     types = {**VALUE_SCHEMA, "covered": pl.Int32, "rank": pl.Int32}
@@ -116,21 +149,29 @@ def period_values(
     )
 
 
-def _aggregate(grouped: pl.dataframe.group_by.GroupBy) -> pl.DataFrame:
+_TIME_VALUE = {
+    TimeAggregation.SUM: pl.col("value").sum(),
+    TimeAggregation.MEAN: (pl.col("value") * pl.col("months")).sum() / pl.col("months").sum(),
+    TimeAggregation.LAST: pl.col("value").get(pl.col("end").arg_max()),
+}
+
+
+def _aggregate(parts: pl.DataFrame, by_time: dict[TimeAggregation, list[str]]) -> pl.DataFrame:
     """Sub-period figures of each unit and indicator made into one, by the indicator's time
-    aggregation; ``covered`` counts the months they cover."""
-    time = pl.col("time").first()
-    ordered = pl.col("value").sort_by("end")
-    return grouped.agg(
-        pl.when(time == TimeAggregation.SUM.value).then(pl.col("value").sum())
-        .when(time == TimeAggregation.MEAN.value)
-        .then((pl.col("value") * pl.col("months")).sum() / pl.col("months").sum())
-        .otherwise(ordered.last()).alias("value"),
-        pl.col("vintage_rank").min(),
-        pl.lit(None, pl.String).alias("source"),
-        pl.col("end").max().alias("coverage_end"),
-        pl.col("months").sum().alias("covered"),
-    )
+    aggregation (one group-by per kind, each computing only its own aggregate); ``covered``
+    counts the months they cover."""
+    parts = parts.select(*_KEY, "value", "vintage_rank", "end", "months")
+    frames = [
+        parts.filter(pl.col("indicator").is_in(by_time[kind])).group_by(_KEY).agg(
+            value.alias("value"),
+            pl.col("vintage_rank").min(),
+            pl.lit(None, pl.String).alias("source"),
+            pl.col("end").max().alias("coverage_end"),
+            pl.col("months").sum().alias("covered"),
+        )
+        for kind, value in _TIME_VALUE.items() if by_time[kind]
+    ]
+    return pl.concat(frames)
 
 
 def _tile(parts: pl.DataFrame) -> pl.DataFrame:
@@ -140,6 +181,8 @@ def _tile(parts: pl.DataFrame) -> pl.DataFrame:
     replaced by the shorter ones inside it only when they cover all its months; otherwise
     it is kept and the shorter ones inside it are dropped.
     """
+    if parts.get_column("granularity").n_unique() <= 1:
+        return parts  # one size of sub-period (all months, say): nothing overlaps
     mixed_keys = (
         parts.group_by(_KEY).agg(pl.col("granularity").n_unique().alias("kinds"))
         .filter(pl.col("kinds") > 1).select(_KEY)
