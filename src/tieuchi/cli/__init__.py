@@ -185,7 +185,7 @@ def demo(lang: LangOpt = "vi") -> None:
     path = example_path()
     ev = _evaluate(path, None, None, None, None)
     out.rule(ev.definitions.project.name)
-    out.print(scorecard(ev, lang))
+    out.print(scorecard(ev, lang, targets=False))
     out.rule()
     out.print(Markdown(render_markdown(ev, lang)))
     out.print(f"\n[dim]Definitions: {path}. Try: tieuchi evaluate {path} --format json[/]")

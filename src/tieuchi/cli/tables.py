@@ -32,9 +32,12 @@ def _styled(code: str | None, label: str) -> str:
     return f"[{STYLE[code]}]{label}[/]" if code in STYLE else label
 
 
-def scorecard(ev: Evaluation, lang: str = "vi", focus: str | None = None) -> Group:
-    """Groups, criteria sets and targets of an evaluation; sets are shown for ``focus``
-    (default: the project's root): its own result, or how many of its units pass."""
+def scorecard(
+    ev: Evaluation, lang: str = "vi", focus: str | None = None, targets: bool = True
+) -> Group:
+    """Groups, criteria sets and (with ``targets``) every target of an evaluation; sets are
+    shown for ``focus`` (default: the project's root): its own result, or how many of its
+    units pass."""
     w, h = WORDS[lang], HEADINGS[lang]
     defs = ev.definitions
     ctx = Context(ev, w, focus or defs.project.root or "")
@@ -57,17 +60,21 @@ def scorecard(ev: Evaluation, lang: str = "vi", focus: str | None = None) -> Gro
         tables.append(t)
     if ev.sets.sets.height:
         tables.append(_sets_table(ev, lang, ctx.unit))
-    if ev.targets.height:
+    if targets and ev.targets.height:
         c = w.columns
+        several = ev.targets.get_column("unit").n_unique() > 1
         t = Table(title=h["targets"], title_justify="left")
-        for col, justify in ((c["target"], "left"), (h["unit"], "left"), (c["plan"], "right"),
-                             (c["actual"], "right"), (c["percent"], "right"),
-                             (c["change"], "right"), (c["status"], "left"),
-                             (h["pace"], "left")):
-            t.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        t.add_column(c["target"], min_width=20, ratio=1)
+        if several:
+            t.add_column(h["unit"], max_width=18)
+        for col in (c["plan"], c["actual"], c["percent"], c["change"]):
+            t.add_column(col, justify="right", no_wrap=True)
+        t.add_column(c["status"], max_width=10)
+        t.add_column(h["pace"], max_width=10)
         for r in _ordered_targets(ev).iter_rows(named=True):
             t.add_row(
-                full_name(r, ctx), names[r["unit"]], plan_text(r, ctx), actual_text(r, ctx),
+                full_name(r, ctx), *([names[r["unit"]]] if several else []),
+                plan_text(r, ctx), actual_text(r, ctx),
                 percent(r["percent_of_target"], lang) if r["percent_of_target"] is not None
                 else "",
                 change_text(r, ctx),
