@@ -125,12 +125,21 @@ def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:
 
 
 def group_counts(members: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:
-    """Per group: the number of targets by status and the names of those not achieved."""
-    joined = members.join(results.select("key", "status", "display_name"), on="key",
-                          how="inner").sort("group", "position")
+    """Per group: the number of targets by status and by pace, the names of those not
+    achieved and of those behind, and how many are still open with partial data (then
+    the pace, not the status, says whether the group is on course: "đạt và vượt tiến độ")."""
+    joined = members.join(
+        results.select("key", "status", "pace", "display_name",
+                       (pl.col("pace").is_not_null() & (pl.col("coverage") < 1))
+                       .alias("partial")),
+        on="key", how="inner").sort("group", "position")
     return joined.group_by("group", maintain_order=True).agg(
         pl.len().alias("total"),
         *[(pl.col("status") == s.value).sum().alias(s.value) for s in Status],
+        *[(pl.col("pace") == p.value).sum().alias(p.value) for p in Pace],
+        pl.col("partial").sum().alias("partial"),
+        pl.col("display_name").filter(pl.col("pace") == Pace.BEHIND.value)
+        .alias("behind_items"),
         pl.col("display_name").filter(pl.col("status") == Status.NOT_MET.value)
         .alias("not_met_items"),
         pl.col("display_name").filter(pl.col("status") == Status.NO_DATA.value)

@@ -57,6 +57,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     groups = ev.groups.select(
         "unit", pl.col("group").alias("code"), "name", "period", "basis", "issuer", "total",
         "exceeded", "met", "not_met", "no_data", "not_met_items", "no_data_items",
+        "ahead", "on_track", "behind", "behind_items", "partial",
     )
     set_names = {s.code: s.name for s in defs.criteria_sets}
     criteria_sets = _criteria_sets(ev, set_names)

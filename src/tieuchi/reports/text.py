@@ -168,6 +168,8 @@ def _group(item: ReportItem, ctx: Context) -> str:
     targets = ctx.ev.targets.join(members.select("key", "position"), on="key").sort("position")
     if (targets.get_column("type") == "yesno").all():
         return _milestones(g, group.name_en if ctx.lang == "en" else None, targets, ctx)
+    if g["partial"]:
+        return _on_pace(g, name, ctx)
     if achieved == g["total"]:
         text = w.achieved_all.format(n=achieved, total=g["total"], name=name)
     else:
@@ -198,6 +200,22 @@ def _group(item: ReportItem, ctx: Context) -> str:
         if row is not None:
             sentences.append(_capital(sentence_for_target(row, ctx)) + ".")
     return " ".join(sentences)
+
+
+def _on_pace(g: Row, name: str, ctx: Context) -> str:
+    """A group of a period still running, with figures for part of it: its pace.
+
+    "Có 12/20 chỉ tiêu đạt và vượt tiến độ 9 tháng năm 2023; 8 chỉ tiêu chậm tiến độ: …"
+    """
+    w = ctx.words
+    text = w.achieved_pace.format(n=g["ahead"] + g["on_track"], total=g["total"], name=name,
+                                  period=ctx.ev.period.label(ctx.lang))
+    if g["behind"]:
+        text += "; " + w.behind_list.format(n=g["behind"], names="; ".join(g["behind_items"]))
+    if g["no_data"]:
+        text += "; " + w.no_data_list.format(n=g["no_data"],
+                                             names="; ".join(g["no_data_items"]))
+    return text + "."
 
 
 def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context) -> str:
@@ -372,7 +390,7 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
             lines.append(
                 f"| {i} | {full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
                 f"{actual_text(r, ctx)} | {ctx.pct(r['percent_of_target'])} | "
-                f"{change_text(r, ctx)} | {w.status[r['status']]} |"
+                f"{change_text(r, ctx)} | {_assessment(r, ctx)} |"
             )
         lines.append("")
     for cset in ev.definitions.criteria_sets:
@@ -397,6 +415,13 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
         if not cset.verified:
             lines += [f"*{w.illustrative}*", ""]
     return lines
+
+
+def _assessment(r: Row, ctx: Context) -> str:
+    """The status; for a target still running with part of its data, its pace."""
+    if r["pace"] is not None and r["coverage"] is not None and r["coverage"] < 1:
+        return ctx.words.pace[r["pace"]]
+    return ctx.words.status[r["status"]]
 
 
 def plan_text(r: Row, ctx: Context) -> str:

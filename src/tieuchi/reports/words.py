@@ -28,6 +28,8 @@ class Words:
     vs_same_period_year: str  # "so với cùng kỳ năm {year}"
     achieved_all: str  # "Hoàn thành đạt và vượt {n}/{total} {name}"
     achieved_some: str  # "Có {n}/{total} {name} {estimate}đạt và vượt {basis}"
+    achieved_pace: str  # "Có {n}/{total} {name} đạt và vượt tiến độ {period}"
+    behind_list: str  # "{n} chỉ tiêu chậm tiến độ: {names}"
     not_met_list: str  # "{n} chỉ tiêu chưa đạt: {names}"
     no_data_list: str
     estimate_full_year: str  # "ước thực hiện cả năm "
@@ -82,6 +84,8 @@ VI = Words(
     vs_same_period_year="so với cùng kỳ năm {year}",
     achieved_all="Hoàn thành đạt và vượt {n}/{total} {name}",
     achieved_some="Có {n}/{total} {name} {estimate}đạt và vượt {basis}",
+    achieved_pace="Có {n}/{total} {name} đạt và vượt tiến độ {period}",
+    behind_list="{n} chỉ tiêu chậm tiến độ: {names}",
     not_met_list="{n} chỉ tiêu chưa đạt: {names}",
     no_data_list="{n} chỉ tiêu chưa có số liệu: {names}",
     estimate_full_year="ước thực hiện cả năm ",
@@ -142,6 +146,8 @@ EN = Words(
     vs_same_period_year="on {year}",
     achieved_all="Met or exceeded {n}/{total} {name}",
     achieved_some="{n}/{total} {name} met or exceeded {basis}{estimate}",
+    achieved_pace="{n}/{total} {name} on track or ahead for {period}",
+    behind_list="{n} behind: {names}",
     not_met_list="{n} not met: {names}",
     no_data_list="{n} without data: {names}",
     estimate_full_year=" on full-year estimates",
