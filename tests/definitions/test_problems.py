@@ -210,7 +210,7 @@ CASES: list[Case] = [
         """}, "targets.yaml"),
     Case("csv-target-value-not-a-number", "wrong-type", {
         "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,nhiều,,\n",
-    }, "targets-2023.csv", line=2, message="got 'nhiều'"),
+    }, "targets-2023.csv", line=2, message="'nhiều' is not a number"),
     Case("verified-not-a-bool", "wrong-type", {"sets.yaml": """\
         criteria_sets:
           - code: ntm

@@ -157,7 +157,10 @@ def _unknown_codes(
     loaded: Loaded, frame: pl.DataFrame, column: str, known: object, code: str, file: str
 ) -> None:
     codes = list(known)  # type: ignore[call-overload]
-    rows = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(codes))
+    # Defined but invalid, or written in a file that cannot be parsed: not unknown.
+    broken = loaded.invalid_codes.get(f"{column}s", set()) | loaded.unreadable_codes
+    rows = frame.filter(pl.col(column).is_not_null()
+                        & ~pl.col(column).is_in(codes + sorted(broken)))
     hints = {c: suggest(c, codes) for c in rows.get_column(column).unique().to_list()}
     rows = rows.with_columns(pl.col(column).replace_strict(hints, default="").alias("hint"))
     _report(loaded, rows, code, file, f"{column} '{{{column}}}' is not defined{{hint}}")

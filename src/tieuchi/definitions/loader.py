@@ -13,6 +13,7 @@ Nothing is evaluated when any problem is an error: :func:`load_definitions` rais
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,8 @@ class Loaded:
     sections: dict[str, list[Located]] = field(default_factory=lambda: {s: [] for s in SECTIONS})
     observation_frames: list[pl.DataFrame] = field(default_factory=list)
     csv_targets: list[tuple[Located, str | None]] = field(default_factory=list)  # (target, group)
+    invalid_codes: dict[str, set[str]] = field(default_factory=dict)  # codes of invalid items
+    unreadable_codes: set[str] = field(default_factory=set)  # codes seen in unparsable files
     problems: list[Problem] = field(default_factory=list)
 
     def items(self, section: str) -> list[Any]:
@@ -162,16 +165,20 @@ def display_path(file: Path) -> str:
 
 def _read_yaml(loaded: Loaded, file: Path) -> None:
     name = display_path(file)
+    text = ""
     try:
-        data = load_yaml(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+        data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         loaded.error("yaml-syntax", f"{exc.problem or exc}; check indentation, colons and "
                      "quotes on this line", name, line)
+        loaded.unreadable_codes.update(_CODE_TEXT.findall(text))
         return
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         loaded.error("yaml-syntax", f"{exc}; save the file as UTF-8 YAML", name, None)
+        loaded.unreadable_codes.update(_CODE_TEXT.findall(text))
         return
     if data is None:
         return
@@ -208,32 +215,99 @@ def _kind(data: Any) -> str:
 def _validate_item(
     loaded: Loaded, section: str, model: type[BaseModel], raw: Any, file: str, line: int
 ) -> None:
+    if section == "groups" and isinstance(raw, LineDict):
+        raw = _valid_group_targets(loaded, raw, file, line)
     try:
         item = model.model_validate(raw)
     except ValidationError as exc:
         for problem in validation_problems(exc, model, raw, file, line):
             loaded.problems.append(problem)
+        if isinstance(raw, dict) and isinstance(raw.get("code"), str):
+            # Known but invalid: references to it are not reported as unknown as well.
+            loaded.invalid_codes.setdefault(section, set()).add(raw["code"])
         return
     loaded.sections[section].append(Located(item, file, line, raw))
 
 
+def _valid_group_targets(loaded: Loaded, raw: LineDict, file: str, line: int) -> LineDict:
+    """Check a group's targets one by one, so one bad target does not hide the group (and
+    the problems of its other targets); the group keeps its valid targets."""
+    targets = raw.get("targets")
+    if not isinstance(targets, LineList):
+        return raw
+    kept = LineList()
+    kept.line, kept.lines = targets.line, []
+    for index, target in enumerate(targets):
+        try:
+            Target.model_validate(target)
+        except ValidationError as exc:
+            for problem in validation_problems(exc, Target, target, file, targets.lines[index],
+                                               where=f"group '{raw.get('code')}' target "
+                                               f"{index + 1}"):
+                loaded.problems.append(problem)
+            continue
+        kept.append(target)
+        kept.lines.append(targets.lines[index])
+    if len(kept) == len(targets):
+        return raw
+    copy = LineDict(raw)
+    copy.line, copy.lines = raw.line, raw.lines
+    copy["targets"] = kept
+    return copy
+
+
+_CODE_TEXT = re.compile(r"\bcode:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.\-]*)")
+"""Codes written in a file that cannot be parsed: references to them are not reported."""
+
 _TYPE_ERRORS = ("_type", "_parsing", "bool_", "int_", "float_", "date_", "finite_number")
+_TYPE_HINTS = {
+    "float": "is not a number; write a number such as 4500 or 12.5 (a dot for decimals)",
+    "int": "is not a whole number; write digits such as 12",
+    "bool": "is not true or false",
+    "date": "is not a date; write YYYY-MM-DD, e.g. 2023-12-31",
+    "string": "is not text; put it in quotes",
+    "list": "should be a list, e.g. [a, b] or lines starting with '- '",
+    "tuple": "should be a list, e.g. [a, b] or lines starting with '- '",
+    "dict": "should be a mapping of 'key: value' lines",
+    "model": "should be a mapping of 'key: value' lines",
+}
+_LABELS = {"TargetGroup": "group", "CriteriaSet": "criteria set", "ReportOutline": "report",
+           "ObservationRow": "observation"}
+
+
+def _label(model: type[BaseModel]) -> str:
+    return _LABELS.get(model.__name__, model.__name__.lower())
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    """('targets', 5, 'at_least') → "targets[6].at_least" (items counted from 1)."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        elif part in ("float", "int", "str", "dict[str,float]") or "[" in str(part):
+            continue  # a branch of a union type, not a place
+        else:
+            text += ("." if text else "") + str(part)
+    return text
 
 
 def validation_problems(
-    exc: ValidationError, model: type[BaseModel], raw: Any, file: str, line: int
+    exc: ValidationError, model: type[BaseModel], raw: Any, file: str, line: int,
+    where: str | None = None,
 ) -> Iterator[Problem]:
     """Pydantic's errors as problems with the line of the offending key."""
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        where = ".".join(str(p) for p in loc)
-        if isinstance(raw, dict) and isinstance(raw.get("code"), str):
-            where = f"{model.__name__.lower()} '{raw['code']}'" + (f" {where}" if where else "")
-        where = where or model.__name__.lower()
+        place = _place(loc)
+        owner = where
+        if owner is None and isinstance(raw, dict) and isinstance(raw.get("code"), str):
+            owner = f"{_label(model)} '{raw['code']}'"
+        where_text = " ".join(x for x in (owner, place) if x) or _label(model)
         at = line_of(raw, loc, line)
         kind = error["type"]
         if kind == "missing":
-            yield Problem("missing-field", f"{where}: this field is required; add "
+            yield Problem("missing-field", f"{where_text}: this field is required; add "
                           f"'{loc[-1]}: …'", file, at)
         elif kind == "extra_forbidden":
             name = str(loc[-1])
@@ -241,14 +315,16 @@ def validation_problems(
             yield Problem("unknown-field", f"'{name}' is not a field here{suggest(name, fields)}"
                           f" (fields: {', '.join(fields)})", file, at)
         elif any(marker in kind for marker in _TYPE_ERRORS) and kind != "value_error":
-            yield Problem("wrong-type", f"{where}: {error['msg']} (got {error['input']!r})",
-                          file, at)
+            hint = next((h for k, h in _TYPE_HINTS.items() if kind.startswith(k)), None)
+            text = f"{error['input']!r} {hint}" if hint else (
+                f"{error['msg']} (got {error['input']!r})")
+            yield Problem("wrong-type", f"{where_text}: {text}", file, at)
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             if kind == "string_pattern_mismatch":
                 message = ("a code is letters, digits, '_', '.' and '-', starting with a "
                            f"letter or digit (got {error['input']!r})")
-            yield Problem("invalid-value", f"{where}: {message}", file, at)
+            yield Problem("invalid-value", f"{where_text}: {message}", file, at)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

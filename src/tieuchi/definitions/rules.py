@@ -37,6 +37,12 @@ def run_rules(loaded: Loaded) -> None:
         function(loaded)
 
 
+_SECTION_OF = {
+    "unknown-unit": "units", "unknown-indicator": "indicators", "unknown-level": "levels",
+    "unknown-criteria-set": "criteria_sets", "unknown-group": "groups",
+}
+
+
 def _codes(loaded: Loaded, section: str) -> dict[str, Any]:
     return {loc.item.code: loc.item for loc in loaded.sections[section]}
 
@@ -45,11 +51,19 @@ def _check_ref(
     loaded: Loaded, code: str, value: str | None, known: Iterable[str], where: Located,
     loc: tuple[str | int, ...], what: str,
 ) -> bool:
-    """Report ``value`` as unknown when it is not in ``known``; True when it is fine."""
+    """Report ``value`` as unknown when it is not in ``known``; True when it is fine.
+
+    A code whose definition is itself invalid is known: its own problem is reported where
+    it is defined, and the reference adds nothing (but is not fine either).
+    """
     known = list(known)
     if value is None or value in known:
         return True
-    loaded.error(code, f"{what} '{value}' is not defined{suggest(value, known)}",
+    if (value in loaded.invalid_codes.get(_SECTION_OF.get(code, ""), ())
+            or value in loaded.unreadable_codes):
+        return False
+    hint = suggest(value, [*known, *loaded.unreadable_codes])
+    loaded.error(code, f"{what} '{value}' is not defined{hint}",
                  where.file, where.line_at(*loc))
     return False
 
