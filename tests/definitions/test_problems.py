@@ -630,6 +630,25 @@ CASES: list[Case] = [
         targets:
           - {unit: TT-CU, indicator: gtsx, period: 2023, at_least: 100}  # <-
         """}, "targets.yaml", severity=Severity.WARNING, message="does not exist in 2023"),
+    Case("group-without-targets", "empty-group", {"groups.yaml": """\
+        groups:
+          - {code: ktxh-2024, name: Chỉ tiêu năm 2024, unit: TT, period: 2024}  # <-
+        """}, "groups.yaml", severity=Severity.WARNING, message="has no target"),
+    Case("observed-count-of-passing-units", "computed-indicator", {
+        "sets.yaml": """\
+        indicators:
+          - {code: so-xa-dat, name: Số xã đạt, rollup: count_passing, criteria_set: xa-dat,
+             of_level: xa, time: last, frequency: year}
+        criteria_sets:
+          - code: xa-dat
+            name: Xã đạt chuẩn
+            applies_to: {level: xa}
+            criteria:
+              - {code: c1, name: Diễn tập, indicator: dien-tap, "yes": true}
+        """,
+        "observations-2023.csv": OBS_HEADER + "TT,so-xa-dat,2023,2,official\n",
+    }, "observations-2023.csv", line=2, severity=Severity.WARNING,
+        message="is counted from criteria set"),
     Case("yesno-indicator-with-number", "target-comparator", {"targets.yaml": """\
         targets:
           - {unit: TT, indicator: dien-tap, period: 2023, at_least: 1}  # <-

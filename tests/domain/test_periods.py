@@ -44,3 +44,8 @@ def test_open_and_elapsed() -> None:
     assert year.elapsed_share(date(2023, 7, 2)) == pytest.approx(183 / 365)
     assert year.contains(Period.parse("2023-Q2"))
     assert not Period.parse("2023-Q2").contains(year)
+
+
+def test_twelve_months_to_date_are_the_year() -> None:
+    assert Period.parse("2023-YTD12") == Period.parse("2023")
+    assert Period.parse("2023-YTD12").label() == "năm 2023"

@@ -430,7 +430,7 @@ def period_codes(draw: st.DrawFn) -> str:
         case PeriodKind.MONTH:
             return f"{year}-{draw(st.integers(1, 12)):02d}"
         case PeriodKind.YTD:
-            return f"{year}-YTD{draw(st.integers(1, 12)):02d}"
+            return f"{year}-YTD{draw(st.integers(1, 11)):02d}"  # YTD12 is the year
         case PeriodKind.MULTI_YEAR:
             return f"{year}-{year + draw(st.integers(1, 9))}"
     raise AssertionError(kind)

@@ -18,7 +18,8 @@ STYLE = {"exceeded": "bold green", "met": "green", "not_met": "bold red", "no_da
 
 HEADINGS = {
     "vi": {"groups": "Nhóm chỉ tiêu", "sets": "Bộ tiêu chí", "targets": "Chỉ tiêu",
-           "unit": "Đơn vị", "total": "Tổng", "achieved": "Đạt và vượt", "missing": "Chưa đạt",
+           "unit": "Đơn vị", "total": "Tổng", "achieved": "Đạt và vượt",
+           "missing": "Chỉ tiêu chưa đạt",
            "result": "Kết quả", "pace": "Tiến độ", "passed": "Đạt chuẩn",
            "not_passed": "Chưa đạt chuẩn", "units": "Số đơn vị"},
     "en": {"groups": "Target groups", "sets": "Criteria sets", "targets": "Targets",

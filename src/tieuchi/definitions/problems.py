@@ -51,6 +51,8 @@ CODES: dict[str, str] = {
     "yesno-value": "A yes/no indicator has a value other than 1 or 0.",
     "duplicate-observation": "Two observations share unit, indicator, period and vintage.",
     "target-comparator": "A target's comparator does not fit its indicator.",
+    "empty-group": "A target group has no target.",
+    "computed-indicator": "A figure is given for an indicator the engine counts from a set.",
 }
 
 

@@ -413,6 +413,11 @@ def observations(loaded: Loaded) -> None:
     _rows(loaded, too_fine.with_columns(pl.col("period_line").alias("line")), "period-too-fine",
           lambda r: f"'{r['indicator']}' is collected by {r['frequency']}, not for "
           f"{r['period']}; give it for a longer period or change the indicator's frequency")
+    counted = [c for c, i in indicators.items() if i.derived_from_set]
+    _rows(loaded, frame.filter(pl.col("indicator").is_in(counted)), "computed-indicator",
+          lambda r: f"'{r['indicator']}' is counted from criteria set "
+          f"'{indicators[r['indicator']].criteria_set}'; this figure is not used — remove it "
+          "or record the units' criteria instead", warning=True)
     yesno = [c for c, i in indicators.items() if i.type is ValueType.YESNO]
     _rows(loaded, frame.filter(pl.col("indicator").is_in(yesno)
                                & ~pl.col("value").is_in([0.0, 1.0])), "yesno-value",
@@ -448,6 +453,17 @@ def _validity(start: object, end: object) -> str:
     if start and end:
         return f"valid from {start} to {end}"
     return f"valid from {start}" if start else f"valid until {end}"
+
+
+@rule
+def empty_groups(loaded: Loaded) -> None:
+    in_csv = {group for _, group in loaded.csv_targets if group}
+    for located in loaded.sections["groups"]:
+        group: TargetGroup = located.item
+        if not group.targets and group.code not in in_csv:
+            loaded.warn("empty-group", f"group '{group.code}' has no target; add targets under "
+                        "'targets:' or with its code in the 'group' column of a targets CSV",
+                        located.file, located.line)
 
 
 @rule

@@ -57,12 +57,12 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _EN_MONTHS = [calendar.month_abbr[m] for m in range(13)]
 
 _PATTERNS: list[tuple[re.Pattern[str], PeriodKind]] = [
-    (re.compile(r"^(\d{4})$"), PeriodKind.YEAR),
-    (re.compile(r"^(\d{4})-H([12])$"), PeriodKind.HALF),
-    (re.compile(r"^(\d{4})-Q([1-4])$"), PeriodKind.QUARTER),
-    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), PeriodKind.MONTH),
-    (re.compile(r"^(\d{4})-YTD(0[1-9]|1[0-2])$"), PeriodKind.YTD),
-    (re.compile(r"^(\d{4})-(\d{4})$"), PeriodKind.MULTI_YEAR),
+    (re.compile(r"^([1-9]\d{3})$"), PeriodKind.YEAR),
+    (re.compile(r"^([1-9]\d{3})-H([12])$"), PeriodKind.HALF),
+    (re.compile(r"^([1-9]\d{3})-Q([1-4])$"), PeriodKind.QUARTER),
+    (re.compile(r"^([1-9]\d{3})-(0[1-9]|1[0-2])$"), PeriodKind.MONTH),
+    (re.compile(r"^([1-9]\d{3})-YTD(0[1-9]|1[0-2])$"), PeriodKind.YTD),
+    (re.compile(r"^([1-9]\d{3})-([1-9]\d{3})$"), PeriodKind.MULTI_YEAR),
 ]
 
 
@@ -100,6 +100,8 @@ class Period:
             case PeriodKind.MONTH:
                 return cls.months(year, n, year, n, kind, f"{year}-{n:02d}")
             case PeriodKind.YTD:
+                if n == 12:  # twelve months to date are the year
+                    return cls._build(PeriodKind.YEAR, year, 0)
                 return cls.months(year, 1, year, n, kind, f"{year}-YTD{n:02d}")
             case PeriodKind.MULTI_YEAR:
                 if n <= year:

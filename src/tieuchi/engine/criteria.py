@@ -154,7 +154,9 @@ def evaluate_sets(
         summaries.append(_summaries(cset, result, closure, hierarchy))
         made = _derived(definitions, cset, result, hierarchy, closure)
         derived.append(made)
-        values = pl.concat([values, made])
+        # The count is computed from the set: it replaces any figure given for it.
+        values = pl.concat([values.join(made.select("unit", "indicator"),
+                                        on=["unit", "indicator"], how="anti"), made])
     empty = pl.DataFrame(schema=VALUE_SCHEMA)
     return SetResults(
         sets=_concat(sets),

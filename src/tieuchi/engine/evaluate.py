@@ -242,4 +242,8 @@ def _groups(
     }, schema={"group": pl.String, "name": pl.String, "unit": pl.String, "period": pl.String,
                "basis": pl.String, "issuer": pl.String})
     counts = group_counts(definitions.members, targets)
-    return info.join(counts, on="group", how="left")
+    joined = info.join(counts, on="group", how="left")
+    return joined.with_columns(  # a group none of whose targets is evaluated counts zeros
+        pl.col(pl.UInt32, pl.Int64, pl.Int32).fill_null(0),
+        pl.col(pl.List(pl.String)).fill_null([]),
+    )

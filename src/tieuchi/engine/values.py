@@ -75,6 +75,8 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
     observations = observations.select(*_POOL_COLUMNS)
     key = ["unit", "indicator", "period"]
     top = observations.get_column("vintage_rank").max()
+    if top is None:  # no figure at all (or none of the vintage asked for)
+        return observations.drop("recorded_at")
     hashes = observations.select(pl.struct(key).hash()).to_series()
     doubtful = hashes.filter(
         (observations.get_column("vintage_rank") != top)
