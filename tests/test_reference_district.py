@@ -103,3 +103,21 @@ def test_snapshot_report_en(request: pytest.FixtureRequest, thanh_tri_2023: Eval
 def test_snapshot_json(request: pytest.FixtureRequest, thanh_tri_2023: Evaluation) -> None:
     text = json.dumps(evaluation_dict(thanh_tri_2023), ensure_ascii=False, indent=2) + "\n"
     assert_snapshot(request, "thanh-tri-2023.json", text)
+
+
+def test_snapshot_report_nine_months(request: pytest.FixtureRequest, thanh_tri) -> None:  # noqa: ANN001
+    """At nine months the annual figures are not in yet: the report says so, and claims no
+    failure."""
+    from tieuchi.engine import evaluate
+
+    text = render_markdown(evaluate(thanh_tri, "2023-YTD09"), "vi")
+    assert "0/" not in text.split("## Phụ lục")[0]
+    assert_snapshot(request, "thanh-tri-2023-YTD09.vi.md", text)
+
+
+def test_snapshot_report_of_a_commune(request: pytest.FixtureRequest, thanh_tri) -> None:  # noqa: ANN001
+    from tieuchi.engine import evaluate
+
+    text = render_markdown(evaluate(thanh_tri, "2023", units=["TT-YENMY"]), "vi", "TT-YENMY")
+    assert "Xã Yên Mỹ được công nhận là điểm đến du lịch" in text
+    assert_snapshot(request, "thanh-tri-2023-yen-my.vi.md", text)

@@ -17,7 +17,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.indicators import Rollup
 from tieuchi.domain.periods import Period
-from tieuchi.domain.status import Comparator
+from tieuchi.domain.status import Comparator, Status
 from tieuchi.engine.comparators import passes_expr, status_expr
 from tieuchi.engine.values import VALUE_SCHEMA
 
@@ -201,25 +201,53 @@ def _evaluate_set(
         .agg(pl.col("criterion_name").first(), pl.col("position").first(),
              pl.col("passed").sum().alias("conditions_met"), pl.len().alias("condition_count"),
              pl.col("needed").first(), pl.col("mandatory").first(), pl.col("score").first(),
-             (pl.col("status") == "no_data").any().alias("missing_data"))
-        .with_columns((pl.col("conditions_met") >= pl.col("needed")).alias("met"))
+             (pl.col("status") == "no_data").sum().alias("conditions_missing"))
+        .with_columns(
+            (pl.col("conditions_missing") > 0).alias("missing_data"),
+            (pl.col("conditions_met") >= pl.col("needed")).alias("met"),
+        )
+        .with_columns(  # not met, but the missing figures could still make it met: no data
+            pl.when(pl.col("met")).then(pl.lit(Status.MET.value))
+            .when(pl.col("conditions_met") + pl.col("conditions_missing") >= pl.col("needed"))
+            .then(pl.lit(Status.NO_DATA.value))
+            .otherwise(pl.lit(Status.NOT_MET.value)).alias("status")
+        )
     )
     rule = cset.rule
     value = pl.lit(rule.value if rule.value is not None else 0.0)
+    unknown = pl.col("status") == Status.NO_DATA.value
+    failed = pl.col("status") == Status.NOT_MET.value
     result = (
         criteria.sort("unit", "position")
         .group_by("unit", "set", maintain_order=True)
         .agg(
             pl.col("met").sum().alias("met"),
             pl.len().alias("total"),
+            unknown.sum().alias("no_data"),
             (pl.col("mandatory") & ~pl.col("met")).sum().alias("mandatory_missed"),
             (~pl.col("mandatory") & pl.col("met")).sum().alias("optional_met"),
             pl.col("score").filter(pl.col("met")).sum().alias("score"),
-            pl.col("criterion_name").filter(~pl.col("met")).alias("unmet"),
-            pl.col("criterion").filter(~pl.col("met")).alias("unmet_codes"),
+            (pl.col("mandatory") & unknown).sum().alias("_mandatory_unknown"),
+            (~pl.col("mandatory") & unknown).sum().alias("_optional_unknown"),
+            pl.col("score").filter(unknown).sum().alias("_score_unknown"),
+            pl.col("criterion_name").filter(failed).alias("unmet"),
+            pl.col("criterion").filter(failed).alias("unmet_codes"),
+            pl.col("criterion_name").filter(unknown).alias("no_data_criteria"),
         )
-        .with_columns(SET_RULES[rule.kind](value).alias("passed"))
     )
+    # A unit that does not pass, but would if its missing figures were good, has no result
+    # yet (null): it is neither counted as passing nor as failing.
+    passes = SET_RULES[rule.kind](value)
+    could = result.with_columns(
+        pl.col("met") + pl.col("no_data"),
+        pl.col("mandatory_missed") - pl.col("_mandatory_unknown"),
+        pl.col("optional_met") + pl.col("_optional_unknown"),
+        pl.col("score") + pl.col("_score_unknown"),
+    ).select(passes.alias("could")).to_series()
+    result = result.with_columns(
+        pl.when(passes).then(True).when(pl.lit(could)).then(None).otherwise(False)
+        .alias("passed")
+    ).drop("_mandatory_unknown", "_optional_unknown", "_score_unknown")
     return grid, criteria, result
 
 
@@ -236,8 +264,10 @@ def _summaries(
         .agg(
             pl.len().alias("total"),
             pl.col("passed").sum().alias("passed"),
+            pl.col("passed").is_null().sum().alias("no_data"),
             pl.col("name").filter(pl.col("passed")).alias("passed_units"),
-            pl.col("name").filter(~pl.col("passed")).alias("failed_units"),
+            pl.col("name").filter(pl.col("passed").not_()).alias("failed_units"),
+            pl.col("name").filter(pl.col("passed").is_null()).alias("no_data_units"),
             pl.col("met").min().alias("min_met"),
             pl.col("total").max().alias("criteria"),
         )
@@ -262,10 +292,13 @@ def _derived(
         counted = (
             scope.join(closure, left_on="unit", right_on="descendant")
             .group_by("ancestor")
-            .agg(pl.col("passed").sum().cast(pl.Float64).alias("n"), pl.len().alias("of"))
+            .agg(pl.col("passed").sum().cast(pl.Float64).alias("n"), pl.len().alias("of"),
+                 pl.col("passed").is_null().any().alias("unknown"))
         )
-        value = (pl.col("n") if ind.rollup is Rollup.COUNT_PASSING
-                 else pl.col("n") / pl.col("of") * 100)
+        # Units without a result yet leave the count unknown, not zero.
+        value = pl.when(pl.col("unknown")).then(None).otherwise(
+            pl.col("n") if ind.rollup is Rollup.COUNT_PASSING
+            else pl.col("n") / pl.col("of") * 100)
         frames.append(counted.select(
             pl.col("ancestor").alias("unit"), pl.lit(ind.code).alias("indicator"),
             value.alias("value"), pl.lit(None, pl.Int8).alias("vintage_rank"),

@@ -88,7 +88,7 @@ def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:
     days = (pl.col("end") - pl.col("start")).dt.total_days() + 1
     covered = (pl.col("coverage_end") - pl.col("start")).dt.total_days() + 1
     share = (covered / days).clip(0.0, 1.0)
-    is_open = pl.lit(as_of) <= pl.col("end")
+    is_open = pl.col("end") >= pl.lit(as_of)
     flow = (
         (pl.col("time") == TimeAggregation.SUM.value) & pl.col("relative").is_null()
         & pl.col("comparator").is_in([Comparator.AT_LEAST.value, Comparator.AT_MOST.value])
@@ -121,7 +121,7 @@ def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:
         .then(pl.col("end").dt.year() - evaluated_end.year)
     )
     return [pace.alias("pace"), estimate.alias("estimate"), share.alias("coverage"),
-            early.alias("years_early")]
+            early.alias("years_early"), is_open.alias("open")]
 
 
 def group_counts(members: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:

@@ -63,8 +63,9 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     criteria_sets = _criteria_sets(ev, set_names)
     summaries = [
         {"unit": r["unit"], "set": r["set"], "name": set_names[r["set"]], "total": r["total"],
-         "passed": r["passed"], "passed_units": r["passed_units"],
-         "failed_units": r["failed_units"], "min_met": r["min_met"], "criteria": r["criteria"]}
+         "passed": r["passed"], "no_data": r["no_data"], "passed_units": r["passed_units"],
+         "failed_units": r["failed_units"], "no_data_units": r["no_data_units"],
+         "min_met": r["min_met"], "criteria": r["criteria"]}
         for r in _rows(ev.sets.summaries)
     ] if ev.sets.summaries.height else []
     return {
@@ -98,13 +99,13 @@ def _criteria_sets(ev: Evaluation, set_names: dict[str, str]) -> list[dict[str, 
         .group_by("unit", "set", maintain_order=True)
         .agg(pl.struct(
             pl.col("criterion").alias("code"), pl.col("criterion_name").alias("name"),
-            "met", "mandatory", "missing_data", "conditions",
+            "met", "status", "mandatory", "missing_data", "conditions",
         ).alias("criteria"))
     )
     frame = ev.sets.sets.join(criteria, on=["unit", "set"], how="left").with_columns(
         pl.col("set").replace_strict(set_names, return_dtype=pl.String).alias("name")
     ).select("unit", "set", "name", "passed", "met", "total", "unmet", "unmet_codes",
-             "score", "criteria")
+             "no_data", "no_data_criteria", "score", "criteria")
     return [_round_deep(r) for r in frame.iter_rows(named=True)]
 
 

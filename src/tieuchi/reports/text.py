@@ -147,6 +147,8 @@ def target_clause(row: Row, ctx: Context) -> str:
     target = f"{w.comparator[row['comparator']]} {_value(row['target'], row, ctx)}"
     which = (w.multi_year_issuer.format(period=period, issuer=row["issuer"], target=target)
              if row["issuer"] else w.multi_year_target.format(period=period, target=target))
+    if row["status"] == "no_data":
+        return w.nothing_yet.format(name=which)
     verb = {"exceeded": w.exceeded_target, "met": w.met_target}.get(
         row["status"], w.not_met_target).format(basis=which)
     if row["years_early"]:
@@ -168,6 +170,8 @@ def _group(item: ReportItem, ctx: Context) -> str:
     targets = ctx.ev.targets.join(members.select("key", "position"), on="key").sort("position")
     if (targets.get_column("type") == "yesno").all():
         return _milestones(g, group.name_en if ctx.lang == "en" else None, targets, ctx)
+    if g["total"] and g["no_data"] == g["total"]:
+        return w.nothing_yet.format(name=_capital(name)) + "."
     if g["partial"]:
         return _on_pace(g, name, ctx)
     if achieved == g["total"]:
@@ -221,16 +225,24 @@ def _on_pace(g: Row, name: str, ctx: Context) -> str:
 def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context) -> str:
     """A group of yes/no milestones: what is done, what is under way (or missed)."""
     w = ctx.words
+
+    def names(frame: pl.DataFrame) -> str:
+        return "; ".join(lower_first(full_name(r, ctx)) for r in frame.iter_rows(named=True))
+
     done = targets.filter(pl.col("status").is_in(["met", "exceeded"]))
-    rest = targets.filter(~pl.col("status").is_in(["met", "exceeded"]))
-    text = w.milestones.format(
-        name=name_en or g["name"], n=done.height, total=targets.height,
-        names="; ".join(lower_first(full_name(r, ctx)) for r in done.iter_rows(named=True)))
-    if rest.height:
-        is_open = Period.parse(g["period"]).end >= ctx.ev.as_of
-        template = w.milestones_open if is_open else w.milestones_missed
-        text += "; " + template.format(
-            names="; ".join(lower_first(full_name(r, ctx)) for r in rest.iter_rows(named=True)))
+    missed = targets.filter(pl.col("status") == "not_met")
+    unknown = targets.filter(pl.col("status") == "no_data")
+    name = name_en or g["name"]
+    if unknown.height == targets.height:
+        return w.nothing_yet.format(name=name) + "."
+    text = w.milestones.format(name=name, n=done.height, total=targets.height,
+                               names=f" ({names(done)})" if done.height else "")
+    still_open = missed.filter(pl.col("open"))
+    for frame, template in ((still_open, w.milestones_open),
+                            (missed.filter(~pl.col("open")), w.milestones_missed),
+                            (unknown, w.no_data_list.replace("{n} ", ""))):
+        if frame.height:
+            text += "; " + template.format(names=names(frame), n=frame.height)
     return text + "."
 
 
@@ -255,6 +267,10 @@ def _set_name(cset: CriteriaSet, lang: str) -> str:
     return name
 
 
+def _full_set_name(cset: CriteriaSet, lang: str) -> str:
+    return lower_first((cset.name_en or cset.name) if lang == "en" else cset.name)
+
+
 def _criteria_set(item: ReportItem, ctx: Context) -> str:
     assert item.criteria_set is not None
     w = ctx.words
@@ -264,11 +280,25 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     own = ctx.ev.sets.sets.filter((pl.col("unit") == unit) & (pl.col("set") == cset.code))
     if own.height:
         r = own.row(0, named=True)
+        if r["no_data"] == r["total"]:
+            return w.nothing_yet.format(name=w.assessment.format(
+                name=_full_set_name(cset, ctx.lang), who=ctx.unit_name(unit))) + "."
+        phrase = cset.phrase_en if ctx.lang == "en" else cset.phrase
+        if phrase and r["passed"] is not None:
+            verdict = phrase if r["passed"] else f"{w.negation} {phrase}"
+            text = f"{ctx.unit_name(unit)} {verdict}"
+            if r["total"] > 1:
+                text += f" ({w.met_of.format(met=r['met'], total=r['total'], term=term)})"
+            return text + "."
         text = w.set_unit.format(unit=ctx.unit_name(unit), met=r["met"], total=r["total"],
                                  term=term, name=_set_name(cset, ctx.lang))
         if r["unmet"]:
             text += "; " + w.set_unmet.format(n=len(r["unmet"]), term=term,
                                                names=join_names(r["unmet"], ctx.lang, "; "))
+        if r["no_data_criteria"]:
+            text += "; " + w.set_no_data.format(
+                n=len(r["no_data_criteria"]), term=term,
+                names=join_names(r["no_data_criteria"], ctx.lang, "; "))
         return text + "."
     rows = ctx.ev.sets.summaries.filter((pl.col("unit") == unit) & (pl.col("set") == cset.code))
     if not rows.height:
@@ -282,9 +312,17 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     noun = _noun(cset, ctx)
     if ctx.lang == "en" and s["total"] != 1 and noun and not noun.endswith("s"):
         noun += "s"
+    if s["no_data"] == s["total"]:
+        return w.nothing_yet.format(name=w.assessment.format(
+            name=_full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
     text = w.set_summary.format(passed=s["passed"], total=s["total"], noun=noun, phrase=phrase)
     if 0 < s["passed"] < s["total"]:
         text += ": " + join_names(s["passed_units"], ctx.lang)
+    if s["no_data"]:
+        listed = s["no_data_units"] if s["no_data"] <= 10 else []
+        text += "; " + w.units_no_data.format(
+            n=s["no_data"], noun=noun, names=join_names(listed, ctx.lang)
+        ).replace(" ()", "")
     sentences = [text]
     for key in item.highlights:
         row = ctx.target(key, unit)
@@ -338,25 +376,34 @@ def render_markdown(ev: Evaluation, lang: str = "vi", unit: str | None = None) -
     lines += [f"# {title}", ""]
     if root:
         lines += [f"**{ctx.unit_name(root)}** — {ev.period.label(lang)}", ""]
-    lines += [_data_note(ev, ctx), ""]
+    note = _data_note(ev, ctx)
+    if note:
+        lines += [note, ""]
     if defs.project.source:
         lines += [f"{w.source}: {defs.project.source}.", ""]
-    for number_, section in enumerate(outline.sections):
+    shown = 0
+    for section in outline.sections:
         heading = (section.title_en if lang == "en" else None) or section.title
-        lines += [f"## {w.numerals[number_]}. {heading}", ""]
-        position = 0
-        for item in section.items:
-            text = RENDERERS[_item_kind(item)](item, ctx)
-            if text:
-                position += 1
-                lines += [f"{position}. {text}", ""]
+        texts = [t for t in (RENDERERS[_item_kind(i)](i, ctx) for i in section.items) if t]
+        if not texts:
+            continue  # nothing of this section concerns the report's unit
+        lines += [f"## {w.numerals[shown]}. {heading}", ""]
+        lines += [line for position, text in enumerate(texts, start=1)
+                  for line in (f"{position}. {text}", "")]
+        shown += 1
     lines += _appendix(ev, ctx)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _data_note(ev: Evaluation, ctx: Context) -> str:
-    ranks = ev.targets.get_column("actual_vintage").drop_nulls()
-    vintage = _VINTAGES[int(ranks.min())] if len(ranks) else "official"  # type: ignore[arg-type]
+    """"Số liệu ước thực hiện đến …": the least final vintage of the figures reported."""
+    ranks = pl.concat([ev.targets.get_column("actual_vintage").cast(pl.Int8),
+                       ev.sets.conditions.get_column("vintage_rank").cast(pl.Int8)
+                       if ev.sets.conditions.height else pl.Series([], dtype=pl.Int8)])
+    ranks = ranks.drop_nulls()
+    if not len(ranks):
+        return ""
+    vintage = _VINTAGES[int(ranks.min())]  # type: ignore[arg-type]
     date = long_date(ev.as_of, ctx.lang)
     return ctx.words.data_note.format(vintage=ctx.words.vintage[vintage], date=date)
 
@@ -399,7 +446,8 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
         if not own.height:
             continue
         n += 1
-        heading = w.appendix_criteria.format(n=n, name=cset.name, unit=ctx.unit_name(ctx.unit))
+        heading = w.appendix_criteria.format(n=n, name=_full_set_name(cset, ctx.lang),
+                                             unit=ctx.unit_name(ctx.unit))
         lines += [f"## {heading}",
                   "", f"| {c['no']} | {c['criterion']} | {c['value']} | {c['threshold']} | "
                   f"{c['status']} |", "|---:|---|---:|---|---|"]

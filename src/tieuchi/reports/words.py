@@ -55,6 +55,12 @@ class Words:
     set_at_least_phrase: str  # "đạt từ {k}/{n} {term} trở lên"
     set_unit: str  # "{unit} đạt {met}/{total} {term} {name}"
     set_unmet: str  # "còn {n} {term} chưa đạt là: {names}"
+    set_no_data: str  # "{n} {term} chưa có số liệu: {names}"
+    nothing_yet: str  # "{name}: chưa có số liệu"
+    negation: str  # "chưa"
+    met_of: str  # "đạt {met}/{total} {term}"
+    assessment: str  # "Kết quả đánh giá {name} ({who})"
+    units_no_data: str  # "{n} {noun} chưa có số liệu: {names}"
     title: str  # "Báo cáo kết quả thực hiện các chỉ tiêu {period}"
     data_note: str  # "Số liệu {vintage} đến {date}."
     source: str
@@ -98,7 +104,7 @@ VI = Words(
     plan_growth="(kế hoạch: tăng {x})",
     multi_year_target="chỉ tiêu {period} ({target})",
     multi_year_issuer="chỉ tiêu {period} được {issuer} giao ({target})",
-    milestones="{name}: đã hoàn thành {n}/{total} nội dung ({names})",
+    milestones="{name}: đã hoàn thành {n}/{total} nội dung{names}",
     milestones_open="đang thực hiện: {names}",
     milestones_missed="chưa hoàn thành: {names}",
     illustrative=("Ghi chú: danh mục tiêu chí và mức đạt chuẩn của bộ này chưa được đối chiếu "
@@ -112,6 +118,12 @@ VI = Words(
     set_at_least_phrase="đạt từ {k}/{n} {term} trở lên",
     set_unit="{unit} đạt {met}/{total} {term} {name}",
     set_unmet="còn {n} {term} chưa đạt là: {names}",
+    set_no_data="{n} {term} chưa có số liệu: {names}",
+    nothing_yet="{name}: chưa có số liệu",
+    negation="chưa",
+    met_of="đạt {met}/{total} {term}",
+    assessment="Kết quả đánh giá {name} ({who})",
+    units_no_data="{n} {noun} chưa có số liệu ({names})",
     title="Báo cáo kết quả thực hiện các chỉ tiêu {period}",
     data_note="Số liệu {vintage} đến {date}.",
     source="Nguồn",
@@ -160,7 +172,7 @@ EN = Words(
     plan_growth="(plan: up {x})",
     multi_year_target="the target for {period} ({target})",
     multi_year_issuer="the target for {period} set by {issuer} ({target})",
-    milestones="{name}: {n}/{total} milestones done ({names})",
+    milestones="{name}: {n}/{total} milestones done{names}",
     milestones_open="under way: {names}",
     milestones_missed="not done: {names}",
     illustrative=("Note: the criteria and thresholds of this set have not been checked against "
@@ -174,6 +186,12 @@ EN = Words(
     set_at_least_phrase="meet at least {k} of the {n} {term}",
     set_unit="{unit} meets {met}/{total} {term} of the {name}",
     set_unmet="{n} not met: {names}",
+    set_no_data="{n} without data: {names}",
+    nothing_yet="{name}: no data yet",
+    negation="does not yet",
+    met_of="{met}/{total} {term} met",
+    assessment="Assessment against the {name} ({who})",
+    units_no_data="{n} {noun} without data ({names})",
     title="Report on the targets for {period}",
     data_note="Figures: {vintage}, as of {date}.",
     source="Source",
