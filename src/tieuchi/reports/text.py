@@ -284,7 +284,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
             return w.nothing_yet.format(name=w.assessment.format(
                 name=_full_set_name(cset, ctx.lang), who=ctx.unit_name(unit))) + "."
         phrase = cset.phrase_en if ctx.lang == "en" else cset.phrase
-        if phrase and r["passed"] is not None:
+        if phrase and (r["passed"] or (r["passed"] is False and r["total"] == 1)):
             verdict = phrase if r["passed"] else f"{w.negation} {phrase}"
             text = f"{ctx.unit_name(unit)} {verdict}"
             if r["total"] > 1:
