@@ -16,8 +16,8 @@ from tieuchi.engine.values import best_observations, resolve_values
 
 __all__ = ["Evaluation", "evaluate", "hierarchy_frame"]
 
-Resolve = Callable[[Period, date], pl.DataFrame]
-"""(period, cutoff) -> every unit's values for that period from data up to the cut-off."""
+Resolve = Callable[..., pl.DataFrame]
+"""(period, cutoff, compare=False) -> every unit's values for that period up to the cut-off."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,20 @@ def evaluate(
     hierarchy, closure = hierarchy_frame(definitions, period)
     selected = _selection(definitions, hierarchy, units)
     pool = best_observations(definitions.observations, vintage)
+    # Last year and baselines are compared with their best figures, whatever vintage is asked.
+    reference = best_observations(definitions.observations) if vintage else pool
     indicators = definitions.indicators
+    hierarchies = {period.code: hierarchy}
 
-    def values(p: Period, cutoff: date) -> pl.DataFrame:
-        return resolve_values(pool, indicators, hierarchy, p, cutoff)
+    def values(p: Period, cutoff: date, compare: bool = False) -> pl.DataFrame:
+        """``p``'s values from data up to ``cutoff``, over the units that existed in ``p``;
+        ``compare``: a period compared with (last year, a baseline), carried to the units
+        of the evaluated period that succeeded merged ones."""
+        if p.code not in hierarchies:
+            hierarchies[p.code] = hierarchy_frame(definitions, p)[0]
+        found = resolve_values(reference if compare else pool, indicators, hierarchies[p.code],
+                               p, cutoff)
+        return _carry_to_successors(definitions, found) if compare else found
 
     current = values(period, period.end)
     set_results, current = evaluate_sets(definitions, period, current, hierarchy, closure)
@@ -115,6 +125,31 @@ def evaluate(
     )
     return Evaluation(definitions, period, as_of, tuple(selected),
                       current.filter(keep), targets, groups, sets)
+
+
+def _carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.DataFrame:
+    """Give a unit formed by a merger the summed figures of the units merged into it, for
+    the indicators that add up (sums), where it has none of its own: last year's revenue of
+    a new commune is that of the communes it was made of. A unit split into several gives
+    nothing (its parts' shares are not known)."""
+    pairs = [(u.code, u.successors[0]) for u in definitions.units if len(u.successors) == 1]
+    if not pairs:
+        return values
+    additive = [i.code for i in definitions.indicators if i.rollup.value == "sum"]
+    merged = pl.DataFrame(pairs, schema={"unit": pl.String, "successor": pl.String},
+                          orient="row")
+    carried = (
+        values.filter(pl.col("indicator").is_in(additive))
+        .join(merged, on="unit")
+        .group_by("successor", "indicator")
+        .agg(pl.col("value").sum(), pl.col("vintage_rank").min(),
+             pl.col("coverage_end").max())
+        .rename({"successor": "unit"})
+        .join(values.select("unit", "indicator"), on=["unit", "indicator"], how="anti")
+        .with_columns(pl.lit(None, pl.String).alias("source"),
+                      pl.lit("carried").alias("origin"))
+    )
+    return pl.concat([values, carried.select(values.columns).cast(values.schema)])
 
 
 def _filter(frame: pl.DataFrame, keep: pl.Expr) -> pl.DataFrame:
@@ -160,12 +195,12 @@ def _targets(
                                                       on=["unit", "indicator"], how="anti")])
         actual_frames.append(actual.with_columns(pl.lit(code).alias("period")))
         if target_period.kind is not PeriodKind.MULTI_YEAR:
-            previous = resolve(target_period.same_period_last_year(),
-                               last_year.end)
+            previous = resolve(target_period.same_period_last_year(), last_year.end,
+                               compare=True)
             last_frames.append(previous.with_columns(pl.lit(code).alias("period")))
     for code in targets.get_column("baseline").drop_nulls().unique().to_list():
         base_period = Period.parse(code)
-        base = resolve(base_period, base_period.end)
+        base = resolve(base_period, base_period.end, compare=True)
         base_frames.append(base.with_columns(pl.lit(code).alias("baseline")))
     key = ["unit", "indicator", "period"]
     actual_all = _stack(actual_frames, key).select(

@@ -383,6 +383,10 @@ def resolve_values(
     values = values.filter(pl.col("unit").is_in(hierarchy.get_column("unit").implode()))
     # Planning areas ("khu vực dự kiến") overlap real units: they never add up into a parent.
     real = hierarchy.filter(~pl.col("pseudo")) if "pseudo" in hierarchy.columns else hierarchy
+    # Sums of components first where a unit gives its components (so a unit that reports the
+    # parts, not the total, still counts in its parent's total), then roll up, then again for
+    # the parents that got only rolled-up parts.
+    values = computed_values(values, indicators)
     values = rollup(values, meta, real)
     values = computed_values(values, indicators)
     return ratio_values(values, indicators, real)
