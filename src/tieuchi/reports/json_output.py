@@ -34,9 +34,11 @@ _VINTAGES = ["plan", "estimate", "preliminary", "official"]
 
 def _round(row: dict[str, Any]) -> dict[str, Any]:
     out = {}
+    points = row.get("change_kind") == "points"  # a change in points keeps its decimals
     for key, value in row.items():
         if isinstance(value, float):
-            value = round(value, 1 if key in _PERCENT_COLUMNS else 6)
+            percent = key in _PERCENT_COLUMNS and not (points and key == "change_vs_same_period")
+            value = round(value, 1 if percent else 6)
         out[key] = value
     return out
 

@@ -84,6 +84,10 @@ def _measure(row: Row) -> str:
         "%" if row["measure"] == "%" else "")
 
 
+def _change_decimals(row: Row) -> int:
+    return max(int(row["decimals"]), 1) if row["change_kind"] == "points" else 1
+
+
 def _value(value: float | None, row: Row, ctx: Context) -> str:
     return ctx.num(value, int(row["decimals"])) + _measure(row)
 
@@ -94,7 +98,8 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
         return ""
     w = ctx.words
     word = w.increase if change >= 0 else w.decrease
-    amount = ctx.num(abs(change)) + (w.points if row["change_kind"] == "points" else "%")
+    amount = ctx.num(abs(change), _change_decimals(row)) + (
+        w.points if row["change_kind"] == "points" else "%")
     previous = period.same_period_last_year()
     vs = (w.vs_same_period_year.format(year=previous.year)
           if period.kind is PeriodKind.YEAR else w.vs_same_period)
@@ -117,25 +122,34 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
                               basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row))
     estimated = row["actual_vintage"] == _VINTAGES.index("estimate")
-    verb = w.reached_estimate if estimated else w.reached
+    # "đạt" is for what should grow; a rate or a count that should fall "là" (is).
+    lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
+    verb = ((w.is_estimate if estimated else w.is_) if lower
+            else (w.reached_estimate if estimated else w.reached))
     parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, period)
     if change:
-        growth = ""
-        if row["relative"] == "growth":
-            growth = " " + w.plan_growth.format(x=ctx.pct(row["relative_value"]))
-        parts.append(change + growth)
+        plan = ""
+        if row["relative"] in ("growth", "reduction", "reduction_pp"):
+            plan = " " + w.plan_relative.format(target=plan_text(row, ctx))
+        parts.append(change + plan)
     if period.kind is PeriodKind.MULTI_YEAR:
         parts.append(target_clause(row, ctx))
         return ", ".join(parts)
-    if row["percent_of_target"] is not None:
-        parts.append(w.percent_of.format(pct=ctx.pct(row["percent_of_target"]),
-                                         basis=w.basis[basis]))
     status = row["status"]
-    if status == "exceeded" and row["percent_of_target"] is None:
-        parts.append(w.exceeded_target.format(basis=w.basis_short[basis]))
-    elif status == "not_met":
-        parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
+    if row["percent_of_target"] is not None and not lower:
+        template = w.percent_of if status in ("met", "exceeded") else w.percent_below
+        parts.append(template.format(pct=ctx.pct(row["percent_of_target"]),
+                                     basis=w.basis[basis]))
+        if status == "not_met":
+            parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
+        return ", ".join(parts)
+    target = "" if row["relative"] else (
+        f" ({w.comparator[row['comparator']]} {_value(row['target'], row, ctx)})"
+        if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
+    verdict = {"exceeded": w.exceeded_target, "met": w.met_target}.get(
+        status, w.not_met_target).format(basis=w.basis_short[basis])
+    parts.append(verdict + target)
     return ", ".join(parts)
 
 
@@ -436,7 +450,7 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
         for i, r in enumerate(rows.iter_rows(named=True), start=1):
             lines.append(
                 f"| {i} | {full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
-                f"{actual_text(r, ctx)} | {ctx.pct(r['percent_of_target'])} | "
+                f"{actual_text(r, ctx)} | {_share_text(r, ctx)} | "
                 f"{change_text(r, ctx)} | {_assessment(r, ctx)} |"
             )
         lines.append("")
@@ -463,6 +477,14 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
         if not cset.verified:
             lines += [f"*{w.illustrative}*", ""]
     return lines
+
+
+def _share_text(r: Row, ctx: Context) -> str:
+    """% of the target, for targets to reach (not for ceilings: 45% of a poverty ceiling
+    reads as a failure)."""
+    if r["comparator"] == "at_most" or r["percent_of_target"] is None:
+        return "–"
+    return ctx.pct(r["percent_of_target"])
 
 
 def _assessment(r: Row, ctx: Context) -> str:
@@ -499,9 +521,9 @@ def change_text(r: Row, ctx: Context) -> str:
     if change is None:
         return ""
     sign = "+" if change >= 0 else "−"
-    unit = " đpt" if r["change_kind"] == "points" and ctx.lang == "vi" else (
+    unit = " điểm %" if r["change_kind"] == "points" and ctx.lang == "vi" else (
         " pp" if r["change_kind"] == "points" else "%")
-    return f"{sign}{ctx.num(abs(change))}{unit}"
+    return f"{sign}{ctx.num(abs(change), _change_decimals(r))}{unit}"
 
 
 def _cond_measure(x: Row, ctx: Context) -> str:

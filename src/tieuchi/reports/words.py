@@ -34,12 +34,15 @@ class Words:
     no_data_list: str
     estimate_full_year: str  # "ước thực hiện cả năm "
     reached: str  # "đạt"
+    is_: str  # "là"
+    is_estimate: str  # "ước là"
+    percent_below: str  # "bằng {pct} {basis}"
+    plan_relative: str  # "(kế hoạch: {target})"
     reached_estimate: str  # "ước đạt"
     percent_of: str  # "đạt {pct} {basis}"
     quota: str  # "{name} đạt {pct} {basis} ({actual}/{target}{measure})"
     yes_done: str
     yes_not_done: str
-    plan_growth: str  # "(kế hoạch: tăng {x})"
     multi_year_target: str  # "chỉ tiêu {period} ({target})"
     multi_year_issuer: str  # "chỉ tiêu {period} được {issuer} giao ({target})"
     milestones: str  # "{name}: đã hoàn thành {n}/{total} nội dung: {names}"
@@ -96,12 +99,15 @@ VI = Words(
     no_data_list="{n} chỉ tiêu chưa có số liệu: {names}",
     estimate_full_year="ước thực hiện cả năm ",
     reached="đạt",
+    is_="là",
+    is_estimate="ước là",
+    percent_below="bằng {pct} {basis}",
+    plan_relative="(kế hoạch: {target})",
     reached_estimate="ước đạt",
     percent_of="đạt {pct} {basis}",
     quota="{name} đạt {pct} {basis} ({actual}/{target}{measure})",
     yes_done="{name}: đã hoàn thành",
     yes_not_done="{name}: chưa hoàn thành",
-    plan_growth="(kế hoạch: tăng {x})",
     multi_year_target="chỉ tiêu {period} ({target})",
     multi_year_issuer="chỉ tiêu {period} được {issuer} giao ({target})",
     milestones="{name}: đã hoàn thành {n}/{total} nội dung{names}",
@@ -164,12 +170,15 @@ EN = Words(
     no_data_list="{n} without data: {names}",
     estimate_full_year=" on full-year estimates",
     reached="reached",
+    is_="was",
+    is_estimate="is estimated at",
+    percent_below="{pct} {basis}",
+    plan_relative="(plan: {target})",
     reached_estimate="is estimated at",
     percent_of="{pct} {basis}",
     quota="{name}: {pct} {basis} ({actual}/{target}{measure})",
     yes_done="{name}: done",
     yes_not_done="{name}: not done yet",
-    plan_growth="(plan: up {x})",
     multi_year_target="the target for {period} ({target})",
     multi_year_issuer="the target for {period} set by {issuer} ({target})",
     milestones="{name}: {n}/{total} milestones done{names}",

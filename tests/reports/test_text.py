@@ -1,0 +1,42 @@
+"""Report sentences for the kinds of targets: rates that should fall, relative targets,
+targets not met (bằng x% kế hoạch), and changes in percentage points."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tieuchi.definitions import load_definitions
+from tieuchi.engine import evaluate
+from tieuchi.reports.text import render_markdown
+
+FOLDER = Path(__file__).parent / "wording.yaml"
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return render_markdown(evaluate(load_definitions(FOLDER), "2023"), "vi")
+
+
+def test_a_rate_that_should_fall(text: str) -> None:
+    # "là", not "đạt"; the change in points keeps the indicator's decimals; no % of plan
+    assert ("Tỷ lệ hộ nghèo là 0,09%, giảm 0,16 điểm phần trăm so với cùng kỳ năm 2022, "
+            "vượt kế hoạch (≤ 0,2%).") in text
+
+
+def test_a_reduction_target(text: str) -> None:
+    assert ("Số vụ tai nạn giao thông là 36 vụ, giảm 12,2% so với cùng kỳ năm 2022 "
+            "(kế hoạch: giảm ≥ 5%), vượt kế hoạch.") in text
+
+
+def test_a_target_not_met(text: str) -> None:
+    assert ("Thu ngân sách đạt 20 tỷ đồng, tăng 11,1% so với cùng kỳ năm 2022, bằng 20% "
+            "kế hoạch, chưa đạt kế hoạch.") in text
+    assert "Có 2/3 chỉ tiêu năm 2023 đạt và vượt kế hoạch; 1 chỉ tiêu chưa đạt: " \
+        "Thu ngân sách (20%)." in text
+
+
+def test_no_percent_of_a_ceiling_in_the_appendix(text: str) -> None:
+    row = next(line for line in text.splitlines() if line.startswith("| 1 | Tỷ lệ hộ nghèo"))
+    assert "| – |" in row and "−0,16 điểm %" in row
