@@ -105,3 +105,16 @@ def test_demo() -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert "30/34" in result.output
+
+
+def test_unit_that_no_longer_exists(tmp_path: Path) -> None:
+    (tmp_path / "defs.yaml").write_text(
+        "levels: [{code: xa, name: Xã}]\n"
+        "units:\n"
+        "  - {code: X2, name: Xã Hai, level: xa, valid_to: 2022-12-31, successors: [X1]}\n"
+        "  - {code: X1, name: Xã Một, level: xa, valid_from: 2023-01-01}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["evaluate", str(tmp_path), "--period", "2023", "--unit", "X2"])
+    assert result.exit_code == 2
+    assert "does not exist in 2023" in result.output and "X1" in result.output

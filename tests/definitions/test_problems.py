@@ -630,6 +630,28 @@ CASES: list[Case] = [
         targets:
           - {unit: TT-CU, indicator: gtsx, period: 2023, at_least: 100}  # <-
         """}, "targets.yaml", severity=Severity.WARNING, message="does not exist in 2023"),
+    Case("indicator-in-its-own-total", "component-cycle", {"more.yaml": """\
+        indicators:
+          - {code: r1, name: Lệ phí trước bạ}
+          - {code: tong, name: Thu cố định, components: [r1, tong]}  # <-
+        """}, "more.yaml", message="part of its own total"),
+    Case("group-target-of-another-year", "target-period", {"groups.yaml": """\
+        groups:
+          - code: ktxh-2023
+            name: Chỉ tiêu năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {indicator: gtsx, period: 2024, growth: 12}  # <-
+        """}, "groups.yaml", message="does not overlap"),
+    Case("set-for-a-missing-region", "set-applies-to-nothing", {"sets.yaml": """\
+        criteria_sets:
+          - code: ntm-tn
+            name: Xã nông thôn mới vùng Tây Nguyên
+            applies_to: {level: xa, where: {region: TN}}  # <-
+            criteria:
+              - {code: c1, name: Diễn tập, indicator: dien-tap, "yes": true}
+        """}, "sets.yaml", severity=Severity.WARNING, message="applies to no unit"),
     Case("group-without-targets", "empty-group", {"groups.yaml": """\
         groups:
           - {code: ktxh-2024, name: Chỉ tiêu năm 2024, unit: TT, period: 2024}  # <-

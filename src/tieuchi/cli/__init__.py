@@ -14,6 +14,7 @@ from rich.markdown import Markdown
 
 from tieuchi.cli.tables import scorecard
 from tieuchi.definitions import Severity, check_definitions
+from tieuchi.definitions.problems import suggest
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.json_output import evaluation_dict
@@ -82,10 +83,13 @@ def _evaluate(path: Path, period: str | None, units: list[str] | None, as_of: st
                     "official")
     for code in units or []:
         if code not in definitions.unit_by_code:
-            from tieuchi.definitions.problems import suggest
-
             raise _fail(f"--unit: '{code}' is not a unit of {path}"
                         f"{suggest(code, definitions.unit_by_code)}")
+        unit = definitions.unit_by_code[code]
+        if not unit.valid_on(parsed.start, parsed.end):
+            after = (f"; it became {', '.join(unit.successors)}" if unit.successors else "")
+            raise _fail(f"--unit: '{code}' does not exist in {parsed.code} (valid "
+                        f"{unit.valid_from or '…'} – {unit.valid_to or '…'}){after}")
     return evaluate(definitions, parsed, units=units, as_of=day, vintage=vintage)
 
 

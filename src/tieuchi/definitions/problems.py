@@ -52,6 +52,9 @@ CODES: dict[str, str] = {
     "duplicate-observation": "Two observations share unit, indicator, period and vintage.",
     "target-comparator": "A target's comparator does not fit its indicator.",
     "empty-group": "A target group has no target.",
+    "component-cycle": "Indicators are made of components that come back to themselves.",
+    "target-period": "A target in a group is for a period outside the group's period.",
+    "set-applies-to-nothing": "A criteria set is evaluated for no unit.",
     "computed-indicator": "A figure is given for an indicator the engine counts from a set.",
 }
 

@@ -456,6 +456,44 @@ def _validity(start: object, end: object) -> str:
 
 
 @rule
+def component_cycles(loaded: Loaded) -> None:
+    graph = {loc.item.code: set(loc.item.components) for loc in loaded.sections["indicators"]}
+    for located in loaded.sections["indicators"]:
+        path = _cycle_from(located.item.code, graph)
+        if path:
+            loaded.error("component-cycle", "an indicator is part of its own total: "
+                         + " → ".join(path) + "; remove one of these components",
+                         located.file, located.line_at("components"))
+
+
+@rule
+def targets_within_their_group(loaded: Loaded) -> None:
+    for located in loaded.sections["groups"]:
+        group: TargetGroup = located.item
+        span = Period.parse(group.period)
+        for i, target in enumerate(group.targets):
+            if target.period and not Period.parse(target.period).contains(span) and not (
+                    span.contains(Period.parse(target.period))):
+                loaded.error("target-period", f"the target for '{target.indicator}' is for "
+                             f"{target.period}, which does not overlap the group's period "
+                             f"{group.period}; move it to a group of its period",
+                             located.file, located.line_at("targets", i, "period"))
+
+
+@rule
+def sets_apply_to_units(loaded: Loaded) -> None:
+    units: dict[str, Unit] = _codes(loaded, "units")
+    if loaded.invalid_codes.get("units") or loaded.unreadable_codes:
+        return  # some units could not be read: which ones a set applies to is not known
+    for located in loaded.sections["criteria_sets"]:
+        cset: CriteriaSet = located.item
+        if units and not _applied_units(cset, units.values()):
+            loaded.warn("set-applies-to-nothing", f"set '{cset.code}' applies to no unit "
+                        "(check applies_to: level, units and where); it is never evaluated",
+                        located.file, located.line_at("applies_to"))
+
+
+@rule
 def empty_groups(loaded: Loaded) -> None:
     in_csv = {group for _, group in loaded.csv_targets if group}
     for located in loaded.sections["groups"]:
