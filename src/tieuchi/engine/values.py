@@ -257,12 +257,15 @@ def _rollup_pass(
         )
     )
     rolled = _climb(state, hierarchy).filter(~pl.col("own"))
-    return pl.concat([values, _as_values(rolled, "rollup")])
+    kept = values.join(rolled.select(_KEY), on=_KEY, how="anti")  # stale own figures go
+    return pl.concat([kept, _as_values(rolled, "rollup")])
 
 
 def _climb(state: pl.DataFrame, hierarchy: pl.DataFrame) -> pl.DataFrame:
     """Add, level by level from the deepest, each parent's components (sums of its
-    children's ``num`` and ``den``) where the parent has none of its own."""
+    children's ``num`` and ``den``) where the parent has none of its own, or where its own
+    figure covers less of the period than its children's (a district's first-quarter figure
+    against its communes' half year)."""
     parents = hierarchy.select("unit", "parent", "depth")
     max_depth = int(parents.get_column("depth").max() or 0)  # type: ignore[arg-type]
     for depth in range(max_depth, 0, -1):
@@ -275,10 +278,14 @@ def _climb(state: pl.DataFrame, hierarchy: pl.DataFrame) -> pl.DataFrame:
                  pl.col("coverage_end").max(), pl.col("num").sum(), pl.col("den").sum(),
                  pl.col("scale").first())
             .rename({"parent": "unit"})
-            .join(state.select(_KEY), on=_KEY, how="anti")
+            .join(state.select(*_KEY, pl.col("coverage_end").alias("own_end")), on=_KEY,
+                  how="left")
+            .filter(pl.col("own_end").is_null() | (pl.col("coverage_end") > pl.col("own_end")))
+            .drop("own_end")
             .with_columns(pl.lit(False).alias("own"))
         )
-        state = pl.concat([state, up.select(state.columns)])
+        state = pl.concat([state.join(up.select(_KEY), on=_KEY, how="anti"),
+                           up.select(state.columns)])
     return state
 
 
