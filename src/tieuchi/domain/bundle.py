@@ -95,7 +95,10 @@ def observation_frame(frame: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col("vintage").fill_null(Vintage.OFFICIAL.value))
     periods = period_frame(frame.get_column("period").unique().to_list())
     return frame.join(periods, on="period", how="left").with_columns(
-        pl.col("vintage").replace_strict(VINTAGE_RANK, return_dtype=pl.Int8).alias("vintage_rank")
+        pl.col("vintage").replace_strict(VINTAGE_RANK, return_dtype=pl.Int8).alias("vintage_rank"),
+        # An index of (unit, indicator, period), made once: the engine finds the figures given
+        # in several vintages with it.
+        pl.struct("unit", "indicator", "period").hash().alias("key_hash"),
     )
 
 

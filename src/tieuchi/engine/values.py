@@ -59,7 +59,7 @@ def indicator_frame(indicators: tuple[Indicator, ...]) -> pl.DataFrame:
 
 
 _POOL_COLUMNS = ("unit", "indicator", "period", "value", "vintage_rank", "recorded_at", "source",
-                 "start", "end", "kind", "granularity", "months")
+                 "start", "end", "kind", "granularity", "months", "key_hash")
 
 
 def best_observations(observations: pl.DataFrame, vintage: str | None = None) -> pl.DataFrame:
@@ -72,12 +72,13 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
     """
     if vintage is not None:
         observations = observations.filter(pl.col("vintage") == vintage)
-    observations = observations.select(*_POOL_COLUMNS)
+    observations = observations.select(c for c in _POOL_COLUMNS if c in observations.columns)
     key = ["unit", "indicator", "period"]
     top = observations.get_column("vintage_rank").max()
     if top is None:  # no figure at all (or none of the vintage asked for)
         return observations.drop("recorded_at")
-    hashes = observations.select(pl.struct(key).hash()).to_series()
+    hashes = (observations.get_column("key_hash") if "key_hash" in observations.columns
+              else observations.select(pl.struct(key).hash()).to_series())
     doubtful = hashes.filter(
         (observations.get_column("vintage_rank") != top)
         | observations.get_column("recorded_at").is_not_null()
@@ -162,9 +163,9 @@ def _aggregate(parts: pl.DataFrame, by_time: dict[TimeAggregation, list[str]]) -
     """Sub-period figures of each unit and indicator made into one, by the indicator's time
     aggregation (one group-by per kind, each computing only its own aggregate); ``covered``
     counts the months they cover."""
-    parts = parts.select(*_KEY, "value", "vintage_rank", "end", "months")
-    frames = [
-        parts.filter(pl.col("indicator").is_in(by_time[kind])).group_by(_KEY).agg(
+    lazy = parts.lazy().select(*_KEY, "value", "vintage_rank", "end", "months")
+    plans = [  # lazy, so each filter and group-by run fused, and the kinds in parallel
+        lazy.filter(pl.col("indicator").is_in(by_time[kind])).group_by(_KEY).agg(
             value.alias("value"),
             pl.col("vintage_rank").min(),
             pl.lit(None, pl.String).alias("source"),
@@ -173,7 +174,7 @@ def _aggregate(parts: pl.DataFrame, by_time: dict[TimeAggregation, list[str]]) -
         )
         for kind, value in _TIME_VALUE.items() if by_time[kind]
     ]
-    return pl.concat(frames)
+    return pl.concat(pl.collect_all(plans))
 
 
 def _tile(parts: pl.DataFrame) -> pl.DataFrame:
