@@ -10,7 +10,6 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 __all__ = ["Problem", "Severity", "CODES", "DefinitionError", "suggest"]
 
@@ -103,10 +102,3 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     """" Did you mean 'x'?" for the closest choice, or "" when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root.parent if root.is_dir() else root.parent))
-    except ValueError:
-        return str(path)

@@ -181,7 +181,3 @@ class Definitions:
             found.append(c)
             stack.extend(reversed(self.children.get(c, [])))
         return found
-
-    @staticmethod
-    def group_targets(groups: Iterable[TargetGroup]) -> list[Target]:
-        return [t for g in groups for t in g.resolved_targets()]
