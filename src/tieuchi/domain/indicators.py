@@ -64,6 +64,7 @@ class Indicator(Model):
     name_en: str | None = None
     short_name: str | None = None  # for report sentences: "thu cố định"
     unit: str | None = None  # unit of measure: "tỷ đồng", "%", "người"
+    unit_en: str | None = None  # in English reports: "VND billion", "people"
     type: ValueType = ValueType.NUMBER
     direction: Direction = Direction.HIGHER
     time: TimeAggregation = TimeAggregation.SUM

@@ -79,9 +79,18 @@ def full_name(row: Row, ctx: Context) -> str:
     return _capital(str(row["display_name"]))
 
 
-def _measure(row: Row) -> str:
-    return f" {row['measure']}" if row["measure"] and row["measure"] != "%" else (
-        "%" if row["measure"] == "%" else "")
+def unit_of_measure(code: str | None, ctx: Context) -> str:
+    """The indicator's unit of measure in the report's language ("" when it has none)."""
+    ind = ctx.ev.definitions.indicator_by_code.get(code or "")
+    if ind is None or not ind.unit:
+        return ""
+    return (ind.unit_en or ind.unit) if ctx.lang == "en" else ind.unit
+
+
+def _measure(row: Row, ctx: Context) -> str:
+    """The unit of measure after a number: "5,5%", "857,7 tỷ đồng"."""
+    unit = unit_of_measure(row["indicator"], ctx)
+    return unit if unit == "%" else (f" {unit}" if unit else "")
 
 
 def _change_decimals(row: Row) -> int:
@@ -89,7 +98,7 @@ def _change_decimals(row: Row) -> int:
 
 
 def _value(value: float | None, row: Row, ctx: Context) -> str:
-    return ctx.num(value, int(row["decimals"])) + _measure(row)
+    return ctx.num(value, int(row["decimals"])) + _measure(row, ctx)
 
 
 def _change(row: Row, ctx: Context, period: Period) -> str:
@@ -120,7 +129,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if basis == "quota" and row["percent_of_target"] is not None:
         return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"]),
                               basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
-                              target=ctx.num(row["target"], 0), measure=_measure(row))
+                              target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
     estimated = row["actual_vintage"] == _VINTAGES.index("estimate")
     # "đạt" is for what should grow; a rate or a count that should fall "là" (is).
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
@@ -449,7 +458,8 @@ def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
                   "|---:|---|---|---:|---:|---:|---:|---|"]
         for i, r in enumerate(rows.iter_rows(named=True), start=1):
             lines.append(
-                f"| {i} | {full_name(r, ctx)} | {r['measure'] or ''} | {plan_text(r, ctx)} | "
+                f"| {i} | {full_name(r, ctx)} | {unit_of_measure(r['indicator'], ctx)} | "
+                f"{plan_text(r, ctx)} | "
                 f"{actual_text(r, ctx)} | {_share_text(r, ctx)} | "
                 f"{change_text(r, ctx)} | {_assessment(r, ctx)} |"
             )
@@ -527,10 +537,7 @@ def change_text(r: Row, ctx: Context) -> str:
 
 
 def _cond_measure(x: Row, ctx: Context) -> str:
-    ind = ctx.ev.definitions.indicator_by_code.get(x["indicator"] or "")
-    if ind is None or not ind.unit:
-        return ""
-    return "%" if ind.unit == "%" else f" {ind.unit}"
+    return _measure(x, ctx)
 
 
 def _cond_value(x: Row, ctx: Context) -> str:
