@@ -51,7 +51,6 @@ class SetResults:
     criteria: pl.DataFrame  # unit, set, criterion, criterion_name, position, met, ...
     conditions: pl.DataFrame  # unit, set, criterion, condition, indicator, value, status, ...
     summaries: pl.DataFrame  # unit (an ancestor), set, total, passed, passed_units, ...
-    derived: pl.DataFrame  # VALUE_SCHEMA rows of count/share-passing indicators
 
 
 def set_order(definitions: Definitions) -> list[CriteriaSet]:
@@ -140,7 +139,7 @@ def evaluate_sets(
 ) -> tuple[SetResults, pl.DataFrame]:
     """Evaluate every effective set for ``period``; return the results and the values with
     the count-passing and share-passing indicators added."""
-    sets, criteria, conditions, summaries, derived = [], [], [], [], []
+    sets, criteria, conditions, summaries = [], [], [], []
     passed = pl.DataFrame(schema={"unit": pl.String, "set": pl.String, "passed": pl.Boolean})
     for cset in set_order(definitions):
         if not cset.is_effective(period.start, period.end):
@@ -153,17 +152,14 @@ def evaluate_sets(
         passed = pl.concat([passed, result.select("unit", "set", "passed")])
         summaries.append(_summaries(cset, result, closure, hierarchy))
         made = _derived(definitions, cset, result, hierarchy, closure)
-        derived.append(made)
         # The count is computed from the set: it replaces any figure given for it.
         values = pl.concat([values.join(made.select("unit", "indicator"),
                                         on=["unit", "indicator"], how="anti"), made])
-    empty = pl.DataFrame(schema=VALUE_SCHEMA)
     return SetResults(
         sets=_concat(sets),
         criteria=_concat(criteria),
         conditions=_concat(conditions),
         summaries=_concat(summaries),
-        derived=pl.concat(derived) if derived else empty,
     ), values
 
 

@@ -121,7 +121,6 @@ def evaluate(
         criteria=_filter(set_results.criteria, keep),
         conditions=_filter(set_results.conditions, keep),
         summaries=_filter(set_results.summaries, keep),
-        derived=set_results.derived,
     )
     return Evaluation(definitions, period, as_of, tuple(selected),
                       current.filter(keep), targets, groups, sets)
