@@ -671,6 +671,16 @@ CASES: list[Case] = [
         "observations-2023.csv": OBS_HEADER + "TT,so-xa-dat,2023,2,official\n",
     }, "observations-2023.csv", line=2, severity=Severity.WARNING,
         message="is counted from criteria set"),
+    Case("dataset-with-computed-indicator", "derived-in-dataset", {"datasets.yaml": """\
+        indicators:
+          - {code: thu-tong, name: Tổng thu, components: [gtsx], frequency: year}
+        datasets:
+          - code: bieu-1
+            name: Biểu 1
+            indicators:
+              - gtsx
+              - thu-tong  # <-
+        """}, "datasets.yaml", message="not entered"),
     Case("yesno-indicator-with-number", "target-comparator", {"targets.yaml": """\
         targets:
           - {unit: TT, indicator: dien-tap, period: 2023, at_least: 1}  # <-

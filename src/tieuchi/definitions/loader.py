@@ -35,6 +35,7 @@ from tieuchi.domain.bundle import (
 )
 from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.criteria import CriteriaSet
+from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
@@ -66,6 +67,7 @@ SECTIONS: dict[str, tuple[type[BaseModel], bool]] = {
     "groups": (TargetGroup, True),
     "criteria_sets": (CriteriaSet, True),
     "report": (ReportOutline, False),
+    "datasets": (DataSet, True),
     "observations": (ObservationRow, True),
 }
 
@@ -385,4 +387,5 @@ def build(loaded: Loaded) -> Definitions:
         members=pl.DataFrame(members, schema=MEMBER_SCHEMA),
         observations=observation_frame(observations),
         report=report_items[0] if report_items else ReportOutline(),
+        datasets=tuple(loaded.items("datasets")),
     )

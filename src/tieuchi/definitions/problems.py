@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "target-period": "A target in a group is for a period outside the group's period.",
     "set-applies-to-nothing": "A criteria set is evaluated for no unit.",
     "computed-indicator": "A figure is given for an indicator the engine counts from a set.",
+    "derived-in-dataset": "A data set lists an indicator the engine computes.",
 }
 
 

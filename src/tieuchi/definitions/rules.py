@@ -70,7 +70,7 @@ def _check_ref(
 
 @rule
 def duplicate_codes(loaded: Loaded) -> None:
-    for section in ("levels", "units", "indicators", "groups", "criteria_sets"):
+    for section in ("levels", "units", "indicators", "groups", "criteria_sets", "datasets"):
         seen: dict[str, Located] = {}
         for located in loaded.sections[section]:
             code = located.item.code
@@ -526,3 +526,22 @@ def report_references(loaded: Loaded) -> None:
                 for k, highlight in enumerate(item.highlights):
                     _check_ref(loaded, "unknown-target", highlight, keys | set(indicators),
                                located, (*loc, "highlights", k), "target or indicator")
+
+
+@rule
+def dataset_references(loaded: Loaded) -> None:
+    indicators = _codes(loaded, "indicators")
+    levels = _codes(loaded, "levels")
+    for located in loaded.sections["datasets"]:
+        for i, code in enumerate(located.item.indicators):
+            if not _check_ref(loaded, "unknown-indicator", code, indicators, located,
+                              ("indicators", i), "indicator"):
+                continue
+            indicator: Indicator = indicators[code]
+            if indicator.derived_from_set or indicator.components:
+                loaded.error("derived-in-dataset", f"indicator '{code}' is computed (from "
+                             f"{'a criteria set' if indicator.derived_from_set else 'its components'}"
+                             "), not entered; take it out of the data set",
+                             located.file, located.line_at("indicators", i))
+        for i, code in enumerate(located.item.levels):
+            _check_ref(loaded, "unknown-level", code, levels, located, ("levels", i), "level")

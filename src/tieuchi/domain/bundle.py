@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from tieuchi.domain.criteria import CriteriaSet
+from tieuchi.domain.datasets import DEFAULT_DATASET, DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import Project, ReportOutline
@@ -143,6 +144,20 @@ class Definitions:
     members: pl.DataFrame  # MEMBER_SCHEMA: which targets each group counts
     observations: pl.DataFrame  # observation_frame()
     report: ReportOutline = field(default_factory=ReportOutline)
+    datasets: tuple[DataSet, ...] = ()
+
+    @cached_property
+    def data_sets(self) -> tuple[DataSet, ...]:
+        """The data sets to enter data with: those defined, else one with every indicator
+        that is entered rather than derived."""
+        if self.datasets:
+            return self.datasets
+        entered = tuple(i.code for i in self.indicators
+                        if not i.derived_from_set and not i.components)
+        if not entered:
+            return ()
+        return (DataSet(code=DEFAULT_DATASET, name="Tất cả chỉ tiêu", name_en="All indicators",
+                        indicators=entered),)
 
     @cached_property
     def unit_by_code(self) -> dict[str, Unit]:
