@@ -539,9 +539,9 @@ def dataset_references(loaded: Loaded) -> None:
                 continue
             indicator: Indicator = indicators[code]
             if indicator.derived_from_set or indicator.components:
+                origin = "a criteria set" if indicator.derived_from_set else "its components"
                 loaded.error("derived-in-dataset", f"indicator '{code}' is computed (from "
-                             f"{'a criteria set' if indicator.derived_from_set else 'its components'}"
-                             "), not entered; take it out of the data set",
+                             f"{origin}), not entered; take it out of the data set",
                              located.file, located.line_at("indicators", i))
         for i, code in enumerate(located.item.levels):
             _check_ref(loaded, "unknown-level", code, levels, located, ("levels", i), "level")

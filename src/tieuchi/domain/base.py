@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-__all__ = ["Model", "LegalSource", "nfc"]
+__all__ = ["Model", "LegalSource", "nfc", "fold"]
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -22,6 +22,13 @@ def nfc(value: Any) -> Any:
     if isinstance(value, list):
         return [nfc(v) for v in value]
     return value
+
+
+def fold(text: str) -> str:
+    """Text for searching without diacritics: "Thanh Trì" and "thanh tri" fold alike."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
 
 
 class Model(BaseModel):

@@ -1,0 +1,60 @@
+"""Settings, declared once: read from ``TIEUCHI_*`` environment variables (or a ``.env``
+file), documented in ``docs/settings.md`` (a test checks every field is there)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/tieuchi``, else ``~/.local/share/tieuchi``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "tieuchi"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TIEUCHI_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. "
+        "postgresql+psycopg://tieuchi@db.example/tieuchi. Default: the SQLite file "
+        "tieuchi.db in the data folder.",
+    )
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder of the default SQLite database.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs session cookies. Give the same key to every web worker; "
+        "when unset, a random key is made once and kept in the database.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Send cookies over HTTPS only (set it to true behind HTTPS).",
+    )
+    session_hours: int = Field(default=8, ge=1, description="How long a login lasts, in hours.")
+    login_attempts: int = Field(
+        default=5, ge=1,
+        description="Failed logins allowed per user name or address within the window.",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="The window of the login limit, in minutes.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `tieuchi serve` listens on.")
+    port: int = Field(default=8000, description="Port `tieuchi serve` listens on.")
+    workers: int = Field(default=1, ge=1, description="Web worker processes of `tieuchi serve`.")
+
+    @property
+    def url(self) -> str:
+        """The database URL to use."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tieuchi.db'}"

@@ -1,0 +1,918 @@
+"""The store: definitions, observations, workflow, users and the audit log in one database.
+
+:class:`Store` is the one application object the CLI and the web share. It takes the same
+:class:`~tieuchi.domain.bundle.Definitions` the files give and gives them back, for the whole
+hierarchy or for one unit and what lies under it, so the engine evaluates from the database as
+it does from files. Every write is one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tieuchi.domain.base import fold
+from tieuchi.domain.bundle import (
+    MEMBER_SCHEMA,
+    OBSERVATION_SCHEMA,
+    TARGET_SCHEMA,
+    Definitions,
+    observation_frame,
+)
+from tieuchi.domain.criteria import CriteriaSet
+from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.periods import Period
+from tieuchi.domain.project import Project, ReportOutline
+from tieuchi.domain.status import Vintage
+from tieuchi.domain.targets import TargetGroup
+from tieuchi.domain.units import Level, Unit
+from tieuchi.store import database
+from tieuchi.store.access import Role, User
+from tieuchi.store.tables import (
+    AuditRow,
+    CriteriaSetRow,
+    DataSetRow,
+    GroupRow,
+    IndicatorRow,
+    LevelRow,
+    LoginAttemptRow,
+    Meta,
+    ObservationRow,
+    TargetRow,
+    TokenRow,
+    UnitRow,
+    UserRow,
+    WorkflowRow,
+)
+
+__all__ = [
+    "Store", "StoreError", "Refused", "Entry", "EntryProblem", "LoadSummary", "AuditEntry",
+    "State", "STATE_NAMES",
+]
+
+_hasher = PasswordHasher()
+_CHUNK = 500
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every time stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class StoreError(Exception):
+    """A request the store cannot carry out; ``problems`` say where and why."""
+
+    def __init__(self, problems: Sequence[EntryProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class Refused(Exception):
+    """Outside the user's scope or role. ``message`` says what was refused."""
+
+    def __init__(self, message: str, message_vi: str) -> None:
+        self.message, self.message_vi = message, message_vi
+        super().__init__(message)
+
+
+class State:
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    LOCKED = "locked"
+
+
+STATE_NAMES = {
+    "vi": {"draft": "Đang nhập", "submitted": "Đã gửi", "approved": "Đã phê duyệt",
+           "locked": "Đã khóa"},
+    "en": {"draft": "Draft", "submitted": "Submitted", "approved": "Approved",
+           "locked": "Locked"},
+}
+
+# (from states, to state, permission): the workflow of a unit's data set for a period.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "submit": ((State.DRAFT,), State.SUBMITTED, "write"),
+    "approve": ((State.SUBMITTED,), State.APPROVED, "approve"),
+    "return": ((State.SUBMITTED, State.APPROVED), State.DRAFT, "approve"),
+    "lock": ((State.APPROVED,), State.LOCKED, "approve"),
+    "reopen": ((State.LOCKED,), State.DRAFT, "reopen"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A figure to write. ``value`` None deletes the figure."""
+
+    unit: str
+    indicator: str
+    period: str
+    value: float | None
+    vintage: str = Vintage.OFFICIAL.value
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    """Why an entry was refused; ``index`` is its place in the request, ``field`` the field."""
+
+    index: int | None
+    field: str
+    code: str
+    message: str
+    message_vi: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "message_vi": self.message_vi,
+                "field": self.field, "index": self.index}
+
+
+@dataclass
+class LoadSummary:
+    added: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values()) + sum(self.changed.values())
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    key: str
+    unit: str | None
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    reason: str | None
+
+
+def _obs_key(unit: str, indicator: str, period: str, vintage: str) -> str:
+    return f"{unit}|{indicator}|{period}|{vintage}"
+
+
+class Store:
+    """Storage on SQLite or PostgreSQL behind one interface."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Store:
+        """Connect to ``url``; bring its schema up to date unless ``upgrade`` is False."""
+        store = cls(database.connect(url))
+        if upgrade:
+            database.upgrade(store.engine)
+        return store
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error."""
+        with self._session() as session, session.begin():
+            yield session
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # ------------------------------------------------------------------ settings in the db
+
+    def secret(self) -> str:
+        """The key that signs session cookies when none is configured, made once."""
+        with self.session() as s:
+            row = s.get(Meta, "secret")
+            if row is None:
+                row = Meta(key="secret", value={"key": secrets.token_urlsafe(48)})
+                s.add(row)
+            return str(row.value["key"])
+
+    # ------------------------------------------------------------------ definitions in
+
+    def load(self, defs: Definitions, *, actor: str, reason: str | None = None) -> LoadSummary:
+        """Write the definitions and figures of a validated folder in one transaction.
+
+        New items are added and changed ones updated (changes of targets and figures are
+        audited); what is already there is left as it is, so loading the same folder again
+        changes nothing. Items missing from the folder are kept. A figure for a unit's data
+        set that is submitted, approved or locked refuses the whole load.
+        """
+        summary = LoadSummary()
+        stamp = now()
+        with self.session() as s:
+            self._load_meta(s, "project", defs.project.model_dump(mode="json"), summary)
+            self._load_meta(s, "report", defs.report.model_dump(mode="json"), summary)
+            self._load_documents(s, LevelRow, "levels", defs.levels, summary)
+            self._load_documents(s, UnitRow, "units", defs.units, summary, extra=lambda u: {
+                "name": u.name, "search_name": fold(u.name), "level": u.level,
+                "parent": u.parent})
+            self._load_documents(s, IndicatorRow, "indicators", defs.indicators, summary)
+            self._load_documents(s, CriteriaSetRow, "criteria_sets", defs.criteria_sets,
+                                 summary)
+            self._load_documents(s, DataSetRow, "datasets", defs.datasets, summary)
+            self._load_documents(s, GroupRow, "groups", defs.groups, summary,
+                                 exclude={"targets"},
+                                 extra=lambda g: {"unit": g.unit, "period": g.period})
+            self._load_targets(s, defs, summary, actor, reason, stamp)
+            self._load_observations(s, defs, summary, actor, reason, stamp)
+        return summary
+
+    @staticmethod
+    def _load_meta(s: Session, key: str, value: dict[str, Any], summary: LoadSummary) -> None:
+        row = s.get(Meta, key)
+        if row is None:
+            s.add(Meta(key=key, value=value))
+            summary.added[key] = 1
+        elif row.value != value:
+            row.value = value
+            summary.changed[key] = 1
+
+    @staticmethod
+    def _load_documents(
+        s: Session, table: Any, name: str, items: Sequence[Any], summary: LoadSummary,
+        exclude: set[str] | None = None, extra: Any = None,
+    ) -> None:
+        existing = {r.code: r for r in s.scalars(select(table))}
+        offset = max((r.position for r in existing.values()), default=-1) + 1
+        for index, item in enumerate(items):
+            doc = item.model_dump(mode="json", exclude=exclude)
+            columns = extra(item) if extra else {}
+            row = existing.get(item.code)
+            if row is None:
+                s.add(table(code=item.code, position=offset + index, doc=doc, **columns))
+                summary.added[name] = summary.added.get(name, 0) + 1
+            elif row.doc != doc or any(getattr(row, k) != v for k, v in columns.items()):
+                row.doc = doc
+                for k, v in columns.items():
+                    setattr(row, k, v)
+                summary.changed[name] = summary.changed.get(name, 0) + 1
+        s.flush()
+
+    def _load_targets(self, s: Session, defs: Definitions, summary: LoadSummary, actor: str,
+                      reason: str | None, stamp: datetime) -> None:
+        members = {r["key"]: (r["group"], r["position"])
+                   for r in defs.members.iter_rows(named=True)}
+        existing = {r.key: r for r in s.scalars(select(TargetRow))}
+        offset = max((r.position for r in existing.values()), default=-1) + 1
+        for index, doc in enumerate(defs.targets.iter_rows(named=True)):
+            group, group_position = members.get(doc["key"], (None, None))
+            row = existing.get(doc["key"])
+            if row is None:
+                s.add(TargetRow(key=doc["key"], unit=doc["unit"], indicator=doc["indicator"],
+                                period=doc["period"], group=group,
+                                group_position=group_position, position=offset + index,
+                                doc=doc))
+                self._audit(s, stamp, actor, "add", "target", doc["key"], doc["unit"], None,
+                            doc, reason)
+                summary.added["targets"] = summary.added.get("targets", 0) + 1
+            elif row.doc != doc or (row.group, row.group_position) != (group, group_position):
+                self._audit(s, stamp, actor, "change", "target", doc["key"], doc["unit"],
+                            row.doc, doc, reason)
+                row.doc, row.group, row.group_position = doc, group, group_position
+                row.unit, row.indicator, row.period = doc["unit"], doc["indicator"], doc["period"]
+                summary.changed["targets"] = summary.changed.get("targets", 0) + 1
+        s.flush()
+
+    def _load_observations(self, s: Session, defs: Definitions, summary: LoadSummary,
+                           actor: str, reason: str | None, stamp: datetime) -> None:
+        frame = defs.observations.select(list(OBSERVATION_SCHEMA))
+        if not frame.height:
+            return
+        units = frame.get_column("unit").unique().to_list()
+        existing: dict[str, ObservationRow] = {}
+        for chunk in _chunks(units):
+            for held in s.scalars(select(ObservationRow).where(
+                    ObservationRow.unit.in_(chunk))):
+                existing[_obs_key(held.unit, held.indicator, held.period, held.vintage)] = held
+        new: list[dict[str, Any]] = []
+        changed: list[tuple[ObservationRow, dict[str, Any]]] = []
+        for obs in frame.iter_rows(named=True):
+            key = _obs_key(obs["unit"], obs["indicator"], obs["period"], obs["vintage"])
+            row = existing.get(key)
+            if row is None:
+                new.append(obs)
+            elif (row.value, row.source, row.recorded_at) != (
+                    obs["value"], obs["source"], obs["recorded_at"]):
+                changed.append((row, obs))
+        touched = [(o["unit"], o["indicator"], o["period"]) for o in new] + [
+            (o["unit"], o["indicator"], o["period"]) for _, o in changed]
+        problems = self._closed(s, touched)
+        if problems:
+            raise StoreError(problems)
+        if new:
+            s.execute(insert(ObservationRow), [
+                {**o, "changed_at": stamp, "changed_by": actor} for o in new])
+            s.add_all(self._audit_row(stamp, actor, "add", "observation", _obs_key(
+                o["unit"], o["indicator"], o["period"], o["vintage"]), o["unit"], None,
+                _figure(o), reason) for o in new)
+            summary.added["observations"] = len(new)
+        for row, obs in changed:
+            self._audit(s, stamp, actor, "change", "observation", _obs_key(
+                row.unit, row.indicator, row.period, row.vintage), row.unit, _figure(row),
+                _figure(obs), reason)
+            row.value, row.source, row.recorded_at = obs["value"], obs["source"], \
+                obs["recorded_at"]
+            row.changed_at, row.changed_by = stamp, actor
+        if changed:
+            summary.changed["observations"] = len(changed)
+
+    # ------------------------------------------------------------------ definitions out
+
+    def has_definitions(self) -> bool:
+        with self.session() as s:
+            return s.get(Meta, "project") is not None
+
+    def definitions(self, root: str | None = None) -> Definitions:
+        """The definitions, with targets and figures of ``root`` and the units under it only
+        (everything when ``root`` is None): a unit's page never loads the whole country."""
+        with self.session() as s:
+            project = s.get(Meta, "project")
+            report = s.get(Meta, "report")
+            units_query = select(UnitRow).order_by(UnitRow.position)
+            codes: list[str] | None = None
+            if root is not None:
+                codes = self._subtree(s, root)
+                units_query = units_query.where(UnitRow.code.in_(codes))
+            units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
+            groups_query = select(GroupRow).order_by(GroupRow.position)
+            targets_query = select(TargetRow).order_by(TargetRow.position)
+            obs_query = select(*(getattr(ObservationRow, c) for c in OBSERVATION_SCHEMA))
+            if codes is not None:
+                groups_query = groups_query.where(GroupRow.unit.in_(codes))
+                targets_query = targets_query.where(TargetRow.unit.in_(codes))
+                obs_query = obs_query.where(ObservationRow.unit.in_(codes))
+            group_rows = list(s.scalars(groups_query))
+            target_rows = list(s.scalars(targets_query))
+            obs_rows = s.execute(obs_query.order_by(ObservationRow.id)).all()
+            return Definitions(
+                project=Project.model_validate(project.value) if project else Project(
+                    name="tieuchi"),
+                levels=self._documents(s, LevelRow, Level),
+                units=units,
+                indicators=self._documents(s, IndicatorRow, Indicator),
+                groups=tuple(TargetGroup.model_validate(r.doc) for r in group_rows),
+                criteria_sets=self._documents(s, CriteriaSetRow, CriteriaSet),
+                targets=pl.DataFrame([r.doc for r in target_rows], schema=TARGET_SCHEMA),
+                members=pl.DataFrame(
+                    [{"group": r.group, "key": r.key, "position": r.group_position}
+                     for r in target_rows if r.group is not None], schema=MEMBER_SCHEMA),
+                observations=observation_frame(pl.DataFrame(
+                    [tuple(r) for r in obs_rows], schema=OBSERVATION_SCHEMA, orient="row")),
+                report=ReportOutline.model_validate(report.value) if report else
+                ReportOutline(),
+                datasets=self._documents(s, DataSetRow, DataSet),
+            )
+
+    @staticmethod
+    def _documents(s: Session, table: Any, model: Any) -> tuple[Any, ...]:
+        return tuple(model.model_validate(r.doc)
+                     for r in s.scalars(select(table).order_by(table.position)))
+
+    @staticmethod
+    def _subtree(s: Session, root: str) -> list[str]:
+        tree = select(UnitRow.code).where(UnitRow.code == root).cte(recursive=True)
+        tree = tree.union_all(select(UnitRow.code).where(UnitRow.parent == tree.c.code))
+        return list(s.scalars(select(tree.c.code)))
+
+    # ------------------------------------------------------------------ hierarchy
+
+    def unit(self, code: str) -> Unit | None:
+        with self.session() as s:
+            row = s.get(UnitRow, code)
+            return Unit.model_validate(row.doc) if row else None
+
+    def path(self, code: str) -> list[str]:
+        """The unit, then its parent, up to the top; empty when the unit does not exist."""
+        with self.session() as s:
+            return self._path(s, code)
+
+    @staticmethod
+    def _path(s: Session, code: str) -> list[str]:
+        chain: list[str] = []
+        current: str | None = code
+        while current is not None and current not in chain:
+            row = s.get(UnitRow, current)
+            if row is None:
+                break
+            chain.append(current)
+            current = row.parent
+        return chain
+
+    def children(self, code: str | None) -> list[Unit]:
+        """The units directly under ``code`` (the top units when None)."""
+        with self.session() as s:
+            query = select(UnitRow).order_by(UnitRow.position)
+            query = query.where(UnitRow.parent.is_(None) if code is None else
+                                UnitRow.parent == code)
+            return [Unit.model_validate(r.doc) for r in s.scalars(query)]
+
+    def search_units(self, text: str, within: str | None = None, limit: int = 20) -> list[Unit]:
+        """Units whose name contains ``text``, diacritics ignored ("thanh tri" finds
+        "Thanh Trì"), within the subtree of ``within``."""
+        with self.session() as s:
+            query = select(UnitRow).where(UnitRow.search_name.contains(fold(text)))
+            if within is not None:
+                query = query.where(UnitRow.code.in_(self._subtree(s, within)))
+            rows = s.scalars(query.order_by(UnitRow.position).limit(limit))
+            return [Unit.model_validate(r.doc) for r in rows]
+
+    def top_units(self) -> list[str]:
+        with self.session() as s:
+            query = select(UnitRow.code).where(UnitRow.parent.is_(None))
+            return list(s.scalars(query.order_by(UnitRow.position)))
+
+    # ------------------------------------------------------------------ figures
+
+    def write(self, entries: Sequence[Entry], *, actor: User | str,
+              reason: str | None = None) -> int:
+        """Write figures, all or nothing; returns how many changed.
+
+        Raises :class:`StoreError` listing every refused entry (unknown unit or indicator, a
+        computed indicator, a bad period or value, a data set that is not a draft) and
+        :class:`Refused` when one is outside the user's scope.
+        """
+        name = actor.username if isinstance(actor, User) else actor
+        stamp = now()
+        with self.session() as s:
+            self._check_scope(s, actor, {e.unit for e in entries}, "write")
+            problems = self._check_entries(s, entries)
+            problems += self._closed(s, [(e.unit, e.indicator, e.period) for e in entries],
+                                     indices=True)
+            if problems:
+                raise StoreError(sorted(problems, key=lambda p: (p.index or 0, p.field)))
+            count = 0
+            for e in entries:
+                count += self._write_one(s, e, name, reason, stamp)
+            return count
+
+    def _write_one(self, s: Session, e: Entry, actor: str, reason: str | None,
+                   stamp: datetime) -> int:
+        key = _obs_key(e.unit, e.indicator, e.period, e.vintage)
+        row = s.scalar(select(ObservationRow).where(
+            ObservationRow.unit == e.unit, ObservationRow.indicator == e.indicator,
+            ObservationRow.period == e.period, ObservationRow.vintage == e.vintage))
+        if row is None and e.value is None:
+            return 0
+        if row is None:
+            assert e.value is not None
+            s.add(ObservationRow(unit=e.unit, indicator=e.indicator, period=e.period,
+                                 vintage=e.vintage, value=e.value, source=e.source,
+                                 recorded_at=stamp.isoformat(timespec="seconds"),
+                                 changed_at=stamp, changed_by=actor))
+            self._audit(s, stamp, actor, "add", "observation", key, e.unit, None,
+                        {"value": e.value, "source": e.source}, reason)
+            return 1
+        if e.value is None:
+            self._audit(s, stamp, actor, "delete", "observation", key, e.unit, _figure(row),
+                        None, reason)
+            s.delete(row)
+            return 1
+        source = e.source if e.source is not None else row.source
+        if row.value == e.value and row.source == source:
+            return 0
+        self._audit(s, stamp, actor, "change", "observation", key, e.unit, _figure(row),
+                    {"value": e.value, "source": source}, reason)
+        row.value, row.source = e.value, source
+        row.recorded_at = stamp.isoformat(timespec="seconds")
+        row.changed_at, row.changed_by = stamp, actor
+        return 1
+
+    def _check_entries(self, s: Session, entries: Sequence[Entry]) -> list[EntryProblem]:
+        units = {r.code for r in s.scalars(select(UnitRow).where(
+            UnitRow.code.in_({e.unit for e in entries})))}
+        indicators = {r.code: Indicator.model_validate(r.doc) for r in s.scalars(
+            select(IndicatorRow).where(IndicatorRow.code.in_({e.indicator for e in entries})))}
+        problems: list[EntryProblem] = []
+        seen: set[str] = set()
+        vintages = [v.value for v in Vintage]
+        for index, e in enumerate(entries):
+            def bad(field: str, code: str, en: str, vi: str, index: int = index) -> None:
+                problems.append(EntryProblem(index, field, code, en, vi))
+
+            if e.unit not in units:
+                bad("unit", "unknown-unit", f"unit '{e.unit}' does not exist",
+                    f"đơn vị '{e.unit}' không có trong danh mục")
+            indicator = indicators.get(e.indicator)
+            if indicator is None:
+                bad("indicator", "unknown-indicator", f"indicator '{e.indicator}' does not "
+                    "exist", f"chỉ tiêu '{e.indicator}' không có trong danh mục")
+            elif indicator.derived_from_set or indicator.components:
+                bad("indicator", "computed-indicator", f"'{e.indicator}' is computed, not "
+                    "entered", f"chỉ tiêu '{e.indicator}' được tính tự động, không nhập")
+            try:
+                period = Period.parse(e.period)
+            except ValueError:
+                bad("period", "invalid-period", f"'{e.period}' is not a period (2023, "
+                    "2023-Q3, 2023-05)", f"'{e.period}' không phải kỳ báo cáo hợp lệ "
+                    "(ví dụ 2023, 2023-Q3, 2023-05)")
+                period = None
+            if period and indicator and (
+                    period.kind.granularity < indicator.frequency.granularity):
+                bad("period", "period-too-fine", f"'{e.indicator}' is collected by "
+                    f"{indicator.frequency.value}, not for {e.period}",
+                    f"chỉ tiêu '{e.indicator}' không thu thập theo kỳ {e.period}")
+            if e.vintage not in vintages:
+                bad("vintage", "invalid-vintage", f"vintage must be one of "
+                    f"{', '.join(vintages)}", "loại số liệu phải là một trong "
+                    f"{', '.join(vintages)}")
+            if e.value is not None:
+                if not math.isfinite(e.value):
+                    bad("value", "invalid-value", "the value is not a number",
+                        "giá trị không phải là số")
+                elif indicator and indicator.type is ValueType.YESNO and e.value not in (0, 1):
+                    bad("value", "yesno-value", "a yes/no figure is 1 (yes) or 0 (no)",
+                        "chỉ tiêu có/không chỉ nhận 1 (đạt) hoặc 0 (chưa đạt)")
+                elif indicator and indicator.type is ValueType.PERCENT and not (
+                        0 <= e.value <= 100):
+                    bad("value", "percent-range", "a percentage is between 0 and 100",
+                        "tỷ lệ phần trăm phải từ 0 đến 100")
+                elif indicator and indicator.type is ValueType.COUNT and (
+                        e.value < 0 or e.value != int(e.value)):
+                    bad("value", "count-value", "a count is a whole number, 0 or more",
+                        "số lượng phải là số nguyên không âm")
+            key = _obs_key(e.unit, e.indicator, e.period, e.vintage)
+            if key in seen:
+                bad("indicator", "duplicate-observation", "the same figure is given twice",
+                    "số liệu này được nhập hai lần")
+            seen.add(key)
+        return problems
+
+    def figures(self, unit: str, period: str, indicators: Sequence[str]) -> dict[str, Any]:
+        """The latest figure of each indicator of ``unit`` for ``period`` (best vintage)."""
+        with self.session() as s:
+            rows = s.scalars(select(ObservationRow).where(
+                ObservationRow.unit == unit, ObservationRow.period == period,
+                ObservationRow.indicator.in_(indicators)))
+            ranks = {v.value: v.rank for v in Vintage}
+            best: dict[str, ObservationRow] = {}
+            for row in rows:
+                held = best.get(row.indicator)
+                if held is None or ranks[row.vintage] > ranks[held.vintage]:
+                    best[row.indicator] = row
+            return {code: {"value": r.value, "vintage": r.vintage, "source": r.source,
+                           "changed_by": r.changed_by, "changed_at": _aware(r.changed_at)}
+                    for code, r in best.items()}
+
+    # ------------------------------------------------------------------ workflow
+
+    def datasets_for(self, unit: str) -> list[DataSet]:
+        """The data sets the unit reports, given its level."""
+        with self.session() as s:
+            return self._datasets_for(s, unit)
+
+    def _datasets_for(self, s: Session, unit: str) -> list[DataSet]:
+        row = s.get(UnitRow, unit)
+        if row is None:
+            return []
+        defined = [DataSet.model_validate(r.doc) for r in s.scalars(
+            select(DataSetRow).order_by(DataSetRow.position))]
+        if not defined:
+            indicators = [Indicator.model_validate(r.doc) for r in s.scalars(
+                select(IndicatorRow).order_by(IndicatorRow.position))]
+            defined = list(Definitions(
+                project=Project(name="-"), levels=(), units=(), indicators=tuple(indicators),
+                groups=(), criteria_sets=(), targets=pl.DataFrame(schema=TARGET_SCHEMA),
+                members=pl.DataFrame(schema=MEMBER_SCHEMA),
+                observations=pl.DataFrame()).data_sets)
+        return [d for d in defined if d.reported_by(row.level)]
+
+    def state(self, unit: str, period: str, dataset: str) -> str:
+        with self.session() as s:
+            row = s.get(WorkflowRow, (unit, period, dataset))
+            return row.state if row else State.DRAFT
+
+    def states(self, units: Sequence[str], period: str) -> dict[tuple[str, str], str]:
+        """(unit, data set) → state for ``period``; missing pairs are drafts."""
+        with self.session() as s:
+            rows = s.scalars(select(WorkflowRow).where(
+                WorkflowRow.unit.in_(units), WorkflowRow.period == period))
+            return {(r.unit, r.dataset): r.state for r in rows}
+
+    def transition(self, unit: str, period: str, dataset: str, action: str, *, user: User,
+                   reason: str | None = None) -> str:
+        """Move a unit's data set for a period along the workflow; returns the new state."""
+        if action not in TRANSITIONS:
+            raise StoreError([EntryProblem(None, "action", "invalid-action",
+                                           f"'{action}' is not a workflow action",
+                                           f"'{action}' không phải thao tác hợp lệ")])
+        sources, target, permission = TRANSITIONS[action]
+        stamp = now()
+        with self.session() as s:
+            self._check_scope(s, user, {unit}, permission)
+            if dataset not in {d.code for d in self._datasets_for(s, unit)}:
+                raise StoreError([EntryProblem(None, "dataset", "unknown-dataset",
+                                               f"unit {unit} does not report '{dataset}'",
+                                               f"đơn vị {unit} không báo cáo biểu '{dataset}'")])
+            if action in ("reopen", "return") and not (reason and reason.strip()):
+                raise StoreError([EntryProblem(None, "reason", "reason-required",
+                                               "give the reason", "cần nêu lý do")])
+            row = s.get(WorkflowRow, (unit, period, dataset))
+            current = row.state if row else State.DRAFT
+            if current not in sources:
+                names_en, names_vi = STATE_NAMES["en"], STATE_NAMES["vi"]
+                raise StoreError([EntryProblem(None, "state", "wrong-state",
+                                               f"cannot {action}: the data set is "
+                                               f"{names_en[current].lower()}",
+                                               f"không thực hiện được: biểu đang ở trạng thái "
+                                               f"\"{names_vi[current]}\"")])
+            if row is None:
+                row = WorkflowRow(unit=unit, period=period, dataset=dataset, state=target,
+                                  changed_at=stamp, changed_by=user.username)
+                s.add(row)
+            else:
+                row.state, row.changed_at, row.changed_by = target, stamp, user.username
+            self._audit(s, stamp, user.username, action, "workflow",
+                        f"{unit}|{period}|{dataset}", unit, {"state": current},
+                        {"state": target}, reason)
+            return target
+
+    def _closed(self, s: Session, touched: Iterable[tuple[str, str, str]],
+                indices: bool = False) -> list[EntryProblem]:
+        """Problems for figures (unit, indicator, period) that fall in a data set that is
+        not a draft: submitted or approved data is returned before it is edited; locked
+        data is reopened by an administrator first."""
+        touched = list(touched)
+        units = {u for u, _, _ in touched}
+        rows: list[WorkflowRow] = []
+        for chunk in _chunks(sorted(units)):
+            rows.extend(s.scalars(select(WorkflowRow).where(
+                WorkflowRow.unit.in_(chunk), WorkflowRow.state != State.DRAFT)))
+        if not rows:
+            return []
+        datasets = {r.code: DataSet.model_validate(r.doc) for r in s.scalars(select(DataSetRow))}
+        closed: dict[str, list[tuple[Period, DataSet, str]]] = {}
+        for r in rows:
+            ds = datasets.get(r.dataset)
+            if ds is not None:
+                closed.setdefault(r.unit, []).append((Period.parse(r.period), ds, r.state))
+        problems = []
+        for index, (unit, indicator, period_code) in enumerate(touched):
+            try:
+                period = Period.parse(period_code)
+            except ValueError:
+                continue
+            for span, ds, state in closed.get(unit, ()):
+                if indicator in ds.indicators and span.start <= period.start and \
+                        period.end <= span.end:
+                    problems.append(_closed_problem(index if indices else None, unit,
+                                                    indicator, period_code, span, ds, state))
+                    break
+        return problems
+
+    # ------------------------------------------------------------------ audit
+
+    def _audit(self, s: Session, *args: Any) -> None:
+        s.add(self._audit_row(*args))
+
+    @staticmethod
+    def _audit_row(at: datetime, actor: str, action: str, entity: str, key: str,
+                   unit: str | None, old: dict[str, Any] | None, new: dict[str, Any] | None,
+                   reason: str | None) -> AuditRow:
+        return AuditRow(at=at, actor=actor, action=action, entity=entity, key=key, unit=unit,
+                        old=old, new=new, reason=reason)
+
+    def history(self, entity: str, key_prefix: str) -> list[AuditEntry]:
+        """The changes of one value (or of every value whose key starts with the prefix),
+        newest first."""
+        with self.session() as s:
+            rows = s.scalars(select(AuditRow).where(
+                AuditRow.entity == entity,
+                or_(AuditRow.key == key_prefix, AuditRow.key.startswith(key_prefix + "|")),
+            ).order_by(AuditRow.id.desc()))
+            return [AuditEntry(_aware(r.at), r.actor, r.action, r.entity, r.key, r.unit, r.old,
+                               r.new, r.reason) for r in rows]
+
+    def audit_count(self) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(AuditRow)) or 0)
+
+    # ------------------------------------------------------------------ targets
+
+    def save_targets(self, docs: Sequence[dict[str, Any]], *, user: User,
+                     reason: str | None = None) -> int:
+        """Add or change targets (rows of TARGET_SCHEMA), audited, all or nothing."""
+        stamp = now()
+        with self.session() as s:
+            self._check_scope(s, user, {d["unit"] for d in docs}, "targets")
+            offset = int(s.scalar(select(func.max(TargetRow.position))) or 0) + 1
+            count = 0
+            for index, doc in enumerate(docs):
+                doc = {k: doc.get(k) for k in TARGET_SCHEMA}
+                row = s.get(TargetRow, doc["key"])
+                if row is None:
+                    s.add(TargetRow(key=doc["key"], unit=doc["unit"], indicator=doc["indicator"],
+                                    period=doc["period"], group=None, group_position=None,
+                                    position=offset + index, doc=doc))
+                    self._audit(s, stamp, user.username, "add", "target", doc["key"],
+                                doc["unit"], None, doc, reason)
+                    count += 1
+                elif row.doc != doc:
+                    self._audit(s, stamp, user.username, "change", "target", doc["key"],
+                                doc["unit"], row.doc, doc, reason)
+                    row.doc = doc
+                    count += 1
+            return count
+
+    def targets_of(self, units: Sequence[str], period: str | None = None) -> list[dict[str, Any]]:
+        with self.session() as s:
+            query = select(TargetRow).where(TargetRow.unit.in_(units))
+            if period:
+                query = query.where(TargetRow.period == period)
+            return [dict(r.doc) for r in s.scalars(query.order_by(TargetRow.position))]
+
+    # ------------------------------------------------------------------ users
+
+    def add_user(self, username: str, password: str, *, role: Role | str, unit: str | None,
+                 full_name: str | None = None) -> User:
+        role = Role(role)
+        problems = []
+        if len(password) < 8:
+            problems.append(EntryProblem(None, "password", "weak-password",
+                                         "a password has at least 8 characters",
+                                         "mật khẩu cần ít nhất 8 ký tự"))
+        if unit is None and role is not Role.ADMIN:
+            problems.append(EntryProblem(None, "unit", "missing-unit",
+                                         "only an administrator may have no unit",
+                                         "chỉ quản trị hệ thống mới không gắn với đơn vị"))
+        with self.session() as s:
+            if unit is not None and s.get(UnitRow, unit) is None:
+                problems.append(EntryProblem(None, "unit", "unknown-unit",
+                                             f"unit '{unit}' does not exist",
+                                             f"đơn vị '{unit}' không có trong danh mục"))
+            if s.scalar(select(UserRow).where(UserRow.username == username)) is not None:
+                problems.append(EntryProblem(None, "username", "duplicate-user",
+                                             f"user '{username}' already exists",
+                                             f"tài khoản '{username}' đã có"))
+            if problems:
+                raise StoreError(problems)
+            row = UserRow(username=username, full_name=full_name or username,
+                          password_hash=_hasher.hash(password), role=role.value, unit=unit,
+                          active=True, created_at=now())
+            s.add(row)
+            s.flush()
+            self._audit(s, now(), "cli", "add", "user", username, unit, None,
+                        {"role": role.value, "unit": unit}, None)
+            return _user(row)
+
+    def users(self, within: str | None = None) -> list[User]:
+        with self.session() as s:
+            rows = list(s.scalars(select(UserRow).order_by(UserRow.username)))
+            users = [_user(r) for r in rows]
+            if within is None:
+                return users
+            return [u for u in users if u.unit and within in self._path(s, u.unit)]
+
+    def get_user(self, user_id: int) -> tuple[User, str] | None:
+        """The user and a fingerprint of their password hash, which a session carries so that
+        a password change ends old sessions."""
+        with self.session() as s:
+            row = s.get(UserRow, user_id)
+            if row is None or not row.active:
+                return None
+            return _user(row), _fingerprint(row.password_hash)
+
+    def authenticate(self, username: str, password: str, address: str, *, limit: int,
+                     window: timedelta) -> User | None:
+        """The user when the password is right; records the attempt. Raises :class:`Refused`
+        when the user name or the address failed ``limit`` times within ``window``."""
+        stamp = now()
+        with self.session() as s:
+            since = stamp - window
+            failures = s.scalar(select(func.count()).select_from(LoginAttemptRow).where(
+                LoginAttemptRow.at >= since, LoginAttemptRow.ok.is_(False),
+                or_(LoginAttemptRow.username == username, LoginAttemptRow.address == address)))
+            if (failures or 0) >= limit:
+                minutes = int(window.total_seconds() // 60)
+                raise Refused(f"too many failed logins; try again in {minutes} minutes",
+                              f"đăng nhập sai quá nhiều lần; thử lại sau {minutes} phút")
+            row = s.scalar(select(UserRow).where(UserRow.username == username))
+            ok = False
+            if row is not None and row.active:
+                try:
+                    ok = _hasher.verify(row.password_hash, password)
+                except (VerificationError, InvalidHashError):
+                    ok = False
+                if ok and _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = _hasher.hash(password)
+            s.add(LoginAttemptRow(username=username, address=address, at=stamp, ok=ok))
+            s.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < stamp - 10 * window))
+            return _user(row) if ok and row is not None else None
+
+    def add_token(self, username: str, name: str = "api") -> str:
+        """A new API token for the user; only its hash is kept, so it is shown once."""
+        token = "tc_" + secrets.token_urlsafe(32)
+        with self.session() as s:
+            row = s.scalar(select(UserRow).where(UserRow.username == username))
+            if row is None:
+                raise StoreError([EntryProblem(None, "username", "unknown-user",
+                                               f"user '{username}' does not exist",
+                                               f"không có tài khoản '{username}'")])
+            s.add(TokenRow(user_id=row.id, token_hash=_token_hash(token), name=name,
+                           created_at=now()))
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        with self.session() as s:
+            row = s.scalar(select(UserRow).join(TokenRow, TokenRow.user_id == UserRow.id).where(
+                TokenRow.token_hash == _token_hash(token), UserRow.active.is_(True)))
+            return _user(row) if row else None
+
+    # ------------------------------------------------------------------ scope
+
+    def _check_scope(self, s: Session, actor: User | str, units: Iterable[str],
+                     permission: str) -> None:
+        if not isinstance(actor, User):
+            return  # the command line acts for whoever runs it
+        for unit in sorted(units):
+            path = self._path(s, unit)
+            if not path:
+                continue  # reported as an unknown unit
+            allowed = {
+                "write": actor.can_write, "approve": actor.can_approve,
+                "reopen": actor.can_reopen, "targets": actor.can_manage_targets,
+                "read": actor.can_read,
+            }[permission](path)
+            if not allowed:
+                raise Refused(*_refusal(permission, unit))
+
+    def check(self, user: User, unit: str, permission: str = "read") -> None:
+        """Raise :class:`Refused` unless ``user`` may do ``permission`` on ``unit``."""
+        with self.session() as s:
+            self._check_scope(s, user, {unit}, permission)
+
+
+_REFUSALS = {
+    "read": ("you may not see the data of unit {unit}",
+             "bạn không có quyền xem số liệu của đơn vị {unit}"),
+    "write": ("you may not change the data of unit {unit}",
+              "bạn không có quyền sửa số liệu của đơn vị {unit}"),
+    "approve": ("only the level above may approve or lock the data of unit {unit}",
+                "chỉ cấp trên mới được phê duyệt hoặc khóa số liệu của đơn vị {unit}"),
+    "reopen": ("only an administrator of unit {unit} may reopen locked data",
+               "chỉ quản trị của đơn vị {unit} mới được mở khóa số liệu"),
+    "targets": ("you may not set targets for unit {unit}",
+                "bạn không có quyền giao chỉ tiêu cho đơn vị {unit}"),
+}
+
+
+def _refusal(permission: str, unit: str) -> tuple[str, str]:
+    en, vi = _REFUSALS[permission]
+    return en.format(unit=unit), vi.format(unit=unit)
+
+
+def _closed_problem(index: int | None, unit: str, indicator: str, period: str, span: Period,
+                    ds: DataSet, state: str) -> EntryProblem:
+    if state == State.LOCKED:
+        en = (f"{unit} {indicator} {period}: the data set '{ds.code}' for {span.code} is "
+              "locked; an administrator must reopen it, giving a reason")
+        vi = (f"{unit} {indicator} {period}: biểu \"{ds.name}\" kỳ {span.label()} đã khóa; "
+              "cần quản trị mở khóa (nêu lý do) trước khi sửa")
+        return EntryProblem(index, "value", "locked", en, vi)
+    names = STATE_NAMES["vi"]
+    en = (f"{unit} {indicator} {period}: the data set '{ds.code}' for {span.code} is "
+          f"{state}; the level above must return it before it is edited")
+    vi = (f"{unit} {indicator} {period}: biểu \"{ds.name}\" kỳ {span.label()} đang ở trạng "
+          f"thái \"{names[state]}\"; cần cấp trên trả lại trước khi sửa")
+    return EntryProblem(index, "value", state, en, vi)
+
+
+def _figure(row: Any) -> dict[str, Any]:
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return {"value": get("value"), "source": get("source")}
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.full_name, Role(row.role), row.unit)
+
+
+def _fingerprint(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+

@@ -1,0 +1,183 @@
+"""The database tables (SQLAlchemy 2). Schema changes go through Alembic migrations in
+``store/migrations``; a test checks that the migrations give exactly these tables.
+
+Definitions (levels, units, indicators, criteria sets, data sets, groups, targets) keep their
+validated model as a JSON document beside the columns that are queried, so the database gives
+back exactly the models the files gave. Observations are plain rows: they are the volume.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Base", "Meta", "LevelRow", "UnitRow", "IndicatorRow", "CriteriaSetRow", "DataSetRow",
+    "GroupRow", "TargetRow", "ObservationRow", "WorkflowRow", "UserRow", "TokenRow",
+    "AuditRow", "LoginAttemptRow", "DOCUMENT_TABLES",
+]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE = String(64)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+class Meta(Base):
+    """Project-wide documents: the project, the report outline, the generated secret."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class _Document:
+    code: Mapped[str] = mapped_column(CODE, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LevelRow(_Document, Base):
+    __tablename__ = "levels"
+
+
+class UnitRow(_Document, Base):
+    __tablename__ = "units"
+    name: Mapped[str] = mapped_column(String(200))
+    search_name: Mapped[str] = mapped_column(String(200), index=True)  # no diacritics, lower
+    level: Mapped[str] = mapped_column(CODE)
+    parent: Mapped[str | None] = mapped_column(CODE, index=True)
+
+
+class IndicatorRow(_Document, Base):
+    __tablename__ = "indicators"
+
+
+class CriteriaSetRow(_Document, Base):
+    __tablename__ = "criteria_sets"
+
+
+class DataSetRow(_Document, Base):
+    __tablename__ = "datasets"
+
+
+class GroupRow(_Document, Base):
+    __tablename__ = "target_groups"
+    unit: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(String(32))
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    unit: Mapped[str] = mapped_column(CODE, index=True)
+    indicator: Mapped[str] = mapped_column(CODE)
+    period: Mapped[str] = mapped_column(String(32))
+    group: Mapped[str | None] = mapped_column("group_code", CODE, index=True)
+    group_position: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+DOCUMENT_TABLES: dict[str, type[_Document]] = {
+    "levels": LevelRow, "units": UnitRow, "indicators": IndicatorRow,
+    "criteria_sets": CriteriaSetRow, "datasets": DataSetRow, "groups": GroupRow,
+}
+
+
+class ObservationRow(Base):
+    __tablename__ = "observations"
+    __table_args__ = (UniqueConstraint("unit", "indicator", "period", "vintage"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(CODE, index=True)
+    indicator: Mapped[str] = mapped_column(CODE)
+    period: Mapped[str] = mapped_column(String(32))
+    vintage: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[str | None] = mapped_column(String(40))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(200))
+
+
+class WorkflowRow(Base):
+    """Where a unit's data set for a period stands: draft, submitted, approved, locked."""
+
+    __tablename__ = "workflow"
+    unit: Mapped[str] = mapped_column(CODE, primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dataset: Mapped[str] = mapped_column(CODE, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(200))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(CODE)  # the scope; None: everything
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRow(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One change: who, when, what (entity and key), old → new, why."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index(None, "entity", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(CODE, index=True)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginAttemptRow(Base):
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
