@@ -1,17 +1,28 @@
-"""Shared fixtures: the reference district, evaluated once per test session."""
+"""Shared fixtures: the reference district, evaluated once per test session; databases on
+SQLite and PostgreSQL, each test its own."""
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL, make_url
 
 from tieuchi.definitions import load_definitions
 from tieuchi.domain.bundle import Definitions
 from tieuchi.engine import Evaluation, evaluate
+from tieuchi.store import Store, database
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "thanh-tri-2023"
+
+# The PostgreSQL server the tests create their databases on (trust authentication).
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +38,85 @@ def thanh_tri_2023(thanh_tri: Definitions) -> Evaluation:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--snapshot-update", action="store_true",
                      help="rewrite tests/snapshots/ from the current outputs")
+
+
+# ---------------------------------------------------------------------- databases
+
+
+def _psycopg_options(url: URL) -> dict[str, Any]:
+    """Keyword arguments of ``psycopg.connect`` for a SQLAlchemy URL."""
+    options: dict[str, Any] = {"dbname": url.database, "user": url.username,
+                               "password": url.password, "host": url.host, "port": url.port,
+                               "connect_timeout": 5}
+    options.update(url.query)
+    return {k: v for k, v in options.items() if v is not None}
+
+
+@pytest.fixture
+def _engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Engine]]:
+    """Every engine the test makes through :func:`tieuchi.store.database.connect`, disposed
+    at teardown (a pooled connection left open makes DROP DATABASE wait)."""
+    made: list[Engine] = []
+    connect = database.connect
+
+    def recording(url: str) -> Engine:
+        engine = connect(url)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(database, "connect", recording)
+    yield made
+    for engine in made:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                 _engines: list[Engine]) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file, or a database made for the test on
+    the PostgreSQL server of ``TIEUCHI_TEST_POSTGRES_URL`` and dropped afterwards. Without
+    that server the PostgreSQL tests are skipped, except in CI (``CI`` set), where they fail.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/t.db"
+        return
+    import psycopg
+    from psycopg import sql
+
+    server = make_url(os.environ.get("TIEUCHI_TEST_POSTGRES_URL") or POSTGRES_URL)
+    if server.drivername == "postgresql":  # SQLAlchemy would take psycopg2, not installed
+        server = server.set(drivername="postgresql+psycopg")
+    try:
+        admin = psycopg.connect(**_psycopg_options(server), autocommit=True)
+    except psycopg.OperationalError as error:
+        message = (f"PostgreSQL at {server.render_as_string(hide_password=True)} cannot be "
+                   f"reached ({str(error).strip()}); set TIEUCHI_TEST_POSTGRES_URL")
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}. PostgreSQL tests must run in CI.", pytrace=False)
+        pytest.skip(message)
+    name = f"tieuchi_t_{secrets.token_hex(6)}"
+    with admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            for engine in _engines:
+                engine.dispose()
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """An empty store, its schema up to date."""
+    opened = Store.open(database_url)
+    yield opened
+    opened.engine.dispose()
+
+
+@pytest.fixture
+def loaded_store(store: Store, thanh_tri: Definitions) -> Store:
+    """A store holding the reference district (``thanh_tri`` is ``load_definitions(EXAMPLE)``,
+    read once per session)."""
+    store.load(thanh_tri, actor="test")
+    return store

@@ -2,6 +2,6 @@
 
 from tieuchi.engine.comparators import COMPARATORS
 from tieuchi.engine.criteria import SET_RULES, SetResults
-from tieuchi.engine.evaluate import Evaluation, evaluate
+from tieuchi.engine.evaluate import Evaluation, evaluate, series
 
-__all__ = ["COMPARATORS", "SET_RULES", "Evaluation", "SetResults", "evaluate"]
+__all__ = ["COMPARATORS", "SET_RULES", "Evaluation", "SetResults", "evaluate", "series"]

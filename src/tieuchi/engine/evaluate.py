@@ -14,7 +14,7 @@ from tieuchi.engine.criteria import SetResults, evaluate_sets
 from tieuchi.engine.targets import group_counts, score_targets
 from tieuchi.engine.values import best_observations, resolve_values
 
-__all__ = ["Evaluation", "evaluate", "hierarchy_frame"]
+__all__ = ["Evaluation", "evaluate", "hierarchy_frame", "series"]
 
 Resolve = Callable[..., pl.DataFrame]
 """(period, cutoff, compare=False) -> every unit's values for that period up to the cut-off."""
@@ -124,6 +124,31 @@ def evaluate(
     )
     return Evaluation(definitions, period, as_of, tuple(selected),
                       current.filter(keep), targets, groups, sets)
+
+
+def series(
+    definitions: Definitions, periods: Sequence[Period | str], units: Sequence[str],
+    indicators: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """The values of ``units`` (and the units below them) over several periods, each as
+    :func:`evaluate` gives it (roll-ups and counts of units passing a set included):
+    columns period, unit, indicator, value."""
+    frames = []
+    for p in periods:
+        period = Period.parse(p) if isinstance(p, str) else p
+        present = [u for u in units if u in definitions.unit_by_code
+                   and definitions.unit_by_code[u].valid_on(period.start, period.end)]
+        if not present:
+            continue
+        values = evaluate(definitions, period, units=present).values
+        if indicators is not None:
+            values = values.filter(pl.col("indicator").is_in(list(indicators)))
+        frames.append(values.select(pl.lit(period.code).alias("period"), "unit", "indicator",
+                                    "value"))
+    if not frames:
+        return pl.DataFrame(schema={"period": pl.String, "unit": pl.String,
+                                    "indicator": pl.String, "value": pl.Float64})
+    return pl.concat(frames)
 
 
 def _carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,81 @@
+"""Signing in and out, the home page and the unit search."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tieuchi.settings import Settings
+from tieuchi.store import Refused, Store
+from tieuchi.web.app import _local, lang_of, render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.security import login, logout, session_user
+from tieuchi.web.words import UI
+
+router = page_router()
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    if session_user(request):
+        return RedirectResponse(_local(next), status_code=303)
+    return render(request, "login.html", next=_local(next))
+
+
+@router.post("/login")
+def login_form(
+    request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    store: Store = request.app.state.store
+    settings: Settings = request.app.state.settings
+    t = UI[lang_of(request)]
+    address = request.client.host if request.client else "-"
+    try:
+        user = store.authenticate(username.strip(), password, address,
+                                  limit=settings.login_attempts,
+                                  window=timedelta(minutes=settings.login_window_minutes))
+    except Refused as exc:
+        message = exc.message_vi if lang_of(request) == "vi" else exc.message
+        return render(request, "login.html", status_code=429, error=message,
+                      next=_local(next), username=username)
+    if user is None:
+        return render(request, "login.html", status_code=401, error=t["bad_login"],
+                      next=_local(next), username=username)
+    login(request, user)
+    return RedirectResponse(_local(next), status_code=303)
+
+
+@router.post("/logout")
+def logout_form(request: Request) -> Response:
+    logout(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def home(request: Request, user: CurrentUser) -> Response:
+    store: Store = request.app.state.store
+    if user.unit:
+        return RedirectResponse(f"/units/{user.unit}", status_code=303)
+    top = store.top_units()
+    if len(top) == 1:
+        return RedirectResponse(f"/units/{top[0]}", status_code=303)
+    units = [u for code in top if (u := store.unit(code))]
+    return render(request, "home.html", units=units)
+
+
+@router.get("/search")
+def search(request: Request, user: CurrentUser, q: str = "") -> HTMLResponse:
+    store: Store = request.app.state.store
+    found = []
+    if q.strip():
+        for unit in store.search_units(q, within=user.unit):
+            path = store.path(unit.code)
+            if user.can_read(path):
+                parent = store.unit(path[1]) if len(path) > 1 else None
+                found.append((unit, parent.name if parent else ""))
+    template = "_search.html" if request.headers.get("hx-request") else "search.html"
+    return render(request, template, found=found, q=q)

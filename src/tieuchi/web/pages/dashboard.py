@@ -1,0 +1,111 @@
+"""A unit's dashboard, its target table and the drill-down of one target to the units below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from tieuchi.reports.formatting import number
+from tieuchi.web.app import render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+
+router = page_router()
+
+_BAD_FIRST = {"not_met": 0, "no_data": 1, "met": 2, "exceeded": 3}
+
+
+@router.get("/units/{code}")
+def dashboard(request: Request, user: CurrentUser, code: str,
+              period: str | None = None) -> HTMLResponse:
+    view = open_unit(request, user, code, period)
+    return render(request, "dashboard.html", user=user, view=view, tab="dashboard",
+                  cards=view.group_cards(), key=view.key_targets(), sets=view.set_results(),
+                  children=view.children())
+
+
+@router.get("/units/{code}/targets")
+def targets(request: Request, user: CurrentUser, code: str, period: str | None = None,
+            group: str = "", status: str = "") -> HTMLResponse:
+    view = open_unit(request, user, code, period)
+    frame = view.ev.targets.filter(pl.col("unit") == code)
+    groups = [(c["code"], c["name"]) for c in view.group_cards()]
+    if group:
+        keys = view.definitions.members.filter(pl.col("group") == group)
+        order = dict(keys.select("key", "position").iter_rows())
+        frame = frame.filter(pl.col("key").is_in(list(order))).with_columns(
+            pl.col("key").replace_strict(order, return_dtype=pl.Int64).alias("_order")
+        ).sort("_order").drop("_order")
+    if status:
+        wanted = ["exceeded", "met"] if status == "achieved" else [status]
+        frame = frame.filter(pl.col("status").is_in(wanted))
+    rows = view.target_rows(frame)
+    return render(request, "targets.html", user=user, view=view, tab="targets", rows=rows,
+                  groups=groups, group=group, status=status)
+
+
+@router.get("/units/{code}/targets/{key:path}")
+def drill(request: Request, user: CurrentUser, code: str, key: str,
+          period: str | None = None) -> HTMLResponse:
+    """One target and, for each unit directly below, its figure, last year's, its own
+    target and status: worst first, so the unit that pulls the total down comes first."""
+    view = open_unit(request, user, code, period)
+    found = view.ev.targets.filter((pl.col("key") == key) & (pl.col("unit") == code))
+    if not found.height:
+        raise HTTPException(404, f"target '{key}' of unit {code} is not evaluated for "
+                            f"{view.period.code}")
+    target = found.row(0, named=True)
+    row = view.target_row(target)
+    indicator = view.definitions.indicator_by_code[target["indicator"]]
+    rows = _children_rows(view, target["indicator"])
+    failing = _failing_units(view, indicator.criteria_set) if indicator.criteria_set else []
+    history = request.app.state.store.history(
+        "observation", f"{code}|{target['indicator']}|{view.period.code}")
+    return render(request, "drill.html", user=user, view=view, tab="targets", row=row,
+                  target=target, indicator=indicator, rows=rows, failing=failing,
+                  history=history[:5])
+
+
+def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
+    ev = view.ev
+    children = [u.code for u in view.children()]
+    if not children:
+        return []
+    values = dict(ev.values.filter((pl.col("indicator") == indicator)
+                                   & pl.col("unit").is_in(children))
+                  .select("unit", "value").iter_rows())
+    own = {r["unit"]: r for r in ev.targets.filter(
+        (pl.col("indicator") == indicator) & pl.col("unit").is_in(children)
+    ).iter_rows(named=True)}
+    total = sum(v for v in values.values() if v is not None) or None
+    decimals = view.definitions.indicator_by_code[indicator].decimals
+    out = []
+    for child in children:
+        value = values.get(child)
+        target = own.get(child)
+        status = target["status"] if target else None
+        out.append({
+            "code": child, "name": view.name(child),
+            "value": number(value, view.lang, decimals) if value is not None else "",
+            "raw": value,
+            "share": number(value / total * 100, view.lang) + "%" if value is not None
+            and total else "",
+            "plan": view.target_row(target)["plan"] if target else "",
+            "percent": view.target_row(target)["percent"] if target else "",
+            "status": status, "status_text": view.ctx.words.status[status] if status else "",
+            "status_class": STATUS_CLASS.get(status or "", ""),
+        })
+    out.sort(key=lambda r: (_BAD_FIRST.get(r["status"] or "", 4),
+                            r["raw"] if r["raw"] is not None else float("-inf")))
+    return out
+
+
+def _failing_units(view: UnitView, set_code: str) -> list[dict[str, Any]]:
+    """For a count of units passing a set: the units below that do not pass, and why."""
+    sets = view.ev.sets.sets.filter((pl.col("set") == set_code) & ~pl.col("passed").fill_null(
+        False))
+    return [{"code": s["unit"], "name": view.name(s["unit"]), "unmet": s["unmet"],
+             "no_data": s["no_data_criteria"]} for s in sets.iter_rows(named=True)]

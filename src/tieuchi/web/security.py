@@ -1,0 +1,110 @@
+"""Who is asking: session cookies for pages, bearer tokens for the API, CSRF on every form.
+
+The session is a signed cookie (HttpOnly, SameSite=Lax; Secure behind HTTPS) holding the
+user's id, a fingerprint of their password hash (a password change ends old sessions) and a
+CSRF token. Workers keep no state: any worker with the same key reads any session.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Any
+
+from fastapi import Request
+
+from tieuchi.store import Store, User
+
+__all__ = ["session_user", "token_user", "csrf_token", "csrf_ok", "login", "logout",
+           "NotSignedIn", "CsrfFailed", "Forbidden"]
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class NotSignedIn(Exception):
+    """No valid session or token."""
+
+
+class CsrfFailed(Exception):
+    """A form or request without the session's CSRF token."""
+
+
+class Forbidden(Exception):
+    """Outside the user's scope or role."""
+
+    def __init__(self, message: str, message_vi: str) -> None:
+        self.message, self.message_vi = message, message_vi
+        super().__init__(message)
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def session_user(request: Request) -> User | None:
+    uid = request.session.get("uid")
+    if not isinstance(uid, int):
+        return None
+    found = store_of(request).get_user(uid)
+    if found is None:
+        return None
+    user, fingerprint = found
+    if not hmac.compare_digest(str(request.session.get("fp", "")), fingerprint):
+        return None
+    return user
+
+
+def token_user(request: Request) -> User | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return store_of(request).user_for_token(token.strip())
+
+
+def login(request: Request, user: User) -> None:
+    found = store_of(request).get_user(user.id)
+    assert found is not None
+    request.session.clear()
+    request.session.update({"uid": user.id, "fp": found[1],
+                            "csrf": secrets.token_urlsafe(32)})
+
+
+def logout(request: Request) -> None:
+    request.session.clear()
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made when the session has none (the login form)."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def csrf_ok(request: Request) -> bool:
+    """Whether an unsafe request carries the session's token, in the header (htmx, fetch)
+    or in the form."""
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str):
+        return False
+    given: Any = request.headers.get(CSRF_HEADER)
+    if not given and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        given = form.get(CSRF_FIELD)
+    return isinstance(given, str) and hmac.compare_digest(given, expected)
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency of every page router and of the API when it is used with a session:
+    unsafe methods need the session's CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.url.path.startswith("/api") and request.headers.get("authorization"):
+        return  # a bearer token is not sent by the browser on its own: no CSRF risk
+    if not await csrf_ok(request):
+        raise CsrfFailed()

@@ -1,0 +1,213 @@
+"""What pages show, read off an evaluation: the web never recomputes a status.
+
+A :class:`UnitView` is one unit's evaluation for a period, loaded from the store for that unit
+and what lies under it only, with the wording of the report renderers (so the dashboard says
+exactly what the report says).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+from fastapi import HTTPException, Request
+
+from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.units import Unit
+from tieuchi.engine import Evaluation, evaluate, series
+from tieuchi.reports.formatting import percent
+from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
+from tieuchi.reports.words import WORDS
+from tieuchi.store import Store, User
+from tieuchi.web.app import lang_of
+
+__all__ = ["UnitView", "open_unit", "STATUS_CLASS"]
+
+STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "none",
+                "ahead": "ok", "on_track": "ok", "behind": "bad"}
+
+
+@dataclass
+class UnitView:
+    store: Store
+    user: User
+    unit: Unit
+    definitions: Definitions
+    period: Period
+    lang: str
+    crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
+
+    @cached_property
+    def ev(self) -> Evaluation:
+        return evaluate(self.definitions, self.period, units=[self.unit.code])
+
+    @cached_property
+    def ctx(self) -> Context:
+        return Context(self.ev, WORDS[self.lang], self.unit.code)
+
+    @property
+    def code(self) -> str:
+        return self.unit.code
+
+    def name(self, code: str | None = None) -> str:
+        return self.ctx.unit_name(code or self.unit.code)
+
+    @cached_property
+    def periods(self) -> list[str]:
+        """Periods to choose from: the years with figures or targets, and the current one."""
+        codes = set(self.definitions.observations.get_column("period").unique().to_list())
+        codes |= set(self.definitions.targets.get_column("period").unique().to_list())
+        codes.add(self.period.code)
+        found = []
+        for code in codes:
+            try:
+                p = Period.parse(code)
+            except PeriodError:
+                continue
+            if p.kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD):
+                found.append(p)
+        return [p.code for p in sorted(found, key=lambda p: (p.start, p.end), reverse=True)]
+
+    @cached_property
+    def years(self) -> list[str]:
+        """Up to five years up to the period's, for trends."""
+        end = self.period.end.year
+        observed = {Period.parse(c).start.year for c in self.periods}
+        return [str(y) for y in range(end - 4, end + 1) if y in observed or y == end]
+
+    # ---------------------------------------------------------------- dashboard parts
+
+    def group_cards(self) -> list[dict[str, Any]]:
+        rows = self.ev.groups.filter(pl.col("unit") == self.code)
+        cards = []
+        for g in rows.iter_rows(named=True):
+            group = self.definitions.group_by_code[g["group"]]
+            achieved = g["exceeded"] + g["met"]
+            cards.append({
+                "code": g["group"],
+                "name": (group.name_en or group.name) if self.lang == "en" else group.name,
+                "achieved": achieved, "total": g["total"], "exceeded": g["exceeded"],
+                "complete": achieved == g["total"], "not_met": g["not_met_items"],
+                "no_data": g["no_data_items"], "behind": g["behind_items"],
+                "partial": g["partial"],
+            })
+        return cards
+
+    def target_rows(self, frame: pl.DataFrame | None = None) -> list[dict[str, Any]]:
+        frame = self.ev.targets.filter(pl.col("unit") == self.code) if frame is None else frame
+        return [self.target_row(r) for r in frame.iter_rows(named=True)]
+
+    def target_row(self, r: dict[str, Any]) -> dict[str, Any]:
+        ctx = self.ctx
+        return {
+            "key": r["key"], "indicator": r["indicator"], "unit": r["unit"],
+            "name": full_name(r, ctx), "plan": plan_text(r, ctx), "actual": actual_text(r, ctx),
+            "percent": percent(r["percent_of_target"], self.lang)
+            if r["percent_of_target"] is not None else "",
+            "change": change_text(r, ctx), "status": r["status"],
+            "status_text": ctx.words.status[r["status"]],
+            "status_class": STATUS_CLASS[r["status"]],
+            "pace": ctx.words.pace[r["pace"]] if r["pace"] else "",
+            "source": r.get("actual_source"), "vintage": r.get("actual_vintage"),
+        }
+
+    def key_targets(self) -> list[dict[str, Any]]:
+        """The report's highlighted figures for this unit, else its first targets."""
+        keys: list[str] = []
+        for section in self.definitions.report.sections:
+            for item in section.items:
+                if (item.unit or self.definitions.project.root) != self.code:
+                    continue
+                keys.extend(item.highlights)
+                if item.target:
+                    keys.append(item.target)
+        mine = self.ev.targets.filter(pl.col("unit") == self.code)
+        chosen = mine.filter(pl.col("key").is_in(keys) | pl.col("indicator").is_in(keys))
+        if not chosen.height:
+            chosen = mine.head(6)
+        rows = self.target_rows(chosen)
+        trends = self.trends([r["indicator"] for r in rows])
+        for row in rows:
+            row["trend"] = trends.get(row["indicator"], [])
+            row["spark"] = spark_points(row["trend"])
+        return rows
+
+    def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
+        if not indicators:
+            return {}
+        values = series(self.definitions, self.years, [self.code], indicators).filter(
+            pl.col("unit") == self.code)
+        out: dict[str, list[tuple[str, float | None]]] = {}
+        for code in indicators:
+            found = dict(values.filter(pl.col("indicator") == code)
+                         .select("period", "value").iter_rows())
+            out[code] = [(y, found.get(y)) for y in self.years]
+        return out
+
+    def set_results(self) -> list[dict[str, Any]]:
+        """Each criteria set: the unit's own result ("30/34 tiêu chí; chưa đạt: …") or how
+        many of its units pass ("15/15 xã đạt chuẩn")."""
+        out = []
+        names = {u.code: u.name for u in self.definitions.units}
+        for cset in self.definitions.criteria_sets:
+            own = self.ev.sets.sets.filter((pl.col("set") == cset.code)
+                                           & (pl.col("unit") == self.code))
+            summary = self.ev.sets.summaries.filter((pl.col("set") == cset.code)
+                                                    & (pl.col("unit") == self.code))
+            name = (cset.name_en or cset.name) if self.lang == "en" else cset.name
+            if own.height:
+                s = own.row(0, named=True)
+                out.append({"code": cset.code, "name": name, "kind": "own",
+                            "passed": s["passed"], "met": s["met"], "total": s["total"],
+                            "term": cset.term if self.lang == "vi" else cset.term_en,
+                            "unmet": s["unmet"], "no_data": s["no_data_criteria"]})
+            elif summary.height:
+                s = summary.row(0, named=True)
+                out.append({"code": cset.code, "name": name, "kind": "units",
+                            "passed": s["passed"] == s["total"], "met": s["passed"],
+                            "total": s["total"], "term": "",
+                            "unmet": [names.get(u, u) for u in s["failed_units"]],
+                            "no_data": [names.get(u, u) for u in s["no_data_units"]]})
+        return out
+
+    def children(self) -> list[Unit]:
+        return [u for u in self.definitions.units if u.parent == self.code
+                and u.valid_on(self.period.start, self.period.end)]
+
+
+def spark_points(trend: list[tuple[str, float | None]], width: int = 80,
+                 height: int = 24) -> str:
+    """SVG polyline points of a small trend; empty with fewer than two figures."""
+    values = [v for _, v in trend if v is not None]
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    step = (width - 4) / (len(values) - 1)
+    return " ".join(f"{2 + i * step:.1f},{height - 2 - (v - low) * (height - 4) / span:.1f}"
+                    for i, v in enumerate(values))
+
+
+def open_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:
+    """The unit's view, after checking the user may read it (:class:`Refused` if not)."""
+    store: Store = request.app.state.store
+    store.check(user, code, "read")
+    definitions = store.definitions(code)
+    unit = definitions.unit_by_code.get(code)
+    if unit is None:
+        raise HTTPException(404, f"unit '{code}' does not exist")
+    chosen = period or definitions.project.period or str(date.today().year)
+    try:
+        parsed = Period.parse(chosen)
+    except PeriodError as exc:
+        raise HTTPException(422, f"period: {exc}") from None
+    view = UnitView(store, user, unit, definitions, parsed, lang_of(request))
+    for ancestor in reversed(store.path(code)[1:]):
+        found = store.unit(ancestor)
+        if found is not None:
+            view.crumbs.append((ancestor, found.name, user.can_read(store.path(ancestor))))
+    return view

@@ -1,0 +1,17 @@
+"""Names from the reference district and users the store tests share."""
+
+from __future__ import annotations
+
+from tieuchi.store import Store, User
+
+DISTRICT = "TT"
+COMMUNE = "TT-YENMY"  # a commune (level xa) of Thanh Trì
+OTHER_COMMUNE = "TT-DAIANG"
+COMMUNE_SET = "ntm-nang-cao"  # the data set communes report: yes/no criteria ntmnc-*
+YESNO = "ntmnc-01"
+COMPUTED = "ntm-nc-ty-le"  # the share of communes passing the advanced criteria set
+PASSWORD = "password123"
+
+
+def admin_user(store: Store, username: str = "admin") -> User:
+    return store.add_user(username, PASSWORD, role="admin", unit=None)
