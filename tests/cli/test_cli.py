@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE
 from tieuchi.cli import app
+from tieuchi.definitions import load_definitions
 
 runner = CliRunner()
 
@@ -101,10 +103,17 @@ def test_report_markdown_vi_and_en(tmp_path: Path) -> None:
     assert "Met or exceeded 18/18" in target.read_text(encoding="utf-8")
 
 
-def test_demo() -> None:
-    result = runner.invoke(app, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "30/34" in result.output
+def test_demo_prepares_a_fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIEUCHI_DATA_DIR", str(tmp_path))
+    for _ in range(2):  # a second run starts again from a fresh database
+        result = runner.invoke(app, ["demo", "--no-serve", "--port", "8123"])
+        assert result.exit_code == 0, result.output
+    assert "thanhtri" in result.output and "http://127.0.0.1:8123/" in result.output
+    from tieuchi.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")
+    assert {u.username for u in store.users()} >= {"quantri", "thanhtri", "yenmy", "xem"}
+    assert store.load(load_definitions(EXAMPLE), actor="test").total == 0
 
 
 def test_unit_that_no_longer_exists(tmp_path: Path) -> None:

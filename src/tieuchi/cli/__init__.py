@@ -6,11 +6,11 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
+from rich.table import Table
 
 from tieuchi.cli.tables import scorecard
 from tieuchi.definitions import Severity, check_definitions
@@ -19,6 +19,10 @@ from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.reports.text import render_markdown
+
+if TYPE_CHECKING:
+    from tieuchi.settings import Settings
+    from tieuchi.store import Store
 
 __all__ = ["app", "main"]
 
@@ -182,17 +186,220 @@ def example_path() -> Path:
     raise _fail("the example 'thanh-tri-2023' is not installed with this copy of tieuchi")
 
 
+DEMO_PASSWORD = "tieuchi2023"
+DEMO_USERS = (
+    # user name, role, unit, full name
+    ("quantri", "admin", None, "Quản trị hệ thống"),
+    ("hanoi", "officer", "HN", "Cán bộ Thành phố Hà Nội"),
+    ("thanhtri", "officer", "TT", "Cán bộ huyện Thanh Trì"),
+    ("xem", "viewer", "TT", "Lãnh đạo huyện (xem)"),
+    ("yenmy", "entry", "TT-YENMY", "Cán bộ nhập liệu xã Yên Mỹ"),
+    ("daiang", "entry", "TT-DAIANG", "Cán bộ nhập liệu xã Đại Áng"),
+)
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    from tieuchi.settings import Settings
+
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _open_store(database_url: str | None, upgrade: bool = True) -> Store:
+    from tieuchi.store import Store
+
+    return Store.open(_settings(database_url).url, upgrade=upgrade)
+
+
+DatabaseOpt = Annotated[str | None, typer.Option(
+    "--database-url", envvar="TIEUCHI_DATABASE_URL", show_envvar=True,
+    help="SQLAlchemy URL; default: SQLite in the data folder (docs/settings.md).")]
+
+db_app = typer.Typer(help="The database: create it or bring its schema up to date.",
+                     no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOpt = None) -> None:
+    """Create the tables or apply new migrations (Alembic)."""
+    from tieuchi.store.database import current_revision
+
+    settings = _settings(database_url)
+    store = _open_store(database_url)
+    out.print(f"database {_safe_url(settings.url)} at revision "
+              f"{current_revision(store.engine)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @app.command()
-def demo(lang: LangOpt = "vi") -> None:
-    """Evaluate the reference district (Thanh Trì, Hà Nội, 2023): scorecard and report."""
-    _check_lang(lang)
+def load(
+    path: PathArg,
+    database_url: DatabaseOpt = None,
+    reason: Annotated[str | None, typer.Option(help="Why: kept in the audit log.")] = None,
+) -> None:
+    """Load a definition folder into the database in one transaction: all or nothing.
+
+    The folder is validated first; loading the same folder again changes nothing. Figures of
+    a data set that is submitted, approved or locked refuse the whole load."""
+    from tieuchi.store import StoreError
+
+    definitions, problems = check_definitions(path)
+    _print_problems(problems)
+    if definitions is None:
+        errors = sum(p.severity is Severity.ERROR for p in problems)
+        err.print(f"{errors} error(s); nothing was loaded.")
+        raise typer.Exit(1)
+    store = _open_store(database_url)
+    try:
+        summary = store.load(definitions, actor=f"load:{path}", reason=reason)
+    except StoreError as exc:
+        for p in exc.problems:
+            err.print(f"[red]error[/] [bold]{p.code}[/] {p.message}", highlight=False)
+        err.print(f"{len(exc.problems)} refused; nothing was loaded.")
+        raise typer.Exit(1) from None
+    if not summary.total:
+        out.print(f"{path}: nothing changed")
+        return
+    parts = [f"{n} {k} added" for k, n in summary.added.items()] + [
+        f"{n} {k} changed" for k, n in summary.changed.items()]
+    out.print(f"{path}: " + ", ".join(parts))
+
+
+user_app = typer.Typer(help="Users: add them.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[str, typer.Option(help="admin, officer, entry or viewer.")],
+    unit: Annotated[str | None, typer.Option(
+        help="The unit the user works for (their scope); none: everything (admin only).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Full name shown in the application.")] = None,
+    password: Annotated[str | None, typer.Option(
+        envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")] = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Add a user with a role scoped to a unit and everything under it."""
+    from tieuchi.store import Role, StoreError
+
+    if role not in [r.value for r in Role]:
+        raise _fail(f"--role: '{role}' is not one of admin, officer, entry, viewer")
+    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _open_store(database_url)
+    try:
+        user = store.add_user(username, secret, role=role, unit=unit, full_name=name)
+    except StoreError as exc:
+        raise _fail("; ".join(f"--{p.field}: {p.message}" for p in exc.problems)) from None
+    out.print(f"added {user.username} ({user.role.value}"
+              f"{', ' + user.unit if user.unit else ''})")
+
+
+token_app = typer.Typer(help="API tokens: add them.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("add")
+def token_add(
+    username: Annotated[str, typer.Argument(help="Whose token: it has the user's scope.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Make an API token for a user; it is shown once (send it as 'Authorization: Bearer')."""
+    from tieuchi.store import StoreError
+
+    store = _open_store(database_url)
+    try:
+        token = store.add_token(username, name)
+    except StoreError as exc:
+        raise _fail(exc.problems[0].message) from None
+    sys.stdout.write(token + "\n")
+
+
+HostOpt = Annotated[str | None, typer.Option(help="Address to listen on (TIEUCHI_HOST).")]
+PortOpt = Annotated[int | None, typer.Option(help="Port (TIEUCHI_PORT).")]
+
+
+@app.command()
+def serve(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (TIEUCHI_WORKERS).")]
+    = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Run the web application (docs/deploy.md for PostgreSQL and several workers)."""
+    import os
+
+    import uvicorn
+
+    settings = _settings(database_url)
+    _open_store(database_url)  # the schema is brought up to date once, before the workers
+    if database_url:
+        os.environ["TIEUCHI_DATABASE_URL"] = database_url
+    if workers and workers > 1 and not (settings.secret_key or settings.database_url):
+        err.print("note: several workers share the key kept in the SQLite database")
+    chosen_host, chosen_port = host or settings.host, port or settings.port
+    out.print(f"tieuchi at http://{chosen_host}:{chosen_port}/ (database "
+              f"{_safe_url(settings.url)})")
+    uvicorn.run("tieuchi.web.main:app_factory", factory=True, host=chosen_host,
+                port=chosen_port, workers=workers or settings.workers, log_level="info")
+
+
+@app.command()
+def demo(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    no_serve: Annotated[bool, typer.Option(
+        "--no-serve", help="Prepare the database and print the logins, without serving.")]
+    = False,
+) -> None:
+    """Serve the reference district (Thanh Trì, Hà Nội, 2023) with demo users.
+
+    A fresh SQLite database is made in the data folder each time, with the district's
+    definitions and figures and one user of each role."""
+    import os
+
+    settings = _settings()
+    db_file = settings.data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{db_file}"
+    store = _open_store(url)
     path = example_path()
-    ev = _evaluate(path, None, None, None, None)
-    out.rule(ev.definitions.project.name)
-    out.print(scorecard(ev, lang, targets=False))
-    out.rule()
-    out.print(Markdown(render_markdown(ev, lang)))
-    out.print(f"\n[dim]Definitions: {path}. Try: tieuchi evaluate {path} --format json[/]")
+    definitions, problems = check_definitions(path)
+    if definitions is None:
+        _print_problems(problems)
+        raise typer.Exit(1)
+    store.load(definitions, actor="demo")
+    for username, role, unit, full_name in DEMO_USERS:
+        store.add_user(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
+    chosen_host, chosen_port = host or settings.host, port or settings.port
+    table = Table(title=f"tieuchi demo: {definitions.project.name}", title_justify="left")
+    for column in ("Đăng nhập / login", "Mật khẩu / password", "Vai trò / role", "Đơn vị / unit"):
+        table.add_column(column)
+    for username, role, unit, _ in DEMO_USERS:
+        table.add_row(username, DEMO_PASSWORD, role, unit or "(tất cả / all)")
+    out.print(table)
+    out.print(f"Database: {db_file}")
+    out.print(f"Open [bold]http://{chosen_host}:{chosen_port}/[/] and sign in "
+              "(e.g. thanhtri / tieuchi2023). Ctrl+C stops the server.")
+    if no_serve:
+        return
+    import uvicorn
+
+    os.environ["TIEUCHI_DATABASE_URL"] = url
+    uvicorn.run("tieuchi.web.main:app_factory", factory=True, host=chosen_host,
+                port=chosen_port, log_level="warning")
 
 
 def main() -> None:

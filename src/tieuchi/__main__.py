@@ -1,0 +1,5 @@
+"""``python -m tieuchi``: the command line."""
+
+from tieuchi.cli import main
+
+main()
