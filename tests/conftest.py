@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ EXAMPLE = ROOT / "examples" / "thanh-tri-2023"
 
 # The PostgreSQL server the tests create their databases on (trust authentication).
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(scope="session")
@@ -70,15 +72,12 @@ def _engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Engine]]:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path,
-                 _engines: list[Engine]) -> Iterator[str]:
-    """The URL of a new, empty database: a SQLite file, or a database made for the test on
-    the PostgreSQL server of ``TIEUCHI_TEST_POSTGRES_URL`` and dropped afterwards. Without
-    that server the PostgreSQL tests are skipped, except in CI (``CI`` set), where they fail.
-    """
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/t.db"
+@contextmanager
+def _new_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file in ``folder``, or a database made on
+    the PostgreSQL server of ``TIEUCHI_TEST_POSTGRES_URL`` and dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder}/t.db"
         return
     import psycopg
     from psycopg import sql
@@ -86,11 +85,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path,
     server = make_url(os.environ.get("TIEUCHI_TEST_POSTGRES_URL") or POSTGRES_URL)
     if server.drivername == "postgresql":  # SQLAlchemy would take psycopg2, not installed
         server = server.set(drivername="postgresql+psycopg")
+    reason: str | None = None
     try:
         admin = psycopg.connect(**_psycopg_options(server), autocommit=True)
     except psycopg.OperationalError as error:
+        reason = " ".join(str(error).split())
+    if reason is not None:
         message = (f"PostgreSQL at {server.render_as_string(hide_password=True)} cannot be "
-                   f"reached ({str(error).strip()}); set TIEUCHI_TEST_POSTGRES_URL")
+                   f"reached ({reason}); set TIEUCHI_TEST_POSTGRES_URL")
         if os.environ.get("CI"):
             pytest.fail(f"{message}. PostgreSQL tests must run in CI.", pytrace=False)
         pytest.skip(message)
@@ -100,10 +102,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path,
         try:
             yield server.set(database=name).render_as_string(hide_password=False)
         finally:
-            for engine in _engines:
-                engine.dispose()
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
                 sql.Identifier(name)))
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                 _engines: list[Engine]) -> Iterator[str]:
+    """The URL of a new, empty database for the test, on SQLite and on PostgreSQL. Without
+    a PostgreSQL server the PostgreSQL tests are skipped, except in CI (``CI`` set), where
+    they fail."""
+    with _new_database(request.param, tmp_path) as url:
+        try:
+            yield url
+        finally:
+            for engine in _engines:
+                engine.dispose()
 
 
 @pytest.fixture
@@ -120,3 +134,17 @@ def loaded_store(store: Store, thanh_tri: Definitions) -> Store:
     read once per session)."""
     store.load(thanh_tri, actor="test")
     return store
+
+
+@pytest.fixture(scope="session", params=BACKENDS, ids=BACKENDS)
+def reference_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    thanh_tri: Definitions) -> Iterator[Store]:
+    """The reference district loaded once per session and backend, for tests that only
+    read: never write to it (use ``loaded_store``)."""
+    with _new_database(request.param, tmp_path_factory.mktemp("reference")) as url:
+        opened = Store.open(url)
+        try:
+            opened.load(thanh_tri, actor="test")
+            yield opened
+        finally:
+            opened.engine.dispose()

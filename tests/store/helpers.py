@@ -15,3 +15,15 @@ PASSWORD = "password123"
 
 def admin_user(store: Store, username: str = "admin") -> User:
     return store.add_user(username, PASSWORD, role="admin", unit=None)
+
+
+def officer_user(store: Store, unit: str = DISTRICT, username: str = "officer") -> User:
+    return store.add_user(username, PASSWORD, role="officer", unit=unit)
+
+
+def entry_user(store: Store, unit: str = COMMUNE, username: str = "entry") -> User:
+    return store.add_user(username, PASSWORD, role="entry", unit=unit)
+
+
+def viewer_user(store: Store, unit: str = DISTRICT, username: str = "viewer") -> User:
+    return store.add_user(username, PASSWORD, role="viewer", unit=unit)

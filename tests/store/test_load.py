@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import EXAMPLE
+from tests.store.helpers import COMMUNE, COMMUNE_SET, admin_user
 from tieuchi.definitions import load_definitions
 from tieuchi.domain.bundle import Definitions
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import Store, StoreError
-
-from tests.conftest import EXAMPLE
-from tests.store.helpers import COMMUNE, COMMUNE_SET, admin_user
 
 # One figure and one target of the reference district, as the files write them.
 OBSERVATION_LINE = "TT-YENMY,ntmnc-01,2023,1,official,"
@@ -65,16 +64,16 @@ def test_loading_again_changes_nothing(loaded_store: Store, thanh_tri: Definitio
 
 @pytest.mark.parametrize("root", [None, "TT", "TT-YENMY"], ids=["all", "TT", "TT-YENMY"])
 def test_evaluation_from_the_database_equals_from_files(
-    loaded_store: Store, thanh_tri: Definitions, root: str | None,
+    reference_store: Store, thanh_tri: Definitions, root: str | None,
 ) -> None:
     units = [root] if root else None
-    from_database = evaluate(loaded_store.definitions(root), "2023", units=units)
+    from_database = evaluate(reference_store.definitions(root), "2023", units=units)
     from_files = evaluate(thanh_tri, "2023", units=units)
     assert evaluation_dict(from_database) == evaluation_dict(from_files)
 
 
-def test_whole_definitions_come_back(loaded_store: Store, thanh_tri: Definitions) -> None:
-    back = loaded_store.definitions()
+def test_whole_definitions_come_back(reference_store: Store, thanh_tri: Definitions) -> None:
+    back = reference_store.definitions()
     assert back.project == thanh_tri.project
     assert back.report == thanh_tri.report
     assert back.levels == thanh_tri.levels
@@ -92,8 +91,8 @@ def test_whole_definitions_come_back(loaded_store: Store, thanh_tri: Definitions
         thanh_tri.observations.select(columns).sort(columns[:4]))
 
 
-def test_a_unit_gets_only_its_own_data(loaded_store: Store, thanh_tri: Definitions) -> None:
-    defs = loaded_store.definitions(COMMUNE)
+def test_a_unit_gets_only_its_own_data(reference_store: Store, thanh_tri: Definitions) -> None:
+    defs = reference_store.definitions(COMMUNE)
     assert [u.code for u in defs.units] == [COMMUNE]
     assert set(defs.observations.get_column("unit")) == {COMMUNE}
     expected = thanh_tri.observations.filter(unit=COMMUNE).height
@@ -103,8 +102,8 @@ def test_a_unit_gets_only_its_own_data(loaded_store: Store, thanh_tri: Definitio
     assert all(g.unit == COMMUNE for g in defs.groups)
 
 
-def test_a_district_gets_its_subtree(loaded_store: Store, thanh_tri: Definitions) -> None:
-    defs = loaded_store.definitions("TT")
+def test_a_district_gets_its_subtree(reference_store: Store, thanh_tri: Definitions) -> None:
+    defs = reference_store.definitions("TT")
     codes = {u.code for u in defs.units}
     assert "TT" in codes and COMMUNE in codes and "HN" not in codes
     assert set(defs.observations.get_column("unit")) <= codes
@@ -137,7 +136,6 @@ def test_reload_with_changes(loaded_store: Store, tmp_path: Path) -> None:
     figures = loaded_store.figures(COMMUNE, "2023", ["ntmnc-01"])
     assert figures["ntmnc-01"]["value"] == 0
     assert figures["ntmnc-01"]["changed_by"] == "editor"
-    assert loaded_store.targets_of(["TT"], "2023")[0]["key"]  # still there
     assert [t["value"] for t in loaded_store.targets_of(["TT"], "2023")
             if t["key"] == "ktxh-dn-moi"] == [750]
 
@@ -166,10 +164,17 @@ def test_a_load_touching_a_locked_data_set_writes_nothing(
     assert loaded_store.history("target", "ktxh-dn-moi")[0].action == "add"
 
 
-def test_a_load_touching_only_other_data_sets_goes_through(
-    loaded_store: Store, thanh_tri: Definitions,
+def test_closed_data_sets_hold_back_only_their_own_figures(
+    loaded_store: Store, thanh_tri: Definitions, tmp_path: Path,
 ) -> None:
     admin = admin_user(loaded_store)
-    loaded_store.transition(COMMUNE, "2023", "ntm-kieu-mau", "submit", user=admin)
-    # Nothing new for the submitted data set: the same folder loads (and changes nothing).
+    for action in ("submit", "approve", "lock"):
+        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, user=admin)
+    # Figures that do not change do not count: the same folder loads again.
     assert loaded_store.load(thanh_tri, actor="test").total == 0
+    # Another data set of the commune is closed; the changed figure is not in it.
+    loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", user=admin,
+                            reason="sửa số liệu")
+    loaded_store.transition(COMMUNE, "2023", "ntm-kieu-mau", "submit", user=admin)
+    summary = loaded_store.load(load_definitions(_edited_copy(tmp_path)), actor="editor")
+    assert summary.changed == {"observations": 1, "targets": 1}

@@ -429,7 +429,8 @@ class Store:
         """Units whose name contains ``text``, diacritics ignored ("thanh tri" finds
         "Thanh Trì"), within the subtree of ``within``."""
         with self.session() as s:
-            query = select(UnitRow).where(UnitRow.search_name.contains(fold(text)))
+            query = select(UnitRow).where(UnitRow.search_name.contains(fold(text),
+                                                                      autoescape=True))
             if within is not None:
                 query = query.where(UnitRow.code.in_(self._subtree(s, within)))
             rows = s.scalars(query.order_by(UnitRow.position).limit(limit))
@@ -693,10 +694,14 @@ class Store:
     def history(self, entity: str, key_prefix: str) -> list[AuditEntry]:
         """The changes of one value (or of every value whose key starts with the prefix),
         newest first."""
+        prefix = key_prefix + "|"
         with self.session() as s:
+            # substr, not LIKE: "_" is a character of codes (not a wildcard) and codes differ
+            # by case (SQLite's LIKE ignores it).
             rows = s.scalars(select(AuditRow).where(
                 AuditRow.entity == entity,
-                or_(AuditRow.key == key_prefix, AuditRow.key.startswith(key_prefix + "|")),
+                or_(AuditRow.key == key_prefix,
+                    func.substr(AuditRow.key, 1, len(prefix)) == prefix),
             ).order_by(AuditRow.id.desc()))
             return [AuditEntry(_aware(r.at), r.actor, r.action, r.entity, r.key, r.unit, r.old,
                                r.new, r.reason) for r in rows]
