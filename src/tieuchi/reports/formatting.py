@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from datetime import date
 
-from babel.numbers import format_decimal
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-__all__ = ["number", "percent", "join_names", "long_date", "short_date", "lower_first",
-           "LOCALES"]
+__all__ = ["number", "percent", "parse_number", "join_names", "long_date", "short_date",
+           "lower_first", "LOCALES"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -24,6 +26,43 @@ def number(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
 def percent(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
     """5,5% in Vietnamese, 5.5% in English."""
     return "–" if value is None else number(value, lang, decimals) + "%"
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?[0-9.,]+")
+
+
+def parse_number(text: str, lang: str = "vi") -> float:
+    """A number typed the way ``lang`` writes it: "1.234,5" → 1234.5 and "5,5" → 5.5 in
+    Vietnamese (a dot groups thousands, a comma starts the decimals), "1,234.5" in English.
+
+    Raises :class:`ValueError`, with a message in ``lang``, for anything else: empty text,
+    letters, or separators in the wrong places ("1.5" in Vietnamese is neither 15 nor 1,5).
+    """
+    vi = lang == "vi"
+    given = text.strip()
+    example = "1.234,5" if vi else "1,234.5"
+    if not given:
+        raise ValueError("chưa nhập số" if vi else "no number given")
+    if not _NUMBER_TEXT.fullmatch(given):
+        raise ValueError(f"\"{given}\" không phải là số (viết như {example})" if vi else
+                         f"\"{given}\" is not a number (write it like {example})")
+    try:
+        value = parse_decimal(given, locale=LOCALES.get(lang, LOCALES["vi"]), strict=True)
+    except NumberFormatError as error:
+        options = (" hoặc " if vi else " or ").join(getattr(error, "suggestions", None) or [])
+        if vi:
+            message = (f"\"{given}\" viết chưa đúng: dấu chấm phân cách hàng nghìn, dấu phẩy "
+                       f"trước phần thập phân (ví dụ {example})")
+            hint = f"; có phải là {options}?" if options else ""
+        else:
+            message = (f"\"{given}\" is badly written: a comma groups thousands, a dot starts "
+                       f"the decimals (e.g. {example})")
+            hint = f"; did you mean {options}?" if options else ""
+        raise ValueError(message + hint) from None
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"\"{given}\" quá lớn" if vi else f"\"{given}\" is too large")
+    return result
 
 
 def join_names(names: Sequence[str], lang: str = "vi", sep: str = ", ") -> str:

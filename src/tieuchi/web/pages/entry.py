@@ -1,7 +1,395 @@
-"""(being written)"""
+"""Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
+(gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa) and the history of one value.
+
+Every figure is written through :meth:`Store.write` in one go: a form with one bad field
+saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
+"""
 
 from __future__ import annotations
 
-from tieuchi.web.pages.common import page_router
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
+
+from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.status import Vintage
+from tieuchi.reports.formatting import number, parse_number
+from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store, StoreError
+from tieuchi.web.app import lang_of, render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.words import UI
 
 router = page_router()
+
+__all__ = ["router", "WORDS", "local_time", "number_message", "PostedForm"]
+
+# The vintages a form enters, least final first; official is the default.
+VINTAGES = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value, Vintage.OFFICIAL.value)
+ACTIONS = ("submit", "approve", "return", "lock", "reopen")
+_CLOSED_CODES = ("locked", "submitted", "approved", "wrong-state")
+# Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
+try:
+    VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
+except ZoneInfoNotFoundError:  # no time-zone database on the host
+    VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+WORDS: dict[str, dict[str, Any]] = {
+    "vi": {
+        "datasets": "Biểu nhập số liệu",
+        "no_datasets": "Đơn vị không có biểu nhập số liệu nào.",
+        "indicators": "Số chỉ tiêu",
+        "filled": "Đã có số liệu",
+        "open": "Mở biểu",
+        "measure": "Đơn vị tính",
+        "current": "Số liệu hiện có",
+        "none_yet": "Chưa có",
+        "history_link": "Lịch sử",
+        "source_hint": "Nguồn số liệu (không bắt buộc), ví dụ báo cáo số…",
+        "reason_hint": "Lý do thay đổi (không bắt buộc)",
+        "empty_deletes": "Để trống một ô đang có số liệu là xóa số liệu đó.",
+        "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện", "preliminary": "Sơ bộ",
+                     "official": "Chính thức"},
+        "workflow": "Gửi và phê duyệt",
+        "wf_reason_hint": "Lý do (bắt buộc khi trả lại, mở khóa)",
+        "done": {"submit": "Đã gửi cấp trên.", "approve": "Đã phê duyệt.",
+                 "return": "Đã trả lại để sửa.", "lock": "Đã khóa số liệu.",
+                 "reopen": "Đã mở khóa số liệu."},
+        "no_action": "Bạn không có thao tác nào với biểu ở trạng thái này.",
+        "bad_vintage": "Loại số liệu phải là ước thực hiện, sơ bộ hoặc chính thức.",
+        "last_change": "Thay đổi gần nhất",
+        "by": "bởi",
+        "actions": {"add": "Thêm", "change": "Sửa", "delete": "Xóa"},
+        "old_new": "Giá trị cũ → mới",
+        "wrong_period": "Biểu này nhập theo kỳ {kind}; kỳ đang chọn là {period}.",
+        "kinds": {"year": "năm", "half": "6 tháng", "quarter": "quý", "month": "tháng",
+                  "ytd": "lũy kế tháng", "multi_year": "nhiều năm"},
+    },
+    "en": {
+        "datasets": "Data-entry forms",
+        "no_datasets": "The unit reports no data-entry form.",
+        "indicators": "Indicators",
+        "filled": "With figures",
+        "open": "Open",
+        "measure": "Unit",
+        "current": "Current figure",
+        "none_yet": "None yet",
+        "history_link": "History",
+        "source_hint": "Source of the figures (optional), e.g. report no. …",
+        "reason_hint": "Reason for the change (optional)",
+        "empty_deletes": "Emptying a field that has a figure deletes that figure.",
+        "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
+                     "official": "Official"},
+        "workflow": "Submission and approval",
+        "wf_reason_hint": "Reason (required to return or reopen)",
+        "done": {"submit": "Submitted to the level above.", "approve": "Approved.",
+                 "return": "Returned for correction.", "lock": "Locked.",
+                 "reopen": "Reopened."},
+        "no_action": "You have no action on the form in this state.",
+        "bad_vintage": "The vintage is estimate, preliminary or official.",
+        "last_change": "Last change",
+        "by": "by",
+        "actions": {"add": "Added", "change": "Changed", "delete": "Deleted"},
+        "old_new": "Old → new value",
+        "wrong_period": "This form is entered by {kind}; the period chosen is {period}.",
+        "kinds": {"year": "year", "half": "half-year", "quarter": "quarter", "month": "month",
+                  "ytd": "year to date", "multi_year": "several years"},
+    },
+}
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, read once (the CSRF check has read it already)."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_form)]
+
+
+def local_time(at: datetime, lang: str = "vi") -> str:
+    """An audit time in Việt Nam time: 05/12/2023 14:30 (2023-12-05 14:30 in English)."""
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VIETNAM)
+    return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _entry_view(request: Request, user: CurrentUser, code: str, period: str | None) -> UnitView:
+    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
+    view = open_unit(request, user, code, period)
+    _store(request).check(user, code, "write")
+    return view
+
+
+def _dataset(store: Store, code: str, dataset: str) -> DataSet:
+    for ds in store.datasets_for(code):
+        if ds.code == dataset:
+            return ds
+    raise HTTPException(404, f"unit {code} does not report the data set '{dataset}'")
+
+
+def _ds_name(ds: DataSet, lang: str) -> str:
+    return (ds.name_en or ds.name) if lang == "en" else ds.name
+
+
+def _input_text(value: float | None, indicator: Indicator) -> str:
+    """A figure as the form shows it to be edited: Vietnamese format, nothing rounded away."""
+    if value is None:
+        return ""
+    if indicator.type is ValueType.YESNO and value in (0, 1):
+        return str(int(value))
+    return number(value, "vi", max(indicator.decimals, 6))
+
+
+def _shown(value: float | None, indicator: Indicator, lang: str) -> str:
+    """A figure as a table shows it: Đạt / Chưa đạt, else the number with its decimals."""
+    if value is None:
+        return "–"
+    if indicator.type is ValueType.YESNO and value in (0, 1):
+        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
+    return number(value, lang, indicator.decimals)
+
+
+# ---------------------------------------------------------------------- the data sets
+
+
+@router.get("/units/{code}/entry")
+def datasets(request: Request, user: CurrentUser, code: str,
+             period: str | None = None) -> HTMLResponse:
+    view = _entry_view(request, user, code, period)
+    store = _store(request)
+    lang = view.lang
+    states = store.states([code], view.period.code)
+    rows = []
+    for ds in store.datasets_for(code):
+        state = states.get((code, ds.code), State.DRAFT)
+        filled = store.figures(code, view.period.code, list(ds.indicators))
+        rows.append({"code": ds.code, "name": _ds_name(ds, lang), "count": len(ds.indicators),
+                     "filled": len(filled), "state": state,
+                     "state_text": STATE_NAMES[lang][state]})
+    return render(request, "entry.html", user=user, view=view, tab="entry", rows=rows,
+                  ew=WORDS[lang])
+
+
+# ---------------------------------------------------------------------- one data set
+
+
+def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: int = 200,
+               typed: dict[str, str] | None = None, errors: dict[str, list[str]] | None = None,
+               alert: str | None = None, message: str | None = None,
+               kept: dict[str, str] | None = None) -> HTMLResponse:
+    """The form of data set ``ds``: current figures, or what was typed with its errors;
+    ``kept`` holds the vintage, source and reason typed."""
+    kept = kept or {}
+    store = _store(request)
+    user, code, lang = view.user, view.code, view.lang
+    period = view.period.code
+    figures = store.figures(code, period, list(ds.indicators))
+    state = store.state(code, period, ds.code)
+    ew = WORDS[lang]
+    rows = []
+    for ind_code in ds.indicators:
+        indicator = view.definitions.indicator_by_code.get(ind_code)
+        if indicator is None:
+            continue
+        current = figures.get(ind_code)
+        value = current["value"] if current else None
+        text = typed[ind_code] if typed is not None and ind_code in typed else \
+            _input_text(value, indicator)
+        rows.append({
+            "code": ind_code,
+            "name": (indicator.name_en or indicator.name) if lang == "en" else indicator.name,
+            "measure": (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit,
+            "yesno": indicator.type is ValueType.YESNO,
+            "text": text,
+            "current": _shown(value, indicator, lang) if current else "",
+            "vintage": ew["vintages"].get(current["vintage"], current["vintage"])
+            if current else "",
+            "changed": f"{current['changed_by']}, {local_time(current['changed_at'], lang)}"
+            if current else "",
+            "errors": (errors or {}).get(ind_code, []),
+        })
+    path = store.path(code)
+    buttons = []
+    if state == State.DRAFT and user.can_write(path):
+        buttons.append("submit")
+    if user.can_approve(path):
+        if state == State.SUBMITTED:
+            buttons.append("approve")
+        if state in (State.SUBMITTED, State.APPROVED):
+            buttons.append("return")
+        if state == State.APPROVED:
+            buttons.append("lock")
+    if state == State.LOCKED and user.can_reopen(path):
+        buttons.append("reopen")
+    wrong_period = ""
+    if view.period.kind != ds.period:
+        wrong_period = ew["wrong_period"].format(kind=ew["kinds"][ds.period.value],
+                                                 period=view.period.label(lang))
+    last = store.history("workflow", f"{code}|{period}|{ds.code}")[:1]
+    return render(
+        request, "entry_form.html", status_code=status_code, user=user, view=view,
+        tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
+        state_text=STATE_NAMES[lang][state],
+        editable=state == State.DRAFT, buttons=buttons, alert=alert, message=message,
+        vintages=VINTAGES, vintage=kept.get("vintage") or Vintage.OFFICIAL.value,
+        source=kept.get("source", ""), reason=kept.get("reason", ""), wrong_period=wrong_period,
+        last=[{"who": a.actor, "when": local_time(a.at, lang), "action": a.action,
+               "reason": a.reason} for a in last],
+    )
+
+
+@router.get("/units/{code}/entry/{dataset}")
+def entry_form(request: Request, user: CurrentUser, code: str, dataset: str,
+               period: str | None = None) -> HTMLResponse:
+    view = _entry_view(request, user, code, period)
+    return _form_page(request, view, _dataset(_store(request), code, dataset))
+
+
+@router.post("/units/{code}/entry/{dataset}")
+def save(request: Request, user: CurrentUser, form: PostedForm, code: str, dataset: str,
+         period: str | None = None) -> HTMLResponse:
+    """Save what changed, all or nothing. A field left out of the form (disabled) is left
+    alone; an emptied field deletes the figure shown; an unchanged one is not written."""
+    view = _entry_view(request, user, code, period)
+    store = _store(request)
+    ds = _dataset(store, code, dataset)
+    lang, period_code = view.lang, view.period.code
+    vintage = str(form.get("vintage") or Vintage.OFFICIAL.value)
+    source = str(form.get("source") or "").strip()
+    reason = str(form.get("reason") or "").strip()
+    keep = {"vintage": vintage, "source": source, "reason": reason}
+    figures = store.figures(code, period_code, list(ds.indicators))
+    typed: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    entries: list[Entry] = []
+    owners: list[str] = []  # the indicator of each entry, to put its errors next to it
+    if vintage not in VINTAGES:
+        return _form_page(request, view, ds, status_code=422, alert=WORDS[lang]["bad_vintage"],
+                          kept=keep | {"vintage": ""})
+    for ind_code in ds.indicators:
+        field = f"v__{ind_code}"
+        indicator = view.definitions.indicator_by_code.get(ind_code)
+        if field not in form or indicator is None:
+            continue
+        text = str(form.get(field) or "").strip()
+        typed[ind_code] = text
+        current = figures.get(ind_code)
+        held = current["value"] if current else None
+        if not text:
+            if current is not None:
+                entries.append(Entry(code, ind_code, period_code, None, current["vintage"]))
+                owners.append(ind_code)
+            continue
+        if held is not None and text == _input_text(held, indicator):
+            continue
+        try:
+            value = parse_number(text, "vi")
+        except ValueError as error:
+            errors[ind_code] = [number_message(error, text, lang)]
+            continue
+        if held is not None and value == held:
+            continue
+        entries.append(Entry(code, ind_code, period_code, value, vintage, source or None))
+        owners.append(ind_code)
+    t = UI[lang]
+    if errors:
+        return _form_page(request, view, ds, status_code=422, typed=typed, errors=errors,
+                          alert=t["fix_errors"], kept=keep)
+    if not entries:
+        return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
+    try:
+        count = store.write(entries, actor=user, reason=reason or None)
+    except StoreError as error:
+        general: list[str] = []
+        for problem in error.problems:
+            text = problem.message_vi if lang == "vi" else problem.message
+            if problem.index is not None and 0 <= problem.index < len(owners):
+                found = errors.setdefault(owners[problem.index], [])
+                if text not in found:
+                    found.append(text)
+            elif text not in general:
+                general.append(text)
+        closed = any(p.code in _CLOSED_CODES for p in error.problems)
+        # the data set is closed: every field says so; the first message says it on top
+        first = next((m for ms in errors.values() for m in ms), t["fix_errors"])
+        alert = "; ".join(general) or (first if closed else t["fix_errors"])
+        return _form_page(request, view, ds, status_code=409 if closed else 422, typed=typed,
+                          errors=errors, alert=alert, kept=keep)
+    return _form_page(request, view, ds, message=t["saved"].format(n=count),
+                      kept=keep | {"reason": ""})
+
+
+def number_message(error: ValueError, text: str, lang: str) -> str:
+    """Why ``text`` is not a number, in the page's language (numbers are always typed the
+    Vietnamese way)."""
+    if lang == "vi":
+        return str(error)
+    return (f"\"{text}\" is not a number in the Vietnamese format: a dot groups thousands, "
+            "a comma starts the decimals (1.234,5)")
+
+
+@router.post("/units/{code}/entry/{dataset}/workflow")
+def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
+             action: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+             period: str | None = None) -> HTMLResponse:
+    """Submit, approve, return, lock or reopen the data set for the period; the store checks
+    who may, from which state, and that returning and reopening give a reason."""
+    view = _entry_view(request, user, code, period)
+    store = _store(request)
+    ds = _dataset(store, code, dataset)
+    lang = view.lang
+    try:
+        store.transition(code, view.period.code, ds.code, action, user=user,
+                         reason=reason.strip() or None)
+    except StoreError as error:
+        closed = any(p.code in _CLOSED_CODES for p in error.problems)
+        return _form_page(request, view, ds, status_code=409 if closed else 422,
+                          alert="; ".join(p.message_vi if lang == "vi" else p.message
+                                          for p in error.problems))
+    return _form_page(request, view, ds, message=WORDS[lang]["done"].get(action, ""))
+
+
+# ---------------------------------------------------------------------- history
+
+
+@router.get("/units/{code}/history")
+def history(request: Request, user: CurrentUser, code: str, indicator: str,
+            period: str | None = None) -> HTMLResponse:
+    """Every change of the unit's figure of ``indicator`` for the period, all vintages,
+    newest first; the table alone for htmx."""
+    view = open_unit(request, user, code, period)
+    found = view.definitions.indicator_by_code.get(indicator)
+    if found is None:
+        raise HTTPException(404, f"indicator '{indicator}' does not exist")
+    lang = lang_of(request)
+    entries = _store(request).history("observation", f"{code}|{indicator}|{view.period.code}")
+    rows = [_history_row(a, found, lang) for a in entries]
+    template = "history_table.html" if request.headers.get("hx-request") else "history.html"
+    name = (found.name_en or found.name) if lang == "en" else found.name
+    return render(request, template, user=user, view=view, tab="entry", ew=WORDS[lang],
+                  rows=rows, indicator=found, indicator_name=name)
+
+
+def _history_row(a: AuditEntry, indicator: Indicator, lang: str) -> dict[str, Any]:
+    ew = WORDS[lang]
+    vintage = a.key.rsplit("|", 1)[-1]
+    old = (a.old or {}).get("value")
+    new = (a.new or {}).get("value")
+    return {
+        "when": local_time(a.at, lang), "who": a.actor,
+        "action": ew["actions"].get(a.action, a.action),
+        "old": _shown(old, indicator, lang) if a.old else "",
+        "new": _shown(new, indicator, lang) if a.new else "",
+        "vintage": ew["vintages"].get(vintage, vintage),
+        "source": (a.new or a.old or {}).get("source") or "",
+        "reason": a.reason or "",
+    }

@@ -1,7 +1,306 @@
-"""(being written)"""
+"""Target management ("giao chỉ tiêu"): a unit's targets for a period, a form to assign one,
+and the allocation ("phân bổ") of a target that adds up to the units directly below.
+
+An allocation is saved only when the children's targets add up to the parent's, within half a
+unit of the indicator's last decimal; then one target per child is saved in one transaction.
+"""
 
 from __future__ import annotations
 
-from tieuchi.web.pages.common import page_router
+from typing import Any
+
+import polars as pl
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from tieuchi.domain.bundle import target_frame
+from tieuchi.domain.indicators import Indicator, Rollup
+from tieuchi.domain.status import Basis, Comparator
+from tieuchi.domain.targets import Target
+from tieuchi.domain.units import Unit
+from tieuchi.reports.formatting import number, parse_number
+from tieuchi.store import Store
+from tieuchi.web.app import render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.entry import PostedForm, number_message
+from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.words import UI
 
 router = page_router()
+
+__all__ = ["router", "WORDS", "COMPARATORS"]
+
+COMPARATORS = (Comparator.AT_LEAST.value, Comparator.AT_MOST.value, Comparator.EQUAL.value)
+
+WORDS: dict[str, dict[str, Any]] = {
+    "vi": {
+        "title": "Chỉ tiêu được giao",
+        "none": "Đơn vị chưa có chỉ tiêu nào cho kỳ này.",
+        "comparators": {"at_least": "Không thấp hơn (≥)", "at_most": "Không vượt quá (≤)",
+                        "equal": "Bằng (=)"},
+        "issuer": "Cơ quan giao",
+        "document": "Văn bản giao",
+        "choose": "— chọn chỉ tiêu —",
+        "assigned": "Đã giao chỉ tiêu.",
+        "unchanged": "Chỉ tiêu không thay đổi.",
+        "allocated": "Đã phân bổ chỉ tiêu cho {n} đơn vị.",
+        "mismatch": "Tổng phân bổ {total} khác chỉ tiêu cấp trên {parent}",
+        "required": "Chưa nhập mức chỉ tiêu",
+        "unknown_indicator": "Chọn một chỉ tiêu trong danh mục",
+        "bad_comparator": "Loại chỉ tiêu phải là không thấp hơn, không vượt quá hoặc bằng",
+        "no_children": "Không có đơn vị trực thuộc để phân bổ.",
+        "not_allocatable": "Chỉ tiêu này không phân bổ được cho đơn vị trực thuộc",
+        "reason_hint": "Lý do (không bắt buộc)",
+        "allocation_reason": "Phân bổ chỉ tiêu {key} của {unit}",
+        "current": "Đang giao",
+        "matches": "khớp",
+        "allocate_link": "Phân bổ",
+        "hint": "Nhập số theo kiểu Việt Nam: dấu phẩy trước phần thập phân (ví dụ 1.234,5).",
+    },
+    "en": {
+        "title": "Targets assigned",
+        "none": "The unit has no target for this period yet.",
+        "comparators": {"at_least": "At least (≥)", "at_most": "At most (≤)",
+                        "equal": "Equal to (=)"},
+        "issuer": "Issued by",
+        "document": "Document",
+        "choose": "— choose an indicator —",
+        "assigned": "Target assigned.",
+        "unchanged": "The target is unchanged.",
+        "allocated": "Target allocated to {n} unit(s).",
+        "mismatch": "The allocations add up to {total}, not the parent's target {parent}",
+        "required": "Give the target value",
+        "unknown_indicator": "Choose an indicator of the catalogue",
+        "bad_comparator": "The kind is at least, at most or equal",
+        "no_children": "No unit below to allocate to.",
+        "not_allocatable": "This target cannot be allocated to the units below",
+        "reason_hint": "Reason (optional)",
+        "allocation_reason": "Allocation of target {key} of {unit}",
+        "current": "Current",
+        "matches": "matches",
+        "allocate_link": "Allocate",
+        "hint": "Vietnamese number format: decimal comma (1.234,5).",
+    },
+}
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _manage_view(request: Request, user: CurrentUser, code: str,
+                 period: str | None) -> UnitView:
+    """The unit's view, for users who may set its targets (:class:`Refused` if not)."""
+    view = open_unit(request, user, code, period)
+    _store(request).check(user, code, "targets")
+    return view
+
+
+def _text(value: float | None, indicator: Indicator | None) -> str:
+    """A number to edit, in the Vietnamese format, nothing rounded away."""
+    if value is None:
+        return ""
+    return number(value, "vi", max(indicator.decimals if indicator else 1, 6))
+
+
+def _children(view: UnitView) -> list[Unit]:
+    """The units directly below that a total adds up from (planning areas never do)."""
+    levels = view.definitions.level_by_code
+    return [u for u in view.children()
+            if not (u.level in levels and levels[u.level].pseudo)]
+
+
+def _allocatable(view: UnitView) -> list[dict[str, Any]]:
+    """The unit's targets that add up from the units below: the indicator rolls up by sum and
+    the target is a number (≥, ≤ or =), not a growth or a range."""
+    out: list[dict[str, Any]] = []
+    children = _children(view)
+    if not children:
+        return out
+    ev = view.ev
+    mine = ev.targets.filter(pl.col("unit") == view.code)
+    raw = view.definitions.targets
+    for r in mine.iter_rows(named=True):
+        indicator = view.definitions.indicator_by_code.get(r["indicator"])
+        if indicator is None or indicator.rollup is not Rollup.SUM:
+            continue
+        if r["relative"] or r["comparator"] not in COMPARATORS or r["value"] is None:
+            continue
+        held = {row["unit"]: row["value"] for row in raw.filter(
+            (pl.col("indicator") == r["indicator"]) & (pl.col("period") == r["period"])
+            & pl.col("unit").is_in([c.code for c in children])
+        ).iter_rows(named=True)}
+        shown = view.target_row(r)
+        out.append({
+            "key": r["key"], "indicator": indicator, "period": r["period"],
+            "name": shown["name"], "plan": shown["plan"],
+            "comparator": r["comparator"], "value": r["value"],
+            "value_text": number(r["value"], view.lang, indicator.decimals),
+            "decimals": indicator.decimals, "basis": r["basis"], "document": r["document"],
+            "measure": (indicator.unit_en or indicator.unit) if view.lang == "en"
+            else indicator.unit,
+            "children": [{"code": c.code, "name": view.name(c.code),
+                          "text": _text(held.get(c.code), indicator), "errors": []}
+                         for c in children],
+        })
+    return out
+
+
+def _page(request: Request, view: UnitView, *, status_code: int = 200,
+          message: str | None = None, alert: str | None = None,
+          assign: dict[str, Any] | None = None,
+          allocation: dict[str, Any] | None = None) -> HTMLResponse:
+    """The page; ``assign`` and ``allocation`` keep what was typed in a refused form."""
+    lang = view.lang
+    mw = WORDS[lang]
+    rows = view.target_rows()
+    raw = {r["key"]: r for r in view.definitions.targets.filter(
+        pl.col("unit") == view.code).iter_rows(named=True)}
+    for row in rows:
+        doc = raw.get(row["key"]) or {}
+        row["issuer"], row["document"] = doc.get("issuer") or "", doc.get("document") or ""
+    allocations = _allocatable(view)
+    if allocation is not None:
+        for a in allocations:
+            if a["key"] != allocation["key"]:
+                continue
+            if "typed" not in allocation:  # saved: say so next to the form too
+                a["message"] = message
+                continue
+            for child in a["children"]:
+                child["text"] = allocation["typed"].get(child["code"], child["text"])
+                child["errors"] = allocation["errors"].get(child["code"], [])
+            a["error"] = allocation.get("error")
+            a["reason"] = allocation.get("reason", "")
+            a["document"] = allocation.get("document", a["document"])
+    indicators = [
+        {"code": i.code, "name": (i.name_en or i.name) if lang == "en" else i.name}
+        for i in view.definitions.indicators]
+    return render(
+        request, "manage.html", status_code=status_code, user=view.user, view=view,
+        tab="manage", mw=mw, rows=rows, allocations=allocations,
+        allocatable={a["key"] for a in allocations}, indicators=indicators,
+        comparators=COMPARATORS, message=message, alert=alert,
+        assign=assign or {"indicator": "", "comparator": "at_least", "value": "",
+                          "issuer": "", "document": "", "reason": "", "errors": {}},
+        has_children=bool(_children(view)),
+    )
+
+
+@router.get("/units/{code}/manage-targets")
+def manage(request: Request, user: CurrentUser, code: str,
+           period: str | None = None) -> HTMLResponse:
+    return _page(request, _manage_view(request, user, code, period))
+
+
+@router.post("/units/{code}/manage-targets/assign")
+def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
+           period: str | None = None) -> HTMLResponse:
+    """Give the unit a target for an indicator and the period, or change the one it has."""
+    view = _manage_view(request, user, code, period)
+    mw = WORDS[view.lang]
+    typed = {k: str(form.get(k) or "").strip()
+             for k in ("indicator", "comparator", "value", "issuer", "document", "reason")}
+    errors: dict[str, str] = {}
+    indicator = view.definitions.indicator_by_code.get(typed["indicator"])
+    if indicator is None:
+        errors["indicator"] = mw["unknown_indicator"]
+    if typed["comparator"] not in COMPARATORS:
+        errors["comparator"] = mw["bad_comparator"]
+    value: float | None = None
+    if not typed["value"]:
+        errors["value"] = mw["required"]
+    else:
+        try:
+            value = parse_number(typed["value"], "vi")
+        except ValueError as error:
+            errors["value"] = number_message(error, typed["value"], view.lang)
+    docs: list[dict[str, Any]] = []
+    if not errors and indicator is not None:
+        # a target the unit has for the indicator and period is changed, keeping its key,
+        # name and basis, and its issuer and document unless new ones are given
+        held = _existing(view, indicator.code) or {}
+        try:
+            target = Target.model_validate({
+                "indicator": indicator.code, "unit": code, "period": view.period.code,
+                typed["comparator"]: value,
+                "issuer": typed["issuer"] or held.get("issuer"),
+                "document": typed["document"] or held.get("document"),
+                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
+                "tolerance": held.get("tolerance") or 0.0,
+            })
+        except ValidationError as error:
+            errors["value"] = "; ".join(str(e["msg"]) for e in error.errors())
+        else:
+            docs = target_frame([target]).to_dicts()
+            if held:
+                docs[0]["key"] = held["key"]
+    if errors or not docs:
+        return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
+                     assign=typed | {"errors": errors})
+    count = _store(request).save_targets(docs, user=user, reason=typed["reason"] or None)
+    fresh = open_unit(request, user, code, view.period.code)
+    return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
+
+
+def _existing(view: UnitView, indicator: str) -> dict[str, Any] | None:
+    """The unit's target for the indicator and period, if it has one: assigning changes it."""
+    found = view.definitions.targets.filter(
+        (pl.col("unit") == view.code) & (pl.col("indicator") == indicator)
+        & (pl.col("period") == view.period.code))
+    return found.row(0, named=True) if found.height else None
+
+
+@router.post("/units/{code}/manage-targets/allocate")
+def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
+             period: str | None = None) -> HTMLResponse:
+    """Split a target among the units directly below: saved only when the parts add up to
+    the target (within half a unit of its last decimal), one target per unit."""
+    view = _manage_view(request, user, code, period)
+    mw = WORDS[view.lang]
+    key = str(form.get("key") or "")
+    found = [a for a in _allocatable(view) if a["key"] == key]
+    if not found:
+        raise HTTPException(404, f"{mw['not_allocatable']}: {key}")
+    parent = found[0]
+    indicator: Indicator = parent["indicator"]
+    reason = str(form.get("reason") or "").strip()
+    document = str(form.get("document") or "").strip()
+    typed: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    values: dict[str, float] = {}
+    for child in parent["children"]:
+        text = str(form.get(f"a__{child['code']}") or "").strip()
+        typed[child["code"]] = text
+        if not text:
+            errors[child["code"]] = [mw["required"]]
+            continue
+        try:
+            values[child["code"]] = parse_number(text, "vi")
+        except ValueError as error:
+            errors[child["code"]] = [number_message(error, text, view.lang)]
+    kept = {"key": key, "typed": typed, "errors": errors, "reason": reason,
+            "document": document}
+    if errors:
+        return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
+                     allocation=kept)
+    total = sum(values.values())
+    if abs(total - parent["value"]) > 0.5 * 10 ** -indicator.decimals + 1e-9:
+        message = mw["mismatch"].format(
+            total=number(total, view.lang, max(indicator.decimals, 6)),
+            parent=number(parent["value"], view.lang, max(indicator.decimals, 6)))
+        return _page(request, view, status_code=422, alert=message,
+                     allocation=kept | {"error": message})
+    targets = [Target.model_validate({
+        "indicator": indicator.code, "unit": child, "period": parent["period"],
+        parent["comparator"]: value, "issuer": view.unit.name,
+        "document": document or parent["document"], "basis": parent["basis"],
+    }) for child, value in values.items()]
+    docs = target_frame(targets).to_dicts()
+    _store(request).save_targets(docs, user=user, reason=reason or mw["allocation_reason"]
+                                 .format(key=key, unit=view.unit.name))
+    fresh = open_unit(request, user, code, view.period.code)
+    return _page(request, fresh, message=mw["allocated"].format(n=len(docs)),
+                 allocation={"key": key})
