@@ -265,3 +265,20 @@ def test_history_matches_keys_exactly(loaded_store: Store) -> None:
     assert loaded_store.history("observation", key.replace("-", "_")) == []
     assert loaded_store.history("observation", f"{COMMUNE}|%") == []
     assert loaded_store.history("observation", COMMUNE[:-1]) == []
+
+
+def test_period_codes_are_stored_in_canonical_form(loaded_store: Store) -> None:
+    loaded_store.write([Entry("TT-YENMY", "thu-nhap-bq", "2023-ytd12", 81.0)], actor="test")
+    assert loaded_store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
+        "value"] == 81.0
+
+
+def test_a_target_key_of_another_unit_is_that_units_target(loaded_store: Store) -> None:
+    officer = loaded_store.add_user("tt", "password123", role="officer", unit="TT")
+    held = loaded_store.targets_of(["TT"])[0]
+    moved = {**held, "unit": "TT-YENMY", "value": 1.0}
+    yenmy_officer = loaded_store.add_user("ym", "password123", role="officer", unit="TT-YENMY")
+    with pytest.raises(Refused):
+        loaded_store.save_targets([moved], user=yenmy_officer)
+    assert loaded_store.save_targets([moved], user=officer) == 1
+    assert loaded_store.targets_by_key([held["key"]])[held["key"]][0] == "TT-YENMY"

@@ -13,7 +13,7 @@ import math
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -337,6 +337,22 @@ class Store:
 
     # ------------------------------------------------------------------ definitions out
 
+    def project(self) -> Project:
+        with self.session() as s:
+            row = s.get(Meta, "project")
+            return Project.model_validate(row.value) if row else Project(name="tieuchi")
+
+    def indicators(self) -> list[Indicator]:
+        with self.session() as s:
+            return list(self._documents(s, IndicatorRow, Indicator))
+
+    def targets_by_key(self, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """key → (unit, indicator, period) of the targets that exist."""
+        with self.session() as s:
+            rows = s.execute(select(TargetRow.key, TargetRow.unit, TargetRow.indicator,
+                                    TargetRow.period).where(TargetRow.key.in_(keys)))
+            return {key: (unit, indicator, period) for key, unit, indicator, period in rows}
+
     def has_definitions(self) -> bool:
         with self.session() as s:
             return s.get(Meta, "project") is not None
@@ -453,6 +469,7 @@ class Store:
         """
         name = actor.username if isinstance(actor, User) else actor
         stamp = now()
+        entries = [replace(e, period=_canonical(e.period)) for e in entries]
         with self.session() as s:
             self._check_scope(s, actor, {e.unit for e in entries}, "write")
             problems = self._check_entries(s, entries)
@@ -616,6 +633,13 @@ class Store:
                                            f"'{action}' is not a workflow action",
                                            f"'{action}' không phải thao tác hợp lệ")])
         sources, target, permission = TRANSITIONS[action]
+        try:
+            period = Period.parse(period).code
+        except ValueError:
+            raise StoreError([EntryProblem(None, "period", "invalid-period",
+                                           f"'{period}' is not a period (2023, 2023-Q3)",
+                                           f"'{period}' không phải kỳ báo cáo hợp lệ "
+                                           "(ví dụ 2023, 2023-Q3)")]) from None
         stamp = now()
         with self.session() as s:
             self._check_scope(s, user, {unit}, permission)
@@ -731,9 +755,13 @@ class Store:
                                 doc["unit"], None, doc, reason)
                     count += 1
                 elif row.doc != doc:
+                    # A key held by another unit is that unit's target: its scope decides.
+                    self._check_scope(s, user, {row.unit}, "targets")
                     self._audit(s, stamp, user.username, "change", "target", doc["key"],
                                 doc["unit"], row.doc, doc, reason)
                     row.doc = doc
+                    row.unit, row.indicator, row.period = (doc["unit"], doc["indicator"],
+                                                           doc["period"])
                     count += 1
             return count
 
@@ -898,6 +926,15 @@ def _closed_problem(index: int | None, unit: str, indicator: str, period: str, s
     vi = (f"{unit} {indicator} {period}: biểu \"{ds.name}\" kỳ {span.label()} đang ở trạng "
           f"thái \"{names[state]}\"; cần cấp trên trả lại trước khi sửa")
     return EntryProblem(index, "value", state, en, vi)
+
+
+def _canonical(period: str) -> str:
+    """The period's code as stored ("2023-q3" → "2023-Q3"); unreadable codes are kept, to
+    be reported with their entry."""
+    try:
+        return Period.parse(period).code
+    except ValueError:
+        return period
 
 
 def _figure(row: Any) -> dict[str, Any]:

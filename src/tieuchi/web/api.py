@@ -1,7 +1,640 @@
-"""(being written)"""
+"""The REST API under ``/api`` (documented in docs/api.md; Swagger at ``/api/docs``).
+
+Every call is made by a user: an API token (``Authorization: Bearer tc_…``, made with
+``tieuchi token add USER``) or the session cookie of the pages, which then needs the session's
+CSRF token in ``X-CSRF-Token`` on POST. Every call checks the unit it is about against the
+user's scope (:meth:`Store.check`) and every error has the one shape of the application,
+``{"ok": false, "errors": [...], "status": n}`` (rendered by :mod:`tieuchi.web.app`). Writes
+go through the store, all or nothing, audited under the user's name.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-router = APIRouter(prefix="/api")
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, JsonValue
+
+from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.status import Basis, Comparator, Vintage
+from tieuchi.domain.targets import Relative
+from tieuchi.domain.units import Unit
+from tieuchi.engine import evaluate
+from tieuchi.reports.json_output import evaluation_dict
+from tieuchi.store import Entry, EntryProblem, Store, StoreError, User
+from tieuchi.store.repository import STATE_NAMES, TRANSITIONS
+from tieuchi.web.security import NotSignedIn, require_csrf, session_user, token_user
+
+__all__ = ["router", "api_user"]
+
+# ---------------------------------------------------------------------- authentication
+
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="token",
+    description="An API token made with `tieuchi token add USER` (it has the user's scope).")
+_cookie = APIKeyCookie(
+    name="tieuchi_session", auto_error=False, scheme_name="session",
+    description="The session cookie of the pages; POST also needs the header X-CSRF-Token.")
+
+
+def api_user(
+    request: Request,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _session: Annotated[str | None, Depends(_cookie)],
+) -> User:
+    """The user of an API call: the bearer token's when an ``Authorization`` header is given
+    (a wrong token is not made up for by a session), else the session's."""
+    if request.headers.get("authorization") is not None:
+        user = token_user(request)
+    else:
+        user = session_user(request)
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+class ErrorItem(BaseModel):
+    code: str = Field(description="What went wrong, e.g. forbidden, unknown-indicator, locked.")
+    message: str
+    message_vi: str
+    field: str | None = Field(default=None, description="The field at fault, when one is.")
+    index: int | None = Field(default=None,
+                              description="The place of the row at fault in a bulk request.")
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every error of the API."""
+
+    ok: Literal[False] = False
+    errors: list[ErrorItem]
+    status: int = Field(description="The HTTP status, repeated.")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No valid token or session"},
+    403: {"model": ErrorBody, "description": "Outside the user's scope or role, or no CSRF "
+          "token with a session"},
+    404: {"model": ErrorBody, "description": "Unknown unit"},
+    409: {"model": ErrorBody, "description": "The data set is submitted, approved or locked, "
+          "or the workflow step does not apply to its state"},
+    422: {"model": ErrorBody, "description": "Invalid request; each error names its field "
+          "(and the row's index in a bulk request)"},
+}
+
+# The user is found before the CSRF check, so a call without any credentials gets 401.
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS,
+                   dependencies=[Depends(api_user), Depends(require_csrf)])
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(store_of)]
+
+
+# ---------------------------------------------------------------------- models
+
+
+class Ok(BaseModel):
+    ok: Literal[True] = True
+
+
+class UnitOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None = None
+    level: str
+    kind: str | None = None
+    parent: str | None = None
+    official_code: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitOut:
+        return cls(code=unit.code, name=unit.name, name_en=unit.name_en, level=unit.level,
+                   kind=unit.kind, parent=unit.parent, official_code=unit.official_code,
+                   valid_from=unit.valid_from, valid_to=unit.valid_to)
+
+
+class PathItem(BaseModel):
+    code: str
+    name: str
+
+
+class UnitList(Ok):
+    units: list[UnitOut]
+
+
+class UnitDetail(Ok):
+    unit: UnitOut
+    path: list[PathItem] = Field(description="From the top of the hierarchy down to the unit.")
+
+
+class FoundUnit(UnitOut):
+    path: list[PathItem] = Field(description="From the top of the hierarchy down to the unit.")
+
+
+class SearchResult(Ok):
+    q: str
+    units: list[FoundUnit]
+
+
+class IndicatorOut(BaseModel):
+    code: str
+    name: str
+    name_en: str | None = None
+    short_name: str | None = None
+    unit: str | None = Field(default=None, description="Unit of measure: tỷ đồng, %, người.")
+    unit_en: str | None = None
+    type: str = Field(description="number, percent, yesno or count.")
+    direction: str = Field(description="higher, lower, exact or range: which way is better.")
+    frequency: str = Field(description="The finest period it is collected for.")
+    decimals: int
+    computed: bool = Field(description="Computed from other figures, never entered.")
+
+    @classmethod
+    def of(cls, i: Indicator) -> IndicatorOut:
+        return cls(code=i.code, name=i.name, name_en=i.name_en, short_name=i.short_name,
+                   unit=i.unit, unit_en=i.unit_en, type=i.type.value,
+                   direction=i.direction.value, frequency=i.frequency.value,
+                   decimals=i.decimals,
+                   computed=bool(i.derived_from_set or i.components))
+
+
+class IndicatorList(Ok):
+    indicators: list[IndicatorOut]
+
+
+class TargetBody(BaseModel):
+    """A target, as the engine reads it: one of ``comparator`` (with ``value``, and
+    ``value_high`` for ``within``) or ``relative`` (with ``relative_value``)."""
+
+    key: str = Field(min_length=1, max_length=200,
+                     description="Identifies the target; posting a key again changes it.")
+    unit: str
+    indicator: str
+    period: str = Field(description="2023, 2023-H1, 2023-Q3, 2023-05, 2023-YTD09, 2021-2025")
+    comparator: Comparator | None = None
+    value: float | None = None
+    value_high: float | None = None
+    relative: Relative | None = None
+    relative_value: float | None = None
+    baseline: str | None = Field(default=None,
+                                 description="The base period of a relative target "
+                                 "(default: the same period last year).")
+    baseline_value: float | None = None
+    tolerance: float = 0.0
+    basis: Basis = Basis.PLAN
+    issuer: str | None = None
+    document: str | None = None
+    name: str | None = None
+
+
+class TargetList(Ok):
+    unit: str
+    period: str | None
+    targets: list[TargetBody]
+
+
+class TargetsIn(BaseModel):
+    targets: list[TargetBody] = Field(min_length=1, max_length=5000)
+    reason: str | None = None
+
+
+class Changed(Ok):
+    changed: int = Field(description="How many values changed (unchanged ones are not "
+                         "counted).")
+
+
+class Figure(BaseModel):
+    indicator: str
+    value: float | None
+    vintage: str
+    source: str | None
+    changed_by: str | None
+    changed_at: datetime | None
+
+
+class FigureList(Ok):
+    unit: str
+    period: str
+    observations: list[Figure]
+
+
+_VINTAGES: list[JsonValue] = [v.value for v in Vintage]
+
+
+class ObservationIn(BaseModel):
+    unit: str
+    indicator: str
+    period: str = Field(description="2023, 2023-Q3, 2023-05, …")
+    value: float | None = Field(strict=True, description="The figure; null deletes it.")
+    vintage: str = Field(default=Vintage.OFFICIAL.value, json_schema_extra={"enum": _VINTAGES})
+    source: str | None = None
+
+
+class ObservationsIn(BaseModel):
+    observations: list[ObservationIn] = Field(min_length=1, max_length=5000)
+    reason: str | None = Field(default=None, description="Why (kept in the audit log).")
+
+
+class EvaluationOut(Ok):
+    """The evaluation as in docs/json.md."""
+
+    format: int
+    project: str
+    period: str
+    as_of: str
+    units: list[str]
+    groups: list[dict[str, Any]]
+    criteria_sets: list[dict[str, Any]]
+    set_summaries: list[dict[str, Any]]
+    targets: list[dict[str, Any]]
+
+
+class DataSetState(BaseModel):
+    dataset: str
+    name: str
+    name_en: str | None
+    state: str = Field(description="draft, submitted, approved or locked.")
+    state_name: str = Field(description="The state in Vietnamese.")
+    actions: list[str] = Field(description="The steps this user may take now.")
+
+
+class WorkflowOut(Ok):
+    unit: str
+    period: str
+    datasets: list[DataSetState]
+
+
+_ACTIONS: list[JsonValue] = list(TRANSITIONS)
+
+
+class WorkflowIn(BaseModel):
+    unit: str
+    period: str
+    dataset: str
+    action: str = Field(json_schema_extra={"enum": _ACTIONS},
+                        description="submit, approve, return, lock or reopen.")
+    reason: str | None = Field(default=None,
+                               description="Needed to return or reopen a data set.")
+
+
+class WorkflowChanged(Ok):
+    unit: str
+    period: str
+    dataset: str
+    state: str
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    key: str
+    unit: str | None
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    reason: str | None
+
+
+class HistoryOut(Ok):
+    unit: str
+    entries: list[HistoryEntry]
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _problem(field: str, code: str, en: str, vi: str, index: int | None = None) -> EntryProblem:
+    return EntryProblem(index, field, code, en, vi)
+
+
+def _unit(store: Store, user: User, code: str, permission: str = "read") -> Unit:
+    """The unit, once the user may do ``permission`` on it: 404 when it does not exist,
+    :class:`Refused` (403) outside the scope."""
+    unit = store.unit(code)
+    if unit is None:
+        raise HTTPException(404, f"unit '{code}' does not exist")
+    store.check(user, code, permission)
+    return unit
+
+
+def _period(text: str, field: str = "period") -> Period:
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise StoreError([_problem(field, "invalid-period", str(exc),
+                                   f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, "
+                                   "2023-Q3, 2023-05)")]) from None
+
+
+def _default_period(store: Store) -> str:
+    """The project's period, else the current year."""
+    return store.project().period or str(date.today().year)
+
+
+def _indicators(store: Store) -> list[Indicator]:
+    return store.indicators()
+
+
+def _path_items(store: Store, code: str) -> list[PathItem]:
+    items = []
+    for ancestor in reversed(store.path(code)):
+        unit = store.unit(ancestor)
+        if unit is not None:
+            items.append(PathItem(code=unit.code, name=unit.name))
+    return items
+
+
+def _check_all(store: Store, user: User, units: set[str], permission: str) -> None:
+    """Refuse (403) the whole request when one of its rows is outside the scope; rows of
+    units that do not exist are reported with their index afterwards."""
+    for code in sorted(units):
+        store.check(user, code, permission)
+
+
+def _may(user: User, path: list[str], permission: str) -> bool:
+    return {"read": user.can_read, "write": user.can_write, "approve": user.can_approve,
+            "reopen": user.can_reopen, "targets": user.can_manage_targets}[permission](path)
+
+
+# ---------------------------------------------------------------------- units
+
+
+@router.get("/units", summary="Units under a unit (default: the user's own unit)")
+def list_units(store: StoreDep, user: ApiUser,
+               parent: Annotated[str | None, Query(
+                   description="List the units directly under this one.")] = None,
+               ) -> UnitList:
+    if parent is not None:
+        _unit(store, user, parent)
+        return UnitList(units=[UnitOut.of(u) for u in store.children(parent)])
+    if user.unit is None:
+        return UnitList(units=[UnitOut.of(u) for u in store.children(None)])
+    own = _unit(store, user, user.unit)
+    return UnitList(units=[UnitOut.of(own)])
+
+
+@router.get("/units/search", summary="Find units by name, diacritics optional")
+def search_units(store: StoreDep, user: ApiUser,
+                 q: Annotated[str, Query(min_length=1, max_length=100,
+                                         description='"thanh tri" finds "Thanh Trì"')],
+                 limit: Annotated[int, Query(ge=1, le=100)] = 20) -> SearchResult:
+    found: list[FoundUnit] = []
+    if not q.strip():
+        return SearchResult(q=q, units=found)
+    for unit in store.search_units(q, within=user.unit, limit=limit):
+        path = store.path(unit.code)
+        if user.can_read(path):
+            found.append(FoundUnit(**UnitOut.of(unit).model_dump(),
+                                   path=_path_items(store, unit.code)))
+    return SearchResult(q=q, units=found)
+
+
+@router.get("/units/{code}", summary="A unit and its path from the top")
+def get_unit(code: str, store: StoreDep, user: ApiUser) -> UnitDetail:
+    unit = _unit(store, user, code)
+    return UnitDetail(unit=UnitOut.of(unit), path=_path_items(store, code))
+
+
+# ---------------------------------------------------------------------- indicators
+
+
+@router.get("/indicators", summary="The indicator catalogue")
+def list_indicators(store: StoreDep, user: ApiUser) -> IndicatorList:
+    return IndicatorList(indicators=[IndicatorOut.of(i) for i in _indicators(store)])
+
+
+# ---------------------------------------------------------------------- targets
+
+
+@router.get("/targets", summary="A unit's targets")
+def get_targets(store: StoreDep, user: ApiUser, unit: str,
+                period: str | None = None) -> TargetList:
+    _unit(store, user, unit)
+    code = _period(period).code if period else None
+    docs = store.targets_of([unit], code)
+    return TargetList(unit=unit, period=code,
+                      targets=[TargetBody.model_validate(
+                          {k: v for k, v in d.items() if v is not None}) for d in docs])
+
+
+@router.post("/targets", summary="Add or change targets, all or nothing")
+def post_targets(body: TargetsIn, store: StoreDep, user: ApiUser) -> Changed:
+    _check_all(store, user, {t.unit for t in body.targets}, "targets")
+    held = _held_targets(store, [t.key for t in body.targets])
+    # A key already held by another unit is that unit's target: its scope decides.
+    _check_all(store, user, {held[t.key][0] for t in body.targets if t.key in held},
+               "targets")
+    docs, problems = _target_docs(store, body.targets, held)
+    if problems:
+        raise StoreError(problems)
+    return Changed(changed=store.save_targets(docs, user=user, reason=body.reason))
+
+
+def _held_targets(store: Store, keys: list[str]) -> dict[str, tuple[str, str, str]]:
+    """key → (unit, indicator, period) of the targets that exist."""
+    return store.targets_by_key(keys)
+
+
+def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[str, str, str]],
+                 ) -> tuple[list[dict[str, Any]], list[EntryProblem]]:
+    indicators = {i.code for i in _indicators(store)}
+    known_units = {code for code in {t.unit for t in targets} if store.unit(code)}
+    problems: list[EntryProblem] = []
+    docs: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for index, t in enumerate(targets):
+        def bad(field: str, code: str, en: str, vi: str, index: int = index) -> None:
+            problems.append(_problem(field, code, en, vi, index))
+
+        doc = t.model_dump(mode="json")
+        if t.key in seen:
+            bad("key", "duplicate-target", f"target '{t.key}' is given twice",
+                f"chỉ tiêu '{t.key}' được giao hai lần")
+        seen.add(t.key)
+        if t.key in held:
+            # A key names one target: its unit, indicator and period stay what they are.
+            unit, indicator, period = held[t.key]
+            given = {"unit": t.unit, "indicator": t.indicator, "period": _normal(t.period)}
+            for name, value in (("unit", unit), ("indicator", indicator), ("period", period)):
+                if given[name] != value:
+                    bad(name, "key-in-use", f"'{t.key}' is the target of {unit} for "
+                        f"{indicator} in {period}; give another key",
+                        f"mã '{t.key}' là chỉ tiêu {indicator} kỳ {period} của đơn vị {unit}; "
+                        "hãy đặt mã khác")
+                    break
+        if t.unit not in known_units:
+            bad("unit", "unknown-unit", f"unit '{t.unit}' does not exist",
+                f"đơn vị '{t.unit}' không có trong danh mục")
+        if t.indicator not in indicators:
+            bad("indicator", "unknown-indicator", f"indicator '{t.indicator}' does not exist",
+                f"chỉ tiêu '{t.indicator}' không có trong danh mục")
+        for field in ("period", "baseline"):
+            text = getattr(t, field)
+            if text is None:
+                continue
+            try:
+                doc[field] = Period.parse(text).code
+            except PeriodError as exc:
+                bad(field, "invalid-period", str(exc),
+                    f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-Q3)")
+        if (t.comparator is None) == (t.relative is None):
+            bad("comparator", "target-kind", "give either a comparator (with value) or a "
+                "relative target (with relative_value)", "cần đúng một trong hai: so sánh "
+                "(comparator, value) hoặc tương đối (relative, relative_value)")
+        elif t.comparator is Comparator.YES:
+            doc["value"] = 1.0 if t.value is None else t.value
+            if doc["value"] not in (0, 1):
+                bad("value", "yesno-value", "a yes/no target is 1 (yes) or 0 (no)",
+                    "chỉ tiêu có/không chỉ nhận 1 (có) hoặc 0 (không)")
+        elif t.comparator is not None and t.value is None:
+            bad("value", "missing-value", "the target has no value", "chỉ tiêu chưa có giá trị")
+        elif t.comparator is Comparator.WITHIN and (t.value_high is None or (
+                t.value is not None and t.value_high < t.value)):
+            bad("value_high", "missing-value-high", "a range needs value_high, at least value",
+                "khoảng giá trị cần value_high, không nhỏ hơn value")
+        elif t.relative is not None and t.relative_value is None:
+            bad("relative_value", "missing-value", "the relative target has no value",
+                "chỉ tiêu tương đối chưa có giá trị")
+        if t.relative is None and (t.baseline is not None or t.baseline_value is not None):
+            bad("baseline", "baseline-without-relative", "a baseline only goes with a "
+                "relative target", "mức cơ sở chỉ dùng cho chỉ tiêu tương đối")
+        docs.append(doc)
+    return docs, problems
+
+
+# ---------------------------------------------------------------------- observations
+
+
+@router.get("/observations", summary="A unit's own figures for a period")
+def get_observations(store: StoreDep, user: ApiUser, unit: str,
+                     period: Annotated[str | None, Query(
+                         description="Default: the project's period.")] = None,
+                     indicator: Annotated[list[str] | None, Query(
+                         description="One or more indicators (default: all).")] = None,
+                     ) -> FigureList:
+    _unit(store, user, unit)
+    code = _period(period or _default_period(store)).code
+    codes = indicator or [i.code for i in _indicators(store)]
+    found = store.figures(unit, code, codes)
+    return FigureList(unit=unit, period=code, observations=[
+        Figure(indicator=c, **found[c]) for c in codes if c in found])
+
+
+@router.post("/observations", summary="Write figures, all or nothing")
+def post_observations(body: ObservationsIn, store: StoreDep, user: ApiUser) -> Changed:
+    _check_all(store, user, {o.unit for o in body.observations}, "write")
+    entries = [Entry(unit=o.unit, indicator=o.indicator, period=_normal(o.period),
+                     value=o.value, vintage=o.vintage, source=o.source)
+               for o in body.observations]
+    return Changed(changed=store.write(entries, actor=user, reason=body.reason))
+
+
+def _normal(period: str) -> str:
+    """The period's code (2023-q3 → 2023-Q3); a wrong one is left for the store to report
+    with its row."""
+    try:
+        return Period.parse(period).code
+    except PeriodError:
+        return period
+
+
+# ---------------------------------------------------------------------- evaluation
+
+
+@router.get("/evaluation", summary="The evaluation of a unit and the units under it",
+            description="The same data as `tieuchi evaluate --format json` (docs/json.md).")
+def get_evaluation(store: StoreDep, user: ApiUser, unit: str,
+                   period: Annotated[str | None, Query(
+                       description="Default: the project's period.")] = None,
+                   as_of: Annotated[date | None, Query(
+                       description="The evaluation date (default: the project's).")] = None,
+                   ) -> EvaluationOut:
+    _unit(store, user, unit)
+    definitions = store.definitions(unit)
+    chosen = _period(period or definitions.project.period or str(date.today().year))
+    ev = evaluate(definitions, chosen, units=[unit], as_of=as_of)
+    return EvaluationOut(**evaluation_dict(ev))
+
+
+# ---------------------------------------------------------------------- workflow
+
+
+@router.get("/workflow", summary="The state of each data set a unit reports")
+def get_workflow(store: StoreDep, user: ApiUser, unit: str,
+                 period: Annotated[str | None, Query(
+                     description="Default: the project's period.")] = None) -> WorkflowOut:
+    _unit(store, user, unit)
+    code = _period(period or _default_period(store)).code
+    states = store.states([unit], code)
+    path = store.path(unit)
+    names = STATE_NAMES["vi"]
+    out = []
+    for ds in store.datasets_for(unit):
+        state = states.get((unit, ds.code), "draft")
+        actions = [action for action, (sources, _, permission) in TRANSITIONS.items()
+                   if state in sources and _may(user, path, permission)]
+        out.append(DataSetState(dataset=ds.code, name=ds.name, name_en=ds.name_en,
+                                state=state, state_name=names[state], actions=actions))
+    return WorkflowOut(unit=unit, period=code, datasets=out)
+
+
+@router.post("/workflow", summary="Submit, approve, return, lock or reopen a data set")
+def post_workflow(body: WorkflowIn, store: StoreDep, user: ApiUser) -> WorkflowChanged:
+    # The step's own permission (approve, reopen, …) is checked before anything else.
+    permission = TRANSITIONS[body.action][2] if body.action in TRANSITIONS else "read"
+    _unit(store, user, body.unit, permission)
+    period = _period(body.period)
+    found = {d.code: d for d in store.datasets_for(body.unit)}
+    dataset = found.get(body.dataset)
+    if dataset is not None and dataset.period is not period.kind:
+        raise StoreError([_problem(
+            "period", "wrong-period-kind",
+            f"the data set '{dataset.code}' is reported by {dataset.period.value}, "
+            f"not for {period.code}",
+            f"biểu '{dataset.name}' không báo cáo theo kỳ {period.code}")])
+    state = store.transition(body.unit, period.code, body.dataset, body.action, user=user,
+                             reason=body.reason)
+    return WorkflowChanged(unit=body.unit, period=period.code, dataset=body.dataset,
+                           state=state)
+
+
+# ---------------------------------------------------------------------- history
+
+
+@router.get("/history", summary="Changes of a unit's figures or workflow, newest first")
+def get_history(store: StoreDep, user: ApiUser, unit: str,
+                indicator: str | None = None,
+                period: str | None = None,
+                entity: Annotated[Literal["observation", "workflow"], Query(
+                    description="observation (figures) or workflow (data set steps)")]
+                = "observation",
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> HistoryOut:
+    _unit(store, user, unit)
+    code = _period(period).code if period else None
+    entries = []
+    for e in store.history(entity, unit):
+        parts = e.key.split("|")  # observation: unit|indicator|period|vintage
+        if entity == "observation":  # workflow: unit|period|dataset
+            if (indicator and parts[1] != indicator) or (code and parts[2] != code):
+                continue
+        elif code and parts[1] != code:
+            continue
+        entries.append(HistoryEntry(at=e.at, actor=e.actor, action=e.action, entity=e.entity,
+                                    key=e.key, unit=e.unit, old=e.old, new=e.new,
+                                    reason=e.reason))
+        if len(entries) >= limit:
+            break
+    return HistoryOut(unit=unit, entries=entries)

@@ -164,6 +164,9 @@ def _handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
         if _is_api(request):
+            if isinstance(exc.detail, dict):
+                return _api_error(exc.status_code, code, str(exc.detail.get("message")),
+                                  exc.detail.get("message_vi"))
             return _api_error(exc.status_code, code, str(exc.detail))
         return _error_page(request, exc.status_code, str(exc.detail))
 

@@ -1,0 +1,174 @@
+"""Fixtures of the web tests: the application over a SQLite copy of the reference district,
+with a user (and an API token) of every role.
+
+The district is loaded, and the users are made, once per test session into a template
+database; each app gets its own copy of that file (a few milliseconds), so:
+
+- ``web`` (module scope) is one app per test module, shared by its tests: read from it, or
+  write only data the test owns (a period or a target key no other test of the module uses);
+- ``fresh_web`` (function scope) is an app of its own for a test that changes shared data
+  (a workflow step on the district, a figure another test reads).
+
+Users (password :data:`PASSWORD`), by role and unit:
+
+========== ======== ============ ====================================
+user       role     unit         scope
+========== ======== ============ ====================================
+admin      admin    (none)       everything
+hn         officer  HN           Hà Nội and everything under it
+thanhtri   officer  TT           Thanh Trì and everything under it
+viewer     viewer   TT           reads Thanh Trì and below, writes nothing
+yenmy      entry    TT-YENMY     the commune Yên Mỹ only
+daiang     entry    TT-DAIANG    the commune Đại Áng only
+========== ======== ============ ====================================
+
+``web.client("yenmy")`` is a TestClient sending yenmy's API token; ``web.login("yenmy")``
+signs a TestClient in through the login form (session cookie) and gives its CSRF token,
+to send as ``X-CSRF-Token``; ``web.anonymous()`` has no credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tieuchi.definitions import load_definitions
+from tieuchi.settings import Settings
+from tieuchi.store import Store
+from tieuchi.web.app import create_app
+
+__all__ = ["PASSWORD", "USERS", "WebApp", "login", "session_csrf"]
+
+PASSWORD = "password123"
+
+# username → (role, unit)
+USERS: dict[str, tuple[str, str | None]] = {
+    "admin": ("admin", None),
+    "hn": ("officer", "HN"),
+    "thanhtri": ("officer", "TT"),
+    "viewer": ("viewer", "TT"),
+    "yenmy": ("entry", "TT-YENMY"),
+    "daiang": ("entry", "TT-DAIANG"),
+}
+
+SECRET_KEY = "tests-only-secret-key"
+
+_CSRF_FIELD = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class WebTemplate:
+    """The database file every app copies, and the API token of each user."""
+
+    path: Path
+    tokens: dict[str, str]
+
+
+@dataclass
+class WebApp:
+    """An application over its own copy of the reference district."""
+
+    app: FastAPI
+    store: Store
+    tokens: dict[str, str]  # username → API token
+
+    def client(self, username: str) -> TestClient:
+        """A client sending the user's API token (``Authorization: Bearer tc_…``)."""
+        return TestClient(self.app, headers={
+            "Authorization": f"Bearer {self.tokens[username]}"})
+
+    def anonymous(self) -> TestClient:
+        return TestClient(self.app)
+
+    def login(self, username: str, password: str = PASSWORD) -> tuple[TestClient, str]:
+        """A client signed in through the login form, and its session's CSRF token."""
+        client = TestClient(self.app)
+        return client, login(client, username, password)
+
+
+def session_csrf(client: TestClient) -> str:
+    """The CSRF token of the client's session: the signed cookie's payload (base64 JSON
+    before the first dot) is readable; only its signature is secret."""
+    cookie = client.cookies.get("tieuchi_session")
+    assert cookie, "no session cookie"
+    payload = cookie.split(".")[0]
+    data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    token = data.get("csrf")
+    assert isinstance(token, str), f"the session has no CSRF token: {sorted(data)}"
+    return token
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign ``client`` in as a browser does (GET /login, read the form's hidden CSRF token,
+    POST the form); returns the CSRF token of the new session (signing in makes a new one)."""
+    page = client.get("/login")
+    assert page.status_code == 200, page.text
+    found = _CSRF_FIELD.search(page.text)
+    assert found, "no csrf_token field in the login form"
+    response = client.post("/login", data={
+        "username": username, "password": password, "csrf_token": found.group(1), "next": "/",
+    }, follow_redirects=False)
+    assert response.status_code == 303, f"login of {username} failed: {response.status_code}"
+    return session_csrf(client)
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a SQLite database (WAL included) with the backup API."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _open_app(template: WebTemplate, folder: Path) -> tuple[WebApp, Store]:
+    path = folder / "web.db"
+    _copy(template.path, path)
+    store = Store.open(f"sqlite:///{path}")
+    settings = Settings(_env_file=None, secret_key=SECRET_KEY)
+    return WebApp(create_app(store, settings), store, dict(template.tokens)), store
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> WebTemplate:
+    """The reference district, the users and their tokens, in a SQLite file (made once)."""
+    # Imported here: ruff sorts ``tests`` as first or third party depending on whether
+    # tests/web is a package; this keeps the imports right either way.
+    from tests.conftest import EXAMPLE
+
+    path = tmp_path_factory.mktemp("web-template") / "template.db"
+    store = Store.open(f"sqlite:///{path}")
+    store.load(load_definitions(EXAMPLE), actor="test")
+    tokens = {}
+    for username, (role, unit) in USERS.items():
+        store.add_user(username, PASSWORD, role=role, unit=unit)
+        tokens[username] = store.add_token(username, "tests")
+    store.engine.dispose()
+    return WebTemplate(path, tokens)
+
+
+@pytest.fixture(scope="module")
+def web(web_template: WebTemplate, tmp_path_factory: pytest.TempPathFactory,
+        ) -> Iterator[WebApp]:
+    """One app for the test module, over its own copy of the district."""
+    app, store = _open_app(web_template, tmp_path_factory.mktemp("web"))
+    yield app
+    store.engine.dispose()
+
+
+@pytest.fixture
+def fresh_web(web_template: WebTemplate, tmp_path: Path) -> Iterator[WebApp]:
+    """An app of the test's own, for tests that change shared data."""
+    app, store = _open_app(web_template, tmp_path)
+    yield app
+    store.engine.dispose()
