@@ -30,3 +30,29 @@ def test_reports_import_no_cli_library() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == ""
+
+
+def test_store_imports_no_web_or_cli_library() -> None:
+    """Dependencies point one way: the store serves the web and the CLI, never the reverse."""
+    code = (
+        "import sys\n"
+        "import tieuchi.store\n"
+        "bad = ('typer', 'rich', 'click', 'fastapi', 'starlette', 'jinja2', 'tieuchi.web', "
+        "'tieuchi.cli')\n"
+        "print(','.join(m for m in bad if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "", f"the store imported: {result.stdout.strip()}"
+
+
+def test_cli_starts_without_the_web_stack() -> None:
+    """`tieuchi validate` and friends do not pay for importing the web application."""
+    code = (
+        "import sys\n"
+        "import tieuchi.cli\n"
+        "print(','.join(m for m in ('fastapi', 'uvicorn', 'tieuchi.web') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""

@@ -97,6 +97,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
                                 httponly=True)
         return response
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, bool]:
         return {"ok": True}
