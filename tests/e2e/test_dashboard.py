@@ -43,8 +43,12 @@ def test_targets_table_filters_and_drills_down(server: str, new_page: Callable[[
     page.click("form.filters button")
     expect(rows).to_have_count(3)
     screenshot(page, "targets.png")
-    page.goto(f"{server}/units/TT/targets/nvct-ntm-nang-cao")
-    expect(page.locator("h2").first).to_contain_text("nông thôn mới nâng cao")
+    page.goto(f"{server}/units/TT/targets/tp-ntm-kieu-mau-2021-2025")
+    expect(page.locator("h2").first).to_contain_text("nông thôn mới kiểu mẫu")
+    children = page.locator("#children tbody tr")
+    expect(children).to_have_count(15)  # the communes the set applies to
+    expect(children.locator(".badge.bad")).to_have_count(7)  # 8/15 pass: the 7 others first
+    expect(children.first.locator(".badge")).to_have_class("badge bad")
     screenshot(page, "drill-down.png")
 
 

@@ -60,12 +60,14 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
     target = found.row(0, named=True)
     row = view.target_row(target)
     indicator = view.definitions.indicator_by_code[target["indicator"]]
-    rows = _children_rows(view, target["indicator"])
-    failing = _failing_units(view, indicator.criteria_set) if indicator.criteria_set else []
+    if indicator.criteria_set:
+        rows, passing = [], _set_rows(view, indicator.criteria_set)
+    else:
+        rows, passing = _children_rows(view, target["indicator"]), []
     history = request.app.state.store.history(
         "observation", f"{code}|{target['indicator']}|{view.period.code}")
     return render(request, "drill.html", user=user, view=view, tab="targets", row=row,
-                  target=target, indicator=indicator, rows=rows, failing=failing,
+                  target=target, indicator=indicator, rows=rows, passing=passing,
                   history=history[:5])
 
 
@@ -86,6 +88,8 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
     for child in children:
         value = values.get(child)
         target = own.get(child)
+        if value is None and target is None:
+            continue
         status = target["status"] if target else None
         out.append({
             "code": child, "name": view.name(child),
@@ -103,9 +107,15 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
     return out
 
 
-def _failing_units(view: UnitView, set_code: str) -> list[dict[str, Any]]:
-    """For a count of units passing a set: the units below that do not pass, and why."""
-    sets = view.ev.sets.sets.filter((pl.col("set") == set_code) & ~pl.col("passed").fill_null(
-        False))
-    return [{"code": s["unit"], "name": view.name(s["unit"]), "unmet": s["unmet"],
-             "no_data": s["no_data_criteria"]} for s in sets.iter_rows(named=True)]
+def _set_rows(view: UnitView, set_code: str) -> list[dict[str, Any]]:
+    """For a count of units passing a set: each unit below it applies to, whether it passes,
+    and its unmet criteria; those that do not pass first."""
+    sets = view.ev.sets.sets.filter((pl.col("set") == set_code) & (pl.col("unit") != view.code))
+    rows = [{"code": s["unit"], "name": view.name(s["unit"]), "passed": s["passed"],
+             "met": s["met"], "total": s["total"], "unmet": s["unmet"],
+             "no_data": s["no_data_criteria"],
+             "status_class": "ok" if s["passed"] else ("none" if s["passed"] is None
+                                                       else "bad")}
+            for s in sets.iter_rows(named=True)]
+    return sorted(rows, key=lambda r: ({"bad": 0, "none": 1, "ok": 2}[r["status_class"]],
+                                       r["met"] or 0))
