@@ -266,11 +266,11 @@ def load(
         err.print(f"{len(exc.problems)} refused; nothing was loaded.")
         raise typer.Exit(1) from None
     if not summary.total:
-        out.print(f"{path}: nothing changed")
+        out.print(f"{path}: nothing changed", soft_wrap=True, highlight=False)
         return
     parts = [f"{n} {k} added" for k, n in summary.added.items()] + [
         f"{n} {k} changed" for k, n in summary.changed.items()]
-    out.print(f"{path}: " + ", ".join(parts))
+    out.print(f"{path}: " + ", ".join(parts), soft_wrap=True, highlight=False)
 
 
 user_app = typer.Typer(help="Users: add them.", no_args_is_help=True)
