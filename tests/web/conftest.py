@@ -2,7 +2,9 @@
 with a user (and an API token) of every role.
 
 The district is loaded, and the users are made, once per test session into a template
-database; each app gets its own copy of that file (a few milliseconds), so:
+database, on SQLite and on PostgreSQL; each app gets its own copy of it (a file copy, or
+``CREATE DATABASE … TEMPLATE``), and ``web`` and ``fresh_web`` run each test on both
+backends, so:
 
 - ``web`` (module scope) is one app per test module, shared by its tests: read from it, or
   write only data the test owns (a period or a target key no other test of the module uses);
@@ -31,15 +33,19 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from tieuchi.definitions import load_definitions
 from tieuchi.settings import Settings
@@ -49,6 +55,7 @@ from tieuchi.web.app import create_app
 __all__ = ["PASSWORD", "USERS", "WebApp", "login", "session_csrf"]
 
 PASSWORD = "password123"
+BACKENDS = ["sqlite", "postgresql"]
 
 # username → (role, unit)
 USERS: dict[str, tuple[str, str | None]] = {
@@ -67,9 +74,10 @@ _CSRF_FIELD = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 @dataclass(frozen=True)
 class WebTemplate:
-    """The database file every app copies, and the API token of each user."""
+    """The database every app copies (a SQLite file, or a PostgreSQL URL), and the API
+    token of each user."""
 
-    path: Path
+    path: Path | str
     tokens: dict[str, str]
 
 
@@ -133,7 +141,7 @@ def _copy(source: Path, target: Path) -> None:
 
 def _open_app(template: WebTemplate, folder: Path) -> tuple[WebApp, Store]:
     path = folder / "web.db"
-    _copy(template.path, path)
+    _copy(Path(template.path), path)
     store = Store.open(f"sqlite:///{path}")
     settings = Settings(_env_file=None, secret_key=SECRET_KEY)
     return WebApp(create_app(store, settings), store, dict(template.tokens)), store
@@ -157,18 +165,70 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> WebTemplate:
     return WebTemplate(path, tokens)
 
 
-@pytest.fixture(scope="module")
-def web(web_template: WebTemplate, tmp_path_factory: pytest.TempPathFactory,
+@pytest.fixture(scope="session")
+def pg_web_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTemplate]:
+    """The same template on PostgreSQL: a database that each app's database copies."""
+    from tests.conftest import EXAMPLE, _new_database
+
+    with _new_database("postgresql", tmp_path_factory.mktemp("pg")) as url:
+        store = Store.open(url)
+        store.load(load_definitions(EXAMPLE), actor="test")
+        tokens = {}
+        for username, (role, unit) in USERS.items():
+            store.add_user(username, PASSWORD, role=role, unit=unit)
+            tokens[username] = store.add_token(username, "tests")
+        store.engine.dispose()
+        yield WebTemplate(url, tokens)
+
+
+@contextmanager
+def _pg_copy(template: WebTemplate) -> Iterator[str]:
+    """A new PostgreSQL database copied from the template's; dropped afterwards."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.conftest import POSTGRES_URL, _psycopg_options
+
+    url = make_url(str(template.path))
+    name = f"tieuchi_t_{secrets.token_hex(6)}"
+    # Connected to the server's own database: the template must have no session open.
+    given = os.environ.get("TIEUCHI_TEST_POSTGRES_URL") or POSTGRES_URL
+    server = url.set(database=make_url(given).database)
+    with psycopg.connect(**_psycopg_options(server), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(str(url.database))))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(name)))
+
+
+@contextmanager
+def _app_on(backend: str, request: pytest.FixtureRequest, folder: Path) -> Iterator[WebApp]:
+    if backend == "sqlite":
+        app, store = _open_app(request.getfixturevalue("web_template"), folder)
+        yield app
+        store.engine.dispose()
+        return
+    template: WebTemplate = request.getfixturevalue("pg_web_template")
+    with _pg_copy(template) as url:
+        store = Store.open(url, upgrade=False)
+        settings = Settings(_env_file=None, secret_key=SECRET_KEY)
+        yield WebApp(create_app(store, settings), store, dict(template.tokens))
+        store.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS, ids=BACKENDS)
+def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
         ) -> Iterator[WebApp]:
-    """One app for the test module, over its own copy of the district."""
-    app, store = _open_app(web_template, tmp_path_factory.mktemp("web"))
-    yield app
-    store.engine.dispose()
+    """One app for the test module, over its own copy of the district, on each backend."""
+    with _app_on(request.param, request, tmp_path_factory.mktemp("web")) as app:
+        yield app
 
 
-@pytest.fixture
-def fresh_web(web_template: WebTemplate, tmp_path: Path) -> Iterator[WebApp]:
-    """An app of the test's own, for tests that change shared data."""
-    app, store = _open_app(web_template, tmp_path)
-    yield app
-    store.engine.dispose()
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+def fresh_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebApp]:
+    """An app of the test's own, for tests that change shared data, on each backend."""
+    with _app_on(request.param, request, tmp_path) as app:
+        yield app
