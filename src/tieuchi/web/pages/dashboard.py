@@ -9,6 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.reports.formatting import number
+from tieuchi.store import STATE_NAMES, State
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
@@ -24,7 +25,22 @@ def dashboard(request: Request, user: CurrentUser, code: str,
     view = open_unit(request, user, code, period)
     return render(request, "dashboard.html", user=user, view=view, tab="dashboard",
                   cards=view.group_cards(), key=view.key_targets(), sets=view.set_results(),
-                  children=view.children())
+                  children=view.children(), forms=_forms(view))
+
+
+def _forms(view: UnitView) -> list[dict[str, Any]]:
+    """The unit's data sets for the period and where each stands (draft … locked)."""
+    store = view.store
+    states = store.states([view.code], view.period.code)
+    writable = view.user.can_write(store.path(view.code))
+    names = STATE_NAMES[view.lang]
+    out = []
+    for ds in store.datasets_for(view.code):
+        state = states.get((view.code, ds.code), State.DRAFT)
+        out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
+                    else ds.name, "state": state, "state_text": names[state],
+                    "link": writable})
+    return out
 
 
 @router.get("/units/{code}/targets")
