@@ -9,9 +9,11 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.reports.formatting import number
-from tieuchi.store import STATE_NAMES, State
+from tieuchi.reports.text import plan_text
+from tieuchi.store import STATE_NAMES, AuditEntry, State
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.entry import local_time
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 router = page_router()
@@ -80,11 +82,10 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
         rows, passing = [], _set_rows(view, indicator.criteria_set)
     else:
         rows, passing = _children_rows(view, target["indicator"]), []
-    history = request.app.state.store.history(
-        "observation", f"{code}|{target['indicator']}|{view.period.code}")
+    history = [_target_change(a, view) for a in view.store.history("target", key)]
     return render(request, "drill.html", user=user, view=view, tab="targets", row=row,
                   target=target, indicator=indicator, rows=rows, passing=passing,
-                  history=history[:5])
+                  history=history)
 
 
 def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
@@ -135,3 +136,18 @@ def _set_rows(view: UnitView, set_code: str) -> list[dict[str, Any]]:
             for s in sets.iter_rows(named=True)]
     return sorted(rows, key=lambda r: ({"bad": 0, "none": 1, "ok": 2}[r["status_class"]],
                                        r["met"] or 0))
+
+
+def _target_change(a: AuditEntry, view: UnitView) -> dict[str, Any]:
+    """One change of a target: when, who, the target before and after, why."""
+    indicators = view.definitions.indicator_by_code
+
+    def wording(doc: dict[str, Any] | None) -> str:
+        if not doc or doc.get("indicator") not in indicators:
+            return "–"
+        indicator = indicators[doc["indicator"]]
+        return plan_text({**doc, "type": indicator.type.value, "target": doc["value"],
+                          "decimals": indicator.decimals}, view.ctx)
+
+    return {"when": local_time(a.at, view.lang), "who": a.actor, "action": a.action,
+            "old": wording(a.old), "new": wording(a.new), "reason": a.reason or ""}
