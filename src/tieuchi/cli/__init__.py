@@ -404,3 +404,7 @@ def demo(
 
 def main() -> None:
     app()
+
+
+# Commands defined in their own modules register themselves on ``app``.
+from tieuchi.cli import backup, exchange  # noqa: E402, F401

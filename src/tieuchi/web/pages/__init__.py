@@ -1,8 +1,18 @@
 """The pages of the web application, one router per area."""
 
-from tieuchi.web.pages import auth, criteria, dashboard, entry, manage, trend
+from tieuchi.web.pages import (
+    auth,
+    criteria,
+    dashboard,
+    drafts,
+    entry,
+    imports,
+    manage,
+    reports,
+    trend,
+)
 
 ROUTERS = [auth.router, dashboard.router, criteria.router, trend.router, entry.router,
-           manage.router]
+           manage.router, reports.router, imports.router, drafts.router]
 
 __all__ = ["ROUTERS"]

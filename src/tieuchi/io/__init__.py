@@ -1,0 +1,1 @@
+"""Data exchange: Excel entry templates and their import, CSV, DHIS2 ``dataValueSets``."""
