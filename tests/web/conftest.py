@@ -27,11 +27,15 @@ daiang     entry    TT-DAIANG    the commune Đại Áng only
 ``web.client("yenmy")`` is a TestClient sending yenmy's API token; ``web.login("yenmy")``
 signs a TestClient in through the login form (session cookie) and gives its CSRF token,
 to send as ``X-CSRF-Token``; ``web.anonymous()`` has no credentials.
+
+For the HTML pages, :class:`Site` is a browser per user over an app: ``site`` (module
+scope, over ``web``) and ``own_site`` (function scope, over ``fresh_web``).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -39,7 +43,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -52,7 +56,7 @@ from tieuchi.settings import Settings
 from tieuchi.store import Store
 from tieuchi.web.app import create_app
 
-__all__ = ["PASSWORD", "USERS", "WebApp", "login", "session_csrf"]
+__all__ = ["PASSWORD", "USERS", "Site", "WebApp", "login", "session_csrf"]
 
 PASSWORD = "password123"
 BACKENDS = ["sqlite", "postgresql"]
@@ -127,6 +131,40 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     }, follow_redirects=False)
     assert response.status_code == 303, f"login of {username} failed: {response.status_code}"
     return session_csrf(client)
+
+
+@dataclass
+class Site:
+    """The HTML pages of an app as its users see them in a browser: a client per user,
+    signed in through the login form when first used, that sends its form posts with the
+    session's CSRF token. ``get`` and ``post`` give the page unescaped and keep its HTTP
+    status in ``status``."""
+
+    web: WebApp
+    clients: dict[str, tuple[TestClient, str]] = field(default_factory=dict)
+    status: int = 0
+
+    @property
+    def store(self) -> Store:
+        return self.web.store
+
+    def user(self, username: str) -> tuple[TestClient, str]:
+        """The user's signed-in client and its CSRF token."""
+        if username not in self.clients:
+            self.clients[username] = self.web.login(username)
+        return self.clients[username]
+
+    def get(self, username: str, url: str, headers: dict[str, str] | None = None) -> str:
+        response = self.user(username)[0].get(url, headers=headers)
+        self.status = response.status_code
+        return html.unescape(response.text)
+
+    def post(self, username: str, url: str, data: dict[str, str]) -> str:
+        """Post a form as the user, its CSRF token included."""
+        client, token = self.user(username)
+        response = client.post(url, data={"csrf_token": token, **data})
+        self.status = response.status_code
+        return html.unescape(response.text)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -232,3 +270,16 @@ def fresh_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebApp
     """An app of the test's own, for tests that change shared data, on each backend."""
     with _app_on(request.param, request, tmp_path) as app:
         yield app
+
+
+@pytest.fixture(scope="module")
+def site(web: WebApp) -> Site:
+    """The pages of the module's app (``web``): for tests that change nothing, or only data
+    of their own."""
+    return Site(web)
+
+
+@pytest.fixture
+def own_site(fresh_web: WebApp) -> Site:
+    """The pages of an app of the test's own (``fresh_web``): for tests that change data."""
+    return Site(fresh_web)

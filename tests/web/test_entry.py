@@ -1,114 +1,25 @@
 """Data entry in the browser: the form of a data set, its workflow and the history of a value.
 
-The reference district is loaded, with an administrator, the district's officer and the
-entry officers of two communes, once per module into a SQLite file; each test that changes
-data works on a copy of its own (``own``), the others share one (``shared``).
+The reference district and its users come from ``conftest``, on SQLite and on PostgreSQL;
+each test that changes data works on an app of its own (``own_site``), the others share
+one (``site``).
 """
 
 from __future__ import annotations
 
 import html
 import re
-import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tieuchi.domain.bundle import Definitions
-from tieuchi.settings import Settings
-from tieuchi.store import Store
-from tieuchi.web.app import create_app
 from tieuchi.web.pages.entry import local_time
 
-PASSWORD = "password123"
-USERS = {"admin": ("admin", None), "thanhtri": ("officer", "TT"),
-         "yenmy": ("entry", "TT-YENMY"), "daiang": ("entry", "TT-DAIANG")}
+if TYPE_CHECKING:
+    from tests.web.conftest import Site
+
 FORM = "/units/TT-YENMY/entry/ntm-nang-cao"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass
-class Site:
-    """The application over its own database, with a signed-in client per user."""
-
-    store: Store
-    clients: dict[str, tuple[TestClient, str]]
-
-    def __post_init__(self) -> None:
-        self.app = create_app(self.store, Settings(_env_file=None,
-                                                   secret_key="tests-only"))
-
-    def user(self, name: str) -> tuple[TestClient, str]:
-        """A client signed in as ``name`` through the login form, and its CSRF token."""
-        if name not in self.clients:
-            client = TestClient(self.app)
-            token = CSRF.search(client.get("/login").text)
-            assert token
-            response = client.post("/login", data={
-                "username": name, "password": PASSWORD, "csrf_token": token.group(1)})
-            assert response.status_code == 200, response.text
-            page = client.get("/")
-            found = CSRF.search(page.text)
-            assert found, "no CSRF token on the home page"
-            self.clients[name] = (client, found.group(1))
-        return self.clients[name]
-
-    def post(self, name: str, url: str, data: dict[str, str]) -> str:
-        """Post a form as ``name`` (CSRF token included); the page, unescaped."""
-        client, token = self.user(name)
-        response = client.post(url, data={"csrf_token": token, **data})
-        self.status = response.status_code
-        return html.unescape(response.text)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions) -> Path:
-    """The reference district (``thanh_tri``: ``load_definitions(EXAMPLE)``, read once per
-    session) and the users, in a SQLite file that each site copies."""
-    path = tmp_path_factory.mktemp("entry") / "template.db"
-    store = Store.open(f"sqlite:///{path}")
-    store.load(thanh_tri, actor="test")
-    for name, (role, unit) in USERS.items():
-        store.add_user(name, PASSWORD, role=role, unit=unit)
-    store.engine.dispose()
-    return path
-
-
-def _site(template: Path, folder: Path) -> Site:
-    path = folder / "t.db"
-    source, target = sqlite3.connect(template), sqlite3.connect(path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return Site(Store.open(f"sqlite:///{path}"), {})
-
-
-@pytest.fixture(scope="module")
-def shared(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """For tests that change nothing (or must not, when they pass)."""
-    site = _site(template, tmp_path_factory.mktemp("shared"))
-    yield site
-    site.store.engine.dispose()
-
-
-@pytest.fixture
-def own(template: Path, tmp_path: Path) -> Iterator[Site]:
-    """For tests that change data."""
-    site = _site(template, tmp_path)
-    yield site
-    site.store.engine.dispose()
-
-
-def get(site: Site, name: str, url: str, **headers: str) -> tuple[int, str]:
-    client, _ = site.user(name)
-    response = client.get(url, headers=headers)
-    return response.status_code, html.unescape(response.text)
 
 
 def row(page: str, indicator: str) -> str:
@@ -133,9 +44,9 @@ def value(site: Site, unit: str, indicator: str) -> tuple[float | None, str | No
 # ---------------------------------------------------------------------- entering figures
 
 
-def test_form_shows_the_data_set(shared: Site) -> None:
-    status, page = get(shared, "yenmy", FORM + "?period=2023")
-    assert status == 200
+def test_form_shows_the_data_set(site: Site) -> None:
+    page = site.get("yenmy", FORM + "?period=2023")
+    assert site.status == 200
     assert 'id="state"' in page and "Đang nhập" in page
     income = row(page, "thu-nhap-bq")
     assert 'name="v__thu-nhap-bq"' in income and 'value="80,1"' in income
@@ -152,37 +63,37 @@ def test_form_shows_the_data_set(shared: Site) -> None:
     assert re.search(r'<option value="official" selected>Chính thức</option>', page)
 
 
-def test_data_sets_of_the_unit(shared: Site) -> None:
-    status, page = get(shared, "yenmy", "/units/TT-YENMY/entry?period=2023")
-    assert status == 200
+def test_data_sets_of_the_unit(site: Site) -> None:
+    page = site.get("yenmy", "/units/TT-YENMY/entry?period=2023")
+    assert site.status == 200
     assert 'data-dataset="ntm-nang-cao"' in page and 'data-dataset="ntm-kieu-mau"' in page
     assert "nhiem-vu-chinh-tri" not in page  # a district's data set
-    status, page = get(shared, "thanhtri", "/units/TT/entry?period=2023")
-    assert status == 200 and 'data-dataset="nhiem-vu-chinh-tri"' in page
+    page = site.get("thanhtri", "/units/TT/entry?period=2023")
+    assert site.status == 200 and 'data-dataset="nhiem-vu-chinh-tri"' in page
 
 
-def test_a_figure_changes_the_district_and_its_history(own: Site) -> None:
-    _, before = get(own, "thanhtri", "/units/TT?period=2023")
+def test_a_figure_changes_the_district_and_its_history(own_site: Site) -> None:
+    before = own_site.get("thanhtri", "/units/TT?period=2023")
     assert card(before, "set", "ntm-nang-cao") == "15/15"
     assert card(before, "group", "nvct-2023") == "18/18"
-    page = own.post("yenmy", FORM + "?period=2023",
-                    {"v__ntmnc-04": "0", "vintage": "official", "reason": "Phúc tra lại"})
-    assert own.status == 200
+    page = own_site.post("yenmy", FORM + "?period=2023",
+                         {"v__ntmnc-04": "0", "vintage": "official", "reason": "Phúc tra lại"})
+    assert own_site.status == 200
     assert "Đã lưu 1 thay đổi" in page
     assert '<option value="0" selected>Chưa đạt</option>' in row(page, "ntmnc-04")
-    assert value(own, "TT-YENMY", "ntmnc-04") == (0.0, "official")
+    assert value(own_site, "TT-YENMY", "ntmnc-04") == (0.0, "official")
 
-    _, after = get(own, "thanhtri", "/units/TT?period=2023")
+    after = own_site.get("thanhtri", "/units/TT?period=2023")
     assert card(after, "set", "ntm-nang-cao") == "14/15"
     # The political-task target on the same communes is "at least 80%": 14/15 still meets
     # it, so the group stays 18/18 while the target's actual falls from 100% to 93,3%.
     assert card(after, "group", "nvct-2023") == "18/18"
-    _, target = get(own, "thanhtri", "/units/TT/targets/nvct-ntm-nang-cao?period=2023")
+    target = own_site.get("thanhtri", "/units/TT/targets/nvct-ntm-nang-cao?period=2023")
     assert "93,3" in target
 
-    status, history = get(own, "thanhtri",
-                          "/units/TT-YENMY/history?indicator=ntmnc-04&period=2023")
-    assert status == 200
+    history = own_site.get("thanhtri",
+                           "/units/TT-YENMY/history?indicator=ntmnc-04&period=2023")
+    assert own_site.status == 200
     table = re.search(r'<table class="data" id="history">.*?<tbody>(.*?)</tbody>', history,
                       re.S)
     assert table
@@ -193,30 +104,31 @@ def test_a_figure_changes_the_district_and_its_history(own: Site) -> None:
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", newest)
     assert "test" in rows[-1] and "Thêm" in rows[-1]  # the load, oldest last
     # the same table alone for htmx
-    status, fragment = get(own, "yenmy", "/units/TT-YENMY/history?indicator=ntmnc-04"
-                           "&period=2023", **{"HX-Request": "true"})
-    assert status == 200 and 'id="history"' in fragment and "<html" not in fragment
+    fragment = own_site.get("yenmy", "/units/TT-YENMY/history?indicator=ntmnc-04"
+                            "&period=2023", headers={"HX-Request": "true"})
+    assert own_site.status == 200 and 'id="history"' in fragment and "<html" not in fragment
 
 
-def test_decimal_comma_and_vintage(own: Site) -> None:
-    page = own.post("yenmy", FORM + "?period=2023",
-                    {"v__thu-nhap-bq": "5,5", "v__nuoc-sach-tap-trung": "1.0,5",
-                     "vintage": "official"})
-    assert own.status == 422  # "1.0,5" is not a number: nothing is saved
-    assert value(own, "TT-YENMY", "thu-nhap-bq") == (80.1, "estimate")
-    page = own.post("yenmy", FORM + "?period=2023",
-                    {"v__thu-nhap-bq": "5,5", "vintage": "official", "source": "Báo cáo số 12"})
-    assert own.status == 200 and "Đã lưu 1 thay đổi" in page
-    assert value(own, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
+def test_decimal_comma_and_vintage(own_site: Site) -> None:
+    page = own_site.post("yenmy", FORM + "?period=2023",
+                         {"v__thu-nhap-bq": "5,5", "v__nuoc-sach-tap-trung": "1.0,5",
+                          "vintage": "official"})
+    assert own_site.status == 422  # "1.0,5" is not a number: nothing is saved
+    assert value(own_site, "TT-YENMY", "thu-nhap-bq") == (80.1, "estimate")
+    page = own_site.post("yenmy", FORM + "?period=2023",
+                         {"v__thu-nhap-bq": "5,5", "vintage": "official",
+                          "source": "Báo cáo số 12"})
+    assert own_site.status == 200 and "Đã lưu 1 thay đổi" in page
+    assert value(own_site, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
     assert 'value="5,5"' in row(page, "thu-nhap-bq")
     assert "Chính thức" in row(page, "thu-nhap-bq")
-    assert own.store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
+    assert own_site.store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
         "source"] == "Báo cáo số 12"
-    own.post("yenmy", FORM + "?period=2023",
-             {"v__thu-nhap-bq": "1.234,5", "vintage": "preliminary"})
+    own_site.post("yenmy", FORM + "?period=2023",
+                  {"v__thu-nhap-bq": "1.234,5", "vintage": "preliminary"})
     # an official figure outranks the preliminary one just written
-    assert value(own, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
-    entries = own.store.history("observation", "TT-YENMY|thu-nhap-bq|2023")
+    assert value(own_site, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
+    entries = own_site.store.history("observation", "TT-YENMY|thu-nhap-bq|2023")
     assert entries[0].key.endswith("|preliminary") and entries[0].new == {
         "value": 1234.5, "source": None}
 
@@ -227,14 +139,14 @@ def test_decimal_comma_and_vintage(own: Site) -> None:
     ("ntmnc-04", "2", "chỉ tiêu có/không chỉ nhận 1 (đạt) hoặc 0 (chưa đạt)"),
     ("ngheo-da-chieu", "150", "tỷ lệ phần trăm phải từ 0 đến 100"),
 ])
-def test_a_bad_value_saves_nothing(shared: Site, indicator: str, typed: str,
+def test_a_bad_value_saves_nothing(site: Site, indicator: str, typed: str,
                                    message: str) -> None:
-    audits = shared.store.audit_count()
-    before = {code: value(shared, "TT-YENMY", code)
+    audits = site.store.audit_count()
+    before = {code: value(site, "TT-YENMY", code)
               for code in ("thu-nhap-bq", "ntmnc-04", "ntmnc-05", "ngheo-da-chieu")}
-    page = shared.post("yenmy", FORM + "?period=2023", {
+    page = site.post("yenmy", FORM + "?period=2023", {
         f"v__{indicator}": typed, "v__ntmnc-05": "0", "vintage": "official"})
-    assert shared.status == 422
+    assert site.status == 422
     assert "Chưa lưu: sửa các ô báo lỗi rồi lưu lại." in page
     bad = row(page, indicator)
     assert 'class="field-error"' in bad and message in bad
@@ -242,12 +154,12 @@ def test_a_bad_value_saves_nothing(shared: Site, indicator: str, typed: str,
     assert f'value="{typed}"' in bad  # what was typed is kept
     assert "field-error" not in row(page, "ntmnc-05")
     assert '<option value="0" selected>' in row(page, "ntmnc-05")  # kept too, not saved
-    assert shared.store.audit_count() == audits
-    assert {code: value(shared, "TT-YENMY", code) for code in before} == before
+    assert site.store.audit_count() == audits
+    assert {code: value(site, "TT-YENMY", code) for code in before} == before
 
 
-def test_messages_in_english(shared: Site) -> None:
-    client, token = shared.user("yenmy")
+def test_messages_in_english(site: Site) -> None:
+    client, token = site.user("yenmy")
     client.cookies.set("lang", "en")
     try:
         response = client.post(FORM + "?period=2023", data={
@@ -262,41 +174,41 @@ def test_messages_in_english(shared: Site) -> None:
         client.cookies.delete("lang")
 
 
-def test_unchanged_fields_are_not_written_and_an_emptied_one_deletes(own: Site) -> None:
-    _, page = get(own, "yenmy", FORM + "?period=2023")
+def test_unchanged_fields_are_not_written_and_an_emptied_one_deletes(own_site: Site) -> None:
+    page = own_site.get("yenmy", FORM + "?period=2023")
     typed = {name: value_ for name, value_ in re.findall(
         r'<input type="text"[^>]*name="(v__[^"]+)"[^>]*value="([^"]*)"', page)}
     typed |= {name: chosen for name, chosen in re.findall(
         r'<select name="(v__[^"]+)".*?<option value="([^"]*)" selected', page, re.S)}
     assert len(typed) == 20
-    audits = own.store.audit_count()
-    page = own.post("yenmy", FORM + "?period=2023", typed | {"vintage": "official"})
-    assert own.status == 200 and "Không có thay đổi." in page
-    assert own.store.audit_count() == audits
+    audits = own_site.store.audit_count()
+    page = own_site.post("yenmy", FORM + "?period=2023", typed | {"vintage": "official"})
+    assert own_site.status == 200 and "Không có thay đổi." in page
+    assert own_site.store.audit_count() == audits
 
-    page = own.post("yenmy", FORM + "?period=2023",
+    page = own_site.post("yenmy", FORM + "?period=2023",
                     typed | {"v__ngheo-da-chieu": "", "vintage": "official"})
     assert "Đã lưu 1 thay đổi" in page
-    assert value(own, "TT-YENMY", "ngheo-da-chieu") == (None, None)
-    assert own.store.history("observation", "TT-YENMY|ngheo-da-chieu|2023")[0].action == \
+    assert value(own_site, "TT-YENMY", "ngheo-da-chieu") == (None, None)
+    assert own_site.store.history("observation", "TT-YENMY|ngheo-da-chieu|2023")[0].action == \
         "delete"
     # emptying a field that has no figure changes nothing
-    page = own.post("yenmy", FORM + "?period=2023", {"v__ngheo-da-chieu": ""})
+    page = own_site.post("yenmy", FORM + "?period=2023", {"v__ngheo-da-chieu": ""})
     assert "Không có thay đổi." in page
 
 
 # ---------------------------------------------------------------------- who may
 
 
-def test_a_form_without_its_csrf_token_is_refused(shared: Site) -> None:
-    client, _ = shared.user("yenmy")
-    audits = shared.store.audit_count()
+def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
+    client, _ = site.user("yenmy")
+    audits = site.store.audit_count()
     response = client.post(FORM + "?period=2023", data={"v__ntmnc-04": "0"})
     assert response.status_code == 403
     response = client.post(FORM + "/workflow?period=2023", data={"action": "submit"})
     assert response.status_code == 403
-    assert shared.store.audit_count() == audits
-    assert value(shared, "TT-YENMY", "ntmnc-04") == (1.0, "official")
+    assert site.store.audit_count() == audits
+    assert value(site, "TT-YENMY", "ntmnc-04") == (1.0, "official")
 
 
 @pytest.mark.parametrize("url", [
@@ -306,85 +218,85 @@ def test_a_form_without_its_csrf_token_is_refused(shared: Site) -> None:
     "/units/TT/entry?period=2023",
     "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
 ])
-def test_an_entry_officer_sees_no_other_unit(shared: Site, url: str) -> None:
-    status, page = get(shared, "yenmy", url)
-    assert status == 403
+def test_an_entry_officer_sees_no_other_unit(site: Site, url: str) -> None:
+    page = site.get("yenmy", url)
+    assert site.status == 403
     assert "không có quyền" in page
 
 
-def test_an_entry_officer_writes_no_other_unit(shared: Site) -> None:
-    audits = shared.store.audit_count()
-    shared.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao?period=2023",
-                {"v__ntmnc-04": "0"})
-    assert shared.status == 403
-    shared.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao/workflow?period=2023",
-                {"action": "submit"})
-    assert shared.status == 403
-    shared.post("yenmy", "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
-                {"v__tcsd-htt": "1"})
-    assert shared.status == 403
-    assert shared.store.audit_count() == audits
-    assert value(shared, "TT-DAIANG", "ntmnc-04") == (1.0, "official")
+def test_an_entry_officer_writes_no_other_unit(site: Site) -> None:
+    audits = site.store.audit_count()
+    site.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao?period=2023",
+              {"v__ntmnc-04": "0"})
+    assert site.status == 403
+    site.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao/workflow?period=2023",
+              {"action": "submit"})
+    assert site.status == 403
+    site.post("yenmy", "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
+              {"v__tcsd-htt": "1"})
+    assert site.status == 403
+    assert site.store.audit_count() == audits
+    assert value(site, "TT-DAIANG", "ntmnc-04") == (1.0, "official")
 
 
-def test_an_unknown_data_set_is_not_found(shared: Site) -> None:
-    status, _ = get(shared, "yenmy", "/units/TT-YENMY/entry/nhiem-vu-chinh-tri?period=2023")
-    assert status == 404
+def test_an_unknown_data_set_is_not_found(site: Site) -> None:
+    site.get("yenmy", "/units/TT-YENMY/entry/nhiem-vu-chinh-tri?period=2023")
+    assert site.status == 404
 
 
 # ---------------------------------------------------------------------- workflow
 
 
-def test_submit_approve_lock_and_reopen(own: Site) -> None:
+def test_submit_approve_lock_and_reopen(own_site: Site) -> None:
     workflow = FORM + "/workflow?period=2023"
-    page = own.post("yenmy", workflow, {"action": "submit"})
-    assert own.status == 200 and "Đã gửi cấp trên" in page
+    page = own_site.post("yenmy", workflow, {"action": "submit"})
+    assert own_site.status == 200 and "Đã gửi cấp trên" in page
     assert re.search(r'id="state"[^>]*>Đã gửi<', page)
     assert "Biểu đã gửi lên cấp trên" in page  # closed_note
     assert re.search(r'<input[^>]*name="v__thu-nhap-bq"[^>]*disabled', page)
     assert 'id="wf-approve"' not in page  # not for the commune itself
-    own.post("yenmy", workflow, {"action": "approve"})
-    assert own.status == 403
+    own_site.post("yenmy", workflow, {"action": "approve"})
+    assert own_site.status == 403
 
-    _, page = get(own, "thanhtri", FORM + "?period=2023")
+    page = own_site.get("thanhtri", FORM + "?period=2023")
     assert 'id="wf-approve"' in page and 'id="wf-return"' in page
     assert 'id="wf-submit"' not in page and 'id="wf-reopen"' not in page
-    page = own.post("thanhtri", workflow, {"action": "approve"})
+    page = own_site.post("thanhtri", workflow, {"action": "approve"})
     assert "Đã phê duyệt" in page and 'id="wf-lock"' in page
-    page = own.post("thanhtri", workflow, {"action": "lock"})
+    page = own_site.post("thanhtri", workflow, {"action": "lock"})
     assert re.search(r'id="state"[^>]*>Đã khóa<', page)
     assert "Số liệu đã khóa" in page  # locked_note
     assert 'id="wf-reopen"' not in page  # an officer does not reopen
-    assert own.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
+    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
 
     # a browser sends nothing for disabled fields; a forged post is refused by the store
-    page = own.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
-    assert own.status == 409
+    page = own_site.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
+    assert own_site.status == 409
     assert "đã khóa; cần quản trị mở khóa" in row(page, "ntmnc-04")
-    assert value(own, "TT-YENMY", "ntmnc-04") == (1.0, "official")
+    assert value(own_site, "TT-YENMY", "ntmnc-04") == (1.0, "official")
 
-    _, page = get(own, "admin", FORM + "?period=2023")
+    page = own_site.get("admin", FORM + "?period=2023")
     assert 'id="wf-reopen"' in page
-    page = own.post("admin", workflow, {"action": "reopen", "reason": "  "})
-    assert own.status == 422 and "cần nêu lý do" in page
-    assert own.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
-    page = own.post("admin", workflow, {"action": "reopen", "reason": "Sửa số liệu điện"})
-    assert own.status == 200 and "Đã mở khóa" in page
-    assert own.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
+    page = own_site.post("admin", workflow, {"action": "reopen", "reason": "  "})
+    assert own_site.status == 422 and "cần nêu lý do" in page
+    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
+    page = own_site.post("admin", workflow, {"action": "reopen", "reason": "Sửa số liệu điện"})
+    assert own_site.status == 200 and "Đã mở khóa" in page
+    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
 
-    page = own.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
-    assert own.status == 200 and "Đã lưu 1 thay đổi" in page
-    steps = own.store.history("workflow", "TT-YENMY|2023|ntm-nang-cao")
+    page = own_site.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
+    assert own_site.status == 200 and "Đã lưu 1 thay đổi" in page
+    steps = own_site.store.history("workflow", "TT-YENMY|2023|ntm-nang-cao")
     assert [(s.action, s.actor) for s in reversed(steps)] == [
         ("submit", "yenmy"), ("approve", "thanhtri"), ("lock", "thanhtri"),
         ("reopen", "admin")]
     assert steps[0].reason == "Sửa số liệu điện"
 
 
-def test_a_step_from_the_wrong_state_is_refused(shared: Site) -> None:
-    page = shared.post("thanhtri", FORM + "/workflow?period=2023", {"action": "lock"})
-    assert shared.status == 409 and "không thực hiện được" in page
-    assert shared.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
+def test_a_step_from_the_wrong_state_is_refused(site: Site) -> None:
+    page = site.post("thanhtri", FORM + "/workflow?period=2023", {"action": "lock"})
+    assert site.status == 409 and "không thực hiện được" in page
+    assert site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
 
 
 def test_local_time_is_vietnam_time() -> None:

@@ -1,113 +1,28 @@
 """Target management in the browser: assigning a target and allocating one to the units below.
 
-The reference district is loaded, with an administrator, the district's officer and the
-entry officers of two communes, once per module into a SQLite file; each test that changes
-targets works on a copy of its own (``own``), the others share one (``shared``).
+The reference district and its users come from ``conftest``, on SQLite and on PostgreSQL;
+each test that changes targets works on an app of its own (``own_site``), the others share
+one (``site``).
 """
 
 from __future__ import annotations
 
-import html
 import re
-import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tieuchi.domain.bundle import Definitions
-from tieuchi.settings import Settings
-from tieuchi.store import Store
-from tieuchi.web.app import create_app
+if TYPE_CHECKING:
+    from tests.web.conftest import Site
 
-PASSWORD = "password123"
-USERS = {"admin": ("admin", None), "thanhtri": ("officer", "TT"),
-         "yenmy": ("entry", "TT-YENMY"), "daiang": ("entry", "TT-DAIANG")}
 PAGE = "/units/TT/manage-targets?period=2023"
 ALLOCATE = "/units/TT/manage-targets/allocate?period=2023"
 ASSIGN = "/units/TT/manage-targets/assign?period=2023"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 # The legal units under Thanh Trì: the town and the 15 communes (planning areas are not).
 COMMUNES = ["TT-VANDIEN", "TT-TANTRIEU", "TT-THANHLIET", "TT-TATHANHOAI", "TT-HUUHOA",
             "TT-TAMHIEP", "TT-TUHIEP", "TT-YENMY", "TT-VINHQUYNH", "TT-NGUHIEP",
             "TT-DUYENHA", "TT-NGOCHOI", "TT-VANPHUC", "TT-DAIANG", "TT-LIENNINH",
             "TT-DONGMY"]
-
-
-@dataclass
-class Site:
-    store: Store
-    clients: dict[str, tuple[TestClient, str]] = field(default_factory=dict)
-    status: int = 0
-
-    def __post_init__(self) -> None:
-        self.app = create_app(self.store, Settings(_env_file=None,
-                                                   secret_key="tests-only"))
-
-    def user(self, name: str) -> tuple[TestClient, str]:
-        """A client signed in as ``name`` through the login form, and its CSRF token."""
-        if name not in self.clients:
-            client = TestClient(self.app)
-            token = CSRF.search(client.get("/login").text)
-            assert token
-            response = client.post("/login", data={
-                "username": name, "password": PASSWORD, "csrf_token": token.group(1)})
-            assert response.status_code == 200, response.text
-            found = CSRF.search(client.get("/").text)
-            assert found
-            self.clients[name] = (client, found.group(1))
-        return self.clients[name]
-
-    def get(self, name: str, url: str) -> str:
-        response = self.user(name)[0].get(url)
-        self.status = response.status_code
-        return html.unescape(response.text)
-
-    def post(self, name: str, url: str, data: dict[str, str]) -> str:
-        client, token = self.user(name)
-        response = client.post(url, data={"csrf_token": token, **data})
-        self.status = response.status_code
-        return html.unescape(response.text)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions) -> Path:
-    """The reference district (``thanh_tri``: ``load_definitions(EXAMPLE)``, read once per
-    session) and the users, in a SQLite file that each site copies."""
-    path = tmp_path_factory.mktemp("manage") / "template.db"
-    store = Store.open(f"sqlite:///{path}")
-    store.load(thanh_tri, actor="test")
-    for name, (role, unit) in USERS.items():
-        store.add_user(name, PASSWORD, role=role, unit=unit)
-    store.engine.dispose()
-    return path
-
-
-def _site(template: Path, folder: Path) -> Site:
-    path = folder / "t.db"
-    source, target = sqlite3.connect(template), sqlite3.connect(path)
-    try:
-        source.backup(target)
-    finally:
-        source.close()
-        target.close()
-    return Site(Store.open(f"sqlite:///{path}"))
-
-
-@pytest.fixture(scope="module")
-def shared(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    site = _site(template, tmp_path_factory.mktemp("shared"))
-    yield site
-    site.store.engine.dispose()
-
-
-@pytest.fixture
-def own(template: Path, tmp_path: Path) -> Iterator[Site]:
-    site = _site(template, tmp_path)
-    yield site
-    site.store.engine.dispose()
 
 
 def allocation(values: list[str], key: str = "ktxh-dn-moi") -> dict[str, str]:
@@ -120,9 +35,9 @@ def form_of(page: str, key: str) -> str:
     return found.group(0)
 
 
-def test_the_page_lists_targets_and_allocations(shared: Site) -> None:
-    page = shared.get("thanhtri", PAGE)
-    assert shared.status == 200
+def test_the_page_lists_targets_and_allocations(site: Site) -> None:
+    page = site.get("thanhtri", PAGE)
+    assert site.status == 200
     assert 'data-key="ktxh-dn-moi"' in page and 'data-key="ktxh-gtsx"' in page
     assert 'action="/units/TT/manage-targets/assign?period=2023#assign"' in page
     for comparator in ("at_least", "at_most", "equal"):
@@ -137,124 +52,124 @@ def test_the_page_lists_targets_and_allocations(shared: Site) -> None:
 
 
 @pytest.mark.parametrize("name", ["yenmy", "daiang"])
-def test_entry_officers_set_no_targets(shared: Site, name: str) -> None:
-    audits = shared.store.audit_count()
-    shared.get(name, PAGE)
-    assert shared.status == 403
-    shared.get(name, "/units/TT-YENMY/manage-targets?period=2023")
-    assert shared.status == 403
-    shared.post(name, ALLOCATE, allocation(["44"] * 15 + ["40"]))
-    assert shared.status == 403
-    shared.post(name, "/units/TT-YENMY/manage-targets/assign?period=2023",
-                {"indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80"})
-    assert shared.status == 403
-    assert shared.store.audit_count() == audits
+def test_entry_officers_set_no_targets(site: Site, name: str) -> None:
+    audits = site.store.audit_count()
+    site.get(name, PAGE)
+    assert site.status == 403
+    site.get(name, "/units/TT-YENMY/manage-targets?period=2023")
+    assert site.status == 403
+    site.post(name, ALLOCATE, allocation(["44"] * 15 + ["40"]))
+    assert site.status == 403
+    site.post(name, "/units/TT-YENMY/manage-targets/assign?period=2023",
+              {"indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80"})
+    assert site.status == 403
+    assert site.store.audit_count() == audits
 
 
-def test_an_officer_sets_no_targets_above_the_district(shared: Site) -> None:
-    shared.get("thanhtri", "/units/HN/manage-targets?period=2023")
-    assert shared.status == 403
+def test_an_officer_sets_no_targets_above_the_district(site: Site) -> None:
+    site.get("thanhtri", "/units/HN/manage-targets?period=2023")
+    assert site.status == 403
 
 
-def test_a_form_without_its_csrf_token_is_refused(shared: Site) -> None:
-    client, _ = shared.user("thanhtri")
+def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
+    client, _ = site.user("thanhtri")
     response = client.post(ALLOCATE, data=allocation(["44"] * 15 + ["40"]))
     assert response.status_code == 403
-    assert shared.store.targets_of(COMMUNES) == []
+    assert site.store.targets_of(COMMUNES) == []
 
 
-def test_an_allocation_that_does_not_add_up_saves_nothing(shared: Site) -> None:
-    audits = shared.store.audit_count()
-    page = shared.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["39"]))
-    assert shared.status == 422
+def test_an_allocation_that_does_not_add_up_saves_nothing(site: Site) -> None:
+    audits = site.store.audit_count()
+    page = site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["39"]))
+    assert site.status == 422
     assert "Tổng phân bổ 699 khác chỉ tiêu cấp trên 700" in page
     form = form_of(page, "ktxh-dn-moi")
     assert 'value="39"' in form  # what was typed is kept
-    assert shared.store.targets_of(COMMUNES) == []
-    assert shared.store.audit_count() == audits
+    assert site.store.targets_of(COMMUNES) == []
+    assert site.store.audit_count() == audits
 
 
-def test_an_allocation_with_a_bad_number_saves_nothing(shared: Site) -> None:
-    page = shared.post("thanhtri", ALLOCATE, allocation(["44"] * 14 + ["abc", ""]))
-    assert shared.status == 422
+def test_an_allocation_with_a_bad_number_saves_nothing(site: Site) -> None:
+    page = site.post("thanhtri", ALLOCATE, allocation(["44"] * 14 + ["abc", ""]))
+    assert site.status == 422
     form = form_of(page, "ktxh-dn-moi")
     assert "không phải là số" in form and "Chưa nhập mức chỉ tiêu" in form
     assert form.count('class="invalid"') == 2
-    assert shared.store.targets_of(COMMUNES) == []
+    assert site.store.targets_of(COMMUNES) == []
 
 
-def test_a_target_that_cannot_be_allocated(shared: Site) -> None:
-    shared.post("thanhtri", ALLOCATE, {"key": "ktxh-gtsx"})
-    assert shared.status == 404
+def test_a_target_that_cannot_be_allocated(site: Site) -> None:
+    site.post("thanhtri", ALLOCATE, {"key": "ktxh-gtsx"})
+    assert site.status == 404
 
 
-def test_an_allocation_that_adds_up_gives_each_unit_its_target(own: Site) -> None:
-    page = own.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["40"]) | {
+def test_an_allocation_that_adds_up_gives_each_unit_its_target(own_site: Site) -> None:
+    page = own_site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["40"]) | {
         "reason": "Phân bổ theo Kế hoạch 12/KH-UBND"})
-    assert own.status == 200, page
+    assert own_site.status == 200, page
     assert "Đã phân bổ chỉ tiêu cho 16 đơn vị" in page
-    saved = own.store.targets_of(COMMUNES, "2023")
+    saved = own_site.store.targets_of(COMMUNES, "2023")
     assert [t["key"] for t in saved] == [f"{u}:dn-moi:2023" for u in COMMUNES]
     first = saved[0]
     assert (first["unit"], first["indicator"], first["period"], first["comparator"],
             first["value"], first["issuer"]) == ("TT-VANDIEN", "dn-moi", "2023", "at_least",
                                                  44.0, "Thanh Trì")
     assert saved[-1]["value"] == 40.0
-    assert own.store.history("target", "TT-YENMY:dn-moi:2023")[0].reason == \
+    assert own_site.store.history("target", "TT-YENMY:dn-moi:2023")[0].reason == \
         "Phân bổ theo Kế hoạch 12/KH-UBND"
     # the form shows the allocation it holds, and the commune its new target
     assert 'value="44"' in form_of(page, "ktxh-dn-moi")
-    commune = own.get("thanhtri", "/units/TT-YENMY/targets?period=2023")
+    commune = own_site.get("thanhtri", "/units/TT-YENMY/targets?period=2023")
     assert 'data-key="TT-YENMY:dn-moi:2023"' in commune
 
 
-def test_an_allocation_within_half_a_unit_of_the_last_decimal(own: Site) -> None:
+def test_an_allocation_within_half_a_unit_of_the_last_decimal(own_site: Site) -> None:
     # thu-fdi: 21,5 tỷ đồng with one decimal; 21,54 rounds to it, 21,56 does not
     parts = ["1,3"] * 15 + ["2,04"]  # 21,54
-    page = own.post("thanhtri", ALLOCATE, allocation(parts, "tcd-fdi"))
-    assert own.status == 200, page
-    assert len(own.store.targets_of(COMMUNES, "2023")) == 16
-    page = own.post("thanhtri", ALLOCATE, allocation(["1,3"] * 15 + ["2,06"], "tcd-fdi"))
-    assert own.status == 422
+    page = own_site.post("thanhtri", ALLOCATE, allocation(parts, "tcd-fdi"))
+    assert own_site.status == 200, page
+    assert len(own_site.store.targets_of(COMMUNES, "2023")) == 16
+    page = own_site.post("thanhtri", ALLOCATE, allocation(["1,3"] * 15 + ["2,06"], "tcd-fdi"))
+    assert own_site.status == 422
     assert "Tổng phân bổ 21,56 khác chỉ tiêu cấp trên 21,5" in page
-    assert own.store.targets_of(["TT-DONGMY"], "2023")[0]["value"] == 2.04
+    assert own_site.store.targets_of(["TT-DONGMY"], "2023")[0]["value"] == 2.04
 
 
-def test_assign_a_target(own: Site) -> None:
-    page = own.post("thanhtri", "/units/TT-YENMY/manage-targets/assign?period=2023", {
+def test_assign_a_target(own_site: Site) -> None:
+    page = own_site.post("thanhtri", "/units/TT-YENMY/manage-targets/assign?period=2023", {
         "indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80,5",
         "issuer": "UBND huyện Thanh Trì", "document": "Quyết định 1/QĐ-UBND"})
-    assert own.status == 200 and "Đã giao chỉ tiêu" in page
-    [target] = own.store.targets_of(["TT-YENMY"], "2023")
+    assert own_site.status == 200 and "Đã giao chỉ tiêu" in page
+    [target] = own_site.store.targets_of(["TT-YENMY"], "2023")
     assert (target["key"], target["comparator"], target["value"], target["issuer"],
             target["document"]) == ("TT-YENMY:thu-nhap-bq:2023", "at_least", 80.5,
                                     "UBND huyện Thanh Trì", "Quyết định 1/QĐ-UBND")
     assert 'data-key="TT-YENMY:thu-nhap-bq:2023"' in page
 
 
-def test_assigning_changes_the_target_the_unit_has(own: Site) -> None:
-    page = own.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
-                                         "value": "750", "reason": "Điều chỉnh kế hoạch"})
-    assert own.status == 200
-    held = [t for t in own.store.targets_of(["TT"], "2023") if t["indicator"] == "dn-moi"]
+def test_assigning_changes_the_target_the_unit_has(own_site: Site) -> None:
+    page = own_site.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
+                                              "value": "750", "reason": "Điều chỉnh kế hoạch"})
+    assert own_site.status == 200
+    held = [t for t in own_site.store.targets_of(["TT"], "2023") if t["indicator"] == "dn-moi"]
     assert len(held) == 1 and held[0]["key"] == "ktxh-dn-moi" and held[0]["value"] == 750.0
     # what was not given is kept
     assert (held[0]["issuer"], held[0]["basis"]) == ("UBND Thành phố và HĐND huyện", "plan")
-    change = own.store.history("target", "ktxh-dn-moi")[0]
+    change = own_site.store.history("target", "ktxh-dn-moi")[0]
     assert (change.action, change.actor, change.reason) == (
         "change", "thanhtri", "Điều chỉnh kế hoạch")
     assert (change.old or {})["value"] == 700.0
     assert "/ 750" in form_of(page, "ktxh-dn-moi")
 
 
-def test_a_bad_target_saves_nothing(shared: Site) -> None:
-    audits = shared.store.audit_count()
-    page = shared.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
-                                            "value": "7.00"})
-    assert shared.status == 422 and "có phải là" in page
+def test_a_bad_target_saves_nothing(site: Site) -> None:
+    audits = site.store.audit_count()
+    page = site.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
+                                          "value": "7.00"})
+    assert site.status == 422 and "có phải là" in page
     assert re.search(r'name="value" value="7.00" class="invalid"', page)
-    page = shared.post("thanhtri", ASSIGN, {"indicator": "", "comparator": "more",
-                                            "value": "1"})
-    assert shared.status == 422
+    page = site.post("thanhtri", ASSIGN, {"indicator": "", "comparator": "more",
+                                          "value": "1"})
+    assert site.status == 422
     assert "Chọn một chỉ tiêu trong danh mục" in page
-    assert shared.store.audit_count() == audits
+    assert site.store.audit_count() == audits
