@@ -193,14 +193,19 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> WebTemplate:
     from tests.conftest import EXAMPLE
 
     path = tmp_path_factory.mktemp("web-template") / "template.db"
-    store = Store.open(f"sqlite:///{path}")
-    store.load(load_definitions(EXAMPLE), actor="test")
+    return WebTemplate(path, _fill(f"sqlite:///{path}", EXAMPLE))
+
+
+def _fill(url: str, example: Path) -> dict[str, str]:
+    """Load the district and make the users into the database at ``url``; their tokens."""
+    store = Store.open(url)
+    store.load(load_definitions(example), actor="test")
     tokens = {}
     for username, (role, unit) in USERS.items():
         store.add_user(username, PASSWORD, role=role, unit=unit)
         tokens[username] = store.add_token(username, "tests")
     store.engine.dispose()
-    return WebTemplate(path, tokens)
+    return tokens
 
 
 @pytest.fixture(scope="session")
@@ -209,14 +214,7 @@ def pg_web_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTem
     from tests.conftest import EXAMPLE, _new_database
 
     with _new_database("postgresql", tmp_path_factory.mktemp("pg")) as url:
-        store = Store.open(url)
-        store.load(load_definitions(EXAMPLE), actor="test")
-        tokens = {}
-        for username, (role, unit) in USERS.items():
-            store.add_user(username, PASSWORD, role=role, unit=unit)
-            tokens[username] = store.add_token(username, "tests")
-        store.engine.dispose()
-        yield WebTemplate(url, tokens)
+        yield WebTemplate(url, _fill(url, EXAMPLE))
 
 
 @contextmanager
