@@ -79,3 +79,16 @@ def test_user_and_token(url: str) -> None:
     assert token.exit_code == 0
     user = Store.open(url).user_for_token(token.output.strip())
     assert user is not None and user.unit == "TT-YENMY"
+
+
+def test_report_as_xlsx(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    target = tmp_path / "bao-cao.xlsx"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-f", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(target)
+    assert book.sheetnames[0].startswith("Biểu 1")
+    assert book.sheetnames[-1] == "Nguồn số liệu"
+    refused = runner.invoke(app, ["report", str(EXAMPLE), "-f", "xlsx"])
+    assert refused.exit_code == 2

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tieuchi.settings import Settings
-from tieuchi.store import Store
+from tieuchi.store import Store, User
 from tieuchi.web.app import create_app
 
 if TYPE_CHECKING:
@@ -47,6 +47,10 @@ MAY: dict[str, dict[str, frozenset[str]]] = {
               "yenmy": frozenset({YENMY}), "daiang": frozenset({DAIANG})},
     "targets": {"admin": EVERYWHERE, "hn": EVERYWHERE, "thanhtri": TT_TREE, "viewer": NOWHERE,
                 "yenmy": NOWHERE, "daiang": NOWHERE},
+    # Drafts are read and commented on in scope and from the units below (docs/drafts.md).
+    "drafts": {"admin": EVERYWHERE, "hn": EVERYWHERE, "thanhtri": EVERYWHERE,
+               "viewer": EVERYWHERE, "yenmy": frozenset({YENMY, TT, HN}),
+               "daiang": frozenset({DAIANG, TT, HN})},
 }
 
 # (user, unit): for each role, units in its scope and units outside it; None is anonymous.
@@ -82,6 +86,37 @@ UNIT_PARAMS = ("code", "unit", "parent")  # path or query parameters that name a
 # Routes with such a parameter that is not a unit.
 NOT_UNIT_ROUTES = {"GET /lang/{code}"}
 
+# Drafts of each unit (made by the fixture), each with an open comment on paragraph 1: every
+# request about a draft takes one of its own, as closing or resolving succeeds once.
+DRAFTS: dict[str, list[tuple[int, int]]] = {}
+TEMPLATES: dict[str, bytes] = {}  # the unit's blank Excel entry template (made by the fixture)
+USER_IDS: dict[str, int] = {}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _upload(case: Case) -> dict[str, Any]:
+    return {"files": {"file": ("mau.xlsx", TEMPLATES[case.unit], XLSX)}}
+
+
+def _confirm(case: Case) -> dict[str, Any]:
+    """A preview's signed payload (no change) as the import page hands it to the user."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.web.conftest import SECRET_KEY
+    from tieuchi.web.pages.imports import PREVIEW_SALT
+
+    signer = URLSafeTimedSerializer(SECRET_KEY, salt=PREVIEW_SALT)
+    payload = signer.dumps({"user": USER_IDS.get(case.user or "", 0), "unit": case.unit,
+                            "file": "mau.xlsx", "rows": []})
+    return {"data": {"payload": payload}}
+_TAKEN: dict[str, tuple[int, int]] = {}
+
+
+def _draft_of(unit: str) -> str:
+    _TAKEN[unit] = DRAFTS[unit].pop()
+    return str(_TAKEN[unit][0])
+
+
 # Values of the other path parameters and of required query parameters, for a unit.
 SAMPLES: dict[str, Callable[[str], str]] = {
     "key": lambda unit: f"matrix-{unit}",  # a target of the unit (made by the fixture)
@@ -89,13 +124,21 @@ SAMPLES: dict[str, Callable[[str], str]] = {
     "criterion": lambda unit: "NC01" if _commune(unit) else "Q01",
     "dataset": dataset_of,
     "indicator": indicator_of,
+    "draft_id": _draft_of,
+    "comment_id": lambda unit: str(_TAKEN[unit][1]),  # the comment of the draft just taken
+    "ext": lambda unit: "md",  # report downloads: the Markdown one is quick
 }
 
 # GET routes that need more than reading the unit.
 PERMISSIONS = {
+    "GET /units/{code}/import": "write",
+    "GET /units/{code}/import/template": "write",
     "GET /units/{code}/entry": "write",
     "GET /units/{code}/entry/{dataset}": "write",
     "GET /units/{code}/manage-targets": "targets",
+    "GET /units/{code}/drafts": "drafts",
+    "GET /units/{code}/drafts/{draft_id}": "drafts",
+    "GET /units/{code}/drafts/{draft_id}/compare": "drafts",
 }
 
 
@@ -141,6 +184,16 @@ WRITES: dict[str, Write] = {
     # Only a unit with units under it has a target to allocate.
     "POST /units/{code}/manage-targets/allocate": Write("targets", _allocation,
                                                         frozenset({TT})),
+    # Saving a draft writes the unit's report: a commune's cannot be written yet.
+    "POST /units/{code}/drafts": Write("targets", lambda c: {
+        "data": {"period": str(2070 + c.index)}}, frozenset({TT, HN})),
+    "POST /units/{code}/drafts/{draft_id}/comments": Write("drafts", lambda c: {
+        "data": {"version": "1", "paragraph": "1", "text": "Góp ý."}}),
+    "POST /units/{code}/drafts/{draft_id}/comments/{comment_id}/resolve": Write(
+        "targets", lambda c: {"data": {"outcome": "accepted"}}),
+    "POST /units/{code}/drafts/{draft_id}/close": Write("targets", lambda c: {"data": {}}),
+    "POST /units/{code}/import": Write("write", _upload),
+    "POST /units/{code}/import/confirm": Write("write", _confirm),
 }
 
 
@@ -279,11 +332,38 @@ def clients(web: WebApp) -> Clients:
 
     store.save_targets([target(f"matrix-{u}", u, "2023", 1) for u in sorted(EVERYWHERE)]
                        + [target(f"matrix-alloc-{TT}", TT, "2032", len(children))], user=admin)
+    _drafts(store, admin)
+    _templates(store)
     sessions = {name: web.login(name) for name in MAY["read"]}
     visitor = web.anonymous()
     form = re.search(r'name="csrf_token"\s+value="([^"]+)"', visitor.get("/login").text)
     assert form is not None
     return Clients(web, sessions, (visitor, form.group(1)), children)
+
+
+def _templates(store: Store) -> None:
+    from tieuchi.io.excel_template import plan_template, workbook_bytes
+
+    for unit in sorted(EVERYWHERE):
+        # The city reports no data set: its page takes the files of the units below it.
+        about = TT if unit == HN else unit
+        TEMPLATES[unit] = workbook_bytes(plan_template(store, [about], period="2023",
+                                                       dataset=dataset_of(about)))
+    USER_IDS.update({u.username: u.id for u in store.users()})
+
+
+def _drafts(store: Store, admin: User) -> None:
+    """Enough drafts of each unit for every request of the table about one."""
+    from tieuchi.store import drafts
+
+    about_a_draft = sum("{draft_id}" in r.path for r in UNIT_ROUTES)
+    DRAFTS.clear()
+    for unit in sorted(EVERYWHERE):
+        count = about_a_draft * sum(u == unit for _, u in CASES)
+        made = [drafts.create_draft(store, unit, str(2100 + n), "# Dự thảo\n\nĐoạn 2.",
+                                    user=admin) for n in range(count)]
+        DRAFTS[unit] = [(x.id, drafts.add_comment(store, x.id, 1, 1, "Góp ý.", user=admin).id)
+                        for x in made]
 
 
 # ---------------------------------------------------------------------- the tests
@@ -350,6 +430,8 @@ def test_scope(clients: Clients, route: Route, case: Case) -> None:
         else:
             assert response.status_code == 303, response.text
             assert response.headers["location"].startswith("/login")
+    elif allowed and response.status_code == 303 and route.method == "POST" and not route.api:
+        assert not response.headers["location"].startswith("/login")  # post, redirect, get
     elif allowed:
         assert response.status_code == 200, response.text[:2000]
     else:

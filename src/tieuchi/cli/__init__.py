@@ -21,6 +21,7 @@ from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.reports.text import render_markdown
 
 if TYPE_CHECKING:
+    from tieuchi.reports.document import ReportDocument
     from tieuchi.settings import Settings
     from tieuchi.store import Store
 
@@ -150,6 +151,10 @@ def evaluate_command(
         out.print(scorecard(ev, lang, unit[0] if unit else None))
 
 
+REPORT_FORMATS = ("md", "html", "docx", "pdf", "xlsx")
+_BINARY = ("docx", "pdf", "xlsx")
+
+
 @app.command()
 def report(
     path: PathArg,
@@ -157,22 +162,132 @@ def report(
     unit: UnitOpt = None,
     as_of: AsOfOpt = None,
     vintage: VintageOpt = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="md (Markdown).")] = "md",
+    output: Annotated[str, typer.Option(
+        "--format", "-f", help="md (Markdown), html, docx (Word), pdf, or xlsx (the "
+        "appendix tables with the sources of every figure).")] = "md",
     lang: LangOpt = "vi",
     out_file: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to this file instead of the terminal.")] = None,
+        "--output", "-o", help="Write to this file (with --all-units: into this folder); "
+        "md and html go to the terminal without it.")] = None,
+    all_units: Annotated[bool, typer.Option(
+        "--all-units", help="One report per unit: the root (or each --unit) and every unit "
+        "below it that has something to report, into the folder given by -o.")] = False,
 ) -> None:
     """Write the report of a period, in Vietnamese (default) or English."""
+    from tieuchi.reports.document import ReportError
+
     _check_lang(lang)
-    if output != "md":
-        raise _fail(f"--format: '{output}' is not supported yet; use md")
+    if output not in REPORT_FORMATS:
+        raise _fail(f"--format: '{output}' is not one of {', '.join(REPORT_FORMATS)}")
+    if all_units and out_file is None:
+        raise _fail("--all-units writes one file per unit: give the folder with -o, "
+                    "e.g. -o bao-cao/")
+    if output in _BINARY and out_file is None:
+        raise _fail(f"--format {output} makes a binary file, which is not written to the "
+                    f"terminal: give the file with -o, e.g. -o bao-cao.{output}")
     ev = _evaluate(path, period, unit, as_of, vintage)
-    text = render_markdown(ev, lang, unit[0] if unit else None)
-    if out_file:
-        out_file.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_file}")
+    try:
+        if all_units:
+            assert out_file is not None
+            _report_all_units(ev, unit, vintage, output, lang, out_file)
+            return
+        chosen = unit[0] if unit else None
+        content = _report_content(ev, output, lang, chosen)
+    except ReportError as exc:
+        raise _fail(str(exc), 1) from None
+    if out_file is None:
+        assert isinstance(content, str)
+        sys.stdout.write(content)
+        return
+    try:
+        _write(out_file, content)
+    except OSError as exc:
+        raise _fail(f"-o: cannot write {out_file}: {exc.strerror}", 1) from None
+    out.print(f"wrote {out_file}", highlight=False)
+
+
+def _report_content(ev: Evaluation, output: str, lang: str, unit: str | None) -> str | bytes:
+    """The report of ``unit`` in a format; xlsx holds the appendix tables and their sources."""
+    from tieuchi.reports.document import build_document
+
+    if output == "md":
+        return render_markdown(ev, lang, unit)
+    if output == "xlsx":
+        from tieuchi.reports.xlsx import render_xlsx
+
+        return render_xlsx(ev, lang, unit)
+    return _render_report(build_document(ev, lang, unit), output)
+
+
+def _render_report(doc: ReportDocument, output: str) -> str | bytes:
+    """The report in a format: text for md and html, bytes for docx and pdf."""
+    from tieuchi.reports import docx, pdf, text
+
+    if output == "md":
+        return text.markdown(doc)  # as render_markdown(ev, lang, unit) writes it
+    if output == "html":
+        return text.html(doc)
+    document = docx.docx_bytes(doc)
+    return pdf.to_pdf(document) if output == "pdf" else document
+
+
+def _write(target: Path, content: str | bytes) -> None:
+    if isinstance(content, bytes):
+        target.write_bytes(content)
     else:
-        sys.stdout.write(text)
+        target.write_text(content, encoding="utf-8")
+
+
+def _report_units(ev: Evaluation, chosen: list[str] | None) -> list[str]:
+    """The root (or the chosen units) and every unit below, that exist in the period."""
+    defs = ev.definitions
+    tops = chosen or ([defs.project.root] if defs.project.root else
+                      [u.code for u in defs.units if u.parent is None])
+    codes = [code for top in tops for code in (top, *defs.descendants(top))]
+    period = ev.period
+    return [c for c in dict.fromkeys(codes)
+            if defs.unit_by_code[c].valid_on(period.start, period.end)]
+
+
+def _report_all_units(ev: Evaluation, chosen: list[str] | None, vintage: str | None,
+                      output: str, lang: str, folder: Path) -> None:
+    """One report per unit with something to report, named bao-cao-PERIOD-UNIT.EXT."""
+    import tempfile
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tieuchi.reports.document import build_document
+    from tieuchi.reports.xlsx import render_xlsx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "bao-cao" if lang == "vi" else "report"
+    units = _report_units(ev, chosen)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[unit]}"))
+    with tempfile.TemporaryDirectory(prefix="tieuchi-reports-") as staging, \
+            Progress(*columns, console=err, transient=True) as progress:
+        # PDF: the DOCX files are made first, then LibreOffice converts them in one run.
+        where, kind = (Path(staging), "docx") if output == "pdf" else (folder, output)
+        task = progress.add_task("báo cáo" if lang == "vi" else "reports", total=len(units),
+                                 unit="")
+        written: list[Path] = []
+        for code in units:
+            progress.update(task, unit=code)
+            unit_ev = evaluate(ev.definitions, ev.period, units=[code], as_of=ev.as_of,
+                               vintage=vintage)
+            doc = build_document(unit_ev, lang, code)
+            if doc.has_content:
+                written.append(where / f"{stem}-{ev.period.code}-{code}.{kind}")
+                _write(written[-1], render_xlsx(unit_ev, lang, code) if kind == "xlsx"
+                       else _render_report(doc, kind))
+            progress.advance(task)
+        if output == "pdf" and written:
+            from tieuchi.reports.pdf import convert_files
+
+            progress.add_task("PDF (LibreOffice)", total=None, unit="")
+            written = convert_files(written, folder)
+    out.print(f"wrote {len(written)} report(s) of {len(units)} unit(s) to {folder}",
+              highlight=False)
 
 
 def example_path() -> Path:

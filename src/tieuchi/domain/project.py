@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
@@ -17,10 +18,23 @@ class Project(Model):
     root: str | None = None  # the unit reports are about by default
     period: PeriodCode | None = None  # the period evaluated by default
     as_of: date | None = None  # the evaluation date ("số liệu đến ngày"); default today
-    author: str | None = None  # "Huyện ủy Thanh Trì"
+    author: str | None = None  # the issuing body: "UBND huyện Thanh Trì" (a line break allowed)
     place: str | None = None  # for the report's date line: "Thanh Trì"
     description: str | None = None
     source: str | None = None
+    # The header and closing of the report as an official document (Nghị định 30/2020/NĐ-CP)
+    parent_body: str | None = None  # the body above the issuer: "UBND thành phố Hà Nội"
+    number: str | None = None  # the document's number ("Số: 15/…"); none: left blank
+    symbol: str | None = None  # "BC-UBND": the kind of document and the issuer's initials
+    recipients: tuple[str, ...] = ()  # "Nơi nhận": "Thường trực Huyện ủy", "Lưu: VT"
+    signer_title: tuple[str, ...] = ()  # ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    signer_name: str | None = None
+
+    @field_validator("signer_title", "recipients", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> Any:
+        """One line may be written as a text instead of a list."""
+        return (value,) if isinstance(value, str) else value
 
 
 class ReportItem(Model):
@@ -46,7 +60,13 @@ class ReportSection(Model):
     items: tuple[ReportItem, ...]
 
 
+Phrases = dict[str, str | dict[str, str]]
+
+
 class ReportOutline(Model):
     title: str | None = None
     title_en: str | None = None
     sections: tuple[ReportSection, ...] = ()
+    # An organisation's own wording of the report, by language: phrase → template
+    # (the phrases and their placeholders are listed in docs/reports.md).
+    phrases: dict[Literal["vi", "en"], Phrases] = Field(default_factory=dict)

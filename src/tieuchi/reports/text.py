@@ -1,4 +1,4 @@
-"""The report as text (Markdown) in the register of a Vietnamese official report.
+"""The report as text (Markdown, HTML) in the register of a Vietnamese official report.
 
 The outline comes from the definitions' ``report`` section; each item is written by the
 renderer registered for its kind (group, target, criteria set). Every figure is read from the
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from html import escape
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -17,13 +18,19 @@ from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.project import ReportItem
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import join_names, long_date, lower_first, number, percent
-from tieuchi.reports.words import WORDS, Words
+from tieuchi.reports.formatting import join_names, lower_first, number, percent
+from tieuchi.reports.words import Words
 
-__all__ = ["render_markdown", "RENDERERS", "sentence_for_target", "Context", "plan_text",
-           "actual_text", "change_text", "full_name"]
+if TYPE_CHECKING:
+    from tieuchi.reports.document import ReportDocument, Table
 
-_VINTAGES = ("plan", "estimate", "preliminary", "official")
+__all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
+           "sentence_for_target", "Context", "plan_text", "actual_text", "change_text",
+           "full_name", "full_set_name",
+           "unit_of_measure", "share_text", "assessment_text", "condition_value_text",
+           "condition_threshold_text", "item_kind", "VINTAGES"]
+
+VINTAGES = ("plan", "estimate", "preliminary", "official")
 Row = dict[str, Any]
 
 
@@ -130,7 +137,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"]),
                               basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
-    estimated = row["actual_vintage"] == _VINTAGES.index("estimate")
+    estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     # "đạt" is for what should grow; a rate or a count that should fall "là" (is).
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
     verb = ((w.is_estimate if estimated else w.is_) if lower
@@ -200,7 +207,7 @@ def _group(item: ReportItem, ctx: Context) -> str:
     if achieved == g["total"]:
         text = w.achieved_all.format(n=achieved, total=g["total"], name=name)
     else:
-        estimated = (targets.get_column("actual_vintage") == _VINTAGES.index("estimate")).any()
+        estimated = (targets.get_column("actual_vintage") == VINTAGES.index("estimate")).any()
         full_year = Period.parse(g["period"]).kind is PeriodKind.YEAR
         text = w.achieved_some.format(
             n=achieved, total=g["total"], name=name,
@@ -290,14 +297,16 @@ def _set_name(cset: CriteriaSet, lang: str) -> str:
     return name
 
 
-def _full_set_name(cset: CriteriaSet, lang: str) -> str:
+def full_set_name(cset: CriteriaSet, lang: str) -> str:
     return lower_first((cset.name_en or cset.name) if lang == "en" else cset.name)
 
 
 def _criteria_set(item: ReportItem, ctx: Context) -> str:
     assert item.criteria_set is not None
     w = ctx.words
-    cset = ctx.ev.definitions.set_by_code[item.criteria_set]
+    cset = ctx.ev.definitions.set_by_code.get(item.criteria_set)
+    if cset is None:  # definitions scoped to a unit may lack a set of the outline
+        return ""
     unit = item.unit or ctx.unit
     term = cset.term_en if ctx.lang == "en" else cset.term
     own = ctx.ev.sets.sets.filter((pl.col("unit") == unit) & (pl.col("set") == cset.code))
@@ -305,7 +314,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         r = own.row(0, named=True)
         if r["no_data"] == r["total"]:
             return w.nothing_yet.format(name=w.assessment.format(
-                name=_full_set_name(cset, ctx.lang), who=ctx.unit_name(unit))) + "."
+                name=full_set_name(cset, ctx.lang), who=ctx.unit_name(unit))) + "."
         phrase = cset.phrase_en if ctx.lang == "en" else cset.phrase
         if phrase and (r["passed"] or (r["passed"] is False and r["total"] == 1)):
             verdict = phrase if r["passed"] else f"{w.negation} {phrase}"
@@ -337,7 +346,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         noun += "s"
     if s["no_data"] == s["total"]:
         return w.nothing_yet.format(name=w.assessment.format(
-            name=_full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
+            name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
     text = w.set_summary.format(passed=s["passed"], total=s["total"], noun=noun, phrase=phrase)
     if 0 < s["passed"] < s["total"]:
         text += ": " + join_names(s["passed_units"], ctx.lang)
@@ -378,118 +387,122 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def _item_kind(item: ReportItem) -> str:
+def item_kind(item: ReportItem) -> str:
+    """The kind of a report item: the key of its renderer."""
     return next(k for k in RENDERERS if getattr(item, k) is not None)
 
 
 def render_markdown(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> str:
-    """The whole report: heading, numbered sections of sentences, appendix tables."""
-    w = WORDS[lang]
-    defs = ev.definitions
-    root = unit or defs.project.root or (ev.units[0] if ev.units else "")
-    ctx = Context(ev, w, root)
-    outline = defs.report
+    """The whole report: header, numbered sections of sentences, appendix tables."""
+    from tieuchi.reports.document import build_document
+
+    return markdown(build_document(ev, lang, unit))
+
+
+def markdown(doc: ReportDocument) -> str:
+    """The report document as Markdown: the working text, without the motto and signature."""
+    h = doc.header
     lines: list[str] = []
-    if defs.project.author:
-        lines += [f"**{defs.project.author.upper()}**", ""]
-    if defs.project.place and lang == "vi":
-        lines += [f"*{defs.project.place}, {long_date(ev.as_of, lang)}*", ""]
-    title = (outline.title_en if lang == "en" else outline.title) or w.title.format(
-        period=ev.period.label(lang))
-    lines += [f"# {title}", ""]
-    if root:
-        lines += [f"**{ctx.unit_name(root)}** — {ev.period.label(lang)}", ""]
-    note = _data_note(ev, ctx)
-    if note:
+    if h.parent_body:
+        lines += [" ".join(h.parent_body).upper(), ""]
+    if h.issuer:
+        lines += [f"**{' '.join(h.issuer).upper()}**", ""]
+    if h.number:
+        lines += [h.number, ""]
+    if h.place_date:
+        lines += [f"*{h.place_date}*", ""]
+    lines += [f"# {h.title}", ""]
+    if doc.unit_name:
+        lines += [f"**{doc.unit_name}** — {doc.period}", ""]
+    for note in doc.notes:
         lines += [note, ""]
-    if defs.project.source:
-        lines += [f"{w.source}: {defs.project.source}.", ""]
-    shown = 0
-    for section in outline.sections:
-        heading = (section.title_en if lang == "en" else None) or section.title
-        texts = [t for t in (RENDERERS[_item_kind(i)](i, ctx) for i in section.items) if t]
-        if not texts:
-            continue  # nothing of this section concerns the report's unit
-        lines += [f"## {w.numerals[shown]}. {heading}", ""]
-        lines += [line for position, text in enumerate(texts, start=1)
+    for section in doc.sections:
+        lines += [f"## {section.numeral}. {section.title}", ""]
+        lines += [line for position, text in enumerate(section.paragraphs, start=1)
                   for line in (f"{position}. {text}", "")]
-        shown += 1
-    lines += _appendix(ev, ctx)
+    for table in doc.tables:
+        lines += _markdown_table(table)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _data_note(ev: Evaluation, ctx: Context) -> str:
-    """"Số liệu ước thực hiện đến …": the least final vintage of the figures reported."""
-    ranks = pl.concat([ev.targets.get_column("actual_vintage").cast(pl.Int8),
-                       ev.sets.conditions.get_column("vintage_rank").cast(pl.Int8)
-                       if ev.sets.conditions.height else pl.Series([], dtype=pl.Int8)])
-    ranks = ranks.drop_nulls()
-    if not len(ranks):
-        return ""
-    vintage = _VINTAGES[int(ranks.min())]  # type: ignore[arg-type]
-    date = long_date(ev.as_of, ctx.lang)
-    return ctx.words.data_note.format(vintage=ctx.words.vintage[vintage], date=date)
-
-
-def _appendix(ev: Evaluation, ctx: Context) -> list[str]:
-    """A table per group reported, and one per criteria set the report's unit is rated on."""
-    w = ctx.words
-    c = w.columns
-    lines: list[str] = []
-    n = 0
-    outline_groups = [i.group for s in ev.definitions.report.sections for i in s.items
-                      if i.group]
-    for code in outline_groups:
-        group = ev.definitions.group_by_code[code]
-        members = ev.definitions.members.filter(pl.col("group") == code)
-        rows = members.join(ev.targets, on="key").sort("position")
-        if not rows.height:
-            continue
-        n += 1
-        name = (group.name_en or group.name) if ctx.lang == "en" else group.name
-        basis = group.basis.value
-        plan = c["plan"] if basis == "plan" else c[basis]
-        share = c["percent"] if basis == "plan" else c[f"percent_{basis}"]
-        estimated = (rows.get_column("actual_vintage") == _VINTAGES.index("estimate")).any()
-        actual = c["estimate"] if estimated else c["actual"]
-        lines += [f"## {w.appendix.format(n=n, name=name)}", "",
-                  f"| {c['no']} | {c['target']} | {c['measure']} | {plan} | "
-                  f"{actual} | {share} | {c['change']} | {c['status']} |",
-                  "|---:|---|---|---:|---:|---:|---:|---|"]
-        for i, r in enumerate(rows.iter_rows(named=True), start=1):
-            lines.append(
-                f"| {i} | {full_name(r, ctx)} | {unit_of_measure(r['indicator'], ctx)} | "
-                f"{plan_text(r, ctx)} | "
-                f"{actual_text(r, ctx)} | {_share_text(r, ctx)} | "
-                f"{change_text(r, ctx)} | {_assessment(r, ctx)} |"
-            )
-        lines.append("")
-    for cset in ev.definitions.criteria_sets:
-        own = ev.sets.criteria.filter(
-            (pl.col("unit") == ctx.unit) & (pl.col("set") == cset.code)).sort("position")
-        if not own.height:
-            continue
-        n += 1
-        heading = w.appendix_criteria.format(n=n, name=_full_set_name(cset, ctx.lang),
-                                             unit=ctx.unit_name(ctx.unit))
-        lines += [f"## {heading}",
-                  "", f"| {c['no']} | {c['criterion']} | {c['value']} | {c['threshold']} | "
-                  f"{c['status']} |", "|---:|---|---:|---|---|"]
-        conditions = ev.sets.conditions.filter(
-            (pl.col("unit") == ctx.unit) & (pl.col("set") == cset.code))
-        for i, r in enumerate(own.iter_rows(named=True), start=1):
-            conds = conditions.filter(pl.col("criterion") == r["criterion"]).sort("condition")
-            values = "; ".join(_cond_value(x, ctx) for x in conds.iter_rows(named=True))
-            thresholds = "; ".join(_cond_threshold(x, ctx) for x in conds.iter_rows(named=True))
-            status = w.status["met" if r["met"] else "not_met"]
-            lines.append(f"| {i} | {r['criterion_name']} | {values} | {thresholds} | {status} |")
-        lines.append("")
-        if not cset.verified:
-            lines += [f"*{w.illustrative}*", ""]
+def _markdown_table(table: Table) -> list[str]:
+    rule = {"left": "---", "center": ":---:", "right": "---:"}
+    lines = [f"## {table.title}", "",
+             "| " + " | ".join(c.label for c in table.columns) + " |",
+             "|" + "|".join(rule[c.align] for c in table.columns) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in table.rows]
+    lines.append("")
+    if table.note:
+        lines += [f"*{table.note}*", ""]
     return lines
 
 
-def _share_text(r: Row, ctx: Context) -> str:
+def render_html(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> str:
+    """The report as one HTML page laid out like the printed document."""
+    from tieuchi.reports.document import build_document
+
+    return html(build_document(ev, lang, unit))
+
+
+_CSS = """body{font:14pt/1.35 "Times New Roman",Times,serif;max-width:16.5cm;margin:2cm auto}
+.head{display:grid;grid-template-columns:6cm 1fr;text-align:center;font-size:13pt}
+.head hr{width:40%;border:0;border-top:1px solid;margin:2pt auto}.motto hr{width:5.6cm}
+.date{font-style:italic}.num{white-space:pre}hr.short{width:4cm;border:0;border-top:1px solid}
+h1{font-size:14pt;text-align:center;margin:18pt 0 0}
+.sub{text-align:center;font-weight:bold;text-indent:0;margin:0}h2{font-size:14pt;text-indent:1.27cm}
+p{text-align:justify;text-indent:1.27cm;margin:0 0 6pt}.note{font-style:italic}
+table{border-collapse:collapse;width:100%;font-size:12pt}td,th{border:1px solid;padding:1mm}
+td.right{text-align:right}h3{font-size:13pt;text-align:center;margin-top:24pt}
+.close{display:grid;grid-template-columns:7cm 1fr;margin-top:12pt}
+.close p{text-indent:0;margin:0;text-align:left;font-size:11pt}.close b i{font-size:12pt}
+.sign{text-align:center;font-weight:bold}.sign .name{margin-top:3cm}"""
+
+
+def html(doc: ReportDocument) -> str:
+    """The report document as a standalone HTML page (a preview; the DOCX is the document)."""
+    h = doc.header
+    left = "".join(f"<div>{escape(x.upper())}</div>" for x in h.parent_body) + "".join(
+        f"<div><b>{escape(x.upper())}</b></div>" for x in h.issuer) + ("<hr>" if h.issuer else "")
+    parts = [f'<!doctype html><html lang="{doc.lang}"><meta charset="utf-8">',
+             f"<title>{escape(h.title)}</title><style>{_CSS}</style><body>",
+             f'<div class="head"><div>{left}</div><div class="motto"><b>{escape(h.motto)}'
+             f"</b><br><b>{escape(h.motto_sub)}</b><hr></div>"
+             f'<div class="num">{escape(h.number or "")}</div>'
+             f'<div class="date">{escape(h.place_date or "")}</div></div>',
+             f'<h1>{escape(h.kind)}</h1><p class="sub">{escape(h.subtitle)}</p>']
+    if doc.unit_name and not doc.about_root:
+        parts[-1] += f'<p class="sub">{escape(doc.unit_name)}</p>'
+    parts[-1] += '<hr class="short">'
+    parts += [f'<p class="note">{escape(n)}</p>' for n in doc.notes]
+    for section in doc.sections:
+        parts.append(f"<h2>{section.numeral}. {escape(section.title)}</h2>")
+        parts += [f"<p>{i}. {escape(t)}</p>" for i, t in enumerate(section.paragraphs, 1)]
+    parts.append(_html_closing(doc))
+    parts += [_html_table(table) for table in doc.tables]
+    return "\n".join(parts) + "\n</body></html>\n"
+
+
+def _html_closing(doc: ReportDocument) -> str:
+    items = "".join(f"<p>{escape(r)}</p>" for r in doc.recipients)
+    label = f"<p><b><i>{escape(doc.recipients_label)}</i></b></p>" if items else ""
+    sign = "".join(f"<div>{escape(t.upper())}</div>" for t in doc.signature.title)
+    name = doc.signature.name
+    sign += f'<div class="name">{escape(name)}</div>' if name else ""
+    return f'<div class="close"><div>{label}{items}</div><div class="sign">{sign}</div></div>'
+
+
+def _html_table(table: Table) -> str:
+    head = "".join(f"<th>{escape(c.label)}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f'<td class="{c.align}">{escape(v)}</td>'
+                         for c, v in zip(table.columns, row, strict=True)) + "</tr>"
+        for row in table.rows)
+    note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    return (f"<h3>{escape(table.title)}</h3><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>{note}")
+
+
+def share_text(r: Row, ctx: Context) -> str:
     """% of the target, for targets to reach (not for ceilings: 45% of a poverty ceiling
     reads as a failure)."""
     if r["comparator"] == "at_most" or r["percent_of_target"] is None:
@@ -497,7 +510,7 @@ def _share_text(r: Row, ctx: Context) -> str:
     return ctx.pct(r["percent_of_target"])
 
 
-def _assessment(r: Row, ctx: Context) -> str:
+def assessment_text(r: Row, ctx: Context) -> str:
     """The status; for a target still running with part of its data, its pace."""
     if r["pace"] is not None and r["coverage"] is not None and r["coverage"] < 1:
         return ctx.words.pace[r["pace"]]
@@ -540,7 +553,7 @@ def _cond_measure(x: Row, ctx: Context) -> str:
     return _measure(x, ctx)
 
 
-def _cond_value(x: Row, ctx: Context) -> str:
+def condition_value_text(x: Row, ctx: Context) -> str:
     if x["ref_set"] or x["comparator"] == "yes":
         if x["value"] is None:
             return ctx.words.status["no_data"]
@@ -552,7 +565,7 @@ def _cond_value(x: Row, ctx: Context) -> str:
     return ctx.num(x["value"], 2) + _cond_measure(x, ctx)
 
 
-def _cond_threshold(x: Row, ctx: Context) -> str:
+def condition_threshold_text(x: Row, ctx: Context) -> str:
     if x["ref_set"]:
         cset = ctx.ev.definitions.set_by_code[x["ref_set"]]
         return _set_name(cset, ctx.lang)

@@ -6,9 +6,12 @@ writes a word of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
-__all__ = ["Words", "WORDS"]
+__all__ = ["Words", "WORDS", "with_phrases", "PHRASE_KEYS"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,16 @@ class Words:
     source: str
     appendix: str
     appendix_criteria: str
+    # The document's header and closing (Nghị định 30/2020/NĐ-CP, Phụ lục I)
+    motto: str  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    motto_sub: str  # "Độc lập - Tự do - Hạnh phúc"
+    number_line: str  # "Số: {number}/{symbol}"
+    place_date: str  # "{place}, {date}"
+    document_kind: str  # "BÁO CÁO"
+    title_prefix: str  # "Báo cáo ": cut from the title to make the subtitle
+    recipients: str  # "Nơi nhận:"
+    attachment: str  # "(Kèm theo Báo cáo số {number} ngày {date} của {issuer})"
+    attachment_plain: str  # "(Kèm theo Báo cáo ngày {date} của {issuer})"
     columns: dict[str, str] = field(default_factory=dict)
     numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -135,6 +148,15 @@ VI = Words(
     source="Nguồn",
     appendix="Phụ lục {n}: {name}",
     appendix_criteria="Phụ lục {n}: Kết quả đánh giá {name} – {unit}",
+    motto="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    motto_sub="Độc lập - Tự do - Hạnh phúc",
+    number_line="Số: {number}/{symbol}",
+    place_date="{place}, {date}",
+    document_kind="BÁO CÁO",
+    title_prefix="Báo cáo ",
+    recipients="Nơi nhận:",
+    attachment="(Kèm theo Báo cáo số {number} ngày {date} của {issuer})",
+    attachment_plain="(Kèm theo Báo cáo ngày {date} của {issuer})",
     columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
              "budget": "Dự toán", "quota": "Chỉ tiêu giao", "estimate": "Ước thực hiện",
              "percent_budget": "% dự toán", "percent_quota": "% chỉ tiêu",
@@ -206,6 +228,15 @@ EN = Words(
     source="Source",
     appendix="Appendix {n}: {name}",
     appendix_criteria="Appendix {n}: {name} – {unit}",
+    motto="SOCIALIST REPUBLIC OF VIET NAM",
+    motto_sub="Independence - Freedom - Happiness",
+    number_line="No.: {number}/{symbol}",
+    place_date="{place}, {date}",
+    document_kind="REPORT",
+    title_prefix="Report on ",
+    recipients="Recipients:",
+    attachment="(Attached to report No. {number} of {date} by {issuer})",
+    attachment_plain="(Attached to the report of {date} by {issuer})",
     columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
              "budget": "Budget estimate", "quota": "Quota", "estimate": "Estimate",
              "percent_budget": "% of estimate", "percent_quota": "% of quota",
@@ -215,3 +246,68 @@ EN = Words(
 )
 
 WORDS = {"vi": VI, "en": EN}
+
+
+PHRASE_KEYS = tuple(f.name for f in fields(Words) if f.name not in ("lang", "numerals"))
+"""The phrases an organisation may reword (``report.phrases`` in its definitions)."""
+
+
+def _placeholders(template: str) -> set[str]:
+    """The names in a template's braces: "{n}/{total}" → {"n", "total"}."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name.split(".")[0].split("[")[0])
+    return names
+
+
+def _check_template(key: str, text: str, default: str) -> None:
+    try:
+        used = _placeholders(text)
+    except ValueError as exc:  # "{" without "}"
+        raise ValueError(f"{key}: {exc}; write a brace as {{{{ or }}}}") from None
+    allowed = _placeholders(default)
+    unknown = sorted(used - allowed)
+    if unknown:
+        which = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
+        raise ValueError(f"{key}: {{{unknown[0]}}} is not known here (placeholders: {which})")
+
+
+def _suggest(key: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(key, choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _merged(key: str, value: object, default: dict[str, str]) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{key}: give a mapping of {', '.join(default)}")
+    merged = dict(default)
+    for sub, text in value.items():
+        if sub not in default:
+            raise ValueError(f"{key}.{sub}: not a key of {key}{_suggest(sub, list(default))}")
+        if not isinstance(text, str):
+            raise ValueError(f"{key}.{sub}: give a text")
+        _check_template(f"{key}.{sub}", text, default[sub])
+        merged[sub] = text
+    return merged
+
+
+def with_phrases(words: Words, phrases: Mapping[str, object]) -> Words:
+    """``words`` with an organisation's own phrases in place of the defaults.
+
+    A phrase may use only the placeholders of the phrase it replaces. Raises
+    :class:`ValueError` naming the phrase and the fix.
+    """
+    changes: dict[str, object] = {}
+    for key, value in phrases.items():
+        if key not in PHRASE_KEYS:
+            raise ValueError(f"{key}: not a phrase of the report{_suggest(key, PHRASE_KEYS)}")
+        default = getattr(words, key)
+        if isinstance(default, dict):
+            changes[key] = _merged(key, value, default)
+        elif not isinstance(value, str):
+            raise ValueError(f"{key}: give a text, not a mapping")
+        else:
+            _check_template(key, value, default)
+            changes[key] = value
+    return replace(words, **changes)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -181,3 +182,64 @@ class LoginAttemptRow(Base):
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     ok: Mapped[bool] = mapped_column(Boolean)
+
+
+# ---------------------------------------------------------------------- drafts (lấy ý kiến)
+
+__all__ += ["DraftRow", "DraftVersionRow", "DraftCommentRow"]
+
+
+class DraftRow(Base):
+    """A draft report put out for comments ("dự thảo báo cáo, lấy ý kiến"): a unit's report
+    for a period, kept in versions (``draft_versions``); ``state`` is open or closed."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(CODE, index=True)
+    period: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    closing_note: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftVersionRow(Base):
+    """One version of a draft: a snapshot of the report's text, paragraph by paragraph."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    paragraphs: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class DraftCommentRow(Base):
+    """A comment ("góp ý") on a paragraph of a version, and how it was resolved: open,
+    accepted ("đã tiếp thu") or explained ("giải trình"), with a note."""
+
+    __tablename__ = "draft_comments"
+    __table_args__ = (
+        ForeignKeyConstraint(["draft_id", "version"],
+                             ["draft_versions.draft_id", "draft_versions.number"],
+                             ondelete="CASCADE"),
+        Index(None, "draft_id", "version"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    author_unit: Mapped[str | None] = mapped_column(CODE)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,567 @@
-"""(being written)"""
+"""Consultation on draft reports ("lấy ý kiến dự thảo báo cáo"): a unit's drafts, a draft's
+text by paragraph with its comments ("góp ý"), resolving them ("đã tiếp thu", "giải
+trình"), new versions and their comparison, closing the consultation.
+
+The text of a draft is the report (:func:`tieuchi.reports.text.render_markdown`) of the unit
+for the period, made from the data when the draft or a version is saved; the rules of who may
+do what are in :mod:`tieuchi.store.drafts`. Users of the units below the draft's unit read it
+and comment without reading the unit's other pages: their page has no unit tabs.
+"""
 
 from __future__ import annotations
 
-from tieuchi.web.pages.common import page_router
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+
+from tieuchi.domain.periods import Period
+from tieuchi.domain.units import Unit
+from tieuchi.engine import evaluate
+from tieuchi.reports.text import render_markdown
+from tieuchi.store import Refused, Store, StoreError, User
+from tieuchi.store import drafts as d
+from tieuchi.web.app import lang_of, render, templates
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.entry import local_time
+from tieuchi.web.views import open_unit
 
 router = page_router()
+
+__all__ = ["router", "WORDS", "report_text", "paragraph_html"]
+
+WORDS: dict[str, dict[str, Any]] = {
+    "vi": {
+        "tab": "Dự thảo",
+        "title": "Dự thảo báo cáo, lấy ý kiến",
+        "intro": "Lưu báo cáo của kỳ thành dự thảo để lấy ý kiến các phòng, ban và xã, thị "
+                 "trấn trực thuộc. Khi số liệu thay đổi, lưu phiên bản mới và so sánh với "
+                 "phiên bản trước.",
+        "save_draft": "Lưu dự thảo",
+        "save_version": "Lưu phiên bản mới",
+        "version_hint": "Lập lại báo cáo từ số liệu hiện có và lưu thành phiên bản mới.",
+        "report_lang": "Ngôn ngữ báo cáo",
+        "langs": {"vi": "Tiếng Việt", "en": "Tiếng Anh"},
+        "none": "Chưa có dự thảo nào.",
+        "draft_no": "Dự thảo số {id}",
+        "no": "Số",
+        "report": "Báo cáo",
+        "versions": "Phiên bản",
+        "version": "Phiên bản {n}",
+        "version_of": "Phiên bản {n}/{latest}",
+        "comments": "Góp ý",
+        "open_of": "{open} chưa xử lý / {total}",
+        "states": {"open": "Đang lấy ý kiến", "closed": "Đã kết thúc lấy ý kiến"},
+        "author": "Người lập",
+        "above": "Dự thảo của cấp trên đang lấy ý kiến",
+        "above_note": "Đơn vị của bạn trực thuộc các đơn vị này: bạn được xem và góp ý.",
+        "below_note": "Bạn xem và góp ý dự thảo này vì đơn vị của bạn trực thuộc {unit}.",
+        "list": "Danh sách dự thảo",
+        "paragraph": "Đoạn {n}",
+        "comment": "Góp ý",
+        "comment_on": "Góp ý đoạn {n}",
+        "comment_hint": "Nội dung góp ý",
+        "send": "Gửi góp ý",
+        "comment_states": {"open": "Chưa xử lý", "accepted": "Đã tiếp thu",
+                           "explained": "Giải trình"},
+        "resolve": "Xử lý",
+        "note_hint": "Nội dung tiếp thu hoặc giải trình",
+        "close": "Kết thúc lấy ý kiến",
+        "close_hint": "Ghi chú khi kết thúc (không bắt buộc)",
+        "close_confirm": "Kết thúc lấy ý kiến? Sau đó không nhận thêm góp ý.",
+        "closed_note": "Đã kết thúc lấy ý kiến ngày {when} ({who}): không nhận thêm góp ý.",
+        "old_note": "Đây là phiên bản {n}; phiên bản mới nhất là {latest}. Góp ý trên "
+                    "phiên bản mới nhất.",
+        "compare": "So sánh phiên bản",
+        "compare_button": "So sánh",
+        "and": "và",
+        "compare_title": "So sánh phiên bản {a} và {b}",
+        "summary": "{changed} đoạn sửa, {added} đoạn thêm, {removed} đoạn bỏ.",
+        "no_changes": "Hai phiên bản giống nhau.",
+        "one_version": "Dự thảo mới có một phiên bản.",
+        "same_run": "{n} đoạn không thay đổi",
+        "kinds": {"changed": "Sửa", "added": "Thêm", "removed": "Bỏ"},
+        "legend_added": "phần thêm",
+        "legend_removed": "phần bỏ",
+        "other_versions": "Góp ý trên phiên bản khác",
+        "done": {"created": "Đã lưu dự thảo (phiên bản 1).",
+                 "version": "Đã lưu phiên bản {n}.",
+                 "comment": "Đã gửi góp ý.", "resolved": "Đã xử lý góp ý.",
+                 "closed": "Đã kết thúc lấy ý kiến."},
+    },
+    "en": {
+        "tab": "Drafts",
+        "title": "Draft reports for comments",
+        "intro": "Save the period's report as a draft for the departments and the units "
+                 "below to comment on. When the figures change, save a new version and "
+                 "compare it with the previous one.",
+        "save_draft": "Save as draft",
+        "save_version": "Save a new version",
+        "version_hint": "Write the report again from the current figures and save it as a "
+                        "new version.",
+        "report_lang": "Language of the report",
+        "langs": {"vi": "Vietnamese", "en": "English"},
+        "none": "No draft yet.",
+        "draft_no": "Draft no. {id}",
+        "no": "No.",
+        "report": "Report",
+        "versions": "Versions",
+        "version": "Version {n}",
+        "version_of": "Version {n} of {latest}",
+        "comments": "Comments",
+        "open_of": "{open} open / {total}",
+        "states": {"open": "Open for comments", "closed": "Consultation ended"},
+        "author": "Author",
+        "above": "Drafts of the units above, open for comments",
+        "above_note": "Your unit lies below these units: you may read and comment.",
+        "below_note": "You read and comment on this draft because your unit lies below {unit}.",
+        "list": "Drafts",
+        "paragraph": "Paragraph {n}",
+        "comment": "Comment",
+        "comment_on": "Comment on paragraph {n}",
+        "comment_hint": "Your comment",
+        "send": "Send the comment",
+        "comment_states": {"open": "Open", "accepted": "Accepted", "explained": "Explained"},
+        "resolve": "Resolve",
+        "note_hint": "What was changed, or the explanation",
+        "close": "End the consultation",
+        "close_hint": "Closing note (optional)",
+        "close_confirm": "End the consultation? No comment is taken after it.",
+        "closed_note": "The consultation ended on {when} ({who}): no more comments.",
+        "old_note": "This is version {n}; the latest is version {latest}. Comment on the "
+                    "latest version.",
+        "compare": "Compare versions",
+        "compare_button": "Compare",
+        "and": "and",
+        "compare_title": "Versions {a} and {b} compared",
+        "summary": "{changed} changed, {added} added, {removed} removed paragraph(s).",
+        "no_changes": "The two versions are the same.",
+        "one_version": "The draft has one version only.",
+        "same_run": "{n} paragraph(s) unchanged",
+        "kinds": {"changed": "Changed", "added": "Added", "removed": "Removed"},
+        "legend_added": "added",
+        "legend_removed": "removed",
+        "other_versions": "Comments on other versions",
+        "done": {"created": "Draft saved (version 1).", "version": "Version {n} saved.",
+                 "comment": "Comment sent.", "resolved": "Comment resolved.",
+                 "closed": "Consultation ended."},
+    },
+}
+
+# The header's tab reads its label from here (the header is shared by every unit page).
+templates.env.globals["draft_words"] = WORDS
+
+_CONFLICTS = ("draft-closed", "draft-open", "already-resolved", "old-version", "unchanged")
+_SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.DOTALL)
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])\*(?!\s)(.+?)(?<!\s)\*(?![*\w])")
+_NUM = ' class="num"'
+_MARKER = re.compile(r"\*\*|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def report_text(store: Store, unit: str, period: str, lang: str) -> str:
+    """The unit's report for the period, from the data as it is now."""
+    definitions = store.definitions(unit)
+    return render_markdown(evaluate(definitions, period, units=[unit]), lang, unit)
+
+
+@contextmanager
+def _found(lang: str) -> Iterator[None]:
+    """A draft, version, comment or unit that does not exist is a 404."""
+    try:
+        yield
+    except StoreError as error:
+        if any(p.code.startswith("unknown-") for p in error.problems):
+            raise HTTPException(404, _message(error, lang)) from None
+        raise
+
+
+def _message(error: StoreError, lang: str) -> str:
+    text = "; ".join(p.message_vi if lang == "vi" else p.message for p in error.problems)
+    return text[:1].upper() + text[1:]
+
+
+def _status(error: StoreError) -> int:
+    return 409 if any(p.code in _CONFLICTS for p in error.problems) else 422
+
+
+def _unit_name(unit: Unit, lang: str) -> str:
+    if lang == "en":
+        return unit.name_en or unit.name
+    kind = unit.kind or ""
+    if kind and not unit.name.lower().startswith(kind.lower()):
+        return f"{kind[:1].upper()}{kind[1:]} {unit.name}"
+    return unit.name
+
+
+def _frame(request: Request, user: User, code: str, period: str | None) -> dict[str, Any]:
+    """What every drafts page shows on top: the unit's header and tabs for users who read
+    the unit, a plain heading for users of the units below it."""
+    store = _store(request)
+    lang = lang_of(request)
+    unit = store.unit(code)
+    if unit is None:
+        raise HTTPException(404, f"unit '{code}' does not exist")
+    readable = user.can_read(store.path(code))
+    view = open_unit(request, user, code, period) if readable else None
+    home = store.unit(user.unit) if user.unit and not readable else None
+    return {"user": user, "view": view, "unit": unit, "unit_name": _unit_name(unit, lang),
+            "home_name": _unit_name(home, lang) if home else "", "code": code,
+            "tab": "drafts", "dw": WORDS[lang]}
+
+
+def _may_draft(store: Store, code: str, user: User) -> bool:
+    try:
+        d.check_may_draft(store, code, user)
+    except (Refused, StoreError):
+        return False
+    return True
+
+
+def _draft_of(store: Store, code: str, draft_id: int, user: User,
+              lang: str) -> tuple[d.Draft, d.Access]:
+    with _found(lang):
+        draft, access = d.get_draft(store, draft_id, user=user)
+    if draft.unit != code:
+        raise HTTPException(404, WORDS[lang]["draft_no"].format(id=draft_id) + f" ≠ {code}")
+    return draft, access
+
+
+def _draft_row(draft: d.Draft, lang: str) -> dict[str, Any]:
+    return {"id": draft.id, "period": draft.period,
+            "period_label": Period.parse(draft.period).label(lang),
+            "title": draft.title, "versions": draft.versions, "state": draft.state,
+            "state_text": WORDS[lang]["states"][draft.state], "author": draft.created_by,
+            "when": local_time(draft.created_at, lang), "comments": draft.comments,
+            "open": draft.open_comments, "unit": draft.unit}
+
+
+# ---------------------------------------------------------------------- Markdown → HTML
+
+
+def _inline(text: str) -> str:
+    html = str(escape(text))
+    html = _BOLD.sub(r"<strong>\1</strong>", html)
+    return _ITALIC.sub(r"<em>\1</em>", html)
+
+
+def _is_table(paragraph: str) -> bool:
+    return all(line.startswith("|") for line in paragraph.split("\n"))
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_html(lines: Sequence[tuple[str, str]]) -> Markup:
+    """A Markdown table; each line is (kind, text), kind ``same``, ``added`` or ``removed``
+    (rows of a comparison)."""
+    separator = next((t for _, t in lines if _SEPARATOR.match(t)), "")
+    right = [c.endswith(":") for c in _cells(separator)] if separator else []
+    rows = [(kind, text) for kind, text in lines if not _SEPARATOR.match(text)]
+    out = ['<div class="md-table"><table class="data">']
+    for index, (kind, text) in enumerate(rows):
+        tag = "th" if index == 0 else "td"
+        cells = "".join(f"<{tag}{_NUM if i < len(right) and right[i] else ''}>"
+                        f"{_inline(c)}</{tag}>" for i, c in enumerate(_cells(text)))
+        marked = f' class="row-{kind}"' if kind != "same" else ""
+        out.append(f"<tr{marked}>{cells}</tr>")
+    out.append("</table></div>")
+    return Markup("".join(out))
+
+
+def paragraph_html(paragraph: str) -> Markup:
+    """A paragraph of a report (a heading, a sentence, a table) as HTML: the text is
+    escaped, then bold, italics and tables are drawn."""
+    if _is_table(paragraph):
+        return _table_html([("same", line) for line in paragraph.split("\n")])
+    heading = _HEADING.match(paragraph)
+    if heading:
+        level = len(heading.group(1))
+        return Markup(f'<div class="md-h md-h{level}">{_inline(heading.group(2))}</div>')
+    lines = "<br>".join(_inline(line) for line in paragraph.split("\n"))
+    return Markup(f"<p>{lines}</p>")
+
+
+def _plain(paragraph: str) -> str:
+    """A paragraph's words without Markdown's emphasis markers, to compare word by word."""
+    heading = _HEADING.match(paragraph)
+    return _MARKER.sub("", heading.group(2) if heading else paragraph)
+
+
+def _change_html(old: str, new: str) -> Markup:
+    if _is_table(old) and _is_table(new):
+        lines = [(kind, line) for kind, text in d.inline_diff(old, new, by_line=True)
+                 for line in text.split("\n")]
+        return _table_html(lines)
+    tags = {"same": "{}", "removed": "<del>{}</del>", "added": "<ins>{}</ins>"}
+    words = "".join(tags[kind].format(escape(text))
+                    for kind, text in d.inline_diff(_plain(old), _plain(new)))
+    return Markup(f"<p>{words}</p>")
+
+
+# ---------------------------------------------------------------------- the list
+
+
+@router.get("/units/{code}/drafts")
+def draft_list(request: Request, user: CurrentUser, code: str,
+               period: str | None = None) -> HTMLResponse:
+    """The unit's drafts with their state and open comments; the form that saves a new one;
+    the open drafts of the units above."""
+    return _list_page(request, user, code, period)
+
+
+def _list_page(request: Request, user: User, code: str, period: str | None, *,
+               status_code: int = 200, alert: str | None = None) -> HTMLResponse:
+    store = _store(request)
+    lang = lang_of(request)
+    with _found(lang):
+        drafts, _ = d.drafts_of(store, code, user=user)
+    frame = _frame(request, user, code, period)
+    above = d.open_drafts_above(store, code, user=user)
+    names = _unit_names(store, {x.unit for x in above}, lang)
+    return render(request, "drafts.html", status_code=status_code, alert=alert,
+                  rows=[_draft_row(x, lang) for x in drafts],
+                  above=[_draft_row(x, lang) | {"unit_name": names[x.unit]} for x in above],
+                  may_draft=_may_draft(store, code, user), **frame)
+
+
+@router.post("/units/{code}/drafts")
+def save_draft(request: Request, user: CurrentUser, code: str,
+               period: Annotated[str, Form()] = "", report_lang: Annotated[str, Form()] = "vi",
+               draft: Annotated[int | None, Form()] = None) -> Response:
+    """Save the report as a new draft ("Lưu dự thảo"), or as a new version of ``draft``."""
+    if draft is not None:
+        return _save_version(request, user, code, draft)
+    store = _store(request)
+    lang = lang_of(request)
+    with _found(lang):
+        d.check_may_draft(store, code, user)
+        chosen = d.canonical_period(period or store.project().period or str(date.today().year))
+    text_lang = report_lang if report_lang in WORDS else "vi"
+    try:
+        made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
+                              user=user, lang=text_lang)
+    except StoreError as error:
+        return _list_page(request, user, code, chosen, status_code=_status(error),
+                          alert=_message(error, lang))
+    return RedirectResponse(f"/units/{code}/drafts/{made.id}?done=created", status_code=303)
+
+
+def _save_version(request: Request, user: User, code: str, draft_id: int) -> Response:
+    store = _store(request)
+    lang = lang_of(request)
+    draft, _ = _draft_of(store, code, draft_id, user, lang)
+    d.check_may_manage(store, draft_id, user)  # before the report is written
+    try:
+        version = d.add_version(store, draft_id, report_text(store, code, draft.period,
+                                                             draft.lang), user=user)
+    except StoreError as error:
+        return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
+                           alert=_message(error, lang))
+    return RedirectResponse(f"/units/{code}/drafts/{draft_id}?version={version.number}"
+                            "&done=version", status_code=303)
+
+
+# ---------------------------------------------------------------------- one draft
+
+
+@router.get("/units/{code}/drafts/{draft_id}")
+def draft_page(request: Request, user: CurrentUser, code: str, draft_id: int,
+               version: int | None = None, done: str | None = None) -> HTMLResponse:
+    """The text of a version by paragraph, each with its comments and the forms to comment
+    and to resolve."""
+    return _draft_page(request, user, code, draft_id, version, done=done)
+
+
+def _draft_page(request: Request, user: User, code: str, draft_id: int, number: int | None,
+                *, status_code: int = 200, done: str | None = None,
+                alert: str | None = None) -> HTMLResponse:
+    context = _draft_context(request, user, code, draft_id, number)
+    dw = context["dw"]
+    message = None
+    if done in dw["done"]:
+        message = dw["done"][done].format(n=context["shown"])
+    return render(request, "draft.html", status_code=status_code, message=message,
+                  alert=alert, **context)
+
+
+def _draft_context(request: Request, user: User, code: str, draft_id: int,
+                   number: int | None) -> dict[str, Any]:
+    store = _store(request)
+    lang = lang_of(request)
+    draft, access = _draft_of(store, code, draft_id, user, lang)
+    with _found(lang):
+        versions = d.versions_of(store, draft_id, user=user)
+        shown = d.get_version(store, draft_id, number, user=user)
+        comments = d.comments_of(store, draft_id, user=user)
+    latest = versions[-1].number
+    names = _unit_names(store, {c.author_unit for c in comments if c.author_unit}, lang)
+    mine = [c for c in comments if c.version == shown.number]
+    paragraphs = [{"n": n, "html": paragraph_html(text), "table": _is_table(text),
+                   "comments": [_comment(c, names, lang) for c in mine if c.paragraph == n]}
+                  for n, text in enumerate(shown.paragraphs, start=1)]
+    others: dict[int, int] = {}
+    for c in comments:
+        if c.version != shown.number:
+            others[c.version] = others.get(c.version, 0) + 1
+    frame = _frame(request, user, code, draft.period)
+    return {
+        **frame, "draft": _draft_row(draft, lang), "access": access, "shown": shown.number,
+        "latest": latest, "paragraphs": paragraphs, "other_versions": sorted(others.items()),
+        "versions": [{"n": v.number, "who": v.created_by, "when": local_time(v.created_at, lang)}
+                     for v in versions],
+        "version_info": {"who": shown.created_by, "when": local_time(shown.created_at, lang)},
+        "can_comment": access.comment and draft.is_open and shown.number == latest,
+        "closed": {"when": local_time(draft.closed_at, lang), "who": draft.closed_by,
+                   "note": draft.closing_note} if draft.closed_at else None,
+    }
+
+
+def _unit_names(store: Store, codes: set[str], lang: str) -> dict[str, str]:
+    names = {}
+    for code in codes:
+        unit = store.unit(code)
+        names[code] = _unit_name(unit, lang) if unit else code
+    return names
+
+
+def _comment(c: d.Comment, names: dict[str, str], lang: str) -> dict[str, Any]:
+    states = WORDS[lang]["comment_states"]
+    return {"id": c.id, "author": c.author,
+            "unit": names.get(c.author_unit or "", ""), "when": local_time(c.created_at, lang),
+            "text": c.text, "state": c.state, "state_text": states[c.state],
+            "open": c.is_open, "note": c.note or "", "resolved_by": c.resolved_by or "",
+            "resolved_when": local_time(c.resolved_at, lang) if c.resolved_at else ""}
+
+
+def _after(request: Request, user: User, code: str, draft_id: int, version: int,
+           paragraph: int, done: str, error: StoreError | None = None) -> Response:
+    """The answer to a comment or a resolution: the paragraph again for htmx, else the page
+    (with the error) or a redirect to it (after success)."""
+    lang = lang_of(request)
+    status = _status(error) if error else 200
+    alert = _message(error, lang) if error else None
+    if request.headers.get("hx-request"):
+        context = _draft_context(request, user, code, draft_id, version)
+        found = [p for p in context["paragraphs"] if p["n"] == paragraph]
+        if not found:
+            raise HTTPException(404, WORDS[lang]["paragraph"].format(n=paragraph))
+        message = None if error else WORDS[lang]["done"][done]
+        return render(request, "draft_paragraph.html", status_code=status, p=found[0],
+                      p_alert=alert, p_message=message, **context)
+    if error is not None:
+        return _draft_page(request, user, code, draft_id, version, status_code=status,
+                           alert=alert)
+    return RedirectResponse(f"/units/{code}/drafts/{draft_id}?version={version}&done={done}"
+                            f"#p-{paragraph}", status_code=303)
+
+
+@router.post("/units/{code}/drafts/{draft_id}/comments")
+def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
+            version: Annotated[int, Form()], paragraph: Annotated[int, Form()],
+            text: Annotated[str, Form()] = "") -> Response:
+    """Comment on a paragraph of the latest version ("góp ý")."""
+    store = _store(request)
+    _draft_of(store, code, draft_id, user, lang_of(request))
+    try:
+        d.add_comment(store, draft_id, version, paragraph, text, user=user)
+    except StoreError as error:
+        if any(p.code == "unknown-version" for p in error.problems):
+            raise HTTPException(404, _message(error, lang_of(request))) from None
+        return _after(request, user, code, draft_id, version, paragraph, "comment", error)
+    return _after(request, user, code, draft_id, version, paragraph, "comment")
+
+
+@router.post("/units/{code}/drafts/{draft_id}/comments/{comment_id}/resolve")
+def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comment_id: int,
+            outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+            version: Annotated[int | None, Form()] = None,
+            paragraph: Annotated[int | None, Form()] = None) -> Response:
+    """Resolve a comment: accepted ("đã tiếp thu") or explained ("giải trình")."""
+    store = _store(request)
+    lang = lang_of(request)
+    _draft_of(store, code, draft_id, user, lang)
+    try:
+        with _found(lang):
+            done = d.resolve_comment(store, draft_id, comment_id, outcome, note, user=user)
+    except StoreError as error:
+        if version is None or paragraph is None:
+            return _draft_page(request, user, code, draft_id, version,
+                               status_code=_status(error), alert=_message(error, lang))
+        return _after(request, user, code, draft_id, version, paragraph, "resolved", error)
+    return _after(request, user, code, draft_id, done.version, done.paragraph, "resolved")
+
+
+@router.post("/units/{code}/drafts/{draft_id}/close")
+def close(request: Request, user: CurrentUser, code: str, draft_id: int,
+          note: Annotated[str, Form()] = "") -> Response:
+    """End the consultation ("kết thúc lấy ý kiến")."""
+    store = _store(request)
+    lang = lang_of(request)
+    _draft_of(store, code, draft_id, user, lang)
+    try:
+        d.close_draft(store, draft_id, user=user, note=note)
+    except StoreError as error:
+        return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
+                           alert=_message(error, lang))
+    return RedirectResponse(f"/units/{code}/drafts/{draft_id}?done=closed", status_code=303)
+
+
+# ---------------------------------------------------------------------- comparison
+
+
+@router.get("/units/{code}/drafts/{draft_id}/compare")
+def compare(request: Request, user: CurrentUser, code: str, draft_id: int,
+            a: int | None = None, b: int | None = None) -> HTMLResponse:
+    """Two versions paragraph by paragraph: what was changed, added, removed; the runs of
+    unchanged paragraphs folded."""
+    store = _store(request)
+    lang = lang_of(request)
+    draft, access = _draft_of(store, code, draft_id, user, lang)
+    with _found(lang):
+        versions = d.versions_of(store, draft_id, user=user)
+        new = d.get_version(store, draft_id, b, user=user)
+        old = d.get_version(store, draft_id, a if a is not None else max(new.number - 1, 1),
+                            user=user)
+    changes = d.compare(old.paragraphs, new.paragraphs)
+    counts = {kind: sum(c.kind == kind for c in changes)
+              for kind in ("changed", "added", "removed")}
+    return render(request, "draft_compare.html", draft=_draft_row(draft, lang), access=access,
+                  a=old.number, b=new.number, blocks=_blocks(changes), counts=counts,
+                  versions=[v.number for v in versions], **_frame(request, user, code,
+                                                                    draft.period))
+
+
+def _blocks(changes: list[d.Change]) -> list[dict[str, Any]]:
+    """The comparison as blocks: one per change, runs of unchanged paragraphs together."""
+    blocks: list[dict[str, Any]] = []
+    for change in changes:
+        if change.kind == "same":
+            item = {"new": change.new, "html": paragraph_html(change.new_text or "")}
+            if blocks and blocks[-1]["kind"] == "same":
+                blocks[-1]["items"].append(item)
+            else:
+                blocks.append({"kind": "same", "items": [item]})
+            continue
+        if change.kind == "changed":
+            html = _change_html(change.old_text or "", change.new_text or "")
+        else:
+            html = paragraph_html(change.new_text or change.old_text or "")
+        blocks.append({"kind": change.kind, "old": change.old, "new": change.new,
+                       "html": html})
+    return blocks

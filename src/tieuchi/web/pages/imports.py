@@ -1,7 +1,323 @@
-"""(being written)"""
+"""Import from Excel ("nhập từ Excel"): download a unit's entry template, upload it filled in,
+see what would change (old → new, cell by cell), then confirm.
+
+The upload is read and checked whole (:func:`tieuchi.io.excel_import.read_workbook`); the
+user must be allowed to write every unit of the file, which must lie under the page's unit.
+The preview carries the changes to the confirmation signed with the application's key, so
+any worker can write them; the confirmation compares them with the figures held then (the
+preview is shown again if they changed) and writes them in one :meth:`Store.write`.
+"""
 
 from __future__ import annotations
 
-from tieuchi.web.pages.common import page_router
+from typing import Any
+from urllib.parse import quote
+
+import polars as pl
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import UploadFile
+
+from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.periods import Period
+from tieuchi.domain.units import Unit
+from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
+from tieuchi.io.excel_template import plan_template, workbook_bytes
+from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
+from tieuchi.io.problems import ExchangeError, FileProblem
+from tieuchi.reports.formatting import number
+from tieuchi.store import Store, User
+from tieuchi.web.app import render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.entry import PostedForm
+from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.words import UI
 
 router = page_router()
+
+__all__ = ["router", "WORDS", "PREVIEW_SALT"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_SALT = "tieuchi.import"  # of the signed changes a preview hands to the confirmation
+_MAX_AGE = 3600  # seconds a preview may be confirmed within
+_CLOSED = ("locked", "submitted", "approved")
+
+WORDS: dict[str, dict[str, Any]] = {
+    "vi": {
+        "tab": "Nhập từ Excel",
+        "title": "Nhập số liệu từ Excel",
+        "templates": "Tải mẫu nhập số liệu",
+        "templates_note": "Mẫu có sẵn số liệu hiện có; chỉ sửa các cột Giá trị, Nguồn, Ghi chú "
+                          "rồi tải lên tại đây.",
+        "for_unit": "Mẫu của đơn vị",
+        "for_below": "Mẫu cho {n} đơn vị trực thuộc",
+        "no_templates": "Đơn vị không có biểu nhập số liệu nào.",
+        "upload": "Tải tệp lên",
+        "file": "Tệp Excel (.xlsx)",
+        "preview_button": "Xem trước thay đổi",
+        "reason_hint": "Lý do (không bắt buộc), lưu vào nhật ký thay đổi",
+        "choose_file": "Chọn một tệp Excel (.xlsx) để tải lên.",
+        "too_large": "Tệp lớn hơn {mb} MB.",
+        "problems": "Tệp có {n} lỗi, chưa nhập gì. Sửa các ô sau rồi tải lên lại:",
+        "preview": "Xem trước: {file}",
+        "nothing": "Tệp không có thay đổi nào so với số liệu hiện có.",
+        "counts": "Thêm {add}, sửa {change}, xóa {delete} số liệu.",
+        "cell": "Ô",
+        "old": "Hiện có",
+        "new": "Mới",
+        "note": "Ghi chú",
+        "deleted": "(xóa)",
+        "confirm": "Xác nhận nhập",
+        "cancel": "Hủy",
+        "warnings": "Lưu ý",
+        "stale": "Số liệu đã thay đổi từ lúc xem trước; kiểm tra lại rồi xác nhận.",
+        "expired": "Phiên xem trước đã hết hạn hoặc không hợp lệ; tải tệp lên lại.",
+        "outside": "Tệp có số liệu của đơn vị {unit}, không thuộc {here}; nhập tại trang của "
+                   "đơn vị đó hoặc của cấp trên.",
+        "done": "Đã nhập {n} thay đổi từ tệp {file}.",
+        "to_entry": "Xem biểu nhập số liệu",
+        "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện",
+                     "preliminary": "Sơ bộ", "official": "Chính thức"},
+    },
+    "en": {
+        "tab": "Import from Excel",
+        "title": "Import figures from Excel",
+        "templates": "Download an entry template",
+        "templates_note": "The template holds the figures entered so far; change only the "
+                          "Giá trị, Nguồn and Ghi chú columns, then upload it here.",
+        "for_unit": "Template of the unit",
+        "for_below": "Template for {n} units below",
+        "no_templates": "The unit reports no data-entry form.",
+        "upload": "Upload a file",
+        "file": "Excel file (.xlsx)",
+        "preview_button": "Preview the changes",
+        "reason_hint": "Reason (optional), kept in the change log",
+        "choose_file": "Choose an Excel file (.xlsx) to upload.",
+        "too_large": "The file is larger than {mb} MB.",
+        "problems": "The file has {n} problem(s); nothing was imported. Fix these cells and "
+                    "upload it again:",
+        "preview": "Preview: {file}",
+        "nothing": "The file changes nothing.",
+        "counts": "{add} added, {change} changed, {delete} deleted.",
+        "cell": "Cell",
+        "old": "Now",
+        "new": "New",
+        "note": "Note",
+        "deleted": "(deleted)",
+        "confirm": "Confirm the import",
+        "cancel": "Cancel",
+        "warnings": "Note",
+        "stale": "The figures changed since the preview; check them again, then confirm.",
+        "expired": "The preview expired or is not valid; upload the file again.",
+        "outside": "The file has figures of unit {unit}, which is not under {here}; import "
+                   "it on that unit's page or the page of the level above.",
+        "done": "Imported {n} change(s) from {file}.",
+        "to_entry": "Open the data-entry forms",
+        "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
+                     "official": "Official"},
+    },
+}
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _view(request: Request, user: User, code: str, period: str | None) -> UnitView:
+    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
+    view = open_unit(request, user, code, period)
+    _store(request).check(user, code, "write")
+    return view
+
+
+def _signer(request: Request) -> URLSafeTimedSerializer:
+    key = request.app.state.settings.secret_key or _store(request).secret()
+    return URLSafeTimedSerializer(key, salt=PREVIEW_SALT)
+
+
+# ---------------------------------------------------------------------- templates
+
+
+def _writable(view: UnitView) -> list[Unit]:
+    """The page's unit and the units below it the user may write, valid in the period."""
+    above = view.store.path(view.code)[1:]
+    parents = {u.code: u.parent for u in view.definitions.units}
+    found = []
+    for unit in (view.unit, *(view.definitions.unit_by_code[c]
+                              for c in view.definitions.descendants(view.code))):
+        path: list[str] = []
+        current: str | None = unit.code
+        while current is not None and current != view.code:
+            path.append(current)
+            current = parents.get(current)
+        path += [view.code, *above]
+        if view.user.can_write(path) and unit.valid_on(view.period.start, view.period.end):
+            found.append(unit)
+    return found
+
+
+def _templates(view: UnitView) -> list[dict[str, Any]]:
+    units = _writable(view)
+    rows = []
+    for ds in view.definitions.data_sets:
+        mine = [u for u in units if ds.reported_by(u.level)]
+        if not mine:
+            continue
+        rows.append({"code": ds.code, "name": _ds_name(ds, view.lang),
+                     "own": mine[0].code == view.code,
+                     "below": len([u for u in mine if u.code != view.code])})
+    return rows
+
+
+def _ds_name(ds: DataSet, lang: str) -> str:
+    return (ds.name_en or ds.name) if lang == "en" else ds.name
+
+
+@router.get("/units/{code}/import/template")
+def template(request: Request, user: CurrentUser, code: str, dataset: str,
+             period: str | None = None, below: int = 0) -> Response:
+    """The Excel template of ``dataset`` for the unit, or (``below=1``) for the units below
+    it that report it."""
+    view = _view(request, user, code, period)
+    ds = next((d for d in view.definitions.data_sets if d.code == dataset), None)
+    if ds is None:
+        raise HTTPException(404, f"'{dataset}' is not a data set")
+    units = [u.code for u in _writable(view)
+             if (u.code != code) == bool(below) and ds.reported_by(u.level)]
+    if not units:
+        raise HTTPException(404, f"no unit {'below ' if below else ''}{code} reports the "
+                            f"data set '{dataset}'")
+    try:
+        made = plan_template(_store(request), units, period=view.period.code,
+                             dataset=dataset)
+    except ExchangeError as error:
+        return _page(request, view, status_code=422, problems=list(error.problems))
+    return Response(workbook_bytes(made), media_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(made.file_name)}"})
+
+
+# ---------------------------------------------------------------------- pages
+
+
+def _page(request: Request, view: UnitView, *, status_code: int = 200,
+          problems: list[FileProblem] | None = None, alert: str | None = None,
+          message: str | None = None, reason: str = "") -> HTMLResponse:
+    iw = WORDS[view.lang]
+    return render(request, "imports.html", status_code=status_code, user=view.user,
+                  view=view, tab="import", iw=iw, templates=_templates(view),
+                  problems=[p.text(view.lang) for p in problems or []], alert=alert,
+                  message=message, reason=reason, max_mb=MAX_BYTES // 2**20)
+
+
+@router.get("/units/{code}/import")
+def upload_page(request: Request, user: CurrentUser, code: str,
+                period: str | None = None) -> HTMLResponse:
+    return _page(request, _view(request, user, code, period))
+
+
+def _allow(store: Store, user: User, code: str, lang: str) -> Any:
+    """The check of the units of a file: within the user's scope (:class:`Refused`, 403)
+    and under the page's unit."""
+    def allow(units: list[str]) -> None:
+        for unit in units:
+            store.check(user, unit, "write")
+        outside = [u for u in units if code not in store.path(u)]
+        if outside:
+            text = WORDS[lang]["outside"].format(unit=outside[0], here=code)
+            raise ExchangeError([FileProblem(outside[0], "wrong-sheet", text, text)])
+    return allow
+
+
+@router.post("/units/{code}/import")
+def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
+           period: str | None = None) -> HTMLResponse:
+    """Read the uploaded workbook and show what it would change, or every problem."""
+    view = _view(request, user, code, period)
+    iw, store = WORDS[view.lang], _store(request)
+    reason = str(form.get("reason") or "").strip()
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return _page(request, view, status_code=422, alert=iw["choose_file"], reason=reason)
+    data = file.file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        return _page(request, view, status_code=413, reason=reason,
+                     alert=iw["too_large"].format(mb=MAX_BYTES // 2**20))
+    try:
+        plan = read_workbook(store, data, name=file.filename,
+                             allow=_allow(store, user, code, view.lang))
+    except ExchangeError as error:
+        return _page(request, view, status_code=422, problems=list(error.problems),
+                     alert=iw["problems"].format(n=len(error.problems)), reason=reason)
+    return _preview(request, view, plan, reason)
+
+
+def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
+             status_code: int = 200, alert: str | None = None) -> HTMLResponse:
+    iw, lang = WORDS[view.lang], view.lang
+    catalogue = {i.code: i for i in view.definitions.indicators}
+    names = {u.code: u.name for u in view.definitions.units}
+    rows = [{
+        "place": c.place, "unit": names.get(c.unit, c.unit),
+        "period": Period.parse(c.period).label(lang),
+        "indicator": _name(catalogue.get(c.indicator), c.indicator, lang),
+        "old": _shown(c.old, catalogue.get(c.indicator), lang),
+        "old_vintage": iw["vintages"].get(c.old_vintage or "", ""),
+        "new": iw["deleted"] if c.value is None else _shown(c.value,
+                                                            catalogue.get(c.indicator), lang),
+        "vintage": iw["vintages"].get(c.vintage, c.vintage),
+        "source": c.source if c.source and c.source != c.old_source else "",
+        "note": c.note or "", "action": c.action,
+    } for c in plan.changes()]
+    payload = _signer(request).dumps({
+        "user": view.user.id, "unit": view.code, "file": plan.file,
+        "rows": plan.frame.to_dicts()})
+    return render(request, "imports_preview.html", status_code=status_code, user=view.user,
+                  view=view, tab="import", iw=iw, file=plan.file, rows=rows,
+                  counts=plan.counts(), warnings=[w.text(lang) for w in plan.warnings],
+                  payload=payload, reason=reason, alert=alert)
+
+
+def _name(indicator: Indicator | None, code: str, lang: str) -> str:
+    if indicator is None:
+        return code
+    return (indicator.name_en or indicator.name) if lang == "en" else indicator.name
+
+
+def _shown(value: float | None, indicator: Indicator | None, lang: str) -> str:
+    if value is None:
+        return "–"
+    if indicator is not None and indicator.type is ValueType.YESNO and value in (0, 1):
+        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
+    return number(value, lang, 6)
+
+
+@router.post("/units/{code}/import/confirm")
+def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
+            period: str | None = None) -> HTMLResponse:
+    """Write the changes of the preview, unless the figures held changed in between."""
+    view = _view(request, user, code, period)
+    iw, store = WORDS[view.lang], _store(request)
+    reason = str(form.get("reason") or "").strip()
+    try:
+        data = _signer(request).loads(str(form.get("payload") or ""), max_age=_MAX_AGE)
+    except BadSignature:
+        return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
+    if data.get("user") != user.id or data.get("unit") != code:
+        return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
+    shown = Plan(str(data["file"]), pl.DataFrame(data["rows"], schema=CHANGE_SCHEMA))
+    for unit in shown.units:
+        store.check(user, unit, "write")
+    plan = refresh(store, shown)
+    if not plan.frame.equals(shown.frame):
+        return _preview(request, view, plan, reason, status_code=409, alert=iw["stale"])
+    try:
+        count = apply(store, plan, actor=user, reason=reason or None)
+    except ExchangeError as error:
+        closed = any(p.code in _CLOSED for p in error.problems)
+        return _page(request, view, status_code=409 if closed else 422,
+                     problems=list(error.problems), reason=reason,
+                     alert=iw["problems"].format(n=len(error.problems)))
+    return _page(request, view, message=iw["done"].format(n=count, file=plan.file))

@@ -1,7 +1,426 @@
-"""(being written)"""
+"""A unit's report: read in the browser, each figure linked to where it comes from, and
+downloaded as Markdown, DOCX, PDF or XLSX.
+
+The page is the report document (:mod:`tieuchi.reports.document`): the same sentences and
+tables as the DOCX. A figure of a sentence or of a table links to its trace
+(``/units/{code}/trace``), shown beside the report (htmx) or as a page of its own.
+"""
 
 from __future__ import annotations
 
-from tieuchi.web.pages.common import page_router
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import polars as pl
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
+
+from tieuchi.domain.periods import Period
+from tieuchi.domain.project import ReportItem
+from tieuchi.engine.evaluate import Evaluation
+from tieuchi.reports.document import ReportDocument, ReportError, build_document, phrasebook
+from tieuchi.reports.text import RENDERERS, Context, item_kind
+from tieuchi.reports.trace import appendix_rows, trace
+from tieuchi.web.app import lang_of, render
+from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
+
+WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "tab": "Báo cáo", "download": "Tải về", "trace": "Nguồn số liệu",
+        "trace_hint": "Bấm vào một số liệu để xem số liệu đó được tính từ đâu.",
+        "rule": "Cách tính", "unit": "Đơn vị", "indicator": "Chỉ tiêu", "period": "Kỳ",
+        "vintage": "Bản số liệu", "value": "Giá trị", "source": "Nguồn",
+        "recorded": "Ghi nhận lúc", "note": "Ghi chú", "figure": "Số liệu",
+        "last_year": "Cùng kỳ năm trước", "superseded": "không dùng: đã có bản mới hơn",
+        "met": "Đạt", "not_met": "Chưa đạt", "nothing": "Đơn vị chưa có gì để báo cáo kỳ này.",
+        "back": "Về báo cáo", "formats": "Word (DOCX) · PDF · Excel (XLSX) · Markdown",
+    },
+    "en": {
+        "tab": "Report", "download": "Download", "trace": "Where the figure comes from",
+        "trace_hint": "Click a figure to see where it comes from.",
+        "rule": "How it is made", "unit": "Unit", "indicator": "Indicator",
+        "period": "Period", "vintage": "Vintage", "value": "Value", "source": "Source",
+        "recorded": "Recorded at", "note": "Note", "figure": "Figure",
+        "last_year": "Same period last year", "superseded": "not used: a newer version exists",
+        "met": "Met", "not_met": "Not met", "nothing": "Nothing to report for this period.",
+        "back": "Back to the report", "formats": "Word (DOCX) · PDF · Excel (XLSX) · Markdown",
+    },
+}
+"""The page's own words; the report's come from the report itself."""
+
+DOWNLOADS = ("docx", "pdf", "xlsx", "md")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_SAFE = re.compile(r"[^A-Za-z0-9-]+")
+
+
+# ------------------------------------------------------------------------ routes
+
+
+@router.get("/units/{code}/report")
+def report_page(request: Request, user: CurrentUser, code: str,
+                period: str | None = None) -> HTMLResponse:
+    view = open_unit(request, user, code, period)
+    try:
+        doc = build_document(view.ev, view.lang, code)
+    except ReportError as exc:
+        raise HTTPException(422, str(exc)) from None
+    links = _Links(view)
+    return render(request, "report.html", user=user, view=view, tab="report", doc=doc,
+                  r=WORDS[view.lang], sections=_sections(doc, links),
+                  tables=_tables(doc, links), downloads=_downloads(view))
+
+
+@router.get("/units/{code}/trace")
+def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
+               period: str | None = None, of: str | None = None) -> HTMLResponse:
+    """Where the unit's figure of ``indicator`` comes from: for the period (or ``of``, the
+    longer period of a target), and, for a target compared with last year, that figure's
+    too. A fragment for htmx, else a page."""
+    view = open_unit(request, user, code, period)
+    if indicator not in view.definitions.indicator_by_code:
+        raise HTTPException(404, f"indicator '{indicator}' does not exist")
+    figure_period = _figure_period(view, of)
+    blocks = [_trace_block(view, indicator, figure_period, None)]
+    target = _target(view.ev, code, indicator, figure_period)
+    if target is not None and target["last_year"] is not None:
+        previous = Period.parse(figure_period).same_period_last_year().code
+        blocks.append(_trace_block(view, indicator, previous, WORDS[view.lang]["last_year"]))
+    fragment = request.headers.get("HX-Request") == "true"
+    return render(request, "report_trace.html" if fragment else "report_trace_page.html",
+                  user=user, view=view, tab="report", r=WORDS[view.lang], blocks=blocks,
+                  name=_indicator_name(view, indicator))
+
+
+@router.get("/units/{code}/report.{ext}")
+def download(request: Request, user: CurrentUser, code: str, ext: str,
+             period: str | None = None, lang: str | None = None) -> Response:
+    """The report as a file: ``ext`` is md, docx, pdf or xlsx; ``lang`` vi or en."""
+    if ext not in MEDIA_TYPES:
+        raise HTTPException(404, f"no report as '.{ext}': choose one of "
+                            f"{', '.join(DOWNLOADS)}")
+    view = open_unit(request, user, code, period)
+    language = lang or lang_of(request)
+    if language not in WORDS:
+        raise HTTPException(422, f"lang: '{language}' is not vi or en")
+    try:
+        content = _RENDER[ext](view.ev, language, code)
+    except ReportError as exc:
+        raise HTTPException(503 if ext == "pdf" else 422, str(exc)) from None
+    name = file_name(view.period.code, code, ext, language)
+    return Response(content, media_type=MEDIA_TYPES[ext],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def file_name(period: str, unit: str, ext: str, lang: str = "vi") -> str:
+    """"bao-cao-2023-TT.docx" (ASCII only: every browser and mail client keeps it)."""
+    stem = "bao-cao" if lang == "vi" else "report"
+    parts = [_SAFE.sub("-", p).strip("-") for p in (period, unit)]
+    return f"{stem}-{'-'.join(p for p in parts if p)}.{ext}"
+
+
+def _markdown(ev: Evaluation, lang: str, unit: str) -> bytes:
+    from tieuchi.reports.text import render_markdown
+
+    return render_markdown(ev, lang, unit).encode("utf-8")
+
+
+def _docx(ev: Evaluation, lang: str, unit: str) -> bytes:
+    from tieuchi.reports.docx import render_docx
+
+    return render_docx(ev, lang, unit)
+
+
+def _pdf(ev: Evaluation, lang: str, unit: str) -> bytes:
+    from tieuchi.reports.docx import render_docx
+    from tieuchi.reports.pdf import to_pdf
+
+    return to_pdf(render_docx(ev, lang, unit))
+
+
+def _xlsx(ev: Evaluation, lang: str, unit: str) -> bytes:
+    from tieuchi.reports.xlsx import render_xlsx
+
+    return render_xlsx(ev, lang, unit)
+
+
+_RENDER: dict[str, Callable[[Evaluation, str, str], bytes]] = {
+    "md": _markdown, "docx": _docx, "pdf": _pdf, "xlsx": _xlsx}
+
+
+def _downloads(view: UnitView) -> list[dict[str, str]]:
+    query = urlencode({"period": view.period.code, "lang": view.lang})
+    labels = {"docx": "Word (DOCX)", "pdf": "PDF", "xlsx": "Excel (XLSX)", "md": "Markdown"}
+    return [{"ext": ext, "label": labels[ext],
+             "href": f"/units/{view.code}/report.{ext}?{query}"} for ext in DOWNLOADS]
+
+
+# ------------------------------------------------------------------------ links
+
+
+@dataclass
+class _Links:
+    """Where each figure of the report links: a trace, or an appendix table."""
+
+    view: UnitView
+    layout: pl.DataFrame = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.layout = appendix_rows(self.view.ev, self.view.code)
+
+    def trace(self, indicator: str, period: str | None = None, unit: str | None = None) -> str:
+        """The trace of a figure of the report's unit (or of ``unit``): of the period, or
+        of a target's longer period."""
+        query = {"indicator": indicator, "period": self.view.period.code}
+        if period and period != self.view.period.code:
+            query["of"] = period
+        return f"/units/{unit or self.view.code}/trace?{urlencode(query)}"
+
+    def table(self, kind: str, code: str) -> str | None:
+        """The anchor of the appendix table of a group or a set."""
+        found = self.layout.filter((pl.col("kind") == kind) & (pl.col("code") == code))
+        return f"#bieu-{found['table'][0]}" if found.height else None
+
+    def row(self, table: int, row: int) -> dict[str, Any] | None:
+        """The figure of a row of an appendix table (a set's: its first indicator)."""
+        found = self.layout.filter((pl.col("table") == table) & (pl.col("row") == row)
+                                   & pl.col("indicator").is_not_null())
+        return found.row(0, named=True) if found.height else None
+
+
+class _Marker:
+    """Wraps figures found in a text in links, each once, left to right where it can."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int, str]] = []
+
+    def link(self, figure: str, href: str | None, after: int = 0) -> int:
+        """Link the first free occurrence of ``figure`` at or after ``after`` (else
+        anywhere); the position after it, or ``after`` when not found."""
+        if not figure or not href:
+            return after
+        pattern = re.compile(r"(?<![\d.,])" + re.escape(figure) + r"(?![\d])(?!,\d)")
+        for start in (after, 0):
+            for found in pattern.finditer(self.text, start):
+                if not any(s < found.end() and found.start() < e for s, e, _ in self.spans):
+                    self.spans.append((found.start(), found.end(), href))
+                    return found.end()
+        return after
+
+    def find(self, words: str) -> int:
+        at = self.text.lower().find(words.lower()) if words else -1
+        return at if at >= 0 else 0
+
+    def markup(self) -> Markup:
+        out, last = [], 0
+        for start, end, href in sorted(self.spans):
+            out.append(escape(self.text[last:start]))
+            out.append(Markup('<a class="fig" href="{0}" hx-get="{0}" hx-target="#trace" '
+                              'hx-swap="innerHTML">{1}</a>').format(href,
+                                                                   self.text[start:end]))
+            last = end
+        out.append(escape(self.text[last:]))
+        return Markup("").join(out)
+
+
+def _sections(doc: ReportDocument, links: _Links) -> list[dict[str, Any]]:
+    """The document's sections, each paragraph with its figures linked. A paragraph is
+    matched to the outline item that wrote it (the items that wrote nothing are left out,
+    as the document leaves them)."""
+    view = links.view
+    ctx = Context(view.ev, phrasebook(view.definitions, view.lang), view.code)
+    outline = [[i for i in s.items if RENDERERS[item_kind(i)](i, ctx)]
+               for s in view.definitions.report.sections]
+    outline = [items for items in outline if items]
+    out = []
+    for position, section in enumerate(doc.sections):
+        items = outline[position] if position < len(outline) else []
+        if len(items) != len(section.paragraphs):
+            items = []  # the outline and the document disagree: no links, never wrong ones
+        paragraphs = [_paragraph(text, items[i] if items else None, ctx, links)
+                      for i, text in enumerate(section.paragraphs)]
+        out.append({"numeral": section.numeral, "title": section.title,
+                    "paragraphs": paragraphs})
+    return out
+
+
+def _paragraph(text: str, item: ReportItem | None, ctx: Context, links: _Links) -> Markup:
+    marker = _Marker(text)
+    if item is not None:
+        for mark in _ITEM_LINKS[item_kind(item)]:
+            mark(marker, item, ctx, links)
+    return marker.markup()
+
+
+def _target_figures(marker: _Marker, row: dict[str, Any], ctx: Context,
+                    links: _Links) -> None:
+    """A target's actual, % of target and change, after its name."""
+    ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
+    name = (ind.name_en or ind.name) if ctx.lang == "en" else str(
+        row["short_name"] or row["display_name"])
+    href = links.trace(row["indicator"], row["period"], row["unit"])
+    at = marker.find(name)
+    decimals = int(row["decimals"])
+    if row["actual"] is not None and row["type"] != "yesno":
+        at = marker.link(ctx.num(row["actual"], decimals), href, at)
+    change = row["change_vs_same_period"]
+    if change is not None and row["change_kind"] == "percent":
+        at = marker.link(ctx.num(abs(change), 1) + "%", href, at)
+    if row["percent_of_target"] is not None:
+        marker.link(ctx.pct(row["percent_of_target"]), href, at)
+
+
+def _group_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links) -> None:
+    assert item.group is not None
+    found = ctx.ev.groups.filter(pl.col("group") == item.group)
+    if not found.height:
+        return
+    g = found.row(0, named=True)
+    at = marker.link(f"{g['exceeded'] + g['met']}/{g['total']}", links.table("group", item.group))
+    if g["partial"]:
+        marker.link(f"{g['ahead'] + g['on_track']}/{g['total']}",
+                    links.table("group", item.group))
+    members = ctx.ev.definitions.members.filter(pl.col("group") == item.group)
+    short = ctx.ev.targets.join(members.select("key", "position"), on="key").filter(
+        pl.col("status") == "not_met").sort("position")
+    for row in short.iter_rows(named=True):  # "(92,1%)" after each target not met
+        if row["percent_of_target"] is not None:
+            at = marker.link(ctx.pct(row["percent_of_target"]),
+                             links.trace(row["indicator"], row["period"], row["unit"]), at)
+    for key in item.highlights:
+        highlight = ctx.target(key, item.unit or ctx.unit)
+        if highlight is not None:
+            _target_figures(marker, highlight, ctx, links)
+
+
+def _target_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links) -> None:
+    assert item.target is not None
+    row = ctx.target(item.target, item.unit or ctx.unit)
+    if row is not None:
+        _target_figures(marker, row, ctx, links)
+
+
+def _set_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links) -> None:
+    """"30/34" to the set's table; "15/15" (units passing) to the count's trace."""
+    assert item.criteria_set is not None
+    code, unit = item.criteria_set, item.unit or ctx.unit
+    sets = ctx.ev.sets
+    own = sets.sets.filter((pl.col("unit") == unit) & (pl.col("set") == code))
+    if own.height:
+        r = own.row(0, named=True)
+        href = links.table("criteria", code) or f"/units/{unit}/criteria/{code}"
+        marker.link(f"{r['met']}/{r['total']}", href)
+        return
+    summary = sets.summaries.filter((pl.col("unit") == unit) & (pl.col("set") == code))
+    if not summary.height:
+        return
+    s = summary.row(0, named=True)
+    counts = [i.code for i in ctx.ev.definitions.indicators if i.criteria_set == code]
+    rows = [ctx.target(key, unit) for key in item.highlights]
+    chosen = [r["indicator"] for r in rows if r is not None and r["indicator"] in counts]
+    href = (links.trace((chosen or counts)[0], unit=unit) if counts
+            else f"/units/{unit}/criteria/{code}")
+    marker.link(f"{s['passed']}/{s['total']}", href)
+
+
+_ITEM_LINKS: dict[str, tuple[Callable[[_Marker, ReportItem, Context, _Links], None], ...]] = {
+    "group": (_group_links,),
+    "target": (_target_links,),
+    "criteria_set": (_set_links,),
+}
+
+
+def _tables(doc: ReportDocument, links: _Links) -> list[dict[str, Any]]:
+    """The appendix tables, the figure cells of each row linked to the row's trace."""
+    linked = {"actual", "percent", "change", "value"}
+    out = []
+    for n, table in enumerate(doc.tables, start=1):
+        rows = []
+        for i, row in enumerate(table.rows, start=1):
+            figure = links.row(n, i)
+            href = links.trace(figure["indicator"], figure["period"]) if figure else None
+            cells = []
+            for column, value in zip(table.columns, row, strict=True):
+                link = href if column.key in linked and value not in ("", "–") else None
+                cells.append({"value": value, "align": column.align, "href": link})
+            rows.append(cells)
+        out.append({"n": n, "title": table.title, "columns": table.columns, "rows": rows,
+                    "note": table.note})
+    return out
+
+
+# ------------------------------------------------------------------------ traces
+
+
+def _figure_period(view: UnitView, of: str | None) -> str:
+    if not of:
+        return view.period.code
+    try:
+        return Period.parse(of).code
+    except ValueError as exc:
+        raise HTTPException(422, f"of: {exc}") from None
+
+
+def _target(ev: Evaluation, unit: str, indicator: str, period: str) -> dict[str, Any] | None:
+    found = ev.targets.filter((pl.col("unit") == unit) & (pl.col("indicator") == indicator)
+                              & (pl.col("period") == period))
+    return found.row(0, named=True) if found.height else None
+
+
+def _indicator_name(view: UnitView, code: str) -> str:
+    ind = view.definitions.indicator_by_code.get(code)
+    if ind is None:
+        sets = view.definitions.set_by_code
+        return ((sets[code].name_en or sets[code].name) if view.lang == "en"
+                else sets[code].name) if code in sets else code
+    return (ind.name_en or ind.name) if view.lang == "en" else ind.name
+
+
+def _trace_block(view: UnitView, indicator: str, period: str,
+                 heading: str | None) -> dict[str, Any]:
+    """One figure's trace, worded for the page."""
+    rows = trace(view.ev, view.code, indicator, period)
+    en = view.lang == "en"
+    words = WORDS[view.lang]
+    first = rows[0] if rows else {}
+    decimals = view.definitions.indicator_by_code[indicator].decimals
+    lines = []
+    for row in rows:
+        if row["kind"] == "missing" and row["depth"] == 0:
+            continue
+        value = row["value"]
+        shown = (words["met"] if value else words["not_met"]) if row["kind"] == "set-result" \
+            else view.ctx.num(value, _decimals(view, row["indicator"]))
+        note = row["step_en" if en else "step"]
+        own = row["unit"] == view.code
+        link = (f"/units/{row['unit']}/criteria/{row['indicator']}?period={view.period.code}"
+                if row["kind"] == "set-result" else None)
+        lines.append({
+            "unit": "" if own else view.name(row["unit"])
+            if row["unit"] in view.definitions.unit_by_code else row["unit"], "link": link,
+            "indicator": _indicator_name(view, row["indicator"]), "period": row["period"],
+            "vintage": view.ctx.words.vintage.get(row["vintage"] or "", ""),
+            "value": shown, "source": row["source"] or "", "recorded": row["recorded_at"] or "",
+            "note": note if row["used"] else words["superseded"], "used": row["used"],
+            "depth": row["depth"], "kind": row["kind"],
+        })
+    return {"heading": heading, "period": Period.parse(period).label(view.lang),
+            "value": view.ctx.num(first.get("figure_value"), decimals),
+            "rule": first.get("rule_en" if en else "rule") or "", "lines": lines}
+
+
+def _decimals(view: UnitView, code: str) -> int:
+    ind = view.definitions.indicator_by_code.get(code)
+    return max(ind.decimals, 2) if ind is not None else 2

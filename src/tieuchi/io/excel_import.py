@@ -1,0 +1,559 @@
+"""Reading a filled-in Excel template back: every cell checked, then a :class:`Plan`.
+
+The hidden sheet ``_tieuchi`` says which data set, period and vintage the workbook is for, the
+unit of each sheet and the figures the template was made with. Only the cells that differ from
+those are changes: a value typed in, changed or cleared (clearing deletes the figure the
+template showed), or a source changed. Every cell of every sheet is read and every problem is
+reported at its cell (``'Yên Mỹ'!E9``); one problem anywhere and the file imports nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+from openpyxl.utils import (  # type: ignore[import-untyped]
+    get_column_letter,
+    quote_sheetname,
+)
+from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+
+from tieuchi.definitions.problems import suggest
+from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.io.excel_template import (
+    CODE_COL,
+    COLUMNS,
+    FIRST_ROW,
+    HEADER_ROW,
+    MEASURE_COL,
+    META_COLUMNS,
+    META_SHEET,
+    NAME_COL,
+    NOTE_COL,
+    SOURCE_COL,
+    TEMPLATE_VERSION,
+    VALUE_COL,
+    VINTAGE_NAMES,
+)
+from tieuchi.io.figures import best, datasets_by_level, held, units_under
+from tieuchi.io.plan import Plan, check
+from tieuchi.io.problems import ExchangeError, FileProblem, Severity
+from tieuchi.io.values import CellProblem, clean, goi_y, read_value, same_text
+from tieuchi.reports.formatting import number
+from tieuchi.store import Store
+
+__all__ = ["read_workbook", "refresh", "MAX_BYTES", "MAX_ROWS", "Metadata", "cell_place"]
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000  # data rows read per sheet
+_UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
+               OSError, IndexError, AttributeError)
+
+
+def cell_place(sheet: str, row: int, column: int) -> str:
+    """``'Yên Mỹ'!E9``: what Excel's Name Box jumps to."""
+    return f"{quote_sheetname(sheet)}!{get_column_letter(column)}{row}"
+
+
+@dataclass(frozen=True)
+class Prefill:
+    value: float | None
+    vintage: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the hidden sheet says the workbook is."""
+
+    dataset: DataSet
+    period: Period
+    vintage: str
+    sheets: dict[str, str]  # sheet title (NFC) → unit code
+    prefill: dict[tuple[str, str], Prefill]  # (unit, indicator) → the figure in the template
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One data row of a sheet, read and checked."""
+
+    place: str  # the value cell
+    unit: str
+    indicator: str
+    value: float | None
+    source: str | None
+    note: str | None
+
+
+@dataclass
+class _Found:
+    """The problems found so far."""
+
+    file: str
+    problems: list[FileProblem] = field(default_factory=list)
+
+    def add(self, place: str, code: str, en: str, vi: str) -> None:
+        self.problems.append(FileProblem(place, code, en, vi))
+
+    def stop(self) -> None:
+        if self.problems:
+            raise ExchangeError(self.problems)
+
+
+def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
+                  allow: Callable[[list[str]], None] | None = None) -> Plan:
+    """The changes a filled-in template makes; raises :class:`ExchangeError` listing every
+    problem of every cell (and every figure the store would refuse) when there is one.
+
+    ``allow`` is given the units of the workbook as soon as they are known, before any cell
+    is compared with the store: the web checks the user's scope with it (and raises)."""
+    file = name or (data.name if isinstance(data, Path) else "workbook.xlsx")
+    found = _Found(file)
+    book, cached = _open(data, found)
+    meta = _metadata(store, book, found)
+    if allow is not None:
+        allow(sorted(set(meta.sheets.values())))
+    catalogue = {i.code: i for i in store.indicators()}
+    readings: list[Reading] = []
+    for title in _sheets(book, meta, found):
+        readings += _read_sheet(book[title], meta, catalogue, cached, found)
+    found.stop()
+    plan = _plan(store, meta, readings, file)
+    found.problems += check(store, plan)
+    found.stop()
+    return plan
+
+
+# ---------------------------------------------------------------------- the file
+
+
+def _open(data: bytes | Path, found: _Found) -> tuple[Workbook, Callable[[], Workbook]]:
+    """The workbook with its formulas, and a way to get it with the values Excel computed."""
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    if len(raw) > MAX_BYTES:
+        found.add(found.file, "too-large", f"the file is larger than {MAX_BYTES // 2**20} MB",
+                  f"tệp lớn hơn {MAX_BYTES // 2**20} MB")
+        found.stop()
+
+    def load(values: bool) -> Workbook:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # extensions openpyxl does not read
+            return load_workbook(io.BytesIO(raw), data_only=values)
+
+    try:
+        book = load(False)
+    except _UNREADABLE:
+        found.add(found.file, "unreadable-file", "the file is not an Excel workbook (.xlsx); "
+                  "save it as .xlsx (Excel Workbook) and import it again",
+                  "tệp không phải bảng tính Excel (.xlsx); lưu lại dưới dạng .xlsx (Excel "
+                  "Workbook) rồi nhập lại")
+        found.stop()
+    computed: list[Workbook] = []
+
+    def cached() -> Workbook:
+        if not computed:
+            computed.append(load(True))
+        return computed[0]
+
+    return book, cached
+
+
+# ---------------------------------------------------------------------- metadata
+
+
+def _metadata(store: Store, book: Workbook, found: _Found) -> Metadata:
+    if META_SHEET not in book.sheetnames:
+        found.add(found.file, "missing-metadata",
+                  f"the workbook has no '{META_SHEET}' sheet: it was not made as a tieuchi "
+                  "template; download a template (tieuchi template, or the page Nhập từ "
+                  "Excel) and copy the figures into it",
+                  f"tệp không có trang thông tin '{META_SHEET}': không phải mẫu do tieuchi "
+                  "tạo; tải mẫu mới (lệnh tieuchi template hoặc trang Nhập từ Excel) rồi "
+                  "chép số liệu vào")
+        found.stop()
+    ws = book[META_SHEET]
+    keys, table_start = _meta_keys(ws)
+    period = _meta_period(keys, found)
+    vintage = _meta_vintage(keys, found)
+    _meta_version(keys, found)
+    sheets, prefill = _meta_table(ws, table_start, found)
+    dataset = _meta_dataset(store, keys, sheets, found)
+    found.stop()
+    assert period is not None and dataset is not None
+    return Metadata(dataset, period, vintage, sheets, prefill)
+
+
+def _meta_keys(ws: Worksheet) -> tuple[dict[str, tuple[object, int]], int]:
+    """key → (value, row) of the rows above the table, and the table's header row."""
+    keys: dict[str, tuple[object, int]] = {}
+    row = 1
+    while row <= ws.max_row and clean(ws.cell(row, 1).value) != META_COLUMNS[0]:
+        key = clean(ws.cell(row, 1).value)
+        if key:
+            keys[key] = (ws.cell(row, 2).value, row)
+        row += 1
+    return keys, row
+
+
+def _meta_place(keys: dict[str, tuple[object, int]], key: str) -> str:
+    row = keys[key][1] if key in keys else 1
+    return f"{META_SHEET}!B{row}"
+
+
+def _missing(found: _Found, place: str, key: str) -> None:
+    found.add(place, "bad-metadata", f"the template's {key} is missing; download a new "
+              "template", f"mẫu thiếu thông tin '{key}'; tải mẫu mới")
+
+
+def _meta_period(keys: dict[str, tuple[object, int]], found: _Found) -> Period | None:
+    text = clean(keys.get("period", (None, 0))[0])
+    place = _meta_place(keys, "period")
+    if not text:
+        _missing(found, place, "period")
+        return None
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        found.add(place, "bad-metadata", str(error), f"'{text}' không phải kỳ báo cáo hợp lệ")
+        return None
+
+
+def _meta_vintage(keys: dict[str, tuple[object, int]], found: _Found) -> str:
+    text = clean(keys.get("vintage", ("official", 0))[0]) or "official"
+    if text not in VINTAGE_NAMES:
+        found.add(_meta_place(keys, "vintage"), "bad-metadata",
+                  f"'{text}' is not plan, estimate, preliminary or official",
+                  f"'{text}' không phải loại số liệu hợp lệ")
+    return text
+
+
+def _meta_version(keys: dict[str, tuple[object, int]], found: _Found) -> None:
+    raw = keys.get("template_version", (None, 0))[0]
+    place = _meta_place(keys, "template_version")
+    if not isinstance(raw, int | float) or raw != int(raw) or raw < 1:
+        _missing(found, place, "template_version")
+    elif raw > TEMPLATE_VERSION:
+        found.add(place, "bad-metadata", f"the template is version {int(raw)}, newer than "
+                  f"this tieuchi reads ({TEMPLATE_VERSION}); update tieuchi",
+                  f"mẫu phiên bản {int(raw)} mới hơn phiên bản phần mềm đọc được "
+                  f"({TEMPLATE_VERSION}); cập nhật tieuchi")
+
+
+def _meta_table(ws: Worksheet, header: int, found: _Found,
+                ) -> tuple[dict[str, str], dict[tuple[str, str], Prefill]]:
+    sheets: dict[str, str] = {}
+    prefill: dict[tuple[str, str], Prefill] = {}
+    for row in range(header + 1, ws.max_row + 1):
+        title, _, unit, indicator, value, vintage, source = (
+            ws.cell(row, col).value for col in range(1, len(META_COLUMNS) + 1))
+        if not clean(title) or not clean(unit):
+            continue
+        sheets[clean(title)] = clean(unit)
+        if clean(indicator):
+            number = float(value) if isinstance(value, int | float) else None
+            prefill[(clean(unit), clean(indicator))] = Prefill(
+                number, clean(vintage) or None, clean(source) or None)
+    if not sheets:
+        found.add(f"{META_SHEET}!A{header}", "bad-metadata", "the template lists no sheet; "
+                  "download a new template", "mẫu không ghi trang nào; tải mẫu mới")
+    return sheets, prefill
+
+
+def _meta_dataset(store: Store, keys: dict[str, tuple[object, int]], sheets: dict[str, str],
+                  found: _Found) -> DataSet | None:
+    code = clean(keys.get("dataset", (None, 0))[0])
+    place = _meta_place(keys, "dataset")
+    if not code:
+        _missing(found, place, "dataset")
+        return None
+    units = {u.code: u for u in units_under(store, None)}
+    for missing in sorted(set(sheets.values()) - set(units)):
+        found.add(place, "unknown-unit", f"the template is for unit '{missing}', which does "
+                  "not exist", f"mẫu dành cho đơn vị '{missing}' không có trong danh mục")
+    chosen = [units[u] for u in dict.fromkeys(sheets.values()) if u in units]
+    dataset: DataSet | None = None
+    for unit in chosen:
+        reported = {d.code: d for d in datasets_by_level(store, [unit])[unit.level]}
+        if code not in reported:
+            found.add(place, "bad-metadata", f"unit {unit.code} does not report the data set "
+                      f"'{code}'", f"đơn vị {unit.code} không báo cáo biểu '{code}'")
+        dataset = dataset or reported.get(code)
+    return dataset
+
+
+# ---------------------------------------------------------------------- sheets
+
+
+def _sheets(book: Workbook, meta: Metadata, found: _Found) -> Iterator[str]:
+    """The titles of the data sheets; a sheet the template did not make, or one it made
+    that is missing, is a problem."""
+    present = {clean(t): t for t in book.sheetnames if t != META_SHEET}
+    for key, title in present.items():
+        if key not in meta.sheets:
+            found.add(quote_sheetname(title), "wrong-sheet",
+                      f"the sheet '{title}' is not one of the template ("
+                      f"{', '.join(meta.sheets)}); enter figures on the template's sheets "
+                      "only", f"trang '{title}' không thuộc mẫu (các trang của mẫu: "
+                      f"{', '.join(meta.sheets)}); chỉ nhập số liệu vào các trang của mẫu")
+    for key in meta.sheets:
+        if key not in present:
+            found.add(found.file, "wrong-sheet", f"the sheet '{key}' of the template is "
+                      "missing; download a new template",
+                      f"thiếu trang '{key}' của mẫu; tải mẫu mới")
+    for key, title in present.items():
+        if key in meta.sheets:
+            yield title
+
+
+def _read_sheet(ws: Worksheet, meta: Metadata, catalogue: dict[str, Indicator],
+                cached: Callable[[], Workbook], found: _Found) -> list[Reading]:
+    title = ws.title
+    unit = meta.sheets[clean(title)]
+    if not _header_ok(ws, found):
+        return []
+    _merged(ws, found)
+    last = ws.max_row
+    if last - FIRST_ROW + 1 > MAX_ROWS:
+        found.add(quote_sheetname(title), "too-large", f"more than {MAX_ROWS} rows",
+                  f"trang có hơn {MAX_ROWS} dòng")
+        return []
+    readings = []
+    seen: dict[str, int] = {}
+    for row in range(FIRST_ROW, last + 1):
+        cells = [_cell(ws, row, col, cached, found) for col in range(1, len(COLUMNS) + 1)]
+        reading = _read_row(title, row, cells, unit, meta, catalogue, seen, found)
+        if reading is not None:
+            readings.append(reading)
+    return readings
+
+
+def _header_ok(ws: Worksheet, found: _Found) -> bool:
+    for col, name in enumerate(COLUMNS, start=1):
+        given = ws.cell(HEADER_ROW, col).value
+        if not same_text(given, name):
+            found.add(cell_place(ws.title, HEADER_ROW, col), "wrong-header",
+                      f"the header '{clean(given)}' should be '{name}'; the columns of the "
+                      "template cannot be moved or renamed",
+                      f"tiêu đề cột '{clean(given)}' phải là '{name}'; không được đổi tên hay "
+                      "di chuyển các cột của mẫu")
+            return False
+    return True
+
+
+def _merged(ws: Worksheet, found: _Found) -> None:
+    for merged in ws.merged_cells.ranges:
+        if merged.max_row >= HEADER_ROW:
+            found.add(f"{quote_sheetname(ws.title)}!{merged.coord}", "merged-cells",
+                      f"cells {merged.coord} are merged inside the table; unmerge them "
+                      "(one value per cell)",
+                      f"các ô {merged.coord} bị gộp trong bảng số liệu; bỏ gộp ô (mỗi ô "
+                      "một giá trị)")
+
+
+def _cell(ws: Worksheet, row: int, col: int, cached: Callable[[], Workbook],
+          found: _Found) -> Any:
+    cell = ws.cell(row, col)
+    if cell.data_type != "f":
+        return cell.value
+    value = cached()[ws.title].cell(row, col).value
+    if value is None:
+        found.add(cell_place(ws.title, row, col), "formula-not-computed",
+                  "the formula has no computed value (the file was not saved by Excel); "
+                  "open it in Excel or LibreOffice, save it, or type the value",
+                  "công thức chưa có kết quả (tệp chưa được lưu bằng Excel); mở tệp bằng "
+                  "Excel hoặc LibreOffice rồi lưu lại, hoặc nhập thẳng giá trị")
+    return value
+
+
+def _read_row(title: str, row: int, cells: list[Any], unit: str, meta: Metadata,
+              catalogue: dict[str, Indicator], seen: dict[str, int],
+              found: _Found) -> Reading | None:
+    def at(col: int) -> str:
+        return cell_place(title, row, col)
+
+    code, name = clean(cells[CODE_COL - 1]), clean(cells[NAME_COL - 1])
+    given = [cells[c - 1] for c in (VALUE_COL, SOURCE_COL, NOTE_COL)]
+    if not code and not name and not any(clean(v) for v in given):
+        return None
+    indicator = _indicator(code, name, at, meta.dataset, catalogue, found)
+    if indicator is None:
+        return None
+    if indicator.code in seen:
+        found.add(at(CODE_COL), "duplicate-row",
+                  f"{indicator.code} is given twice (rows {seen[indicator.code]} and {row}); "
+                  "keep one row", f"chỉ tiêu {indicator.code} có hai dòng ({seen[indicator.code]}"
+                  f" và {row}); giữ lại một dòng")
+        return None
+    seen[indicator.code] = row
+    measure = cells[MEASURE_COL - 1]
+    if not same_text(measure, indicator.unit or ""):
+        found.add(at(MEASURE_COL), "unit-of-measure",
+                  f"the unit of measure '{clean(measure)}' is not the indicator's "
+                  f"'{indicator.unit or ''}'; give the value in {indicator.unit or 'no unit'} "
+                  "and leave the column as it was",
+                  f"đơn vị tính '{clean(measure)}' khác đơn vị của chỉ tiêu "
+                  f"'{indicator.unit or ''}'; ghi giá trị theo đơn vị của chỉ tiêu và giữ "
+                  "nguyên cột Đơn vị tính")
+    try:
+        value = read_value(cells[VALUE_COL - 1], indicator)
+    except CellProblem as problem:
+        found.add(at(VALUE_COL), problem.code, problem.message, problem.message_vi)
+        return None
+    return Reading(at(VALUE_COL), unit, indicator.code, value,
+                   clean(cells[SOURCE_COL - 1]) or None, clean(cells[NOTE_COL - 1]) or None)
+
+
+def _indicator(code: str, name: str, at: Callable[[int], str], ds: DataSet,
+               catalogue: dict[str, Indicator], found: _Found) -> Indicator | None:
+    """The row's indicator: by its code, else by its name; the name, when both are given,
+    must be the code's (NFC and case aside)."""
+    if not code:
+        named = [catalogue[c] for c in ds.indicators
+                 if c in catalogue and same_text(catalogue[c].name, name)]
+        if named:
+            return named[0]
+        found.add(at(CODE_COL), "missing-indicator",
+                  "the row has figures but no indicator code; write the code of one of the "
+                  "data set's indicators", "dòng có số liệu nhưng không có mã chỉ tiêu; ghi mã "
+                  "một chỉ tiêu của biểu")
+        return None
+    indicator = catalogue.get(code)
+    if indicator is None:
+        found.add(at(CODE_COL), "unknown-indicator",
+                  f"indicator '{code}' does not exist{suggest(code, ds.indicators)}",
+                  f"mã chỉ tiêu '{code}' không có trong danh mục{goi_y(code, ds.indicators)}")
+        return None
+    if code not in ds.indicators:
+        found.add(at(CODE_COL), "not-in-dataset",
+                  f"indicator '{code}' is not part of the data set '{ds.code}'; import it "
+                  "with the template of its data set",
+                  f"chỉ tiêu '{code}' không thuộc biểu \"{ds.name}\"; nhập bằng mẫu của biểu "
+                  "có chỉ tiêu này")
+        return None
+    if name and not same_text(name, indicator.name):
+        found.add(at(NAME_COL), "name-mismatch",
+                  f"the name '{name}' is not that of {code} ('{indicator.name}'); rows may "
+                  "have been moved: check the row, keep code and name together",
+                  f"tên '{name}' không phải tên của chỉ tiêu {code} (\"{indicator.name}\"); "
+                  "có thể các dòng đã bị xáo trộn: kiểm tra lại dòng này")
+        return None
+    return indicator
+
+
+# ---------------------------------------------------------------------- the plan
+
+
+def _plan(store: Store, meta: Metadata, readings: list[Reading], file: str) -> Plan:
+    period = meta.period.code
+    now = held(store, sorted(set(meta.sheets.values())), [period])
+    exact = {(r["unit"], r["indicator"], r["vintage"]): r for r in now.iter_rows(named=True)}
+    shown = {(r["unit"], r["indicator"]): r for r in best(now).iter_rows(named=True)}
+    rows: list[dict[str, Any]] = []
+    warned: list[FileProblem] = []
+    for reading in readings:
+        key = (reading.unit, reading.indicator)
+        before = meta.prefill.get(key, Prefill(None, None, None))
+        change = _change(reading, before, meta.vintage, exact, shown.get(key), period)
+        if change is None:
+            continue
+        rows.append(change)
+        current = shown.get(key)
+        if (current["value"] if current else None) != before.value:
+            warned.append(_changed_since(reading, before, current))
+    notes = [r.place for r in readings if r.note]
+    if notes:
+        warned.append(FileProblem(
+            notes[0], "note-not-stored", f"{len(notes)} note(s) in the Ghi chú column: notes "
+            "are shown here but not stored; put what must be kept in the Nguồn column",
+            f"{len(notes)} ghi chú ở cột Ghi chú: ghi chú chỉ hiển thị khi xem trước, không "
+            "được lưu; điều cần lưu hãy ghi vào cột Nguồn", Severity.WARNING))
+    return Plan.of(file, rows, warned)
+
+
+def _change(reading: Reading, before: Prefill, vintage: str,
+            exact: dict[tuple[str, str, str], dict[str, Any]], current: dict[str, Any] | None,
+            period: str) -> dict[str, Any] | None:
+    """The change a row makes, or None when its cells are as the template had them (a
+    source cleared is kept: the store keeps a figure's source)."""
+    value, source = reading.value, reading.source
+    same_value = value == before.value
+    if same_value and (source is None or source == before.source):
+        return None
+    base = {"place": reading.place, "unit": reading.unit, "indicator": reading.indicator,
+            "period": period, "note": reading.note}
+    if value is None:  # cleared: delete the figure the template showed
+        held_now = exact.get((reading.unit, reading.indicator, before.vintage or ""))
+        if held_now is None:
+            return None
+        return base | {"vintage": before.vintage, "value": None, "source": None,
+                       "old": held_now["value"], "old_vintage": before.vintage,
+                       "old_source": held_now["source"]}
+    # a new value is a figure of the template's vintage; a new source alone corrects the
+    # source of the figure the template showed
+    chosen = before.vintage if same_value and before.vintage else vintage
+    target = exact.get((reading.unit, reading.indicator, chosen))
+    if target is not None and target["value"] == value and (
+            source is None or source == target["source"]):
+        return None  # the store holds it already
+    return base | {"vintage": chosen, "value": value, "source": source,
+                   "old": current["value"] if current else None,
+                   "old_vintage": current["vintage"] if current else None,
+                   "old_source": current["source"] if current else None}
+
+
+def refresh(store: Store, plan: Plan) -> Plan:
+    """The plan with the figures held now as its old values (a preview shown a while ago
+    may be out of date); changes whose figure is already held are left out."""
+    frame = plan.frame
+    if not frame.height:
+        return plan
+    now = held(store, frame.get_column("unit").unique().to_list(),
+               frame.get_column("period").unique().to_list())
+    keys = ["unit", "indicator", "period"]
+    shown = best(now).select(*keys, pl.col("value").alias("_old"),
+                             pl.col("vintage").alias("_old_vintage"),
+                             pl.col("source").alias("_old_source"))
+    exact = now.select(*keys, "vintage", pl.col("value").alias("_exact"),
+                       pl.col("source").alias("_exact_source"))
+    joined = (frame.join(shown, on=keys, how="left", maintain_order="left")
+              .join(exact, on=[*keys, "vintage"], how="left", maintain_order="left"))
+    deleting = pl.col("value").is_null()
+    updated = joined.with_columns(
+        pl.when(deleting).then(pl.col("_exact")).otherwise(pl.col("_old")).alias("old"),
+        pl.when(deleting).then(pl.when(pl.col("_exact").is_not_null()).then(pl.col("vintage")))
+        .otherwise(pl.col("_old_vintage")).alias("old_vintage"),
+        pl.when(deleting).then(pl.col("_exact_source")).otherwise(pl.col("_old_source"))
+        .alias("old_source"))
+    done = (deleting & pl.col("_exact").is_null()) | (
+        ~deleting & (pl.col("_exact") == pl.col("value")).fill_null(False)
+        & (pl.col("source").is_null() | (pl.col("source") == pl.col("_exact_source"))
+           .fill_null(False)))
+    return Plan(plan.file, updated.filter(~done).select(plan.frame.columns), plan.warnings)
+
+
+def _changed_since(reading: Reading, before: Prefill,
+                   current: dict[str, Any] | None) -> FileProblem:
+    def shown(value: float | None, lang: str, empty: str) -> str:
+        return empty if value is None else number(value, lang, 6)
+
+    now_value = current["value"] if current else None
+    then, now = shown(before.value, "en", "none"), shown(now_value, "en", "none")
+    then_vi, now_vi = shown(before.value, "vi", "chưa có"), shown(now_value, "vi", "không có")
+    who = f" by {current['changed_by']}" if current else ""
+    ai = f" (bởi {current['changed_by']})" if current else ""
+    return FileProblem(
+        reading.place, "changed-since-template",
+        f"the figure was {then} when the template was made and is now {now}{who}; importing "
+        "replaces it", f"khi tạo mẫu số liệu là {then_vi}, nay là {now_vi}{ai}; nhập tệp sẽ "
+        "ghi đè", Severity.WARNING)
+

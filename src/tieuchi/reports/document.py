@@ -1,0 +1,302 @@
+"""The report as a document: built once from an evaluation, written by every view.
+
+:func:`build_document` lays out what the report says: the header of an official document
+(Nghị định 30/2020/NĐ-CP), the numbered sections of sentences, the appendix tables, the
+recipients and the signature. The Markdown, HTML and DOCX views only decide how it looks;
+none of them computes a figure or a status. The words come from the phrasebook
+(:mod:`tieuchi.reports.words`) with the organisation's own phrases (``report.phrases`` in its
+definitions) in place of the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from tieuchi.domain.bundle import Definitions
+from tieuchi.engine.evaluate import Evaluation
+from tieuchi.reports.formatting import long_date, short_date
+from tieuchi.reports.text import (
+    RENDERERS,
+    VINTAGES,
+    Context,
+    actual_text,
+    assessment_text,
+    change_text,
+    condition_threshold_text,
+    condition_value_text,
+    full_name,
+    full_set_name,
+    item_kind,
+    plan_text,
+    share_text,
+    unit_of_measure,
+)
+from tieuchi.reports.words import WORDS, Words, with_phrases
+
+__all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Signature",
+           "ReportError", "build_document", "phrasebook"]
+
+Align = Literal["left", "center", "right"]
+
+
+class ReportError(Exception):
+    """The report cannot be written: a phrase that does not fit, a converter missing."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """The top of the first page: who issues the report, the motto, its number, date, title."""
+
+    parent_body: tuple[str, ...]  # lines, as written ("Ủy ban nhân dân thành phố Hà Nội")
+    issuer: tuple[str, ...]  # lines, as written; views write them in upper case
+    number: str | None  # "Số:      /BC-UBND"
+    motto: str
+    motto_sub: str
+    place_date: str | None  # "Thanh Trì, ngày 12 tháng 12 năm 2023"
+    kind: str  # "BÁO CÁO"
+    title: str  # "Báo cáo kết quả thực hiện nhiệm vụ chính trị năm 2023"
+    subtitle: str  # "Kết quả thực hiện nhiệm vụ chính trị năm 2023"
+
+
+@dataclass(frozen=True)
+class Section:
+    numeral: str  # "I"
+    title: str
+    paragraphs: tuple[str, ...]  # one per report item, without its number
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "no", "target", "plan", … (the keys of ``Words.columns``)
+    label: str
+    align: Align
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str  # "Phụ lục 1: Chỉ tiêu nhiệm vụ chính trị năm 2023 của Đảng bộ huyện"
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str | None = None  # under the table (a set whose criteria are illustrative)
+
+
+@dataclass(frozen=True)
+class Signature:
+    title: tuple[str, ...]  # ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    name: str | None
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    lang: str
+    unit: str  # the code of the unit the report is about
+    unit_name: str | None  # "Huyện Thanh Trì"
+    about_root: bool  # whether that unit is the project's root (the issuer's own)
+    period: str  # "năm 2023"
+    date: date  # the report's date: the evaluation's
+    header: Header
+    notes: tuple[str, ...]  # "Số liệu ước thực hiện đến …", "Nguồn: …"
+    sections: tuple[Section, ...]
+    tables: tuple[Table, ...]
+    appendix_note: str | None  # "(Kèm theo Báo cáo số … ngày … của …)"
+    recipients_label: str
+    recipients: tuple[str, ...]  # "- Thường trực Huyện ủy;" … "- Lưu: VT."
+    signature: Signature
+
+    @property
+    def has_content(self) -> bool:
+        """Whether the unit has anything to report: a section or a table."""
+        return bool(self.sections or self.tables)
+
+
+def phrasebook(definitions: Definitions, lang: str) -> Words:
+    """The words of ``lang`` with the organisation's own phrases (``report.phrases``)."""
+    if lang not in WORDS:
+        raise ReportError(f"'{lang}' is not a report language (vi, en)")
+    phrases = next((p for key, p in definitions.report.phrases.items() if key == lang), {})
+    try:
+        return with_phrases(WORDS[lang], phrases)
+    except ValueError as exc:
+        raise ReportError(f"report.phrases.{lang}.{exc}") from None
+
+
+def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> ReportDocument:
+    """The report of ``unit`` (default: the project's root) in ``lang``."""
+    defs = ev.definitions
+    root = unit or defs.project.root or (ev.units[0] if ev.units else "")
+    ctx = Context(ev, phrasebook(defs, lang), root)
+    w = ctx.words
+    header = _header(ev, ctx)
+    return ReportDocument(
+        lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
+        about_root=root == (defs.project.root or root), period=ev.period.label(lang),
+        date=ev.as_of,
+        header=header, notes=_notes(ev, ctx), sections=_sections(ctx),
+        tables=_tables(ev, ctx), appendix_note=_appendix_note(ev, ctx),
+        recipients_label=w.recipients, recipients=_recipients(defs.project.recipients),
+        signature=Signature(defs.project.signer_title, defs.project.signer_name),
+    )
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def _header(ev: Evaluation, ctx: Context) -> Header:
+    project, w, lang = ev.definitions.project, ctx.words, ctx.lang
+    outline = ev.definitions.report
+    title = (outline.title_en if lang == "en" else outline.title) or w.title.format(
+        period=ev.period.label(lang))
+    subtitle = title[len(w.title_prefix):] if title.startswith(w.title_prefix) else title
+    place_date = (w.place_date.format(place=project.place, date=long_date(ev.as_of, lang))
+                  if project.place else None)
+    return Header(
+        parent_body=_lines(project.parent_body), issuer=_lines(project.author),
+        number=_number_line(ev, w), motto=w.motto, motto_sub=w.motto_sub,
+        place_date=place_date, kind=w.document_kind, title=title,
+        subtitle=subtitle[:1].upper() + subtitle[1:],
+    )
+
+
+def _number(ev: Evaluation) -> str:
+    """The number as ND 30/2020 writes it: "05" under 10; blank when not yet given."""
+    number = ev.definitions.project.number or ""
+    if number.isdigit() and int(number) < 10:
+        return f"{int(number):02d}"
+    return number or " " * 6
+
+
+def _number_line(ev: Evaluation, w: Words) -> str | None:
+    symbol = ev.definitions.project.symbol
+    if not symbol:
+        return None
+    return w.number_line.format(number=_number(ev), symbol=symbol)
+
+
+def _appendix_note(ev: Evaluation, ctx: Context) -> str | None:
+    """"(Kèm theo Báo cáo số …/BC-UBND ngày 12/12/2023 của …)" under each appendix title."""
+    project, w = ev.definitions.project, ctx.words
+    issuer = " ".join(_lines(project.author))
+    if not issuer:
+        return None
+    day = short_date(ev.as_of, ctx.lang)
+    if project.symbol:
+        return w.attachment.format(number=f"{_number(ev)}/{project.symbol}", date=day,
+                                   issuer=issuer)
+    return w.attachment_plain.format(date=day, issuer=issuer)
+
+
+def _recipients(items: tuple[str, ...]) -> tuple[str, ...]:
+    """"- Thường trực Huyện ủy;" … "- Lưu: VT.": a dash before, ";" after, "." at the end."""
+    out = []
+    for position, item in enumerate(items, start=1):
+        text = item.strip().lstrip("-").strip().rstrip(";.")
+        out.append(f"- {text}{'.' if position == len(items) else ';'}")
+    return tuple(out)
+
+
+def _notes(ev: Evaluation, ctx: Context) -> tuple[str, ...]:
+    note = _data_note(ev, ctx)
+    source = ev.definitions.project.source
+    return tuple(n for n in (note, f"{ctx.words.source}: {source}." if source else "") if n)
+
+
+def _data_note(ev: Evaluation, ctx: Context) -> str:
+    """"Số liệu ước thực hiện đến …": the least final vintage of the figures reported."""
+    ranks = pl.concat([ev.targets.get_column("actual_vintage").cast(pl.Int8),
+                       ev.sets.conditions.get_column("vintage_rank").cast(pl.Int8)
+                       if ev.sets.conditions.height else pl.Series([], dtype=pl.Int8)])
+    ranks = ranks.drop_nulls()
+    if not len(ranks):
+        return ""
+    vintage = VINTAGES[int(ranks.min())]  # type: ignore[arg-type]
+    date = long_date(ev.as_of, ctx.lang)
+    return ctx.words.data_note.format(vintage=ctx.words.vintage[vintage], date=date)
+
+
+def _sections(ctx: Context) -> tuple[Section, ...]:
+    """The outline's sections, numbered I, II, …; a section with nothing to say is left out."""
+    sections: list[Section] = []
+    for section in ctx.ev.definitions.report.sections:
+        title = (section.title_en if ctx.lang == "en" else None) or section.title
+        texts = tuple(t for t in (RENDERERS[item_kind(i)](i, ctx) for i in section.items) if t)
+        if texts:
+            sections.append(Section(ctx.words.numerals[len(sections)], title, texts))
+    return tuple(sections)
+
+
+def _tables(ev: Evaluation, ctx: Context) -> tuple[Table, ...]:
+    """A table per group reported, and one per criteria set the report's unit is rated on."""
+    tables: list[Table] = []
+    groups = [i.group for s in ev.definitions.report.sections for i in s.items if i.group]
+    for code in groups:
+        table = _group_table(code, len(tables) + 1, ctx)
+        if table is not None:
+            tables.append(table)
+    for cset in ev.definitions.criteria_sets:
+        table = _criteria_table(cset.code, len(tables) + 1, ctx)
+        if table is not None:
+            tables.append(table)
+    return tuple(tables)
+
+
+def _group_columns(basis: str, estimated: bool, w: Words) -> tuple[Column, ...]:
+    c = w.columns
+    plan = c["plan"] if basis == "plan" else c[basis]
+    share = c["percent"] if basis == "plan" else c[f"percent_{basis}"]
+    return (Column("no", c["no"], "right"), Column("target", c["target"], "left"),
+            Column("measure", c["measure"], "left"), Column("plan", plan, "right"),
+            Column("actual", c["estimate"] if estimated else c["actual"], "right"),
+            Column("percent", share, "right"), Column("change", c["change"], "right"),
+            Column("status", c["status"], "left"))
+
+
+def _group_table(code: str, n: int, ctx: Context) -> Table | None:
+    """The group's table; none when the definitions do not hold the group (those of a unit
+    kept in the store have its own groups only) or it has no target evaluated."""
+    ev = ctx.ev
+    group = ev.definitions.group_by_code.get(code)
+    if group is None:
+        return None
+    members = ev.definitions.members.filter(pl.col("group") == code)
+    rows = members.join(ev.targets, on="key").sort("position")
+    if not rows.height:
+        return None
+    name = (group.name_en or group.name) if ctx.lang == "en" else group.name
+    estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
+    cells = tuple(
+        (str(i), full_name(r, ctx), unit_of_measure(r["indicator"], ctx), plan_text(r, ctx),
+         actual_text(r, ctx), share_text(r, ctx), change_text(r, ctx), assessment_text(r, ctx))
+        for i, r in enumerate(rows.iter_rows(named=True), start=1))
+    return Table(ctx.words.appendix.format(n=n, name=name),
+                 _group_columns(group.basis.value, estimated, ctx.words), cells)
+
+
+def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
+    ev, w = ctx.ev, ctx.words
+    cset = ev.definitions.set_by_code[code]
+    mine = (pl.col("unit") == ctx.unit) & (pl.col("set") == code)
+    own = ev.sets.criteria.filter(mine).sort("position")
+    if not own.height:
+        return None
+    conditions = ev.sets.conditions.filter(mine)
+    rows = []
+    for i, r in enumerate(own.iter_rows(named=True), start=1):
+        conds = list(conditions.filter(pl.col("criterion") == r["criterion"])
+                     .sort("condition").iter_rows(named=True))
+        rows.append((str(i), str(r["criterion_name"]),
+                     "; ".join(condition_value_text(x, ctx) for x in conds),
+                     "; ".join(condition_threshold_text(x, ctx) for x in conds),
+                     w.status["met" if r["met"] else "not_met"]))
+    c = w.columns
+    columns = (Column("no", c["no"], "right"), Column("criterion", c["criterion"], "left"),
+               Column("value", c["value"], "right"),
+               Column("threshold", c["threshold"], "left"),
+               Column("status", c["status"], "left"))
+    title = w.appendix_criteria.format(n=n, name=full_set_name(cset, ctx.lang),
+                                       unit=ctx.unit_name(ctx.unit))
+    return Table(title, columns, tuple(rows), None if cset.verified else w.illustrative)
