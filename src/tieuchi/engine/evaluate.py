@@ -14,7 +14,7 @@ from tieuchi.engine.criteria import SetResults, evaluate_sets
 from tieuchi.engine.targets import group_counts, score_targets
 from tieuchi.engine.values import best_observations, resolve_values
 
-__all__ = ["Evaluation", "evaluate", "hierarchy_frame", "series"]
+__all__ = ["Evaluation", "evaluate", "hierarchy_frame", "series", "carry_to_successors"]
 
 Resolve = Callable[..., pl.DataFrame]
 """(period, cutoff, compare=False) -> every unit's values for that period up to the cut-off."""
@@ -109,7 +109,7 @@ def evaluate(
             hierarchies[p.code] = hierarchy_frame(definitions, p)[0]
         found = resolve_values(reference if compare else pool, indicators, hierarchies[p.code],
                                p, cutoff)
-        return _carry_to_successors(definitions, found) if compare else found
+        return carry_to_successors(definitions, found) if compare else found
 
     current = values(period, period.end)
     set_results, current = evaluate_sets(definitions, period, current, hierarchy, closure)
@@ -151,7 +151,7 @@ def series(
     return pl.concat(frames)
 
 
-def _carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.DataFrame:
+def carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.DataFrame:
     """Give a unit formed by a merger the summed figures of the units merged into it, for
     the indicators that add up (sums), where it has none of its own: last year's revenue of
     a new commune is that of the communes it was made of. A unit split into several gives

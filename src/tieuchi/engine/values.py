@@ -23,6 +23,7 @@ from tieuchi.domain.indicators import Indicator, Rollup, TimeAggregation
 from tieuchi.domain.periods import Period, PeriodKind
 
 __all__ = [
+    "tile_parts",
     "VALUE_SCHEMA",
     "best_observations",
     "indicator_frame",
@@ -128,7 +129,7 @@ def period_values(
         for kind in TimeAggregation
     }
     has_ytd = bool((inside.get_column("kind") == PeriodKind.YTD.value).any())
-    parts = _tile(inside.filter(pl.col("kind") != PeriodKind.YTD.value) if has_ytd else inside)
+    parts = tile_parts(inside.filter(pl.col("kind") != PeriodKind.YTD.value) if has_ytd else inside)
     aggregated = _aggregate(parts, by_time).with_columns(
         pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))
     latest_ytd = (
@@ -177,7 +178,7 @@ def _aggregate(parts: pl.DataFrame, by_time: dict[TimeAggregation, list[str]]) -
     return pl.concat(pl.collect_all(plans))
 
 
-def _tile(parts: pl.DataFrame) -> pl.DataFrame:
+def tile_parts(parts: pl.DataFrame) -> pl.DataFrame:
     """The sub-periods that tile a period without overlap.
 
     Where figures of several sizes exist (months, a quarter, a half), a longer period is

@@ -141,20 +141,11 @@ def from_store_problems(problems: Sequence[EntryProblem], places: Sequence[str],
 
 
 def check(store: Store, plan: Plan) -> list[FileProblem]:
-    """Every entry the store would refuse, without writing anything.
-
-    Uses the checks :meth:`Store.write` makes (``_check_entries``, ``_closed``): the store has
-    no public dry run yet (``docs/exchange.md``, "What should move into the store").
-    """
+    """Every entry the store would refuse, without writing anything (:meth:`Store.check_entries`,
+    the checks :meth:`Store.write` makes)."""
     if not len(plan):
         return []
-    entries = plan.entries()
-    with store.session() as s:
-        problems = store._check_entries(s, entries)
-        problems += store._closed(s, [(e.unit, e.indicator, e.period) for e in entries],
-                                  indices=True)
-    ordered = sorted(problems, key=lambda p: (p.index or 0, p.field))
-    return from_store_problems(ordered, plan.places, plan.file)
+    return from_store_problems(store.check_entries(plan.entries()), plan.places, plan.file)
 
 
 def apply(store: Store, plan: Plan, *, actor: Any, reason: str | None = None) -> int:

@@ -25,13 +25,12 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Rollup
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.status import Vintage
-from tieuchi.engine.evaluate import Evaluation, hierarchy_frame
 
-# The engine's own private steps, so that the trace picks exactly what the engine picked:
-# how sub-periods tile a period, and how a merged unit's figures go to its successor.
-from tieuchi.engine.evaluate import _carry_to_successors as carry_to_successors
-from tieuchi.engine.values import _tile as tile
+# The engine's own steps, so that the trace picks exactly what the engine picked: how
+# sub-periods tile a period, and how a merged unit's figures go to its successor.
+from tieuchi.engine.evaluate import Evaluation, carry_to_successors, hierarchy_frame
 from tieuchi.engine.values import best_observations, resolve_values
+from tieuchi.engine.values import tile_parts as tile
 from tieuchi.reports.formatting import lower_first
 from tieuchi.reports.words import WORDS
 

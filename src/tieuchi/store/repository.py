@@ -472,15 +472,25 @@ class Store:
         entries = [replace(e, period=_canonical(e.period)) for e in entries]
         with self.session() as s:
             self._check_scope(s, actor, {e.unit for e in entries}, "write")
-            problems = self._check_entries(s, entries)
-            problems += self._closed(s, [(e.unit, e.indicator, e.period) for e in entries],
-                                     indices=True)
+            problems = self._refusals(s, entries)
             if problems:
-                raise StoreError(sorted(problems, key=lambda p: (p.index or 0, p.field)))
+                raise StoreError(problems)
             count = 0
             for e in entries:
                 count += self._write_one(s, e, name, reason, stamp)
             return count
+
+    def check_entries(self, entries: Sequence[Entry]) -> list[EntryProblem]:
+        """What :meth:`write` would refuse, without writing (a dry run); scope aside."""
+        entries = [replace(e, period=_canonical(e.period)) for e in entries]
+        with self.session() as s:
+            return self._refusals(s, entries)
+
+    def _refusals(self, s: Session, entries: Sequence[Entry]) -> list[EntryProblem]:
+        problems = self._check_entries(s, entries)
+        problems += self._closed(s, [(e.unit, e.indicator, e.period) for e in entries],
+                                 indices=True)
+        return sorted(problems, key=lambda p: (p.index or 0, p.field))
 
     def _write_one(self, s: Session, e: Entry, actor: str, reason: str | None,
                    stamp: datetime) -> int:
