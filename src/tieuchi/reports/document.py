@@ -37,8 +37,8 @@ from tieuchi.reports.text import (
 )
 from tieuchi.reports.words import WORDS, Words, with_phrases
 
-__all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Signature",
-           "ReportError", "build_document", "phrasebook"]
+__all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Chart", "Bar",
+           "Signature", "ReportError", "build_document", "phrasebook"]
 
 Align = Literal["left", "center", "right"]
 
@@ -77,11 +77,32 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """One target in a chart: its name, its % of the target and its status, as evaluated."""
+
+    name: str  # the short name ("Lệ phí trước bạ"); views shorten it to fit
+    percent: float  # the evaluation's percent_of_target: 85.6178…
+    label: str  # the same, written as the table writes it: "85,6%"
+    status: str  # the evaluation's status: "exceeded", "met", "not_met"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The % of the target of each target of a group, drawn under the group's table."""
+
+    caption: str  # "Biểu đồ 1: Tỷ lệ thực hiện so với kế hoạch – Chỉ tiêu …"
+    bars: tuple[Bar, ...]  # in the table's order; targets without a % left out
+    achieved: str  # the legend of the bars met or exceeded: "Đạt / Vượt"
+    not_met: str  # the legend of the others: "Không đạt"
+
+
+@dataclass(frozen=True)
 class Table:
     title: str  # "Phụ lục 1: Chỉ tiêu nhiệm vụ chính trị năm 2023 của Đảng bộ huyện"
     columns: tuple[Column, ...]
     rows: tuple[tuple[str, ...], ...]
     note: str | None = None  # under the table (a set whose criteria are illustrative)
+    chart: Chart | None = None  # a group's table with at least two % of the target
 
 
 @dataclass(frozen=True)
@@ -234,7 +255,8 @@ def _tables(ev: Evaluation, ctx: Context) -> tuple[Table, ...]:
     tables: list[Table] = []
     groups = [i.group for s in ev.definitions.report.sections for i in s.items if i.group]
     for code in groups:
-        table = _group_table(code, len(tables) + 1, ctx)
+        charts = sum(t.chart is not None for t in tables)
+        table = _group_table(code, len(tables) + 1, charts + 1, ctx)
         if table is not None:
             tables.append(table)
     for cset in ev.definitions.criteria_sets:
@@ -255,9 +277,10 @@ def _group_columns(basis: str, estimated: bool, w: Words) -> tuple[Column, ...]:
             Column("status", c["status"], "left"))
 
 
-def _group_table(code: str, n: int, ctx: Context) -> Table | None:
-    """The group's table; none when the definitions do not hold the group (those of a unit
-    kept in the store have its own groups only) or it has no target evaluated."""
+def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
+    """The group's table, numbered ``n``, with its chart, numbered ``chart_n``; none when
+    the definitions do not hold the group (those of a unit kept in the store have its own
+    groups only) or it has no target evaluated."""
     ev = ctx.ev
     group = ev.definitions.group_by_code.get(code)
     if group is None:
@@ -273,7 +296,34 @@ def _group_table(code: str, n: int, ctx: Context) -> Table | None:
          actual_text(r, ctx), share_text(r, ctx), change_text(r, ctx), assessment_text(r, ctx))
         for i, r in enumerate(rows.iter_rows(named=True), start=1))
     return Table(ctx.words.appendix.format(n=n, name=name),
-                 _group_columns(group.basis.value, estimated, ctx.words), cells)
+                 _group_columns(group.basis.value, estimated, ctx.words), cells,
+                 chart=_group_chart(rows, chart_n, name, group.basis.value, ctx))
+
+
+def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: str,
+                 ctx: Context) -> Chart | None:
+    """The bars of the targets whose % of the target the table gives (not a ceiling's: see
+    :func:`~tieuchi.reports.text.share_text`); none under two bars."""
+    w = ctx.words
+    bars = tuple(
+        Bar(_short_name(r, ctx), float(r["percent_of_target"]), share_text(r, ctx),
+            str(r["status"]))
+        for r in rows.iter_rows(named=True)
+        if r["percent_of_target"] is not None and r["comparator"] != "at_most")
+    if len(bars) < 2:
+        return None
+    return Chart(w.chart.format(n=n, name=name, basis=w.basis_short[basis]), bars,
+                 achieved=f"{w.status['met']} / {w.status['exceeded']}",
+                 not_met=w.status["not_met"])
+
+
+def _short_name(row: dict[str, object], ctx: Context) -> str:
+    """The name a sentence gives the target ("Thu cố định"), capitalised: a chart's label."""
+    ind = ctx.ev.definitions.indicator_by_code[str(row["indicator"])]
+    if ctx.lang == "en" and ind.name_en:
+        return ind.name_en
+    name = str(row["short_name"] or row["display_name"])
+    return name[:1].upper() + name[1:]
 
 
 def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:

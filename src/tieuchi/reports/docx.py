@@ -30,7 +30,8 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.document import ReportDocument, Section, Table, build_document
+from tieuchi.reports.charts import WIDTH_CM, chart_png
+from tieuchi.reports.document import Chart, ReportDocument, Section, Table, build_document
 
 __all__ = ["render_docx", "docx_bytes", "FONT", "PAGE"]
 
@@ -71,7 +72,7 @@ def docx_bytes(doc: ReportDocument) -> bytes:
         _section(word, section)
     _closing(word, doc)
     for table in doc.tables:
-        _appendix(word, table, doc.appendix_note)
+        _appendix(word, table, doc.appendix_note, doc.lang)
     out = BytesIO()
     word.save(out)
     return out.getvalue()
@@ -215,8 +216,9 @@ def _closing(word: DocxDocument, doc: ReportDocument) -> None:
         name.paragraph_format.space_before = Pt(0 if first else 84)  # room to sign and seal
 
 
-def _appendix(word: DocxDocument, table: Table, note: str | None) -> None:
-    """An appendix table on a page of its own: title, "(Kèm theo …)", the table, a note."""
+def _appendix(word: DocxDocument, table: Table, note: str | None, lang: str) -> None:
+    """An appendix table on a page of its own: title, "(Kèm theo …)", the table, a note,
+    the chart."""
     _page_break(word)
     title = _text(word, table.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     title.paragraph_format.space_after = Pt(0 if note else 6)
@@ -227,6 +229,19 @@ def _appendix(word: DocxDocument, table: Table, note: str | None) -> None:
     if table.note:
         p = _text(word, table.note, italic=True, size=TABLE_PT)
         p.paragraph_format.space_before = Pt(6)
+    if table.chart is not None:
+        _chart(word, table.chart, lang)
+
+
+def _chart(word: DocxDocument, chart: Chart, lang: str) -> None:
+    """The chart under its table, centred, its caption under it on the same page."""
+    picture = word.add_paragraph()
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = picture.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.keep_with_next = Pt(12), Pt(3), True
+    picture.add_run().add_picture(BytesIO(chart_png(chart, lang)), width=Cm(WIDTH_CM))
+    _text(word, chart.caption, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+          size=TABLE_PT)
 
 
 def _data_table(word: DocxDocument, table: Table) -> None:

@@ -72,6 +72,7 @@ class Words:
     source: str
     appendix: str
     appendix_criteria: str
+    chart: str  # "Biểu đồ {n}: Tỷ lệ thực hiện so với {basis} – {name}", under a chart
     # The document's header and closing (Nghị định 30/2020/NĐ-CP, Phụ lục I)
     motto: str  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto_sub: str  # "Độc lập - Tự do - Hạnh phúc"
@@ -148,6 +149,7 @@ VI = Words(
     source="Nguồn",
     appendix="Phụ lục {n}: {name}",
     appendix_criteria="Phụ lục {n}: Kết quả đánh giá {name} – {unit}",
+    chart="Biểu đồ {n}: Tỷ lệ thực hiện so với {basis} – {name}",
     motto="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     motto_sub="Độc lập - Tự do - Hạnh phúc",
     number_line="Số: {number}/{symbol}",
@@ -228,6 +230,7 @@ EN = Words(
     source="Source",
     appendix="Appendix {n}: {name}",
     appendix_criteria="Appendix {n}: {name} – {unit}",
+    chart="Chart {n}: Percentage of {basis} achieved – {name}",
     motto="SOCIALIST REPUBLIC OF VIET NAM",
     motto_sub="Independence - Freedom - Happiness",
     number_line="No.: {number}/{symbol}",
