@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tieuchi.domain.base import fold
@@ -166,6 +166,10 @@ class AuditEntry:
     reason: str | None
 
 
+_OBS_KEYS = ["unit", "indicator", "period", "vintage"]
+_OBS_FIELDS = ["value", "source", "recorded_at"]
+
+
 def _obs_key(unit: str, indicator: str, period: str, vintage: str) -> str:
     return f"{unit}|{indicator}|{period}|{vintage}"
 
@@ -294,46 +298,51 @@ class Store:
 
     def _load_observations(self, s: Session, defs: Definitions, summary: LoadSummary,
                            actor: str, reason: str | None, stamp: datetime) -> None:
+        """Compare the folder's figures with those held (a Polars join, not a loop over the
+        figures) and write only the new and the changed ones."""
         frame = defs.observations.select(list(OBSERVATION_SCHEMA))
         if not frame.height:
             return
-        units = frame.get_column("unit").unique().to_list()
-        existing: dict[str, ObservationRow] = {}
-        for chunk in _chunks(units):
-            for held in s.scalars(select(ObservationRow).where(
-                    ObservationRow.unit.in_(chunk))):
-                existing[_obs_key(held.unit, held.indicator, held.period, held.vintage)] = held
-        new: list[dict[str, Any]] = []
-        changed: list[tuple[ObservationRow, dict[str, Any]]] = []
-        for obs in frame.iter_rows(named=True):
-            key = _obs_key(obs["unit"], obs["indicator"], obs["period"], obs["vintage"])
-            row = existing.get(key)
-            if row is None:
-                new.append(obs)
-            elif (row.value, row.source, row.recorded_at) != (
-                    obs["value"], obs["source"], obs["recorded_at"]):
-                changed.append((row, obs))
-        touched = [(o["unit"], o["indicator"], o["period"]) for o in new] + [
-            (o["unit"], o["indicator"], o["period"]) for _, o in changed]
-        problems = self._closed(s, touched)
+        held = self._held_observations(s, frame.get_column("unit").unique().to_list())
+        joined = frame.join(held, on=_OBS_KEYS, how="left", suffix="_held")
+        new = joined.filter(pl.col("id").is_null()).select(list(OBSERVATION_SCHEMA))
+        changed = joined.filter(pl.col("id").is_not_null() & pl.any_horizontal(
+            pl.col(c).ne_missing(pl.col(f"{c}_held")) for c in _OBS_FIELDS))
+        touched = pl.concat([new.select("unit", "indicator", "period"),
+                             changed.select("unit", "indicator", "period")])
+        problems = self._closed(s, touched.iter_rows())
         if problems:
             raise StoreError(problems)
-        if new:
+        if new.height:
+            rows = new.to_dicts()
             s.execute(insert(ObservationRow), [
-                {**o, "changed_at": stamp, "changed_by": actor} for o in new])
+                {**o, "changed_at": stamp, "changed_by": actor} for o in rows])
             s.add_all(self._audit_row(stamp, actor, "add", "observation", _obs_key(
                 o["unit"], o["indicator"], o["period"], o["vintage"]), o["unit"], None,
-                _figure(o), reason) for o in new)
-            summary.added["observations"] = len(new)
-        for row, obs in changed:
-            self._audit(s, stamp, actor, "change", "observation", _obs_key(
-                row.unit, row.indicator, row.period, row.vintage), row.unit, _figure(row),
-                _figure(obs), reason)
-            row.value, row.source, row.recorded_at = obs["value"], obs["source"], \
-                obs["recorded_at"]
-            row.changed_at, row.changed_by = stamp, actor
-        if changed:
-            summary.changed["observations"] = len(changed)
+                _figure(o), reason) for o in rows)
+            summary.added["observations"] = new.height
+        if changed.height:
+            rows = changed.to_dicts()
+            s.execute(update(ObservationRow), [
+                {"id": o["id"], **{c: o[c] for c in _OBS_FIELDS}, "changed_at": stamp,
+                 "changed_by": actor} for o in rows])
+            s.add_all(self._audit_row(stamp, actor, "change", "observation", _obs_key(
+                o["unit"], o["indicator"], o["period"], o["vintage"]), o["unit"],
+                {"value": o["value_held"], "source": o["source_held"]}, _figure(o), reason)
+                for o in rows)
+            summary.changed["observations"] = changed.height
+
+    @staticmethod
+    def _held_observations(s: Session, units: Sequence[str]) -> pl.DataFrame:
+        """The figures held for ``units``, with their ids, as a frame."""
+        columns = ["id", *_OBS_KEYS, *_OBS_FIELDS]
+        rows: list[tuple[Any, ...]] = []
+        for chunk in _chunks(units):
+            rows.extend(tuple(r) for r in s.execute(
+                select(*(getattr(ObservationRow, c) for c in columns))
+                .where(ObservationRow.unit.in_(chunk))))
+        schema = {"id": pl.Int64, **{c: OBSERVATION_SCHEMA[c] for c in columns[1:]}}
+        return pl.DataFrame(rows, schema=schema, orient="row")
 
     # ------------------------------------------------------------------ definitions out
 
@@ -475,10 +484,14 @@ class Store:
             problems = self._refusals(s, entries)
             if problems:
                 raise StoreError(problems)
-            count = 0
-            for e in entries:
-                count += self._write_one(s, e, name, reason, stamp)
-            return count
+            held = {(r.unit, r.indicator, r.period, r.vintage): r for r in s.scalars(
+                select(ObservationRow).where(
+                    ObservationRow.unit.in_({e.unit for e in entries}),
+                    ObservationRow.indicator.in_({e.indicator for e in entries}),
+                    ObservationRow.period.in_({e.period for e in entries})))}
+            return sum(self._write_one(s, e, held.get((e.unit, e.indicator, e.period,
+                                                        e.vintage)), name, reason, stamp)
+                       for e in entries)
 
     def check_entries(self, entries: Sequence[Entry]) -> list[EntryProblem]:
         """What :meth:`write` would refuse, without writing (a dry run); scope aside."""
@@ -492,12 +505,10 @@ class Store:
                                  indices=True)
         return sorted(problems, key=lambda p: (p.index or 0, p.field))
 
-    def _write_one(self, s: Session, e: Entry, actor: str, reason: str | None,
-                   stamp: datetime) -> int:
+    def _write_one(self, s: Session, e: Entry, row: ObservationRow | None, actor: str,
+                   reason: str | None, stamp: datetime) -> int:
+        """Write one figure over ``row``, the figure held for its key (None if none)."""
         key = _obs_key(e.unit, e.indicator, e.period, e.vintage)
-        row = s.scalar(select(ObservationRow).where(
-            ObservationRow.unit == e.unit, ObservationRow.indicator == e.indicator,
-            ObservationRow.period == e.period, ObservationRow.vintage == e.vintage))
         if row is None and e.value is None:
             return 0
         if row is None:

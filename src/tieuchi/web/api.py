@@ -26,7 +26,13 @@ from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import Entry, EntryProblem, Store, StoreError, User
 from tieuchi.store.repository import STATE_NAMES, TRANSITIONS
-from tieuchi.web.security import NotSignedIn, require_csrf, session_user, token_user
+from tieuchi.web.security import (
+    NotSignedIn,
+    require_csrf,
+    session_user,
+    store_of,
+    token_user,
+)
 
 __all__ = ["router", "api_user"]
 
@@ -90,11 +96,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 # The user is found before the CSRF check, so a call without any credentials gets 401.
 router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS,
                    dependencies=[Depends(api_user), Depends(require_csrf)])
-
-
-def store_of(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 StoreDep = Annotated[Store, Depends(store_of)]

@@ -16,16 +16,18 @@ import polars as pl
 from fastapi import HTTPException, Request
 
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.units import Unit
 from tieuchi.engine import Evaluation, evaluate, series
-from tieuchi.reports.formatting import percent
+from tieuchi.reports.formatting import number, percent
 from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
 from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
+from tieuchi.web.words import UI
 
-__all__ = ["UnitView", "open_unit", "STATUS_CLASS"]
+__all__ = ["UnitView", "open_unit", "writable_unit", "shown_value", "STATUS_CLASS"]
 
 STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "none",
                 "ahead": "ok", "on_track": "ok", "behind": "bad"}
@@ -190,6 +192,25 @@ def spark_points(trend: list[tuple[str, float | None]], width: int = 80,
     step = (width - 4) / (len(values) - 1)
     return " ".join(f"{2 + i * step:.1f},{height - 2 - (v - low) * (height - 4) / span:.1f}"
                     for i, v in enumerate(values))
+
+
+def writable_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:
+    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
+    view = open_unit(request, user, code, period)
+    view.store.check(user, code, "write")
+    return view
+
+
+def shown_value(value: float | None, indicator: Indicator | None, lang: str,
+                decimals: int | None = None) -> str:
+    """A figure as a table shows it: Đạt / Chưa đạt for yes/no, else the number with the
+    indicator's decimals (or ``decimals``)."""
+    if value is None:
+        return "–"
+    if indicator is not None and indicator.type is ValueType.YESNO and value in (0, 1):
+        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
+    places = decimals if decimals is not None else (indicator.decimals if indicator else 6)
+    return number(value, lang, places)
 
 
 def open_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:

@@ -29,6 +29,7 @@ from tieuchi.store import drafts as d
 from tieuchi.web.app import lang_of, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
+from tieuchi.web.security import store_of
 from tieuchi.web.views import open_unit
 
 router = page_router()
@@ -168,11 +169,6 @@ _MARKER = re.compile(r"\*\*|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
 # ---------------------------------------------------------------------- helpers
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def report_text(store: Store, unit: str, period: str, lang: str) -> str:
     """The unit's report for the period, from the data as it is now."""
     definitions = store.definitions(unit)
@@ -211,7 +207,7 @@ def _unit_name(unit: Unit, lang: str) -> str:
 def _frame(request: Request, user: User, code: str, period: str | None) -> dict[str, Any]:
     """What every drafts page shows on top: the unit's header and tabs for users who read
     the unit, a plain heading for users of the units below it."""
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     unit = store.unit(code)
     if unit is None:
@@ -327,7 +323,7 @@ def draft_list(request: Request, user: CurrentUser, code: str,
 
 def _list_page(request: Request, user: User, code: str, period: str | None, *,
                status_code: int = 200, alert: str | None = None) -> HTMLResponse:
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     with _found(lang):
         drafts, _ = d.drafts_of(store, code, user=user)
@@ -347,7 +343,7 @@ def save_draft(request: Request, user: CurrentUser, code: str,
     """Save the report as a new draft ("Lưu dự thảo"), or as a new version of ``draft``."""
     if draft is not None:
         return _save_version(request, user, code, draft)
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     with _found(lang):
         d.check_may_draft(store, code, user)
@@ -363,7 +359,7 @@ def save_draft(request: Request, user: CurrentUser, code: str,
 
 
 def _save_version(request: Request, user: User, code: str, draft_id: int) -> Response:
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     draft, _ = _draft_of(store, code, draft_id, user, lang)
     d.check_may_manage(store, draft_id, user)  # before the report is written
@@ -402,7 +398,7 @@ def _draft_page(request: Request, user: User, code: str, draft_id: int, number: 
 
 def _draft_context(request: Request, user: User, code: str, draft_id: int,
                    number: int | None) -> dict[str, Any]:
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     draft, access = _draft_of(store, code, draft_id, user, lang)
     with _found(lang):
@@ -476,7 +472,7 @@ def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
             version: Annotated[int, Form()], paragraph: Annotated[int, Form()],
             text: Annotated[str, Form()] = "") -> Response:
     """Comment on a paragraph of the latest version ("góp ý")."""
-    store = _store(request)
+    store = store_of(request)
     _draft_of(store, code, draft_id, user, lang_of(request))
     try:
         d.add_comment(store, draft_id, version, paragraph, text, user=user)
@@ -493,7 +489,7 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
             version: Annotated[int | None, Form()] = None,
             paragraph: Annotated[int | None, Form()] = None) -> Response:
     """Resolve a comment: accepted ("đã tiếp thu") or explained ("giải trình")."""
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     _draft_of(store, code, draft_id, user, lang)
     try:
@@ -511,7 +507,7 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
 def close(request: Request, user: CurrentUser, code: str, draft_id: int,
           note: Annotated[str, Form()] = "") -> Response:
     """End the consultation ("kết thúc lấy ý kiến")."""
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     _draft_of(store, code, draft_id, user, lang)
     try:
@@ -530,7 +526,7 @@ def compare(request: Request, user: CurrentUser, code: str, draft_id: int,
             a: int | None = None, b: int | None = None) -> HTMLResponse:
     """Two versions paragraph by paragraph: what was changed, added, removed; the runs of
     unchanged paragraphs folded."""
-    store = _store(request)
+    store = store_of(request)
     lang = lang_of(request)
     draft, access = _draft_of(store, code, draft_id, user, lang)
     with _found(lang):

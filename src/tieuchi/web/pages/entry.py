@@ -22,7 +22,8 @@ from tieuchi.reports.formatting import number, parse_number
 from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store, StoreError
 from tieuchi.web.app import lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.security import store_of
+from tieuchi.web.views import UnitView, open_unit, shown_value, writable_unit
 from tieuchi.web.words import UI
 
 router = page_router()
@@ -117,18 +118,6 @@ def local_time(at: datetime, lang: str = "vi") -> str:
     return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _entry_view(request: Request, user: CurrentUser, code: str, period: str | None) -> UnitView:
-    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
-    view = open_unit(request, user, code, period)
-    _store(request).check(user, code, "write")
-    return view
-
-
 def _dataset(store: Store, code: str, dataset: str) -> DataSet:
     for ds in store.datasets_for(code):
         if ds.code == dataset:
@@ -149,23 +138,14 @@ def _input_text(value: float | None, indicator: Indicator) -> str:
     return number(value, "vi", max(indicator.decimals, 6))
 
 
-def _shown(value: float | None, indicator: Indicator, lang: str) -> str:
-    """A figure as a table shows it: Đạt / Chưa đạt, else the number with its decimals."""
-    if value is None:
-        return "–"
-    if indicator.type is ValueType.YESNO and value in (0, 1):
-        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
-    return number(value, lang, indicator.decimals)
-
-
 # ---------------------------------------------------------------------- the data sets
 
 
 @router.get("/units/{code}/entry")
 def datasets(request: Request, user: CurrentUser, code: str,
              period: str | None = None) -> HTMLResponse:
-    view = _entry_view(request, user, code, period)
-    store = _store(request)
+    view = writable_unit(request, user, code, period)
+    store = store_of(request)
     lang = view.lang
     states = store.states([code], view.period.code)
     rows = []
@@ -189,7 +169,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     """The form of data set ``ds``: current figures, or what was typed with its errors;
     ``kept`` holds the vintage, source and reason typed."""
     kept = kept or {}
-    store = _store(request)
+    store = store_of(request)
     user, code, lang = view.user, view.code, view.lang
     period = view.period.code
     figures = store.figures(code, period, list(ds.indicators))
@@ -210,7 +190,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
             "measure": (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit,
             "yesno": indicator.type is ValueType.YESNO,
             "text": text,
-            "current": _shown(value, indicator, lang) if current else "",
+            "current": shown_value(value, indicator, lang) if current else "",
             "vintage": ew["vintages"].get(current["vintage"], current["vintage"])
             if current else "",
             "changed": f"{current['changed_by']}, {local_time(current['changed_at'], lang)}"
@@ -250,8 +230,8 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
 @router.get("/units/{code}/entry/{dataset}")
 def entry_form(request: Request, user: CurrentUser, code: str, dataset: str,
                period: str | None = None) -> HTMLResponse:
-    view = _entry_view(request, user, code, period)
-    return _form_page(request, view, _dataset(_store(request), code, dataset))
+    view = writable_unit(request, user, code, period)
+    return _form_page(request, view, _dataset(store_of(request), code, dataset))
 
 
 @router.post("/units/{code}/entry/{dataset}")
@@ -259,8 +239,8 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
          period: str | None = None) -> HTMLResponse:
     """Save what changed, all or nothing. A field left out of the form (disabled) is left
     alone; an emptied field deletes the figure shown; an unchanged one is not written."""
-    view = _entry_view(request, user, code, period)
-    store = _store(request)
+    view = writable_unit(request, user, code, period)
+    store = store_of(request)
     ds = _dataset(store, code, dataset)
     lang, period_code = view.lang, view.period.code
     vintage = str(form.get("vintage") or Vintage.OFFICIAL.value)
@@ -343,8 +323,8 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
              period: str | None = None) -> HTMLResponse:
     """Submit, approve, return, lock or reopen the data set for the period; the store checks
     who may, from which state, and that returning and reopening give a reason."""
-    view = _entry_view(request, user, code, period)
-    store = _store(request)
+    view = writable_unit(request, user, code, period)
+    store = store_of(request)
     ds = _dataset(store, code, dataset)
     lang = view.lang
     try:
@@ -371,7 +351,7 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str,
     if found is None:
         raise HTTPException(404, f"indicator '{indicator}' does not exist")
     lang = lang_of(request)
-    entries = _store(request).history("observation", f"{code}|{indicator}|{view.period.code}")
+    entries = store_of(request).history("observation", f"{code}|{indicator}|{view.period.code}")
     rows = [_history_row(a, found, lang) for a in entries]
     template = "history_table.html" if request.headers.get("hx-request") else "history.html"
     name = (found.name_en or found.name) if lang == "en" else found.name
@@ -387,8 +367,8 @@ def _history_row(a: AuditEntry, indicator: Indicator, lang: str) -> dict[str, An
     return {
         "when": local_time(a.at, lang), "who": a.actor,
         "action": ew["actions"].get(a.action, a.action),
-        "old": _shown(old, indicator, lang) if a.old else "",
-        "new": _shown(new, indicator, lang) if a.new else "",
+        "old": shown_value(old, indicator, lang) if a.old else "",
+        "new": shown_value(new, indicator, lang) if a.new else "",
         "vintage": ew["vintages"].get(vintage, vintage),
         "source": (a.new or a.old or {}).get("source") or "",
         "reason": a.reason or "",

@@ -20,20 +20,19 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 
 from tieuchi.domain.datasets import DataSet
-from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Unit
 from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
 from tieuchi.io.problems import ExchangeError, FileProblem
-from tieuchi.reports.formatting import number
 from tieuchi.store import Store, User
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm
-from tieuchi.web.views import UnitView, open_unit
-from tieuchi.web.words import UI
+from tieuchi.web.security import store_of
+from tieuchi.web.views import UnitView, shown_value, writable_unit
 
 router = page_router()
 
@@ -121,20 +120,8 @@ WORDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _view(request: Request, user: User, code: str, period: str | None) -> UnitView:
-    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
-    view = open_unit(request, user, code, period)
-    _store(request).check(user, code, "write")
-    return view
-
-
 def _signer(request: Request) -> URLSafeTimedSerializer:
-    key = request.app.state.settings.secret_key or _store(request).secret()
+    key = request.app.state.settings.secret_key or store_of(request).secret()
     return URLSafeTimedSerializer(key, salt=PREVIEW_SALT)
 
 
@@ -181,7 +168,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
              period: str | None = None, below: int = 0) -> Response:
     """The Excel template of ``dataset`` for the unit, or (``below=1``) for the units below
     it that report it."""
-    view = _view(request, user, code, period)
+    view = writable_unit(request, user, code, period)
     ds = next((d for d in view.definitions.data_sets if d.code == dataset), None)
     if ds is None:
         raise HTTPException(404, f"'{dataset}' is not a data set")
@@ -191,7 +178,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
         raise HTTPException(404, f"no unit {'below ' if below else ''}{code} reports the "
                             f"data set '{dataset}'")
     try:
-        made = plan_template(_store(request), units, period=view.period.code,
+        made = plan_template(store_of(request), units, period=view.period.code,
                              dataset=dataset)
     except ExchangeError as error:
         return _page(request, view, status_code=422, problems=list(error.problems))
@@ -215,7 +202,7 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
 @router.get("/units/{code}/import")
 def upload_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
-    return _page(request, _view(request, user, code, period))
+    return _page(request, writable_unit(request, user, code, period))
 
 
 def _allow(store: Store, user: User, code: str, lang: str) -> Any:
@@ -235,8 +222,8 @@ def _allow(store: Store, user: User, code: str, lang: str) -> Any:
 def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
            period: str | None = None) -> HTMLResponse:
     """Read the uploaded workbook and show what it would change, or every problem."""
-    view = _view(request, user, code, period)
-    iw, store = WORDS[view.lang], _store(request)
+    view = writable_unit(request, user, code, period)
+    iw, store = WORDS[view.lang], store_of(request)
     reason = str(form.get("reason") or "").strip()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
@@ -263,10 +250,10 @@ def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
         "place": c.place, "unit": names.get(c.unit, c.unit),
         "period": Period.parse(c.period).label(lang),
         "indicator": _name(catalogue.get(c.indicator), c.indicator, lang),
-        "old": _shown(c.old, catalogue.get(c.indicator), lang),
+        "old": shown_value(c.old, catalogue.get(c.indicator), lang, 6),
         "old_vintage": iw["vintages"].get(c.old_vintage or "", ""),
-        "new": iw["deleted"] if c.value is None else _shown(c.value,
-                                                            catalogue.get(c.indicator), lang),
+        "new": iw["deleted"] if c.value is None else shown_value(
+            c.value, catalogue.get(c.indicator), lang, 6),
         "vintage": iw["vintages"].get(c.vintage, c.vintage),
         "source": c.source if c.source and c.source != c.old_source else "",
         "note": c.note or "", "action": c.action,
@@ -286,20 +273,12 @@ def _name(indicator: Indicator | None, code: str, lang: str) -> str:
     return (indicator.name_en or indicator.name) if lang == "en" else indicator.name
 
 
-def _shown(value: float | None, indicator: Indicator | None, lang: str) -> str:
-    if value is None:
-        return "–"
-    if indicator is not None and indicator.type is ValueType.YESNO and value in (0, 1):
-        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
-    return number(value, lang, 6)
-
-
 @router.post("/units/{code}/import/confirm")
 def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
             period: str | None = None) -> HTMLResponse:
     """Write the changes of the preview, unless the figures held changed in between."""
-    view = _view(request, user, code, period)
-    iw, store = WORDS[view.lang], _store(request)
+    view = writable_unit(request, user, code, period)
+    iw, store = WORDS[view.lang], store_of(request)
     reason = str(form.get("reason") or "").strip()
     try:
         data = _signer(request).loads(str(form.get("payload") or ""), max_age=_MAX_AGE)

@@ -20,10 +20,10 @@ from tieuchi.domain.status import Basis, Comparator
 from tieuchi.domain.targets import Target
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import Store
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
+from tieuchi.web.security import store_of
 from tieuchi.web.views import UnitView, open_unit
 from tieuchi.web.words import UI
 
@@ -85,16 +85,11 @@ WORDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _manage_view(request: Request, user: CurrentUser, code: str,
                  period: str | None) -> UnitView:
     """The unit's view, for users who may set its targets (:class:`Refused` if not)."""
     view = open_unit(request, user, code, period)
-    _store(request).check(user, code, "targets")
+    store_of(request).check(user, code, "targets")
     return view
 
 
@@ -240,7 +235,7 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if errors or not docs:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      assign=typed | {"errors": errors})
-    count = _store(request).save_targets(docs, user=user, reason=typed["reason"] or None)
+    count = store_of(request).save_targets(docs, user=user, reason=typed["reason"] or None)
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
 
@@ -299,7 +294,7 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         "document": document or parent["document"], "basis": parent["basis"],
     }) for child, value in values.items()]
     docs = target_frame(targets).to_dicts()
-    _store(request).save_targets(docs, user=user, reason=reason or mw["allocation_reason"]
+    store_of(request).save_targets(docs, user=user, reason=reason or mw["allocation_reason"]
                                  .format(key=key, unit=view.unit.name))
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["allocated"].format(n=len(docs)),
