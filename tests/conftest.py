@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,17 @@ EXAMPLE = ROOT / "examples" / "thanh-tri-2023"
 # The PostgreSQL server the tests create their databases on (trust authentication).
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database (WAL included) with the backup API: a test's own copy of a
+    database made once."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ the web application over such a store with a user of each role."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
 
+from tests.conftest import copy_sqlite
 from tieuchi.domain.bundle import Definitions
 from tieuchi.io.excel_template import build_workbook, plan_template
 from tieuchi.settings import Settings
@@ -26,15 +26,6 @@ USERS = {"admin": ("admin", None), "thanhtri": ("officer", "TT"), "viewer": ("vi
          "yenmy": ("entry", "TT-YENMY"), "daiang": ("entry", "TT-DAIANG")}
 FIGURE_KEYS = ["unit", "indicator", "period", "vintage"]
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
-
-
-def _copy(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +54,7 @@ def bare_db(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions) ->
 
 
 def _opened(template: Path, target: Path) -> Store:
-    _copy(template, target)
+    copy_sqlite(template, target)
     return Store.open(f"sqlite:///{target}", upgrade=False)
 
 

@@ -40,7 +40,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -167,19 +166,11 @@ class Site:
         return html.unescape(response.text)
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy a SQLite database (WAL included) with the backup API."""
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
 def _open_app(template: WebTemplate, folder: Path) -> tuple[WebApp, Store]:
     path = folder / "web.db"
-    _copy(Path(template.path), path)
+    from tests.conftest import copy_sqlite
+
+    copy_sqlite(Path(template.path), path)
     store = Store.open(f"sqlite:///{path}")
     settings = Settings(_env_file=None, secret_key=SECRET_KEY)
     return WebApp(create_app(store, settings), store, dict(template.tokens)), store

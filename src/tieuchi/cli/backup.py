@@ -3,6 +3,8 @@ archive and back (docs/backup.md). Thin: the work is :mod:`tieuchi.store.backup`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +31,25 @@ def _unreachable(database_url: str | None, exc: OperationalError) -> typer.Exit:
                  f"({reason}); check --database-url or TIEUCHI_DATABASE_URL", 1)
 
 
+@contextmanager
+def _database(database_url: str | None) -> Iterator[Engine]:
+    """The engine of the database; refusals and an unreachable server end the command
+    (exit 1) with their message."""
+    from sqlalchemy.exc import OperationalError
+
+    from tieuchi.store.backup import BackupError
+
+    engine = _engine(database_url)
+    try:
+        yield engine
+    except BackupError as exc:
+        raise _fail(exc.message, 1) from None
+    except OperationalError as exc:
+        raise _unreachable(database_url, exc) from None
+    finally:
+        engine.dispose()
+
+
 @app.command("export-all")
 def export_all_command(
     output: Annotated[Path, typer.Option(
@@ -41,19 +62,10 @@ def export_all_command(
 
     The database must be at this tieuchi's schema revision ('tieuchi db upgrade').
     It is read from one snapshot, while it stays in use, and is not changed."""
-    from sqlalchemy.exc import OperationalError
+    from tieuchi.store.backup import export_all
 
-    from tieuchi.store.backup import BackupError, export_all
-
-    engine = _engine(database_url)
-    try:
+    with _database(database_url) as engine:
         manifest = export_all(engine, output)
-    except BackupError as exc:
-        raise _fail(exc.message, 1) from None
-    except OperationalError as exc:
-        raise _unreachable(database_url, exc) from None
-    finally:
-        engine.dispose()
     out.print(f"wrote {output}: {manifest.total_rows} rows in {len(manifest.tables)} tables "
               f"from {_safe_url(_settings(database_url).url)} "
               f"(schema revision {manifest.alembic_revision})", soft_wrap=True, highlight=False)
@@ -71,19 +83,10 @@ def import_all_command(
     The archive is checked first (schema revision, tables, checksums), then the database.
     A database that holds data is refused: restore into a new one.
     The schema is made with the migrations, then every row goes in, in one transaction."""
-    from sqlalchemy.exc import OperationalError
+    from tieuchi.store.backup import import_all
 
-    from tieuchi.store.backup import BackupError, import_all
-
-    engine = _engine(database_url)
-    try:
+    with _database(database_url) as engine:
         manifest = import_all(engine, archive)
-    except BackupError as exc:
-        raise _fail(exc.message, 1) from None
-    except OperationalError as exc:
-        raise _unreachable(database_url, exc) from None
-    finally:
-        engine.dispose()
     out.print(f"restored {archive} into {_safe_url(_settings(database_url).url)}: "
               f"{manifest.total_rows} rows in {len(manifest.tables)} tables (exported "
               f"{manifest.exported_at:%Y-%m-%d %H:%M:%S} UTC from {manifest.source_dialect}, "

@@ -123,6 +123,14 @@ class Period:
         return self.start.year
 
     @property
+    def part(self) -> int:
+        """Which half (1, 2), quarter (1–4) or month (1–12, also the last month of a
+        year to date) of its year the period is; 0 for a year or several years."""
+        months = {PeriodKind.HALF: 6, PeriodKind.QUARTER: 3, PeriodKind.MONTH: 1,
+                  PeriodKind.YTD: 1}.get(self.kind)
+        return self.end.month // months if months else 0
+
+    @property
     def month_count(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
@@ -157,11 +165,11 @@ def _label_vi(p: Period) -> str:
         case PeriodKind.YEAR:
             return f"năm {p.year}"
         case PeriodKind.HALF:
-            return f"6 tháng đầu năm {p.year}" if p.end.month == 6 else f"6 tháng cuối năm {p.year}"
+            return f"6 tháng đầu năm {p.year}" if p.part == 1 else f"6 tháng cuối năm {p.year}"
         case PeriodKind.QUARTER:
-            return f"quý {_ROMAN[(p.end.month) // 3]}/{p.year}"
+            return f"quý {_ROMAN[p.part]}/{p.year}"
         case PeriodKind.MONTH:
-            return f"tháng {p.end.month}/{p.year}"
+            return f"tháng {p.part}/{p.year}"
         case PeriodKind.YTD:
             if p.end.month == 6:
                 return f"6 tháng đầu năm {p.year}"
@@ -177,9 +185,9 @@ def _label_en(p: Period) -> str:
         case PeriodKind.YEAR:
             return f"{p.year}"
         case PeriodKind.HALF:
-            return f"H{1 if p.end.month == 6 else 2} {p.year}"
+            return f"H{p.part} {p.year}"
         case PeriodKind.QUARTER:
-            return f"Q{p.end.month // 3} {p.year}"
+            return f"Q{p.part} {p.year}"
         case PeriodKind.MONTH:
             return f"{_EN_MONTHS[p.end.month]} {p.year}"
         case PeriodKind.YTD:

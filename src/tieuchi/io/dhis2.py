@@ -188,11 +188,11 @@ def to_dhis2_period(code: str) -> str | None:
         case PeriodKind.YEAR:
             return str(year)
         case PeriodKind.HALF:
-            return f"{year}S{1 if period.end.month == 6 else 2}"
+            return f"{year}S{period.part}"
         case PeriodKind.QUARTER:
-            return f"{year}Q{period.end.month // 3}"
+            return f"{year}Q{period.part}"
         case PeriodKind.MONTH:
-            return f"{year}{period.end.month:02d}"
+            return f"{year}{period.part:02d}"
         case _:
             return None
 
