@@ -4,6 +4,7 @@ gives back what the files gave."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,14 @@ def test_closed_data_sets_hold_back_only_their_own_figures(
     loaded_store.transition(COMMUNE, "2023", "ntm-kieu-mau", "submit", user=admin)
     summary = loaded_store.load(load_definitions(_edited_copy(tmp_path)), actor="editor")
     assert summary.changed == {"observations": 1, "targets": 1}
+
+
+def test_a_folder_without_data_sets_gets_one_of_every_entered_indicator(
+    store: Store, thanh_tri: Definitions
+) -> None:
+    store.load(replace(thanh_tri, datasets=()), actor="test")
+    (only,) = store.datasets_for("TT-YENMY")
+    assert only.code == "tat-ca"
+    assert "ntmnc-04" in only.indicators
+    assert "ntm-nc-ty-le" not in only.indicators  # counted from a criteria set
+    assert "thu-co-dinh" not in only.indicators  # the sum of its components

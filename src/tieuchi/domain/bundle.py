@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from tieuchi.domain.criteria import CriteriaSet
-from tieuchi.domain.datasets import DEFAULT_DATASET, DataSet
+from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import Project, ReportOutline
@@ -150,14 +150,7 @@ class Definitions:
     def data_sets(self) -> tuple[DataSet, ...]:
         """The data sets to enter data with: those defined, else one with every indicator
         that is entered rather than derived."""
-        if self.datasets:
-            return self.datasets
-        entered = tuple(i.code for i in self.indicators
-                        if not i.derived_from_set and not i.components)
-        if not entered:
-            return ()
-        return (DataSet(code=DEFAULT_DATASET, name="Tất cả chỉ tiêu", name_en="All indicators",
-                        indicators=entered),)
+        return self.datasets or default_datasets(self.indicators)
 
     @cached_property
     def unit_by_code(self) -> dict[str, Unit]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import Field
 
 from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import PeriodKind
 
-__all__ = ["DataSet", "DEFAULT_DATASET"]
+__all__ = ["DataSet", "DEFAULT_DATASET", "default_datasets"]
 
 DEFAULT_DATASET = "tat-ca"
 """The code of the data set a folder gets when it defines none: every indicator it can enter."""
@@ -29,3 +32,13 @@ class DataSet(Model):
 
     def reported_by(self, level: str) -> bool:
         return not self.levels or level in self.levels
+
+
+def default_datasets(indicators: Sequence[Indicator]) -> tuple[DataSet, ...]:
+    """The data set of a folder that defines none: every indicator entered rather than
+    computed (from a criteria set or from components)."""
+    entered = tuple(i.code for i in indicators if not i.derived_from_set and not i.components)
+    if not entered:
+        return ()
+    return (DataSet(code=DEFAULT_DATASET, name="Tất cả chỉ tiêu", name_en="All indicators",
+                    indicators=entered),)

@@ -32,7 +32,7 @@ from tieuchi.domain.bundle import (
     observation_frame,
 )
 from tieuchi.domain.criteria import CriteriaSet
-from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import Project, ReportOutline
@@ -625,13 +625,7 @@ class Store:
         defined = [DataSet.model_validate(r.doc) for r in s.scalars(
             select(DataSetRow).order_by(DataSetRow.position))]
         if not defined:
-            indicators = [Indicator.model_validate(r.doc) for r in s.scalars(
-                select(IndicatorRow).order_by(IndicatorRow.position))]
-            defined = list(Definitions(
-                project=Project(name="-"), levels=(), units=(), indicators=tuple(indicators),
-                groups=(), criteria_sets=(), targets=pl.DataFrame(schema=TARGET_SCHEMA),
-                members=pl.DataFrame(schema=MEMBER_SCHEMA),
-                observations=pl.DataFrame()).data_sets)
+            defined = list(default_datasets(self._documents(s, IndicatorRow, Indicator)))
         return [d for d in defined if d.reported_by(row.level)]
 
     def state(self, unit: str, period: str, dataset: str) -> str:
