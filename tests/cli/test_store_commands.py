@@ -50,7 +50,7 @@ def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
     store = Store.open(url)
     admin = store.add_user("admin", "password123", role="admin", unit=None)
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, user=admin)
+        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
     changed = tmp_path / "changed"
     shutil.copytree(EXAMPLE, changed)
     csv = changed / "observations-2023-nong-thon-moi.csv"

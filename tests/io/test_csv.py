@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.io.conftest import FIGURE_KEYS, changed_keys, figures
+from tieuchi.app import App, System
 from tieuchi.cli import app
 from tieuchi.domain.periods import Period
 from tieuchi.io.csv_exchange import (
@@ -51,7 +52,7 @@ def test_observations_round_trip(store: Store, empty_store: Store, tmp_path: Pat
     assert f"wrote {path}: {len(lines) - 1} observations" in " ".join(output.split())
     assert len(observations_plan(store, path)) == 0  # the store holds every figure already
     plan = observations_plan(empty_store, path)
-    assert apply(empty_store, plan, actor="test") == len(lines) - 1
+    assert apply(App(empty_store), plan, actor=System("test")) == len(lines) - 1
     exported = figures(store).filter(pl.col("period") == "2023")
     assert figures(empty_store).equals(exported)
 
@@ -130,7 +131,7 @@ def test_duplicates_and_header(store: Store, tmp_path: Path) -> None:
 def test_a_locked_data_set_refuses_the_whole_file(store: Store, tmp_path: Path) -> None:
     admin = store.users()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, user=admin)
+        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER}\nTT,gtsx,2023,45000,official,\n"
                     "TT-YENMY,ntmnc-04,2023,0,official,\n", encoding="utf-8")
@@ -151,7 +152,7 @@ def test_targets_round_trip(store: Store, empty_store: Store, tmp_path: Path) ->
     assert isinstance(again, TargetPlan) and len(again) == 0
     fresh = read_csv(empty_store, path)
     assert isinstance(fresh, TargetPlan)
-    count = apply_targets(empty_store, fresh, actor="test")
+    count = apply_targets(App(empty_store), fresh, actor=System("test"))
     held = targets_frame(store, "TT")
     assert count == held.height > 0
     assert targets_frame(empty_store, "TT").sort("key").equals(held.sort("key"))

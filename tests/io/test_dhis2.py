@@ -198,7 +198,7 @@ def test_import_problems_are_at_their_data_value(store: Store, tmp_path: Path) -
 def test_a_locked_data_set_refuses_the_import(store: Store, tmp_path: Path) -> None:
     admin = store.users()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", COMMUNE_SET, action, user=admin)
+        store.transition("TT-YENMY", "2023", COMMUNE_SET, action, actor=admin.username)
     mapping = load_mapping(docs_mapping(tmp_path))
     value = {"dataElement": "hqLYOuI2Lzl", "orgUnit": "Ej6sfG573zK", "period": "2023",
              "attributeOptionCombo": "HllvX50cXC0", "value": "81"}

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from tests.io.conftest import Edit, changed_keys, figures, open_template, save
+from tieuchi.app import App, System
 from tieuchi.cli import app
 from tieuchi.io.excel_import import read_workbook
 from tieuchi.io.excel_template import META_SHEET, plan_template
@@ -113,7 +114,7 @@ def test_filled_in_template_changes_exactly_the_cells_filled_in(store: Store,
     file = save(book, tmp_path)
     before, audit = figures(store), store.audit_count()
     plan = read_workbook(store, file)
-    assert apply(store, plan, actor="test", reason="nhập từ Excel") == 6
+    assert apply(App(store), plan, actor=System("test"), reason="nhập từ Excel") == 6
     after = figures(store)
     assert changed_keys(before, after) == {
         ("TT-YENMY", "ntmnc-03", "2023", "official"),
@@ -293,7 +294,7 @@ def test_a_locked_data_set_is_refused_with_the_store_message(store: Store,
                                                              tmp_path: Path) -> None:
     admin = store.users()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, user=admin)
+        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
     book = open_template(store, tmp_path, ["TT-YENMY"])
     book[YM]["E10"] = "Chưa đạt"
     before, audit = figures(store), store.audit_count()

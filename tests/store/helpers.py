@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from tieuchi.store import Store, User
 
 DISTRICT = "TT"
@@ -27,3 +29,16 @@ def entry_user(store: Store, unit: str = COMMUNE, username: str = "entry") -> Us
 
 def viewer_user(store: Store, unit: str = DISTRICT, username: str = "viewer") -> User:
     return store.add_user(username, PASSWORD, role="viewer", unit=unit)
+
+
+def snapshot(store: Store) -> tuple[pl.DataFrame, int]:
+    """The figures and the size of the audit log: what a refused write must leave alone."""
+    columns = ["unit", "indicator", "period", "vintage", "value", "source"]
+    frame = store.definitions().observations.select(columns).sort(columns[:4])
+    return frame, store.audit_count()
+
+
+def unchanged(store: Store, before: tuple[pl.DataFrame, int]) -> None:
+    frame, audits = snapshot(store)
+    assert frame.equals(before[0])
+    assert audits == before[1]

@@ -92,11 +92,11 @@ def _busy(store: Store) -> str:
     clerk = store.add_user("yenmy", PASSWORD, role="entry", unit=COMMUNE,
                            full_name="Cán bộ nhập liệu xã Yên Mỹ")
     store.write([Entry(DISTRICT, "tcsd-htt", "2023", EXACT * 300, source="Báo cáo số 12")],
-                actor=officer, reason="số liệu chính thức")
-    store.write([Entry(COMMUNE, YESNO, "2024", 1, source="biên bản")], actor=clerk)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "submit", user=clerk)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "approve", user=officer)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "lock", user=admin)
+                actor=officer.username, reason="số liệu chính thức")
+    store.write([Entry(COMMUNE, YESNO, "2024", 1, source="biên bản")], actor=clerk.username)
+    store.transition(COMMUNE, "2023", COMMUNE_SET, "submit", actor=clerk.username)
+    store.transition(COMMUNE, "2023", COMMUNE_SET, "approve", actor=officer.username)
+    store.transition(COMMUNE, "2023", COMMUNE_SET, "lock", actor=admin.username)
     assert store.authenticate("yenmy", "wrong-password", "10.0.0.1", limit=5,
                               window=WINDOW) is None
     assert store.authenticate("yenmy", PASSWORD, "10.0.0.1", limit=5, window=WINDOW) == clerk

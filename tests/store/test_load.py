@@ -146,7 +146,7 @@ def test_a_load_touching_a_locked_data_set_writes_nothing(
 ) -> None:
     admin = admin_user(loaded_store)
     for action in ("submit", "approve", "lock"):
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, user=admin)
+        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, actor=admin.username)
     before = loaded_store.definitions()
     audits = loaded_store.audit_count()
 
@@ -170,13 +170,13 @@ def test_closed_data_sets_hold_back_only_their_own_figures(
 ) -> None:
     admin = admin_user(loaded_store)
     for action in ("submit", "approve", "lock"):
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, user=admin)
+        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, actor=admin.username)
     # Figures that do not change do not count: the same folder loads again.
     assert loaded_store.load(thanh_tri, actor="test").total == 0
     # Another data set of the commune is closed; the changed figure is not in it.
-    loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", user=admin,
+    loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", actor=admin.username,
                             reason="sửa số liệu")
-    loaded_store.transition(COMMUNE, "2023", "ntm-kieu-mau", "submit", user=admin)
+    loaded_store.transition(COMMUNE, "2023", "ntm-kieu-mau", "submit", actor=admin.username)
     summary = loaded_store.load(load_definitions(_edited_copy(tmp_path)), actor="editor")
     assert summary.changed == {"observations": 1, "targets": 1}
 

@@ -1,40 +1,24 @@
-"""Writing figures: checked, audited, all or nothing; the workflow of a unit's data set
-(draft, submitted, approved, locked) and who may move it."""
+"""Writing figures in the store: checked, audited, all or nothing. Who may write and the
+workflow's steps are the application's (tests/app/test_commands.py)."""
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 
 from tests.store.helpers import (
     COMMUNE,
-    COMMUNE_SET,
     COMPUTED,
     DISTRICT,
     OTHER_COMMUNE,
     YESNO,
-    admin_user,
     entry_user,
-    officer_user,
-    viewer_user,
+    snapshot,
+    unchanged,
 )
-from tieuchi.store import Entry, Refused, Store, StoreError
+from tieuchi.store import Entry, Store, StoreError
 
 # A year with no figures in the reference district, so every write there is new.
 YEAR = "2024"
-
-
-def _snapshot(store: Store) -> tuple[pl.DataFrame, int]:
-    """The figures and the size of the audit log: what a refused write must leave alone."""
-    columns = ["unit", "indicator", "period", "vintage", "value", "source"]
-    frame = store.definitions().observations.select(columns).sort(columns[:4])
-    return frame, store.audit_count()
-
-
-def _unchanged(store: Store, before: tuple[pl.DataFrame, int]) -> None:
-    frame, audits = _snapshot(store)
-    assert frame.equals(before[0])
-    assert audits == before[1]
 
 
 def test_write_adds_changes_and_deletes_with_audit(loaded_store: Store) -> None:
@@ -74,7 +58,7 @@ def test_write_adds_changes_and_deletes_with_audit(loaded_store: Store) -> None:
 
 def test_write_as_a_user_records_the_user_name(loaded_store: Store) -> None:
     user = entry_user(loaded_store)
-    assert loaded_store.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor=user) == 1
+    assert loaded_store.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor=user.username) == 1
     assert loaded_store.figures(COMMUNE, YEAR, [YESNO])[YESNO]["changed_by"] == user.username
     assert loaded_store.history("observation", f"{COMMUNE}|{YESNO}|{YEAR}")[0].actor == "entry"
 
@@ -103,18 +87,18 @@ BAD = {
 
 
 def test_one_bad_entry_refuses_the_batch(loaded_store: Store) -> None:
-    before = _snapshot(loaded_store)
+    before = snapshot(loaded_store)
     for code, (bad, field) in BAD.items():
         with pytest.raises(StoreError) as raised:
             loaded_store.write([GOOD, bad], actor="t")
         problems = [(p.index, p.field, p.code) for p in raised.value.problems]
         assert problems == [(1, field, code)], code
         assert raised.value.problems[0].message and raised.value.problems[0].message_vi
-        _unchanged(loaded_store, before)
+        unchanged(loaded_store, before)
 
 
 def test_every_bad_entry_is_reported(loaded_store: Store) -> None:
-    before = _snapshot(loaded_store)
+    before = snapshot(loaded_store)
     batch = [GOOD, BAD["unknown-indicator"][0], BAD["yesno-value"][0],
              BAD["period-too-fine"][0], BAD["computed-indicator"][0],
              BAD["duplicate-observation"][0], Entry(OTHER_COMMUNE, YESNO, YEAR, 1)]
@@ -129,129 +113,7 @@ def test_every_bad_entry_is_reported(loaded_store: Store) -> None:
         (5, "indicator", "duplicate-observation"),
     ]
     assert raised.value.problems[0].as_dict()["index"] == 1
-    _unchanged(loaded_store, before)
-
-
-def test_writing_to_a_closed_data_set_is_refused(loaded_store: Store) -> None:
-    admin = admin_user(loaded_store)
-    for action, state in [("submit", "submitted"), ("approve", "approved"),
-                          ("lock", "locked")]:
-        assert loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action,
-                                       user=admin) == state
-        assert loaded_store.state(COMMUNE, "2023", COMMUNE_SET) == state
-        before = _snapshot(loaded_store)
-        with pytest.raises(StoreError) as raised:
-            loaded_store.write([Entry(COMMUNE, "ntmnc-02", "2023", 0)], actor=admin)
-        [problem] = raised.value.problems
-        assert (problem.index, problem.field, problem.code) == (0, "value", state)
-        _unchanged(loaded_store, before)
-
-    # Other units, other years and the commune's other data set stay open.
-    assert loaded_store.write([Entry(OTHER_COMMUNE, "ntmnc-02", "2023", 0),
-                               Entry(COMMUNE, "ntmnc-02", YEAR, 0),
-                               Entry(COMMUNE, "thon-thong-minh", "2023", 1)], actor=admin) == 3
-
-
-def test_reopen_needs_a_reason_and_an_administrator(loaded_store: Store) -> None:
-    admin = admin_user(loaded_store)
-    officer = officer_user(loaded_store)
-    for action in ("submit", "approve", "lock"):
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, action, user=officer)
-    assert loaded_store.state(COMMUNE, "2023", COMMUNE_SET) == "locked"
-
-    with pytest.raises(Refused):
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", user=officer,
-                                reason="sai số liệu")
-    for reason in (None, "  "):
-        with pytest.raises(StoreError) as raised:
-            loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", user=admin,
-                                    reason=reason)
-        assert [p.code for p in raised.value.problems] == ["reason-required"]
-    assert loaded_store.state(COMMUNE, "2023", COMMUNE_SET) == "locked"
-
-    assert loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "reopen", user=admin,
-                                   reason="sai số liệu") == "draft"
-    assert loaded_store.write([Entry(COMMUNE, "ntmnc-02", "2023", 0)], actor=admin) == 1
-    [reopened, *_] = loaded_store.history("workflow", f"{COMMUNE}|2023|{COMMUNE_SET}")
-    assert (reopened.action, reopened.actor, reopened.reason) == ("reopen", "admin",
-                                                                  "sai số liệu")
-    assert (reopened.old, reopened.new) == ({"state": "locked"}, {"state": "draft"})
-
-
-def test_approval_is_by_the_level_above(loaded_store: Store) -> None:
-    clerk = entry_user(loaded_store)
-    local_officer = officer_user(loaded_store, unit=COMMUNE, username="local")
-    district_officer = officer_user(loaded_store)
-
-    assert loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "submit", user=clerk) == \
-        "submitted"
-    for user in (clerk, local_officer):
-        with pytest.raises(Refused):
-            loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "approve", user=user)
-    assert loaded_store.state(COMMUNE, "2023", COMMUNE_SET) == "submitted"
-    assert loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "approve",
-                                   user=district_officer) == "approved"
-    assert loaded_store.states([COMMUNE], "2023") == {(COMMUNE, COMMUNE_SET): "approved"}
-
-    # Returning needs a reason; then the unit may edit and submit again.
-    with pytest.raises(StoreError):
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "return", user=district_officer)
-    assert loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "return",
-                                   user=district_officer, reason="bổ sung") == "draft"
-    assert loaded_store.write([Entry(COMMUNE, "ntmnc-02", "2023", 0)], actor=clerk) == 1
-
-
-def test_a_district_officer_cannot_approve_the_district(loaded_store: Store) -> None:
-    officer = officer_user(loaded_store)
-    admin = admin_user(loaded_store)
-    loaded_store.transition(DISTRICT, "2023", "kinh-te-xa-hoi", "submit", user=officer)
-    with pytest.raises(Refused):
-        loaded_store.transition(DISTRICT, "2023", "kinh-te-xa-hoi", "approve", user=officer)
-    assert loaded_store.transition(DISTRICT, "2023", "kinh-te-xa-hoi", "approve",
-                                   user=admin) == "approved"
-
-
-def test_transitions_follow_the_workflow(loaded_store: Store) -> None:
-    admin = admin_user(loaded_store)
-    with pytest.raises(StoreError) as raised:
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "lock", user=admin)
-    assert [p.code for p in raised.value.problems] == ["wrong-state"]
-    with pytest.raises(StoreError) as raised:
-        loaded_store.transition(COMMUNE, "2023", "kinh-te-xa-hoi", "submit", user=admin)
-    assert [p.code for p in raised.value.problems] == ["unknown-dataset"]
-    with pytest.raises(StoreError) as raised:
-        loaded_store.transition(COMMUNE, "2023", COMMUNE_SET, "publish", user=admin)
-    assert [p.code for p in raised.value.problems] == ["invalid-action"]
-    assert loaded_store.state(COMMUNE, "2023", COMMUNE_SET) == "draft"
-    assert [d.code for d in loaded_store.datasets_for(COMMUNE)] == [COMMUNE_SET,
-                                                                    "ntm-kieu-mau"]
-
-
-def test_users_out_of_scope_are_refused(loaded_store: Store) -> None:
-    clerk = entry_user(loaded_store)
-    viewer = viewer_user(loaded_store)
-    local_officer = officer_user(loaded_store, unit=COMMUNE, username="local")
-    before = _snapshot(loaded_store)
-    refusals = [
-        (clerk, [Entry(OTHER_COMMUNE, YESNO, YEAR, 1)]),
-        (clerk, [Entry(COMMUNE, YESNO, YEAR, 1), Entry(DISTRICT, "dv-moi", YEAR, 5)]),
-        (viewer, [Entry(COMMUNE, YESNO, YEAR, 1)]),
-        (local_officer, [Entry(DISTRICT, "dv-moi", YEAR, 5)]),
-    ]
-    for user, entries in refusals:
-        with pytest.raises(Refused) as raised:
-            loaded_store.write(entries, actor=user)
-        assert raised.value.message and raised.value.message_vi
-    _unchanged(loaded_store, before)
-
-    with pytest.raises(Refused):
-        loaded_store.check(clerk, OTHER_COMMUNE)
-    loaded_store.check(clerk, COMMUNE, "write")
-    loaded_store.check(viewer, COMMUNE, "read")
-    with pytest.raises(Refused):
-        loaded_store.check(viewer, COMMUNE, "write")
-    with pytest.raises(Refused):
-        loaded_store.transition(OTHER_COMMUNE, "2023", COMMUNE_SET, "submit", user=clerk)
+    unchanged(loaded_store, before)
 
 
 def test_history_matches_keys_exactly(loaded_store: Store) -> None:
@@ -271,14 +133,3 @@ def test_period_codes_are_stored_in_canonical_form(loaded_store: Store) -> None:
     loaded_store.write([Entry("TT-YENMY", "thu-nhap-bq", "2023-ytd12", 81.0)], actor="test")
     assert loaded_store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
         "value"] == 81.0
-
-
-def test_a_target_key_of_another_unit_is_that_units_target(loaded_store: Store) -> None:
-    officer = loaded_store.add_user("tt", "password123", role="officer", unit="TT")
-    held = loaded_store.targets_of(["TT"])[0]
-    moved = {**held, "unit": "TT-YENMY", "value": 1.0}
-    yenmy_officer = loaded_store.add_user("ym", "password123", role="officer", unit="TT-YENMY")
-    with pytest.raises(Refused):
-        loaded_store.save_targets([moved], user=yenmy_officer)
-    assert loaded_store.save_targets([moved], user=officer) == 1
-    assert loaded_store.targets_by_key([held["key"]])[held["key"]][0] == "TT-YENMY"

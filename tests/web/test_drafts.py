@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tieuchi.app import drafts as d
 from tieuchi.domain.units import Unit
 from tieuchi.store import Entry
-from tieuchi.store import drafts as d
 from tieuchi.store.tables import UnitRow
 from tieuchi.web.pages.drafts import paragraph_html, report_text
 

@@ -1,5 +1,6 @@
-"""Who may do what where: every route that takes a unit × every role × units in and out of
-the role's scope, pages and API alike.
+"""Who may do what where, through HTTP: a sample of every route that takes a unit × the roles
+× units in and out of the role's scope, pages and API alike (the policy itself is tested
+whole in tests/app/test_policy.py).
 
 The table is built from the routes the application has when the tests run, so a route added
 later is covered without being listed: a GET needs ``read`` on its unit and a POST needs
@@ -238,7 +239,7 @@ def _query_params(dependant: Any) -> Iterator[tuple[str, bool]]:
         yield from _query_params(sub)
 
 
-def _endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
+def endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
     """(full path, route) of every endpoint: since FastAPI 0.137 an included router is one
     entry of ``app.routes``, expanded by ``iter_route_contexts``."""
     try:
@@ -255,7 +256,7 @@ def _endpoints(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
 
 def routes_of(app: FastAPI) -> list[Route]:
     found = []
-    for path, route in _endpoints(app):
+    for path, route in endpoints(app):
         params = tuple(re.findall(r"{(\w+)(?::\w+)?}", path))
         query = tuple(_query_params(route.dependant))
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
@@ -292,15 +293,23 @@ def _described(route: Route) -> bool:
 
 
 def _matrix() -> Iterator[Any]:
-    for route in UNIT_ROUTES:
+    """A sample of the matrix: each route once allowed, once refused and once anonymous,
+    with the users and units rotating from route to route. What each role may do everywhere
+    is pinned by the policy's own tests (tests/app/test_policy.py)."""
+    for number, route in enumerate(UNIT_ROUTES):
         if not _described(route):
             continue  # test_every_unit_route_is_in_the_table fails for it
         write = WRITES.get(route.name)
-        for index, (user, unit) in enumerate(CASES):
+        picked: dict[str, tuple[int, str | None, str]] = {}
+        rotated = CASES[number % len(CASES):] + CASES[:number % len(CASES)]
+        for user, unit in rotated:
+            index = CASES.index((user, unit))
             allowed = user is not None and unit in MAY[permission_of(route)][user]
             if allowed and write and write.units is not None and unit not in write.units:
                 continue  # the request could not succeed there for other reasons
             verdict = "anonymous" if user is None else "allowed" if allowed else "refused"
+            picked.setdefault(verdict, (index, user, unit))
+        for verdict, (index, user, unit) in sorted(picked.items()):
             yield pytest.param(route, Case(user, unit, index),
                                id=f"{route.name} {user or 'anonymous'} {unit} {verdict}")
 
@@ -331,7 +340,8 @@ def clients(web: WebApp) -> Clients:
                 "comparator": "at_least", "value": value, "tolerance": 0.0, "basis": "plan"}
 
     store.save_targets([target(f"matrix-{u}", u, "2023", 1) for u in sorted(EVERYWHERE)]
-                       + [target(f"matrix-alloc-{TT}", TT, "2032", len(children))], user=admin)
+                       + [target(f"matrix-alloc-{TT}", TT, "2032", len(children))],
+                       actor=admin.username)
     _drafts(store, admin)
     _templates(store)
     sessions = {name: web.login(name) for name in MAY["read"]}
@@ -354,7 +364,7 @@ def _templates(store: Store) -> None:
 
 def _drafts(store: Store, admin: User) -> None:
     """Enough drafts of each unit for every request of the table about one."""
-    from tieuchi.store import drafts
+    from tieuchi.app import drafts
 
     about_a_draft = sum("{draft_id}" in r.path for r in UNIT_ROUTES)
     DRAFTS.clear()

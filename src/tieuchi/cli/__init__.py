@@ -364,6 +364,7 @@ def load(
 
     The folder is validated first; loading the same folder again changes nothing. Figures of
     a data set that is submitted, approved or locked refuse the whole load."""
+    from tieuchi.app import App, System
     from tieuchi.store import StoreError
 
     definitions, problems = check_definitions(path)
@@ -374,7 +375,7 @@ def load(
         raise typer.Exit(1)
     store = _open_store(database_url)
     try:
-        summary = store.load(definitions, actor=f"load:{path}", reason=reason)
+        summary = App(store).load(System(f"load:{path}"), definitions, reason=reason)
     except StoreError as exc:
         for p in exc.problems:
             err.print(f"[red]error[/] [bold]{p.code}[/] {p.message}", highlight=False)
@@ -495,7 +496,9 @@ def demo(
     if definitions is None:
         _print_problems(problems)
         raise typer.Exit(1)
-    store.load(definitions, actor="demo")
+    from tieuchi.app import App, System
+
+    App(store).load(System("demo"), definitions)
     for username, role, unit, full_name in DEMO_USERS:
         store.add_user(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
     chosen_host, chosen_port = host or settings.host, port or settings.port

@@ -150,6 +150,7 @@ def _summary(plan: Plan, dry_run: bool, written: int | None) -> None:
 
 def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
               database_url: str | None) -> None:
+    from tieuchi.app import App, System
     from tieuchi.io.plan import apply
     from tieuchi.io.problems import ExchangeError
 
@@ -160,7 +161,8 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
         _summary(plan, True, None)
         return
     try:
-        written = apply(_open_store(database_url), plan, actor=actor, reason=reason)
+        written = apply(App(_open_store(database_url)), plan, actor=System(actor),
+                        reason=reason)
     except ExchangeError as error:
         raise _stop(error.problems) from None
     _summary(plan, False, written)
@@ -168,6 +170,7 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
 
 def _run_targets(plan: TargetPlan, *, actor: str, reason: str | None, dry_run: bool,
                  database_url: str | None) -> None:
+    from tieuchi.app import App, System
     from tieuchi.io.csv_exchange import apply_targets
 
     _show_targets(plan)
@@ -176,7 +179,7 @@ def _run_targets(plan: TargetPlan, *, actor: str, reason: str | None, dry_run: b
     if dry_run:
         out.print(f"{plan.file}: {summary} (dry run: nothing was written)", highlight=False)
         return
-    apply_targets(_open_store(database_url), plan, actor=actor, reason=reason)
+    apply_targets(App(_open_store(database_url)), plan, actor=System(actor), reason=reason)
     out.print(f"{plan.file}: {summary}", highlight=False)
 
 

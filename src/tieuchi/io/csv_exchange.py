@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
+from tieuchi.app import Actor, App
 from tieuchi.definitions.csv_files import NO_WORDS, YES_WORDS
 from tieuchi.definitions.problems import suggest
 from tieuchi.domain.bundle import TARGET_SCHEMA, target_frame
@@ -30,7 +31,7 @@ from tieuchi.io.figures import held, known_units, targets_by_key, units_under, w
 from tieuchi.io.plan import Plan, check, plan_observations
 from tieuchi.io.problems import ExchangeError, FileProblem
 from tieuchi.io.values import goi_y
-from tieuchi.store import Role, Store, User
+from tieuchi.store import Store
 
 __all__ = ["OBSERVATION_CSV", "TARGET_CSV", "observations_frame", "targets_frame",
            "write_csv", "read_csv", "TargetPlan", "TargetChange", "apply_targets", "csv_kind",
@@ -390,14 +391,10 @@ def _target_fields(row: dict[str, Any], numbers: dict[str, float | None]) -> dic
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def apply_targets(store: Store, plan: TargetPlan, *, actor: User | str,
+def apply_targets(app: App, plan: TargetPlan, *, actor: Actor,
                   reason: str | None = None) -> int:
-    """Save the targets in one transaction (:meth:`Store.save_targets`): all or nothing.
-
-    The command line acts for whoever runs it: ``actor`` as a name stands for an
-    administrator of everything (``save_targets`` takes users only, see docs/exchange.md).
-    """
+    """Save the targets with the application's command (:meth:`App.set_targets`), in one
+    transaction: all or nothing. The command line acts as the system actor."""
     if not len(plan):
         return 0
-    user = actor if isinstance(actor, User) else User(0, actor, actor, Role.ADMIN, None)
-    return store.save_targets([c.new for c in plan.changes], user=user, reason=reason)
+    return app.set_targets(actor, [c.new for c in plan.changes], reason=reason)

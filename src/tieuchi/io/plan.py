@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from tieuchi.app import Actor, App
 from tieuchi.io.figures import held
 from tieuchi.io.problems import ExchangeError, FileProblem
 from tieuchi.store import Entry, EntryProblem, Store, StoreError
@@ -148,14 +149,15 @@ def check(store: Store, plan: Plan) -> list[FileProblem]:
     return from_store_problems(store.check_entries(plan.entries()), plan.places, plan.file)
 
 
-def apply(store: Store, plan: Plan, *, actor: Any, reason: str | None = None) -> int:
-    """Write the plan in one :meth:`Store.write`: all or nothing. Returns how many figures
-    changed; raises :class:`ExchangeError` with the store's refusals at their places (and
-    lets :class:`~tieuchi.store.Refused` through when a unit is outside the user's scope)."""
+def apply(app: App, plan: Plan, *, actor: Actor, reason: str | None = None) -> int:
+    """Write the plan with the application's command (:meth:`App.write_figures`): all or
+    nothing. Returns how many figures changed; raises :class:`ExchangeError` with the store's
+    refusals at their places (and lets :class:`~tieuchi.store.Refused` through when a unit is
+    outside the actor's scope)."""
     if not len(plan):
         return 0
     try:
-        return store.write(plan.entries(), actor=actor, reason=reason)
+        return app.write_figures(actor, plan.entries(), reason=reason)
     except StoreError as error:
         raise ExchangeError(from_store_problems(error.problems, plan.places,
                                                 plan.file)) from None

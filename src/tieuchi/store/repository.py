@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tieuchi.domain.base import fold
@@ -41,6 +41,7 @@ from tieuchi.domain.targets import TargetGroup
 from tieuchi.domain.units import Level, Unit
 from tieuchi.store import database
 from tieuchi.store.access import Role, User
+from tieuchi.store.columnar import read_frame
 from tieuchi.store.tables import (
     AuditRow,
     CriteriaSetRow,
@@ -106,13 +107,14 @@ STATE_NAMES = {
            "locked": "Locked"},
 }
 
-# (from states, to state, permission): the workflow of a unit's data set for a period.
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "submit": ((State.DRAFT,), State.SUBMITTED, "write"),
-    "approve": ((State.SUBMITTED,), State.APPROVED, "approve"),
-    "return": ((State.SUBMITTED, State.APPROVED), State.DRAFT, "approve"),
-    "lock": ((State.APPROVED,), State.LOCKED, "approve"),
-    "reopen": ((State.LOCKED,), State.DRAFT, "reopen"),
+# (from states, to state): the workflow of a unit's data set for a period. Who may take each
+# step is the application's policy (tieuchi.app.STEP_ACTIONS).
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": ((State.DRAFT,), State.SUBMITTED),
+    "approve": ((State.SUBMITTED,), State.APPROVED),
+    "return": ((State.SUBMITTED, State.APPROVED), State.DRAFT),
+    "lock": ((State.APPROVED,), State.LOCKED),
+    "reopen": ((State.LOCKED,), State.DRAFT),
 }
 
 
@@ -167,6 +169,9 @@ class AuditEntry:
 
 
 _OBS_KEYS = ["unit", "indicator", "period", "vintage"]
+# A target as read from the database: its key, group, place in the group and its document.
+_TARGET_ROW_SCHEMA: dict[str, Any] = {"key": pl.String, "group": pl.String,
+                                      "group_position": pl.Int32, "doc": pl.String}
 _OBS_FIELDS = ["value", "source", "recorded_at"]
 
 
@@ -368,40 +373,40 @@ class Store:
 
     def definitions(self, root: str | None = None) -> Definitions:
         """The definitions, with targets and figures of ``root`` and the units under it only
-        (everything when ``root`` is None): a unit's page never loads the whole country."""
+        (everything when ``root`` is None): a unit's page never loads the whole country.
+        Targets and figures are read columnar (:func:`~tieuchi.store.columnar.read_frame`),
+        never as ORM rows."""
         with self.session() as s:
             project = s.get(Meta, "project")
             report = s.get(Meta, "report")
             units_query = select(UnitRow).order_by(UnitRow.position)
-            codes: list[str] | None = None
-            if root is not None:
-                codes = self._subtree(s, root)
-                units_query = units_query.where(UnitRow.code.in_(codes))
-            units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
             groups_query = select(GroupRow).order_by(GroupRow.position)
-            targets_query = select(TargetRow).order_by(TargetRow.position)
+            targets_query = select(TargetRow.key, TargetRow.group, TargetRow.group_position,
+                                   cast(TargetRow.doc, Text)).order_by(TargetRow.position)
             obs_query = select(*(getattr(ObservationRow, c) for c in OBSERVATION_SCHEMA))
-            if codes is not None:
-                groups_query = groups_query.where(GroupRow.unit.in_(codes))
-                targets_query = targets_query.where(TargetRow.unit.in_(codes))
-                obs_query = obs_query.where(ObservationRow.unit.in_(codes))
-            group_rows = list(s.scalars(groups_query))
-            target_rows = list(s.scalars(targets_query))
-            obs_rows = s.execute(obs_query.order_by(ObservationRow.id)).all()
+            if root is not None:
+                tree = self._subtree_query(root)
+                units_query = units_query.where(UnitRow.code.in_(tree))
+                groups_query = groups_query.where(GroupRow.unit.in_(tree))
+                targets_query = targets_query.where(TargetRow.unit.in_(tree))
+                obs_query = obs_query.where(ObservationRow.unit.in_(tree))
+            units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
+            targets = read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
+            observations = read_frame(s, obs_query.order_by(ObservationRow.id),
+                                      OBSERVATION_SCHEMA)
             return Definitions(
                 project=Project.model_validate(project.value) if project else Project(
                     name="tieuchi"),
                 levels=self._documents(s, LevelRow, Level),
                 units=units,
                 indicators=self._documents(s, IndicatorRow, Indicator),
-                groups=tuple(TargetGroup.model_validate(r.doc) for r in group_rows),
+                groups=tuple(TargetGroup.model_validate(r.doc) for r in s.scalars(groups_query)),
                 criteria_sets=self._documents(s, CriteriaSetRow, CriteriaSet),
-                targets=pl.DataFrame([r.doc for r in target_rows], schema=TARGET_SCHEMA),
-                members=pl.DataFrame(
-                    [{"group": r.group, "key": r.key, "position": r.group_position}
-                     for r in target_rows if r.group is not None], schema=MEMBER_SCHEMA),
-                observations=observation_frame(pl.DataFrame(
-                    [tuple(r) for r in obs_rows], schema=OBSERVATION_SCHEMA, orient="row")),
+                targets=_target_docs(targets),
+                members=targets.filter(pl.col("group").is_not_null()).select(
+                    "group", "key", pl.col("group_position").alias("position"),
+                ).cast(pl.Schema(MEMBER_SCHEMA)),
+                observations=observation_frame(observations),
                 report=ReportOutline.model_validate(report.value) if report else
                 ReportOutline(),
                 datasets=self._documents(s, DataSetRow, DataSet),
@@ -413,10 +418,15 @@ class Store:
                      for r in s.scalars(select(table).order_by(table.position)))
 
     @staticmethod
-    def _subtree(s: Session, root: str) -> list[str]:
+    def _subtree_query(root: str) -> Select[str]:
+        """The codes of ``root`` and every unit under it, as a subquery (a recursive CTE)."""
         tree = select(UnitRow.code).where(UnitRow.code == root).cte(recursive=True)
         tree = tree.union_all(select(UnitRow.code).where(UnitRow.parent == tree.c.code))
-        return list(s.scalars(select(tree.c.code)))
+        return select(tree.c.code)
+
+    @classmethod
+    def _subtree(cls, s: Session, root: str) -> list[str]:
+        return list(s.scalars(cls._subtree_query(root)))
 
     # ------------------------------------------------------------------ hierarchy
 
@@ -429,6 +439,10 @@ class Store:
         """The unit, then its parent, up to the top; empty when the unit does not exist."""
         with self.session() as s:
             return self._path(s, code)
+
+    def path_in(self, s: Session, code: str) -> list[str]:
+        """:meth:`path` inside the caller's transaction ``s``."""
+        return self._path(s, code)
 
     @staticmethod
     def _path(s: Session, code: str) -> list[str]:
@@ -468,19 +482,18 @@ class Store:
 
     # ------------------------------------------------------------------ figures
 
-    def write(self, entries: Sequence[Entry], *, actor: User | str,
+    def write(self, entries: Sequence[Entry], *, actor: str,
               reason: str | None = None) -> int:
-        """Write figures, all or nothing; returns how many changed.
+        """Write figures, all or nothing, audited under ``actor``; returns how many changed.
 
         Raises :class:`StoreError` listing every refused entry (unknown unit or indicator, a
-        computed indicator, a bad period or value, a data set that is not a draft) and
-        :class:`Refused` when one is outside the user's scope.
+        computed indicator, a bad period or value, a data set that is not a draft). Who may
+        write is the application's question (:class:`tieuchi.app.App`), asked before.
         """
-        name = actor.username if isinstance(actor, User) else actor
+        name = actor
         stamp = now()
         entries = [replace(e, period=_canonical(e.period)) for e in entries]
         with self.session() as s:
-            self._check_scope(s, actor, {e.unit for e in entries}, "write")
             problems = self._refusals(s, entries)
             if problems:
                 raise StoreError(problems)
@@ -640,14 +653,14 @@ class Store:
                 WorkflowRow.unit.in_(units), WorkflowRow.period == period))
             return {(r.unit, r.dataset): r.state for r in rows}
 
-    def transition(self, unit: str, period: str, dataset: str, action: str, *, user: User,
+    def transition(self, unit: str, period: str, dataset: str, action: str, *, actor: str,
                    reason: str | None = None) -> str:
         """Move a unit's data set for a period along the workflow; returns the new state."""
         if action not in TRANSITIONS:
             raise StoreError([EntryProblem(None, "action", "invalid-action",
                                            f"'{action}' is not a workflow action",
                                            f"'{action}' không phải thao tác hợp lệ")])
-        sources, target, permission = TRANSITIONS[action]
+        sources, target = TRANSITIONS[action]
         try:
             period = Period.parse(period).code
         except ValueError:
@@ -657,7 +670,6 @@ class Store:
                                            "(ví dụ 2023, 2023-Q3)")]) from None
         stamp = now()
         with self.session() as s:
-            self._check_scope(s, user, {unit}, permission)
             if dataset not in {d.code for d in self._datasets_for(s, unit)}:
                 raise StoreError([EntryProblem(None, "dataset", "unknown-dataset",
                                                f"unit {unit} does not report '{dataset}'",
@@ -676,11 +688,11 @@ class Store:
                                                f"\"{names_vi[current]}\"")])
             if row is None:
                 row = WorkflowRow(unit=unit, period=period, dataset=dataset, state=target,
-                                  changed_at=stamp, changed_by=user.username)
+                                  changed_at=stamp, changed_by=actor)
                 s.add(row)
             else:
-                row.state, row.changed_at, row.changed_by = target, stamp, user.username
-            self._audit(s, stamp, user.username, action, "workflow",
+                row.state, row.changed_at, row.changed_by = target, stamp, actor
+            self._audit(s, stamp, actor, action, "workflow",
                         f"{unit}|{period}|{dataset}", unit, {"state": current},
                         {"state": target}, reason)
             return target
@@ -723,6 +735,12 @@ class Store:
     def _audit(self, s: Session, *args: Any) -> None:
         s.add(self._audit_row(*args))
 
+    def audit_in(self, s: Session, at: datetime, actor: str, action: str, entity: str, key: str,
+                 unit: str | None, old: dict[str, Any] | None, new: dict[str, Any] | None,
+                 reason: str | None) -> None:
+        """Record a change in the audit log, inside the caller's transaction ``s``."""
+        self._audit(s, at, actor, action, entity, key, unit, old, new, reason)
+
     @staticmethod
     def _audit_row(at: datetime, actor: str, action: str, entity: str, key: str,
                    unit: str | None, old: dict[str, Any] | None, new: dict[str, Any] | None,
@@ -751,12 +769,12 @@ class Store:
 
     # ------------------------------------------------------------------ targets
 
-    def save_targets(self, docs: Sequence[dict[str, Any]], *, user: User,
+    def save_targets(self, docs: Sequence[dict[str, Any]], *, actor: str,
                      reason: str | None = None) -> int:
-        """Add or change targets (rows of TARGET_SCHEMA), audited, all or nothing."""
+        """Add or change targets (rows of TARGET_SCHEMA), audited under ``actor``, all or
+        nothing."""
         stamp = now()
         with self.session() as s:
-            self._check_scope(s, user, {d["unit"] for d in docs}, "targets")
             offset = int(s.scalar(select(func.max(TargetRow.position))) or 0) + 1
             count = 0
             for index, doc in enumerate(docs):
@@ -766,13 +784,11 @@ class Store:
                     s.add(TargetRow(key=doc["key"], unit=doc["unit"], indicator=doc["indicator"],
                                     period=doc["period"], group=None, group_position=None,
                                     position=offset + index, doc=doc))
-                    self._audit(s, stamp, user.username, "add", "target", doc["key"],
+                    self._audit(s, stamp, actor, "add", "target", doc["key"],
                                 doc["unit"], None, doc, reason)
                     count += 1
                 elif row.doc != doc:
-                    # A key held by another unit is that unit's target: its scope decides.
-                    self._check_scope(s, user, {row.unit}, "targets")
-                    self._audit(s, stamp, user.username, "change", "target", doc["key"],
+                    self._audit(s, stamp, actor, "change", "target", doc["key"],
                                 doc["unit"], row.doc, doc, reason)
                     row.doc = doc
                     row.unit, row.indicator, row.period = (doc["unit"], doc["indicator"],
@@ -790,7 +806,7 @@ class Store:
     # ------------------------------------------------------------------ users
 
     def add_user(self, username: str, password: str, *, role: Role | str, unit: str | None,
-                 full_name: str | None = None) -> User:
+                 full_name: str | None = None, actor: str = "cli") -> User:
         role = Role(role)
         problems = []
         if len(password) < 8:
@@ -817,14 +833,19 @@ class Store:
                           active=True, created_at=now())
             s.add(row)
             s.flush()
-            self._audit(s, now(), "cli", "add", "user", username, unit, None,
+            self._audit(s, now(), actor, "add", "user", username, unit, None,
                         {"role": role.value, "unit": unit}, None)
-            return _user(row)
+            return self._user(s, row)
+
+    def _user(self, s: Session, row: UserRow) -> User:
+        """The user of ``row``, with the path of their unit (for the policy's rules)."""
+        path = tuple(self._path(s, row.unit)) if row.unit else ()
+        return User(row.id, row.username, row.full_name, Role(row.role), row.unit, path)
 
     def users(self, within: str | None = None) -> list[User]:
         with self.session() as s:
             rows = list(s.scalars(select(UserRow).order_by(UserRow.username)))
-            users = [_user(r) for r in rows]
+            users = [self._user(s, r) for r in rows]
             if within is None:
                 return users
             return [u for u in users if u.unit and within in self._path(s, u.unit)]
@@ -836,7 +857,7 @@ class Store:
             row = s.get(UserRow, user_id)
             if row is None or not row.active:
                 return None
-            return _user(row), _fingerprint(row.password_hash)
+            return self._user(s, row), _fingerprint(row.password_hash)
 
     def authenticate(self, username: str, password: str, address: str, *, limit: int,
                      window: timedelta) -> User | None:
@@ -863,7 +884,7 @@ class Store:
                     row.password_hash = _hasher.hash(password)
             s.add(LoginAttemptRow(username=username, address=address, at=stamp, ok=ok))
             s.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < stamp - 10 * window))
-            return _user(row) if ok and row is not None else None
+            return self._user(s, row) if ok and row is not None else None
 
     def add_token(self, username: str, name: str = "api") -> str:
         """A new API token for the user; only its hash is kept, so it is shown once."""
@@ -882,49 +903,7 @@ class Store:
         with self.session() as s:
             row = s.scalar(select(UserRow).join(TokenRow, TokenRow.user_id == UserRow.id).where(
                 TokenRow.token_hash == _token_hash(token), UserRow.active.is_(True)))
-            return _user(row) if row else None
-
-    # ------------------------------------------------------------------ scope
-
-    def _check_scope(self, s: Session, actor: User | str, units: Iterable[str],
-                     permission: str) -> None:
-        if not isinstance(actor, User):
-            return  # the command line acts for whoever runs it
-        for unit in sorted(units):
-            path = self._path(s, unit)
-            if not path:
-                continue  # reported as an unknown unit
-            allowed = {
-                "write": actor.can_write, "approve": actor.can_approve,
-                "reopen": actor.can_reopen, "targets": actor.can_manage_targets,
-                "read": actor.can_read,
-            }[permission](path)
-            if not allowed:
-                raise Refused(*_refusal(permission, unit))
-
-    def check(self, user: User, unit: str, permission: str = "read") -> None:
-        """Raise :class:`Refused` unless ``user`` may do ``permission`` on ``unit``."""
-        with self.session() as s:
-            self._check_scope(s, user, {unit}, permission)
-
-
-_REFUSALS = {
-    "read": ("you may not see the data of unit {unit}",
-             "bạn không có quyền xem số liệu của đơn vị {unit}"),
-    "write": ("you may not change the data of unit {unit}",
-              "bạn không có quyền sửa số liệu của đơn vị {unit}"),
-    "approve": ("only the level above may approve or lock the data of unit {unit}",
-                "chỉ cấp trên mới được phê duyệt hoặc khóa số liệu của đơn vị {unit}"),
-    "reopen": ("only an administrator of unit {unit} may reopen locked data",
-               "chỉ quản trị của đơn vị {unit} mới được mở khóa số liệu"),
-    "targets": ("you may not set targets for unit {unit}",
-                "bạn không có quyền giao chỉ tiêu cho đơn vị {unit}"),
-}
-
-
-def _refusal(permission: str, unit: str) -> tuple[str, str]:
-    en, vi = _REFUSALS[permission]
-    return en.format(unit=unit), vi.format(unit=unit)
+            return self._user(s, row) if row else None
 
 
 def _closed_problem(index: int | None, unit: str, indicator: str, period: str, span: Period,
@@ -952,13 +931,19 @@ def _canonical(period: str) -> str:
         return period
 
 
+def _target_docs(rows: pl.DataFrame) -> pl.DataFrame:
+    """The targets' documents (JSON text) as rows of :data:`TARGET_SCHEMA`, decoded by
+    Polars column-wise."""
+    if not rows.height:
+        return pl.DataFrame(schema=TARGET_SCHEMA)
+    return rows.select(pl.col("doc").str.json_decode(pl.Struct(TARGET_SCHEMA))).unnest("doc")
+
+
 def _figure(row: Any) -> dict[str, Any]:
     get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
     return {"value": get("value"), "source": get("source")}
 
 
-def _user(row: UserRow) -> User:
-    return User(row.id, row.username, row.full_name, Role(row.role), row.unit)
 
 
 def _fingerprint(password_hash: str) -> str:

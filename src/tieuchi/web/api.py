@@ -2,10 +2,11 @@
 
 Every call is made by a user: an API token (``Authorization: Bearer tc_…``, made with
 ``tieuchi token add USER``) or the session cookie of the pages, which then needs the session's
-CSRF token in ``X-CSRF-Token`` on POST. Every call checks the unit it is about against the
-user's scope (:meth:`Store.check`) and every error has the one shape of the application,
+CSRF token in ``X-CSRF-Token`` on POST. Every route declares what it needs
+(:class:`~tieuchi.web.security.Needs`); the application's policy decides
+(:mod:`tieuchi.app.policy`), and every error has the one shape of the application,
 ``{"ok": false, "errors": [...], "status": n}`` (rendered by :mod:`tieuchi.web.app`). Writes
-go through the store, all or nothing, audited under the user's name.
+are the application's commands, all or nothing, audited under the user's name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, JsonValue
 
+from tieuchi.app import Action, App, allowed
+from tieuchi.app.policy import Resource
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.status import Basis, Comparator, Vintage
@@ -27,11 +30,12 @@ from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import Entry, EntryProblem, Store, StoreError, User
 from tieuchi.store.repository import STATE_NAMES, TRANSITIONS
 from tieuchi.web.security import (
+    Needs,
     NotSignedIn,
+    app_of,
+    request_user,
     require_csrf,
-    session_user,
     store_of,
-    token_user,
 )
 
 __all__ = ["router", "api_user"]
@@ -53,10 +57,7 @@ def api_user(
 ) -> User:
     """The user of an API call: the bearer token's when an ``Authorization`` header is given
     (a wrong token is not made up for by a session), else the session's."""
-    if request.headers.get("authorization") is not None:
-        user = token_user(request)
-    else:
-        user = session_user(request)
+    user = request_user(request)
     if user is None:
         raise NotSignedIn()
     return user
@@ -99,6 +100,7 @@ router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS,
 
 
 StoreDep = Annotated[Store, Depends(store_of)]
+AppDep = Annotated[App, Depends(app_of)]
 
 
 # ---------------------------------------------------------------------- models
@@ -321,13 +323,11 @@ def _problem(field: str, code: str, en: str, vi: str, index: int | None = None) 
     return EntryProblem(index, field, code, en, vi)
 
 
-def _unit(store: Store, user: User, code: str, permission: str = "read") -> Unit:
-    """The unit, once the user may do ``permission`` on it: 404 when it does not exist,
-    :class:`Refused` (403) outside the scope."""
+def _unit(store: Store, code: str) -> Unit:
+    """The unit (the route's :class:`Needs` has checked it exists and may be seen)."""
     unit = store.unit(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
-    store.check(user, code, permission)
     return unit
 
 
@@ -338,11 +338,6 @@ def _period(text: str, field: str = "period") -> Period:
         raise StoreError([_problem(field, "invalid-period", str(exc),
                                    f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, "
                                    "2023-Q3, 2023-05)")]) from None
-
-
-def _default_period(store: Store) -> str:
-    """The project's period, else the current year."""
-    return store.project().period or str(date.today().year)
 
 
 def _indicators(store: Store) -> list[Indicator]:
@@ -358,36 +353,25 @@ def _path_items(store: Store, code: str) -> list[PathItem]:
     return items
 
 
-def _check_all(store: Store, user: User, units: set[str], permission: str) -> None:
-    """Refuse (403) the whole request when one of its rows is outside the scope; rows of
-    units that do not exist are reported with their index afterwards."""
-    for code in sorted(units):
-        store.check(user, code, permission)
-
-
-def _may(user: User, path: list[str], permission: str) -> bool:
-    return {"read": user.can_read, "write": user.can_write, "approve": user.can_approve,
-            "reopen": user.can_reopen, "targets": user.can_manage_targets}[permission](path)
-
-
 # ---------------------------------------------------------------------- units
 
 
-@router.get("/units", summary="Units under a unit (default: the user's own unit)")
+@router.get("/units", summary="Units under a unit (default: the user's own unit)",
+            dependencies=[Needs(Action.READ, "parent")])
 def list_units(store: StoreDep, user: ApiUser,
                parent: Annotated[str | None, Query(
                    description="List the units directly under this one.")] = None,
                ) -> UnitList:
     if parent is not None:
-        _unit(store, user, parent)
         return UnitList(units=[UnitOut.of(u) for u in store.children(parent)])
     if user.unit is None:
         return UnitList(units=[UnitOut.of(u) for u in store.children(None)])
-    own = _unit(store, user, user.unit)
+    own = _unit(store, user.unit)
     return UnitList(units=[UnitOut.of(own)])
 
 
-@router.get("/units/search", summary="Find units by name, diacritics optional")
+@router.get("/units/search", summary="Find units by name, diacritics optional",
+            dependencies=[Needs(Action.SIGNED_IN)])
 def search_units(store: StoreDep, user: ApiUser,
                  q: Annotated[str, Query(min_length=1, max_length=100,
                                          description='"thanh tri" finds "Thanh Trì"')],
@@ -396,23 +380,24 @@ def search_units(store: StoreDep, user: ApiUser,
     if not q.strip():
         return SearchResult(q=q, units=found)
     for unit in store.search_units(q, within=user.unit, limit=limit):
-        path = store.path(unit.code)
-        if user.can_read(path):
+        if allowed(user, Action.READ, Resource.unit(store.path(unit.code))):
             found.append(FoundUnit(**UnitOut.of(unit).model_dump(),
                                    path=_path_items(store, unit.code)))
     return SearchResult(q=q, units=found)
 
 
-@router.get("/units/{code}", summary="A unit and its path from the top")
+@router.get("/units/{code}", summary="A unit and its path from the top",
+            dependencies=[Needs(Action.READ)])
 def get_unit(code: str, store: StoreDep, user: ApiUser) -> UnitDetail:
-    unit = _unit(store, user, code)
+    unit = _unit(store, code)
     return UnitDetail(unit=UnitOut.of(unit), path=_path_items(store, code))
 
 
 # ---------------------------------------------------------------------- indicators
 
 
-@router.get("/indicators", summary="The indicator catalogue")
+@router.get("/indicators", summary="The indicator catalogue",
+            dependencies=[Needs(Action.SIGNED_IN)])
 def list_indicators(store: StoreDep, user: ApiUser) -> IndicatorList:
     return IndicatorList(indicators=[IndicatorOut.of(i) for i in _indicators(store)])
 
@@ -420,10 +405,9 @@ def list_indicators(store: StoreDep, user: ApiUser) -> IndicatorList:
 # ---------------------------------------------------------------------- targets
 
 
-@router.get("/targets", summary="A unit's targets")
+@router.get("/targets", summary="A unit's targets", dependencies=[Needs(Action.READ, "unit")])
 def get_targets(store: StoreDep, user: ApiUser, unit: str,
                 period: str | None = None) -> TargetList:
-    _unit(store, user, unit)
     code = _period(period).code if period else None
     docs = store.targets_of([unit], code)
     return TargetList(unit=unit, period=code,
@@ -431,17 +415,19 @@ def get_targets(store: StoreDep, user: ApiUser, unit: str,
                           {k: v for k, v in d.items() if v is not None}) for d in docs])
 
 
-@router.post("/targets", summary="Add or change targets, all or nothing")
-def post_targets(body: TargetsIn, store: StoreDep, user: ApiUser) -> Changed:
-    _check_all(store, user, {t.unit for t in body.targets}, "targets")
+@router.post("/targets", summary="Add or change targets, all or nothing",
+             dependencies=[Needs(Action.MANAGE_TARGETS, None)])
+def post_targets(body: TargetsIn, app: AppDep, user: ApiUser) -> Changed:
+    store = app.store
     held = _held_targets(store, [t.key for t in body.targets])
-    # A key already held by another unit is that unit's target: its scope decides.
-    _check_all(store, user, {held[t.key][0] for t in body.targets if t.key in held},
-               "targets")
+    # The scope of every unit named, and of the unit holding a key given, is checked first.
+    app.require_all(user, Action.MANAGE_TARGETS,
+                    {t.unit for t in body.targets} | {held[t.key][0] for t in body.targets
+                                                      if t.key in held})
     docs, problems = _target_docs(store, body.targets, held)
     if problems:
         raise StoreError(problems)
-    return Changed(changed=store.save_targets(docs, user=user, reason=body.reason))
+    return Changed(changed=app.set_targets(user, docs, reason=body.reason))
 
 
 def _held_targets(store: Store, keys: list[str]) -> dict[str, tuple[str, str, str]]:
@@ -519,28 +505,29 @@ def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[
 # ---------------------------------------------------------------------- observations
 
 
-@router.get("/observations", summary="A unit's own figures for a period")
-def get_observations(store: StoreDep, user: ApiUser, unit: str,
+@router.get("/observations", summary="A unit's own figures for a period",
+            dependencies=[Needs(Action.READ, "unit")])
+def get_observations(app: AppDep, user: ApiUser, unit: str,
                      period: Annotated[str | None, Query(
                          description="Default: the project's period.")] = None,
                      indicator: Annotated[list[str] | None, Query(
                          description="One or more indicators (default: all).")] = None,
                      ) -> FigureList:
-    _unit(store, user, unit)
-    code = _period(period or _default_period(store)).code
+    store = app.store
+    code = _period(period or app.default_period()).code
     codes = indicator or [i.code for i in _indicators(store)]
     found = store.figures(unit, code, codes)
     return FigureList(unit=unit, period=code, observations=[
         Figure(indicator=c, **found[c]) for c in codes if c in found])
 
 
-@router.post("/observations", summary="Write figures, all or nothing")
-def post_observations(body: ObservationsIn, store: StoreDep, user: ApiUser) -> Changed:
-    _check_all(store, user, {o.unit for o in body.observations}, "write")
+@router.post("/observations", summary="Write figures, all or nothing",
+             dependencies=[Needs(Action.WRITE, None)])
+def post_observations(body: ObservationsIn, app: AppDep, user: ApiUser) -> Changed:
     entries = [Entry(unit=o.unit, indicator=o.indicator, period=_normal(o.period),
                      value=o.value, vintage=o.vintage, source=o.source)
                for o in body.observations]
-    return Changed(changed=store.write(entries, actor=user, reason=body.reason))
+    return Changed(changed=app.write_figures(user, entries, reason=body.reason))
 
 
 def _normal(period: str) -> str:
@@ -556,16 +543,16 @@ def _normal(period: str) -> str:
 
 
 @router.get("/evaluation", summary="The evaluation of a unit and the units under it",
-            description="The same data as `tieuchi evaluate --format json` (docs/json.md).")
-def get_evaluation(store: StoreDep, user: ApiUser, unit: str,
+            description="The same data as `tieuchi evaluate --format json` (docs/json.md).",
+            dependencies=[Needs(Action.READ, "unit")])
+def get_evaluation(app: AppDep, user: ApiUser, unit: str,
                    period: Annotated[str | None, Query(
                        description="Default: the project's period.")] = None,
                    as_of: Annotated[date | None, Query(
                        description="The evaluation date (default: the project's).")] = None,
                    ) -> EvaluationOut:
-    _unit(store, user, unit)
-    definitions = store.definitions(unit)
-    chosen = _period(period or definitions.project.period or str(date.today().year))
+    definitions = app.store.definitions(unit)
+    chosen = _period(period or app.default_period(definitions))
     ev = evaluate(definitions, chosen, units=[unit], as_of=as_of)
     return EvaluationOut(**evaluation_dict(ev))
 
@@ -573,41 +560,30 @@ def get_evaluation(store: StoreDep, user: ApiUser, unit: str,
 # ---------------------------------------------------------------------- workflow
 
 
-@router.get("/workflow", summary="The state of each data set a unit reports")
-def get_workflow(store: StoreDep, user: ApiUser, unit: str,
+@router.get("/workflow", summary="The state of each data set a unit reports",
+            dependencies=[Needs(Action.READ, "unit")])
+def get_workflow(app: AppDep, user: ApiUser, unit: str,
                  period: Annotated[str | None, Query(
                      description="Default: the project's period.")] = None) -> WorkflowOut:
-    _unit(store, user, unit)
-    code = _period(period or _default_period(store)).code
+    store = app.store
+    code = _period(period or app.default_period()).code
     states = store.states([unit], code)
-    path = store.path(unit)
     names = STATE_NAMES["vi"]
     out = []
     for ds in store.datasets_for(unit):
         state = states.get((unit, ds.code), "draft")
-        actions = [action for action, (sources, _, permission) in TRANSITIONS.items()
-                   if state in sources and _may(user, path, permission)]
+        actions = app.workflow_actions(user, unit, state)
         out.append(DataSetState(dataset=ds.code, name=ds.name, name_en=ds.name_en,
                                 state=state, state_name=names[state], actions=actions))
     return WorkflowOut(unit=unit, period=code, datasets=out)
 
 
-@router.post("/workflow", summary="Submit, approve, return, lock or reopen a data set")
-def post_workflow(body: WorkflowIn, store: StoreDep, user: ApiUser) -> WorkflowChanged:
-    # The step's own permission (approve, reopen, …) is checked before anything else.
-    permission = TRANSITIONS[body.action][2] if body.action in TRANSITIONS else "read"
-    _unit(store, user, body.unit, permission)
+@router.post("/workflow", summary="Submit, approve, return, lock or reopen a data set",
+             dependencies=[Needs(Action.WRITE, None)])
+def post_workflow(body: WorkflowIn, app: AppDep, user: ApiUser) -> WorkflowChanged:
     period = _period(body.period)
-    found = {d.code: d for d in store.datasets_for(body.unit)}
-    dataset = found.get(body.dataset)
-    if dataset is not None and dataset.period is not period.kind:
-        raise StoreError([_problem(
-            "period", "wrong-period-kind",
-            f"the data set '{dataset.code}' is reported by {dataset.period.value}, "
-            f"not for {period.code}",
-            f"biểu '{dataset.name}' không báo cáo theo kỳ {period.code}")])
-    state = store.transition(body.unit, period.code, body.dataset, body.action, user=user,
-                             reason=body.reason)
+    state = app.transition(user, body.unit, period.code, body.dataset, body.action,
+                           reason=body.reason)
     return WorkflowChanged(unit=body.unit, period=period.code, dataset=body.dataset,
                            state=state)
 
@@ -615,7 +591,8 @@ def post_workflow(body: WorkflowIn, store: StoreDep, user: ApiUser) -> WorkflowC
 # ---------------------------------------------------------------------- history
 
 
-@router.get("/history", summary="Changes of a unit's figures or workflow, newest first")
+@router.get("/history", summary="Changes of a unit's figures or workflow, newest first",
+            dependencies=[Needs(Action.READ, "unit")])
 def get_history(store: StoreDep, user: ApiUser, unit: str,
                 indicator: str | None = None,
                 period: str | None = None,
@@ -623,7 +600,6 @@ def get_history(store: StoreDep, user: ApiUser, unit: str,
                     description="observation (figures) or workflow (data set steps)")]
                 = "observation",
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> HistoryOut:
-    _unit(store, user, unit)
     code = _period(period).code if period else None
     entries = []
     for e in store.history(entity, unit):

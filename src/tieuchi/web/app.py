@@ -21,12 +21,20 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
+from tieuchi.app import Action, App, UnknownUnit
 from tieuchi.reports.formatting import long_date, number, percent
 from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
 from tieuchi.store import Refused, Store, StoreError, User
 from tieuchi.store.access import ROLE_NAMES
-from tieuchi.web.security import CsrfFailed, Forbidden, NotSignedIn, csrf_token, session_user
+from tieuchi.web.security import (
+    CsrfFailed,
+    Forbidden,
+    Needs,
+    NotSignedIn,
+    csrf_token,
+    request_user,
+)
 from tieuchi.web.words import LANGS, UI
 
 __all__ = ["create_app", "render", "lang_of", "error_body"]
@@ -47,7 +55,7 @@ def render(request: Request, template: str, status_code: int = 200,
            **context: Any) -> HTMLResponse:
     """A page, with the user, the language's wording and the CSRF token at hand."""
     lang = lang_of(request)
-    user = context.pop("user", None) or session_user(request)
+    user = context.pop("user", None) or request_user(request)
     return templates.TemplateResponse(request, template, {
         "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
         "role_names": ROLE_NAMES[lang], "csrf": csrf_token(request),
@@ -71,10 +79,12 @@ def _api_error(status: int, code: str, message: str, message_vi: str | None = No
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
-    """The application for ``store``; ``settings`` give the cookie key and the login limits."""
+    """The web application over the :class:`~tieuchi.app.App` of ``store``; ``settings``
+    give the cookie key and the login limits."""
     settings = settings or Settings()
     app = FastAPI(title="tieuchi", summary="Targets, criteria sets and reports",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.app = App(store, settings)
     app.state.store = store
     app.state.settings = settings
     app.add_middleware(
@@ -84,12 +94,14 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.get("/static-plotly/plotly.min.js", include_in_schema=False)
+    public = [Needs(Action.PUBLIC)]
+
+    @app.get("/static-plotly/plotly.min.js", include_in_schema=False, dependencies=public)
     def plotly_js() -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/lang/{code}", include_in_schema=False)
+    @app.get("/lang/{code}", include_in_schema=False, dependencies=public)
     def set_lang(code: str, next: str = "/") -> RedirectResponse:
         response = RedirectResponse(_local(next), status_code=303)
         if code in LANGS:
@@ -97,11 +109,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
                                 httponly=True)
         return response
 
-    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.ico", include_in_schema=False, dependencies=public)
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=public)
     def health() -> dict[str, bool]:
         return {"ok": True}
 
@@ -174,6 +186,10 @@ def _handlers(app: FastAPI) -> None:
             return _api_error(exc.status_code, code, str(exc.detail))
         return _error_page(request, exc.status_code, str(exc.detail))
 
+    @app.exception_handler(UnknownUnit)
+    async def unknown_unit(request: Request, exc: UnknownUnit) -> Response:
+        return await http_error(request, HTTPException(404, str(exc)))
+
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     @app.exception_handler(StarletteHTTPException)
@@ -189,7 +205,7 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 def current_user(request: Request) -> User:
     """Dependency of every page: the signed-in user, else a redirect to the login page."""
-    user = session_user(request)
+    user = request_user(request)
     if user is None:
         raise NotSignedIn()
     return user

@@ -11,12 +11,14 @@ import hmac
 import secrets
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, HTTPException, Request
 
+from tieuchi.app import Action, App, UnknownUnit
 from tieuchi.store import Store, User
 
 __all__ = ["session_user", "token_user", "csrf_token", "csrf_ok", "login", "logout",
-           "NotSignedIn", "CsrfFailed", "Forbidden"]
+           "NotSignedIn", "CsrfFailed", "Forbidden", "Needs", "Requirement", "app_of", "store_of",
+           "request_user"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -38,12 +40,66 @@ class Forbidden(Exception):
         super().__init__(message)
 
 
+def app_of(request: Request) -> App:
+    app: App = request.app.state.app
+    return app
+
+
 def store_of(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return app_of(request).store
+
+
+def request_user(request: Request) -> User | None:
+    """The user of a request, found once: for the API the bearer token's when an
+    ``Authorization`` header is given (a wrong token is not made up for by a session), else
+    the session's."""
+    if "user" not in request.state._state:
+        if request.url.path.startswith("/api") and \
+                request.headers.get("authorization") is not None:
+            request.state.user = token_user(request)
+        else:
+            request.state.user = session_user(request)
+    user: User | None = request.state.user
+    return user
+
+
+def Needs(action: Action, unit_param: str | None = "code") -> Any:  # noqa: N802
+    """What a route needs, declared on it: ``dependencies=[Needs(Action.READ)]``. The unit is
+    the route's path or query parameter ``unit_param``; with ``unit_param=None`` the request's
+    rows name their units and the application's command checks each of them. A test walks
+    the routes of the application: every route declares exactly one."""
+    return Depends(Requirement(action, unit_param))
+
+
+class Requirement:
+    """The check behind :func:`Needs`: the signed-in user may do ``action`` on the unit."""
+
+    def __init__(self, action: Action, unit_param: str | None) -> None:
+        self.action, self.unit_param = action, unit_param
+
+    def __repr__(self) -> str:
+        return f"Needs({self.action.value!r}, {self.unit_param!r})"
+
+    def __call__(self, request: Request) -> None:
+        if self.action is Action.PUBLIC:
+            return
+        user = request_user(request)
+        if user is None:
+            raise NotSignedIn()
+        code = None
+        if self.unit_param is not None:
+            code = request.path_params.get(self.unit_param) or \
+                request.query_params.get(self.unit_param)
+        if code is None or self.action is Action.SIGNED_IN:
+            return
+        try:
+            app_of(request).require(user, self.action, code)
+        except UnknownUnit as exc:
+            raise HTTPException(404, str(exc)) from None
 
 
 def session_user(request: Request) -> User | None:
+    """The user of the session cookie, if it is still valid."""
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None

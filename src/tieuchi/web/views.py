@@ -8,13 +8,13 @@ exactly what the report says).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
 from typing import Any
 
 import polars as pl
 from fastapi import HTTPException, Request
 
+from tieuchi.app import Action, App
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
@@ -25,9 +25,10 @@ from tieuchi.reports.text import Context, actual_text, change_text, full_name, p
 from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
+from tieuchi.web.security import app_of
 from tieuchi.web.words import UI
 
-__all__ = ["UnitView", "open_unit", "writable_unit", "shown_value", "STATUS_CLASS"]
+__all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS"]
 
 STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "none",
                 "ahead": "ok", "on_track": "ok", "behind": "bad"}
@@ -35,13 +36,17 @@ STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "non
 
 @dataclass
 class UnitView:
-    store: Store
+    app: App
     user: User
     unit: Unit
     definitions: Definitions
     period: Period
     lang: str
     crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
 
     @cached_property
     def ev(self) -> Evaluation:
@@ -194,13 +199,6 @@ def spark_points(trend: list[tuple[str, float | None]], width: int = 80,
                     for i, v in enumerate(values))
 
 
-def writable_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:
-    """The unit's view, for users who may enter its data (:class:`Refused` if not)."""
-    view = open_unit(request, user, code, period)
-    view.store.check(user, code, "write")
-    return view
-
-
 def shown_value(value: float | None, indicator: Indicator | None, lang: str,
                 decimals: int | None = None) -> str:
     """A figure as a table shows it: Đạt / Chưa đạt for yes/no, else the number with the
@@ -214,21 +212,22 @@ def shown_value(value: float | None, indicator: Indicator | None, lang: str,
 
 
 def open_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:
-    """The unit's view, after checking the user may read it (:class:`Refused` if not)."""
-    store: Store = request.app.state.store
-    store.check(user, code, "read")
+    """The unit's view for ``period`` (default: the project's). Whether the user may see it
+    was decided by the route's :class:`~tieuchi.web.security.Needs`."""
+    app = app_of(request)
+    store = app.store
     definitions = store.definitions(code)
     unit = definitions.unit_by_code.get(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
-    chosen = period or definitions.project.period or str(date.today().year)
+    chosen = period or app.default_period(definitions)
     try:
         parsed = Period.parse(chosen)
     except PeriodError as exc:
         raise HTTPException(422, f"period: {exc}") from None
-    view = UnitView(store, user, unit, definitions, parsed, lang_of(request))
+    view = UnitView(app, user, unit, definitions, parsed, lang_of(request))
     for ancestor in reversed(store.path(code)[1:]):
         found = store.unit(ancestor)
         if found is not None:
-            view.crumbs.append((ancestor, found.name, user.can_read(store.path(ancestor))))
+            view.crumbs.append((ancestor, found.name, app.may(user, Action.READ, ancestor)))
     return view

@@ -8,24 +8,26 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from tieuchi.app import Action, allowed
+from tieuchi.app.policy import Resource
 from tieuchi.settings import Settings
 from tieuchi.store import Refused, Store
 from tieuchi.web.app import _local, lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.security import login, logout, session_user
+from tieuchi.web.security import Needs, login, logout, session_user
 from tieuchi.web.words import UI
 
 router = page_router()
 
 
-@router.get("/login")
+@router.get("/login", dependencies=[Needs(Action.PUBLIC)])
 def login_page(request: Request, next: str = "/") -> Response:
     if session_user(request):
         return RedirectResponse(_local(next), status_code=303)
     return render(request, "login.html", next=_local(next))
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Needs(Action.PUBLIC)])
 def login_form(
     request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
@@ -49,13 +51,13 @@ def login_form(
     return RedirectResponse(_local(next), status_code=303)
 
 
-@router.post("/logout")
+@router.post("/logout", dependencies=[Needs(Action.PUBLIC)])
 def logout_form(request: Request) -> Response:
     logout(request)
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/")
+@router.get("/", dependencies=[Needs(Action.SIGNED_IN)])
 def home(request: Request, user: CurrentUser) -> Response:
     store: Store = request.app.state.store
     if user.unit:
@@ -67,14 +69,14 @@ def home(request: Request, user: CurrentUser) -> Response:
     return render(request, "home.html", units=units)
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Needs(Action.SIGNED_IN)])
 def search(request: Request, user: CurrentUser, q: str = "") -> HTMLResponse:
     store: Store = request.app.state.store
     found = []
     if q.strip():
         for unit in store.search_units(q, within=user.unit):
             path = store.path(unit.code)
-            if user.can_read(path):
+            if allowed(user, Action.READ, Resource.unit(path)):
                 parent = store.unit(path[1]) if len(path) > 1 else None
                 found.append((unit, parent.name if parent else ""))
     template = "_search.html" if request.headers.get("hx-request") else "search.html"

@@ -12,10 +12,12 @@ import polars as pl
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from tieuchi.app import Action
 from tieuchi.domain.criteria import CriteriaSet, Criterion
 from tieuchi.reports.formatting import number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 router = page_router()
@@ -164,7 +166,7 @@ def _set_or_404(view: UnitView, set_code: str) -> CriteriaSet:
     return cset
 
 
-@router.get("/units/{code}/criteria")
+@router.get("/units/{code}/criteria", dependencies=[Needs(Action.READ)])
 def criteria_sets(request: Request, user: CurrentUser, code: str,
                   period: str | None = None) -> HTMLResponse:
     """The sets the unit is assessed against, or that the units below it are."""
@@ -208,7 +210,7 @@ def _noun(view: UnitView, cset: CriteriaSet, units: list[str] | None = None) -> 
     return "đơn vị"
 
 
-@router.get("/units/{code}/criteria/{set_code}")
+@router.get("/units/{code}/criteria/{set_code}", dependencies=[Needs(Action.READ)])
 def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: str,
                     period: str | None = None) -> HTMLResponse:
     """Units × criteria: ✓ met, ✗ not met, – no data; the last column is the unit's result."""
@@ -312,7 +314,7 @@ def _group_runs(columns: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return runs
 
 
-@router.get("/units/{code}/criteria/{set_code}/{criterion}")
+@router.get("/units/{code}/criteria/{set_code}/{criterion}", dependencies=[Needs(Action.READ)])
 def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
                   criterion: str, period: str | None = None) -> HTMLResponse:
     """One criterion of one unit: each condition with its figure, threshold, status and

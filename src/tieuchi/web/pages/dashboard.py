@@ -8,12 +8,14 @@ import polars as pl
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from tieuchi.app import Action
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry, State
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
+from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 router = page_router()
@@ -21,7 +23,7 @@ router = page_router()
 _BAD_FIRST = {"not_met": 0, "no_data": 1, "met": 2, "exceeded": 3}
 
 
-@router.get("/units/{code}")
+@router.get("/units/{code}", dependencies=[Needs(Action.READ)])
 def dashboard(request: Request, user: CurrentUser, code: str,
               period: str | None = None) -> HTMLResponse:
     view = open_unit(request, user, code, period)
@@ -34,7 +36,7 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     """The unit's data sets for the period and where each stands (draft … locked)."""
     store = view.store
     states = store.states([view.code], view.period.code)
-    writable = view.user.can_write(store.path(view.code))
+    writable = view.app.may(view.user, Action.WRITE, view.code)
     names = STATE_NAMES[view.lang]
     out = []
     for ds in store.datasets_for(view.code):
@@ -45,7 +47,7 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/units/{code}/targets")
+@router.get("/units/{code}/targets", dependencies=[Needs(Action.READ)])
 def targets(request: Request, user: CurrentUser, code: str, period: str | None = None,
             group: str = "", status: str = "") -> HTMLResponse:
     view = open_unit(request, user, code, period)
@@ -65,7 +67,7 @@ def targets(request: Request, user: CurrentUser, code: str, period: str | None =
                   groups=groups, group=group, status=status)
 
 
-@router.get("/units/{code}/targets/{key:path}")
+@router.get("/units/{code}/targets/{key:path}", dependencies=[Needs(Action.READ)])
 def drill(request: Request, user: CurrentUser, code: str, key: str,
           period: str | None = None) -> HTMLResponse:
     """One target and, for each unit directly below, its figure, last year's, its own

@@ -4,7 +4,7 @@ trình"), new versions and their comparison, closing the consultation.
 
 The text of a draft is the report (:func:`tieuchi.reports.text.render_markdown`) of the unit
 for the period, made from the data when the draft or a version is saved; the rules of who may
-do what are in :mod:`tieuchi.store.drafts`. Users of the units below the draft's unit read it
+do what are in :mod:`tieuchi.app.drafts`. Users of the units below the draft's unit read it
 and comment without reading the unit's other pages: their page has no unit tabs.
 """
 
@@ -20,16 +20,17 @@ from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
+from tieuchi.app import Action
+from tieuchi.app import drafts as d
 from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
 from tieuchi.reports.text import render_markdown
 from tieuchi.store import Refused, Store, StoreError, User
-from tieuchi.store import drafts as d
 from tieuchi.web.app import lang_of, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
-from tieuchi.web.security import store_of
+from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import open_unit
 
 router = page_router()
@@ -212,7 +213,7 @@ def _frame(request: Request, user: User, code: str, period: str | None) -> dict[
     unit = store.unit(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
-    readable = user.can_read(store.path(code))
+    readable = app_of(request).may(user, Action.READ, code)
     view = open_unit(request, user, code, period) if readable else None
     home = store.unit(user.unit) if user.unit and not readable else None
     return {"user": user, "view": view, "unit": unit, "unit_name": _unit_name(unit, lang),
@@ -313,7 +314,7 @@ def _change_html(old: str, new: str) -> Markup:
 # ---------------------------------------------------------------------- the list
 
 
-@router.get("/units/{code}/drafts")
+@router.get("/units/{code}/drafts", dependencies=[Needs(Action.READ_DRAFTS)])
 def draft_list(request: Request, user: CurrentUser, code: str,
                period: str | None = None) -> HTMLResponse:
     """The unit's drafts with their state and open comments; the form that saves a new one;
@@ -336,7 +337,7 @@ def _list_page(request: Request, user: User, code: str, period: str | None, *,
                   may_draft=_may_draft(store, code, user), **frame)
 
 
-@router.post("/units/{code}/drafts")
+@router.post("/units/{code}/drafts", dependencies=[Needs(Action.WRITE_DRAFT)])
 def save_draft(request: Request, user: CurrentUser, code: str,
                period: Annotated[str, Form()] = "", report_lang: Annotated[str, Form()] = "vi",
                draft: Annotated[int | None, Form()] = None) -> Response:
@@ -376,7 +377,7 @@ def _save_version(request: Request, user: User, code: str, draft_id: int) -> Res
 # ---------------------------------------------------------------------- one draft
 
 
-@router.get("/units/{code}/drafts/{draft_id}")
+@router.get("/units/{code}/drafts/{draft_id}", dependencies=[Needs(Action.READ_DRAFTS)])
 def draft_page(request: Request, user: CurrentUser, code: str, draft_id: int,
                version: int | None = None, done: str | None = None) -> HTMLResponse:
     """The text of a version by paragraph, each with its comments and the forms to comment
@@ -467,7 +468,7 @@ def _after(request: Request, user: User, code: str, draft_id: int, version: int,
                             f"#p-{paragraph}", status_code=303)
 
 
-@router.post("/units/{code}/drafts/{draft_id}/comments")
+@router.post("/units/{code}/drafts/{draft_id}/comments", dependencies=[Needs(Action.READ_DRAFTS)])
 def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
             version: Annotated[int, Form()], paragraph: Annotated[int, Form()],
             text: Annotated[str, Form()] = "") -> Response:
@@ -483,7 +484,8 @@ def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
     return _after(request, user, code, draft_id, version, paragraph, "comment")
 
 
-@router.post("/units/{code}/drafts/{draft_id}/comments/{comment_id}/resolve")
+@router.post("/units/{code}/drafts/{draft_id}/comments/{comment_id}/resolve",
+             dependencies=[Needs(Action.READ_DRAFTS)])
 def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comment_id: int,
             outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             version: Annotated[int | None, Form()] = None,
@@ -503,7 +505,7 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
     return _after(request, user, code, draft_id, done.version, done.paragraph, "resolved")
 
 
-@router.post("/units/{code}/drafts/{draft_id}/close")
+@router.post("/units/{code}/drafts/{draft_id}/close", dependencies=[Needs(Action.READ_DRAFTS)])
 def close(request: Request, user: CurrentUser, code: str, draft_id: int,
           note: Annotated[str, Form()] = "") -> Response:
     """End the consultation ("kết thúc lấy ý kiến")."""
@@ -521,7 +523,7 @@ def close(request: Request, user: CurrentUser, code: str, draft_id: int,
 # ---------------------------------------------------------------------- comparison
 
 
-@router.get("/units/{code}/drafts/{draft_id}/compare")
+@router.get("/units/{code}/drafts/{draft_id}/compare", dependencies=[Needs(Action.READ_DRAFTS)])
 def compare(request: Request, user: CurrentUser, code: str, draft_id: int,
             a: int | None = None, b: int | None = None) -> HTMLResponse:
     """Two versions paragraph by paragraph: what was changed, added, removed; the runs of

@@ -15,6 +15,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from tieuchi.app import Action
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.status import Vintage
@@ -22,8 +23,8 @@ from tieuchi.reports.formatting import number, parse_number
 from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store, StoreError
 from tieuchi.web.app import lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.security import store_of
-from tieuchi.web.views import UnitView, open_unit, shown_value, writable_unit
+from tieuchi.web.security import Needs, app_of, store_of
+from tieuchi.web.views import UnitView, open_unit, shown_value
 from tieuchi.web.words import UI
 
 router = page_router()
@@ -141,10 +142,10 @@ def _input_text(value: float | None, indicator: Indicator) -> str:
 # ---------------------------------------------------------------------- the data sets
 
 
-@router.get("/units/{code}/entry")
+@router.get("/units/{code}/entry", dependencies=[Needs(Action.WRITE)])
 def datasets(request: Request, user: CurrentUser, code: str,
              period: str | None = None) -> HTMLResponse:
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     store = store_of(request)
     lang = view.lang
     states = store.states([code], view.period.code)
@@ -197,19 +198,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
             if current else "",
             "errors": (errors or {}).get(ind_code, []),
         })
-    path = store.path(code)
-    buttons = []
-    if state == State.DRAFT and user.can_write(path):
-        buttons.append("submit")
-    if user.can_approve(path):
-        if state == State.SUBMITTED:
-            buttons.append("approve")
-        if state in (State.SUBMITTED, State.APPROVED):
-            buttons.append("return")
-        if state == State.APPROVED:
-            buttons.append("lock")
-    if state == State.LOCKED and user.can_reopen(path):
-        buttons.append("reopen")
+    buttons = app_of(request).workflow_actions(user, code, state)
     wrong_period = ""
     if view.period.kind != ds.period:
         wrong_period = ew["wrong_period"].format(kind=ew["kinds"][ds.period.value],
@@ -227,19 +216,19 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     )
 
 
-@router.get("/units/{code}/entry/{dataset}")
+@router.get("/units/{code}/entry/{dataset}", dependencies=[Needs(Action.WRITE)])
 def entry_form(request: Request, user: CurrentUser, code: str, dataset: str,
                period: str | None = None) -> HTMLResponse:
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     return _form_page(request, view, _dataset(store_of(request), code, dataset))
 
 
-@router.post("/units/{code}/entry/{dataset}")
+@router.post("/units/{code}/entry/{dataset}", dependencies=[Needs(Action.WRITE)])
 def save(request: Request, user: CurrentUser, form: PostedForm, code: str, dataset: str,
          period: str | None = None) -> HTMLResponse:
     """Save what changed, all or nothing. A field left out of the form (disabled) is left
     alone; an emptied field deletes the figure shown; an unchanged one is not written."""
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     store = store_of(request)
     ds = _dataset(store, code, dataset)
     lang, period_code = view.lang, view.period.code
@@ -287,7 +276,7 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
     if not entries:
         return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
     try:
-        count = store.write(entries, actor=user, reason=reason or None)
+        count = app_of(request).write_figures(user, entries, reason=reason or None)
     except StoreError as error:
         general: list[str] = []
         for problem in error.problems:
@@ -317,19 +306,19 @@ def number_message(error: ValueError, text: str, lang: str) -> str:
             "a comma starts the decimals (1.234,5)")
 
 
-@router.post("/units/{code}/entry/{dataset}/workflow")
+@router.post("/units/{code}/entry/{dataset}/workflow", dependencies=[Needs(Action.WRITE)])
 def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
              action: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
              period: str | None = None) -> HTMLResponse:
-    """Submit, approve, return, lock or reopen the data set for the period; the store checks
-    who may, from which state, and that returning and reopening give a reason."""
-    view = writable_unit(request, user, code, period)
+    """Submit, approve, return, lock or reopen the data set for the period; the application
+    checks who may, from which state, and that returning and reopening give a reason."""
+    view = open_unit(request, user, code, period)
     store = store_of(request)
     ds = _dataset(store, code, dataset)
     lang = view.lang
     try:
-        store.transition(code, view.period.code, ds.code, action, user=user,
-                         reason=reason.strip() or None)
+        app_of(request).transition(user, code, view.period.code, ds.code, action,
+                                   reason=reason.strip() or None)
     except StoreError as error:
         closed = any(p.code in _CLOSED_CODES for p in error.problems)
         return _form_page(request, view, ds, status_code=409 if closed else 422,
@@ -341,7 +330,7 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
 # ---------------------------------------------------------------------- history
 
 
-@router.get("/units/{code}/history")
+@router.get("/units/{code}/history", dependencies=[Needs(Action.READ)])
 def history(request: Request, user: CurrentUser, code: str, indicator: str,
             period: str | None = None) -> HTMLResponse:
     """Every change of the unit's figure of ``indicator`` for the period, all vintages,

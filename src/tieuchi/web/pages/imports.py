@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 
+from tieuchi.app import Action, App, allowed
+from tieuchi.app.policy import Resource
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
@@ -27,12 +29,12 @@ from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
 from tieuchi.io.problems import ExchangeError, FileProblem
-from tieuchi.store import Store, User
+from tieuchi.store import User
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm
-from tieuchi.web.security import store_of
-from tieuchi.web.views import UnitView, shown_value, writable_unit
+from tieuchi.web.security import Needs, app_of, store_of
+from tieuchi.web.views import UnitView, open_unit, shown_value
 
 router = page_router()
 
@@ -141,7 +143,8 @@ def _writable(view: UnitView) -> list[Unit]:
             path.append(current)
             current = parents.get(current)
         path += [view.code, *above]
-        if view.user.can_write(path) and unit.valid_on(view.period.start, view.period.end):
+        if allowed(view.user, Action.WRITE, Resource.unit(path)) and \
+                unit.valid_on(view.period.start, view.period.end):
             found.append(unit)
     return found
 
@@ -163,12 +166,12 @@ def _ds_name(ds: DataSet, lang: str) -> str:
     return (ds.name_en or ds.name) if lang == "en" else ds.name
 
 
-@router.get("/units/{code}/import/template")
+@router.get("/units/{code}/import/template", dependencies=[Needs(Action.WRITE)])
 def template(request: Request, user: CurrentUser, code: str, dataset: str,
              period: str | None = None, below: int = 0) -> Response:
     """The Excel template of ``dataset`` for the unit, or (``below=1``) for the units below
     it that report it."""
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     ds = next((d for d in view.definitions.data_sets if d.code == dataset), None)
     if ds is None:
         raise HTTPException(404, f"'{dataset}' is not a data set")
@@ -199,18 +202,19 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
                   message=message, reason=reason, max_mb=MAX_BYTES // 2**20)
 
 
-@router.get("/units/{code}/import")
+@router.get("/units/{code}/import", dependencies=[Needs(Action.WRITE)])
 def upload_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
-    return _page(request, writable_unit(request, user, code, period))
+    return _page(request, open_unit(request, user, code, period))
 
 
-def _allow(store: Store, user: User, code: str, lang: str) -> Any:
+def _allow(app: App, user: User, code: str, lang: str) -> Any:
     """The check of the units of a file: within the user's scope (:class:`Refused`, 403)
     and under the page's unit."""
+    store = app.store
+
     def allow(units: list[str]) -> None:
-        for unit in units:
-            store.check(user, unit, "write")
+        app.require_all(user, Action.WRITE, units)
         outside = [u for u in units if code not in store.path(u)]
         if outside:
             text = WORDS[lang]["outside"].format(unit=outside[0], here=code)
@@ -218,11 +222,11 @@ def _allow(store: Store, user: User, code: str, lang: str) -> Any:
     return allow
 
 
-@router.post("/units/{code}/import")
+@router.post("/units/{code}/import", dependencies=[Needs(Action.WRITE)])
 def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
            period: str | None = None) -> HTMLResponse:
     """Read the uploaded workbook and show what it would change, or every problem."""
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     iw, store = WORDS[view.lang], store_of(request)
     reason = str(form.get("reason") or "").strip()
     file = form.get("file")
@@ -234,7 +238,7 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
                      alert=iw["too_large"].format(mb=MAX_BYTES // 2**20))
     try:
         plan = read_workbook(store, data, name=file.filename,
-                             allow=_allow(store, user, code, view.lang))
+                             allow=_allow(app_of(request), user, code, view.lang))
     except ExchangeError as error:
         return _page(request, view, status_code=422, problems=list(error.problems),
                      alert=iw["problems"].format(n=len(error.problems)), reason=reason)
@@ -273,11 +277,11 @@ def _name(indicator: Indicator | None, code: str, lang: str) -> str:
     return (indicator.name_en or indicator.name) if lang == "en" else indicator.name
 
 
-@router.post("/units/{code}/import/confirm")
+@router.post("/units/{code}/import/confirm", dependencies=[Needs(Action.WRITE)])
 def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
             period: str | None = None) -> HTMLResponse:
     """Write the changes of the preview, unless the figures held changed in between."""
-    view = writable_unit(request, user, code, period)
+    view = open_unit(request, user, code, period)
     iw, store = WORDS[view.lang], store_of(request)
     reason = str(form.get("reason") or "").strip()
     try:
@@ -287,13 +291,12 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if data.get("user") != user.id or data.get("unit") != code:
         return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
     shown = Plan(str(data["file"]), pl.DataFrame(data["rows"], schema=CHANGE_SCHEMA))
-    for unit in shown.units:
-        store.check(user, unit, "write")
+    app_of(request).require_all(user, Action.WRITE, shown.units)
     plan = refresh(store, shown)
     if not plan.frame.equals(shown.frame):
         return _preview(request, view, plan, reason, status_code=409, alert=iw["stale"])
     try:
-        count = apply(store, plan, actor=user, reason=reason or None)
+        count = apply(app_of(request), plan, actor=user, reason=reason or None)
     except ExchangeError as error:
         closed = any(p.code in _CLOSED for p in error.problems)
         return _page(request, view, status_code=409 if closed else 422,

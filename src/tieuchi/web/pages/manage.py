@@ -14,6 +14,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from tieuchi.app import Action
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.indicators import Indicator, Rollup
 from tieuchi.domain.status import Basis, Comparator
@@ -23,7 +24,7 @@ from tieuchi.reports.formatting import number, parse_number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
-from tieuchi.web.security import store_of
+from tieuchi.web.security import Needs, app_of
 from tieuchi.web.views import UnitView, open_unit
 from tieuchi.web.words import UI
 
@@ -88,9 +89,7 @@ WORDS: dict[str, dict[str, Any]] = {
 def _manage_view(request: Request, user: CurrentUser, code: str,
                  period: str | None) -> UnitView:
     """The unit's view, for users who may set its targets (:class:`Refused` if not)."""
-    view = open_unit(request, user, code, period)
-    store_of(request).check(user, code, "targets")
-    return view
+    return open_unit(request, user, code, period)
 
 
 def _text(value: float | None, indicator: Indicator | None) -> str:
@@ -184,13 +183,13 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
     )
 
 
-@router.get("/units/{code}/manage-targets")
+@router.get("/units/{code}/manage-targets", dependencies=[Needs(Action.MANAGE_TARGETS)])
 def manage(request: Request, user: CurrentUser, code: str,
            period: str | None = None) -> HTMLResponse:
     return _page(request, _manage_view(request, user, code, period))
 
 
-@router.post("/units/{code}/manage-targets/assign")
+@router.post("/units/{code}/manage-targets/assign", dependencies=[Needs(Action.MANAGE_TARGETS)])
 def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
            period: str | None = None) -> HTMLResponse:
     """Give the unit a target for an indicator and the period, or change the one it has."""
@@ -235,7 +234,7 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if errors or not docs:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      assign=typed | {"errors": errors})
-    count = store_of(request).save_targets(docs, user=user, reason=typed["reason"] or None)
+    count = app_of(request).set_targets(user, docs, reason=typed["reason"] or None)
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
 
@@ -248,7 +247,7 @@ def _existing(view: UnitView, indicator: str) -> dict[str, Any] | None:
     return found.row(0, named=True) if found.height else None
 
 
-@router.post("/units/{code}/manage-targets/allocate")
+@router.post("/units/{code}/manage-targets/allocate", dependencies=[Needs(Action.MANAGE_TARGETS)])
 def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
              period: str | None = None) -> HTMLResponse:
     """Split a target among the units directly below: saved only when the parts add up to
@@ -294,8 +293,8 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         "document": document or parent["document"], "basis": parent["basis"],
     }) for child, value in values.items()]
     docs = target_frame(targets).to_dicts()
-    store_of(request).save_targets(docs, user=user, reason=reason or mw["allocation_reason"]
-                                 .format(key=key, unit=view.unit.name))
+    app_of(request).set_targets(user, docs, reason=reason or mw["allocation_reason"]
+                                .format(key=key, unit=view.unit.name))
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["allocated"].format(n=len(docs)),
                  allocation={"key": key})

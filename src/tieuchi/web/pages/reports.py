@@ -19,6 +19,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
+from tieuchi.app import Action
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import ReportItem
 from tieuchi.engine.evaluate import Evaluation
@@ -27,6 +28,7 @@ from tieuchi.reports.text import RENDERERS, Context, item_kind
 from tieuchi.reports.trace import appendix_rows, trace
 from tieuchi.web.app import lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.security import Needs
 from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
@@ -68,7 +70,7 @@ _SAFE = re.compile(r"[^A-Za-z0-9-]+")
 # ------------------------------------------------------------------------ routes
 
 
-@router.get("/units/{code}/report")
+@router.get("/units/{code}/report", dependencies=[Needs(Action.READ)])
 def report_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
     view = open_unit(request, user, code, period)
@@ -82,7 +84,7 @@ def report_page(request: Request, user: CurrentUser, code: str,
                   tables=_tables(doc, links), downloads=_downloads(view))
 
 
-@router.get("/units/{code}/trace")
+@router.get("/units/{code}/trace", dependencies=[Needs(Action.READ)])
 def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
                period: str | None = None, of: str | None = None) -> HTMLResponse:
     """Where the unit's figure of ``indicator`` comes from: for the period (or ``of``, the
@@ -103,7 +105,7 @@ def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
                   name=_indicator_name(view, indicator))
 
 
-@router.get("/units/{code}/report.{ext}")
+@router.get("/units/{code}/report.{ext}", dependencies=[Needs(Action.READ)])
 def download(request: Request, user: CurrentUser, code: str, ext: str,
              period: str | None = None, lang: str | None = None) -> Response:
     """The report as a file: ``ext`` is md, docx, pdf or xlsx; ``lang`` vi or en."""

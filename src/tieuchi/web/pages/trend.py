@@ -13,11 +13,13 @@ import polars as pl
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.engine import series
 from tieuchi.reports.formatting import lower_first, number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 __all__ = ["router", "WORDS"]
@@ -273,7 +275,7 @@ def _points(view: UnitView, indicator: str) -> list[tuple[str, float | None]]:
     return [(year, found.get(year)) for year in view.years]
 
 
-@router.get("/units/{code}/trend")
+@router.get("/units/{code}/trend", dependencies=[Needs(Action.READ)])
 def trend(request: Request, user: CurrentUser, code: str, period: str | None = None,
           indicator: str = "") -> HTMLResponse:
     """An indicator of the unit over the years, and the units below it for the period."""

@@ -15,8 +15,8 @@ from tests.store.helpers import (
     officer_user,
     viewer_user,
 )
+from tieuchi.app import drafts as d
 from tieuchi.store import Refused, Store, StoreError, User
-from tieuchi.store import drafts as d
 
 TEXT = """**HUYỆN ỦY THANH TRÌ**
 

@@ -33,8 +33,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tieuchi.app.policy import Action, Resource, allowed, refusal
 from tieuchi.domain.periods import Period
-from tieuchi.store.access import Role, User
+from tieuchi.store.access import User
 from tieuchi.store.repository import EntryProblem, Refused, Store, StoreError, now
 from tieuchi.store.tables import DraftCommentRow, DraftRow, DraftVersionRow
 
@@ -223,32 +224,28 @@ def _closed_error(row: DraftRow) -> StoreError:
 
 def _rights(store: Store, s: Session, user: User, unit: str,
             author: str | None = None) -> tuple[Access, list[str]]:
-    """The user's rights on the drafts of ``unit``, and the unit's path; :class:`StoreError`
-    when the unit does not exist."""
-    path = store._path(s, unit)
+    """The user's rights on the drafts of ``unit`` (the policy's), and the unit's path;
+    :class:`StoreError` when the unit does not exist."""
+    path = store.path_in(s, unit)
     if not path:
         raise _error("unknown-unit", "unit", f"unit '{unit}' does not exist",
                      f"đơn vị '{unit}' không có trong danh mục")
-    above_me = store._path(s, user.unit)[1:] if user.unit else []
-    read = user.can_read(path) or unit in above_me
-    manage = _may_draft(user, path) or (read and author is not None and author == user.username)
-    return Access(read=read, comment=read, manage=manage), path
+    resource = Resource.unit(path, author)
+    read = allowed(user, Action.READ_DRAFTS, resource)
+    return Access(read=read, comment=read,
+                  manage=allowed(user, Action.MANAGE_DRAFT, resource)), path
 
 
 def _may_draft(user: User, path: Sequence[str]) -> bool:
-    return user.role in (Role.ADMIN, Role.OFFICER) and user.in_scope(path)
+    return allowed(user, Action.WRITE_DRAFT, Resource.unit(path))
 
 
 def _refuse_read(unit: str) -> Refused:
-    return Refused(f"you may not see the drafts of unit {unit}",
-                   f"bạn không có quyền xem dự thảo của đơn vị {unit}")
+    return Refused(*refusal(Action.READ_DRAFTS, unit))
 
 
 def _refuse_manage(unit: str) -> Refused:
-    return Refused(
-        f"only the author of the draft or an officer or administrator of unit {unit} may do "
-        "this", f"chỉ người lập dự thảo hoặc cán bộ phụ trách, quản trị của đơn vị {unit} "
-        "mới được thực hiện thao tác này")
+    return Refused(*refusal(Action.MANAGE_DRAFT, unit))
 
 
 def check_may_draft(store: Store, unit: str, user: User) -> None:
@@ -260,9 +257,7 @@ def check_may_draft(store: Store, unit: str, user: User) -> None:
 
 
 def _refuse_draft(unit: str) -> Refused:
-    return Refused(f"only an officer or administrator of unit {unit} may save its draft",
-                   f"chỉ cán bộ phụ trách hoặc quản trị của đơn vị {unit} mới được lưu dự thảo "
-                   "báo cáo")
+    return Refused(*refusal(Action.WRITE_DRAFT, unit))
 
 
 def check_may_manage(store: Store, draft_id: int, user: User) -> None:
@@ -323,7 +318,7 @@ def create_draft(store: Store, unit: str, period: str, markdown: str, *, user: U
         s.flush()
         s.add(DraftVersionRow(draft_id=row.id, number=1, paragraphs=paragraphs,
                               created_at=stamp, created_by=user.username))
-        store._audit(s, stamp, user.username, "create", ENTITY, str(row.id), unit, None,
+        store.audit_in(s, stamp, user.username, "create", ENTITY, str(row.id), unit, None,
                      {"unit": unit, "period": period, "lang": lang, "version": 1,
                       "paragraphs": len(paragraphs)}, None)
         return _draft(row, versions=1)
@@ -357,7 +352,7 @@ def add_version(store: Store, draft_id: int, markdown: str, *, user: User) -> Ve
                                   created_at=stamp, created_by=user.username)
         s.add(version)
         changed = sum(c.kind != "same" for c in compare(latest.paragraphs, paragraphs))
-        store._audit(s, stamp, user.username, "version", ENTITY, f"{draft_id}|v{number}",
+        store.audit_in(s, stamp, user.username, "version", ENTITY, f"{draft_id}|v{number}",
                      row.unit, {"version": latest.number},
                      {"version": number, "paragraphs": len(paragraphs), "changed": changed},
                      None)
@@ -386,7 +381,7 @@ def open_drafts_above(store: Store, unit: str, *, user: User) -> list[Draft]:
     """The open drafts of the units above ``unit`` that the user may comment on: how a
     commune sees its district's consultations."""
     with store.session() as s:
-        above = store._path(s, unit)[1:]
+        above = store.path_in(s, unit)[1:]
         if not above:
             return []
         rows = list(s.scalars(select(DraftRow).where(DraftRow.unit.in_(above),
@@ -463,7 +458,7 @@ def close_draft(store: Store, draft_id: int, *, user: User, note: str | None = N
         counts = _with_counts(s, [row])[0]
         row.state, row.closed_at, row.closed_by, row.closing_note = (CLOSED, stamp,
                                                                       user.username, note)
-        store._audit(s, stamp, user.username, "close", ENTITY, str(draft_id), row.unit,
+        store.audit_in(s, stamp, user.username, "close", ENTITY, str(draft_id), row.unit,
                      {"state": OPEN}, {"state": CLOSED, "open_comments": counts.open_comments},
                      note)
         return _with_counts(s, [row])[0]
@@ -502,7 +497,7 @@ def add_comment(store: Store, draft_id: int, version: int, paragraph: int, text:
                                   created_at=stamp, state=OPEN)
         s.add(comment)
         s.flush()
-        store._audit(s, stamp, user.username, "comment", ENTITY, f"{draft_id}|c{comment.id}",
+        store.audit_in(s, stamp, user.username, "comment", ENTITY, f"{draft_id}|c{comment.id}",
                      row.unit, None, {"version": version, "paragraph": paragraph, "text": text},
                      None)
         return _comment(comment)
@@ -562,7 +557,7 @@ def resolve_comment(store: Store, draft_id: int, comment_id: int, outcome: str,
                          f"góp ý số {comment_id} đã được {comment.resolved_by} xử lý")
         comment.state, comment.note = outcome, note
         comment.resolved_by, comment.resolved_at = user.username, stamp
-        store._audit(s, stamp, user.username, "resolve", ENTITY, f"{draft_id}|c{comment_id}",
+        store.audit_in(s, stamp, user.username, "resolve", ENTITY, f"{draft_id}|c{comment_id}",
                      row.unit, {"state": OPEN}, {"state": outcome, "note": note}, None)
         return _comment(comment)
 

@@ -1,0 +1,9 @@
+"""The application layer: the :class:`App` object with the use-case commands and the one
+permission policy (:mod:`tieuchi.app.policy`). The web, the API, the command line and the
+importers translate requests into its commands; none of them holds a business rule."""
+
+from tieuchi.app.application import STEP_ACTIONS, App, UnknownUnit
+from tieuchi.app.policy import SYSTEM, Action, Actor, Resource, System, allowed
+
+__all__ = ["App", "UnknownUnit", "STEP_ACTIONS", "Action", "Actor", "Resource", "System",
+           "SYSTEM", "allowed"]
