@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
+from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.settings import Settings
@@ -50,6 +51,7 @@ class App:
         self.store = store
         self.settings = settings or Settings()
         self.clock = clock
+        self.results = ReadModel(store, clock)
 
     # ------------------------------------------------------------------ permissions
 
@@ -110,7 +112,10 @@ class App:
                       reason: str | None = None) -> int:
         """Write figures, all or nothing; returns how many changed."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
-        return self.store.write(entries, actor=actor.username, reason=reason)
+        count = self.store.write(entries, actor=actor.username, reason=reason)
+        if count:
+            self.results.refresh({e.unit for e in entries})
+        return count
 
     def set_targets(self, actor: Actor, docs: Sequence[dict[str, Any]], *,
                     reason: str | None = None) -> int:
@@ -119,7 +124,10 @@ class App:
         held = self.store.targets_by_key([d["key"] for d in docs])
         units = {d["unit"] for d in docs} | {held[d["key"]][0] for d in docs if d["key"] in held}
         self.require_all(actor, Action.MANAGE_TARGETS, units)
-        return self.store.save_targets(docs, actor=actor.username, reason=reason)
+        count = self.store.save_targets(docs, actor=actor.username, reason=reason)
+        if count:
+            self.results.refresh(units)
+        return count
 
     def transition(self, actor: Actor, unit: str, period: str, dataset: str, step: str, *,
                    reason: str | None = None) -> str:

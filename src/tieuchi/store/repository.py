@@ -39,7 +39,7 @@ from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import TargetGroup
 from tieuchi.domain.units import Level, Unit
-from tieuchi.store import database
+from tieuchi.store import database, results
 from tieuchi.store.access import Role, User
 from tieuchi.store.columnar import read_frame
 from tieuchi.store.tables import (
@@ -243,6 +243,8 @@ class Store:
                                  extra=lambda g: {"unit": g.unit, "period": g.period})
             self._load_targets(s, defs, summary, actor, reason, stamp)
             self._load_observations(s, defs, summary, actor, reason, stamp)
+            if summary.total:
+                results.stamp_all(s)
         return summary
 
     @staticmethod
@@ -428,6 +430,25 @@ class Store:
     def _subtree(cls, s: Session, root: str) -> list[str]:
         return list(s.scalars(cls._subtree_query(root)))
 
+    # ------------------------------------------------------------------ the read model
+
+    def unit_version(self, unit: str) -> int:
+        """The version of the last write that can change ``unit``'s results."""
+        with self.session() as s:
+            return results.unit_version(s, unit)
+
+    def stored_result(self, unit: str, period: str) -> results.StoredResult | None:
+        with self.session() as s:
+            return results.stored(s, unit, period)
+
+    def save_result(self, result: results.StoredResult) -> None:
+        with self.session() as s:
+            results.save(s, result, now())
+
+    def results_kept_for(self, units: Iterable[str]) -> list[tuple[str, str]]:
+        with self.session() as s:
+            return results.kept_for(s, units)
+
     # ------------------------------------------------------------------ hierarchy
 
     def unit(self, code: str) -> Unit | None:
@@ -502,9 +523,12 @@ class Store:
                     ObservationRow.unit.in_({e.unit for e in entries}),
                     ObservationRow.indicator.in_({e.indicator for e in entries}),
                     ObservationRow.period.in_({e.period for e in entries})))}
-            return sum(self._write_one(s, e, held.get((e.unit, e.indicator, e.period,
-                                                        e.vintage)), name, reason, stamp)
-                       for e in entries)
+            count = sum(self._write_one(s, e, held.get((e.unit, e.indicator, e.period,
+                                                         e.vintage)), name, reason, stamp)
+                        for e in entries)
+            if count:
+                results.stamp(s, {e.unit for e in entries})
+            return count
 
     def check_entries(self, entries: Sequence[Entry]) -> list[EntryProblem]:
         """What :meth:`write` would refuse, without writing (a dry run); scope aside."""
@@ -777,6 +801,7 @@ class Store:
         with self.session() as s:
             offset = int(s.scalar(select(func.max(TargetRow.position))) or 0) + 1
             count = 0
+            touched: set[str] = set()  # the units whose results may change
             for index, doc in enumerate(docs):
                 doc = {k: doc.get(k) for k in TARGET_SCHEMA}
                 row = s.get(TargetRow, doc["key"])
@@ -786,14 +811,18 @@ class Store:
                                     position=offset + index, doc=doc))
                     self._audit(s, stamp, actor, "add", "target", doc["key"],
                                 doc["unit"], None, doc, reason)
+                    touched.add(doc["unit"])
                     count += 1
                 elif row.doc != doc:
+                    touched.update((row.unit, doc["unit"]))
                     self._audit(s, stamp, actor, "change", "target", doc["key"],
                                 doc["unit"], row.doc, doc, reason)
                     row.doc = doc
                     row.unit, row.indicator, row.period = (doc["unit"], doc["indicator"],
                                                            doc["period"])
                     count += 1
+            if count:
+                results.stamp(s, touched)
             return count
 
     def targets_of(self, units: Sequence[str], period: str | None = None) -> list[dict[str, Any]]:

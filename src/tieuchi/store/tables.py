@@ -8,18 +8,21 @@ back exactly the models the files gave. Observations are plain rows: they are th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -243,3 +246,39 @@ class DraftCommentRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# ---------------------------------------------------------------------- the read model
+
+__all__ += ["DataVersionRow", "UnitVersionRow", "ResultRow"]
+
+
+class DataVersionRow(Base):
+    """The version of the data: one row, counted up by every write (figures, targets, a
+    load) in the writing transaction."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnitVersionRow(Base):
+    """The version of the last write that can change a unit's results: a write to a unit
+    stamps the unit and every unit above it."""
+
+    __tablename__ = "unit_versions"
+    unit: Mapped[str] = mapped_column(CODE, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class ResultRow(Base):
+    """A unit's evaluation for a period, as the pages read it (the read model): the engine's
+    frames in Arrow IPC, computed from the data at ``version`` for the date ``as_of``."""
+
+    __tablename__ = "results"
+    unit: Mapped[str] = mapped_column(CODE, primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

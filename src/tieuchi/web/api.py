@@ -551,9 +551,12 @@ def get_evaluation(app: AppDep, user: ApiUser, unit: str,
                    as_of: Annotated[date | None, Query(
                        description="The evaluation date (default: the project's).")] = None,
                    ) -> EvaluationOut:
-    definitions = app.store.definitions(unit)
+    version, definitions = app.results.snapshot(unit)
     chosen = _period(period or app.default_period(definitions))
-    ev = evaluate(definitions, chosen, units=[unit], as_of=as_of)
+    if as_of is None:  # the read model's result
+        ev = app.results.evaluation(unit, chosen, definitions, version)
+    else:  # another date: evaluated on demand
+        ev = evaluate(definitions, chosen, units=[unit], as_of=as_of)
     return EvaluationOut(**evaluation_dict(ev))
 
 

@@ -19,7 +19,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.units import Unit
-from tieuchi.engine import Evaluation, evaluate, series
+from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import number, percent
 from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
 from tieuchi.reports.words import WORDS
@@ -43,6 +43,7 @@ class UnitView:
     period: Period
     lang: str
     crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
+    version: int = 0  # the unit's data version, read before the definitions
 
     @property
     def store(self) -> Store:
@@ -50,7 +51,9 @@ class UnitView:
 
     @cached_property
     def ev(self) -> Evaluation:
-        return evaluate(self.definitions, self.period, units=[self.unit.code])
+        """The unit's evaluation, from the read model."""
+        return self.app.results.evaluation(self.unit.code, self.period, self.definitions,
+                                           self.version)
 
     @cached_property
     def ctx(self) -> Context:
@@ -146,8 +149,14 @@ class UnitView:
     def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
         if not indicators:
             return {}
-        values = series(self.definitions, self.years, [self.code], indicators).filter(
-            pl.col("unit") == self.code)
+        frames = [self.app.results.evaluation(self.code, year, self.definitions, self.version)
+                  .values.filter(pl.col("unit") == self.code,
+                                 pl.col("indicator").is_in(indicators))
+                  .select(pl.lit(year).alias("period"), "indicator", "value")
+                  for year in self.years
+                  if self.unit.valid_on(Period.parse(year).start, Period.parse(year).end)]
+        values = pl.concat(frames) if frames else pl.DataFrame(
+            schema={"period": pl.String, "indicator": pl.String, "value": pl.Float64})
         out: dict[str, list[tuple[str, float | None]]] = {}
         for code in indicators:
             found = dict(values.filter(pl.col("indicator") == code)
@@ -216,7 +225,7 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
     store = app.store
-    definitions = store.definitions(code)
+    version, definitions = app.results.snapshot(code)
     unit = definitions.unit_by_code.get(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
@@ -226,6 +235,7 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     except PeriodError as exc:
         raise HTTPException(422, f"period: {exc}") from None
     view = UnitView(app, user, unit, definitions, parsed, lang_of(request))
+    view.version = version
     for ancestor in reversed(store.path(code)[1:]):
         found = store.unit(ancestor)
         if found is not None:

@@ -1,8 +1,8 @@
 """Trends: one indicator of a unit over the years, and the units directly below it for the
 period, as plotly charts (the script is served from the installed package, never a CDN).
 
-Figures are read off the evaluation (:func:`tieuchi.engine.series` for the years, the view's
-evaluation for the period); nothing is recomputed here.
+Figures are read off the read model (the unit's result of each year, and of the period);
+nothing is recomputed here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
-from tieuchi.engine import series
 from tieuchi.reports.formatting import lower_first, number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -269,10 +268,7 @@ def _bar_figure(view: UnitView, indicator: Indicator,
 
 def _points(view: UnitView, indicator: str) -> list[tuple[str, float | None]]:
     """The unit's value of each of the view's years (None without a figure)."""
-    values = series(view.definitions, view.years, [view.code], [indicator]).filter(
-        (pl.col("unit") == view.code) & (pl.col("indicator") == indicator))
-    found = dict(values.select("period", "value").iter_rows())
-    return [(year, found.get(year)) for year in view.years]
+    return view.trends([indicator])[indicator]
 
 
 @router.get("/units/{code}/trend", dependencies=[Needs(Action.READ)])

@@ -1,0 +1,128 @@
+"""The read model: after any sequence of writes, every result it keeps equals a full
+evaluation from scratch, on SQLite and PostgreSQL; a result made stale by a write the read
+model did not see is computed again on the next read."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.store.helpers import COMMUNE, COMMUNE_SET, DISTRICT, OTHER_COMMUNE
+from tieuchi.app import SYSTEM, App
+from tieuchi.app.readmodel import pack, unpack
+from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.indicators import ValueType
+from tieuchi.engine import Evaluation, evaluate
+from tieuchi.engine.criteria import SetResults
+from tieuchi.store import Entry, Store
+
+
+def frames(ev: Evaluation) -> dict[str, pl.DataFrame]:
+    return {"values": ev.values, "targets": ev.targets, "groups": ev.groups,
+            **{f"sets.{f.name}": getattr(ev.sets, f.name) for f in fields(SetResults)}}
+
+
+def rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame's rows in one order (the engine does not promise one for every frame)."""
+    keys = [c for c, t in frame.schema.items() if not isinstance(t, pl.List | pl.Struct)]
+    return frame.sort(keys, nulls_last=True) if keys else frame
+
+
+def assert_same(found: Evaluation, expected: Evaluation) -> None:
+    assert (found.period, found.as_of, found.units) == (
+        expected.period, expected.as_of, expected.units)
+    for name, frame in frames(expected).items():
+        got = frames(found)[name]
+        assert got.schema == frame.schema, name
+        assert rows(got).equals(rows(frame)), name
+
+
+def from_scratch(store: Store, unit: str, period: str) -> Evaluation:
+    definitions = store.definitions(unit)
+    return evaluate(definitions, period, units=[unit])
+
+
+def kept(store: Store, unit: str, period: str) -> Evaluation:
+    """The result as kept in the database, without any freshness check."""
+    stored = store.stored_result(unit, period)
+    assert stored is not None, (unit, period)
+    return unpack(stored.payload, store.definitions(unit))
+
+
+def test_a_packed_evaluation_comes_back_whole(thanh_tri_2023: Evaluation,
+                                              thanh_tri: Definitions) -> None:
+    assert_same(unpack(pack(thanh_tri_2023), thanh_tri), thanh_tri_2023)
+
+
+def _yesno(thanh_tri: Definitions) -> list[str]:
+    [dataset] = [d for d in thanh_tri.datasets if d.code == COMMUNE_SET]
+    return [i.code for i in thanh_tri.indicators
+            if i.code in dataset.indicators and i.type is ValueType.YESNO]
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_after_any_writes_the_read_model_equals_a_full_evaluation(
+        loaded_store: Store, thanh_tri: Definitions, data: st.DataObject) -> None:
+    app = App(loaded_store)
+    communes = [u.code for u in thanh_tri.units if u.parent == DISTRICT and u.level == "xa"]
+    yesno = _yesno(thanh_tri)
+    # What pages have read so far: the district and a commune, this year and the next.
+    for unit, period in [(DISTRICT, "2023"), (COMMUNE, "2023"), (DISTRICT, "2024")]:
+        app.results.evaluation(unit, period)
+    steps = data.draw(st.lists(st.one_of(
+        st.tuples(st.just("figures"), st.lists(st.tuples(
+            st.sampled_from(communes), st.sampled_from(yesno),
+            st.sampled_from(["2023", "2024"]), st.sampled_from([0.0, 1.0, None])),
+            min_size=1, max_size=6)),
+        st.tuples(st.just("target"), st.floats(min_value=0, max_value=200, width=32)),
+        st.tuples(st.just("read"), st.sampled_from([OTHER_COMMUNE, *communes[:3]]))),
+        min_size=1, max_size=4), label="steps")
+    targets = {t["key"]: t for t in loaded_store.targets_of([DISTRICT], "2023")
+               if t["comparator"] == "at_least" and t["relative"] is None}
+    key = sorted(targets)[0]
+    for kind, what in steps:
+        if kind == "figures":
+            entries = {(u, i, p): v for u, i, p, v in what}
+            app.write_figures(SYSTEM, [Entry(u, i, p, v) for (u, i, p), v in entries.items()])
+        elif kind == "target":
+            app.set_targets(SYSTEM, [{**targets[key], "value": float(what)}])
+        else:
+            app.results.evaluation(what, "2023")
+    for unit, period in loaded_store.results_kept_for([DISTRICT, *communes]):
+        expected = from_scratch(loaded_store, unit, period)
+        assert_same(kept(loaded_store, unit, period), expected)
+        assert_same(app.results.evaluation(unit, period), expected)
+
+
+def test_a_write_the_read_model_did_not_see_makes_its_result_stale(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    before = app.results.evaluation(DISTRICT, "2023")
+    version = loaded_store.stored_result(DISTRICT, "2023")
+    assert version is not None
+    # Written past the application (as a killed process would leave it): no refresh.
+    loaded_store.write([Entry(COMMUNE, "ntmnc-04", "2023", 0)], actor="test")
+    assert loaded_store.unit_version(DISTRICT) > version.version
+    assert loaded_store.unit_version(OTHER_COMMUNE) <= version.version  # not above the write
+    after = app.results.evaluation(DISTRICT, "2023")
+    assert not after.sets.summaries.equals(before.sets.summaries)
+    assert_same(after, from_scratch(loaded_store, DISTRICT, "2023"))
+    stored = loaded_store.stored_result(DISTRICT, "2023")
+    assert stored is not None and stored.version == loaded_store.unit_version(DISTRICT)
+
+
+def test_a_write_refreshes_the_results_above_it_only(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    for unit in (DISTRICT, COMMUNE, OTHER_COMMUNE):
+        app.results.evaluation(unit, "2023")
+    other = loaded_store.stored_result(OTHER_COMMUNE, "2023")
+    app.write_figures(SYSTEM, [Entry(COMMUNE, "ntmnc-04", "2023", 0)])
+    for unit in (DISTRICT, COMMUNE):
+        stored = loaded_store.stored_result(unit, "2023")
+        assert stored is not None and stored.version == loaded_store.unit_version(unit)
+        assert_same(kept(loaded_store, unit, "2023"), from_scratch(loaded_store, unit, "2023"))
+    assert loaded_store.stored_result(OTHER_COMMUNE, "2023") == other  # not computed again
