@@ -18,20 +18,21 @@ from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.settings import Settings
 from tieuchi.store import Entry, EntryProblem, LoadSummary, Refused, Store, StoreError
-from tieuchi.store.repository import TRANSITIONS, now
+from tieuchi.store.repository import now
 
 __all__ = ["App", "STEP_ACTIONS", "UnknownUnit"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
-STEP_ACTIONS: dict[str, Action] = {
-    "submit": Action.WRITE,
-    "approve": Action.APPROVE,
-    "return": Action.APPROVE,
-    "lock": Action.APPROVE,
-    "reopen": Action.REOPEN,
+STEP_ACTIONS: dict[Step, Action] = {
+    Step.SUBMIT: Action.WRITE,
+    Step.APPROVE: Action.APPROVE,
+    Step.RETURN: Action.APPROVE,
+    Step.LOCK: Action.APPROVE,
+    Step.REOPEN: Action.REOPEN,
 }
 
 
@@ -83,7 +84,7 @@ class App:
             if resource.path and not allowed(actor, action, resource):
                 raise Refused(*refusal(action, unit))
 
-    def workflow_actions(self, actor: Actor | None, unit: str, state: str) -> list[str]:
+    def workflow_actions(self, actor: Actor | None, unit: str, state: State) -> list[Step]:
         """The workflow steps ``actor`` may take on a unit's data set in ``state``: the
         buttons of the entry page and the ``actions`` of ``GET /api/workflow``."""
         resource = self.resource(unit)
@@ -132,7 +133,7 @@ class App:
     def transition(self, actor: Actor, unit: str, period: str, dataset: str, step: str, *,
                    reason: str | None = None) -> str:
         """Move a unit's data set for a period along the workflow; returns the new state."""
-        action = STEP_ACTIONS.get(step)
+        action = STEP_ACTIONS.get(Step(step)) if step in STEP_ACTIONS else None
         if action is not None:
             self.require(actor, action, unit)
         found = {d.code: d for d in self.store.datasets_for(unit)}.get(dataset)

@@ -39,6 +39,7 @@ from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import TargetGroup
 from tieuchi.domain.units import Level, Unit
+from tieuchi.domain.workflow import REASON_REQUIRED, STATE_NAMES, TRANSITIONS, State, Step
 from tieuchi.store import database, results
 from tieuchi.store.access import Role, User
 from tieuchi.store.columnar import read_frame
@@ -92,30 +93,6 @@ class Refused(Exception):
         self.message, self.message_vi = message, message_vi
         super().__init__(message)
 
-
-class State:
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    LOCKED = "locked"
-
-
-STATE_NAMES = {
-    "vi": {"draft": "Đang nhập", "submitted": "Đã gửi", "approved": "Đã phê duyệt",
-           "locked": "Đã khóa"},
-    "en": {"draft": "Draft", "submitted": "Submitted", "approved": "Approved",
-           "locked": "Locked"},
-}
-
-# (from states, to state): the workflow of a unit's data set for a period. Who may take each
-# step is the application's policy (tieuchi.app.STEP_ACTIONS).
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "submit": ((State.DRAFT,), State.SUBMITTED),
-    "approve": ((State.SUBMITTED,), State.APPROVED),
-    "return": ((State.SUBMITTED, State.APPROVED), State.DRAFT),
-    "lock": ((State.APPROVED,), State.LOCKED),
-    "reopen": ((State.LOCKED,), State.DRAFT),
-}
 
 
 @dataclass(frozen=True)
@@ -665,17 +642,17 @@ class Store:
             defined = list(default_datasets(self._documents(s, IndicatorRow, Indicator)))
         return [d for d in defined if d.reported_by(row.level)]
 
-    def state(self, unit: str, period: str, dataset: str) -> str:
+    def state(self, unit: str, period: str, dataset: str) -> State:
         with self.session() as s:
             row = s.get(WorkflowRow, (unit, period, dataset))
-            return row.state if row else State.DRAFT
+            return State(row.state) if row else State.DRAFT
 
-    def states(self, units: Sequence[str], period: str) -> dict[tuple[str, str], str]:
+    def states(self, units: Sequence[str], period: str) -> dict[tuple[str, str], State]:
         """(unit, data set) → state for ``period``; missing pairs are drafts."""
         with self.session() as s:
             rows = s.scalars(select(WorkflowRow).where(
                 WorkflowRow.unit.in_(units), WorkflowRow.period == period))
-            return {(r.unit, r.dataset): r.state for r in rows}
+            return {(r.unit, r.dataset): State(r.state) for r in rows}
 
     def transition(self, unit: str, period: str, dataset: str, action: str, *, actor: str,
                    reason: str | None = None) -> str:
@@ -684,7 +661,7 @@ class Store:
             raise StoreError([EntryProblem(None, "action", "invalid-action",
                                            f"'{action}' is not a workflow action",
                                            f"'{action}' không phải thao tác hợp lệ")])
-        sources, target = TRANSITIONS[action]
+        sources, target = TRANSITIONS[Step(action)]
         try:
             period = Period.parse(period).code
         except ValueError:
@@ -698,11 +675,11 @@ class Store:
                 raise StoreError([EntryProblem(None, "dataset", "unknown-dataset",
                                                f"unit {unit} does not report '{dataset}'",
                                                f"đơn vị {unit} không báo cáo biểu '{dataset}'")])
-            if action in ("reopen", "return") and not (reason and reason.strip()):
+            if action in REASON_REQUIRED and not (reason and reason.strip()):
                 raise StoreError([EntryProblem(None, "reason", "reason-required",
                                                "give the reason", "cần nêu lý do")])
             row = s.get(WorkflowRow, (unit, period, dataset))
-            current = row.state if row else State.DRAFT
+            current = State(row.state) if row else State.DRAFT
             if current not in sources:
                 names_en, names_vi = STATE_NAMES["en"], STATE_NAMES["vi"]
                 raise StoreError([EntryProblem(None, "state", "wrong-state",
@@ -947,7 +924,7 @@ def _closed_problem(index: int | None, unit: str, indicator: str, period: str, s
     en = (f"{unit} {indicator} {period}: the data set '{ds.code}' for {span.code} is "
           f"{state}; the level above must return it before it is edited")
     vi = (f"{unit} {indicator} {period}: biểu \"{ds.name}\" kỳ {span.label()} đang ở trạng "
-          f"thái \"{names[state]}\"; cần cấp trên trả lại trước khi sửa")
+          f"thái \"{names[State(state)]}\"; cần cấp trên trả lại trước khi sửa")
     return EntryProblem(index, "value", state, en, vi)
 
 

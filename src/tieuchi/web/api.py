@@ -25,10 +25,10 @@ from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.status import Basis, Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
+from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS, State
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import Entry, EntryProblem, Store, StoreError, User
-from tieuchi.store.repository import STATE_NAMES, TRANSITIONS
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -279,7 +279,7 @@ class WorkflowOut(Ok):
     datasets: list[DataSetState]
 
 
-_ACTIONS: list[JsonValue] = list(TRANSITIONS)
+_ACTIONS: list[JsonValue] = [step.value for step in TRANSITIONS]
 
 
 class WorkflowIn(BaseModel):
@@ -574,7 +574,7 @@ def get_workflow(app: AppDep, user: ApiUser, unit: str,
     names = STATE_NAMES["vi"]
     out = []
     for ds in store.datasets_for(unit):
-        state = states.get((unit, ds.code), "draft")
+        state = states.get((unit, ds.code), State.DRAFT)
         actions = app.workflow_actions(user, unit, state)
         out.append(DataSetState(dataset=ds.code, name=ds.name, name_en=ds.name_en,
                                 state=state, state_name=names[state], actions=actions))

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from tieuchi.app import Action, App, UnknownUnit
+from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.reports.formatting import long_date, number, percent
 from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
@@ -157,8 +158,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        status = 409 if any(p.code in ("locked", "submitted", "approved", "wrong-state")
-                            for p in exc.problems) else 422
+        status = 409 if any(p.code in CLOSED_CODES for p in exc.problems) else 422
         if _is_api(request):
             return JSONResponse(error_body(status, [p.as_dict() for p in exc.problems]),
                                 status_code=status)

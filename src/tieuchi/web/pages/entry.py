@@ -19,6 +19,7 @@ from tieuchi.app import Action
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.status import Vintage
+from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.reports.formatting import number, parse_number
 from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store, StoreError
 from tieuchi.web.app import lang_of, render
@@ -34,7 +35,6 @@ __all__ = ["router", "WORDS", "local_time", "number_message", "PostedForm"]
 # The vintages a form enters, least final first; official is the default.
 VINTAGES = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value, Vintage.OFFICIAL.value)
 ACTIONS = ("submit", "approve", "return", "lock", "reopen")
-_CLOSED_CODES = ("locked", "submitted", "approved", "wrong-state")
 # Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
 try:
     VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -287,7 +287,7 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
                     found.append(text)
             elif text not in general:
                 general.append(text)
-        closed = any(p.code in _CLOSED_CODES for p in error.problems)
+        closed = any(p.code in CLOSED_CODES for p in error.problems)
         # the data set is closed: every field says so; the first message says it on top
         first = next((m for ms in errors.values() for m in ms), t["fix_errors"])
         alert = "; ".join(general) or (first if closed else t["fix_errors"])
@@ -320,7 +320,7 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
         app_of(request).transition(user, code, view.period.code, ds.code, action,
                                    reason=reason.strip() or None)
     except StoreError as error:
-        closed = any(p.code in _CLOSED_CODES for p in error.problems)
+        closed = any(p.code in CLOSED_CODES for p in error.problems)
         return _form_page(request, view, ds, status_code=409 if closed else 422,
                           alert="; ".join(p.message_vi if lang == "vi" else p.message
                                           for p in error.problems))

@@ -25,6 +25,7 @@ from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Unit
+from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
@@ -43,7 +44,6 @@ __all__ = ["router", "WORDS", "PREVIEW_SALT"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_SALT = "tieuchi.import"  # of the signed changes a preview hands to the confirmation
 _MAX_AGE = 3600  # seconds a preview may be confirmed within
-_CLOSED = ("locked", "submitted", "approved")
 
 WORDS: dict[str, dict[str, Any]] = {
     "vi": {
@@ -298,7 +298,7 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
     try:
         count = apply(app_of(request), plan, actor=user, reason=reason or None)
     except ExchangeError as error:
-        closed = any(p.code in _CLOSED for p in error.problems)
+        closed = any(p.code in CLOSED_CODES for p in error.problems)
         return _page(request, view, status_code=409 if closed else 422,
                      problems=list(error.problems), reason=reason,
                      alert=iw["problems"].format(n=len(error.problems)))
