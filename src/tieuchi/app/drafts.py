@@ -42,7 +42,7 @@ from tieuchi.store.tables import DraftCommentRow, DraftRow, DraftVersionRow
 __all__ = [
     "Draft", "Version", "Comment", "Access", "Change", "OPEN", "CLOSED", "ACCEPTED",
     "EXPLAINED", "OUTCOMES", "MAX_COMMENT", "split_paragraphs", "compare", "inline_diff",
-    "check_may_draft", "check_may_manage", "create_draft", "add_version", "drafts_of",
+    "check_may_manage", "create_draft", "add_version", "drafts_of",
     "open_drafts_above", "get_draft", "get_version", "versions_of", "comments_of", "add_comment",
     "resolve_comment", "close_draft", "canonical_period",
 ]
@@ -246,14 +246,6 @@ def _refuse_read(unit: str) -> Refused:
 
 def _refuse_manage(unit: str) -> Refused:
     return Refused(*refusal(Action.MANAGE_DRAFT, unit))
-
-
-def check_may_draft(store: Store, unit: str, user: User) -> None:
-    """:class:`Refused` unless the user may save a draft of ``unit``."""
-    with store.session() as s:
-        _, path = _rights(store, s, user, unit)
-        if not _may_draft(user, path):
-            raise _refuse_draft(unit)
 
 
 def _refuse_draft(unit: str) -> Refused:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, HTTPException, Request
@@ -26,7 +25,7 @@ from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
 from tieuchi.reports.text import render_markdown
-from tieuchi.store import Refused, Store, StoreError, User
+from tieuchi.store import Store, StoreError, User
 from tieuchi.web.app import lang_of, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
@@ -221,14 +220,6 @@ def _frame(request: Request, user: User, code: str, period: str | None) -> dict[
             "tab": "drafts", "dw": WORDS[lang]}
 
 
-def _may_draft(store: Store, code: str, user: User) -> bool:
-    try:
-        d.check_may_draft(store, code, user)
-    except (Refused, StoreError):
-        return False
-    return True
-
-
 def _draft_of(store: Store, code: str, draft_id: int, user: User,
               lang: str) -> tuple[d.Draft, d.Access]:
     with _found(lang):
@@ -334,7 +325,7 @@ def _list_page(request: Request, user: User, code: str, period: str | None, *,
     return render(request, "drafts.html", status_code=status_code, alert=alert,
                   rows=[_draft_row(x, lang) for x in drafts],
                   above=[_draft_row(x, lang) | {"unit_name": names[x.unit]} for x in above],
-                  may_draft=_may_draft(store, code, user), **frame)
+                  may_draft=app_of(request).may(user, Action.WRITE_DRAFT, code), **frame)
 
 
 @router.post("/units/{code}/drafts", dependencies=[Needs(Action.WRITE_DRAFT)])
@@ -346,9 +337,8 @@ def save_draft(request: Request, user: CurrentUser, code: str,
         return _save_version(request, user, code, draft)
     store = store_of(request)
     lang = lang_of(request)
-    with _found(lang):
-        d.check_may_draft(store, code, user)
-        chosen = d.canonical_period(period or store.project().period or str(date.today().year))
+    with _found(lang):  # the route's Needs(WRITE_DRAFT) has checked the user may
+        chosen = d.canonical_period(period or app_of(request).default_period())
     text_lang = report_lang if report_lang in WORDS else "vi"
     try:
         made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
