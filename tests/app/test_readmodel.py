@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.store.helpers import COMMUNE, COMMUNE_SET, DISTRICT, OTHER_COMMUNE
 from tieuchi.app import SYSTEM, App
-from tieuchi.app.readmodel import pack, unpack
+from tieuchi.app.readmodel import facts_of, pack, unpack
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import ValueType
 from tieuchi.engine import Evaluation, evaluate
@@ -97,6 +97,11 @@ def test_after_any_writes_the_read_model_equals_a_full_evaluation(
         expected = from_scratch(loaded_store, unit, period)
         assert_same(kept(loaded_store, unit, period), expected)
         assert_same(app.results.evaluation(unit, period), expected)
+        # What the pages read: the result over the definitions without data, and its facts.
+        light = loaded_store.definitions(unit, data=False)
+        found = app.results.result(unit, period, light)
+        assert_same(found.evaluation, expected)
+        assert found.facts == facts_of(loaded_store.definitions(unit), unit)
 
 
 def test_a_write_the_read_model_did_not_see_makes_its_result_stale(loaded_store: Store) -> None:

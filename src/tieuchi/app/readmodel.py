@@ -17,31 +17,76 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import polars as pl
 
 from tieuchi.domain.bundle import Definitions
-from tieuchi.domain.periods import Period
+from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.engine.criteria import SetResults
 from tieuchi.store import Store
 from tieuchi.store.results import StoredResult
 
-__all__ = ["ReadModel", "pack", "unpack"]
+__all__ = ["ReadModel", "Result", "Facts", "pack", "unpack", "facts_of"]
 
 _FRAMES = ("values", "targets", "groups")
 _SET_FRAMES = tuple(f.name for f in fields(SetResults))
 
 
-def pack(ev: Evaluation) -> bytes:
+@dataclass(frozen=True)
+class Facts:
+    """What the pages of a unit show besides its evaluation, found in its data when the
+    result is computed: the periods with figures or targets in the unit's subtree (years,
+    halves, quarters, year-to-date; newest first), and the indicators with figures (in the
+    subtree, of the unit itself) and with targets."""
+
+    periods: tuple[str, ...] = ()
+    observed: frozenset[str] = frozenset()
+    own: frozenset[str] = frozenset()
+    targeted: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Result:
+    evaluation: Evaluation
+    facts: Facts
+
+
+_SHOWN_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD)
+
+
+def facts_of(definitions: Definitions, unit: str) -> Facts:
+    """The facts of ``unit`` in full ``definitions`` (its subtree's targets and figures)."""
+    obs, targets = definitions.observations, definitions.targets
+    found = []
+    for code in set(obs.get_column("period").unique().to_list()) | set(
+            targets.get_column("period").unique().to_list()):
+        try:
+            period = Period.parse(code)
+        except PeriodError:
+            continue
+        if period.kind in _SHOWN_KINDS:
+            found.append(period)
+    return Facts(
+        periods=tuple(p.code for p in sorted(found, key=lambda p: (p.start, p.end),
+                                             reverse=True)),
+        observed=frozenset(obs.get_column("indicator").unique().to_list()),
+        own=frozenset(obs.filter(pl.col("unit") == unit).get_column("indicator")
+                      .unique().to_list()),
+        targeted=frozenset(targets.get_column("indicator").unique().to_list()))
+
+
+def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
     """The evaluation's frames as one blob: a ZIP (stored, not compressed) of Arrow IPC
-    files and a small JSON header."""
+    files and a small JSON header with the facts."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("meta.json", json.dumps({
-            "period": ev.period.code, "as_of": ev.as_of.isoformat(), "units": ev.units}))
+            "period": ev.period.code, "as_of": ev.as_of.isoformat(), "units": ev.units,
+            "facts": {"periods": list(facts.periods), "observed": sorted(facts.observed),
+                      "own": sorted(facts.own), "targeted": sorted(facts.targeted)}}))
         frames = {**{n: getattr(ev, n) for n in _FRAMES},
                   **{f"sets.{n}": getattr(ev.sets, n) for n in _SET_FRAMES}}
         for name, frame in frames.items():
@@ -53,16 +98,23 @@ def pack(ev: Evaluation) -> bytes:
 
 def unpack(payload: bytes, definitions: Definitions) -> Evaluation:
     """The evaluation kept in ``payload``, over ``definitions``."""
+    return _unpack(payload, definitions).evaluation
+
+
+def _unpack(payload: bytes, definitions: Definitions) -> Result:
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         meta = json.loads(archive.read("meta.json"))
 
         def frame(name: str) -> pl.DataFrame:
             return pl.read_ipc(io.BytesIO(archive.read(f"{name}.arrow")))
 
-        return Evaluation(
+        found = meta.get("facts", {})
+        return Result(Evaluation(
             definitions, Period.parse(meta["period"]), date.fromisoformat(meta["as_of"]),
             tuple(meta["units"]), frame("values"), frame("targets"), frame("groups"),
-            SetResults(**{n: frame(f"sets.{n}") for n in _SET_FRAMES}))
+            SetResults(**{n: frame(f"sets.{n}") for n in _SET_FRAMES})), Facts(
+            tuple(found.get("periods", ())), frozenset(found.get("observed", ())),
+            frozenset(found.get("own", ())), frozenset(found.get("targeted", ()))))
 
 
 class ReadModel:
@@ -79,27 +131,35 @@ class ReadModel:
     def evaluation(self, unit: str, period: Period | str,
                    definitions: Definitions | None = None,
                    version: int | None = None) -> Evaluation:
-        """``unit``'s evaluation for ``period``, from the read model when it is fresh, else
-        computed (from ``definitions`` when given, read at ``version`` or later) and kept.
-
-        A caller passing ``definitions`` reads the unit's version *before* them (see
-        :meth:`snapshot`): a result kept with an older version than its data is only
-        computed again, never taken for fresher than it is."""
-        code = Period.parse(period).code if isinstance(period, str) else period.code
+        """:meth:`result`'s evaluation, over full ``definitions`` (read when not given)."""
         if definitions is None:
             version, definitions = self.snapshot(unit)
-        elif version is None:
+        return self.result(unit, period, definitions, version).evaluation
+
+    def result(self, unit: str, period: Period | str, definitions: Definitions,
+               version: int | None = None,
+               full: Callable[[], Definitions] | None = None) -> Result:
+        """``unit``'s result for ``period``, from the read model when it is fresh (over
+        ``definitions``, which may be without targets and figures: ``data=False``), else
+        computed from full definitions (``definitions`` themselves, or ``full()``) and kept.
+
+        The unit's ``version`` is read *before* the definitions (see :meth:`snapshot`): a
+        result kept with an older version than its data is only computed again, never taken
+        for fresher than it is."""
+        code = Period.parse(period).code if isinstance(period, str) else period.code
+        if version is None:
             version = self.store.unit_version(unit)
         as_of = self.as_of(definitions)
         kept = self.store.stored_result(unit, code)
         if kept is not None and kept.version >= version and kept.as_of == as_of:
-            return unpack(kept.payload, definitions)
-        return self._compute(unit, code, definitions, version, as_of)
+            return _unpack(kept.payload, definitions)
+        return self._compute(unit, code, full() if full else definitions, version, as_of)
 
-    def snapshot(self, unit: str) -> tuple[int, Definitions]:
-        """The unit's version, then its definitions (read after, so at least as new)."""
+    def snapshot(self, unit: str, *, data: bool = True) -> tuple[int, Definitions]:
+        """The unit's version, then its definitions (read after, so at least as new); with
+        ``data=False`` without targets and figures."""
         version = self.store.unit_version(unit)
-        return version, self.store.definitions(unit)
+        return version, self.store.definitions(unit, data=data)
 
     def refresh(self, units: Iterable[str]) -> int:
         """Compute again the results kept for ``units`` and every unit above them (what a
@@ -119,7 +179,9 @@ class ReadModel:
         return done
 
     def _compute(self, unit: str, period: str, definitions: Definitions, version: int,
-                 as_of: date) -> Evaluation:
+                 as_of: date) -> Result:
         ev = evaluate(definitions, period, units=[unit], as_of=as_of)
-        self.store.save_result(StoredResult(unit, period, version, as_of, pack(ev)))
-        return ev
+        result = Result(ev, facts_of(definitions, unit))
+        self.store.save_result(StoredResult(unit, period, version, as_of,
+                                            pack(ev, result.facts)))
+        return result

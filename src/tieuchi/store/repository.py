@@ -350,11 +350,12 @@ class Store:
         with self.session() as s:
             return s.get(Meta, "project") is not None
 
-    def definitions(self, root: str | None = None) -> Definitions:
+    def definitions(self, root: str | None = None, *, data: bool = True) -> Definitions:
         """The definitions, with targets and figures of ``root`` and the units under it only
         (everything when ``root`` is None): a unit's page never loads the whole country.
         Targets and figures are read columnar (:func:`~tieuchi.store.columnar.read_frame`),
-        never as ORM rows."""
+        never as ORM rows. With ``data=False`` they are left out (empty frames): what a page
+        reading the read model needs."""
         with self.session() as s:
             project = s.get(Meta, "project")
             report = s.get(Meta, "report")
@@ -370,9 +371,13 @@ class Store:
                 targets_query = targets_query.where(TargetRow.unit.in_(tree))
                 obs_query = obs_query.where(ObservationRow.unit.in_(tree))
             units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
-            targets = read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
-            observations = read_frame(s, obs_query.order_by(ObservationRow.id),
-                                      OBSERVATION_SCHEMA)
+            if data:
+                targets = read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
+                observations = read_frame(s, obs_query.order_by(ObservationRow.id),
+                                          OBSERVATION_SCHEMA)
+            else:
+                targets = pl.DataFrame(schema=_TARGET_ROW_SCHEMA)
+                observations = pl.DataFrame(schema=OBSERVATION_SCHEMA)
             return Definitions(
                 project=Project.model_validate(project.value) if project else Project(
                     name="tieuchi"),

@@ -551,12 +551,13 @@ def get_evaluation(app: AppDep, user: ApiUser, unit: str,
                    as_of: Annotated[date | None, Query(
                        description="The evaluation date (default: the project's).")] = None,
                    ) -> EvaluationOut:
-    version, definitions = app.results.snapshot(unit)
-    chosen = _period(period or app.default_period(definitions))
-    if as_of is None:  # the read model's result
-        ev = app.results.evaluation(unit, chosen, definitions, version)
+    version, light = app.results.snapshot(unit, data=False)
+    chosen = _period(period or app.default_period(light))
+    if as_of is None:  # the read model's result (the full definitions only if it is stale)
+        ev = app.results.result(unit, chosen, light, version,
+                                full=lambda: app.store.definitions(unit)).evaluation
     else:  # another date: evaluated on demand
-        ev = evaluate(definitions, chosen, units=[unit], as_of=as_of)
+        ev = evaluate(app.store.definitions(unit), chosen, units=[unit], as_of=as_of)
     return EvaluationOut(**evaluation_dict(ev))
 
 

@@ -15,9 +15,10 @@ import polars as pl
 from fastapi import HTTPException, Request
 
 from tieuchi.app import Action, App
+from tieuchi.app.readmodel import Result
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
-from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.units import Unit
 from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import number, percent
@@ -36,10 +37,14 @@ STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "non
 
 @dataclass
 class UnitView:
+    """``light`` are the unit's definitions without targets and figures (what the read
+    model's results need); :attr:`definitions`, with them, are read only by the pages that
+    use them (reports, target management, trends)."""
+
     app: App
     user: User
     unit: Unit
-    definitions: Definitions
+    light: Definitions
     period: Period
     lang: str
     crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
@@ -50,9 +55,30 @@ class UnitView:
         return self.app.store
 
     @cached_property
+    def definitions(self) -> Definitions:
+        """The full definitions of the unit's subtree: targets and figures too."""
+        return self.store.definitions(self.code)
+
+    def result_of(self, period: Period | str) -> Result:
+        """The unit's result for ``period`` from the read model (computed from the full
+        definitions when it is stale)."""
+        return self.app.results.result(self.code, period, self.light, self.version,
+                                       full=lambda: self.definitions)
+
+    @cached_property
+    def result(self) -> Result:
+        return self.result_of(self.period)
+
+    @property
     def ev(self) -> Evaluation:
-        """The unit's evaluation, from the read model."""
-        return self.app.results.evaluation(self.unit.code, self.period, self.definitions,
+        """The unit's evaluation for the period, from the read model."""
+        return self.result.evaluation
+
+    @cached_property
+    def full_ev(self) -> Evaluation:
+        """The same evaluation over the full definitions, for the reports (their text reads
+        the groups' members and the figures' sources)."""
+        return self.app.results.evaluation(self.code, self.period, self.definitions,
                                            self.version)
 
     @cached_property
@@ -68,18 +94,8 @@ class UnitView:
 
     @cached_property
     def periods(self) -> list[str]:
-        """Periods to choose from: the years with figures or targets, and the current one."""
-        codes = set(self.definitions.observations.get_column("period").unique().to_list())
-        codes |= set(self.definitions.targets.get_column("period").unique().to_list())
-        codes.add(self.period.code)
-        found = []
-        for code in codes:
-            try:
-                p = Period.parse(code)
-            except PeriodError:
-                continue
-            if p.kind in (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD):
-                found.append(p)
+        """Periods to choose from: those with figures or targets, and the current one."""
+        found = [Period.parse(c) for c in {*self.result.facts.periods, self.period.code}]
         return [p.code for p in sorted(found, key=lambda p: (p.start, p.end), reverse=True)]
 
     @cached_property
@@ -95,7 +111,7 @@ class UnitView:
         rows = self.ev.groups.filter(pl.col("unit") == self.code)
         cards = []
         for g in rows.iter_rows(named=True):
-            group = self.definitions.group_by_code[g["group"]]
+            group = self.light.group_by_code[g["group"]]
             achieved = g["exceeded"] + g["met"]
             cards.append({
                 "code": g["group"],
@@ -128,9 +144,9 @@ class UnitView:
     def key_targets(self) -> list[dict[str, Any]]:
         """The report's highlighted figures for this unit, else its first targets."""
         keys: list[str] = []
-        for section in self.definitions.report.sections:
+        for section in self.light.report.sections:
             for item in section.items:
-                if (item.unit or self.definitions.project.root) != self.code:
+                if (item.unit or self.light.project.root) != self.code:
                     continue
                 keys.extend(item.highlights)
                 if item.target:
@@ -149,8 +165,7 @@ class UnitView:
     def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
         if not indicators:
             return {}
-        frames = [self.app.results.evaluation(self.code, year, self.definitions, self.version)
-                  .values.filter(pl.col("unit") == self.code,
+        frames = [self.result_of(year).evaluation.values.filter(pl.col("unit") == self.code,
                                  pl.col("indicator").is_in(indicators))
                   .select(pl.lit(year).alias("period"), "indicator", "value")
                   for year in self.years
@@ -168,8 +183,8 @@ class UnitView:
         """Each criteria set: the unit's own result ("30/34 tiêu chí; chưa đạt: …") or how
         many of its units pass ("15/15 xã đạt chuẩn")."""
         out = []
-        names = {u.code: u.name for u in self.definitions.units}
-        for cset in self.definitions.criteria_sets:
+        names = {u.code: u.name for u in self.light.units}
+        for cset in self.light.criteria_sets:
             own = self.ev.sets.sets.filter((pl.col("set") == cset.code)
                                            & (pl.col("unit") == self.code))
             summary = self.ev.sets.summaries.filter((pl.col("set") == cset.code)
@@ -191,7 +206,7 @@ class UnitView:
         return out
 
     def children(self) -> list[Unit]:
-        return [u for u in self.definitions.units if u.parent == self.code
+        return [u for u in self.light.units if u.parent == self.code
                 and u.valid_on(self.period.start, self.period.end)]
 
 
@@ -225,16 +240,16 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
     store = app.store
-    version, definitions = app.results.snapshot(code)
-    unit = definitions.unit_by_code.get(code)
+    version, light = app.results.snapshot(code, data=False)
+    unit = light.unit_by_code.get(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
-    chosen = period or app.default_period(definitions)
+    chosen = period or app.default_period(light)
     try:
         parsed = Period.parse(chosen)
     except PeriodError as exc:
         raise HTTPException(422, f"period: {exc}") from None
-    view = UnitView(app, user, unit, definitions, parsed, lang_of(request))
+    view = UnitView(app, user, unit, light, parsed, lang_of(request))
     view.version = version
     for ancestor in reversed(store.path(code)[1:]):
         found = store.unit(ancestor)

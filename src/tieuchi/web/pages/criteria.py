@@ -160,7 +160,7 @@ def _source_text(cset: CriteriaSet) -> str:
 
 
 def _set_or_404(view: UnitView, set_code: str) -> CriteriaSet:
-    cset = view.definitions.set_by_code.get(set_code)
+    cset = view.light.set_by_code.get(set_code)
     if cset is None:
         raise HTTPException(404, f"criteria set '{set_code}' does not exist")
     return cset
@@ -174,7 +174,7 @@ def criteria_sets(request: Request, user: CurrentUser, code: str,
     words = _words(view)
     sets = []
     for s in view.set_results():
-        cset = view.definitions.set_by_code[s["code"]]
+        cset = view.light.set_by_code[s["code"]]
         if s["kind"] == "own":
             passed = s["passed"]
             headline = words["own_summary"].format(unit=view.name(), met=s["met"],
@@ -201,10 +201,10 @@ def _noun(view: UnitView, cset: CriteriaSet, units: list[str] | None = None) -> 
     if units is None:
         frame = view.ev.sets.sets.filter(pl.col("set") == cset.code)
         units = frame.get_column("unit").to_list() if frame.height else []
-    levels = {view.definitions.unit_by_code[u].level for u in units
-              if u in view.definitions.unit_by_code}
+    levels = {view.light.unit_by_code[u].level for u in units
+              if u in view.light.unit_by_code}
     if len(levels) == 1:
-        level = view.definitions.level_by_code.get(levels.pop())
+        level = view.light.level_by_code.get(levels.pop())
         if level is not None:
             return level.name.lower()
     return "đơn vị"
@@ -227,7 +227,7 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
     own = results.filter(pl.col("unit") == code)
     if own.height:
         results = own
-    order = {u.code: i for i, u in enumerate(view.definitions.units)}
+    order = {u.code: i for i, u in enumerate(view.light.units)}
     units = sorted(results.get_column("unit").to_list() if results.height else [],
                    key=lambda u: order.get(u, len(order)))
     if not units:
@@ -290,8 +290,8 @@ def _row_names(view: UnitView, units: list[str]) -> tuple[str, dict[str, str]]:
     level heads the column and the rows keep the rest ("Tân Triều")."""
     names = {u: view.name(u) for u in units}
     heading = _words(view)["unit"]
-    levels = {view.definitions.unit_by_code[u].level for u in units}
-    level = view.definitions.level_by_code.get(levels.pop()) if len(levels) == 1 else None
+    levels = {view.light.unit_by_code[u].level for u in units}
+    level = view.light.level_by_code.get(levels.pop()) if len(levels) == 1 else None
     if level is None or len(units) < 2:
         return heading, names
     prefix = ((level.name_en or level.name) if view.lang == "en" else level.name) + " "
@@ -362,7 +362,7 @@ def _condition(view: UnitView, x: dict[str, Any]) -> dict[str, Any]:
     measure, the comparison with the threshold, the status and where the figure comes from."""
     lang, words = view.lang, _words(view)
     comparators = view.ctx.words.comparator
-    defs = view.definitions
+    defs = view.light
     indicator = defs.indicator_by_code.get(x["indicator"] or "")
     measure = ""
     if indicator is not None and indicator.unit:

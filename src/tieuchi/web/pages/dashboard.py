@@ -79,7 +79,7 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
                             f"{view.period.code}")
     target = found.row(0, named=True)
     row = view.target_row(target)
-    indicator = view.definitions.indicator_by_code[target["indicator"]]
+    indicator = view.light.indicator_by_code[target["indicator"]]
     if indicator.criteria_set:
         rows, passing = [], _set_rows(view, indicator.criteria_set)
     else:
@@ -102,7 +102,7 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
         (pl.col("indicator") == indicator) & pl.col("unit").is_in(children)
     ).iter_rows(named=True)}
     total = sum(v for v in values.values() if v is not None) or None
-    decimals = view.definitions.indicator_by_code[indicator].decimals
+    decimals = view.light.indicator_by_code[indicator].decimals
     out = []
     for child in children:
         value = values.get(child)
@@ -142,7 +142,7 @@ def _set_rows(view: UnitView, set_code: str) -> list[dict[str, Any]]:
 
 def _target_change(a: AuditEntry, view: UnitView) -> dict[str, Any]:
     """One change of a target: when, who, the target before and after, why."""
-    indicators = view.definitions.indicator_by_code
+    indicators = view.light.indicator_by_code
 
     def wording(doc: dict[str, Any] | None) -> str:
         if not doc or doc.get("indicator") not in indicators:

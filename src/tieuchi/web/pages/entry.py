@@ -178,7 +178,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     ew = WORDS[lang]
     rows = []
     for ind_code in ds.indicators:
-        indicator = view.definitions.indicator_by_code.get(ind_code)
+        indicator = view.light.indicator_by_code.get(ind_code)
         if indicator is None:
             continue
         current = figures.get(ind_code)
@@ -246,7 +246,7 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
                           kept=keep | {"vintage": ""})
     for ind_code in ds.indicators:
         field = f"v__{ind_code}"
-        indicator = view.definitions.indicator_by_code.get(ind_code)
+        indicator = view.light.indicator_by_code.get(ind_code)
         if field not in form or indicator is None:
             continue
         text = str(form.get(field) or "").strip()
@@ -336,7 +336,7 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str,
     """Every change of the unit's figure of ``indicator`` for the period, all vintages,
     newest first; the table alone for htmx."""
     view = open_unit(request, user, code, period)
-    found = view.definitions.indicator_by_code.get(indicator)
+    found = view.light.indicator_by_code.get(indicator)
     if found is None:
         raise HTTPException(404, f"indicator '{indicator}' does not exist")
     lang = lang_of(request)

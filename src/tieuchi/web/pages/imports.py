@@ -133,10 +133,10 @@ def _signer(request: Request) -> URLSafeTimedSerializer:
 def _writable(view: UnitView) -> list[Unit]:
     """The page's unit and the units below it the user may write, valid in the period."""
     above = view.store.path(view.code)[1:]
-    parents = {u.code: u.parent for u in view.definitions.units}
+    parents = {u.code: u.parent for u in view.light.units}
     found = []
-    for unit in (view.unit, *(view.definitions.unit_by_code[c]
-                              for c in view.definitions.descendants(view.code))):
+    for unit in (view.unit, *(view.light.unit_by_code[c]
+                              for c in view.light.descendants(view.code))):
         path: list[str] = []
         current: str | None = unit.code
         while current is not None and current != view.code:
@@ -152,7 +152,7 @@ def _writable(view: UnitView) -> list[Unit]:
 def _templates(view: UnitView) -> list[dict[str, Any]]:
     units = _writable(view)
     rows = []
-    for ds in view.definitions.data_sets:
+    for ds in view.light.data_sets:
         mine = [u for u in units if ds.reported_by(u.level)]
         if not mine:
             continue
@@ -172,7 +172,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
     """The Excel template of ``dataset`` for the unit, or (``below=1``) for the units below
     it that report it."""
     view = open_unit(request, user, code, period)
-    ds = next((d for d in view.definitions.data_sets if d.code == dataset), None)
+    ds = next((d for d in view.light.data_sets if d.code == dataset), None)
     if ds is None:
         raise HTTPException(404, f"'{dataset}' is not a data set")
     units = [u.code for u in _writable(view)
@@ -248,8 +248,8 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
 def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
              status_code: int = 200, alert: str | None = None) -> HTMLResponse:
     iw, lang = WORDS[view.lang], view.lang
-    catalogue = {i.code: i for i in view.definitions.indicators}
-    names = {u.code: u.name for u in view.definitions.units}
+    catalogue = {i.code: i for i in view.light.indicators}
+    names = {u.code: u.name for u in view.light.units}
     rows = [{
         "place": c.place, "unit": names.get(c.unit, c.unit),
         "period": Period.parse(c.period).label(lang),

@@ -101,7 +101,7 @@ def _text(value: float | None, indicator: Indicator | None) -> str:
 
 def _children(view: UnitView) -> list[Unit]:
     """The units directly below that a total adds up from (planning areas never do)."""
-    levels = view.definitions.level_by_code
+    levels = view.light.level_by_code
     return [u for u in view.children()
             if not (u.level in levels and levels[u.level].pseudo)]
 
@@ -117,7 +117,7 @@ def _allocatable(view: UnitView) -> list[dict[str, Any]]:
     mine = ev.targets.filter(pl.col("unit") == view.code)
     raw = view.definitions.targets
     for r in mine.iter_rows(named=True):
-        indicator = view.definitions.indicator_by_code.get(r["indicator"])
+        indicator = view.light.indicator_by_code.get(r["indicator"])
         if indicator is None or indicator.rollup is not Rollup.SUM:
             continue
         if r["relative"] or r["comparator"] not in COMPARATORS or r["value"] is None:
@@ -171,7 +171,7 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
             a["document"] = allocation.get("document", a["document"])
     indicators = [
         {"code": i.code, "name": (i.name_en or i.name) if lang == "en" else i.name}
-        for i in view.definitions.indicators]
+        for i in view.light.indicators]
     return render(
         request, "manage.html", status_code=status_code, user=view.user, view=view,
         tab="manage", mw=mw, rows=rows, allocations=allocations,
@@ -198,7 +198,7 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
     typed = {k: str(form.get(k) or "").strip()
              for k in ("indicator", "comparator", "value", "issuer", "document", "reason")}
     errors: dict[str, str] = {}
-    indicator = view.definitions.indicator_by_code.get(typed["indicator"])
+    indicator = view.light.indicator_by_code.get(typed["indicator"])
     if indicator is None:
         errors["indicator"] = mw["unknown_indicator"]
     if typed["comparator"] not in COMPARATORS:

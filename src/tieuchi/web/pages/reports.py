@@ -75,7 +75,7 @@ def report_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
     view = open_unit(request, user, code, period)
     try:
-        doc = build_document(view.ev, view.lang, code)
+        doc = build_document(view.full_ev, view.lang, code)
     except ReportError as exc:
         raise HTTPException(422, str(exc)) from None
     links = _Links(view)
@@ -95,7 +95,7 @@ def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
         raise HTTPException(404, f"indicator '{indicator}' does not exist")
     figure_period = _figure_period(view, of)
     blocks = [_trace_block(view, indicator, figure_period, None)]
-    target = _target(view.ev, code, indicator, figure_period)
+    target = _target(view.full_ev, code, indicator, figure_period)
     if target is not None and target["last_year"] is not None:
         previous = Period.parse(figure_period).same_period_last_year().code
         blocks.append(_trace_block(view, indicator, previous, WORDS[view.lang]["last_year"]))
@@ -117,7 +117,7 @@ def download(request: Request, user: CurrentUser, code: str, ext: str,
     if language not in WORDS:
         raise HTTPException(422, f"lang: '{language}' is not vi or en")
     try:
-        content = _RENDER[ext](view.ev, language, code)
+        content = _RENDER[ext](view.full_ev, language, code)
     except ReportError as exc:
         raise HTTPException(503 if ext == "pdf" else 422, str(exc)) from None
     name = file_name(view.period.code, code, ext, language)
@@ -179,7 +179,7 @@ class _Links:
     layout: pl.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        self.layout = appendix_rows(self.view.ev, self.view.code)
+        self.layout = appendix_rows(self.view.full_ev, self.view.code)
 
     def trace(self, indicator: str, period: str | None = None, unit: str | None = None) -> str:
         """The trace of a figure of the report's unit (or of ``unit``): of the period, or
@@ -242,7 +242,7 @@ def _sections(doc: ReportDocument, links: _Links) -> list[dict[str, Any]]:
     matched to the outline item that wrote it (the items that wrote nothing are left out,
     as the document leaves them)."""
     view = links.view
-    ctx = Context(view.ev, phrasebook(view.definitions, view.lang), view.code)
+    ctx = Context(view.full_ev, phrasebook(view.definitions, view.lang), view.code)
     outline = [[i for i in s.items if RENDERERS[item_kind(i)](i, ctx)]
                for s in view.definitions.report.sections]
     outline = [items for items in outline if items]
@@ -393,7 +393,7 @@ def _indicator_name(view: UnitView, code: str) -> str:
 def _trace_block(view: UnitView, indicator: str, period: str,
                  heading: str | None) -> dict[str, Any]:
     """One figure's trace, worded for the page."""
-    rows = trace(view.ev, view.code, indicator, period)
+    rows = trace(view.full_ev, view.code, indicator, period)
     en = view.lang == "en"
     words = WORDS[view.lang]
     first = rows[0] if rows else {}

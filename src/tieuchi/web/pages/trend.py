@@ -85,9 +85,8 @@ def _with_measure(text: str, measure: str) -> str:
 
 def _options(view: UnitView) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Indicators with a target in the subtree, then those with figures only."""
-    defs = view.definitions
-    targeted = set(defs.targets.get_column("indicator").to_list())
-    observed = set(defs.observations.get_column("indicator").to_list())
+    defs, facts = view.light, view.result.facts
+    targeted, observed = facts.targeted, facts.observed
     assigned: list[dict[str, str]] = []
     figures: list[dict[str, str]] = []
     for ind in defs.indicators:
@@ -104,7 +103,7 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
     """The first of the unit's key targets (in the report's order), else the first of its
     targets, else the first indicator with figures of its own (a number rather than a yes/no),
     else the first with figures below it."""
-    defs = view.definitions
+    defs = view.light
     keys: list[str] = []
     for section in defs.report.sections:
         for item in section.items:
@@ -123,8 +122,7 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
             return key
     if mine.height:
         return str(mine.row(0, named=True)["indicator"])
-    own = set(defs.observations.filter(pl.col("unit") == view.code)
-              .get_column("indicator").to_list())
+    own = view.result.facts.own
     listed = [o["code"] for o in options]
     numeric = [c for c in listed if defs.indicator_by_code[c].type is not ValueType.YESNO]
     for code in [*numeric, *listed]:
@@ -284,7 +282,7 @@ def trend(request: Request, user: CurrentUser, code: str, period: str | None = N
                                "unit_in_text": lower_first(view.name()) if view.lang == "vi"
                                else view.name()}
     if chosen:
-        ind = view.definitions.indicator_by_code.get(chosen)
+        ind = view.light.indicator_by_code.get(chosen)
         if ind is None:
             raise HTTPException(404, f"indicator '{chosen}' does not exist")
         measure = _measure(ind, view.lang)
