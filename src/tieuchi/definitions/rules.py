@@ -14,8 +14,8 @@ import polars as pl
 
 from tieuchi.definitions.loader import Loaded, Located
 from tieuchi.definitions.problems import suggest
-from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.bundle import target_frame
+from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.ruleset import figure_problems, messages, target_problems
