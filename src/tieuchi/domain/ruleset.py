@@ -120,8 +120,7 @@ def best_vintage(frame: pl.DataFrame, key: Sequence[str]) -> pl.DataFrame:
     """One row per ``key``: the most final vintage (``vintage_rank``), then the latest
     recorded (``recorded_at``; a figure without a date comes after a dated one)."""
     order = [c for c in ("vintage_rank", "recorded_at") if c in frame.columns]
-    return frame.sort(order, descending=True, nulls_last=True).unique(
-        list(key), keep="first", maintain_order=True)
+    return frame.sort(order, descending=True, nulls_last=True).unique(list(key), keep="first")
 
 
 # ---------------------------------------------------------------------- messages
