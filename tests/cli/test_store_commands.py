@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE
 from tieuchi.cli import app
-from tieuchi.store import Store
+from tieuchi.store import Store, User
 
 runner = CliRunner()
 
@@ -45,12 +45,18 @@ def test_load_of_a_broken_folder_loads_nothing(url: str, tmp_path: Path) -> None
     assert not Store.open(url).has_definitions()
 
 
-def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
+def _loaded_and_locked(url: str, unit: str, dataset: str) -> tuple[Store, User]:
+    """The example loaded, with ``unit``'s ``dataset`` for 2023 locked by an administrator."""
     assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
     store = Store.open(url)
     admin = store.add_user("admin", "password123", role="admin", unit=None)
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, user=admin)
+        store.transition(unit, "2023", dataset, action, user=admin)
+    return store, admin
+
+
+def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
+    store, _ = _loaded_and_locked(url, "TT-YENMY", "ntm-nang-cao")
     changed = tmp_path / "changed"
     shutil.copytree(EXAMPLE, changed)
     csv = changed / "observations-2023-nong-thon-moi.csv"
@@ -84,11 +90,7 @@ def test_load_refuses_the_figures_store_write_refuses(url: str, tmp_path: Path) 
 
 
 def test_load_refuses_a_target_change_in_a_locked_period(url: str, tmp_path: Path) -> None:
-    assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
-    store = Store.open(url)
-    admin = store.add_user("admin", "password123", role="admin", unit=None)
-    for action in ("submit", "approve", "lock"):
-        store.transition("TT", "2023", "kinh-te-xa-hoi", action, user=admin)
+    store, admin = _loaded_and_locked(url, "TT", "kinh-te-xa-hoi")
     changed = tmp_path / "changed"
     shutil.copytree(EXAMPLE, changed)
     found = [p for p in (changed / "targets").rglob("*") if p.is_file()
