@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE
 from tieuchi.cli import app
-from tieuchi.store import Store
+from tieuchi.store import Store, User
 
 runner = CliRunner()
 
@@ -45,12 +45,18 @@ def test_load_of_a_broken_folder_loads_nothing(url: str, tmp_path: Path) -> None
     assert not Store.open(url).has_definitions()
 
 
-def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
+def _loaded_and_locked(url: str, unit: str, dataset: str) -> tuple[Store, User]:
+    """The example loaded, with ``unit``'s ``dataset`` for 2023 locked by an administrator."""
     assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
     store = Store.open(url)
     admin = store.add_user("admin", "password123", role="admin", unit=None)
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
+        store.transition(unit, "2023", dataset, action, actor=admin.username)
+    return store, admin
+
+
+def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
+    store, _ = _loaded_and_locked(url, "TT-YENMY", "ntm-nang-cao")
     changed = tmp_path / "changed"
     shutil.copytree(EXAMPLE, changed)
     csv = changed / "observations-2023-nong-thon-moi.csv"
@@ -63,6 +69,44 @@ def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
     assert "locked" in result.output and "nothing was loaded" in result.output
     assert store.figures("TT-YENMY", "2023", ["ntmnc-04"])["ntmnc-04"]["value"] == 1
     assert store.audit_count() == audit
+
+
+def test_load_refuses_the_figures_store_write_refuses(url: str, tmp_path: Path) -> None:
+    """A percentage of 150 and a count of 2.5: `tieuchi load` refuses them, as Store.write
+    does, each at its file and line."""
+    changed = tmp_path / "changed"
+    shutil.copytree(EXAMPLE, changed)
+    csv = changed / "observations-2023.csv"
+    text = csv.read_text(encoding="utf-8")
+    csv.write_text(text.replace("TT,dn-moi,2023,815,", "TT,dn-moi,2023,2.5,")
+                   .replace("TT,ho-ngheo,2023,0.09,", "TT,ho-ngheo,2023,150,"), encoding="utf-8")
+    result = runner.invoke(app, ["load", str(changed)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "observations-2023.csv:21: error count-value 2.5 is not a count for dn-moi" in output
+    assert "observations-2023.csv:22: error percent-range 150 is not a percentage" in output
+    assert "nothing was loaded" in output
+    assert not Store.open(url).has_definitions()
+
+
+def test_load_refuses_a_target_change_in_a_locked_period(url: str, tmp_path: Path) -> None:
+    store, admin = _loaded_and_locked(url, "TT", "kinh-te-xa-hoi")
+    changed = tmp_path / "changed"
+    shutil.copytree(EXAMPLE, changed)
+    found = [p for p in (changed / "targets").rglob("*") if p.is_file()
+             and "ktxh-dn-moi" in p.read_text(encoding="utf-8")]
+    assert found, "the example's target ktxh-dn-moi moved"
+    text = found[0].read_text(encoding="utf-8")
+    assert text.count("at_least: 700") == 1, "the example's target ktxh-dn-moi changed"
+    found[0].write_text(text.replace("at_least: 700", "at_least: 701"), encoding="utf-8")
+    result = runner.invoke(app, ["load", str(changed)])
+    assert result.exit_code == 1, result.output
+    assert "locked" in result.output and "reopen" in result.output
+    assert [t["value"] for t in store.targets_of(["TT"], "2023")
+            if t["key"] == "ktxh-dn-moi"] == [700.0]
+    store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
+                     reason="điều chỉnh")
+    assert runner.invoke(app, ["load", str(changed)]).exit_code == 0
 
 
 def test_user_and_token(url: str) -> None:

@@ -681,6 +681,47 @@ CASES: list[Case] = [
               - gtsx
               - thu-tong  # <-
         """}, "datasets.yaml", message="not entered"),
+    # ------------------------------------------------------------------ the domain's figure rules
+    Case("percentage-of-150", "percent-range", {
+        "observations-2023.csv": OBS_HEADER + "TT,ho-ngheo,2023,1.2,official\n"
+                                              "TT-YENMY,ho-ngheo,2023,150,official\n",
+    }, "observations-2023.csv", line=3, message="150 is not a percentage for ho-ngheo"),
+    Case("inline-negative-percentage", "percent-range", {"data.yaml": """\
+        observations:
+          - unit: TT
+            indicator: ho-ngheo
+            period: 2023
+            value: -1  # <-
+        """}, "data.yaml", message="between 0 and 100"),
+    Case("count-of-2.5", "count-value", {
+        "more.yaml": """\
+        indicators:
+          - {code: so-truong, name: Số trường đạt chuẩn, type: count, frequency: year}
+        """,
+        "observations-2023.csv": OBS_HEADER + "TT,so-truong,2023,2.5,official\n",
+    }, "observations-2023.csv", line=2, message="2.5 is not a count for so-truong"),
+    Case("nan-observation", "invalid-value", {"data.yaml": """\
+        observations:
+          - unit: TT
+            indicator: gtsx
+            period: 2023
+            value: .nan  # <-
+        """}, "data.yaml", message="NaN is not a finite number"),
+    Case("infinite-target", "invalid-value", {"targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: gtsx, period: 2023, at_least: .inf}  # <-
+        """}, "targets.yaml", message="value Infinity is not a finite number"),
+    Case("nan-target-in-csv", "invalid-value", {
+        "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,nan,,\n",
+    }, "targets-2023.csv", line=2, message="value NaN is not a finite number"),
+    Case("yesno-target-of-one-half", "yesno-value", {"targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: dien-tap, period: 2023, equal: 0.5}  # <-
+        """}, "targets.yaml", message="0.5 is not a yes/no value for dien-tap"),
+    Case("range-upside-down", "range-order", {"targets.yaml": """\
+        targets:
+          - {unit: TT, indicator: thu-nhap-bq, period: 2023, within: [80, 70]}  # <-
+        """}, "targets.yaml", message="upper value 70 is below its lower value 80"),
     Case("yesno-indicator-with-number", "target-comparator", {"targets.yaml": """\
         targets:
           - {unit: TT, indicator: dien-tap, period: 2023, at_least: 1}  # <-

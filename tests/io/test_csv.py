@@ -191,3 +191,44 @@ def test_frames_have_the_definition_columns(store: Store) -> None:
     assert observations_frame(store, "TT").columns == list(OBSERVATION_CSV)
     assert targets_frame(store, "TT").columns == list(TARGET_CSV)
     assert set(FIGURE_KEYS) <= set(OBSERVATION_CSV)
+
+
+@pytest.mark.parametrize(("cells", "code"), [
+    ("at_least,nan,", "invalid-value"),
+    ("at_least,inf,", "invalid-value"),
+    ("at_least,-inf,", "invalid-value"),
+    ("within,9,3", "range-order"),
+])
+def test_a_target_row_goes_through_the_target_rule(store: Store, tmp_path: Path, cells: str,
+                                                   code: str) -> None:
+    """The same rule as the loader, the API and Store.save_targets."""
+    path = tmp_path / "targets.csv"
+    path.write_text("key,unit,indicator,period,comparator,value,value_high\n"
+                    "x,TT,gtsx,2023,at_least,1,\n"
+                    f"y,TT,gtsx,2024,{cells}\n", encoding="utf-8")
+    with pytest.raises(ExchangeError) as caught:
+        read_csv(store, path)
+    (problem,) = caught.value.problems
+    assert (problem.place, problem.code) == ("targets.csv:3", code)
+    assert problem.message_vi
+
+
+def test_a_locked_period_refuses_a_target_file(store: Store, tmp_path: Path) -> None:
+    admin = store.users()[0]
+    for action in ("submit", "approve", "lock"):
+        store.transition("TT", "2023", "kinh-te-xa-hoi", action, actor=admin.username)
+    path = tmp_path / "targets.csv"
+    frame = targets_frame(store, "TT", "2023").with_columns(
+        pl.when(pl.col("key") == "ktxh-dn-moi").then(pl.lit("750")).otherwise(pl.col("value"))
+        .alias("value"))
+    write_csv(frame, path)
+    line = 2 + frame.get_column("key").to_list().index("ktxh-dn-moi")
+    with pytest.raises(ExchangeError) as caught:
+        read_csv(store, path)
+    (problem,) = caught.value.problems
+    assert (problem.place, problem.code) == (f"targets.csv:{line}", "locked")
+    store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
+                     reason="điều chỉnh")
+    plan = read_csv(store, path)
+    assert isinstance(plan, TargetPlan)
+    assert apply_targets(App(store), plan, actor=System("test")) == 1

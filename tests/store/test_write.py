@@ -83,6 +83,8 @@ BAD = {
     "duplicate-observation": (Entry(COMMUNE, YESNO, YEAR, 0), "indicator"),
     "invalid-vintage": (Entry(COMMUNE, "ntmnc-05", YEAR, 1, vintage="draft"), "vintage"),
     "invalid-value": (Entry(COMMUNE, "ntmnc-06", YEAR, float("nan")), "value"),
+    "percent-range": (Entry(DISTRICT, "ho-ngheo", YEAR, 150), "value"),
+    "count-value": (Entry(DISTRICT, "dn-moi", YEAR, 2.5), "value"),
 }
 
 

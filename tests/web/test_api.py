@@ -8,6 +8,7 @@ others read ``web`` or write a period or a target key only they use.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -168,11 +169,16 @@ def test_post_targets_is_all_or_nothing(web: WebApp) -> None:
     ({"period": "2024-Q5"}, "period", "invalid-period"),
     ({"value": None}, "value", "missing-value"),
     ({"relative": "growth", "relative_value": 5}, "comparator", "target-kind"),
-    ({"comparator": "within", "value_high": 10}, "value_high", "missing-value-high"),
+    ({"comparator": "within"}, "value_high", "missing-value-high"),
+    ({"comparator": "within", "value_high": 10}, "value_high", "range-order"),
+    ({"baseline": "2023"}, "baseline", "baseline-without-relative"),
+    ({"tolerance": -1}, "tolerance", "negative-tolerance"),
+    ({"period": "2024-05"}, "period", "period-too-fine"),
     ({"key": "ktxh-gtsx"}, "unit", "key-in-use"),
     ({"key": "ktxh-gtsx", "unit": "TT"}, "indicator", "key-in-use"),
     ({"key": "ktxh-gtsx", "unit": "TT", "indicator": "gtsx"}, "period", "key-in-use"),
-], ids=["unit", "period", "value", "two-kinds", "range", "key-of-another-unit",
+], ids=["unit", "period", "value", "two-kinds", "range", "range-order", "baseline",
+        "tolerance", "period-too-fine", "key-of-another-unit",
         "key-of-another-indicator", "key-of-another-period"])
 def test_post_targets_reports_the_bad_field(web: WebApp, change: dict[str, Any], field: str,
                                             code: str) -> None:
@@ -181,6 +187,44 @@ def test_post_targets_reports_the_bad_field(web: WebApp, change: dict[str, Any],
     errors = assert_error(web.client("admin").post("/api/targets", json={"targets": [target]}),
                           422, code)
     assert (errors[0]["index"], errors[0]["field"]) == (0, field)
+
+
+@pytest.mark.parametrize("field", ["value", "value_high", "relative_value",
+                                   "baseline_value", "tolerance"])
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_post_targets_refuses_numbers_that_are_not_finite(web: WebApp, field: str,
+                                                          number: str) -> None:
+    """JSON has no NaN nor Infinity, but Python's parser (and so FastAPI's) reads the
+    literals NaN, Infinity and -Infinity, and 1e999 as Infinity; pydantic takes them as
+    floats. The domain's target rule refuses them, field by field."""
+    relative = field in ("relative_value", "baseline_value")
+    target = {"key": "api-test-nan", "unit": COMMUNE, "indicator": PERCENT, "period": "2024",
+              **({"relative": "growth", "relative_value": 5} if relative else
+                 {"comparator": "within", "value": 90, "value_high": 95})}
+    body = json.dumps({"targets": [target]})[:-3] + f', "{field}": {number}}}]}}'
+    response = web.client("admin").post("/api/targets", content=body,
+                                        headers={"content-type": "application/json"})
+    errors = assert_error(response, 422, "invalid-value")
+    assert [(e["index"], e["field"]) for e in errors] == [(0, field)]
+    assert "api-test-nan" not in {t["key"] for t in ok(web.client("admin").get(
+        "/api/targets", params={"unit": COMMUNE, "period": "2024"}))["targets"]}
+
+
+def test_post_targets_in_a_locked_period_is_refused_until_a_reopen(fresh_web: WebApp) -> None:
+    admin = fresh_web.client("admin")
+    held = {t["key"]: t for t in ok(admin.get("/api/targets", params={
+        "unit": "TT", "period": "2023"}))["targets"]}["ktxh-dn-moi"]
+    for action in ("submit", "approve", "lock"):
+        ok(admin.post("/api/workflow", json={"unit": "TT", "period": "2023",
+                                             "dataset": "kinh-te-xa-hoi", "action": action}))
+    changed = {**held, "value": held["value"] + 1}
+    errors = assert_error(admin.post("/api/targets", json={"targets": [changed]}), 409,
+                          "locked")
+    assert "reopen" in errors[0]["message"]
+    ok(admin.post("/api/workflow", json={"unit": "TT", "period": "2023",
+                                         "dataset": "kinh-te-xa-hoi", "action": "reopen",
+                                         "reason": "điều chỉnh chỉ tiêu"}))
+    assert ok(admin.post("/api/targets", json={"targets": [changed]}))["changed"] == 1
 
 
 def test_a_target_key_of_a_unit_outside_the_scope_cannot_be_taken_over(
@@ -247,7 +291,8 @@ def test_a_bulk_post_with_one_bad_row_writes_nothing(web: WebApp) -> None:
     errors = assert_error(client.post("/api/observations", json={"observations": rows}), 422,
                           "percent-range")
     assert [(e["index"], e["field"]) for e in errors] == [(2, "value")]
-    assert errors[0]["message_vi"] == "tỷ lệ phần trăm phải từ 0 đến 100"
+    assert errors[0]["message_vi"] == ("130 không phải tỷ lệ phần trăm của chỉ tiêu "
+                                       f"{PERCENT}; tỷ lệ phần trăm phải từ 0 đến 100")
     assert figure(client, COMMUNE, YESNO, "2026") is None
     assert figure(client, OTHER, YESNO, "2026") is None
     assert web.store.audit_count() == before

@@ -136,7 +136,7 @@ def test_decimal_comma_and_vintage(own_site: Site) -> None:
 @pytest.mark.parametrize(("indicator", "typed", "message"), [
     ("thu-nhap-bq", "abc", "không phải là số"),
     ("thu-nhap-bq", "1.5", "có phải là 15 hoặc 1,5?"),
-    ("ntmnc-04", "2", "chỉ tiêu có/không chỉ nhận 1 (đạt) hoặc 0 (chưa đạt)"),
+    ("ntmnc-04", "2", "2 không phải giá trị có/không của chỉ tiêu ntmnc-04; ghi 1 (có) hoặc 0"),
     ("ngheo-da-chieu", "150", "tỷ lệ phần trăm phải từ 0 đến 100"),
 ])
 def test_a_bad_value_saves_nothing(site: Site, indicator: str, typed: str,
@@ -169,7 +169,8 @@ def test_messages_in_english(site: Site) -> None:
         assert "Vietnamese format" in row(page, "thu-nhap-bq")
         response = client.post(FORM + "?period=2023", data={
             "csrf_token": token, "v__ntmnc-04": "2"})
-        assert "a yes/no figure is 1 (yes) or 0 (no)" in html.unescape(response.text)
+        assert "2 is not a yes/no value for ntmnc-04; write 1 (yes) or 0 (no)" in html.unescape(
+            response.text)
     finally:
         client.cookies.delete("lang")
 

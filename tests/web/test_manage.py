@@ -173,3 +173,33 @@ def test_a_bad_target_saves_nothing(site: Site) -> None:
     assert site.status == 422
     assert "Chọn một chỉ tiêu trong danh mục" in page
     assert site.store.audit_count() == audits
+
+
+def test_a_target_the_domain_refuses_is_shown_on_the_form(site: Site) -> None:
+    """The page checks with the store's target rule: a yes/no indicator takes no 'at least'."""
+    audits = site.store.audit_count()
+    page = site.post("thanhtri", ASSIGN, {"indicator": "dien-tap-kvpt",
+                                          "comparator": "at_least", "value": "1"})
+    assert site.status == 422
+    assert "chỉ tiêu 'dien-tap-kvpt' thuộc loại có/không" in page
+    assert site.store.audit_count() == audits
+
+
+def test_a_locked_periods_targets_are_not_changed_until_a_reopen(own_site: Site) -> None:
+    admin = own_site.store.add_user("khoa", "password123", role="admin", unit=None)
+    for action in ("submit", "approve", "lock"):
+        own_site.store.transition("TT", "2023", "kinh-te-xa-hoi", action, actor=admin.username)
+    form = {"indicator": "dn-moi", "comparator": "at_least", "value": "750"}
+    page = own_site.post("thanhtri", ASSIGN, form)
+    assert own_site.status == 422
+    assert "đã khóa; cần quản trị mở khóa" in page
+    page = own_site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["40"]))
+    assert own_site.status == 200  # the communes' own data sets are not locked
+    assert [t["value"] for t in own_site.store.targets_of(["TT"], "2023")
+            if t["key"] == "ktxh-dn-moi"] == [700.0]
+    own_site.store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
+                              reason="điều chỉnh kế hoạch")
+    own_site.post("thanhtri", ASSIGN, form)
+    assert own_site.status == 200
+    assert [t["value"] for t in own_site.store.targets_of(["TT"], "2023")
+            if t["key"] == "ktxh-dn-moi"] == [750.0]

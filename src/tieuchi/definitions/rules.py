@@ -14,10 +14,11 @@ import polars as pl
 
 from tieuchi.definitions.loader import Loaded, Located
 from tieuchi.definitions.problems import suggest
+from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
-from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
-from tieuchi.domain.status import Comparator
+from tieuchi.domain.ruleset import figure_problems, messages, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
 
@@ -189,7 +190,6 @@ def target_references(loaded: Loaded) -> None:
         else:
             keys[key] = (located.file, located.line_at(*loc))
         if ok:
-            _target_fits(loaded, target, indicators[target.indicator], located, loc)
             unit = units.get(target.unit)
             period = Period.parse(target.period)
             if unit is not None and not unit.valid_on(period.start, period.end):
@@ -198,26 +198,21 @@ def target_references(loaded: Loaded) -> None:
                             located.file, located.line_at(*loc))
 
 
-def _target_fits(
-    loaded: Loaded, target: Target, indicator: Indicator, located: Located,
-    loc: tuple[str | int, ...],
-) -> None:
-    line = located.line_at(*loc)
-    yesno = indicator.type is ValueType.YESNO
-    if yesno and (target.relative is not None or
-                  target.comparator not in (None, Comparator.YES, Comparator.EQUAL)):
-        loaded.error("target-comparator", f"'{indicator.code}' is a yes/no indicator; its "
-                     "target is 'yes: true'", located.file, line)
-    if not yesno and target.comparator is Comparator.YES:
-        loaded.error("target-comparator", f"'{indicator.code}' is a {indicator.type.value} "
-                     "indicator; 'yes' is for yes/no indicators — use at_least, at_most, "
-                     "equal or within", located.file, line)
-    period = Period.parse(target.period or "")
-    if period.kind.granularity < indicator.frequency.granularity:
-        loaded.error("period-too-fine", f"'{indicator.code}' is collected by "
-                     f"{indicator.frequency.value}, so it has no target for {period.code}; "
-                     "use a longer period or change the indicator's frequency",
-                     located.file, line)
+@rule
+def target_values(loaded: Loaded) -> None:
+    """The domain's rules for a target's values, over all targets at once: finite numbers,
+    a yes/no target 1 or 0, a range in order, a comparator and a period that fit the
+    indicator."""
+    placed = list(_all_targets(loaded))
+    if not placed:
+        return
+    frame = target_frame(t for t, _, _ in placed).with_columns(
+        pl.Series("file", [loc.file for _, loc, _ in placed], pl.String),
+        pl.Series("line", [loc.line_at(*path) for _, loc, path in placed], pl.Int64))
+    indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+    problems = target_problems(frame, indicators)
+    for row in problems.iter_rows(named=True):
+        loaded.error(row["code"], messages(row)[0], row["file"], row["line"])
 
 
 @rule
@@ -397,31 +392,23 @@ def observations(loaded: Loaded) -> None:
     periods = frame.get_column("period").unique().to_list()
     parsed = {p: Period.parse(p) for p in periods}
     frame = frame.with_columns(
-        pl.col("period").replace_strict({p: v.kind.granularity for p, v in parsed.items()},
-                                        return_dtype=pl.Int64).alias("granularity"),
         pl.col("period").replace_strict({p: v.start for p, v in parsed.items()},
                                         return_dtype=pl.Date).alias("start"),
         pl.col("period").replace_strict({p: v.end for p, v in parsed.items()},
                                         return_dtype=pl.Date).alias("end"),
-        pl.col("indicator").replace_strict(
-            {c: i.frequency.granularity for c, i in indicators.items()},
-            return_dtype=pl.Int64).alias("finest"),
-        pl.col("indicator").replace_strict(
-            {c: i.frequency.value for c, i in indicators.items()}).alias("frequency"),
     )
-    too_fine = frame.filter(pl.col("granularity") < pl.col("finest"))
-    _rows(loaded, too_fine.with_columns(pl.col("period_line").alias("line")), "period-too-fine",
-          lambda r: f"'{r['indicator']}' is collected by {r['frequency']}, not for "
-          f"{r['period']}; give it for a longer period or change the indicator's frequency")
+    problems = figure_problems(frame, indicators)
+    if problems.height:
+        problems = problems.with_columns(
+            pl.when(pl.col("field") == "period").then(pl.col("period_line"))
+            .otherwise(pl.col("line")).alias("line"))
+        for (code,), rows in problems.group_by("code", maintain_order=True):
+            _rows(loaded, rows, str(code), lambda r: messages(r)[0])
     counted = [c for c, i in indicators.items() if i.derived_from_set]
     _rows(loaded, frame.filter(pl.col("indicator").is_in(counted)), "computed-indicator",
           lambda r: f"'{r['indicator']}' is counted from criteria set "
           f"'{indicators[r['indicator']].criteria_set}'; this figure is not used — remove it "
           "or record the units' criteria instead", warning=True)
-    yesno = [c for c, i in indicators.items() if i.type is ValueType.YESNO]
-    _rows(loaded, frame.filter(pl.col("indicator").is_in(yesno)
-                               & ~pl.col("value").is_in([0.0, 1.0])), "yesno-value",
-          lambda r: f"{r['value']:g} is not a yes/no value for {r['indicator']}; write 1 or 0")
     # The same figure twice: same unit, indicator, period, vintage and recording time (a
     # later recording of a vintage is a revision, and the latest wins).
     key = ["unit", "indicator", "period", "vintage", "recorded_at"]

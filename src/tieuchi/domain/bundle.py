@@ -14,6 +14,7 @@ from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import Project, ReportOutline
+from tieuchi.domain.ruleset import VINTAGE_RANK
 from tieuchi.domain.status import Basis, Vintage
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Level, Unit
@@ -68,8 +69,6 @@ PERIOD_SCHEMA: dict[str, Any] = {
     "granularity": pl.Int8,
     "months": pl.Int32,
 }
-
-VINTAGE_RANK = {v.value: v.rank for v in Vintage}
 
 
 def period_frame(codes: Iterable[str]) -> pl.DataFrame:

@@ -89,6 +89,16 @@ class Period:
         )
 
     @classmethod
+    def canonical(cls, text: str) -> str:
+        """The code of the period ``text`` names, in its one written form ("2023-q3" →
+        "2023-Q3", "2023-YTD12" → "2023"); a text that is no period is given back as it is,
+        for the check that reads it to report with its row."""
+        try:
+            return cls.parse(text).code
+        except PeriodError:
+            return text
+
+    @classmethod
     def _build(cls, kind: PeriodKind, year: int, n: int) -> Period:
         match kind:
             case PeriodKind.YEAR:

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from tieuchi.domain.ruleset import yes
 from tieuchi.domain.status import Comparator, Status
 
 __all__ = ["ComparatorRule", "COMPARATORS", "register", "status_expr", "passes_expr"]
@@ -69,8 +70,8 @@ def _within(actual: pl.Expr, low: pl.Expr, high: pl.Expr, tol: pl.Expr) -> pl.Ex
 
 def _yes(actual: pl.Expr, low: pl.Expr, _high: pl.Expr, _tol: pl.Expr) -> pl.Expr:
     """Met when the answer is the one asked for: 1 for ``yes: true``, 0 for ``yes: false``."""
-    wanted = low.fill_null(1.0) >= 0.5
-    return pl.when((actual >= 0.5) == wanted).then(_lit(Status.MET)).otherwise(
+    wanted = yes(low.fill_null(1.0))
+    return pl.when(yes(actual) == wanted).then(_lit(Status.MET)).otherwise(
         _lit(Status.NOT_MET))
 
 

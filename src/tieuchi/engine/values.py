@@ -21,6 +21,7 @@ import polars as pl
 
 from tieuchi.domain.indicators import Indicator, Rollup, TimeAggregation
 from tieuchi.domain.periods import Period, PeriodKind
+from tieuchi.domain.ruleset import best_vintage
 
 __all__ = [
     "tile_parts",
@@ -89,9 +90,7 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
     # Membership by hash: a collision only sends a unique figure through the exact choice.
     mask = hashes.is_in(doubtful.unique().implode())
     candidates = observations.filter(mask)
-    chosen = candidates.sort(
-        ["vintage_rank", "recorded_at"], descending=True, nulls_last=True
-    ).unique(key, keep="first")
+    chosen = best_vintage(candidates, key)
     observations = observations.drop("recorded_at")
     chosen = chosen.drop("recorded_at")
     rest = observations.filter(~mask)

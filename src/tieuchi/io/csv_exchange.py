@@ -315,6 +315,10 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
         seen[doc["key"]] = row["line"]
         docs.append((place, doc))
     rows.stop()
+    places = [place for place, _ in docs]
+    rows.problems += [FileProblem(places[p.index or 0], p.code, p.message, p.message_vi)
+                      for p in store.check_targets([doc for _, doc in docs])]
+    rows.stop()
     held_now = targets_by_key(store, [d["key"] for _, d in docs])
     changes = tuple(TargetChange(place, doc["key"], held_now.get(doc["key"]), doc)
                     for place, doc in docs if held_now.get(doc["key"]) != doc)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period
-from tieuchi.domain.status import Vintage
+from tieuchi.domain.ruleset import VINTAGE_RANK, best_vintage
 from tieuchi.domain.units import Unit
 from tieuchi.store import Store
 from tieuchi.store.tables import ObservationRow, TargetRow, UnitRow
@@ -28,7 +28,6 @@ HELD_SCHEMA: dict[str, Any] = {
     "value": pl.Float64, "source": pl.String, "changed_by": pl.String,
     "changed_at": pl.String,
 }
-VINTAGE_RANK = {v.value: v.rank for v in Vintage}
 _CHUNK = 500
 
 
@@ -114,12 +113,13 @@ def within(frame: pl.DataFrame, period: Period) -> pl.DataFrame:
 
 
 def best(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per unit, indicator and period: the most final vintage."""
+    """One row per unit, indicator and period: the best vintage (the domain's
+    :func:`~tieuchi.domain.ruleset.best_vintage`), in the frame's order."""
     ranked = frame.with_columns(
         pl.col("vintage").replace_strict(VINTAGE_RANK, default=-1, return_dtype=pl.Int8)
-        .alias("_rank"), pl.int_range(pl.len()).alias("_order"))
-    return (ranked.sort("_rank").unique(["unit", "indicator", "period"], keep="last")
-            .sort("_order").drop("_rank", "_order"))
+        .alias("vintage_rank"), pl.int_range(pl.len()).alias("_order"))
+    return (best_vintage(ranked, ["unit", "indicator", "period"])
+            .sort("_order").drop("vintage_rank", "_order"))
 
 
 def datasets_by_level(store: Store, units: Sequence[Unit]) -> dict[str, list[DataSet]]:

@@ -1,3 +1,4 @@
+
 """The report as text (Markdown, HTML) in the register of a Vietnamese official report.
 
 The outline comes from the definitions' ``report`` section; each item is written by the
@@ -17,6 +18,7 @@ import polars as pl
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.project import ReportItem
+from tieuchi.domain.ruleset import is_yes
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import join_names, lower_first, number, percent
 from tieuchi.reports.words import Words
@@ -520,7 +522,7 @@ def assessment_text(r: Row, ctx: Context) -> str:
 def plan_text(r: Row, ctx: Context) -> str:
     """The target as a table cell: "≥ 856", "tăng ≥ 12%", "Đạt"."""
     if r["type"] == "yesno":
-        wanted = r["target"] is None or r["target"] >= 0.5
+        wanted = r["target"] is None or is_yes(r["target"])
         return ctx.words.comparator["yes" if wanted else "no"]
     if r["relative"]:
         return f"{ctx.words.comparator[r['relative']]} {ctx.num(r['relative_value'])}" + (
@@ -534,7 +536,7 @@ def plan_text(r: Row, ctx: Context) -> str:
 def actual_text(r: Row, ctx: Context) -> str:
     """The actual as a table cell: a number, or Đạt / Không đạt for yes/no."""
     if r["type"] == "yesno" and r["actual"] is not None:
-        return ctx.words.comparator["yes" if r["actual"] >= 0.5 else "no"]
+        return ctx.words.comparator["yes" if is_yes(r["actual"]) else "no"]
     return ctx.num(r["actual"], int(r["decimals"]))
 
 
@@ -558,8 +560,8 @@ def condition_value_text(x: Row, ctx: Context) -> str:
         if x["value"] is None:
             return ctx.words.status["no_data"]
         if x["ref_set"]:
-            return ctx.words.status["met" if x["value"] >= 0.5 else "not_met"]
-        return ctx.words.comparator["yes" if x["value"] >= 0.5 else "no"]
+            return ctx.words.status["met" if is_yes(x["value"]) else "not_met"]
+        return ctx.words.comparator["yes" if is_yes(x["value"]) else "no"]
     if x["value"] is None:
         return ctx.words.status["no_data"]
     return ctx.num(x["value"], 2) + _cond_measure(x, ctx)
@@ -570,7 +572,7 @@ def condition_threshold_text(x: Row, ctx: Context) -> str:
         cset = ctx.ev.definitions.set_by_code[x["ref_set"]]
         return _set_name(cset, ctx.lang)
     if x["comparator"] == "yes":
-        wanted = x["threshold"] is None or x["threshold"] >= 0.5
+        wanted = x["threshold"] is None or is_yes(x["threshold"])
         return ctx.words.comparator["yes" if wanted else "no"]
     if x["comparator"] == "within":
         return f"{ctx.num(x['threshold'], 2)}–{ctx.num(x['threshold_high'], 2)}"

@@ -9,7 +9,6 @@ it does from files. Every write is one transaction: all or nothing.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,9 +32,17 @@ from tieuchi.domain.bundle import (
 )
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
-from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import Project, ReportOutline
+from tieuchi.domain.ruleset import (
+    VINTAGE_RANK,
+    best_vintage,
+    figure_problems,
+    messages,
+    normal_targets,
+    target_problems,
+)
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import TargetGroup
 from tieuchi.domain.units import Level, Unit
@@ -261,6 +268,7 @@ class Store:
                    for r in defs.members.iter_rows(named=True)}
         existing = {r.key: r for r in s.scalars(select(TargetRow))}
         offset = max((r.position for r in existing.values()), default=-1) + 1
+        touched: list[tuple[str, str, str]] = []  # a lock covers the unit's targets too
         for index, doc in enumerate(defs.targets.iter_rows(named=True)):
             group, group_position = members.get(doc["key"], (None, None))
             row = existing.get(doc["key"])
@@ -272,12 +280,20 @@ class Store:
                 self._audit(s, stamp, actor, "add", "target", doc["key"], doc["unit"], None,
                             doc, reason)
                 summary.added["targets"] = summary.added.get("targets", 0) + 1
+                touched.append((doc["unit"], doc["indicator"], doc["period"]))
             elif row.doc != doc or (row.group, row.group_position) != (group, group_position):
+                if row.doc != doc:
+                    touched += list(dict.fromkeys([(row.unit, row.indicator, row.period),
+                                                   (doc["unit"], doc["indicator"],
+                                                    doc["period"])]))
                 self._audit(s, stamp, actor, "change", "target", doc["key"], doc["unit"],
                             row.doc, doc, reason)
                 row.doc, row.group, row.group_position = doc, group, group_position
                 row.unit, row.indicator, row.period = doc["unit"], doc["indicator"], doc["period"]
                 summary.changed["targets"] = summary.changed.get("targets", 0) + 1
+        problems = self._closed(s, touched)
+        if problems:
+            raise StoreError(problems)
         s.flush()
 
     def _load_observations(self, s: Session, defs: Definitions, summary: LoadSummary,
@@ -495,7 +511,7 @@ class Store:
         """
         name = actor
         stamp = now()
-        entries = [replace(e, period=_canonical(e.period)) for e in entries]
+        entries = [replace(e, period=Period.canonical(e.period)) for e in entries]
         with self.session() as s:
             problems = self._refusals(s, entries)
             if problems:
@@ -514,7 +530,7 @@ class Store:
 
     def check_entries(self, entries: Sequence[Entry]) -> list[EntryProblem]:
         """What :meth:`write` would refuse, without writing (a dry run); scope aside."""
-        entries = [replace(e, period=_canonical(e.period)) for e in entries]
+        entries = [replace(e, period=Period.canonical(e.period)) for e in entries]
         with self.session() as s:
             return self._refusals(s, entries)
 
@@ -555,6 +571,8 @@ class Store:
         return 1
 
     def _check_entries(self, s: Session, entries: Sequence[Entry]) -> list[EntryProblem]:
+        """What the store knows of each entry (its unit, indicator, vintage, whether it is
+        given twice), then the domain's rules for its value and period."""
         units = {r.code for r in s.scalars(select(UnitRow).where(
             UnitRow.code.in_({e.unit for e in entries})))}
         indicators = {r.code: Indicator.model_validate(r.doc) for r in s.scalars(
@@ -576,59 +594,35 @@ class Store:
             elif indicator.derived_from_set or indicator.components:
                 bad("indicator", "computed-indicator", f"'{e.indicator}' is computed, not "
                     "entered", f"chỉ tiêu '{e.indicator}' được tính tự động, không nhập")
-            try:
-                period = Period.parse(e.period)
-            except ValueError:
-                bad("period", "invalid-period", f"'{e.period}' is not a period (2023, "
-                    "2023-Q3, 2023-05)", f"'{e.period}' không phải kỳ báo cáo hợp lệ "
-                    "(ví dụ 2023, 2023-Q3, 2023-05)")
-                period = None
-            if period and indicator and (
-                    period.kind.granularity < indicator.frequency.granularity):
-                bad("period", "period-too-fine", f"'{e.indicator}' is collected by "
-                    f"{indicator.frequency.value}, not for {e.period}",
-                    f"chỉ tiêu '{e.indicator}' không thu thập theo kỳ {e.period}")
             if e.vintage not in vintages:
                 bad("vintage", "invalid-vintage", f"vintage must be one of "
                     f"{', '.join(vintages)}", "loại số liệu phải là một trong "
                     f"{', '.join(vintages)}")
-            if e.value is not None:
-                if not math.isfinite(e.value):
-                    bad("value", "invalid-value", "the value is not a number",
-                        "giá trị không phải là số")
-                elif indicator and indicator.type is ValueType.YESNO and e.value not in (0, 1):
-                    bad("value", "yesno-value", "a yes/no figure is 1 (yes) or 0 (no)",
-                        "chỉ tiêu có/không chỉ nhận 1 (đạt) hoặc 0 (chưa đạt)")
-                elif indicator and indicator.type is ValueType.PERCENT and not (
-                        0 <= e.value <= 100):
-                    bad("value", "percent-range", "a percentage is between 0 and 100",
-                        "tỷ lệ phần trăm phải từ 0 đến 100")
-                elif indicator and indicator.type is ValueType.COUNT and (
-                        e.value < 0 or e.value != int(e.value)):
-                    bad("value", "count-value", "a count is a whole number, 0 or more",
-                        "số lượng phải là số nguyên không âm")
             key = _obs_key(e.unit, e.indicator, e.period, e.vintage)
             if key in seen:
                 bad("indicator", "duplicate-observation", "the same figure is given twice",
                     "số liệu này được nhập hai lần")
             seen.add(key)
-        return problems
+        frame = pl.DataFrame([(e.indicator, e.period, e.value) for e in entries],
+                             schema={"indicator": pl.String, "period": pl.String,
+                                     "value": pl.Float64}, orient="row")
+        return problems + _rule_problems(figure_problems(frame, indicators))
 
     def figures(self, unit: str, period: str, indicators: Sequence[str]) -> dict[str, Any]:
         """The latest figure of each indicator of ``unit`` for ``period`` (best vintage)."""
         with self.session() as s:
-            rows = s.scalars(select(ObservationRow).where(
+            rows = list(s.scalars(select(ObservationRow).where(
                 ObservationRow.unit == unit, ObservationRow.period == period,
-                ObservationRow.indicator.in_(indicators)))
-            ranks = {v.value: v.rank for v in Vintage}
-            best: dict[str, ObservationRow] = {}
-            for row in rows:
-                held = best.get(row.indicator)
-                if held is None or ranks[row.vintage] > ranks[held.vintage]:
-                    best[row.indicator] = row
-            return {code: {"value": r.value, "vintage": r.vintage, "source": r.source,
-                           "changed_by": r.changed_by, "changed_at": _aware(r.changed_at)}
-                    for code, r in best.items()}
+                ObservationRow.indicator.in_(indicators))))
+            frame = pl.DataFrame(
+                [(i, r.indicator, VINTAGE_RANK[r.vintage], r.recorded_at)
+                 for i, r in enumerate(rows)],
+                schema={"row": pl.Int64, "indicator": pl.String, "vintage_rank": pl.Int64,
+                        "recorded_at": pl.String}, orient="row")
+            best = [rows[i] for i in best_vintage(frame, ["indicator"]).get_column("row")]
+            return {r.indicator: {"value": r.value, "vintage": r.vintage, "source": r.source,
+                                  "changed_by": r.changed_by,
+                                  "changed_at": _aware(r.changed_at)} for r in best}
 
     # ------------------------------------------------------------------ workflow
 
@@ -641,11 +635,13 @@ class Store:
         row = s.get(UnitRow, unit)
         if row is None:
             return []
+        return [d for d in self._data_sets(s) if d.reported_by(row.level)]
+
+    def _data_sets(self, s: Session) -> list[DataSet]:
+        """The data sets defined, or the one a folder without any gets."""
         defined = [DataSet.model_validate(r.doc) for r in s.scalars(
             select(DataSetRow).order_by(DataSetRow.position))]
-        if not defined:
-            defined = list(default_datasets(self._documents(s, IndicatorRow, Indicator)))
-        return [d for d in defined if d.reported_by(row.level)]
+        return defined or list(default_datasets(self._documents(s, IndicatorRow, Indicator)))
 
     def state(self, unit: str, period: str, dataset: str) -> State:
         with self.session() as s:
@@ -716,7 +712,7 @@ class Store:
                 WorkflowRow.unit.in_(chunk), WorkflowRow.state != State.DRAFT)))
         if not rows:
             return []
-        datasets = {r.code: DataSet.model_validate(r.doc) for r in s.scalars(select(DataSetRow))}
+        datasets = {d.code: d for d in self._data_sets(s)}
         closed: dict[str, list[tuple[Period, DataSet, str]]] = {}
         for r in rows:
             ds = datasets.get(r.dataset)
@@ -778,15 +774,24 @@ class Store:
     def save_targets(self, docs: Sequence[dict[str, Any]], *, actor: str,
                      reason: str | None = None) -> int:
         """Add or change targets (rows of TARGET_SCHEMA), audited under ``actor``, all or
-        nothing."""
+        nothing.
+
+        Raises :class:`StoreError` listing every refused target (unknown unit or indicator,
+        a value the domain's rules refuse, a change inside a data set that is not a draft).
+        Who may set targets is the application's question, asked before.
+        """
         stamp = now()
+        frame = _target_rows(docs)
         with self.session() as s:
+            held = self._held_targets(s, frame.get_column("key").to_list())
+            problems = self._target_refusals(s, frame, held)
+            if problems:
+                raise StoreError(problems)
             offset = int(s.scalar(select(func.max(TargetRow.position))) or 0) + 1
             count = 0
             touched: set[str] = set()  # the units whose results may change
-            for index, doc in enumerate(docs):
-                doc = {k: doc.get(k) for k in TARGET_SCHEMA}
-                row = s.get(TargetRow, doc["key"])
+            for index, doc in enumerate(frame.to_dicts()):
+                row = held.get(doc["key"])
                 if row is None:
                     s.add(TargetRow(key=doc["key"], unit=doc["unit"], indicator=doc["indicator"],
                                     period=doc["period"], group=None, group_position=None,
@@ -806,6 +811,55 @@ class Store:
             if count:
                 results.stamp(s, touched)
             return count
+
+    def check_targets(self, docs: Sequence[dict[str, Any]]) -> list[EntryProblem]:
+        """What :meth:`save_targets` would refuse, without saving (a dry run); scope aside."""
+        frame = _target_rows(docs)
+        with self.session() as s:
+            held = self._held_targets(s, frame.get_column("key").to_list())
+            return self._target_refusals(s, frame, held)
+
+    @staticmethod
+    def _held_targets(s: Session, keys: Sequence[str]) -> dict[str, TargetRow]:
+        held: dict[str, TargetRow] = {}
+        for chunk in _chunks(sorted({k for k in keys if k is not None})):
+            held.update((r.key, r) for r in s.scalars(
+                select(TargetRow).where(TargetRow.key.in_(chunk))))
+        return held
+
+    def _target_refusals(self, s: Session, frame: pl.DataFrame,
+                         held: dict[str, TargetRow]) -> list[EntryProblem]:
+        """Unknown units and indicators, the domain's target rules, and changes inside a
+        data set that is not a draft (a lock covers the unit's targets too)."""
+        codes = set(frame.get_column("unit").drop_nulls())
+        units = {r for r in s.scalars(select(UnitRow.code).where(UnitRow.code.in_(codes)))}
+        indicators = {r.code: Indicator.model_validate(r.doc) for r in s.scalars(
+            select(IndicatorRow).where(IndicatorRow.code.in_(
+                set(frame.get_column("indicator").drop_nulls()))))}
+        problems: list[EntryProblem] = []
+        touched: list[tuple[str, str, str]] = []
+        places: list[int] = []
+        for index, doc in enumerate(frame.iter_rows(named=True)):
+            if doc["unit"] not in units:
+                problems.append(EntryProblem(index, "unit", "unknown-unit",
+                                             f"unit '{doc['unit']}' does not exist",
+                                             f"đơn vị '{doc['unit']}' không có trong danh mục"))
+            if doc["indicator"] not in indicators:
+                problems.append(EntryProblem(
+                    index, "indicator", "unknown-indicator",
+                    f"indicator '{doc['indicator']}' does not exist",
+                    f"chỉ tiêu '{doc['indicator']}' không có trong danh mục"))
+            row = held.get(doc["key"])
+            if row is not None and row.doc == doc:
+                continue
+            for place in {(doc["unit"], doc["indicator"], doc["period"]),
+                          *([(row.unit, row.indicator, row.period)] if row else [])}:
+                touched.append(place)
+                places.append(index)
+        problems += _rule_problems(target_problems(frame, indicators))
+        problems += [replace(p, index=places[p.index or 0])
+                     for p in self._closed(s, touched, indices=True)]
+        return sorted(problems, key=lambda p: (p.index or 0, p.field))
 
     def targets_of(self, units: Sequence[str], period: str | None = None) -> list[dict[str, Any]]:
         with self.session() as s:
@@ -933,13 +987,16 @@ def _closed_problem(index: int | None, unit: str, indicator: str, period: str, s
     return EntryProblem(index, "value", state, en, vi)
 
 
-def _canonical(period: str) -> str:
-    """The period's code as stored ("2023-q3" → "2023-Q3"); unreadable codes are kept, to
-    be reported with their entry."""
-    try:
-        return Period.parse(period).code
-    except ValueError:
-        return period
+def _target_rows(docs: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    """Target docs as rows of TARGET_SCHEMA in their one form (:func:`normal_targets`)."""
+    return normal_targets(pl.DataFrame([{k: d.get(k) for k in TARGET_SCHEMA} for d in docs],
+                                       schema=TARGET_SCHEMA, strict=False))
+
+
+def _rule_problems(found: pl.DataFrame) -> list[EntryProblem]:
+    """The problem rows of a domain rule (:mod:`tieuchi.domain.ruleset`) as the store's."""
+    return [EntryProblem(row["index"], row["field"], row["code"], *messages(row))
+            for row in found.iter_rows(named=True)]
 
 
 def _target_docs(rows: pl.DataFrame) -> pl.DataFrame:

@@ -437,69 +437,35 @@ def _held_targets(store: Store, keys: list[str]) -> dict[str, tuple[str, str, st
 
 def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[str, str, str]],
                  ) -> tuple[list[dict[str, Any]], list[EntryProblem]]:
-    indicators = {i.code for i in _indicators(store)}
-    known_units = {code for code in {t.unit for t in targets} if store.unit(code)}
+    """The request's targets as rows of TARGET_SCHEMA, with what the request itself gets
+    wrong (a key given twice, a key that names another target) and what the store refuses
+    (:meth:`Store.check_targets`: the domain's rules, unknown codes, locks)."""
     problems: list[EntryProblem] = []
     docs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, t in enumerate(targets):
-        def bad(field: str, code: str, en: str, vi: str, index: int = index) -> None:
-            problems.append(_problem(field, code, en, vi, index))
-
-        doc = t.model_dump(mode="json")
         if t.key in seen:
-            bad("key", "duplicate-target", f"target '{t.key}' is given twice",
-                f"chỉ tiêu '{t.key}' được giao hai lần")
+            problems.append(_problem("key", "duplicate-target", f"target '{t.key}' is given "
+                                     "twice", f"chỉ tiêu '{t.key}' được giao hai lần", index))
         seen.add(t.key)
         if t.key in held:
-            # A key names one target: its unit, indicator and period stay what they are.
-            unit, indicator, period = held[t.key]
-            given = {"unit": t.unit, "indicator": t.indicator, "period": _normal(t.period)}
-            for name, value in (("unit", unit), ("indicator", indicator), ("period", period)):
-                if given[name] != value:
-                    bad(name, "key-in-use", f"'{t.key}' is the target of {unit} for "
-                        f"{indicator} in {period}; give another key",
-                        f"mã '{t.key}' là chỉ tiêu {indicator} kỳ {period} của đơn vị {unit}; "
-                        "hãy đặt mã khác")
-                    break
-        if t.unit not in known_units:
-            bad("unit", "unknown-unit", f"unit '{t.unit}' does not exist",
-                f"đơn vị '{t.unit}' không có trong danh mục")
-        if t.indicator not in indicators:
-            bad("indicator", "unknown-indicator", f"indicator '{t.indicator}' does not exist",
-                f"chỉ tiêu '{t.indicator}' không có trong danh mục")
-        for field in ("period", "baseline"):
-            text = getattr(t, field)
-            if text is None:
-                continue
-            try:
-                doc[field] = Period.parse(text).code
-            except PeriodError as exc:
-                bad(field, "invalid-period", str(exc),
-                    f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-Q3)")
-        if (t.comparator is None) == (t.relative is None):
-            bad("comparator", "target-kind", "give either a comparator (with value) or a "
-                "relative target (with relative_value)", "cần đúng một trong hai: so sánh "
-                "(comparator, value) hoặc tương đối (relative, relative_value)")
-        elif t.comparator is Comparator.YES:
-            doc["value"] = 1.0 if t.value is None else t.value
-            if doc["value"] not in (0, 1):
-                bad("value", "yesno-value", "a yes/no target is 1 (yes) or 0 (no)",
-                    "chỉ tiêu có/không chỉ nhận 1 (có) hoặc 0 (không)")
-        elif t.comparator is not None and t.value is None:
-            bad("value", "missing-value", "the target has no value", "chỉ tiêu chưa có giá trị")
-        elif t.comparator is Comparator.WITHIN and (t.value_high is None or (
-                t.value is not None and t.value_high < t.value)):
-            bad("value_high", "missing-value-high", "a range needs value_high, at least value",
-                "khoảng giá trị cần value_high, không nhỏ hơn value")
-        elif t.relative is not None and t.relative_value is None:
-            bad("relative_value", "missing-value", "the relative target has no value",
-                "chỉ tiêu tương đối chưa có giá trị")
-        if t.relative is None and (t.baseline is not None or t.baseline_value is not None):
-            bad("baseline", "baseline-without-relative", "a baseline only goes with a "
-                "relative target", "mức cơ sở chỉ dùng cho chỉ tiêu tương đối")
-        docs.append(doc)
-    return docs, problems
+            problems += _key_in_use(t, held[t.key], index)
+        docs.append(t.model_dump())  # Python values: NaN and Infinity stay what they are
+    problems += store.check_targets(docs)
+    return docs, sorted(problems, key=lambda p: (p.index or 0, p.field))
+
+
+def _key_in_use(t: TargetBody, held: tuple[str, str, str], index: int) -> list[EntryProblem]:
+    """A key names one target: its unit, indicator and period stay what they are."""
+    unit, indicator, period = held
+    given = {"unit": t.unit, "indicator": t.indicator, "period": Period.canonical(t.period)}
+    for name, value in (("unit", unit), ("indicator", indicator), ("period", period)):
+        if given[name] != value:
+            return [_problem(name, "key-in-use", f"'{t.key}' is the target of {unit} for "
+                             f"{indicator} in {period}; give another key",
+                             f"mã '{t.key}' là chỉ tiêu {indicator} kỳ {period} của đơn vị "
+                             f"{unit}; hãy đặt mã khác", index)]
+    return []
 
 
 # ---------------------------------------------------------------------- observations
@@ -524,19 +490,10 @@ def get_observations(app: AppDep, user: ApiUser, unit: str,
 @router.post("/observations", summary="Write figures, all or nothing",
              dependencies=[Needs(Action.WRITE, None)])
 def post_observations(body: ObservationsIn, app: AppDep, user: ApiUser) -> Changed:
-    entries = [Entry(unit=o.unit, indicator=o.indicator, period=_normal(o.period),
+    entries = [Entry(unit=o.unit, indicator=o.indicator, period=Period.canonical(o.period),
                      value=o.value, vintage=o.vintage, source=o.source)
                for o in body.observations]
     return Changed(changed=app.write_figures(user, entries, reason=body.reason))
-
-
-def _normal(period: str) -> str:
-    """The period's code (2023-q3 → 2023-Q3); a wrong one is left for the store to report
-    with its row."""
-    try:
-        return Period.parse(period).code
-    except PeriodError:
-        return period
 
 
 # ---------------------------------------------------------------------- evaluation

@@ -1,3 +1,4 @@
+
 """Criteria sets: the sets that concern a unit, the matrix of one set (units × criteria) and
 the conditions behind one cell of it.
 
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
 from tieuchi.domain.criteria import CriteriaSet, Criterion
+from tieuchi.domain.ruleset import is_yes
 from tieuchi.reports.formatting import number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -375,16 +377,16 @@ def _condition(view: UnitView, x: dict[str, Any]) -> dict[str, Any]:
         ref = defs.set_by_code.get(x["ref_set"])
         what = _set_name(ref, lang) if ref else str(x["ref_set"])
         value_text = words["no_data"] if value is None else (
-            words["passed"] if value >= 0.5 else words["failed"])
+            words["passed"] if is_yes(value) else words["failed"])
         comparator, threshold_text = "", words["passed"]
         link = f"/units/{x['unit']}/criteria/{x['ref_set']}?period={view.period.code}"
     else:
         what = (indicator.name_en or indicator.name) if lang == "en" and indicator else (
             indicator.name if indicator else str(x["indicator"]))
         if x["comparator"] == "yes":
-            wanted = threshold is None or threshold >= 0.5
+            wanted = threshold is None or is_yes(threshold)
             value_text = words["no_data"] if value is None else comparators[
-                "yes" if value >= 0.5 else "no"]
+                "yes" if is_yes(value) else "no"]
             comparator, threshold_text = "", comparators["yes" if wanted else "no"]
         elif x["comparator"] == "within":
             value_text = words["no_data"] if value is None else (

@@ -231,12 +231,23 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
             docs = target_frame([target]).to_dicts()
             if held:
                 docs[0]["key"] = held["key"]
+            errors = _refused(request, docs, view.lang)
     if errors or not docs:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      assign=typed | {"errors": errors})
     count = app_of(request).set_targets(user, docs, reason=typed["reason"] or None)
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
+
+
+def _refused(request: Request, docs: list[dict[str, Any]], lang: str) -> dict[str, str]:
+    """What the store refuses of ``docs`` (the domain's target rules, a closed data set), as
+    a message per form field."""
+    found: dict[str, str] = {}
+    for problem in app_of(request).store.check_targets(docs):
+        field = problem.field if problem.field in ("indicator", "comparator") else "value"
+        found.setdefault(field, problem.message_vi if lang == "vi" else problem.message)
+    return found
 
 
 def _existing(view: UnitView, indicator: str) -> dict[str, Any] | None:
@@ -293,6 +304,11 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         "document": document or parent["document"], "basis": parent["basis"],
     }) for child, value in values.items()]
     docs = target_frame(targets).to_dicts()
+    refused = _refused(request, docs, view.lang)
+    if refused:
+        message = "; ".join(refused.values())
+        return _page(request, view, status_code=422, alert=message,
+                     allocation=kept | {"error": message})
     app_of(request).set_targets(user, docs, reason=reason or mw["allocation_reason"]
                                 .format(key=key, unit=view.unit.name))
     fresh = open_unit(request, user, code, view.period.code)

@@ -1,3 +1,4 @@
+
 """Trends: one indicator of a unit over the years, and the units directly below it for the
 period, as plotly charts (the script is served from the installed package, never a CDN).
 
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.ruleset import is_yes
 from tieuchi.reports.formatting import lower_first, number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -169,7 +171,7 @@ def _text(view: UnitView, indicator: Indicator, value: float | None) -> str:
     if value is None:
         return ""
     if indicator.type is ValueType.YESNO:
-        return view.ctx.words.comparator["yes" if value >= 0.5 else "no"]
+        return view.ctx.words.comparator["yes" if is_yes(value) else "no"]
     return number(value, view.lang, indicator.decimals)
 
 
