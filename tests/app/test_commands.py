@@ -161,3 +161,35 @@ def test_a_target_key_of_another_unit_is_that_units_target(loaded_store: Store) 
         app.set_targets(yenmy_officer, [moved])
     assert app.set_targets(officer, [moved]) == 1
     assert loaded_store.targets_by_key([held["key"]])[held["key"]][0] == "TT-YENMY"
+
+
+def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    officer, clerk = officer_user(loaded_store), entry_user(loaded_store)
+    [target] = [t for t in loaded_store.targets_of([DISTRICT], "2023")
+                if t["key"] == "ktxh-dn-moi"]
+    below = sorted(u.code for u in loaded_store.children(DISTRICT) if u.level == "xa")
+    share = target["value"] / len(below)
+    parts = {code: share for code in below}
+    before = loaded_store.audit_count()
+
+    for wrong, code in [({**parts, below[0]: share + 1}, "allocation-mismatch"),
+                        ({k: v for k, v in parts.items() if k != below[0]}, "allocation-units"),
+                        ({**parts, "HN": 0.0}, "allocation-units")]:
+        with pytest.raises(StoreError) as raised:
+            app.allocate(officer, DISTRICT, "ktxh-dn-moi", wrong)
+        assert [p.code for p in raised.value.problems] == [code]
+        assert raised.value.problems[0].message_vi
+    with pytest.raises(StoreError) as raised:  # a growth target is not split
+        app.allocate(officer, DISTRICT, "ktxh-gtsx", parts)
+    assert [p.code for p in raised.value.problems] == ["not-allocatable"]
+    with pytest.raises(Refused):
+        app.allocate(clerk, DISTRICT, "ktxh-dn-moi", parts)
+    assert loaded_store.audit_count() == before
+
+    assert app.allocate(officer, DISTRICT, "ktxh-dn-moi", parts, document="QĐ 1") == len(below)
+    held = {t["unit"]: t for t in loaded_store.targets_of(below, "2023")
+            if t["indicator"] == "dn-moi"}
+    assert {u: t["value"] for u, t in held.items()} == parts
+    assert {t["document"] for t in held.values()} == {"QĐ 1"}
+    assert {t["issuer"] for t in held.values()} == {"Thanh Trì"}

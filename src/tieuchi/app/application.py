@@ -10,15 +10,17 @@ writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
-from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
+from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
+from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
 from tieuchi.store import Entry, EntryProblem, LoadSummary, Refused, Store, StoreError
 from tieuchi.store.repository import now
@@ -129,6 +131,46 @@ class App:
         if count:
             self.results.refresh(units)
         return count
+
+    def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,
+                 document: str | None = None, reason: str | None = None) -> int:
+        """Split ``unit``'s target ``key`` among the units directly below it: saved, one
+        target per unit, only when the parts are those units' and add up to the target
+        (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
+        self.require(actor, Action.MANAGE_TARGETS, unit)
+        definitions = self.store.definitions(unit, data=False)
+        target = {t["key"]: t for t in self.store.targets_of([unit])}.get(key)
+        indicator = definitions.indicator_by_code.get(target["indicator"]) if target else None
+        if target is None or indicator is None or not allocatable(target, indicator):
+            raise StoreError([EntryProblem(
+                None, "key", "not-allocatable",
+                f"target '{key}' of {unit} cannot be allocated to the units below (it must be "
+                "a number, at least, at most or equal, of an indicator that adds up)",
+                f"chỉ tiêu '{key}' của đơn vị {unit} không phân bổ được cho đơn vị trực thuộc "
+                "(chỉ phân bổ chỉ tiêu dạng số: không thấp hơn, không vượt quá hoặc bằng, "
+                "của chỉ tiêu cộng dồn được)")])
+        below = {u.code for u in parts_of(definitions, unit, Period.parse(target["period"]))}
+        if set(parts) != below:
+            raise StoreError([EntryProblem(
+                None, "parts", "allocation-units",
+                f"give a part to each unit directly below {unit}, and to no other: "
+                f"{', '.join(sorted(below)) or 'none'}",
+                f"cần phân bổ cho đúng các đơn vị trực thuộc {unit}: "
+                f"{', '.join(sorted(below)) or 'không có'}")])
+        if not adds_up(target["value"], parts, indicator.decimals):
+            def shown(value: float, lang: str) -> str:
+                return number(value, lang, max(indicator.decimals, 6))
+
+            total = sum(parts.values())
+            raise StoreError([EntryProblem(
+                None, "parts", "allocation-mismatch",
+                f"The allocations add up to {shown(total, 'en')}, not the parent's target "
+                f"{shown(target['value'], 'en')}",
+                f"Tổng phân bổ {shown(total, 'vi')} khác chỉ tiêu cấp trên "
+                f"{shown(target['value'], 'vi')}")])
+        issuer = definitions.unit_by_code[unit].name
+        docs = target_frame(allocation(target, parts, issuer, document)).to_dicts()
+        return self.set_targets(actor, docs, reason=reason)
 
     def transition(self, actor: Actor, unit: str, period: str, dataset: str, step: str, *,
                    reason: str | None = None) -> str:

@@ -15,12 +15,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from tieuchi.app import Action
+from tieuchi.domain.allocation import allocatable, parts_of
 from tieuchi.domain.bundle import target_frame
-from tieuchi.domain.indicators import Indicator, Rollup
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.status import Basis, Comparator
 from tieuchi.domain.targets import Target
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
+from tieuchi.store import StoreError
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
@@ -46,7 +48,6 @@ WORDS: dict[str, dict[str, Any]] = {
         "assigned": "Đã giao chỉ tiêu.",
         "unchanged": "Chỉ tiêu không thay đổi.",
         "allocated": "Đã phân bổ chỉ tiêu cho {n} đơn vị.",
-        "mismatch": "Tổng phân bổ {total} khác chỉ tiêu cấp trên {parent}",
         "required": "Chưa nhập mức chỉ tiêu",
         "unknown_indicator": "Chọn một chỉ tiêu trong danh mục",
         "bad_comparator": "Loại chỉ tiêu phải là không thấp hơn, không vượt quá hoặc bằng",
@@ -70,7 +71,6 @@ WORDS: dict[str, dict[str, Any]] = {
         "assigned": "Target assigned.",
         "unchanged": "The target is unchanged.",
         "allocated": "Target allocated to {n} unit(s).",
-        "mismatch": "The allocations add up to {total}, not the parent's target {parent}",
         "required": "Give the target value",
         "unknown_indicator": "Choose an indicator of the catalogue",
         "bad_comparator": "The kind is at least, at most or equal",
@@ -101,14 +101,12 @@ def _text(value: float | None, indicator: Indicator | None) -> str:
 
 def _children(view: UnitView) -> list[Unit]:
     """The units directly below that a total adds up from (planning areas never do)."""
-    levels = view.light.level_by_code
-    return [u for u in view.children()
-            if not (u.level in levels and levels[u.level].pseudo)]
+    return parts_of(view.light, view.code, view.period)
 
 
 def _allocatable(view: UnitView) -> list[dict[str, Any]]:
-    """The unit's targets that add up from the units below: the indicator rolls up by sum and
-    the target is a number (≥, ≤ or =), not a growth or a range."""
+    """The unit's targets that can be split among the units below
+    (:func:`tieuchi.domain.allocation.allocatable`), with each unit's part held."""
     out: list[dict[str, Any]] = []
     children = _children(view)
     if not children:
@@ -118,9 +116,7 @@ def _allocatable(view: UnitView) -> list[dict[str, Any]]:
     raw = view.definitions.targets
     for r in mine.iter_rows(named=True):
         indicator = view.light.indicator_by_code.get(r["indicator"])
-        if indicator is None or indicator.rollup is not Rollup.SUM:
-            continue
-        if r["relative"] or r["comparator"] not in COMPARATORS or r["value"] is None:
+        if indicator is None or not allocatable(r, indicator):
             continue
         held = {row["unit"]: row["value"] for row in raw.filter(
             (pl.col("indicator") == r["indicator"]) & (pl.col("period") == r["period"])
@@ -261,8 +257,8 @@ def _existing(view: UnitView, indicator: str) -> dict[str, Any] | None:
 @router.post("/units/{code}/manage-targets/allocate", dependencies=[Needs(Action.MANAGE_TARGETS)])
 def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
              period: str | None = None) -> HTMLResponse:
-    """Split a target among the units directly below: saved only when the parts add up to
-    the target (within half a unit of its last decimal), one target per unit."""
+    """Split a target among the units directly below (:meth:`App.allocate` decides whether
+    the parts add up); the page reads the numbers and puts the messages by the fields."""
     view = _manage_view(request, user, code, period)
     mw = WORDS[view.lang]
     key = str(form.get("key") or "")
@@ -270,7 +266,6 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if not found:
         raise HTTPException(404, f"{mw['not_allocatable']}: {key}")
     parent = found[0]
-    indicator: Indicator = parent["indicator"]
     reason = str(form.get("reason") or "").strip()
     document = str(form.get("document") or "").strip()
     typed: dict[str, str] = {}
@@ -291,26 +286,15 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if errors:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      allocation=kept)
-    total = sum(values.values())
-    if abs(total - parent["value"]) > 0.5 * 10 ** -indicator.decimals + 1e-9:
-        message = mw["mismatch"].format(
-            total=number(total, view.lang, max(indicator.decimals, 6)),
-            parent=number(parent["value"], view.lang, max(indicator.decimals, 6)))
+    try:
+        app_of(request).allocate(user, code, key, values, document=document or None,
+                                 reason=reason or mw["allocation_reason"].format(
+                                     key=key, unit=view.unit.name))
+    except StoreError as error:
+        message = "; ".join(p.message_vi if view.lang == "vi" else p.message
+                            for p in error.problems)
         return _page(request, view, status_code=422, alert=message,
                      allocation=kept | {"error": message})
-    targets = [Target.model_validate({
-        "indicator": indicator.code, "unit": child, "period": parent["period"],
-        parent["comparator"]: value, "issuer": view.unit.name,
-        "document": document or parent["document"], "basis": parent["basis"],
-    }) for child, value in values.items()]
-    docs = target_frame(targets).to_dicts()
-    refused = _refused(request, docs, view.lang)
-    if refused:
-        message = "; ".join(refused.values())
-        return _page(request, view, status_code=422, alert=message,
-                     allocation=kept | {"error": message})
-    app_of(request).set_targets(user, docs, reason=reason or mw["allocation_reason"]
-                                .format(key=key, unit=view.unit.name))
     fresh = open_unit(request, user, code, view.period.code)
-    return _page(request, fresh, message=mw["allocated"].format(n=len(docs)),
+    return _page(request, fresh, message=mw["allocated"].format(n=len(values)),
                  allocation={"key": key})
