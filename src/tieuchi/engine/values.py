@@ -26,6 +26,7 @@ __all__ = [
     "tile_parts",
     "VALUE_SCHEMA",
     "best_observations",
+    "observations_within",
     "indicator_frame",
     "period_values",
     "rollup",
@@ -61,6 +62,20 @@ def indicator_frame(indicators: tuple[Indicator, ...]) -> pl.DataFrame:
 
 _POOL_COLUMNS = ("unit", "indicator", "period", "value", "vintage_rank", "recorded_at", "source",
                  "start", "end", "kind", "granularity", "months", "key_hash")
+
+
+def observations_within(observations: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    """The figures of periods that lie inside ``start``…``end``: all a period's value up to a
+    cut-off is made of (see :func:`period_values`). Every figure of a unit, indicator and
+    period shares its dates, so choosing the best vintage after this filter gives what it
+    gives before it, over a year's figures rather than a whole history. No copy is made when
+    every figure already lies inside."""
+    if observations.is_empty():
+        return observations
+    first, last = observations.select(pl.col("start").min(), pl.col("end").max()).row(0)
+    if first is not None and first >= start and last <= end:
+        return observations
+    return observations.filter((pl.col("start") >= start) & (pl.col("end") <= end))
 
 
 def best_observations(observations: pl.DataFrame, vintage: str | None = None) -> pl.DataFrame:
