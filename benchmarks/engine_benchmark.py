@@ -21,6 +21,7 @@ import gc
 import importlib
 import json
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -586,11 +587,14 @@ def contender(name: str, repeat: int, out: Path) -> int:
     return 0
 
 
-def spawn(name: str, repeat: int, out: Path) -> tuple[Measure, Outcome]:
+def spawn(name: str, repeat: int, out: Path) -> tuple[Measure, Outcome] | str:
     """Run one contender in a fresh Python process that reads the inputs from ``out``: its
-    memory is its own."""
-    subprocess.run([sys.executable, __file__, f"--repeat={repeat}", "--contender", name,
-                    "--out", str(out)], check=True)
+    memory is its own. A contender that fails (out of memory, say) gives the reason."""
+    done = subprocess.run([sys.executable, __file__, f"--repeat={repeat}", "--contender", name,
+                           "--out", str(out)])
+    if done.returncode:
+        killed = " (killed: out of memory?)" if done.returncode == -signal.SIGKILL else ""
+        return f"did not finish: exit status {done.returncode}{killed}"
     stem = out / str(CONTENDERS.index(name))
     return (Measure(**json.loads(stem.with_suffix(".json").read_text())),
             Outcome(pl.read_parquet(stem.with_suffix(".targets.parquet")),
@@ -642,31 +646,42 @@ def gigabytes(n: int) -> str:
     return f"{n / 2**30:.2f}"
 
 
-def report(measures: dict[str, Measure], observations: int) -> None:
-    engine = measures[ENGINE]
+def ratio(goal: str, slow: Measure | None, fast: Measure | None, at_most: float) -> str:
+    """Whether ``slow`` takes at most ``at_most`` times ``fast``'s wall time, with both ratios."""
+    if slow is None or fast is None:
+        return f"{goal}: not measured (a contender did not finish)"
+    met = "yes" if slow.wall <= at_most * fast.wall else "no"
+    return (f"{goal}: {met} ({slow.wall / fast.wall:.2f} wall, "
+            f"{slow.cpu / fast.cpu:.2f} CPU)")
+
+
+def report(measures: dict[str, Measure | str], observations: int) -> None:
     table = Table(title=f"Evaluating {PERIOD}, all units")
     for column in ("implementation", "wall s", "CPU s", "peak GiB", "inputs GiB",
                    "above inputs GiB", "wall vs engine"):
         table.add_column(column, justify="left" if column == "implementation" else "right")
+    done = {name: m for name, m in measures.items() if isinstance(m, Measure)}
+    engine = done.get(ENGINE)
     for name, m in measures.items():
+        if isinstance(m, str):
+            table.add_row(name, m)
+            continue
+        versus = f"{m.wall / engine.wall:.2f}×" if engine else ""
         table.add_row(name, f"{m.wall:.3f}", f"{m.cpu:.3f}", gigabytes(m.peak),
-                      gigabytes(m.inputs), gigabytes(m.working), f"{m.wall / engine.wall:.2f}×")
+                      gigabytes(m.inputs), gigabytes(m.working), versus)
     console.print(table)
-    if not all(m.exact_peak for m in measures.values()):
-        console.print("peaks are of whole processes (building the data included)", style="red")
+    if not all(m.exact_peak for m in done.values()):
+        console.print("peaks are of whole processes (reading the data included)", style="red")
     goal = next(g for limit, g in DUCKDB_GOALS if limit is None or observations <= limit)
-    duck, pandas = measures[DUCKDB], measures[PANDAS]
-    console.print(f"engine ≤ {goal:g}× DuckDB: {'yes' if engine.wall <= goal * duck.wall else 'no'}"
-                  f" (engine / DuckDB = {engine.wall / duck.wall:.2f} wall, "
-                  f"{engine.cpu / duck.cpu:.2f} CPU)")
-    console.print(f"engine ≥ {PANDAS_GOAL:g}× faster than vectorised pandas: "
-                  f"{'yes' if pandas.wall >= PANDAS_GOAL * engine.wall else 'no'} "
-                  f"(pandas / engine = {pandas.wall / engine.wall:.2f} wall, "
-                  f"{pandas.cpu / engine.cpu:.2f} CPU)")
+    console.print(ratio(f"engine ≤ {goal:g}× DuckDB (engine / DuckDB)", engine,
+                        done.get(DUCKDB), goal))
+    console.print(ratio(f"engine ≥ {PANDAS_GOAL:g}× faster than vectorised pandas "
+                        "(engine / pandas)", engine, done.get(PANDAS), 1 / PANDAS_GOAL))
 
 
 def compare(shape: Shape, repeat: int) -> int:
-    measures, results = {}, {}
+    measures: dict[str, Measure | str] = {}
+    results: dict[str, Outcome] = {}
     with tempfile.TemporaryDirectory() as out:
         start = perf_counter()  # built in a process of its own too, to leave the memory free
         subprocess.run([sys.executable, __file__, *shape.arguments(), "--build", out],
@@ -675,21 +690,30 @@ def compare(shape: Shape, repeat: int) -> int:
         console.print(f"synthetic data built and saved in {perf_counter() - start:.1f} s",
                       style="dim")
         for name in CONTENDERS:
-            measures[name], results[name] = spawn(name, repeat, Path(out))
-            m = measures[name]
-            console.print(f"  {name}: {m.wall:.3f} s wall, {m.cpu:.3f} s CPU, "
-                          f"peak {gigabytes(m.peak)} GiB", style="dim")
+            found = spawn(name, repeat, Path(out))
+            if isinstance(found, str):
+                measures[name] = found
+                console.print(f"  {name}: {found}", style="red")
+                continue
+            measures[name], results[name] = found
+            console.print(f"  {name}: {found[0].wall:.3f} s wall, {found[0].cpu:.3f} s CPU, "
+                          f"peak {gigabytes(found[0].peak)} GiB", style="dim")
+    if ENGINE not in results:
+        console.print(summary)
+        report(measures, observations)
+        return 1
     reference = results[ENGINE]
     console.print(summary + "\n" + statuses(reference))
-    problems = [p for name in (DUCKDB, PANDAS)
+    problems = [p for name in (DUCKDB, PANDAS) if name in results
                 for p in disagreements(name, reference, results[name])]
     report(measures, observations)
     for problem in problems:
         console.print(problem, style="red")
-    console.print("the three agree: " + ("no" if problems else
+    agree = " and ".join(name for name in results if name != ENGINE)
+    console.print(f"the engine and {agree} agree: " + ("no" if problems else
                   f"yes ({reference.targets.height:,} statuses and actuals\n"
                   f"within {RELATIVE_TOLERANCE:g}, {reference.groups.height:,} group counts)"))
-    return 1 if problems else 0
+    return 1 if problems or len(results) < len(CONTENDERS) else 0
 
 
 # --- profile ------------------------------------------------------------------------------
