@@ -710,7 +710,7 @@ def compare(shape: Shape, repeat: int, contenders: list[str]) -> int:
     report(measures, observations)
     for problem in problems:
         console.print(problem, style="red")
-    agree = " and ".join(name for name in results if name != ENGINE)
+    agree = " and ".join(name for name in results if name != ENGINE) or "nothing"
     console.print(f"the engine and {agree} agree: " + ("no" if problems else
                   f"yes ({reference.targets.height:,} statuses and actuals\n"
                   f"within {RELATIVE_TOLERANCE:g}, {reference.groups.height:,} group counts)"))
