@@ -1,15 +1,17 @@
-"""Time the evaluation engine against plain pandas and a hand-written DuckDB query.
+"""Time the evaluation engine against a hand-written DuckDB query and vectorised pandas.
 
 Run it with::
 
     uv run --group bench python benchmarks/engine_benchmark.py
 
-It builds a synthetic province in memory (1 province, 10 districts, 989 communes; 200
-indicators; 12 months of 2023 for every commune: about 2.4 million observations), targets for
-2023 for every unit and indicator (200,000), and ten groups of 20 targets for every unit.
-Then it evaluates 2023 three ways, checks that the three agree target by target and group by
-group, and prints the times. See ``benchmarks/README.md`` for the figures and what each of the
-three implementations does. ``--profile`` times the steps of the engine instead.
+It builds a synthetic province (1 province, 10 districts, 989 communes; 200 indicators; 12
+months of 2023 for every commune: about 2.4 million observations; ``--years`` adds earlier
+years), targets for 2023 for every unit and indicator (200,000), and ten groups of 20 targets
+for every unit, and saves them as Parquet files. Then it evaluates 2023 three ways, each in a
+process of its own (wall time, CPU time, peak memory), checks that they agree target by
+target and group by group, and prints the figures. See ``benchmarks/README.md`` for the
+figures and what each implementation does. ``--profile`` times the steps of the engine
+instead.
 
 This is a script, not a test: nothing here runs under pytest.
 """
