@@ -5,7 +5,9 @@
 - a year-to-date value is the running sum (last, mean) of the months, and its change is
   against the same months of the year before; a year made of any mix of months, quarters and
   halves that covers it counts every month once;
-- period codes round-trip and the same period last year has the same kind and length.
+- period codes round-trip and the same period last year has the same kind and length;
+- figures of other years, in any vintage, change nothing in a period's evaluation (the
+  engine chooses vintages among the figures of the periods it evaluates only).
 
 Definitions are built in Python (:class:`~tieuchi.domain.bundle.Definitions`), not from YAML,
 so each example costs one evaluation (a few tens of milliseconds).
@@ -479,3 +481,65 @@ def test_year_to_date_contains_its_months(year: int, n: int) -> None:
     assert all(ytd.contains(Period.parse(f"{year}-{m:02d}")) for m in range(1, n + 1))
     assert n == 12 or not ytd.contains(Period.parse(f"{year}-{n + 1:02d}"))
     assert Period.parse(str(year)).contains(ytd)
+
+
+# --- (e) figures of unrelated years change nothing -----------------------------------------
+
+HISTORY_UNITS = (Unit(code="D", name="Huyện", level="huyen"),
+                 Unit(code="X1", name="Xã 1", level="xa", parent="D"),
+                 Unit(code="X2", name="Xã 2", level="xa", parent="D"))
+HISTORY_INDICATORS = (Indicator(code="thu", name="Thu ngân sách", time="sum"),
+                      Indicator(code="dan_so", name="Dân số", type="count", time="last"))
+EVALUATED = ("2023", "2023-H1", "2023-Q3", "2023-05", "2023-YTD09")
+
+
+@st.composite
+def figures(draw: st.DrawFn, years: Sequence[int]) -> list[dict[str, Any]]:
+    """Figures of communes in ``years``: months, quarters, halves, years and year-to-date
+    figures, in several vintages, some revised on a later date."""
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    for _ in range(draw(st.integers(0, 24))):
+        year = draw(st.sampled_from(years))
+        period = draw(st.sampled_from([
+            f"{year}", f"{year}-H1", f"{year}-Q{draw(st.integers(1, 4))}",
+            f"{year}-{draw(st.integers(1, 12)):02d}", f"{year}-YTD{draw(st.integers(1, 11)):02d}",
+        ]))
+        row = {
+            "unit": draw(st.sampled_from(["X1", "X2"])),
+            "indicator": draw(st.sampled_from(["thu", "dan_so"])),
+            "period": period,
+            "vintage": draw(st.sampled_from(["estimate", "preliminary", "official"])),
+            "value": float(draw(st.integers(0, 1000))),
+            "recorded_at": draw(st.sampled_from([None, "2023-03-01", "2024-06-30"])),
+        }
+        # The loader refuses two figures of one key, vintage and recording date.
+        found[tuple(str(row[k]) for k in ("unit", "indicator", "period", "vintage",
+                                           "recorded_at"))] = row
+    return list(found.values())
+
+
+def history(rows: Sequence[dict[str, Any]]) -> Definitions:
+    targets = [Target(unit=u, indicator=i, period=p, at_least=100.0)
+               for u in ("D", "X1", "X2") for i in ("thu", "dan_so") for p in ("2023", "2023-H1")]
+    return definitions(HISTORY_UNITS, HISTORY_INDICATORS, rows, targets)
+
+
+def sorted_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    keys = [c for c in ("key", "group", "unit", "indicator") if c in frame.columns]
+    return frame.sort(keys, nulls_last=True)
+
+
+@FAST
+@given(st.sampled_from(EVALUATED), figures([2022, 2023]),
+       figures([2015, 2019, 2021, 2024, 2026]))
+def test_figures_of_other_years_change_nothing(
+    period: str, own: list[dict[str, Any]], other: list[dict[str, Any]]
+) -> None:
+    """Evaluating a period of 2023 (compared with 2022) gives the same values, actuals,
+    statuses and changes whether or not figures of other years are there, whatever their
+    vintages and revisions."""
+    alone = evaluate(history(own), period, as_of=AS_OF)
+    among = evaluate(history([*other, *own]), period, as_of=AS_OF)
+    assert sorted_frame(among.values).equals(sorted_frame(alone.values))
+    assert sorted_frame(among.targets).equals(sorted_frame(alone.targets))
+    assert sorted_frame(among.groups).equals(sorted_frame(alone.groups))

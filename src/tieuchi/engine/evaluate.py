@@ -12,7 +12,7 @@ from tieuchi.domain.bundle import Definitions, period_frame
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.engine.criteria import SetResults, evaluate_sets
 from tieuchi.engine.targets import group_counts, score_targets
-from tieuchi.engine.values import best_observations, resolve_values
+from tieuchi.engine.values import best_observations, observations_within, resolve_values
 
 __all__ = ["Evaluation", "evaluate", "hierarchy_frame", "series", "carry_to_successors"]
 
@@ -95,20 +95,20 @@ def evaluate(
     as_of = as_of or definitions.project.as_of or date.today()
     hierarchy, closure = hierarchy_frame(definitions, period)
     selected = _selection(definitions, hierarchy, units)
-    pool = best_observations(definitions.observations, vintage)
-    # Last year and baselines are compared with their best figures, whatever vintage is asked.
-    reference = best_observations(definitions.observations) if vintage else pool
     indicators = definitions.indicators
     hierarchies = {period.code: hierarchy}
 
     def values(p: Period, cutoff: date, compare: bool = False) -> pl.DataFrame:
         """``p``'s values from data up to ``cutoff``, over the units that existed in ``p``;
         ``compare``: a period compared with (last year, a baseline), carried to the units
-        of the evaluated period that succeeded merged ones."""
+        of the evaluated period that succeeded merged ones. The best vintage is chosen among
+        the figures inside ``p`` up to the cut-off only, not over the whole history; last
+        year and baselines are compared with their best figures, whatever vintage is asked."""
         if p.code not in hierarchies:
             hierarchies[p.code] = hierarchy_frame(definitions, p)[0]
-        found = resolve_values(reference if compare else pool, indicators, hierarchies[p.code],
-                               p, cutoff)
+        inside = observations_within(definitions.observations, p.start, min(p.end, cutoff))
+        pool = best_observations(inside, None if compare else vintage)
+        found = resolve_values(pool, indicators, hierarchies[p.code], p, cutoff)
         return carry_to_successors(definitions, found) if compare else found
 
     current = values(period, period.end)

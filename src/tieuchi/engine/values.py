@@ -27,6 +27,7 @@ __all__ = [
     "tile_parts",
     "VALUE_SCHEMA",
     "best_observations",
+    "observations_within",
     "indicator_frame",
     "period_values",
     "rollup",
@@ -64,13 +65,28 @@ _POOL_COLUMNS = ("unit", "indicator", "period", "value", "vintage_rank", "record
                  "start", "end", "kind", "granularity", "months", "key_hash")
 
 
-def best_observations(observations: pl.DataFrame, vintage: str | None = None) -> pl.DataFrame:
+def observations_within(observations: pl.DataFrame, start: date, end: date) -> pl.DataFrame:
+    """The figures of periods that lie inside ``start``…``end``: all a period's value up to a
+    cut-off is made of (see :func:`period_values`). Every figure of a unit, indicator and
+    period shares its dates, so choosing the best vintage after this filter gives what it
+    gives before it, over a year's figures rather than a whole history. No copy is made when
+    every figure already lies inside."""
+    if observations.is_empty():
+        return observations
+    first, last = observations.select(pl.col("start").min(), pl.col("end").max()).row(0)
+    if first is not None and first >= start and last <= end:
+        return observations
+    return observations.filter((pl.col("start") >= start) & (pl.col("end") <= end))
+
+
+def best_observations(observations: pl.DataFrame, vintage: str | None = None) -> pl.LazyFrame:
     """One row per unit, indicator and period: the most final vintage, then the latest
     recorded figure.
 
     A key can only be given more than once through a less final vintage or a dated
     revision (the loader refuses two undated figures of one vintage), so only the keys of
-    those rows go through the sort; the bulk of final figures is passed on as it is.
+    those rows go through the sort; the bulk of final figures is passed on as it is. The
+    result is lazy: the figures are not copied until a period's filter picks its rows.
     """
     if vintage is not None:
         observations = observations.filter(pl.col("vintage") == vintage)
@@ -78,7 +94,7 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
     key = ["unit", "indicator", "period"]
     top = observations.get_column("vintage_rank").max()
     if top is None:  # no figure at all (or none of the vintage asked for)
-        return observations.drop("recorded_at")
+        return observations.drop("recorded_at").lazy()
     hashes = (observations.get_column("key_hash") if "key_hash" in observations.columns
               else observations.select(pl.struct(key).hash()).to_series())
     doubtful = hashes.filter(
@@ -86,15 +102,12 @@ def best_observations(observations: pl.DataFrame, vintage: str | None = None) ->
         | observations.get_column("recorded_at").is_not_null()
     )
     if doubtful.is_empty():
-        return observations.drop("recorded_at")
+        return observations.drop("recorded_at").lazy()
     # Membership by hash: a collision only sends a unique figure through the exact choice.
     mask = hashes.is_in(doubtful.unique().implode())
-    candidates = observations.filter(mask)
-    chosen = best_vintage(candidates, key)
-    observations = observations.drop("recorded_at")
-    chosen = chosen.drop("recorded_at")
-    rest = observations.filter(~mask)
-    return pl.concat([rest, chosen], rechunk=False)
+    chosen = best_vintage(observations.filter(mask), key).drop("recorded_at")
+    alone = observations.drop("recorded_at").with_columns((~mask).alias("_alone"))
+    return pl.concat([alone.lazy().filter("_alone").drop("_alone"), chosen.lazy()])
 
 
 def _month_index(column: str) -> pl.Expr:
@@ -102,7 +115,7 @@ def _month_index(column: str) -> pl.Expr:
 
 
 def period_values(
-    pool: pl.DataFrame, indicators: pl.DataFrame, period: Period, cutoff: date
+    pool: pl.LazyFrame | pl.DataFrame, indicators: pl.DataFrame, period: Period, cutoff: date
 ) -> pl.DataFrame:
     """The value of every unit and indicator for ``period`` from data up to ``cutoff``.
 
@@ -111,45 +124,56 @@ def period_values(
     months wins, then the most final vintage, then that order.
     """
     cut = min(period.end, cutoff)
-    direct = pool.filter(
+    direct = pool.lazy().filter(
         (pl.col("period") == period.code) & (pl.col("end") <= cut)
     ).select(*_KEY, "value", "vintage_rank", "source", pl.col("end").alias("coverage_end"),
              pl.lit("observed").alias("origin"), pl.lit(period.month_count).alias("covered"),
-             pl.lit(0).alias("rank"))
+             pl.lit(0).alias("rank")).collect()
+    ytd = pl.col("kind") == PeriodKind.YTD.value
     inside = pool.lazy().filter(
         (pl.col("start") >= period.start) & (pl.col("end") <= cut)
-        & ((pl.col("granularity") < period.kind.granularity)
-           | ((pl.col("kind") == PeriodKind.YTD.value) & (pl.col("end") < period.end)))
+        & ((pl.col("granularity") < period.kind.granularity) | (ytd & (pl.col("end") < period.end)))
         & (pl.col("period") != period.code)
-    ).select(*_KEY, "period", "value", "vintage_rank", "source", "start", "end", "kind",
-             "granularity", "months").collect()
+    ).select(*_KEY, "period", "value", "vintage_rank", "start", "end", "kind", "granularity",
+             "months")  # no source: what is made of several figures has none
+    # Lazy, so the figures are read by the group-bys rather than copied first; only what
+    # decides the plan is computed ahead.
+    has_ytd, sizes = inside.select(
+        ytd.any(), pl.col("granularity").filter(~ytd).n_unique()).collect().row(0)
+    parts = inside.filter(~ytd) if has_ytd else inside
+    if sizes > 1:  # sub-periods of several sizes (months and a quarter, say) may overlap
+        parts = tile_parts(parts.collect()).lazy()
     by_time = {
         kind: indicators.filter(pl.col("time") == kind.value).get_column("indicator").to_list()
         for kind in TimeAggregation
     }
-    has_ytd = bool((inside.get_column("kind") == PeriodKind.YTD.value).any())
-    parts = tile_parts(inside.filter(pl.col("kind") != PeriodKind.YTD.value) if has_ytd else inside)
-    aggregated = _aggregate(parts, by_time).with_columns(
-        pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))
-    latest_ytd = (
-        inside.filter((pl.col("kind") == PeriodKind.YTD.value)
-                      & (pl.col("start") == period.start))
-        .sort("end").group_by(_KEY).last()
-    )
-    after = parts.join(latest_ytd.select(*_KEY, pl.col("end").alias("ytd_end")), on=_KEY,
-                       how="inner").filter(pl.col("start") > pl.col("ytd_end")).drop("ytd_end")
-    to_date = _aggregate(pl.concat([latest_ytd, after.select(latest_ytd.columns)]), by_time
-                         ).with_columns(
-        pl.lit("observed").alias("origin"), pl.lit(2).alias("rank"))
+    found = [direct, _aggregate(parts, by_time).with_columns(
+        pl.lit("aggregated").alias("origin"), pl.lit(1).alias("rank"))]
+    if has_ytd:
+        found.append(_to_date(inside.filter(ytd), parts, period, by_time))
     columns = [*VALUE_SCHEMA, "covered", "rank"]
     types = {**VALUE_SCHEMA, "covered": pl.Int32, "rank": pl.Int32}
-    candidates = pl.concat([f.select(columns).cast(types) for f in (direct, aggregated, to_date)])
+    candidates = pl.concat([f.select(columns).cast(types) for f in found])
     return (
         candidates.sort(["covered", "vintage_rank", "rank"], descending=[True, True, False],
                         nulls_last=True)
         .unique(_KEY, keep="first")
         .drop("covered", "rank")
     )
+
+
+def _to_date(
+    ytd: pl.LazyFrame, parts: pl.LazyFrame, period: Period,
+    by_time: dict[TimeAggregation, list[str]],
+) -> pl.DataFrame:
+    """The latest year-to-date figure of each unit and indicator, with the sub-periods after
+    it."""
+    latest = (ytd.filter(pl.col("start") == period.start).collect()
+              .sort("end").group_by(_KEY).last())
+    after = parts.join(latest.lazy().select(*_KEY, pl.col("end").alias("ytd_end")), on=_KEY,
+                       how="inner").filter(pl.col("start") > pl.col("ytd_end")).drop("ytd_end")
+    return _aggregate(pl.concat([latest.lazy(), after.select(latest.columns)]), by_time
+                      ).with_columns(pl.lit("observed").alias("origin"), pl.lit(2).alias("rank"))
 
 
 _TIME_VALUE = {
@@ -159,7 +183,9 @@ _TIME_VALUE = {
 }
 
 
-def _aggregate(parts: pl.DataFrame, by_time: dict[TimeAggregation, list[str]]) -> pl.DataFrame:
+def _aggregate(
+    parts: pl.LazyFrame | pl.DataFrame, by_time: dict[TimeAggregation, list[str]]
+) -> pl.DataFrame:
     """Sub-period figures of each unit and indicator made into one, by the indicator's time
     aggregation (one group-by per kind, each computing only its own aggregate); ``covered``
     counts the months they cover."""
@@ -379,7 +405,7 @@ def _computation_order(indicators: tuple[Indicator, ...]) -> list[Indicator]:
 
 
 def resolve_values(
-    pool: pl.DataFrame,
+    pool: pl.LazyFrame | pl.DataFrame,
     indicators: tuple[Indicator, ...],
     hierarchy: pl.DataFrame,
     period: Period,

@@ -223,7 +223,7 @@ class _Tracer:
             children.append(_children(hierarchy, p.code))
         scope = _scope(defs, figures.get_column("unit").unique().to_list(), closures)
         observations = defs.observations.filter(pl.col("unit").is_in(scope))
-        best = best_observations(observations)
+        best = best_observations(observations).collect()
         for p in periods:
             frames.append(_period_values(ev, p, best).with_columns(pl.lit(p.code)
                                                                   .alias("period")))
