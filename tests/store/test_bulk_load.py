@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.store.helpers import COMMUNE, YESNO
 from tieuchi.domain.bundle import Definitions
 from tieuchi.store import Entry, Store, repository
-from tieuchi.store.tables import AuditBatchRow, AuditRow
+from tieuchi.store.tables import AuditBatchRow, AuditRow, ObservationRow
 
 YEAR = "2023"
 # Values and sources that a text transfer could bend: the shortest float forms, quotes,
@@ -64,6 +64,13 @@ def test_a_load_is_audited_as_one_batch(store: Store, thanh_tri: Definitions) ->
     assert store.audit_count() == thanh_tri.targets.height + thanh_tri.observations.height
     store.load(thanh_tri, actor="test")
     assert _rows(store, AuditBatchRow) == 1  # nothing changed, nothing audited
+    # Each figure is stamped with its load's time and author, stored as a single write
+    # stores them (compared in SQL: on SQLite, the same text).
+    with store.session() as s:
+        stamped = s.scalar(select(func.count()).select_from(ObservationRow).join(
+            AuditBatchRow, (ObservationRow.changed_at == AuditBatchRow.at)
+            & (ObservationRow.changed_by == AuditBatchRow.actor)))
+    assert stamped == thanh_tri.observations.height
 
 
 def test_every_figure_of_a_load_has_its_history(

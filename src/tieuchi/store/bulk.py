@@ -87,7 +87,7 @@ def _with_constants(s: Session, table: Table, frame: pl.DataFrame,
     dialect = s.get_bind().dialect
     columns = []
     for name, value in constants.items():
-        processor = table.c[name].type.bind_processor(dialect)
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         columns.append(pl.lit(processor(value) if processor else value).alias(name))
     return frame.with_columns(columns) if columns else frame
 
