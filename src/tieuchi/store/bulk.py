@@ -67,11 +67,14 @@ def read_frame(s: Session, query: Select[*tuple[Any, ...]],
                schema: Mapping[str, Any]) -> pl.DataFrame:
     """The rows of ``query`` as a frame of ``schema`` (its columns, in the query's order)."""
     connection = s.connection()
-    if connection.dialect.name != "postgresql":
-        return pl.read_database(query, connection, schema_overrides=dict(schema)).cast(
-            pl.Schema(schema))
     sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name != "postgresql":
+        # The driver's rows straight into the frame, without SQLAlchemy's result objects.
+        return pl.read_database(sql, driver, schema_overrides=dict(schema)).cast(
+            pl.Schema(schema))
+    cursor = driver.cursor()
     buffer = io.BytesIO()
     with cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)") as copy:
         for data in copy:
