@@ -47,6 +47,7 @@ from tieuchi.store.tables import (
     AuditBatchRow,
     AuditPartRow,
     AuditRow,
+    Base,
     CriteriaSetRow,
     DataSetRow,
     GroupRow,
@@ -289,8 +290,7 @@ class Store:
             "key", pl.col("group").alias("group_code"),
             pl.col("position").alias("group_position"))
         held = self._held_targets(s)
-        last = held.get_column("position").max()
-        offset = 0 if last is None else int(last) + 1  # type: ignore[arg-type]
+        offset = held.select(pl.col("position").max() + 1).item() or 0  # None: none held
         frame = (defs.targets.select(list(TARGET_SCHEMA))
                  .with_columns(doc=pl.struct(list(TARGET_SCHEMA)).struct.json_encode())
                  .join(members, on="key", how="left")
@@ -303,9 +303,9 @@ class Store:
         changed = known.filter(pl.any_horizontal(
             *(pl.col(c).ne_missing(pl.col("known").struct.field(c)) for c in TARGET_SCHEMA),
             *(pl.col(c).ne_missing(pl.col(f"{c}_held")) for c in _TARGET_MEMBERSHIP)))
-        table = TargetRow.__table__
-        bulk.insert_frame(s, table, new.select(*_TARGET_COLUMNS, "position"))  # type: ignore[arg-type]
-        bulk.update_frame(s, table, changed.select(*_TARGET_COLUMNS), "key")  # type: ignore[arg-type]
+        table = Base.metadata.tables[TargetRow.__tablename__]
+        bulk.insert_frame(s, table, new.select(*_TARGET_COLUMNS, "position"))
+        bulk.update_frame(s, table, changed.select(*_TARGET_COLUMNS), "key")
         _count(summary, "targets", new.height, changed.height)
         return pl.concat([
             new.select("key", "unit", action=pl.lit("add"), old=pl.lit(None, pl.String),
@@ -338,10 +338,9 @@ class Store:
         if problems:
             raise StoreError(problems)
         stamped = {"changed_at": stamp, "changed_by": actor}
-        table = ObservationRow.__table__
-        bulk.insert_frame(s, table, new, stamped)  # type: ignore[arg-type]
-        bulk.update_frame(s, table, changed.select("id", *_OBS_FIELDS), "id",  # type: ignore[arg-type]
-                          stamped)
+        table = Base.metadata.tables[ObservationRow.__tablename__]
+        bulk.insert_frame(s, table, new, stamped)
+        bulk.update_frame(s, table, changed.select("id", *_OBS_FIELDS), "id", stamped)
         _count(summary, "observations", new.height, changed.height)
         key = pl.concat_str(_OBS_KEYS, separator="|").alias("key")
         figure = pl.struct("value", "source").struct.json_encode()
