@@ -51,6 +51,19 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `tieuchi serve` listens on.")
     port: int = Field(default=8000, description="Port `tieuchi serve` listens on.")
     workers: int = Field(default=1, ge=1, description="Web worker processes of `tieuchi serve`.")
+    pool_size: int = Field(
+        default=5, ge=1,
+        description="Database connections each process keeps open (SQLAlchemy's pool).",
+    )
+    pool_max_overflow: int = Field(
+        default=10, ge=0,
+        description="Connections a process may open beyond the pool when it is busy.",
+    )
+    pool_timeout: float = Field(
+        default=30, gt=0,
+        description="Seconds a request waits for a free connection; then the web answers "
+        "503 (try again later).",
+    )
 
     @property
     def url(self) -> str:

@@ -138,6 +138,8 @@ def _assert_restored(source: Store, target: Store, token: str) -> None:
     """Same rows, same evaluation; old logins work; later writes get new ids."""
     _assert_same_rows(source.engine, target.engine)
     assert _evaluation(target) == _evaluation(source)
+    # The compact audit of the load is read per figure from the restored parts too.
+    assert target.history("observation", COMMUNE) == source.history("observation", COMMUNE)
     assert target.figures(DISTRICT, "2023", ["tcsd-htt"])["tcsd-htt"]["value"] == EXACT * 300
     clerk = target.authenticate("yenmy", PASSWORD, "10.0.0.2", limit=5, window=WINDOW)
     assert clerk is not None and clerk.unit == COMMUNE

@@ -12,25 +12,37 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from tieuchi.settings import Settings
+
 __all__ = ["connect", "upgrade", "current_revision", "head_revision", "alembic_config"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def connect(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder, foreign keys and WAL."""
+def connect(url: str, settings: Settings | None = None) -> Engine:
+    """An engine for ``url``, its connection pool sized by ``settings`` (default: from the
+    environment); SQLite files get their folder, foreign keys and WAL."""
+    settings = settings if settings is not None else Settings()
     parsed = make_url(url)
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            options.update(_pool(settings))
         options["connect_args"] = {"timeout": 30}
     else:
-        options["pool_pre_ping"] = True
+        options.update(_pool(settings), pool_pre_ping=True)
     engine = create_engine(url, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _pool(settings: Settings) -> dict[str, Any]:
+    """The size of the connection pool: when every connection is in use, a request waits
+    ``pool_timeout`` seconds and then gets SQLAlchemy's ``TimeoutError`` (503 on the web)."""
+    return {"pool_size": settings.pool_size, "max_overflow": settings.pool_max_overflow,
+            "pool_timeout": settings.pool_timeout}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

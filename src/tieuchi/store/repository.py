@@ -9,6 +9,8 @@ it does from files. Every write is one transaction: all or nothing.
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from typing import Any
 import polars as pl
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Select, Text, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, String, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tieuchi.domain.base import fold
@@ -47,11 +49,13 @@ from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import TargetGroup
 from tieuchi.domain.units import Level, Unit
 from tieuchi.domain.workflow import REASON_REQUIRED, STATE_NAMES, TRANSITIONS, State, Step
-from tieuchi.store import database, results
+from tieuchi.store import bulk, database, results
 from tieuchi.store.access import Role, User
-from tieuchi.store.columnar import read_frame
 from tieuchi.store.tables import (
+    AuditBatchRow,
+    AuditPartRow,
     AuditRow,
+    Base,
     CriteriaSetRow,
     DataSetRow,
     GroupRow,
@@ -157,6 +161,12 @@ _OBS_KEYS = ["unit", "indicator", "period", "vintage"]
 _TARGET_ROW_SCHEMA: dict[str, Any] = {"key": pl.String, "group": pl.String,
                                       "group_position": pl.Int32, "doc": pl.String}
 _OBS_FIELDS = ["value", "source", "recorded_at"]
+# The columns of ``targets`` a load writes (``position`` too, for a new target), and those
+# of its group membership.
+_TARGET_MEMBERSHIP = ["group_code", "group_position"]
+_TARGET_COLUMNS = ["key", "unit", "indicator", "period", *_TARGET_MEMBERSHIP, "doc"]
+# Changes per Parquet part of a bulk load's audit: one part is what a lookup opens.
+_AUDIT_PART = 10_000
 
 
 def _obs_key(unit: str, indicator: str, period: str, vintage: str) -> str:
@@ -225,8 +235,9 @@ class Store:
             self._load_documents(s, GroupRow, "groups", defs.groups, summary,
                                  exclude={"targets"},
                                  extra=lambda g: {"unit": g.unit, "period": g.period})
-            self._load_targets(s, defs, summary, actor, reason, stamp)
-            self._load_observations(s, defs, summary, actor, reason, stamp)
+            self._audit_batch(s, stamp, actor, "load", reason, {
+                "target": self._load_targets(s, defs, summary),
+                "observation": self._load_observations(s, defs, summary, actor, stamp)})
             if summary.total:
                 results.stamp_all(s)
         return summary
@@ -262,47 +273,67 @@ class Store:
                 summary.changed[name] = summary.changed.get(name, 0) + 1
         s.flush()
 
-    def _load_targets(self, s: Session, defs: Definitions, summary: LoadSummary, actor: str,
-                      reason: str | None, stamp: datetime) -> None:
-        members = {r["key"]: (r["group"], r["position"])
-                   for r in defs.members.iter_rows(named=True)}
-        existing = {r.key: r for r in s.scalars(select(TargetRow))}
-        offset = max((r.position for r in existing.values()), default=-1) + 1
-        touched: list[tuple[str, str, str]] = []  # a lock covers the unit's targets too
-        for index, doc in enumerate(defs.targets.iter_rows(named=True)):
-            group, group_position = members.get(doc["key"], (None, None))
-            row = existing.get(doc["key"])
-            if row is None:
-                s.add(TargetRow(key=doc["key"], unit=doc["unit"], indicator=doc["indicator"],
-                                period=doc["period"], group=group,
-                                group_position=group_position, position=offset + index,
-                                doc=doc))
-                self._audit(s, stamp, actor, "add", "target", doc["key"], doc["unit"], None,
-                            doc, reason)
-                summary.added["targets"] = summary.added.get("targets", 0) + 1
-                touched.append((doc["unit"], doc["indicator"], doc["period"]))
-            elif row.doc != doc or (row.group, row.group_position) != (group, group_position):
-                if row.doc != doc:
-                    touched += list(dict.fromkeys([(row.unit, row.indicator, row.period),
-                                                   (doc["unit"], doc["indicator"],
-                                                    doc["period"])]))
-                self._audit(s, stamp, actor, "change", "target", doc["key"], doc["unit"],
-                            row.doc, doc, reason)
-                row.doc, row.group, row.group_position = doc, group, group_position
-                row.unit, row.indicator, row.period = doc["unit"], doc["indicator"], doc["period"]
-                summary.changed["targets"] = summary.changed.get("targets", 0) + 1
-        problems = self._closed(s, touched)
+    def _load_targets(self, s: Session, defs: Definitions, summary: LoadSummary) -> pl.DataFrame:
+        """Compare the folder's targets with those held (a Polars join on the key) and write
+        only the new and the changed ones; returns their changes for the audit."""
+        members = defs.members.unique("key", keep="last").select(
+            "key", pl.col("group").alias("group_code"),
+            pl.col("position").alias("group_position"))
+        held = self._held_target_frame(s)
+        offset = held.select(pl.col("position").max() + 1).item() or 0  # None: none held
+        frame = (defs.targets.select(list(TARGET_SCHEMA))
+                 .with_columns(doc=pl.struct(list(TARGET_SCHEMA)).struct.json_encode())
+                 .join(members, on="key", how="left")
+                 .with_row_index("position", offset).with_columns(pl.col("position").cast(
+                     pl.Int64)))
+        joined = frame.join(held, on="key", how="left", suffix="_held")
+        new = joined.filter(pl.col("doc_held").is_null())
+        known = joined.filter(pl.col("doc_held").is_not_null()).with_columns(
+            known=pl.col("doc_held").str.json_decode(pl.Struct(TARGET_SCHEMA)))
+        changed = known.filter(pl.any_horizontal(
+            *(pl.col(c).ne_missing(pl.col("known").struct.field(c)) for c in TARGET_SCHEMA),
+            *(pl.col(c).ne_missing(pl.col(f"{c}_held")) for c in _TARGET_MEMBERSHIP)))
+        self._refuse_closed_targets(s, new, known)
+        table = Base.metadata.tables[TargetRow.__tablename__]
+        bulk.insert_frame(s, table, new.select(*_TARGET_COLUMNS, "position"))
+        bulk.update_frame(s, table, changed.select(*_TARGET_COLUMNS), "key")
+        _count(summary, "targets", new.height, changed.height)
+        return pl.concat([
+            new.select("key", "unit", action=pl.lit("add"), old=pl.lit(None, pl.String),
+                       new="doc"),
+            changed.select("key", "unit", action=pl.lit("change"), old="doc_held", new="doc")])
+
+    def _refuse_closed_targets(self, s: Session, new: pl.DataFrame,
+                               known: pl.DataFrame) -> None:
+        """A lock (or a submission, an approval) covers the unit's targets too: refuse the
+        load when a new target, or a changed one (where it was or where it goes), falls in
+        a data set that is not a draft."""
+        moved = known.filter(pl.any_horizontal(
+            pl.col(c).ne_missing(pl.col("known").struct.field(c)) for c in TARGET_SCHEMA))
+        places = ["unit", "indicator", "period"]
+        touched = pl.concat([
+            new.select(places), moved.select(places),
+            moved.select(pl.col("known").struct.field(c).alias(c) for c in places),
+        ]).unique(maintain_order=True)
+        problems = self._closed(s, touched.iter_rows())
         if problems:
             raise StoreError(problems)
-        s.flush()
+
+    @staticmethod
+    def _held_target_frame(s: Session) -> pl.DataFrame:
+        """The targets held: key, document (JSON text), group and position, as a frame."""
+        return bulk.read_frame(s, select(
+            TargetRow.key, cast(TargetRow.doc, String).label("doc"), TargetRow.group,
+            TargetRow.group_position, TargetRow.position), {
+            "key": pl.String, "doc": pl.String, "group_code": pl.String,
+            "group_position": pl.Int32, "position": pl.Int64})
 
     def _load_observations(self, s: Session, defs: Definitions, summary: LoadSummary,
-                           actor: str, reason: str | None, stamp: datetime) -> None:
+                           actor: str, stamp: datetime) -> pl.DataFrame:
         """Compare the folder's figures with those held (a Polars join, not a loop over the
-        figures) and write only the new and the changed ones."""
+        figures) and write only the new and the changed ones, in bulk; returns their changes
+        for the audit."""
         frame = defs.observations.select(list(OBSERVATION_SCHEMA))
-        if not frame.height:
-            return
         held = self._held_observations(s, frame.get_column("unit").unique().to_list())
         joined = frame.join(held, on=_OBS_KEYS, how="left", suffix="_held")
         new = joined.filter(pl.col("id").is_null()).select(list(OBSERVATION_SCHEMA))
@@ -313,36 +344,27 @@ class Store:
         problems = self._closed(s, touched.iter_rows())
         if problems:
             raise StoreError(problems)
-        if new.height:
-            rows = new.to_dicts()
-            s.execute(insert(ObservationRow), [
-                {**o, "changed_at": stamp, "changed_by": actor} for o in rows])
-            s.add_all(self._audit_row(stamp, actor, "add", "observation", _obs_key(
-                o["unit"], o["indicator"], o["period"], o["vintage"]), o["unit"], None,
-                _figure(o), reason) for o in rows)
-            summary.added["observations"] = new.height
-        if changed.height:
-            rows = changed.to_dicts()
-            s.execute(update(ObservationRow), [
-                {"id": o["id"], **{c: o[c] for c in _OBS_FIELDS}, "changed_at": stamp,
-                 "changed_by": actor} for o in rows])
-            s.add_all(self._audit_row(stamp, actor, "change", "observation", _obs_key(
-                o["unit"], o["indicator"], o["period"], o["vintage"]), o["unit"],
-                {"value": o["value_held"], "source": o["source_held"]}, _figure(o), reason)
-                for o in rows)
-            summary.changed["observations"] = changed.height
+        stamped = {"changed_at": stamp, "changed_by": actor}
+        table = Base.metadata.tables[ObservationRow.__tablename__]
+        bulk.insert_frame(s, table, new, stamped)
+        bulk.update_frame(s, table, changed.select("id", *_OBS_FIELDS), "id", stamped)
+        _count(summary, "observations", new.height, changed.height)
+        key = pl.concat_str(_OBS_KEYS, separator="|").alias("key")
+        figure = pl.struct("value", "source").struct.json_encode()
+        return pl.concat([
+            new.select(key, "unit", action=pl.lit("add"), old=pl.lit(None, pl.String),
+                       new=figure),
+            changed.select(key, "unit", action=pl.lit("change"), old=pl.struct(
+                value="value_held", source="source_held").struct.json_encode(), new=figure)])
 
     @staticmethod
     def _held_observations(s: Session, units: Sequence[str]) -> pl.DataFrame:
-        """The figures held for ``units``, with their ids, as a frame."""
+        """The figures held for ``units``, with their ids, as a frame (read in bulk)."""
         columns = ["id", *_OBS_KEYS, *_OBS_FIELDS]
-        rows: list[tuple[Any, ...]] = []
-        for chunk in _chunks(units):
-            rows.extend(tuple(r) for r in s.execute(
-                select(*(getattr(ObservationRow, c) for c in columns))
-                .where(ObservationRow.unit.in_(chunk))))
         schema = {"id": pl.Int64, **{c: OBSERVATION_SCHEMA[c] for c in columns[1:]}}
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        return pl.concat([pl.DataFrame(schema=schema)] + [bulk.read_frame(s, select(
+            *(getattr(ObservationRow, c) for c in columns)).where(
+            ObservationRow.unit.in_(chunk)), schema) for chunk in _chunks(units)])
 
     # ------------------------------------------------------------------ definitions out
 
@@ -369,7 +391,7 @@ class Store:
     def definitions(self, root: str | None = None, *, data: bool = True) -> Definitions:
         """The definitions, with targets and figures of ``root`` and the units under it only
         (everything when ``root`` is None): a unit's page never loads the whole country.
-        Targets and figures are read columnar (:func:`~tieuchi.store.columnar.read_frame`),
+        Targets and figures are read columnar (:func:`~tieuchi.store.bulk.read_frame`),
         never as ORM rows. With ``data=False`` they are left out (empty frames): what a page
         reading the read model needs."""
         with self.session() as s:
@@ -377,8 +399,10 @@ class Store:
             report = s.get(Meta, "report")
             units_query = select(UnitRow).order_by(UnitRow.position)
             groups_query = select(GroupRow).order_by(GroupRow.position)
-            targets_query = select(TargetRow.key, TargetRow.group, TargetRow.group_position,
-                                   cast(TargetRow.doc, Text)).order_by(TargetRow.position)
+            targets_query = select(TargetRow.key, TargetRow.group.label("group"),
+                                   TargetRow.group_position,
+                                   cast(TargetRow.doc, Text).label("doc"),
+                                   ).order_by(TargetRow.position)
             obs_query = select(*(getattr(ObservationRow, c) for c in OBSERVATION_SCHEMA))
             if root is not None:
                 tree = self._subtree_query(root)
@@ -388,9 +412,9 @@ class Store:
                 obs_query = obs_query.where(ObservationRow.unit.in_(tree))
             units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
             if data:
-                targets = read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
-                observations = read_frame(s, obs_query.order_by(ObservationRow.id),
-                                          OBSERVATION_SCHEMA)
+                targets = bulk.read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
+                observations = bulk.read_frame(s, obs_query.order_by(ObservationRow.id),
+                                               OBSERVATION_SCHEMA)
             else:
                 targets = pl.DataFrame(schema=_TARGET_ROW_SCHEMA)
                 observations = pl.DataFrame(schema=OBSERVATION_SCHEMA)
@@ -750,9 +774,31 @@ class Store:
         return AuditRow(at=at, actor=actor, action=action, entity=entity, key=key, unit=unit,
                         old=old, new=new, reason=reason)
 
+    def _audit_batch(self, s: Session, at: datetime, actor: str, action: str,
+                     reason: str | None, changes: dict[str, pl.DataFrame]) -> None:
+        """Audit a bulk write compactly: one ``audit_batches`` row (who, when, why) and its
+        changes (``key``, ``unit``, ``action``, ``old``, ``new``: JSON text) per entity,
+        sorted by key, as Parquet parts of up to ``_AUDIT_PART`` changes. Nothing when
+        nothing changed."""
+        if not any(frame.height for frame in changes.values()):
+            return
+        batch = AuditBatchRow(at=at, actor=actor, action=action, reason=reason)
+        s.add(batch)
+        s.flush()
+        for entity, frame in changes.items():
+            frame = frame.sort("key")
+            for start in range(0, frame.height, _AUDIT_PART):
+                part = frame.slice(start, _AUDIT_PART)
+                keys = part.get_column("key")
+                buffer = io.BytesIO()
+                part.write_parquet(buffer, compression="zstd")
+                s.add(AuditPartRow(batch_id=batch.id, entity=entity, first_key=keys[0],
+                                   last_key=keys[-1], count=part.height,
+                                   changes=buffer.getvalue()))
+
     def history(self, entity: str, key_prefix: str) -> list[AuditEntry]:
         """The changes of one value (or of every value whose key starts with the prefix),
-        newest first."""
+        newest first: single writes and bulk loads alike."""
         prefix = key_prefix + "|"
         with self.session() as s:
             # substr, not LIKE: "_" is a character of codes (not a wildcard) and codes differ
@@ -762,12 +808,41 @@ class Store:
                 or_(AuditRow.key == key_prefix,
                     func.substr(AuditRow.key, 1, len(prefix)) == prefix),
             ).order_by(AuditRow.id.desc()))
-            return [AuditEntry(_aware(r.at), r.actor, r.action, r.entity, r.key, r.unit, r.old,
-                               r.new, r.reason) for r in rows]
+            entries = [AuditEntry(_aware(r.at), r.actor, r.action, r.entity, r.key, r.unit,
+                                  r.old, r.new, r.reason) for r in rows]
+            entries += self._batch_history(s, entity, key_prefix)
+        return sorted(entries, key=lambda e: e.at, reverse=True)
+
+    @staticmethod
+    def _batch_history(s: Session, entity: str, key_prefix: str) -> list[AuditEntry]:
+        """The changes of bulk loads to the keys ``key_prefix`` and ``key_prefix|…``, newest
+        load first. Those keys sort from ``key_prefix`` to before ``key_prefix}`` ("}"
+        follows "|"): only the parts whose key range meets that span are opened."""
+        parts = s.execute(select(AuditPartRow.id, AuditPartRow.first_key,
+                                 AuditPartRow.last_key).where(AuditPartRow.entity == entity))
+        end = key_prefix + "}"
+        ids = [p.id for p in parts if p.first_key < end and p.last_key >= key_prefix]
+        entries: list[AuditEntry] = []
+        for chunk in _chunks(ids):
+            for batch, changes in s.execute(
+                    select(AuditBatchRow, AuditPartRow.changes).join(AuditPartRow)
+                    .where(AuditPartRow.id.in_(chunk))
+                    .order_by(AuditBatchRow.id.desc(), AuditPartRow.id)):
+                found = pl.read_parquet(io.BytesIO(changes)).filter(
+                    (pl.col("key") == key_prefix) | pl.col("key").str.starts_with(
+                        key_prefix + "|"))
+                entries += [AuditEntry(
+                    _aware(batch.at), batch.actor, r["action"], entity, r["key"], r["unit"],
+                    _json(r["old"]), _json(r["new"]), batch.reason)
+                    for r in found.iter_rows(named=True)]
+        return entries
 
     def audit_count(self) -> int:
+        """How many changes the audit log holds: its rows and the changes of bulk loads."""
         with self.session() as s:
-            return int(s.scalar(select(func.count()).select_from(AuditRow)) or 0)
+            rows = s.scalar(select(func.count()).select_from(AuditRow)) or 0
+            batched = s.scalar(select(func.sum(AuditPartRow.count))) or 0
+            return int(rows) + int(batched)
 
     # ------------------------------------------------------------------ targets
 
@@ -1005,6 +1080,18 @@ def _target_docs(rows: pl.DataFrame) -> pl.DataFrame:
     if not rows.height:
         return pl.DataFrame(schema=TARGET_SCHEMA)
     return rows.select(pl.col("doc").str.json_decode(pl.Struct(TARGET_SCHEMA))).unnest("doc")
+
+
+def _json(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def _count(summary: LoadSummary, name: str, added: int, changed: int) -> None:
+    """Count a load's new and changed items of one kind in its summary."""
+    if added:
+        summary.added[name] = added
+    if changed:
+        summary.changed[name] = changed
 
 
 def _figure(row: Any) -> dict[str, Any]:

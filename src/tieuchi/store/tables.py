@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base", "Meta", "LevelRow", "UnitRow", "IndicatorRow", "CriteriaSetRow", "DataSetRow",
     "GroupRow", "TargetRow", "ObservationRow", "WorkflowRow", "UserRow", "TokenRow",
-    "AuditRow", "LoginAttemptRow", "DOCUMENT_TABLES",
+    "AuditRow", "AuditBatchRow", "AuditPartRow", "LoginAttemptRow", "DOCUMENT_TABLES",
 ]
 
 NAMING = {
@@ -176,6 +176,35 @@ class AuditRow(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditBatchRow(Base):
+    """One bulk write (``tieuchi load``): who, when, why. Its changes are kept compactly in
+    ``audit_batch_parts``, not one ``audit`` row each."""
+
+    __tablename__ = "audit_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditPartRow(Base):
+    """Up to a few thousand changes of one entity in a batch, sorted by key (from
+    ``first_key`` to ``last_key``, so a lookup by key opens only the parts that may hold it):
+    a Parquet file (zstd) with one row per change: key, unit, action, old and new (JSON)."""
+
+    __tablename__ = "audit_batch_parts"
+    __table_args__ = (Index(None, "entity", "batch_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_batches.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    first_key: Mapped[str] = mapped_column(String(300))
+    last_key: Mapped[str] = mapped_column(String(300))
+    count: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LoginAttemptRow(Base):

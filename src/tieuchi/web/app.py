@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 from tieuchi.app import Action, App, UnknownUnit
@@ -42,6 +43,7 @@ __all__ = ["create_app", "render", "lang_of", "error_body"]
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+RETRY_AFTER = 5  # seconds, the Retry-After of a 503 when the connection pool is exhausted
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(number=number, percent=percent, long_date=long_date,
                              quote=quote)
@@ -54,9 +56,10 @@ def lang_of(request: Request) -> str:
 
 def render(request: Request, template: str, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    """A page, with the user, the language's wording and the CSRF token at hand."""
+    """A page, with the user, the language's wording and the CSRF token at hand. The user is
+    the signed-in one unless ``user`` is given (None: shown as to a visitor)."""
     lang = lang_of(request)
-    user = context.pop("user", None) or request_user(request)
+    user = context.pop("user") if "user" in context else request_user(request)
     return templates.TemplateResponse(request, template, {
         "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
         "role_names": ROLE_NAMES[lang], "csrf": csrf_token(request),
@@ -189,6 +192,21 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownUnit)
     async def unknown_unit(request: Request, exc: UnknownUnit) -> Response:
         return await http_error(request, HTTPException(404, str(exc)))
+
+    @app.exception_handler(PoolTimeout)
+    async def busy(request: Request, exc: PoolTimeout) -> Response:
+        """Every database connection of this worker is in use: 503 and when to retry,
+        rendered without touching the database (the page is shown as to a visitor)."""
+        headers = {"Retry-After": str(RETRY_AFTER)}
+        if _is_api(request):
+            response: Response = _api_error(503, "busy", UI["en"]["busy_message"],
+                                            UI["vi"]["busy_message"])
+        else:
+            t = UI[lang_of(request)]
+            response = render(request, "error.html", status_code=503, user=None,
+                              title=t["busy"], message=t["busy_message"])
+        response.headers.update(headers)
+        return response
 
     from starlette.exceptions import HTTPException as StarletteHTTPException
 

@@ -81,6 +81,9 @@ UI: dict[str, dict[str, str]] = {
         "no_history": "Chưa có thay đổi nào.",
         "forbidden": "Không có quyền truy cập",
         "not_found": "Không tìm thấy",
+        "busy": "Máy chủ đang bận",
+        "busy_message": "Máy chủ đang bận: mọi kết nối cơ sở dữ liệu đều đang được dùng. "
+                        "Vui lòng thử lại sau vài giây.",
         "back": "Quay lại",
         "allocate": "Phân bổ cho đơn vị trực thuộc",
         "allocation_total": "Tổng phân bổ",
@@ -168,6 +171,9 @@ UI: dict[str, dict[str, str]] = {
         "no_history": "No change yet.",
         "forbidden": "Access refused",
         "not_found": "Not found",
+        "busy": "Server busy",
+        "busy_message": "The server is busy: every database connection is in use. "
+                        "Please try again in a few seconds.",
         "back": "Back",
         "allocate": "Allocate to the units below",
         "allocation_total": "Total allocated",
