@@ -49,7 +49,7 @@ def _seconds(value: Any) -> str:
 
 
 def _figure(p: Phase) -> str:
-    status = p.get("status", "")
+    status = str(p.get("status", ""))
     if status not in ("ok", "> limit or errors"):
         if status == "> limit":
             return f"> {p.get('limit_s', '?')} s (limit)" + _peak(p)
