@@ -56,16 +56,20 @@ def run_bounded(command: Sequence[str], *, limit: float, env: dict[str, str] | N
                              env={**os.environ, **(env or {})}, start_new_session=True)
     returncode: int | None = None
     usage = None
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            returncode = os.waitstatus_to_exitcode(status)
-            break
-        if time.perf_counter() - start > limit:
-            stop_group(child.pid)
-            _, _, usage = os.wait4(child.pid, 0)
-            break
-        time.sleep(0.05)
+    try:
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() - start > limit:
+                stop_group(child.pid)
+                _, _, usage = os.wait4(child.pid, 0)
+                break
+            time.sleep(0.05)
+    except BaseException:  # interrupted: the child goes too
+        stop_group(child.pid)
+        raise
     seconds = time.perf_counter() - start
     child.returncode = returncode if returncode is not None else -9
     text = ""
