@@ -28,10 +28,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
 import yaml
 
@@ -173,10 +175,20 @@ def _serve_province(site: Site, province: Province) -> None:
         add_user(site.url, "bench-district", "officer", district, site.logs / "users.log")
         pages = {"district": ("bench-district", f"/units/{district}"), **pages}
         watchers = {"district": ("bench-district", district), **watchers}
-    site.dashboards(pages)
-    site.edits(province, "bench-commune", token, watchers)
+    _guarded(site, "dashboards", site.dashboards, pages)
+    _guarded(site, "edit visible", site.edits, province, "bench-commune", token, watchers)
     for label, (username, path) in pages.items():
-        site.users(label, username, path)
+        _guarded(site, f"50 users ({label})", site.users, label, username, path)
+
+
+def _guarded(site: Site, phase: str, measure: Callable[..., None], *args: Any) -> None:
+    """A phase that fails (a server that does not start, a refused sign-in) is recorded as
+    failed and the run goes on."""
+    try:
+        measure(*args)
+    except (RuntimeError, OSError, httpx.HTTPError) as exc:
+        site.record.add(data=site.data, backend="postgresql", phase=phase,
+                        status=f"failed: {exc}")
 
 
 def _demo(record: Recorder, work: Path, limits: Limits) -> None:
@@ -192,8 +204,10 @@ def _demo(record: Recorder, work: Path, limits: Limits) -> None:
         root = yaml.safe_load((DEMO / "tieuchi.yaml").read_text("utf-8"))["project"]["root"]
         site = Site(url, data, logs, record, limits)
         add_user(url, "bench-district", "officer", root, logs / "users.log")
-        site.dashboards({"district": ("bench-district", f"/units/{root}")})
-        site.users("district", "bench-district", f"/units/{root}")
+        _guarded(site, "dashboards", site.dashboards,
+                 {"district": ("bench-district", f"/units/{root}")})
+        _guarded(site, "50 users (district)", site.users, "district", "bench-district",
+                 f"/units/{root}")
 
 
 if __name__ == "__main__":
