@@ -8,7 +8,6 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +156,3 @@ async def edit_visible(api: httpx.AsyncClient, body: dict[str, Any],
     seen = await asyncio.gather(*(watch(c, p, new) for p, (c, _, new) in pages.items()))
     return Visible(write_s=write_s, seen_s=dict(zip(pages, seen, strict=True)),
                    checked_before=before)
-
-
-def run(coroutine_factory: Callable[[], Any]) -> Any:
-    return asyncio.run(coroutine_factory())

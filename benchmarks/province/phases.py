@@ -27,7 +27,8 @@ from province.processes import (
 )
 from tieuchi.reports.formatting import number
 
-__all__ = ["Limits", "LIMITS", "Recorder", "Site"]
+__all__ = ["LIMITS", "Limits", "Recorder", "Site", "add_token", "add_user", "machine",
+           "read_definitions", "timed_command"]
 
 PASSWORD = secrets.token_urlsafe(12)
 WORKERS = 2
