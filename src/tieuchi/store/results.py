@@ -60,7 +60,8 @@ def _upsert(s: Session, table: type[ResultRow] | type[UnitVersionRow],
 
 def _ancestry(s: Session, units: Iterable[str]) -> set[str]:
     """The units and every unit above them."""
-    parents = dict(s.execute(select(UnitRow.code, UnitRow.parent)).tuples().all())
+    parents: dict[str, str | None] = {code: parent for code, parent in s.execute(
+        select(UnitRow.code, UnitRow.parent))}
     found: set[str] = set()
     for unit in units:
         current: str | None = unit
@@ -112,6 +113,7 @@ def kept_for(s: Session, units: Iterable[str]) -> list[tuple[str, str]]:
     chosen = sorted(set(units))
     found: list[tuple[str, str]] = []
     for start in range(0, len(chosen), 500):
-        found.extend(s.execute(select(ResultRow.unit, ResultRow.period).where(
-            ResultRow.unit.in_(chosen[start:start + 500]))).tuples())
+        found.extend((unit, period) for unit, period in s.execute(
+            select(ResultRow.unit, ResultRow.period).where(
+                ResultRow.unit.in_(chosen[start:start + 500]))))
     return found
