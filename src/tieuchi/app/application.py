@@ -11,14 +11,14 @@ writes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
 from tieuchi.domain.bundle import Definitions, target_frame
-from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
@@ -99,9 +99,6 @@ class App:
         project = definitions.project if definitions is not None else self.store.project()
         return project.period or str(self.clock().date().year)
 
-    def today(self) -> date:
-        return self.clock().date()
-
     # ------------------------------------------------------------------ commands
 
     def load(self, actor: Actor, definitions: Definitions, *,
@@ -179,7 +176,10 @@ class App:
         if action is not None:
             self.require(actor, action, unit)
         found = {d.code: d for d in self.store.datasets_for(unit)}.get(dataset)
-        kind = Period.parse(period).kind if _is_period(period) else None
+        try:
+            kind: PeriodKind | None = Period.parse(period).kind
+        except PeriodError:
+            kind = None  # reported by the store with its field
         if found is not None and kind is not None and found.period is not kind:
             raise StoreError([EntryProblem(
                 None, "period", "wrong-period-kind",
@@ -195,10 +195,3 @@ class App:
             raise Refused(f"only the command line may {what}",
                           f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")
 
-
-def _is_period(code: str) -> bool:
-    try:
-        Period.parse(code)
-    except PeriodError:
-        return False
-    return True

@@ -167,16 +167,14 @@ class ReadModel:
         above: set[str] = set()
         for unit in units:
             above.update(self.store.path(unit))
-        done = 0
-        for unit in sorted(above):
-            kept = self.store.results_kept_for([unit])
-            if not kept:
-                continue
+        kept: dict[str, list[str]] = {}
+        for unit, period in self.store.results_kept_for(above):  # one query for them all
+            kept.setdefault(unit, []).append(period)
+        for unit, periods in sorted(kept.items()):
             version, definitions = self.snapshot(unit)
-            for _, period in kept:
+            for period in periods:
                 self._compute(unit, period, definitions, version, self.as_of(definitions))
-                done += 1
-        return done
+        return sum(len(p) for p in kept.values())
 
     def _compute(self, unit: str, period: str, definitions: Definitions, version: int,
                  as_of: date) -> Result:
