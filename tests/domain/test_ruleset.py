@@ -12,14 +12,14 @@ import pytest
 from tieuchi.domain.bundle import TARGET_SCHEMA
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import CATALOGUE
 from tieuchi.domain.ruleset import (
-    MESSAGES,
     VINTAGE_RANK,
     best_vintage,
     figure_problems,
     is_yes,
-    messages,
     normal_targets,
+    problem_of,
     target_problems,
     yes,
 )
@@ -65,7 +65,9 @@ def test_figure_problems_name_the_row_the_field_and_the_code() -> None:
         (2, "period", "period-too-fine"), (3, "value", "yesno-value"),
         (4, "value", "invalid-value"), (5, "period", "invalid-period"),
         (7, "value", "invalid-value")]
-    en, vi = messages(found.row(0, named=True))
+    first = problem_of(found.row(0, named=True))
+    assert (first.index, first.field, first.place) == (0, "value", "[0].value")
+    en, vi = first.message, first.message_vi
     assert en == "150 is not a percentage for ty-le; a percentage is between 0 and 100"
     assert vi.startswith("150 không phải tỷ lệ phần trăm")
 
@@ -122,8 +124,8 @@ def test_canonical_period_codes() -> None:
     assert Period.canonical("2023-Q5") == "2023-Q5"  # reported with its row, not here
 
 
-@pytest.mark.parametrize("code", sorted(MESSAGES))
+@pytest.mark.parametrize("code", sorted(c for c, e in CATALOGUE.items() if e.en))
 def test_every_rule_says_it_in_english_and_vietnamese(code: str) -> None:
-    en, vi = MESSAGES[code]
+    en, vi = CATALOGUE[code].en, CATALOGUE[code].vi
     assert en and vi and en != vi
     assert unicodedata.normalize("NFC", vi) == vi

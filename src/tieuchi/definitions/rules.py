@@ -18,7 +18,7 @@ from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
-from tieuchi.domain.ruleset import figure_problems, messages, target_problems
+from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
 
@@ -212,7 +212,7 @@ def target_values(loaded: Loaded) -> None:
     indicators: dict[str, Indicator] = _codes(loaded, "indicators")
     problems = target_problems(frame, indicators)
     for row in problems.iter_rows(named=True):
-        loaded.error(row["code"], messages(row)[0], row["file"], row["line"])
+        loaded.error(row["code"], problem_of(row).message, row["file"], row["line"])
 
 
 @rule
@@ -403,7 +403,7 @@ def observations(loaded: Loaded) -> None:
             pl.when(pl.col("field") == "period").then(pl.col("period_line"))
             .otherwise(pl.col("line")).alias("line"))
         for (code,), rows in problems.group_by("code", maintain_order=True):
-            _rows(loaded, rows, str(code), lambda r: messages(r)[0])
+            _rows(loaded, rows, str(code), lambda r: problem_of(r).message)
     counted = [c for c, i in indicators.items() if i.derived_from_set]
     _rows(loaded, frame.filter(pl.col("indicator").is_in(counted)), "computed-indicator",
           lambda r: f"'{r['indicator']}' is counted from criteria set "

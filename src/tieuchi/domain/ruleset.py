@@ -11,8 +11,9 @@ and the API alike.
 - the best vintage (:func:`best_vintage`): the most final vintage, then the latest recorded.
 
 Checks over many rows are column-wise (Polars). Each problem is a row with a stable ``code``,
-the ``index`` of the row it belongs to and its ``field``; :data:`MESSAGES` holds the English
-and Vietnamese message of every code, and :func:`messages` fills them in for a problem row.
+the ``index`` of the row it belongs to and its ``field``; :data:`~tieuchi.domain.problems.CATALOGUE`
+holds the English and Vietnamese template of every code, and :func:`problem_of` makes the
+:class:`~tieuchi.domain.problems.Problem` of a problem row.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import polars as pl
 
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, problem
 from tieuchi.domain.status import Comparator, Vintage
 from tieuchi.domain.targets import Relative
 
 __all__ = [
-    "MESSAGES", "PROBLEM_SCHEMA", "TARGET_NUMBERS", "VINTAGE_RANK", "YES_FROM",
-    "best_vintage", "canonical_periods", "figure_problems", "is_yes", "messages", "normal_targets",
-    "target_problems", "too_fine", "yes",
+    "PROBLEM_SCHEMA", "TARGET_NUMBERS", "VINTAGE_RANK", "YES_FROM",
+    "best_vintage", "canonical_periods", "figure_problems", "is_yes", "normal_targets",
+    "problem_of", "target_problems", "too_fine", "yes",
 ]
 
 YES_FROM = 0.5
@@ -43,51 +45,6 @@ TARGET_NUMBERS = ("value", "value_high", "relative_value", "baseline_value", "to
 """The numeric fields of a target row (``TARGET_SCHEMA``)."""
 
 PROBLEM_SCHEMA: dict[str, Any] = {"index": pl.Int64, "field": pl.String, "code": pl.String}
-
-MESSAGES: dict[str, tuple[str, str]] = {
-    "invalid-value": ("{field} {value} is not a finite number",
-                      "{field} {value} không phải là một số hữu hạn"),
-    "yesno-value": ("{value} is not a yes/no value for {indicator}; write 1 (yes) or 0 (no)",
-                    "{value} không phải giá trị có/không của chỉ tiêu {indicator}; ghi 1 (có) "
-                    "hoặc 0 (không)"),
-    "percent-range": ("{value} is not a percentage for {indicator}; a percentage is between "
-                      "0 and 100",
-                      "{value} không phải tỷ lệ phần trăm của chỉ tiêu {indicator}; tỷ lệ "
-                      "phần trăm phải từ 0 đến 100"),
-    "count-value": ("{value} is not a count for {indicator}; a count is a whole number, "
-                    "0 or more",
-                    "{value} không phải số lượng của chỉ tiêu {indicator}; số lượng phải là "
-                    "số nguyên không âm"),
-    "period-too-fine": ("'{indicator}' is collected by {frequency}, not for {period}; use a "
-                        "longer period or change the indicator's frequency",
-                        "chỉ tiêu '{indicator}' thu thập theo {frequency_vi}, không theo kỳ "
-                        "{period}; dùng kỳ dài hơn hoặc đổi tần suất của chỉ tiêu"),
-    "invalid-period": ("{field} '{period}' is not a period; write 2023, 2023-H1, 2023-Q3, "
-                       "2023-05, 2023-YTD09 or 2021-2025",
-                       "{field} '{period}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-H1, "
-                       "2023-Q3, 2023-05, 2023-YTD09, 2021-2025)"),
-    "target-kind": ("give either a comparator (at_least, at_most, equal, within, yes) with "
-                    "value, or a relative target (growth, reduction, reduction_pp, "
-                    "share_of_baseline) with relative_value",
-                    "cần đúng một trong hai: so sánh (comparator: at_least, at_most, equal, "
-                    "within, yes; với value) hoặc tương đối (relative: growth, reduction, "
-                    "reduction_pp, share_of_baseline; với relative_value)"),
-    "missing-value": ("the target has no {field}", "chỉ tiêu chưa có giá trị {field}"),
-    "missing-value-high": ("a range (within) needs value_high",
-                           "khoảng giá trị (within) cần value_high"),
-    "range-order": ("the range's upper value {value_high} is below its lower value {value}",
-                    "cận trên {value_high} của khoảng nhỏ hơn cận dưới {value}"),
-    "baseline-without-relative": ("a baseline only goes with a relative target (growth, "
-                                  "reduction, reduction_pp, share_of_baseline)",
-                                  "mức cơ sở chỉ dùng cho chỉ tiêu tương đối (tăng, giảm, "
-                                  "giảm điểm phần trăm, tỷ lệ so với mức cơ sở)"),
-    "negative-tolerance": ("the tolerance {tolerance} is below 0; give 0 or more",
-                           "sai số cho phép {tolerance} nhỏ hơn 0; ghi 0 hoặc lớn hơn"),
-    "target-comparator": ("'{indicator}' is a {type_en} indicator; {fix}",
-                          "chỉ tiêu '{indicator}' thuộc loại {type_vi}; {fix_vi}"),
-}
-"""English and Vietnamese message of every code a rule gives; the ``{…}`` are the problem
-row's columns."""
 
 _KIND_VI = {"month": "tháng", "quarter": "quý", "half": "nửa năm", "ytd": "lũy kế",
             "year": "năm", "multi_year": "giai đoạn nhiều năm"}
@@ -126,24 +83,11 @@ def best_vintage(frame: pl.DataFrame, key: Sequence[str]) -> pl.DataFrame:
 # ---------------------------------------------------------------------- messages
 
 
-def messages(problem: Mapping[str, Any]) -> tuple[str, str]:
-    """(English, Vietnamese) message of a problem row (the checked row's columns with the
-    problem's ``code`` and ``field``)."""
-    fields = {k: _shown(v) for k, v in problem.items()}
-    en, vi = MESSAGES[problem["code"]]
-    return en.format_map(_Blank(fields)), vi.format_map(_Blank(fields))
-
-
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float):
-        return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(f"{value:g}",
-                                                                        f"{value:g}")
-    return "" if value is None else str(value)
+def problem_of(row: Mapping[str, Any]) -> Problem:
+    """The :class:`~tieuchi.domain.problems.Problem` of a problem row (the checked row's
+    columns with the problem's ``code``, ``field`` and ``index``): its message is the
+    catalogue's template for the code, filled from the row."""
+    return problem(row["code"], row, field=row.get("field"), index=row.get("index"))
 
 
 # ---------------------------------------------------------------------- periods

@@ -41,8 +41,8 @@ from tieuchi.domain.ruleset import (
     VINTAGE_RANK,
     best_vintage,
     figure_problems,
-    messages,
     normal_targets,
+    problem_of,
     target_problems,
 )
 from tieuchi.domain.status import Vintage
@@ -1070,8 +1070,8 @@ def _target_rows(docs: Sequence[dict[str, Any]]) -> pl.DataFrame:
 
 def _rule_problems(found: pl.DataFrame) -> list[EntryProblem]:
     """The problem rows of a domain rule (:mod:`tieuchi.domain.ruleset`) as the store's."""
-    return [EntryProblem(row["index"], row["field"], row["code"], *messages(row))
-            for row in found.iter_rows(named=True)]
+    return [EntryProblem(row["index"], row["field"], row["code"], p.message, p.message_vi)
+            for row in found.iter_rows(named=True) for p in [problem_of(row)]]
 
 
 def _target_docs(rows: pl.DataFrame) -> pl.DataFrame:
