@@ -1,8 +1,9 @@
 """The documentation keeps up with the code: every problem code and every definition field.
 
-A problem code is documented when ``docs/problems.md`` has it in backticks as a heading
-(``### `unknown-indicator` ``) or as the first cell of a table row
-(``| `unknown-indicator` | …``).
+``docs/problems.md`` holds the whole problem catalogue as one table, generated from
+:data:`~tieuchi.domain.problems.CATALOGUE` (``pytest --snapshot-update`` rewrites it), and a
+section for each code a definition folder can give (``### `unknown-indicator` ``) with its
+severity, an example and the fix.
 """
 
 from __future__ import annotations
@@ -14,46 +15,65 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from tieuchi.definitions import CODES, check_definitions
+from tieuchi.definitions import check_definitions
 from tieuchi.definitions.loader import SECTIONS
+from tieuchi.domain.problems import CATALOGUE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PROBLEMS = DOCS / "problems.md"
 DEFINITIONS = DOCS / "definitions.md"
+BEGIN = ("<!-- The catalogue: generated from tieuchi.domain.problems.CATALOGUE; "
+         "`uv run pytest tests/test_docs.py --snapshot-update` rewrites it. -->")
+END = "<!-- end of the catalogue -->"
 
 
-def documented_codes(text: str) -> set[str]:
-    heading = re.compile(r"^#{1,6}\s+`([a-z0-9-]+)`\s*$", re.MULTILINE)
-    row = re.compile(r"^\|\s*`([a-z0-9-]+)`\s*\|", re.MULTILINE)
-    return set(heading.findall(text)) | set(row.findall(text))
+def catalogue_table() -> str:
+    """The catalogue as the table of docs/problems.md, by area in the catalogue's order."""
+    lines = [BEGIN]
+    areas = list(dict.fromkeys(entry.area for entry in CATALOGUE.values()))
+    for area in areas:
+        lines += ["", f"**{area.capitalize()}**", "", "| Code | HTTP | Meaning |",
+                  "|---|---|---|"]
+        lines += [f"| `{code}` | {entry.status} | {entry.summary} |"
+                  for code, entry in CATALOGUE.items() if entry.area == area]
+    return "\n".join([*lines, "", END])
 
 
-@pytest.mark.parametrize("code", sorted(CODES))
-def test_problem_code_is_documented(code: str) -> None:
-    assert code in documented_codes(PROBLEMS.read_text(encoding="utf-8")), (
-        f"problem code {code!r} is not documented in docs/problems.md; "
-        f"add a heading '### `{code}`' with its meaning, an example and the fix"
-    )
-
-
-def test_problems_md_documents_no_code_that_does_not_exist() -> None:
-    stale = documented_codes(PROBLEMS.read_text(encoding="utf-8")) - set(CODES)
-    assert not stale, f"docs/problems.md documents codes that CODES lacks: {sorted(stale)}"
-
-
-def test_each_code_has_its_own_section() -> None:
+def test_the_catalogue_table_is_the_catalogue(request: pytest.FixtureRequest) -> None:
     text = PROBLEMS.read_text(encoding="utf-8")
-    for code in CODES:
-        headings = re.findall(rf"^#{{1,6}}\s+`{re.escape(code)}`\s*$", text, re.MULTILINE)
-        assert len(headings) == 1, f"{code!r}: {len(headings)} headings in docs/problems.md"
+    assert BEGIN in text and END in text, "docs/problems.md lacks the catalogue's markers"
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    table = catalogue_table()
+    if request.config.getoption("--snapshot-update"):
+        PROBLEMS.write_text(text[:start] + table + text[end:], encoding="utf-8")
+        return
+    assert text[start:end] == table, ("docs/problems.md's catalogue differs from "
+                                      "CATALOGUE; run pytest tests/test_docs.py "
+                                      "--snapshot-update and review the diff")
 
 
-def test_severity_is_stated_for_each_code() -> None:
-    text = PROBLEMS.read_text(encoding="utf-8")
-    sections = re.split(r"^#{1,6}\s+`([a-z0-9-]+)`\s*$", text, flags=re.MULTILINE)
-    bodies = dict(zip(sections[1::2], sections[2::2], strict=True))
-    for code in CODES:
-        assert re.search(r"\*\*Severity:\*\* (error|warning)\.", bodies[code]), code
+def sections(text: str) -> dict[str, list[str]]:
+    parts = re.split(r"^#{1,6}\s+`([a-z0-9-]+)`\s*$", text, flags=re.MULTILINE)
+    found: dict[str, list[str]] = {}
+    for code, body in zip(parts[1::2], parts[2::2], strict=True):
+        found.setdefault(code, []).append(body)
+    return found
+
+
+def test_sections_are_of_catalogued_codes_one_each_with_a_severity() -> None:
+    found = sections(PROBLEMS.read_text(encoding="utf-8"))
+    assert set(found) <= set(CATALOGUE), sorted(set(found) - set(CATALOGUE))
+    for code, bodies in found.items():
+        assert len(bodies) == 1, f"{code!r}: {len(bodies)} sections in docs/problems.md"
+        assert re.search(r"\*\*Severity:\*\* (error|warning)\.", bodies[0]), code
+
+
+@pytest.mark.parametrize("code", sorted(c for c, e in CATALOGUE.items()
+                                        if e.area == "definitions"))
+def test_each_definition_code_has_its_section(code: str) -> None:
+    assert code in sections(PROBLEMS.read_text(encoding="utf-8")), (
+        f"problem code {code!r} has no section in docs/problems.md; add a heading "
+        f"'### `{code}`' with its meaning, an example and the fix")
 
 
 def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> None:

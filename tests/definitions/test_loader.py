@@ -13,14 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tieuchi.definitions import (
-    DefinitionError,
-    Severity,
-    check_definitions,
-    load_definitions,
-)
+from tieuchi.definitions import check_definitions, load_definitions
 from tieuchi.definitions.yaml_lines import LineDict, LineList, line_of, load_yaml
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.problems import ProblemError, Severity
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "thanh-tri-2023"
 
@@ -378,10 +374,10 @@ def test_one_bad_csv_row_means_no_definitions(tmp_path: Path) -> None:
     assert [(p.code, Path(p.file or "").name, p.line) for p in problems] == [
         ("csv-value", "observations-2023.csv", 3),
     ]
-    with pytest.raises(DefinitionError) as caught:
+    with pytest.raises(ProblemError) as caught:
         load_definitions(root)
     assert caught.value.problems == tuple(problems)
-    assert str(caught.value) == "1 error(s) in the definitions"
+    assert str(caught.value) == str(problems[0])
 
 
 def test_one_bad_target_row_means_no_definitions(tmp_path: Path) -> None:

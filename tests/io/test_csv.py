@@ -24,7 +24,7 @@ from tieuchi.io.csv_exchange import (
 )
 from tieuchi.io.figures import within
 from tieuchi.io.plan import Plan, apply
-from tieuchi.io.problems import ExchangeError
+from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()
@@ -104,7 +104,7 @@ def test_a_bad_row_is_reported_at_its_line(store: Store, tmp_path: Path, row: st
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER}\nTT,vdt-xh,2023,11020,official,ok\n{row}\n", encoding="utf-8")
     before, audit = figures(store), store.audit_count()
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == ("figures.csv:3", code)
@@ -117,12 +117,12 @@ def test_a_bad_row_is_reported_at_its_line(store: Store, tmp_path: Path, row: st
 def test_duplicates_and_header(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER},colour\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     assert [p.place for p in caught.value.problems] == ["figures.csv:1"]
     row = "TT,gtsx,2023,1,official,"
     path.write_text(f"{HEADER}\n{row}\n{row}\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     assert [(p.place, p.code) for p in caught.value.problems] == [
         ("figures.csv:2", "duplicate-observation"), ("figures.csv:3", "duplicate-observation")]
@@ -135,7 +135,7 @@ def test_a_locked_data_set_refuses_the_whole_file(store: Store, tmp_path: Path) 
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER}\nTT,gtsx,2023,45000,official,\n"
                     "TT-YENMY,ntmnc-04,2023,0,official,\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == ("figures.csv:3", "locked")
@@ -180,7 +180,7 @@ def test_a_bad_target_row(store: Store, tmp_path: Path) -> None:
     path.write_text("key,unit,indicator,period,comparator,value\n"
                     "x,TT,gtsx,2023,at_least,1\n"
                     ",TT,gtsx,2023,most,1\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == ("targets.csv:3", "invalid-target")
@@ -206,7 +206,7 @@ def test_a_target_row_goes_through_the_target_rule(store: Store, tmp_path: Path,
     path.write_text("key,unit,indicator,period,comparator,value,value_high\n"
                     "x,TT,gtsx,2023,at_least,1,\n"
                     f"y,TT,gtsx,2024,{cells}\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == ("targets.csv:3", code)
@@ -223,7 +223,7 @@ def test_a_locked_period_refuses_a_target_file(store: Store, tmp_path: Path) -> 
         .alias("value"))
     write_csv(frame, path)
     line = 2 + frame.get_column("key").to_list().index("ktxh-dn-moi")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == (f"targets.csv:{line}", "locked")

@@ -24,7 +24,7 @@ from tieuchi.io.dhis2 import (
     to_data_values,
     to_dhis2_period,
 )
-from tieuchi.io.problems import ExchangeError
+from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()
@@ -184,7 +184,7 @@ def test_import_problems_are_at_their_data_value(store: Store, tmp_path: Path) -
         "not an object",
     ]}), encoding="utf-8")
     before, audit = figures(store), store.audit_count()
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_data_values(store, path, mapping)
     assert [(p.place, p.code) for p in caught.value.problems] == [
         ("dvs.json:dataValues[1]", "unmapped"),
@@ -202,7 +202,7 @@ def test_a_locked_data_set_refuses_the_import(store: Store, tmp_path: Path) -> N
     mapping = load_mapping(docs_mapping(tmp_path))
     value = {"dataElement": "hqLYOuI2Lzl", "orgUnit": "Ej6sfG573zK", "period": "2023",
              "attributeOptionCombo": "HllvX50cXC0", "value": "81"}
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_data_values(store, json.dumps({"dataValues": [value]}).encode(), mapping,
                          name="dvs.json")
     (problem,) = caught.value.problems
@@ -214,14 +214,14 @@ def test_mapping_problems_name_their_line(tmp_path: Path) -> None:
     path.write_text("org_units:\n  TT: ySC2yuNK7vO\n  TT-YENMY: abc\n"
                     "data_elements:\n  gtsx: lrnTMRcsdy5\n  vdt-xh: lrnTMRcsdy5\n",
                     encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         load_mapping(path)
     (problem,) = caught.value.problems
     assert problem.place == "map.yaml:3" and "'abc' is not a DHIS2 UID" in problem.message
     path.write_text("org_units:\n  TT: ySC2yuNK7vO\n"
                     "data_elements:\n  gtsx: lrnTMRcsdy5\n  vdt-xh: lrnTMRcsdy5\n",
                     encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         load_mapping(path)
     (problem,) = caught.value.problems
     assert problem.place == "map.yaml:3" and "vdt-xh and gtsx both map to" in problem.message

@@ -17,7 +17,7 @@ from tieuchi.cli import app
 from tieuchi.io.excel_import import read_workbook
 from tieuchi.io.excel_template import META_SHEET, plan_template
 from tieuchi.io.plan import apply
-from tieuchi.io.problems import ExchangeError
+from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()
@@ -79,13 +79,13 @@ def test_template_for_all_communes(store: Store, tmp_path: Path) -> None:
 
 
 def test_template_refuses_a_unit_that_does_not_report_the_data_set(store: Store) -> None:
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         plan_template(store, ["TT"], period="2023", dataset="ntm-nang-cao")
     assert "does not report" in caught.value.problems[0].message
 
 
 def test_template_refuses_a_period_finer_than_the_data_set(store: Store) -> None:
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         plan_template(store, ["TT-YENMY"], period="2023-Q3", dataset="ntm-nang-cao")
     assert caught.value.problems[0].place == "--period"
 
@@ -273,7 +273,7 @@ def test_a_value_in_another_money_unit_gets_the_conversion(store: Store,
                                                            tmp_path: Path) -> None:
     book = open_template(store, tmp_path, ["TT"], dataset="thu-ngan-sach")
     book["Thanh Trì"]["E7"] = "12 triệu đồng"
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_workbook(store, save(book, tmp_path))
     (problem,) = caught.value.problems
     assert problem.place == "'Thanh Trì'!E7" and problem.code == "unit-of-measure"
@@ -285,7 +285,7 @@ def test_a_value_in_another_money_unit_gets_the_conversion(store: Store,
 def test_not_a_workbook(store: Store, tmp_path: Path) -> None:
     file = tmp_path / "notes.xlsx"
     file.write_text("unit,indicator\n", encoding="utf-8")
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_workbook(store, file)
     assert caught.value.problems[0].code == "unreadable-file"
 
@@ -298,7 +298,7 @@ def test_a_locked_data_set_is_refused_with_the_store_message(store: Store,
     book = open_template(store, tmp_path, ["TT-YENMY"])
     book[YM]["E10"] = "Chưa đạt"
     before, audit = figures(store), store.audit_count()
-    with pytest.raises(ExchangeError) as caught:
+    with pytest.raises(ProblemError) as caught:
         read_workbook(store, save(book, tmp_path))
     (problem,) = caught.value.problems
     assert problem.place == "'Yên Mỹ'!E10" and problem.code == "locked"

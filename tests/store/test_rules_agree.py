@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tieuchi.definitions import Problem, check_definitions
+from tieuchi.definitions import check_definitions
+from tieuchi.domain.problems import Problem
 from tieuchi.store import Entry, Store
 
 CATALOGUE = """\

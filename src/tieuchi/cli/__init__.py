@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tieuchi.cli.tables import scorecard
-from tieuchi.definitions import Severity, check_definitions
-from tieuchi.definitions.problems import suggest
+from tieuchi.definitions import check_definitions
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Severity, suggest
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.reports.text import render_markdown

@@ -19,9 +19,9 @@ import typer
 from tieuchi.cli import DatabaseOpt, _fail, _open_store, app, err, out
 
 if TYPE_CHECKING:
+    from tieuchi.domain.problems import Problem
     from tieuchi.io.csv_exchange import TargetPlan
     from tieuchi.io.plan import Plan
-    from tieuchi.io.problems import FileProblem
 
 __all__ = ["template_command", "import_command", "export_command", "dhis2_export",
            "dhis2_import"]
@@ -37,7 +37,7 @@ SkipOpt = Annotated[bool, typer.Option(
 VINTAGES = ("plan", "estimate", "preliminary", "official")
 
 
-def _print_problems(problems: Sequence[FileProblem]) -> None:
+def _print_problems(problems: Sequence[Problem]) -> None:
     for p in problems:
         colour = "red" if p.severity.value == "error" else "yellow"
         err.print(f"{p.place}: [{colour}]{p.severity.value}[/] [bold]{p.code}[/] {p.message}",
@@ -45,7 +45,7 @@ def _print_problems(problems: Sequence[FileProblem]) -> None:
         err.print(f"    {p.message_vi}", highlight=False, soft_wrap=True, markup=False)
 
 
-def _stop(problems: Sequence[FileProblem], what: str = "imported") -> typer.Exit:
+def _stop(problems: Sequence[Problem], what: str = "imported") -> typer.Exit:
     _print_problems(problems)
     errors = sum(p.severity.value == "error" for p in problems)
     err.print(f"{errors} problem(s); nothing was {what}.", highlight=False)
@@ -79,14 +79,14 @@ def template_command(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Write an Excel entry template: a sheet per unit with the figures held now."""
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.excel_template import build_workbook, plan_template
-    from tieuchi.io.problems import ExchangeError
 
     store = _open_store(database_url)
     try:
         template = plan_template(store, unit or [], period=period, dataset=dataset,
                                  all_units=all_units, vintage=_vintage(vintage))
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _fail("; ".join(f"{p.place}: {p.message}" for p in error.problems)) from None
     try:
         build_workbook(template).save(output)
@@ -151,8 +151,8 @@ def _summary(plan: Plan, dry_run: bool, written: int | None) -> None:
 def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
               database_url: str | None) -> None:
     from tieuchi.app import App, System
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.plan import apply
-    from tieuchi.io.problems import ExchangeError
 
     if plan.warnings:
         _print_problems(plan.warnings)
@@ -163,7 +163,7 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
     try:
         written = apply(App(_open_store(database_url)), plan, actor=System(actor),
                         reason=reason)
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _stop(error.problems) from None
     _summary(plan, False, written)
 
@@ -196,9 +196,9 @@ def import_command(
 
     Every cell or row is checked first; the changes go through the same checks as the web
     forms (closed data sets, value ranges) and into the audit log."""
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.csv_exchange import TargetPlan, read_csv
     from tieuchi.io.excel_import import read_workbook
-    from tieuchi.io.problems import ExchangeError
 
     suffix = file.suffix.lower()
     if suffix == ".json":
@@ -209,7 +209,7 @@ def import_command(
     store = _open_store(database_url)
     try:
         plan = read_csv(store, file) if suffix == ".csv" else read_workbook(store, file)
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _stop(error.problems) from None
     actor = f"import:{file.name}"
     if isinstance(plan, TargetPlan):
@@ -271,12 +271,12 @@ MappingOpt = Annotated[Path, typer.Option(
 
 
 def _mapping(path: Path) -> object:
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.dhis2 import load_mapping
-    from tieuchi.io.problems import ExchangeError
 
     try:
         return load_mapping(path)
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _stop(error.problems, "done") from None
 
 
@@ -293,8 +293,8 @@ def dhis2_export(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Write the figures of a unit and the units below it as DHIS2 dataValueSets JSON."""
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.dhis2 import Mapping, export_data_values
-    from tieuchi.io.problems import ExchangeError
 
     chosen = _mapping(mapping)
     assert isinstance(chosen, Mapping)
@@ -302,7 +302,7 @@ def dhis2_export(
     try:
         result = export_data_values(store, chosen, unit=unit, period=period, dataset=dataset,
                                     skip_unmapped=skip_unmapped)
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _stop(error.problems, "exported") from None
     _print_problems(result.warnings)
     text = json.dumps(result.document, ensure_ascii=False, indent=2) + "\n"
@@ -328,8 +328,8 @@ def dhis2_import(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Import DHIS2 dataValueSets JSON: all or nothing."""
+    from tieuchi.domain.problems import ProblemError
     from tieuchi.io.dhis2 import Mapping, read_data_values
-    from tieuchi.io.problems import ExchangeError
 
     chosen = _mapping(mapping)
     assert isinstance(chosen, Mapping)
@@ -337,7 +337,7 @@ def dhis2_import(
     try:
         plan = read_data_values(store, file, chosen, vintage=_vintage(vintage),
                                 skip_unmapped=skip_unmapped)
-    except ExchangeError as error:
+    except ProblemError as error:
         raise _stop(error.problems) from None
     _run_plan(plan, actor=f"dhis2:{file.name}", reason=reason, dry_run=dry_run,
               database_url=database_url)

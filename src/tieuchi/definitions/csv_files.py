@@ -15,9 +15,9 @@ import polars as pl
 from pydantic import ValidationError
 
 from tieuchi.definitions.loader import Loaded, Located, display_path, validation_problems
-from tieuchi.definitions.problems import Problem, suggest
 from tieuchi.domain.indicators import ValueType
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, suggest
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Relative, Target
 
@@ -208,6 +208,7 @@ def _targets(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
             target = Target.model_validate(data)
         except ValidationError as exc:
             for problem in validation_problems(exc, Target, None, file, line):
-                loaded.problems.append(Problem(problem.code, problem.message, file, line))
+                loaded.problems.append(Problem(problem.code, problem.message, file=file,
+                                               line=line))
             continue
         loaded.csv_targets.append((Located(target, file, line, None), group))

@@ -8,7 +8,7 @@
 5. build the :class:`~tieuchi.domain.bundle.Definitions` the engine evaluates.
 
 Nothing is evaluated when any problem is an error: :func:`load_definitions` raises
-:class:`DefinitionError` with all of them.
+:class:`~tieuchi.domain.problems.ProblemError` with all of them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tieuchi.definitions.problems import DefinitionError, Problem, Severity, suggest
 from tieuchi.definitions.yaml_lines import LineDict, LineList, line_of, load_yaml
 from tieuchi.domain.base import Model
 from tieuchi.domain.bundle import (
@@ -37,6 +36,7 @@ from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.problems import Problem, ProblemError, Severity, suggest
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target, TargetGroup
@@ -101,10 +101,11 @@ class Loaded:
         return [loc.item for loc in self.sections[section]]
 
     def error(self, code: str, message: str, file: str | None, line: int | None) -> None:
-        self.problems.append(Problem(code, message, file, line))
+        self.problems.append(Problem(code, message, file=file, line=line))
 
     def warn(self, code: str, message: str, file: str | None, line: int | None) -> None:
-        self.problems.append(Problem(code, message, file, line, Severity.WARNING))
+        self.problems.append(Problem(code, message, file=file, line=line,
+                                     severity=Severity.WARNING))
 
     @property
     def has_errors(self) -> bool:
@@ -138,10 +139,11 @@ def check_definitions(path: str | Path) -> tuple[Definitions | None, list[Proble
 
 
 def load_definitions(path: str | Path) -> Definitions:
-    """Load ``path``; raise :class:`DefinitionError` listing every problem if any is an error."""
+    """Load ``path``; raise :class:`~tieuchi.domain.problems.ProblemError` listing every
+    problem if any is an error."""
     definitions, problems = check_definitions(path)
     if definitions is None:
-        raise DefinitionError(problems)
+        raise ProblemError(problems)
     return definitions
 
 
@@ -310,23 +312,23 @@ def validation_problems(
         kind = error["type"]
         if kind == "missing":
             yield Problem("missing-field", f"{where_text}: this field is required; add "
-                          f"'{loc[-1]}: …'", file, at)
+                          f"'{loc[-1]}: …'", file=file, line=at)
         elif kind == "extra_forbidden":
             name = str(loc[-1])
             fields = _fields_at(model, loc[:-1])
             yield Problem("unknown-field", f"'{name}' is not a field here{suggest(name, fields)}"
-                          f" (fields: {', '.join(fields)})", file, at)
+                          f" (fields: {', '.join(fields)})", file=file, line=at)
         elif any(marker in kind for marker in _TYPE_ERRORS) and kind != "value_error":
             hint = next((h for k, h in _TYPE_HINTS.items() if kind.startswith(k)), None)
             text = f"{error['input']!r} {hint}" if hint else (
                 f"{error['msg']} (got {error['input']!r})")
-            yield Problem("wrong-type", f"{where_text}: {text}", file, at)
+            yield Problem("wrong-type", f"{where_text}: {text}", file=file, line=at)
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             if kind == "string_pattern_mismatch":
                 message = ("a code is letters, digits, '_', '.' and '-', starting with a "
                            f"letter or digit (got {error['input']!r})")
-            yield Problem("invalid-value", f"{where_text}: {message}", file, at)
+            yield Problem("invalid-value", f"{where_text}: {message}", file=file, line=at)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -13,11 +13,11 @@ from typing import Any
 import polars as pl
 
 from tieuchi.definitions.loader import Loaded, Located
-from tieuchi.definitions.problems import suggest
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import suggest
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit

@@ -22,8 +22,8 @@ not catalogued cannot be raised: :class:`Problem` refuses it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -288,6 +288,19 @@ class Problem:
                              f"{suggest(self.code, CATALOGUE)}")
         if not self.message_vi:
             object.__setattr__(self, "message_vi", self.message)
+
+    @classmethod
+    def located(cls, place: str, code: str, message: str, message_vi: str = "",
+                severity: Severity = Severity.ERROR) -> Problem:
+        """The problem ``code`` at a place written out by the reader of a file
+        (``Yên Mỹ!E9``, ``dvs.json:dataValues[3]``, ``observations.csv:7``)."""
+        return cls(code, message, message_vi, at=place, severity=severity)
+
+    def placed(self, places: Sequence[str], default: str) -> Problem:
+        """This problem of the ``index``-th row of a request, at the place that row came
+        from (``places[index]``; ``default`` when it has no row)."""
+        inside = self.index is not None and 0 <= self.index < len(places)
+        return replace(self, at=places[self.index] if inside else default)  # type: ignore[index]
 
     @property
     def status(self) -> int:

@@ -2,8 +2,9 @@
 (docs/exchange.md).
 
 Every import reads and checks a whole file into a :class:`Plan` (the figures it changes, each
-with its place: sheet and cell, file and line) or raises :class:`ExchangeError` with every
-:class:`FileProblem`; :func:`apply` writes a plan with one :meth:`Store.write`.
+with its place: sheet and cell, file and line) or raises :class:`ProblemError` with every
+:class:`~tieuchi.domain.problems.Problem`; :func:`apply` writes a plan with one
+:meth:`Store.write`.
 """
 
 from tieuchi.io.csv_exchange import (
@@ -18,10 +19,9 @@ from tieuchi.io.dhis2 import Mapping, export_data_values, load_mapping, read_dat
 from tieuchi.io.excel_import import read_workbook, refresh
 from tieuchi.io.excel_template import Template, build_workbook, plan_template, workbook_bytes
 from tieuchi.io.plan import Change, Plan, apply, check
-from tieuchi.io.problems import CODES, ExchangeError, FileProblem
 
 __all__ = [
-    "Plan", "Change", "apply", "check", "ExchangeError", "FileProblem", "CODES",
+    "Plan", "Change", "apply", "check",
     "Template", "plan_template", "build_workbook", "workbook_bytes", "read_workbook",
     "refresh", "read_csv", "observations_frame", "targets_frame", "write_csv", "TargetPlan",
     "apply_targets", "Mapping", "load_mapping", "export_data_values", "read_data_values",

@@ -21,15 +21,14 @@ from pydantic import ValidationError
 
 from tieuchi.app import Actor, App
 from tieuchi.definitions.csv_files import NO_WORDS, YES_WORDS
-from tieuchi.definitions.problems import suggest
 from tieuchi.domain.bundle import TARGET_SCHEMA, target_frame
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, ProblemError, suggest
 from tieuchi.domain.status import Comparator, Vintage
 from tieuchi.domain.targets import Relative, Target
 from tieuchi.io.figures import held, known_units, targets_by_key, units_under, within
-from tieuchi.io.plan import Plan, check, plan_observations
-from tieuchi.io.problems import ExchangeError, FileProblem
+from tieuchi.io.plan import Plan, check, from_store_problems, plan_observations
 from tieuchi.io.values import goi_y
 from tieuchi.store import Store
 
@@ -93,7 +92,7 @@ def _read(data: bytes, file: str) -> pl.DataFrame:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError,
             pl.exceptions.ShapeError) as error:
-        raise ExchangeError([FileProblem(
+        raise ProblemError([Problem.located(
             file, "unreadable-file", f"cannot read the file as UTF-8 CSV: {error}",
             f"không đọc được tệp CSV (UTF-8): {error}")]) from None
     frame.columns = [c.lstrip("\ufeff").strip() for c in frame.columns]
@@ -123,21 +122,21 @@ class _Rows:
     """Problems found row by row, capped per check."""
 
     file: str
-    problems: list[FileProblem]
+    problems: list[Problem]
 
     def report(self, rows: pl.DataFrame, code: str, en: str, vi: str) -> None:
         """One problem per row of ``rows`` (its columns fill the message templates)."""
         for row in rows.head(MAX_PER_CHECK).iter_rows(named=True):
-            self.problems.append(FileProblem(f"{self.file}:{row['line']}", code,
+            self.problems.append(Problem.located(f"{self.file}:{row['line']}", code,
                                              en.format(**row), vi.format(**row)))
         if rows.height > MAX_PER_CHECK:
             more = rows.height - MAX_PER_CHECK
-            self.problems.append(FileProblem(self.file, code, f"… and {more} more rows like "
+            self.problems.append(Problem.located(self.file, code, f"… and {more} more rows like "
                                              "this", f"… và {more} dòng tương tự"))
 
     def stop(self) -> None:
         if self.problems:
-            raise ExchangeError(self.problems)
+            raise ProblemError(self.problems)
 
 
 def _header(frame: pl.DataFrame, required: Sequence[str], known: Sequence[str],
@@ -145,13 +144,13 @@ def _header(frame: pl.DataFrame, required: Sequence[str], known: Sequence[str],
     header = [c for c in frame.columns if c != "line"]
     for column in required:
         if column not in header:
-            rows.problems.append(FileProblem(
+            rows.problems.append(Problem.located(
                 f"{rows.file}:1", "csv-header", f"column '{column}' is missing; the header "
                 f"needs {', '.join(required)}", f"thiếu cột '{column}'; dòng tiêu đề cần có "
                 f"{', '.join(required)}"))
     for column in header:
         if column not in known:
-            rows.problems.append(FileProblem(
+            rows.problems.append(Problem.located(
                 f"{rows.file}:1", "csv-header", f"unknown column '{column}'"
                 f"{suggest(column, known)} (columns: {', '.join(known)})",
                 f"cột '{column}' không dùng được{goi_y(column, known)} (các cột: "
@@ -162,7 +161,7 @@ def _header(frame: pl.DataFrame, required: Sequence[str], known: Sequence[str],
 def read_csv(store: Store, data: bytes | Path, *, name: str | None = None,
              ) -> Plan | TargetPlan:
     """The changes a CSV file of observations or of targets makes (which, its header
-    says); raises :class:`ExchangeError` with every problem, row by row."""
+    says); raises :class:`ProblemError` with every problem, row by row."""
     file = name or (data.name if isinstance(data, Path) else "data.csv")
     raw = data.read_bytes() if isinstance(data, Path) else data
     frame = _read(raw, file)
@@ -284,7 +283,7 @@ class TargetPlan:
 
     file: str
     changes: tuple[TargetChange, ...]
-    warnings: tuple[FileProblem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -307,7 +306,7 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
         if doc is None:
             continue
         if doc["key"] in seen:
-            rows.problems.append(FileProblem(
+            rows.problems.append(Problem.located(
                 place, "duplicate-target", f"target '{doc['key']}' is also on line "
                 f"{seen[doc['key']]}; keep one row", f"chỉ tiêu '{doc['key']}' đã có ở dòng "
                 f"{seen[doc['key']]}; giữ lại một dòng"))
@@ -316,8 +315,8 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
         docs.append((place, doc))
     rows.stop()
     places = [place for place, _ in docs]
-    rows.problems += [FileProblem(places[p.index or 0], p.code, p.message, p.message_vi)
-                      for p in store.check_targets([doc for _, doc in docs])]
+    rows.problems += from_store_problems(store.check_targets([doc for _, doc in docs]),
+                                         places, file)
     rows.stop()
     held_now = targets_by_key(store, [d["key"] for _, d in docs])
     changes = tuple(TargetChange(place, doc["key"], held_now.get(doc["key"]), doc)
@@ -329,7 +328,7 @@ def _target_doc(row: dict[str, Any], place: str, units: set[str],
                 catalogue: dict[str, Indicator], rows: _Rows) -> dict[str, Any] | None:
     """A row as a validated target (a row of TARGET_SCHEMA), or None with its problems."""
     def bad(code: str, en: str, vi: str) -> None:
-        rows.problems.append(FileProblem(place, code, en, vi))
+        rows.problems.append(Problem.located(place, code, en, vi))
 
     empty = [c for c in _TARGET_REQUIRED if not row.get(c)]
     if empty:

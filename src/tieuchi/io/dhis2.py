@@ -41,10 +41,10 @@ from pydantic import (
 from tieuchi.definitions.yaml_lines import load_yaml
 from tieuchi.domain.indicators import ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.problems import Problem, ProblemError, Severity
 from tieuchi.domain.status import Vintage
 from tieuchi.io.figures import best, datasets_by_level, held, units_under, within
 from tieuchi.io.plan import Plan, check, plan_observations
-from tieuchi.io.problems import ExchangeError, FileProblem, Severity
 from tieuchi.store import Store
 
 __all__ = ["DEFAULT_COMBO", "Mapping", "ElementMap", "load_mapping", "to_dhis2_period",
@@ -117,7 +117,7 @@ class Mapping(BaseModel):
 
 
 def load_mapping(path: Path) -> Mapping:
-    """The mapping of a YAML file; raises :class:`ExchangeError` with every problem at its
+    """The mapping of a YAML file; raises :class:`ProblemError` with every problem at its
     line (``map.yaml:12``)."""
     file = path.name
     try:
@@ -125,20 +125,20 @@ def load_mapping(path: Path) -> Mapping:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         place = f"{file}:{line + 1}" if line is not None else file
-        raise ExchangeError([FileProblem(place, "mapping", f"cannot read the mapping: {error}",
+        raise ProblemError([Problem.located(place, "mapping", f"cannot read the mapping: {error}",
                                          f"không đọc được tệp ánh xạ: {error}")]) from None
     if not isinstance(doc, dict):
-        raise ExchangeError([FileProblem(file, "mapping", "the mapping is not a YAML mapping "
+        raise ProblemError([Problem.located(file, "mapping", "the mapping is not a YAML mapping "
                                          "(org_units:, data_elements:)", "tệp ánh xạ phải là "
                                          "một mapping YAML (org_units:, data_elements:)")])
     try:
         mapping = Mapping.model_validate(doc)
     except ValidationError as error:
-        raise ExchangeError([_mapping_problem(file, doc, e) for e in error.errors()]) from None
+        raise ProblemError([_mapping_problem(file, doc, e) for e in error.errors()]) from None
     mapping._file = file
     duplicated = mapping.duplicates()
     if duplicated:
-        raise ExchangeError([FileProblem(
+        raise ProblemError([Problem.located(
             f"{file}:{_line(doc, (section,))}", "mapping", f"{section}: {why}; each UID "
             "stands for one code", f"{section}: {why}; mỗi UID chỉ ứng với một mã")
             for section, why in duplicated])
@@ -158,14 +158,14 @@ def _line(doc: Any, loc: Sequence[Any]) -> int:
     return int(line or 1)
 
 
-def _mapping_problem(file: str, doc: Any, error: Any) -> FileProblem:
+def _mapping_problem(file: str, doc: Any, error: Any) -> Problem:
     loc = [str(k) for k in error["loc"] if not str(k).startswith(("str", "ElementMap"))]
     where = ".".join(loc)
     message = str(error["msg"])
     if "pattern" in message:
         message = f"'{error.get('input')}' is not a DHIS2 UID (11 letters and digits, a " \
                   "letter first)"
-    return FileProblem(f"{file}:{_line(doc, loc)}", "mapping", f"{where}: {message}",
+    return Problem.located(f"{file}:{_line(doc, loc)}", "mapping", f"{where}: {message}",
                        f"{where}: {message}")
 
 
@@ -231,9 +231,9 @@ def _code_frames(mapping: Mapping) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataF
 
 
 def _unmapped(frame: pl.DataFrame, column: str, key: str, section: str, place: str,
-              severity: Severity) -> list[FileProblem]:
+              severity: Severity) -> list[Problem]:
     counts = frame.filter(pl.col(column).is_null()).group_by(key, maintain_order=True).len()
-    return [FileProblem(place, "unmapped", f"{key} '{code}' ({n} value(s)) has no counterpart "
+    return [Problem.located(place, "unmapped", f"{key} '{code}' ({n} value(s)) has no counterpart "
                         f"in {section} of the mapping; add it", f"mã '{code}' ({n} giá trị) "
                         f"không có trong mục {section} của tệp ánh xạ; bổ sung mã này",
                         severity) for code, n in counts.iter_rows()]
@@ -241,7 +241,7 @@ def _unmapped(frame: pl.DataFrame, column: str, key: str, section: str, place: s
 
 def to_data_values(frame: pl.DataFrame, mapping: Mapping, yesno: set[str], *,
                    skip_unmapped: bool = False) -> tuple[list[dict[str, Any]],
-                                                         list[FileProblem]]:
+                                                         list[Problem]]:
     """Figures (unit, indicator, period, vintage, value, source[, changed_by, changed_at])
     as DHIS2 data values; problems for every code, vintage or period without a counterpart
     (warnings, and those figures left out, with ``skip_unmapped``)."""
@@ -259,7 +259,7 @@ def to_data_values(frame: pl.DataFrame, mapping: Mapping, yesno: set[str], *,
                             severity)
                 + _unmapped(joined, "attributeOptionCombo", "vintage", "vintages", place,
                             severity))
-    problems += [FileProblem(place, "dhis2-period", f"period {p} has no DHIS2 period type "
+    problems += [Problem.located(place, "dhis2-period", f"period {p} has no DHIS2 period type "
                              "(year to date and multi-year periods have none); export its "
                              "months, quarters or years", f"kỳ {p} không có loại kỳ tương "
                              "ứng trong DHIS2 (lũy kế, nhiều năm); xuất theo tháng, quý hoặc "
@@ -284,7 +284,7 @@ def to_data_values(frame: pl.DataFrame, mapping: Mapping, yesno: set[str], *,
 
 def from_data_values(document: Any, mapping: Mapping, yesno: set[str], *, file: str,
                      vintage: str = Vintage.OFFICIAL.value,
-                     skip_unmapped: bool = False) -> tuple[pl.DataFrame, list[FileProblem]]:
+                     skip_unmapped: bool = False) -> tuple[pl.DataFrame, list[Problem]]:
     """The figures of a ``dataValueSets`` document (columns ``place`` and
     :data:`FIGURE_COLUMNS`), with every problem at its data value
     (``file.json:dataValues[3]``). Without ``vintages`` in the mapping, every figure gets
@@ -312,25 +312,25 @@ def from_data_values(document: Any, mapping: Mapping, yesno: set[str], *, file: 
                              pl.col("tieuchi_period").alias("period"), "vintage",
                              pl.col("number").alias("value"), pl.col("comment").alias("source"))
     twice = figures.filter(pl.struct("unit", "indicator", "period", "vintage").is_duplicated())
-    problems += [FileProblem(r["place"], "duplicate-observation", f"{r['unit']} "
+    problems += [Problem.located(r["place"], "duplicate-observation", f"{r['unit']} "
                              f"{r['indicator']} {r['period']} ({r['vintage']}) is given twice",
                              f"{r['unit']} {r['indicator']} {r['period']} ({r['vintage']}) có "
                              "hai giá trị") for r in twice.iter_rows(named=True)]
     return figures, sorted(problems, key=_order)
 
 
-def _order(problem: FileProblem) -> int:
+def _order(problem: Problem) -> int:
     """Problems in the order of their data values."""
     found = re.search(r"\[(\d+)\]$", problem.place)
     return int(found.group(1)) if found else -1
 
 
-def _value_rows(document: Any, file: str) -> tuple[list[dict[str, Any]], list[FileProblem]]:
+def _value_rows(document: Any, file: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The data values with the top-level defaults (period, orgUnit, attributeOptionCombo)
     applied, each with its place."""
     values = document.get("dataValues") if isinstance(document, dict) else None
     if not isinstance(values, list):
-        raise ExchangeError([FileProblem(file, "unreadable-file", "not DHIS2 dataValueSets "
+        raise ProblemError([Problem.located(file, "unreadable-file", "not DHIS2 dataValueSets "
                                          "JSON: no \"dataValues\" list",
                                          "không phải tệp dataValueSets của DHIS2: không có "
                                          "danh sách \"dataValues\"")])
@@ -339,7 +339,7 @@ def _value_rows(document: Any, file: str) -> tuple[list[dict[str, Any]], list[Fi
     for index, value in enumerate(values):
         place = f"{file}:dataValues[{index}]"
         if not isinstance(value, dict):
-            problems.append(FileProblem(place, "dhis2-value", "a data value is an object",
+            problems.append(Problem.located(place, "dhis2-value", "a data value is an object",
                                         "mỗi giá trị phải là một đối tượng JSON"))
             continue
         row = {k: value.get(k, defaults.get(k)) for k in _VALUE_KEYS}
@@ -348,7 +348,7 @@ def _value_rows(document: Any, file: str) -> tuple[list[dict[str, Any]], list[Fi
     return rows, problems
 
 
-def _unmapped_values(joined: pl.DataFrame, severity: Severity) -> list[FileProblem]:
+def _unmapped_values(joined: pl.DataFrame, severity: Severity) -> list[Problem]:
     problems = []
     checks = (("unit", "orgUnit", "org_units", "orgUnit"),
               ("indicator", "dataElement", "data_elements", "dataElement"),
@@ -357,23 +357,23 @@ def _unmapped_values(joined: pl.DataFrame, severity: Severity) -> list[FileProbl
         missing = joined.filter(pl.col(column).is_null() & pl.col(uid).is_not_null())
         for row in missing.iter_rows(named=True):
             extra = f"/{row['categoryOptionCombo']}" if label == "dataElement" else ""
-            problems.append(FileProblem(
+            problems.append(Problem.located(
                 row["place"], "unmapped", f"{label} {row[uid]}{extra} is not in {section} of "
                 "the mapping", f"{label} {row[uid]}{extra} không có trong mục {section} của "
                 "tệp ánh xạ", severity))
         for row in joined.filter(pl.col(uid).is_null()).iter_rows(named=True):
-            problems.append(FileProblem(row["place"], "dhis2-value", f"{label} is missing",
+            problems.append(Problem.located(row["place"], "dhis2-value", f"{label} is missing",
                                         f"thiếu {label}"))
     return problems
 
 
-def _periods_in(joined: pl.DataFrame, problems: list[FileProblem]) -> pl.DataFrame:
+def _periods_in(joined: pl.DataFrame, problems: list[Problem]) -> pl.DataFrame:
     codes = {p: from_dhis2_period(p) for p in joined.get_column("period").drop_nulls()
              .unique().to_list()}
     joined = joined.with_columns(pl.col("period").replace_strict(
         codes, default=None, return_dtype=pl.String).alias("tieuchi_period"))
     for row in joined.filter(pl.col("tieuchi_period").is_null()).iter_rows(named=True):
-        problems.append(FileProblem(
+        problems.append(Problem.located(
             row["place"], "dhis2-period", f"period '{row['period']}' is not a DHIS2 year "
             "(2023), six-month (2023S1), quarter (2023Q3) or month (202305)",
             f"kỳ '{row['period']}' không phải năm (2023), 6 tháng (2023S1), quý (2023Q3) "
@@ -382,7 +382,7 @@ def _periods_in(joined: pl.DataFrame, problems: list[FileProblem]) -> pl.DataFra
 
 
 def _values_in(joined: pl.DataFrame, yesno: set[str],
-               problems: list[FileProblem]) -> pl.DataFrame:
+               problems: list[Problem]) -> pl.DataFrame:
     lowered = pl.col("value").str.to_lowercase().str.strip_chars()
     number = (pl.when(pl.col("indicator").is_in(sorted(yesno)))
               .then(pl.when(lowered.is_in(["true", "1"])).then(1.0)
@@ -393,7 +393,7 @@ def _values_in(joined: pl.DataFrame, yesno: set[str],
                                  .alias("number"))
     bad = joined.filter(pl.col("number").is_null() & pl.col("indicator").is_not_null())
     for row in bad.iter_rows(named=True):
-        problems.append(FileProblem(
+        problems.append(Problem.located(
             row["place"], "dhis2-value", f"value '{row['value']}' of {row['indicator']} is not "
             "a number (or true/false for a yes/no indicator)", f"giá trị '{row['value']}' của "
             f"{row['indicator']} không phải là số (hoặc true/false với chỉ tiêu đạt/chưa đạt)"))
@@ -410,7 +410,7 @@ def _yesno(store: Store) -> set[str]:
 @dataclass(frozen=True)
 class Export:
     document: dict[str, Any]
-    warnings: tuple[FileProblem, ...]
+    warnings: tuple[Problem, ...]
 
     @property
     def count(self) -> int:
@@ -422,15 +422,15 @@ def export_data_values(store: Store, mapping: Mapping, *, unit: str, period: str
     """The figures of ``unit`` and the units below it, for the periods within ``period``
     (of the indicators of ``dataset`` only, when given), as a ``dataValueSets`` document.
     Without ``vintages`` in the mapping, only the most final vintage of each figure is
-    exported. Raises :class:`ExchangeError` for unmapped codes unless ``skip_unmapped``."""
+    exported. Raises :class:`ProblemError` for unmapped codes unless ``skip_unmapped``."""
     units = units_under(store, unit)
     if not units:
-        raise ExchangeError([FileProblem("--unit", "invalid-option", f"'{unit}' is not a unit",
+        raise ProblemError([Problem.located("--unit", "invalid-option", f"'{unit}' is not a unit",
                                          f"đơn vị '{unit}' không có trong danh mục")])
     try:
         chosen = Period.parse(period)
     except PeriodError as error:
-        raise ExchangeError([FileProblem("--period", "invalid-option", str(error),
+        raise ProblemError([Problem.located("--period", "invalid-option", str(error),
                                          f"'{period}' không phải kỳ báo cáo hợp lệ")]) from None
     frame = within(held(store, [u.code for u in units]), chosen)
     if dataset is not None:
@@ -442,7 +442,7 @@ def export_data_values(store: Store, mapping: Mapping, *, unit: str, period: str
                                       skip_unmapped=skip_unmapped)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        raise ExchangeError(errors)
+        raise ProblemError(errors)
     document: dict[str, Any] = {"dataValues": values}
     if mapping.data_set:
         document = {"dataSet": mapping.data_set, **document}
@@ -454,7 +454,7 @@ def _dataset_indicators(store: Store, units: Sequence[Any], code: str) -> list[s
         for ds in sets:
             if ds.code == code:
                 return list(ds.indicators)
-    raise ExchangeError([FileProblem("--dataset", "invalid-option", f"no unit reports the "
+    raise ProblemError([Problem.located("--dataset", "invalid-option", f"no unit reports the "
                                      f"data set '{code}'", f"không đơn vị nào báo cáo biểu "
                                      f"'{code}'")])
 
@@ -462,7 +462,7 @@ def _dataset_indicators(store: Store, units: Sequence[Any], code: str) -> list[s
 def read_data_values(store: Store, data: bytes | Path, mapping: Mapping, *,
                      name: str | None = None, vintage: str = Vintage.OFFICIAL.value,
                      skip_unmapped: bool = False) -> Plan:
-    """The changes a ``dataValueSets`` file makes; raises :class:`ExchangeError` with every
+    """The changes a ``dataValueSets`` file makes; raises :class:`ProblemError` with every
     problem at its data value."""
     file = name or (data.name if isinstance(data, Path) else "dataValueSets.json")
     raw = data.read_bytes() if isinstance(data, Path) else data
@@ -470,16 +470,16 @@ def read_data_values(store: Store, data: bytes | Path, mapping: Mapping, *,
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         line = getattr(error, "lineno", None)
-        raise ExchangeError([FileProblem(f"{file}:{line}" if line else file, "unreadable-file",
+        raise ProblemError([Problem.located(f"{file}:{line}" if line else file, "unreadable-file",
                                          f"not JSON: {error}", f"không phải JSON: {error}")]
                             ) from None
     figures, problems = from_data_values(document, mapping, _yesno(store), file=file,
                                          vintage=vintage, skip_unmapped=skip_unmapped)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        raise ExchangeError(errors)
+        raise ProblemError(errors)
     plan = plan_observations(store, figures, file)
     refused = check(store, plan)
     if refused:
-        raise ExchangeError(refused)
+        raise ProblemError(refused)
     return Plan(plan.file, plan.frame, tuple(problems))

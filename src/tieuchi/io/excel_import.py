@@ -13,7 +13,7 @@ import io
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,10 @@ from openpyxl.utils import (  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from tieuchi.definitions.problems import suggest
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, ProblemError, Severity, suggest
 from tieuchi.io.excel_template import (
     CODE_COL,
     COLUMNS,
@@ -47,8 +47,7 @@ from tieuchi.io.excel_template import (
 )
 from tieuchi.io.figures import best, datasets_by_level, held, units_under
 from tieuchi.io.plan import Plan, check
-from tieuchi.io.problems import ExchangeError, FileProblem, Severity
-from tieuchi.io.values import CellProblem, clean, goi_y, read_value, same_text
+from tieuchi.io.values import clean, goi_y, read_value, same_text
 from tieuchi.reports.formatting import number
 from tieuchi.store import Store
 
@@ -100,19 +99,19 @@ class _Found:
     """The problems found so far."""
 
     file: str
-    problems: list[FileProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     def add(self, place: str, code: str, en: str, vi: str) -> None:
-        self.problems.append(FileProblem(place, code, en, vi))
+        self.problems.append(Problem.located(place, code, en, vi))
 
     def stop(self) -> None:
         if self.problems:
-            raise ExchangeError(self.problems)
+            raise ProblemError(self.problems)
 
 
 def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
                   allow: Callable[[list[str]], None] | None = None) -> Plan:
-    """The changes a filled-in template makes; raises :class:`ExchangeError` listing every
+    """The changes a filled-in template makes; raises :class:`ProblemError` listing every
     problem of every cell (and every figure the store would refuse) when there is one.
 
     ``allow`` is given the units of the workbook as soon as they are known, before any cell
@@ -406,8 +405,8 @@ def _read_row(title: str, row: int, cells: list[Any], unit: str, meta: Metadata,
                   "nguyên cột Đơn vị tính")
     try:
         value = read_value(cells[VALUE_COL - 1], indicator)
-    except CellProblem as problem:
-        found.add(at(VALUE_COL), problem.code, problem.message, problem.message_vi)
+    except ProblemError as error:
+        found.problems += [replace(p, at=at(VALUE_COL)) for p in error.problems]
         return None
     return Reading(at(VALUE_COL), unit, indicator.code, value,
                    clean(cells[SOURCE_COL - 1]) or None, clean(cells[NOTE_COL - 1]) or None)
@@ -459,7 +458,7 @@ def _plan(store: Store, meta: Metadata, readings: list[Reading], file: str) -> P
     exact = {(r["unit"], r["indicator"], r["vintage"]): r for r in now.iter_rows(named=True)}
     shown = {(r["unit"], r["indicator"]): r for r in best(now).iter_rows(named=True)}
     rows: list[dict[str, Any]] = []
-    warned: list[FileProblem] = []
+    warned: list[Problem] = []
     for reading in readings:
         key = (reading.unit, reading.indicator)
         before = meta.prefill.get(key, Prefill(None, None, None))
@@ -472,7 +471,7 @@ def _plan(store: Store, meta: Metadata, readings: list[Reading], file: str) -> P
             warned.append(_changed_since(reading, before, current))
     notes = [r.place for r in readings if r.note]
     if notes:
-        warned.append(FileProblem(
+        warned.append(Problem.located(
             notes[0], "note-not-stored", f"{len(notes)} note(s) in the Ghi chú column: notes "
             "are shown here but not stored; put what must be kept in the Nguồn column",
             f"{len(notes)} ghi chú ở cột Ghi chú: ghi chú chỉ hiển thị khi xem trước, không "
@@ -542,7 +541,7 @@ def refresh(store: Store, plan: Plan) -> Plan:
 
 
 def _changed_since(reading: Reading, before: Prefill,
-                   current: dict[str, Any] | None) -> FileProblem:
+                   current: dict[str, Any] | None) -> Problem:
     def shown(value: float | None, lang: str, empty: str) -> str:
         return empty if value is None else number(value, lang, 6)
 
@@ -551,7 +550,7 @@ def _changed_since(reading: Reading, before: Prefill,
     then_vi, now_vi = shown(before.value, "vi", "chưa có"), shown(now_value, "vi", "không có")
     who = f" by {current['changed_by']}" if current else ""
     ai = f" (bởi {current['changed_by']})" if current else ""
-    return FileProblem(
+    return Problem.located(
         reading.place, "changed-since-template",
         f"the figure was {then} when the template was made and is now {now}{who}; importing "
         "replaces it", f"khi tạo mẫu số liệu là {then_vi}, nay là {now_vi}{ai}; nhập tệp sẽ "

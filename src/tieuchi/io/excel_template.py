@@ -37,14 +37,13 @@ from openpyxl.workbook.protection import WorkbookProtection  # type: ignore[impo
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from tieuchi.definitions.problems import suggest
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, ProblemError, suggest
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.units import Unit
 from tieuchi.io.figures import best, datasets_by_level, held, units_under
-from tieuchi.io.problems import ExchangeError, FileProblem
 from tieuchi.io.values import NO, YES, yesno_text
 from tieuchi.store import Store
 
@@ -103,15 +102,15 @@ class Template:
         return f"mau-{self.dataset.code}-{who}-{self.period.code}.xlsx"
 
 
-def _bad(place: str, en: str, vi: str) -> ExchangeError:
-    return ExchangeError([FileProblem(place, "invalid-option", en, vi)])
+def _bad(place: str, en: str, vi: str) -> ProblemError:
+    return ProblemError([Problem.located(place, "invalid-option", en, vi)])
 
 
 def plan_template(store: Store, units: Sequence[str], *, period: str, dataset: str,
                   all_units: bool = False, vintage: str = Vintage.OFFICIAL.value) -> Template:
     """The template of ``dataset`` for ``period``: a sheet for each of ``units``, or, with
     ``all_units``, for every unit under them (under the whole hierarchy when none is given)
-    that reports the data set. Raises :class:`ExchangeError` for options that cannot be
+    that reports the data set. Raises :class:`ProblemError` for options that cannot be
     used."""
     try:
         chosen = Period.parse(period)

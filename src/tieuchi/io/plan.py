@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from tieuchi.app import Actor, App
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.io.figures import held
-from tieuchi.io.problems import ExchangeError, FileProblem
 from tieuchi.store import Entry, EntryProblem, Store, StoreError
 
 __all__ = ["CHANGE_SCHEMA", "Change", "Plan", "check", "apply", "from_store_problems",
@@ -72,11 +72,11 @@ class Plan:
 
     file: str
     frame: pl.DataFrame
-    warnings: tuple[FileProblem, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())
 
     @classmethod
     def of(cls, file: str, rows: Sequence[dict[str, Any]],
-           warnings: Sequence[FileProblem] = ()) -> Plan:
+           warnings: Sequence[Problem] = ()) -> Plan:
         frame = pl.DataFrame([{c: r.get(c) for c in CHANGE_SCHEMA} for r in rows],
                              schema=CHANGE_SCHEMA)
         return cls(file, frame, tuple(warnings))
@@ -130,18 +130,15 @@ def plan_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
         "old_source", pl.lit(None, pl.String).alias("note")).cast(pl.Schema(CHANGE_SCHEMA)))
 
 
-def from_store_problems(problems: Sequence[EntryProblem], places: Sequence[str],
-                        file: str) -> list[FileProblem]:
+def from_store_problems(problems: Sequence[Problem | EntryProblem], places: Sequence[str],
+                        file: str) -> list[Problem]:
     """The store's refusals, each at the place of the entry it is about."""
-    found = []
-    for p in problems:
-        place = places[p.index] if p.index is not None and 0 <= p.index < len(places) \
-            else file
-        found.append(FileProblem(place, p.code, p.message, p.message_vi))
-    return found
+    return [(p if isinstance(p, Problem) else Problem(
+        p.code, p.message, p.message_vi, field=p.field, index=p.index)).placed(places, file)
+        for p in problems]
 
 
-def check(store: Store, plan: Plan) -> list[FileProblem]:
+def check(store: Store, plan: Plan) -> list[Problem]:
     """Every entry the store would refuse, without writing anything (:meth:`Store.check_entries`,
     the checks :meth:`Store.write` makes)."""
     if not len(plan):
@@ -151,7 +148,7 @@ def check(store: Store, plan: Plan) -> list[FileProblem]:
 
 def apply(app: App, plan: Plan, *, actor: Actor, reason: str | None = None) -> int:
     """Write the plan with the application's command (:meth:`App.write_figures`): all or
-    nothing. Returns how many figures changed; raises :class:`ExchangeError` with the store's
+    nothing. Returns how many figures changed; raises :class:`ProblemError` with the store's
     refusals at their places (and lets :class:`~tieuchi.store.Refused` through when a unit is
     outside the actor's scope)."""
     if not len(plan):
@@ -159,5 +156,5 @@ def apply(app: App, plan: Plan, *, actor: Actor, reason: str | None = None) -> i
     try:
         return app.write_figures(actor, plan.entries(), reason=reason)
     except StoreError as error:
-        raise ExchangeError(from_store_problems(error.problems, plan.places,
+        raise ProblemError(from_store_problems(error.problems, plan.places,
                                                 plan.file)) from None

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.reports.formatting import number, parse_number
 
-__all__ = ["clean", "same_text", "CellProblem", "read_value", "yesno_text", "goi_y", "YES",
+__all__ = ["clean", "same_text", "read_value", "yesno_text", "goi_y", "YES",
            "NO"]
 
 YES, NO = "Đạt", "Chưa đạt"
@@ -44,17 +45,14 @@ def same_text(a: object, b: object) -> bool:
     return clean(a).casefold() == clean(b).casefold()
 
 
-class CellProblem(Exception):
-    """Why a value cannot be read, with its problem code."""
-
-    def __init__(self, code: str, message: str, message_vi: str) -> None:
-        self.code, self.message, self.message_vi = code, message, message_vi
-        super().__init__(message)
+def _cannot_read(code: str, message: str, message_vi: str) -> ProblemError:
+    """Why a value cannot be read; the reader of the file gives the problem its place."""
+    return ProblemError([Problem(code, message, message_vi)])
 
 
 def goi_y(word: str, choices: Iterable[str]) -> str:
     """"; có phải là 'x' không?" for the closest choice (the Vietnamese of
-    :func:`~tieuchi.definitions.problems.suggest`), or ""."""
+    :func:`~tieuchi.domain.problems.suggest`), or ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; có phải là '{close[0]}' không?" if close else ""
 
@@ -65,16 +63,17 @@ def yesno_text(value: float) -> str:
 
 def read_value(raw: object, indicator: Indicator) -> float | None:
     """The number a cell holds for ``indicator`` (None when empty); raises
-    :class:`CellProblem` when it cannot be read."""
+    :class:`~tieuchi.domain.problems.ProblemError` (one problem, without a place) when it
+    cannot be read."""
     if isinstance(raw, (datetime, date, time)):
-        raise CellProblem(
+        raise _cannot_read(
             "not-a-number", f"Excel turned the value into a date or time ({raw}); format the "
             "cell as a number and type it again",
             f"Excel đã đổi giá trị thành ngày tháng ({raw}); định dạng ô là số rồi nhập lại")
     if indicator.type is ValueType.YESNO:
         return _yesno(raw)
     if isinstance(raw, bool):
-        raise CellProblem("not-a-number", f"{raw} is not a number", f"{raw} không phải là số")
+        raise _cannot_read("not-a-number", f"{raw} is not a number", f"{raw} không phải là số")
     if isinstance(raw, (int, float)):
         return _finite(float(raw))
     text = clean(raw)
@@ -87,14 +86,14 @@ def read_value(raw: object, indicator: Indicator) -> float | None:
     try:
         return _finite(parse_number(text, "vi"))
     except ValueError as error:
-        raise CellProblem(
+        raise _cannot_read(
             "not-a-number", f"\"{text}\" is not a number in the Vietnamese format: a dot "
             "groups thousands, a comma starts the decimals (1.234,5)", str(error)) from None
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise CellProblem("not-a-number", "the value is not a finite number",
+        raise _cannot_read("not-a-number", "the value is not a finite number",
                           "giá trị không phải là số hữu hạn")
     return value
 
@@ -112,7 +111,7 @@ def _yesno(raw: object) -> float | None:
     if text in _NO:
         return 0.0
     shown = clean(raw)
-    raise CellProblem("yesno-value",
+    raise _cannot_read("yesno-value",
                       f"\"{shown}\" is not a yes/no value; write {YES}, {NO}, 1 or 0",
                       f"\"{shown}\" không phải giá trị đạt/chưa đạt; ghi {YES}, {NO}, 1 "
                       "hoặc 0")
@@ -124,7 +123,7 @@ def _check_measure(text: str, amount: str, given: str, indicator: Indicator) -> 
     if same_text(given, measure):
         return
     if not measure:
-        raise CellProblem(
+        raise _cannot_read(
             "unit-of-measure", f"\"{text}\": the indicator has no unit of measure; write the "
             "number only", f"\"{text}\": chỉ tiêu không có đơn vị tính; chỉ ghi số")
     hint_en = hint_vi = ""
@@ -138,7 +137,7 @@ def _check_measure(text: str, amount: str, given: str, indicator: Indicator) -> 
             shown = number(converted, "vi", 9)
             hint_vi = f" ({amount} {clean(given)} = {shown} {measure})"
             hint_en = f" ({amount} {clean(given)} = {number(converted, 'en', 9)} {measure})"
-    raise CellProblem(
+    raise _cannot_read(
         "unit-of-measure",
         f"\"{text}\" is in {clean(given)}, but the indicator is measured in {measure}; write "
         f"the number in {measure}{hint_en}, without the unit",

@@ -24,12 +24,12 @@ from tieuchi.app.policy import Resource
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.units import Unit
 from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
-from tieuchi.io.problems import ExchangeError, FileProblem
 from tieuchi.store import User
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -183,7 +183,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
     try:
         made = plan_template(store_of(request), units, period=view.period.code,
                              dataset=dataset)
-    except ExchangeError as error:
+    except ProblemError as error:
         return _page(request, view, status_code=422, problems=list(error.problems))
     return Response(workbook_bytes(made), media_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(made.file_name)}"})
@@ -193,7 +193,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
 
 
 def _page(request: Request, view: UnitView, *, status_code: int = 200,
-          problems: list[FileProblem] | None = None, alert: str | None = None,
+          problems: list[Problem] | None = None, alert: str | None = None,
           message: str | None = None, reason: str = "") -> HTMLResponse:
     iw = WORDS[view.lang]
     return render(request, "imports.html", status_code=status_code, user=view.user,
@@ -218,7 +218,7 @@ def _allow(app: App, user: User, code: str, lang: str) -> Any:
         outside = [u for u in units if code not in store.path(u)]
         if outside:
             text = WORDS[lang]["outside"].format(unit=outside[0], here=code)
-            raise ExchangeError([FileProblem(outside[0], "wrong-sheet", text, text)])
+            raise ProblemError([Problem.located(outside[0], "wrong-sheet", text, text)])
     return allow
 
 
@@ -239,7 +239,7 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
     try:
         plan = read_workbook(store, data, name=file.filename,
                              allow=_allow(app_of(request), user, code, view.lang))
-    except ExchangeError as error:
+    except ProblemError as error:
         return _page(request, view, status_code=422, problems=list(error.problems),
                      alert=iw["problems"].format(n=len(error.problems)), reason=reason)
     return _preview(request, view, plan, reason)
@@ -297,7 +297,7 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
         return _preview(request, view, plan, reason, status_code=409, alert=iw["stale"])
     try:
         count = apply(app_of(request), plan, actor=user, reason=reason or None)
-    except ExchangeError as error:
+    except ProblemError as error:
         closed = any(p.code in CLOSED_CODES for p in error.problems)
         return _page(request, view, status_code=409 if closed else 422,
                      problems=list(error.problems), reason=reason,
