@@ -12,6 +12,7 @@ from tests.io.conftest import FIGURE_KEYS, changed_keys, figures
 from tieuchi.app import App, System
 from tieuchi.cli import app
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import ProblemError
 from tieuchi.io.csv_exchange import (
     OBSERVATION_CSV,
     TARGET_CSV,
@@ -24,7 +25,6 @@ from tieuchi.io.csv_exchange import (
 )
 from tieuchi.io.figures import within
 from tieuchi.io.plan import Plan, apply
-from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()

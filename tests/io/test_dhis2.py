@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.io.conftest import figures
 from tieuchi.cli import app
+from tieuchi.domain.problems import ProblemError
 from tieuchi.io.dhis2 import (
     FIGURE_COLUMNS,
     Mapping,
@@ -24,7 +25,6 @@ from tieuchi.io.dhis2 import (
     to_data_values,
     to_dhis2_period,
 )
-from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()

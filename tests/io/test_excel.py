@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from tests.io.conftest import Edit, changed_keys, figures, open_template, save
 from tieuchi.app import App, System
 from tieuchi.cli import app
-from tieuchi.io.excel_import import read_workbook
+from tieuchi.domain.problems import ProblemError
+from tieuchi.io.excel_import import MAX_BYTES, MAX_ROWS, read_workbook
 from tieuchi.io.excel_template import META_SHEET, plan_template
 from tieuchi.io.plan import apply
-from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 
 runner = CliRunner()
@@ -327,3 +327,61 @@ def test_dry_run_prints_the_changes_and_writes_nothing(store: Store, tmp_path: P
     assert store.audit_count() == audit + 1
     assert store.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0].actor == \
         "import:filled.xlsx"
+
+
+def _meta_row(book: Workbook, key: str) -> int:
+    return next(row[0].row for row in book[META_SHEET].iter_rows() if row[0].value == key)
+
+
+def _bad_period(book: Workbook) -> None:
+    book[META_SHEET].cell(_meta_row(book, "period"), 2).value = "2023-13"
+
+
+def _header(book: Workbook) -> None:
+    book[YM]["E6"] = "Số"
+
+
+def _no_code(book: Workbook) -> None:
+    book[YM]["B24"], book[YM]["C24"] = None, "Thu nhập không có trong biểu"
+
+
+def _other_dataset(book: Workbook) -> None:
+    book[YM]["B24"], book[YM]["C24"] = "gtsx", None
+
+
+def _long_sheet(book: Workbook) -> None:
+    book[YM].cell(MAX_ROWS + 20, 1).value = "x"
+
+
+MORE_BROKEN: dict[str, tuple[Edit, str, str, str]] = {
+    # name: (edit, start of the place, code, words of the Vietnamese message)
+    "a period of the metadata": (_bad_period, f"{META_SHEET}!B", "bad-metadata",
+                                 "không phải kỳ báo cáo hợp lệ"),
+    "a header renamed": (_header, "'Yên Mỹ'!E6", "wrong-header", "không được đổi tên"),
+    "a row without a code": (_no_code, "'Yên Mỹ'!B24", "missing-indicator",
+                             "không có mã chỉ tiêu"),
+    "an indicator of another data set": (_other_dataset, "'Yên Mỹ'!B24", "not-in-dataset",
+                                         "không thuộc biểu"),
+    "too many rows": (_long_sheet, "'Yên Mỹ'", "too-large", f"hơn {MAX_ROWS} dòng"),
+}
+
+
+@pytest.mark.parametrize("case", list(MORE_BROKEN))
+def test_more_broken_files_name_the_place_and_the_fix(store: Store, tmp_path: Path,
+                                                      case: str) -> None:
+    edit, place, code, words = MORE_BROKEN[case]
+    book = open_template(store, tmp_path, ["TT-YENMY"])
+    book[YM]["E24"] = 95
+    edit(book)
+    with pytest.raises(ProblemError) as caught:
+        read_workbook(store, save(book, tmp_path))
+    found = [p for p in caught.value.problems if p.code == code]
+    assert found, [str(p) for p in caught.value.problems]
+    assert found[0].place.startswith(place) and words in found[0].message_vi, found[0]
+
+
+def test_a_file_over_the_size_limit_is_not_opened(store: Store) -> None:
+    with pytest.raises(ProblemError) as caught:
+        read_workbook(store, b"PK" + b"\0" * MAX_BYTES, name="big.xlsx")
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.place, problem.status) == ("too-large", "big.xlsx", 413)
