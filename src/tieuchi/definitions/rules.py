@@ -7,7 +7,7 @@ problem of a folder is reported in one run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import polars as pl
@@ -49,7 +49,7 @@ def _codes(loaded: Loaded, section: str) -> dict[str, Any]:
 
 
 def _check_ref(
-    loaded: Loaded, code: str, value: str | None, known: Iterable[str], where: Located,
+    loaded: Loaded, code: str, value: str | None, known: Collection[str], where: Located,
     loc: tuple[str | int, ...], what: str,
 ) -> bool:
     """Report ``value`` as unknown when it is not in ``known``; True when it is fine.
@@ -57,7 +57,6 @@ def _check_ref(
     A code whose definition is itself invalid is known: its own problem is reported where
     it is defined, and the reference adds nothing (but is not fine either).
     """
-    known = list(known)
     if value is None or value in known:
         return True
     if (value in loaded.invalid_codes.get(_SECTION_OF.get(code, ""), ())

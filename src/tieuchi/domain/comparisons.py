@@ -24,6 +24,7 @@ __all__ = ["Comparison", "PeriodCode", "COMPARATOR_FIELDS"]
 T = TypeVar("T")
 
 COMPARATOR_FIELDS: tuple[str, ...] = tuple(c.value for c in Comparator)
+_COMPARATORS = {c.value: c for c in Comparator}
 
 
 def _period_code(value: str | int) -> str:
@@ -61,7 +62,7 @@ class Comparison(Model, Generic[T]):
     def comparator(self) -> Comparator | None:
         for name in COMPARATOR_FIELDS:
             if getattr(self, name) is not None:
-                return Comparator(name)
+                return _COMPARATORS[name]
         return None
 
     @property

@@ -17,6 +17,7 @@ code               meaning                                 Vietnamese label
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -77,7 +78,11 @@ class Period:
 
     @classmethod
     def parse(cls, text: str | int) -> Period:
-        code = str(text).strip().upper()
+        return _parse(str(text))
+
+    @classmethod
+    def _parse(cls, text: str) -> Period:
+        code = text.strip().upper()
         for pattern, kind in _PATTERNS:
             match = pattern.match(code)
             if match:
@@ -168,6 +173,13 @@ class Period:
     def label(self, lang: str = "vi") -> str:
         """The period as an official report writes it ("9 tháng năm 2023", "quý III/2023")."""
         return _label_vi(self) if lang == "vi" else _label_en(self)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Period:
+    """:meth:`Period.parse`, once per distinct text: a folder or a table names the same few
+    periods on every row, and a period is immutable."""
+    return Period._parse(text)
 
 
 def _label_vi(p: Period) -> str:

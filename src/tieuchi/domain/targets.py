@@ -22,6 +22,8 @@ class Relative(StrEnum):
     SHARE_OF_BASELINE = "share_of_baseline"  # ≥ x% của mức cơ sở
 
 
+_RELATIVES = tuple(r.value for r in Relative)
+
 class Target(Comparison[float]):
     """An indicator's target for a unit and a period.
 
@@ -46,7 +48,7 @@ class Target(Comparison[float]):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Target:
-        relative = [r.value for r in Relative if getattr(self, r.value) is not None]
+        relative = [r for r in _RELATIVES if getattr(self, r) is not None]
         absolute = self.comparator
         if len(relative) + (absolute is not None) > 1:
             given = relative + ([absolute.value] if absolute else [])
@@ -61,9 +63,9 @@ class Target(Comparison[float]):
 
     @property
     def relative(self) -> Relative | None:
-        for r in Relative:
-            if getattr(self, r.value) is not None:
-                return r
+        for r in _RELATIVES:
+            if getattr(self, r) is not None:
+                return Relative(r)
         return None
 
     @property
