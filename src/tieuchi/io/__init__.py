@@ -3,7 +3,7 @@
 
 Every import reads and checks a whole file into a :class:`Plan` (the figures it changes, each
 with its place: sheet and cell, file and line) or raises :class:`ExchangeError` with every
-:class:`FileProblem`; :func:`apply` writes a plan with one :meth:`Store.write`.
+:class:`FileProblem`; :func:`apply` writes a plan with one ``store.figures.write``.
 """
 
 from tieuchi.io.csv_exchange import (

@@ -78,7 +78,7 @@ STORE_CODES: dict[str, str] = {
     "submitted": "The unit's data set for the period was submitted to the level above.",
     "approved": "The unit's data set for the period was approved.",
 }
-"""Codes of the problems :meth:`Store.write` refuses entries with (those not in
+"""Codes of the problems ``store.figures.write`` refuses entries with (those not in
 :data:`CODES` already); an import reports them with the place of the entry."""
 
 
