@@ -161,7 +161,7 @@ def test_a_target_key_of_another_unit_is_that_units_target(loaded_store: Store) 
     with pytest.raises(ProblemError):
         app.set_targets(yenmy_officer, [moved])
     assert app.set_targets(officer, [moved]) == 1
-    assert loaded_store.targets.by_key([held["key"]])[held["key"]][0] == "TT-YENMY"
+    assert loaded_store.targets.by_key([held["key"]])[held["key"]]["unit"] == "TT-YENMY"
 
 
 def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) -> None:

@@ -182,8 +182,6 @@ def _found(lang: str) -> Iterator[None]:
     try:
         yield
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
         if any(p.code.startswith("unknown-") for p in error.problems):
             raise HTTPException(404, _message(error, lang)) from None
         raise
