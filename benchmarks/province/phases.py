@@ -95,7 +95,7 @@ def timed_command(record: Recorder, data: str, phase: str, command: list[str], *
 
 def read_definitions(record: Recorder, data: str, url: str, root: str, *, limit: float,
                      log: Path, backend: str) -> None:
-    """``Store.definitions(root)`` timed in a child of its own."""
+    """``store.units.definitions(root)`` timed in a child of its own."""
     script = Path(__file__).with_name("read_definitions.py")
     done = run_bounded([*tieuchi()[:1], str(script), url, root], limit=limit, log=log)
     entry: dict[str, Any] = {"status": "> limit" if done.over_limit else "ok",

@@ -16,7 +16,8 @@ from tests.store.helpers import (
     viewer_user,
 )
 from tieuchi.app import drafts as d
-from tieuchi.store import Refused, Store, StoreError, User
+from tieuchi.domain.problems import ProblemError
+from tieuchi.store import Store, User
 
 TEXT = """**HUYỆN ỦY THANH TRÌ**
 
@@ -34,7 +35,7 @@ TEXT = """**HUYỆN ỦY THANH TRÌ**
 CHANGED = TEXT.replace("857,7", "870,2").replace("100,2%", "101,7%")
 
 
-def _codes(error: pytest.ExceptionInfo[StoreError]) -> list[str]:
+def _codes(error: pytest.ExceptionInfo[ProblemError]) -> list[str]:
     return [p.code for p in error.value.problems]
 
 
@@ -83,7 +84,7 @@ def test_a_draft_keeps_versions_and_compares_them(loaded_store: Store) -> None:
     first = d.get_version(store, draft.id, user=officer)
     assert first.number == 1 and len(first.paragraphs) == 5 and first.created_by == "officer"
 
-    with pytest.raises(StoreError) as same:
+    with pytest.raises(ProblemError) as same:
         d.add_version(store, draft.id, TEXT, user=officer)
     assert _codes(same) == ["unchanged"]
     second = d.add_version(store, draft.id, CHANGED, user=officer)
@@ -95,7 +96,7 @@ def test_a_draft_keeps_versions_and_compares_them(loaded_store: Store) -> None:
     assert [(c.kind, c.new) for c in changes if c.kind != "same"] == [("changed", 4),
                                                                         ("changed", 5)]
 
-    history = store.history("draft", str(draft.id))
+    history = store.audit.history("draft", str(draft.id))
     assert [(a.action, a.key, a.actor, a.unit) for a in history] == [
         ("version", f"{draft.id}|v2", "officer", DISTRICT),
         ("create", str(draft.id), "officer", DISTRICT)]
@@ -106,7 +107,7 @@ def test_one_open_draft_per_unit_and_period(loaded_store: Store) -> None:
     store = loaded_store
     officer = officer_user(store)
     draft = _draft(store, officer)
-    with pytest.raises(StoreError) as open_one:
+    with pytest.raises(ProblemError) as open_one:
         d.create_draft(store, DISTRICT, "2023", TEXT, user=officer)
     assert _codes(open_one) == ["draft-open"]
     assert f"dự thảo số {draft.id}" in open_one.value.problems[0].message_vi
@@ -120,18 +121,18 @@ def test_saving_a_draft_is_for_officers_and_administrators_in_scope(
     store = loaded_store
     for user in (viewer_user(store), entry_user(store, DISTRICT),
                  officer_user(store, COMMUNE, "commune-officer")):
-        with pytest.raises(Refused, match="only an officer or administrator"):
+        with pytest.raises(ProblemError, match="only an officer or administrator"):
             _draft(store, user)
     assert _draft(store, admin_user(store)).created_by == "admin"
     hn = officer_user(store, "HN", "hn")
     assert _draft(store, hn, COMMUNE).unit == COMMUNE
-    with pytest.raises(StoreError) as unknown:
+    with pytest.raises(ProblemError) as unknown:
         _draft(store, hn, "XX")
     assert _codes(unknown) == ["unknown-unit"]
-    with pytest.raises(StoreError) as period:
+    with pytest.raises(ProblemError) as period:
         d.create_draft(store, DISTRICT, "năm 2023", TEXT, user=hn)
     assert _codes(period) == ["invalid-period"]
-    with pytest.raises(StoreError) as empty:
+    with pytest.raises(ProblemError) as empty:
         d.create_draft(store, DISTRICT, "2023", "\n\n", user=hn)
     assert _codes(empty) == ["empty-draft"]
     assert [x.created_by for x in d.drafts_of(store, DISTRICT, user=hn)[0]] == ["admin"]
@@ -152,12 +153,12 @@ def test_read_access_is_scope_or_a_unit_below(loaded_store: Store) -> None:
     for user in readers:
         found, access = d.get_draft(store, district.id, user=user)
         assert (found.id, access.read, access.comment) == (district.id, True, True), user
-    daiang = store.add_user("daiang-entry", PASSWORD, role="entry", unit=OTHER_COMMUNE)
+    daiang = store.users.add("daiang-entry", PASSWORD, role="entry", unit=OTHER_COMMUNE)
     for action in (lambda: d.get_draft(store, commune.id, user=daiang),
                    lambda: d.drafts_of(store, COMMUNE, user=daiang),
                    lambda: d.comments_of(store, commune.id, user=daiang),
                    lambda: d.add_comment(store, commune.id, 1, 1, "x", user=daiang)):
-        with pytest.raises(Refused, match=f"drafts of unit {COMMUNE}"):
+        with pytest.raises(ProblemError, match=f"drafts of unit {COMMUNE}"):
             action()
     # The commune's users see the district's open consultations from their own unit.
     assert [x.id for x in d.open_drafts_above(store, COMMUNE, user=readers[5])] == [district.id]
@@ -184,49 +185,49 @@ def test_comment_resolve_close(loaded_store: Store) -> None:
     for paragraph, text, code in ((6, "x", "unknown-paragraph"), (0, "x", "unknown-paragraph"),
                                   (1, "   ", "empty-comment"),
                                   (1, "x" * (d.MAX_COMMENT + 1), "comment-too-long")):
-        with pytest.raises(StoreError) as bad:
+        with pytest.raises(ProblemError) as bad:
             d.add_comment(store, draft.id, 1, paragraph, text, user=yenmy)
         assert _codes(bad) == [code]
 
-    with pytest.raises(Refused, match="only the author"):
+    with pytest.raises(ProblemError, match="only the author"):
         d.resolve_comment(store, draft.id, comment.id, d.ACCEPTED, user=yenmy)
-    with pytest.raises(StoreError) as note:
+    with pytest.raises(ProblemError) as note:
         d.resolve_comment(store, draft.id, comment.id, d.EXPLAINED, "  ", user=officer)
     assert _codes(note) == ["note-required"]
-    with pytest.raises(StoreError) as outcome:
+    with pytest.raises(ProblemError) as outcome:
         d.resolve_comment(store, draft.id, comment.id, "done", user=officer)
     assert _codes(outcome) == ["invalid-outcome"]
     resolved = d.resolve_comment(store, draft.id, comment.id, d.ACCEPTED, "Đã bổ sung.",
                                  user=officer)
     assert (resolved.state, resolved.note, resolved.resolved_by) == ("accepted", "Đã bổ sung.",
                                                                     "officer")
-    with pytest.raises(StoreError) as again:
+    with pytest.raises(ProblemError) as again:
         d.resolve_comment(store, draft.id, comment.id, d.ACCEPTED, user=officer)
     assert _codes(again) == ["already-resolved"]
 
     # A new version: comments go on it, not on the one it replaced.
     d.add_version(store, draft.id, CHANGED, user=officer)
-    with pytest.raises(StoreError) as old:
+    with pytest.raises(ProblemError) as old:
         d.add_comment(store, draft.id, 1, 2, "x", user=yenmy)
     assert _codes(old) == ["old-version"]
     d.add_comment(store, draft.id, 2, 5, "Bảng phụ lục: ghi rõ nguồn.", user=yenmy)
     assert [c.paragraph for c in d.comments_of(store, draft.id, user=viewer, version=2)] == [5]
 
-    with pytest.raises(Refused, match="only the author"):
+    with pytest.raises(ProblemError, match="only the author"):
         d.close_draft(store, draft.id, user=viewer)
     closed = d.close_draft(store, draft.id, user=officer, note="Đủ ý kiến.")
     assert (closed.state, closed.closed_by, closed.closing_note) == ("closed", "officer",
                                                                      "Đủ ý kiến.")
-    audits = store.audit_count()
-    with pytest.raises(StoreError) as late:
+    audits = store.audit.count()
+    with pytest.raises(ProblemError) as late:
         d.add_comment(store, draft.id, 2, 1, "Góp ý muộn.", user=yenmy)
     assert _codes(late) == ["draft-closed"]
     assert "đã kết thúc lấy ý kiến" in late.value.problems[0].message_vi
     for action in (lambda: d.add_version(store, draft.id, TEXT, user=officer),
                    lambda: d.close_draft(store, draft.id, user=officer)):
-        with pytest.raises(StoreError, match="ended"):
+        with pytest.raises(ProblemError, match="ended"):
             action()
-    assert store.audit_count() == audits  # a refused action writes nothing
+    assert store.audit.count() == audits  # a refused action writes nothing
 
     # Open comments are still resolved after the consultation, by an officer of the unit.
     hn = officer_user(store, "HN", "hn")
@@ -234,7 +235,7 @@ def test_comment_resolve_close(loaded_store: Store) -> None:
                                   "Số liệu chính thức có vào tháng 1.", user=hn)
     assert explained.state == "explained"
 
-    history = store.history("draft", str(draft.id))
+    history = store.audit.history("draft", str(draft.id))
     assert [a.action for a in reversed(history)] == [
         "create", "comment", "comment", "resolve", "version", "comment", "close", "resolve"]
     assert history[1].reason == "Đủ ý kiến."

@@ -41,15 +41,15 @@ def assert_same(found: Evaluation, expected: Evaluation) -> None:
 
 
 def from_scratch(store: Store, unit: str, period: str) -> Evaluation:
-    definitions = store.definitions(unit)
+    definitions = store.units.definitions(unit)
     return evaluate(definitions, period, units=[unit])
 
 
 def kept(store: Store, unit: str, period: str) -> Evaluation:
     """The result as kept in the database, without any freshness check."""
-    stored = store.stored_result(unit, period)
+    stored = store.results.stored(unit, period)
     assert stored is not None, (unit, period)
-    return unpack(stored.payload, store.definitions(unit))
+    return unpack(stored.payload, store.units.definitions(unit))
 
 
 def test_a_packed_evaluation_comes_back_whole(thanh_tri_2023: Evaluation,
@@ -82,7 +82,7 @@ def test_after_any_writes_the_read_model_equals_a_full_evaluation(
         st.tuples(st.just("target"), st.floats(min_value=0, max_value=200, width=32)),
         st.tuples(st.just("read"), st.sampled_from([OTHER_COMMUNE, *communes[:3]]))),
         min_size=1, max_size=4), label="steps")
-    targets = {t["key"]: t for t in loaded_store.targets_of([DISTRICT], "2023")
+    targets = {t["key"]: t for t in loaded_store.targets.of([DISTRICT], "2023")
                if t["comparator"] == "at_least" and t["relative"] is None}
     key = sorted(targets)[0]
     for kind, what in steps:
@@ -93,41 +93,42 @@ def test_after_any_writes_the_read_model_equals_a_full_evaluation(
             app.set_targets(SYSTEM, [{**targets[key], "value": float(what)}])
         else:
             app.results.evaluation(what, "2023")
-    for unit, period in loaded_store.results_kept_for([DISTRICT, *communes]):
+    for unit, period in loaded_store.results.kept_for([DISTRICT, *communes]):
         expected = from_scratch(loaded_store, unit, period)
         assert_same(kept(loaded_store, unit, period), expected)
         assert_same(app.results.evaluation(unit, period), expected)
         # What the pages read: the result over the definitions without data, and its facts.
-        light = loaded_store.definitions(unit, data=False)
+        light = loaded_store.units.definitions(unit, data=False)
         found = app.results.result(unit, period, light)
         assert_same(found.evaluation, expected)
-        assert found.facts == facts_of(loaded_store.definitions(unit), unit)
+        assert found.facts == facts_of(loaded_store.units.definitions(unit), unit)
 
 
 def test_a_write_the_read_model_did_not_see_makes_its_result_stale(loaded_store: Store) -> None:
     app = App(loaded_store)
     before = app.results.evaluation(DISTRICT, "2023")
-    version = loaded_store.stored_result(DISTRICT, "2023")
+    version = loaded_store.results.stored(DISTRICT, "2023")
     assert version is not None
     # Written past the application (as a killed process would leave it): no refresh.
-    loaded_store.write([Entry(COMMUNE, "ntmnc-04", "2023", 0)], actor="test")
-    assert loaded_store.unit_version(DISTRICT) > version.version
-    assert loaded_store.unit_version(OTHER_COMMUNE) <= version.version  # not above the write
+    loaded_store.figures.write([Entry(COMMUNE, "ntmnc-04", "2023", 0)], actor="test")
+    assert loaded_store.results.unit_version(DISTRICT) > version.version
+    # not above the write:
+    assert loaded_store.results.unit_version(OTHER_COMMUNE) <= version.version
     after = app.results.evaluation(DISTRICT, "2023")
     assert not after.sets.summaries.equals(before.sets.summaries)
     assert_same(after, from_scratch(loaded_store, DISTRICT, "2023"))
-    stored = loaded_store.stored_result(DISTRICT, "2023")
-    assert stored is not None and stored.version == loaded_store.unit_version(DISTRICT)
+    stored = loaded_store.results.stored(DISTRICT, "2023")
+    assert stored is not None and stored.version == loaded_store.results.unit_version(DISTRICT)
 
 
 def test_a_write_refreshes_the_results_above_it_only(loaded_store: Store) -> None:
     app = App(loaded_store)
     for unit in (DISTRICT, COMMUNE, OTHER_COMMUNE):
         app.results.evaluation(unit, "2023")
-    other = loaded_store.stored_result(OTHER_COMMUNE, "2023")
+    other = loaded_store.results.stored(OTHER_COMMUNE, "2023")
     app.write_figures(SYSTEM, [Entry(COMMUNE, "ntmnc-04", "2023", 0)])
     for unit in (DISTRICT, COMMUNE):
-        stored = loaded_store.stored_result(unit, "2023")
-        assert stored is not None and stored.version == loaded_store.unit_version(unit)
+        stored = loaded_store.results.stored(unit, "2023")
+        assert stored is not None and stored.version == loaded_store.results.unit_version(unit)
         assert_same(kept(loaded_store, unit, "2023"), from_scratch(loaded_store, unit, "2023"))
-    assert loaded_store.stored_result(OTHER_COMMUNE, "2023") == other  # not computed again
+    assert loaded_store.results.stored(OTHER_COMMUNE, "2023") == other  # not computed again

@@ -112,7 +112,7 @@ def test_demo_prepares_a_fresh_database(tmp_path: Path, monkeypatch: pytest.Monk
     from tieuchi.store import Store
 
     store = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")
-    assert {u.username for u in store.users()} >= {"quantri", "thanhtri", "yenmy", "xem"}
+    assert {u.username for u in store.users.all()} >= {"quantri", "thanhtri", "yenmy", "xem"}
     assert store.load(load_definitions(EXAMPLE), actor="test").total == 0
 
 

@@ -42,16 +42,16 @@ def test_load_of_a_broken_folder_loads_nothing(url: str, tmp_path: Path) -> None
     result = runner.invoke(app, ["load", str(broken)])
     assert result.exit_code == 1
     assert "unknown-level" in result.output and "nothing was loaded" in result.output
-    assert not Store.open(url).has_definitions()
+    assert not Store.open(url).units.has_definitions()
 
 
 def _loaded_and_locked(url: str, unit: str, dataset: str) -> tuple[Store, User]:
     """The example loaded, with ``unit``'s ``dataset`` for 2023 locked by an administrator."""
     assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
     store = Store.open(url)
-    admin = store.add_user("admin", "password123", role="admin", unit=None)
+    admin = store.users.add("admin", "password123", role="admin", unit=None)
     for action in ("submit", "approve", "lock"):
-        store.transition(unit, "2023", dataset, action, actor=admin.username)
+        store.workflow.transition(unit, "2023", dataset, action, actor=admin.username)
     return store, admin
 
 
@@ -63,16 +63,16 @@ def test_load_refuses_a_locked_data_set(url: str, tmp_path: Path) -> None:
     text = csv.read_text(encoding="utf-8")
     csv.write_text(text.replace("TT-YENMY,ntmnc-04,2023,1", "TT-YENMY,ntmnc-04,2023,0"),
                    encoding="utf-8")
-    audit = store.audit_count()
+    audit = store.audit.count()
     result = runner.invoke(app, ["load", str(changed)])
     assert result.exit_code == 1, result.output
     assert "locked" in result.output and "nothing was loaded" in result.output
-    assert store.figures("TT-YENMY", "2023", ["ntmnc-04"])["ntmnc-04"]["value"] == 1
-    assert store.audit_count() == audit
+    assert store.figures.latest("TT-YENMY", "2023", ["ntmnc-04"])["ntmnc-04"]["value"] == 1
+    assert store.audit.count() == audit
 
 
 def test_load_refuses_the_figures_store_write_refuses(url: str, tmp_path: Path) -> None:
-    """A percentage of 150 and a count of 2.5: `tieuchi load` refuses them, as Store.write
+    """A percentage of 150 and a count of 2.5: `tieuchi load` refuses them, as store.figures.write
     does, each at its file and line."""
     changed = tmp_path / "changed"
     shutil.copytree(EXAMPLE, changed)
@@ -86,7 +86,7 @@ def test_load_refuses_the_figures_store_write_refuses(url: str, tmp_path: Path) 
     assert "observations-2023.csv:21: error count-value 2.5 is not a count for dn-moi" in output
     assert "observations-2023.csv:22: error percent-range 150 is not a percentage" in output
     assert "nothing was loaded" in output
-    assert not Store.open(url).has_definitions()
+    assert not Store.open(url).units.has_definitions()
 
 
 def test_load_refuses_a_target_change_in_a_locked_period(url: str, tmp_path: Path) -> None:
@@ -102,10 +102,10 @@ def test_load_refuses_a_target_change_in_a_locked_period(url: str, tmp_path: Pat
     result = runner.invoke(app, ["load", str(changed)])
     assert result.exit_code == 1, result.output
     assert "locked" in result.output and "reopen" in result.output
-    assert [t["value"] for t in store.targets_of(["TT"], "2023")
+    assert [t["value"] for t in store.targets.of(["TT"], "2023")
             if t["key"] == "ktxh-dn-moi"] == [700.0]
-    store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
-                     reason="điều chỉnh")
+    store.workflow.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
+                              reason="điều chỉnh")
     assert runner.invoke(app, ["load", str(changed)]).exit_code == 0
 
 
@@ -121,7 +121,7 @@ def test_user_and_token(url: str) -> None:
     assert role.exit_code == 2 and "--role" in role.output
     token = runner.invoke(app, ["token", "add", "yenmy"])
     assert token.exit_code == 0
-    user = Store.open(url).user_for_token(token.output.strip())
+    user = Store.open(url).users.for_token(token.output.strip())
     assert user is not None and user.unit == "TT-YENMY"
 
 

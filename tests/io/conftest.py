@@ -35,7 +35,7 @@ def district_db(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions
     store = Store.open(f"sqlite:///{path}")
     store.load(thanh_tri, actor="test")
     for username, (role, unit) in USERS.items():
-        store.add_user(username, PASSWORD, role=role, unit=unit)
+        store.users.add(username, PASSWORD, role=role, unit=unit)
     store.engine.dispose()
     return path
 
@@ -76,7 +76,7 @@ def empty_store(bare_db: Path, tmp_path: Path) -> Iterator[Store]:
 
 def figures(store: Store) -> pl.DataFrame:
     """Every figure held, sorted: to compare a store before and after."""
-    return (store.definitions().observations
+    return (store.units.definitions().observations
             .select(*FIGURE_KEYS, "value", "source").sort(FIGURE_KEYS))
 
 

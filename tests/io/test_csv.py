@@ -103,7 +103,7 @@ def test_a_bad_row_is_reported_at_its_line(store: Store, tmp_path: Path, row: st
                                            words: str) -> None:
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER}\nTT,vdt-xh,2023,11020,official,ok\n{row}\n", encoding="utf-8")
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     with pytest.raises(ProblemError) as caught:
         read_csv(store, path)
     (problem,) = caught.value.problems
@@ -111,7 +111,7 @@ def test_a_bad_row_is_reported_at_its_line(store: Store, tmp_path: Path, row: st
     assert words in problem.message_vi
     result = runner.invoke(app, ["import", str(path), "--database-url", str(store.engine.url)])
     assert result.exit_code == 1 and f"figures.csv:3: error {code}" in result.output
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
 
 
 def test_duplicates_and_header(store: Store, tmp_path: Path) -> None:
@@ -129,9 +129,9 @@ def test_duplicates_and_header(store: Store, tmp_path: Path) -> None:
 
 
 def test_a_locked_data_set_refuses_the_whole_file(store: Store, tmp_path: Path) -> None:
-    admin = store.users()[0]
+    admin = store.users.all()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
+        store.workflow.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
     path = tmp_path / "figures.csv"
     path.write_text(f"{HEADER}\nTT,gtsx,2023,45000,official,\n"
                     "TT-YENMY,ntmnc-04,2023,0,official,\n", encoding="utf-8")
@@ -171,7 +171,7 @@ def test_a_changed_target(store: Store, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(path), "--database-url", str(store.engine.url)])
     assert result.exit_code == 0, result.output
     assert "tcd-khac: value: 40.0 → 42.0" in result.output
-    assert [d["value"] for d in store.targets_of(["TT"], "2023")
+    assert [d["value"] for d in store.targets.of(["TT"], "2023")
             if d["key"] == "tcd-khac"] == [42.0]
 
 
@@ -201,7 +201,7 @@ def test_frames_have_the_definition_columns(store: Store) -> None:
 ])
 def test_a_target_row_goes_through_the_target_rule(store: Store, tmp_path: Path, cells: str,
                                                    code: str) -> None:
-    """The same rule as the loader, the API and Store.save_targets."""
+    """The same rule as the loader, the API and store.targets.save."""
     path = tmp_path / "targets.csv"
     path.write_text("key,unit,indicator,period,comparator,value,value_high\n"
                     "x,TT,gtsx,2023,at_least,1,\n"
@@ -214,9 +214,9 @@ def test_a_target_row_goes_through_the_target_rule(store: Store, tmp_path: Path,
 
 
 def test_a_locked_period_refuses_a_target_file(store: Store, tmp_path: Path) -> None:
-    admin = store.users()[0]
+    admin = store.users.all()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT", "2023", "kinh-te-xa-hoi", action, actor=admin.username)
+        store.workflow.transition("TT", "2023", "kinh-te-xa-hoi", action, actor=admin.username)
     path = tmp_path / "targets.csv"
     frame = targets_frame(store, "TT", "2023").with_columns(
         pl.when(pl.col("key") == "ktxh-dn-moi").then(pl.lit("750")).otherwise(pl.col("value"))
@@ -227,8 +227,8 @@ def test_a_locked_period_refuses_a_target_file(store: Store, tmp_path: Path) -> 
         read_csv(store, path)
     (problem,) = caught.value.problems
     assert (problem.place, problem.code) == (f"targets.csv:{line}", "locked")
-    store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
-                     reason="điều chỉnh")
+    store.workflow.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
+                              reason="điều chỉnh")
     plan = read_csv(store, path)
     assert isinstance(plan, TargetPlan)
     assert apply_targets(App(store), plan, actor=System("test")) == 1

@@ -183,7 +183,7 @@ def test_import_problems_are_at_their_data_value(store: Store, tmp_path: Path) -
          "value": "true"},
         "not an object",
     ]}), encoding="utf-8")
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     with pytest.raises(ProblemError) as caught:
         read_data_values(store, path, mapping)
     assert [(p.place, p.code) for p in caught.value.problems] == [
@@ -192,13 +192,13 @@ def test_import_problems_are_at_their_data_value(store: Store, tmp_path: Path) -
         ("dvs.json:dataValues[3]", "dhis2-value"),
         ("dvs.json:dataValues[4]", "unmapped"),
         ("dvs.json:dataValues[5]", "dhis2-value")]
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
 
 
 def test_a_locked_data_set_refuses_the_import(store: Store, tmp_path: Path) -> None:
-    admin = store.users()[0]
+    admin = store.users.all()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", COMMUNE_SET, action, actor=admin.username)
+        store.workflow.transition("TT-YENMY", "2023", COMMUNE_SET, action, actor=admin.username)
     mapping = load_mapping(docs_mapping(tmp_path))
     value = {"dataElement": "hqLYOuI2Lzl", "orgUnit": "Ej6sfG573zK", "period": "2023",
              "attributeOptionCombo": "HllvX50cXC0", "value": "81"}

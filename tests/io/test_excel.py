@@ -112,7 +112,7 @@ def test_filled_in_template_changes_exactly_the_cells_filled_in(store: Store,
     book[DA]["E24"] = "92,3"
     book[DA]["E26"] = None  # cleared: deletes Đại Áng's nuoc-sach-tap-trung
     file = save(book, tmp_path)
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     plan = read_workbook(store, file)
     assert apply(App(store), plan, actor=System("test"), reason="nhập từ Excel") == 6
     after = figures(store)
@@ -124,16 +124,16 @@ def test_filled_in_template_changes_exactly_the_cells_filled_in(store: Store,
         ("TT-DAIANG", "thu-nhap-bq", "2023", "official"),
         ("TT-DAIANG", "nuoc-sach-tap-trung", "2023", "official"),
     }
-    held = store.figures("TT-YENMY", "2023", ["ntmnc-03", "thu-nhap-bq", "ngheo-da-chieu",
-                                              "nuoc-sach-tap-trung"])
+    held = store.figures.latest("TT-YENMY", "2023", ["ntmnc-03", "thu-nhap-bq", "ngheo-da-chieu",
+                                                     "nuoc-sach-tap-trung"])
     assert {k: v["value"] for k, v in held.items()} == {
         "ntmnc-03": 0, "thu-nhap-bq": 85.5, "ngheo-da-chieu": 0.2,
         "nuoc-sach-tap-trung": 86.5}
     assert held["nuoc-sach-tap-trung"]["source"] == "Báo cáo số 12/BC-UBND"
-    assert "nuoc-sach-tap-trung" not in store.figures("TT-DAIANG", "2023",
+    assert "nuoc-sach-tap-trung" not in store.figures.latest("TT-DAIANG", "2023",
                                                        ["nuoc-sach-tap-trung"])
-    assert store.audit_count() == audit + 6
-    assert store.history("observation", "TT-YENMY|ntmnc-03|2023")[0].reason == "nhập từ Excel"
+    assert store.audit.count() == audit + 6
+    assert store.audit.history("observation", "TT-YENMY|ntmnc-03|2023")[0].reason == "nhập từ Excel"
 
 
 def test_an_untouched_template_changes_nothing(store: Store, tmp_path: Path) -> None:
@@ -162,7 +162,7 @@ def test_a_figure_changed_since_the_template_is_a_warning(store: Store,
     book = open_template(store, tmp_path, ["TT-YENMY"])
     from tieuchi.store import Entry
 
-    store.write([Entry("TT-YENMY", "ngheo-da-chieu", "2023", 0.3)], actor="someone")
+    store.figures.write([Entry("TT-YENMY", "ngheo-da-chieu", "2023", 0.3)], actor="someone")
     book[YM]["E25"] = 0.22
     plan = read_workbook(store, save(book, tmp_path))
     (warning,) = plan.warnings
@@ -257,7 +257,7 @@ def test_a_broken_file_imports_nothing(store: Store, tmp_path: Path, case: str) 
     book[YM]["E9"] = "Chưa đạt"  # a good change in the same file, not written either
     edit(book)
     file = save(book, tmp_path)
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     result = runner.invoke(app, ["import", str(file), "--database-url",
                                  str(store.engine.url)])
     assert result.exit_code == 1, result.output
@@ -266,7 +266,7 @@ def test_a_broken_file_imports_nothing(store: Store, tmp_path: Path, case: str) 
     assert found, result.output
     assert words in lines[found[0] + 1], result.output  # the Vietnamese message
     assert "nothing was imported" in result.output
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
 
 
 def test_a_value_in_another_money_unit_gets_the_conversion(store: Store,
@@ -292,18 +292,18 @@ def test_not_a_workbook(store: Store, tmp_path: Path) -> None:
 
 def test_a_locked_data_set_is_refused_with_the_store_message(store: Store,
                                                              tmp_path: Path) -> None:
-    admin = store.users()[0]
+    admin = store.users.all()[0]
     for action in ("submit", "approve", "lock"):
-        store.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
+        store.workflow.transition("TT-YENMY", "2023", "ntm-nang-cao", action, actor=admin.username)
     book = open_template(store, tmp_path, ["TT-YENMY"])
     book[YM]["E10"] = "Chưa đạt"
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     with pytest.raises(ProblemError) as caught:
         read_workbook(store, save(book, tmp_path))
     (problem,) = caught.value.problems
     assert problem.place == "'Yên Mỹ'!E10" and problem.code == "locked"
     assert "đã khóa" in problem.message_vi
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
 
 
 # ---------------------------------------------------------------------- the command
@@ -313,19 +313,19 @@ def test_dry_run_prints_the_changes_and_writes_nothing(store: Store, tmp_path: P
     book = open_template(store, tmp_path, ["TT-YENMY"])
     book[YM]["E24"] = "85,5"
     file = save(book, tmp_path)
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     url = str(store.engine.url)
     dry = runner.invoke(app, ["import", str(file), "--dry-run", "--database-url", url])
     assert dry.exit_code == 0, dry.output
     text = " ".join(dry.output.split())
     assert "'Yên Mỹ'!E24: TT-YENMY thu-nhap-bq 2023: 80,1 (estimate) → 85,5 (official)" in text
     assert "1 changed (dry run: nothing was written)" in text
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
     done = runner.invoke(app, ["import", str(file), "--reason", "số liệu chính thức",
                                "--database-url", url])
     assert done.exit_code == 0, done.output
-    assert store.audit_count() == audit + 1
-    assert store.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0].actor == \
+    assert store.audit.count() == audit + 1
+    assert store.audit.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0].actor == \
         "import:filled.xlsx"
 
 

@@ -55,7 +55,7 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     book["Yên Mỹ"]["G10"] = "Chưa có trạm biến áp mới"
     file = save(book, tmp_path)
     entry = browse("yenmy")
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     status, page = upload(entry, "TT-YENMY", file, reason="Báo cáo quý IV")
     assert status == 200, page
     assert "Xem trước: filled.xlsx" in page and "Thêm 0, sửa 2, xóa 0 số liệu." in page
@@ -71,8 +71,8 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     assert changed_keys(before, figures(store)) == {
         ("TT-YENMY", "thu-nhap-bq", "2023", "official"),
         ("TT-YENMY", "ntmnc-04", "2023", "official")}
-    assert store.audit_count() == audit + 2
-    last = store.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0]
+    assert store.audit.count() == audit + 2
+    last = store.audit.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0]
     assert (last.actor, last.reason) == ("yenmy", "Báo cáo quý IV")
 
 
@@ -96,12 +96,12 @@ def test_an_entry_officer_cannot_import_another_commune(browse: Callable[[str], 
     book["Đại Áng"]["E24"] = "85,5"
     file = save(book, tmp_path)
     yenmy = browse("yenmy")
-    before, audit = figures(store), store.audit_count()
+    before, audit = figures(store), store.audit.count()
     status, page = upload(yenmy, "TT-YENMY", file)
     assert status == 403 and "không có quyền sửa số liệu của đơn vị TT-DAIANG" in page
     status, _ = upload(yenmy, "TT-DAIANG", file)
     assert status == 403
-    assert figures(store).equals(before) and store.audit_count() == audit
+    assert figures(store).equals(before) and store.audit.count() == audit
     status, _ = browse("viewer").get("/units/TT/import?period=2023")
     assert status == 403
 
@@ -120,16 +120,16 @@ def test_a_stale_preview_is_shown_again(browse: Callable[[str], Browser], store:
     book["Yên Mỹ"]["E25"] = 0.2
     entry = browse("yenmy")
     _, page = upload(entry, "TT-YENMY", save(book, tmp_path))
-    store.write([Entry("TT-YENMY", "ngheo-da-chieu", "2023", 0.3)], actor="someone")
+    store.figures.write([Entry("TT-YENMY", "ngheo-da-chieu", "2023", 0.3)], actor="someone")
     status, again = entry.post("/units/TT-YENMY/import/confirm?period=2023",
                                {"payload": hidden(page, "payload")})
     assert status == 409 and "Số liệu đã thay đổi từ lúc xem trước" in html.unescape(again)
-    assert store.figures("TT-YENMY", "2023", ["ngheo-da-chieu"])["ngheo-da-chieu"][
+    assert store.figures.latest("TT-YENMY", "2023", ["ngheo-da-chieu"])["ngheo-da-chieu"][
         "value"] == 0.3
     status, _ = entry.post("/units/TT-YENMY/import/confirm?period=2023",
                            {"payload": hidden(html.unescape(again), "payload")})
     assert status == 200
-    assert store.figures("TT-YENMY", "2023", ["ngheo-da-chieu"])["ngheo-da-chieu"][
+    assert store.figures.latest("TT-YENMY", "2023", ["ngheo-da-chieu"])["ngheo-da-chieu"][
         "value"] == 0.2
 
 

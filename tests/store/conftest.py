@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from tieuchi.store import repository
+from tieuchi.store import users
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repository, "_hasher",
+    monkeypatch.setattr(users, "_hasher",
                         PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

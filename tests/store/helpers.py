@@ -16,26 +16,26 @@ PASSWORD = "password123"
 
 
 def admin_user(store: Store, username: str = "admin") -> User:
-    return store.add_user(username, PASSWORD, role="admin", unit=None)
+    return store.users.add(username, PASSWORD, role="admin", unit=None)
 
 
 def officer_user(store: Store, unit: str = DISTRICT, username: str = "officer") -> User:
-    return store.add_user(username, PASSWORD, role="officer", unit=unit)
+    return store.users.add(username, PASSWORD, role="officer", unit=unit)
 
 
 def entry_user(store: Store, unit: str = COMMUNE, username: str = "entry") -> User:
-    return store.add_user(username, PASSWORD, role="entry", unit=unit)
+    return store.users.add(username, PASSWORD, role="entry", unit=unit)
 
 
 def viewer_user(store: Store, unit: str = DISTRICT, username: str = "viewer") -> User:
-    return store.add_user(username, PASSWORD, role="viewer", unit=unit)
+    return store.users.add(username, PASSWORD, role="viewer", unit=unit)
 
 
 def snapshot(store: Store) -> tuple[pl.DataFrame, int]:
     """The figures and the size of the audit log: what a refused write must leave alone."""
     columns = ["unit", "indicator", "period", "vintage", "value", "source"]
-    frame = store.definitions().observations.select(columns).sort(columns[:4])
-    return frame, store.audit_count()
+    frame = store.units.definitions().observations.select(columns).sort(columns[:4])
+    return frame, store.audit.count()
 
 
 def unchanged(store: Store, before: tuple[pl.DataFrame, int]) -> None:

@@ -40,10 +40,11 @@ from tests.conftest import BACKENDS, _new_database
 from tests.store.helpers import COMMUNE, COMMUNE_SET, DISTRICT, PASSWORD, YESNO
 from tieuchi.cli import app
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.problems import ProblemError
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import Entry, Store, database
-from tieuchi.store.backup import BackupError, Manifest, _snapshot, export_all, import_all
+from tieuchi.store.backup import Manifest, _snapshot, export_all, import_all
 from tieuchi.store.tables import Base
 
 runner = CliRunner()
@@ -87,21 +88,21 @@ def two_urls(request: pytest.FixtureRequest, tmp_path: Path,
 def _busy(store: Store) -> str:
     """Writes, workflow steps, users, logins and a token on top of the reference district;
     returns the token."""
-    admin = store.add_user("quantri", PASSWORD, role="admin", unit=None)
-    officer = store.add_user("thanhtri", PASSWORD, role="officer", unit=DISTRICT)
-    clerk = store.add_user("yenmy", PASSWORD, role="entry", unit=COMMUNE,
-                           full_name="Cán bộ nhập liệu xã Yên Mỹ")
-    store.write([Entry(DISTRICT, "tcsd-htt", "2023", EXACT * 300, source="Báo cáo số 12")],
-                actor=officer.username, reason="số liệu chính thức")
-    store.write([Entry(COMMUNE, YESNO, "2024", 1, source="biên bản")], actor=clerk.username)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "submit", actor=clerk.username)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "approve", actor=officer.username)
-    store.transition(COMMUNE, "2023", COMMUNE_SET, "lock", actor=admin.username)
-    assert store.authenticate("yenmy", "wrong-password", "10.0.0.1", limit=5,
-                              window=WINDOW) is None
-    assert store.authenticate("yenmy", PASSWORD, "10.0.0.1", limit=5, window=WINDOW) == clerk
-    store.secret()
-    return store.add_token("yenmy", "excel")
+    admin = store.users.add("quantri", PASSWORD, role="admin", unit=None)
+    officer = store.users.add("thanhtri", PASSWORD, role="officer", unit=DISTRICT)
+    clerk = store.users.add("yenmy", PASSWORD, role="entry", unit=COMMUNE,
+                            full_name="Cán bộ nhập liệu xã Yên Mỹ")
+    store.figures.write([Entry(DISTRICT, "tcsd-htt", "2023", EXACT * 300, source="Báo cáo số 12")],
+                        actor=officer.username, reason="số liệu chính thức")
+    store.figures.write([Entry(COMMUNE, YESNO, "2024", 1, source="biên bản")], actor=clerk.username)
+    store.workflow.transition(COMMUNE, "2023", COMMUNE_SET, "submit", actor=clerk.username)
+    store.workflow.transition(COMMUNE, "2023", COMMUNE_SET, "approve", actor=officer.username)
+    store.workflow.transition(COMMUNE, "2023", COMMUNE_SET, "lock", actor=admin.username)
+    assert store.users.authenticate("yenmy", "wrong-password", "10.0.0.1", limit=5,
+                                    window=WINDOW) is None
+    assert store.users.authenticate("yenmy", PASSWORD, "10.0.0.1", limit=5, window=WINDOW) == clerk
+    store.users.secret()
+    return store.users.add_token("yenmy", "excel")
 
 
 def _utc(value: Any) -> Any:
@@ -131,7 +132,7 @@ def _assert_same_rows(source: Engine, target: Engine,
 
 
 def _evaluation(store: Store) -> dict[str, Any]:
-    return evaluation_dict(evaluate(store.definitions(DISTRICT), "2023", units=[DISTRICT]))
+    return evaluation_dict(evaluate(store.units.definitions(DISTRICT), "2023", units=[DISTRICT]))
 
 
 def _assert_restored(source: Store, target: Store, token: str) -> None:
@@ -139,17 +140,18 @@ def _assert_restored(source: Store, target: Store, token: str) -> None:
     _assert_same_rows(source.engine, target.engine)
     assert _evaluation(target) == _evaluation(source)
     # The compact audit of the load is read per figure from the restored parts too.
-    assert target.history("observation", COMMUNE) == source.history("observation", COMMUNE)
-    assert target.figures(DISTRICT, "2023", ["tcsd-htt"])["tcsd-htt"]["value"] == EXACT * 300
-    clerk = target.authenticate("yenmy", PASSWORD, "10.0.0.2", limit=5, window=WINDOW)
+    assert target.audit.history("observation", COMMUNE) == source.audit.history("observation",
+                                                                                COMMUNE)
+    assert target.figures.latest(DISTRICT, "2023", ["tcsd-htt"])["tcsd-htt"]["value"] == EXACT * 300
+    clerk = target.users.authenticate("yenmy", PASSWORD, "10.0.0.2", limit=5, window=WINDOW)
     assert clerk is not None and clerk.unit == COMMUNE
-    assert target.user_for_token(token) == clerk
-    assert target.secret() == source.secret()
+    assert target.users.for_token(token) == clerk
+    assert target.users.secret() == source.users.secret()
     # Later inserts in every table with an id (users, tokens, observations, audit, logins).
-    newcomer = target.add_user("moi", PASSWORD, role="viewer", unit=DISTRICT)
-    assert newcomer.id == max(u.id for u in source.users()) + 1
-    assert target.user_for_token(target.add_token("moi")) == newcomer
-    assert target.write([Entry(COMMUNE, YESNO, "2025", 0)], actor="moi") == 1
+    newcomer = target.users.add("moi", PASSWORD, role="viewer", unit=DISTRICT)
+    assert newcomer.id == max(u.id for u in source.users.all()) + 1
+    assert target.users.for_token(target.users.add_token("moi")) == newcomer
+    assert target.figures.write([Entry(COMMUNE, YESNO, "2025", 0)], actor="moi") == 1
 
 
 def _rewrite(archive: Path, out: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
@@ -316,9 +318,10 @@ def test_a_table_added_later_travels_without_a_change(database_url: str, empty_u
         connection.execute(insert(later), [{"note": "sau"}])
         assert connection.scalar(select(later.c.id).where(later.c.note == "sau")) == 10
     # An archive with a table this tieuchi does not have is refused.
-    with pytest.raises(BackupError) as refused:
+    with pytest.raises(ProblemError) as refused:
         import_all(target.engine, path)
-    assert refused.value.code == "unknown-table" and "later_things" in refused.value.message
+    [problem] = refused.value.problems
+    assert problem.code == "unknown-table" and "later_things" in problem.message
 
 
 def test_export_reads_one_snapshot(store: Store) -> None:
@@ -326,7 +329,7 @@ def test_export_reads_one_snapshot(store: Store) -> None:
     count = select(func.count()).select_from(Base.metadata.tables["audit"])
     with _snapshot(store.engine) as connection:
         before = connection.scalar(count)
-        store.add_user("quantri", PASSWORD, role="admin", unit=None)  # audited
+        store.users.add("quantri", PASSWORD, role="admin", unit=None)  # audited
         assert connection.scalar(count) == before
     with store.engine.connect() as connection:
         assert connection.scalar(count) == before + 1
@@ -341,7 +344,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions) ->
     folder = tmp_path_factory.mktemp("archive")
     store = Store.open(f"sqlite:///{folder / 'source.db'}")
     store.load(thanh_tri, actor="test")
-    store.add_user("quantri", PASSWORD, role="admin", unit=None)
+    store.users.add("quantri", PASSWORD, role="admin", unit=None)
     path = folder / "backup.tieuchi.zip"
     export_all(store.engine, path)
     store.engine.dispose()
@@ -420,13 +423,13 @@ def test_a_row_the_database_refuses_restores_nothing(archive: Path, database_url
     empty schema (as 'tieuchi db upgrade' leaves it) takes an archive."""
     bad = _rewrite(archive, tmp_path / "forged.tieuchi.zip", _forge_duplicate_user)
     store = Store(database.connect(database_url))
-    with pytest.raises(BackupError) as refused:
+    with pytest.raises(ProblemError) as refused:
         import_all(store.engine, bad)
-    assert refused.value.code == "insert-failed"
-    assert "nothing was restored" in refused.value.message
+    assert refused.value.problems[0].code == "insert-failed"
+    assert "nothing was restored" in refused.value.problems[0].message
     assert all(rows == [] for rows in _rows(store.engine).values())
     import_all(store.engine, archive)
-    assert [u.username for u in store.users()] == ["quantri"]
+    assert [u.username for u in store.users.all()] == ["quantri"]
 
 
 def test_an_archive_of_an_older_schema_says_how_to_bring_it_up(
@@ -445,7 +448,7 @@ def test_an_archive_of_an_older_schema_says_how_to_bring_it_up(
 
 def test_a_database_that_holds_data_is_refused(archive: Path, store: Store,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    store.add_user("quantri", PASSWORD, role="admin", unit=None)
+    store.users.add("quantri", PASSWORD, role="admin", unit=None)
     before = _rows(store.engine)
     monkeypatch.setenv("TIEUCHI_DATABASE_URL", _url(store))
     result = runner.invoke(app, ["import-all", str(archive)])
@@ -462,9 +465,10 @@ def test_what_is_not_an_archive_is_refused(untouched_url: str, tmp_path: Path) -
     no_manifest = tmp_path / "empty.zip"
     zipfile.ZipFile(no_manifest, "w").close()
     for path, words in ((text, "not a tieuchi archive"), (no_manifest, "no readable manifest")):
-        with pytest.raises(BackupError) as refused:
+        with pytest.raises(ProblemError) as refused:
             import_all(engine, path)
-        assert refused.value.code == "bad-archive" and words in refused.value.message
+        [problem] = refused.value.problems
+        assert problem.code == "bad-archive" and words in problem.message
     engine.dispose()
     assert _tables(untouched_url) == []
 
@@ -481,10 +485,11 @@ def test_export_refuses_a_database_without_the_schema(untouched_url: str, tmp_pa
 
 def test_export_refuses_an_old_schema_and_a_folder_that_does_not_exist(
         store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with monkeypatch.context() as patch, pytest.raises(BackupError) as refused:
+    with monkeypatch.context() as patch, pytest.raises(ProblemError) as refused:
         patch.setattr(database, "head_revision", lambda engine: "9999")
         export_all(store.engine, tmp_path / "backup.tieuchi.zip")
-    assert refused.value.code == "not-at-head" and "tieuchi db upgrade" in refused.value.message
-    with pytest.raises(BackupError) as refused:
+    [problem] = refused.value.problems
+    assert problem.code == "not-at-head" and "tieuchi db upgrade" in problem.message
+    with pytest.raises(ProblemError) as refused:
         export_all(store.engine, tmp_path / "no" / "such" / "backup.tieuchi.zip")
-    assert refused.value.code == "cannot-write"
+    assert refused.value.problems[0].code == "cannot-write"

@@ -23,8 +23,8 @@ def test_schema_is_at_head(store: Store) -> None:
 
 
 def test_opening_again_keeps_the_schema_and_data(database_url: str, store: Store) -> None:
-    store.secret()
+    store.users.secret()
     again = Store.open(database_url)
     assert database.current_revision(again.engine) == database.head_revision(again.engine)
-    assert again.secret() == store.secret()
-    assert again.has_definitions() is False
+    assert again.users.secret() == store.users.secret()
+    assert again.units.has_definitions() is False

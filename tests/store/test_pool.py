@@ -39,7 +39,7 @@ def test_the_pool_is_sized_by_the_settings(tiny_store: Store) -> None:
 
 
 def test_an_exhausted_pool_answers_503_with_retry_after(tiny_store: Store) -> None:
-    tiny_store.add_user("admin", PASSWORD, role="admin", unit=None)
+    tiny_store.users.add("admin", PASSWORD, role="admin", unit=None)
     client = TestClient(create_app(tiny_store, TINY), raise_server_exceptions=False)
     login(client, "admin")
     api = {"Authorization": "Bearer some-token"}

@@ -27,10 +27,11 @@ def test_written_yes_no_figures_come_back(loaded_store: Store, thanh_tri: Defini
         st.tuples(st.sampled_from(communes), st.sampled_from(yesno)),
         st.sampled_from([0.0, 1.0, None]), min_size=1, max_size=25), label="figures")
 
-    loaded_store.write([Entry(unit, indicator, period, value)
-                        for (unit, indicator), value in figures.items()], actor="hypothesis")
+    loaded_store.figures.write([Entry(unit, indicator, period, value)
+                                for (unit, indicator), value in figures.items()],
+                               actor="hypothesis")
 
-    observations = loaded_store.definitions(DISTRICT).observations.filter(
+    observations = loaded_store.units.definitions(DISTRICT).observations.filter(
         pl.col("period") == period, pl.col("vintage") == "official")
     held = {(r["unit"], r["indicator"]): r["value"]
             for r in observations.iter_rows(named=True)}

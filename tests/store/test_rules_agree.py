@@ -1,4 +1,4 @@
-"""``tieuchi load`` (the definition loader) and ``Store.write`` accept and refuse the same
+"""``tieuchi load`` (the definition loader) and ``store.figures.write`` accept and refuse the same
 figures: both use the domain's figure rule (``tieuchi.domain.ruleset``). A property test
 (hypothesis) over values of every indicator type, periods of several sizes, and the numbers
 that are not finite; on SQLite and PostgreSQL."""
@@ -90,7 +90,7 @@ def test_the_loader_and_store_write_refuse_the_same_figures(
     by_loader = _loader_refusals(folder, rows)
     entries = [Entry(f"U{i}", indicator, period, value)
                for i, (indicator, period, value) in enumerate(rows)]
-    by_store = {(p.index, p.code) for p in catalogued.check_entries(entries)}
+    by_store = {(p.index, p.code) for p in catalogued.figures.check(entries)}
     assert by_loader == by_store
 
 
@@ -100,7 +100,7 @@ def test_the_two_cases_of_the_issue(catalogued: Store, tmp_path: Path) -> None:
     expected = {(0, "percent-range"), (1, "count-value")}
     assert _loader_refusals(tmp_path / "folder", rows) == expected
     entries = [Entry(f"U{i}", ind, period, value) for i, (ind, period, value) in enumerate(rows)]
-    assert {(p.index, p.code) for p in catalogued.check_entries(entries)} == expected
+    assert {(p.index, p.code) for p in catalogued.figures.check(entries)} == expected
 
 
 _counter = itertools.count()

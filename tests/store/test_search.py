@@ -16,7 +16,7 @@ VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạắằẳẵặấ
 
 
 def _codes(store: Store, text: str, within: str | None = None) -> list[str]:
-    return [u.code for u in store.search_units(text, within=within)]
+    return [u.code for u in store.units.search(text, within=within)]
 
 
 def test_search_ignores_diacritics_and_case(reference_store: Store) -> None:
@@ -30,11 +30,11 @@ def test_search_ignores_diacritics_and_case(reference_store: Store) -> None:
 def test_search_within_a_subtree(reference_store: Store) -> None:
     found = _codes(reference_store, "dai ang", within=DISTRICT)
     assert OTHER_COMMUNE in found
-    subtree = {u.code for u in reference_store.definitions(DISTRICT).units}
+    subtree = {u.code for u in reference_store.units.definitions(DISTRICT).units}
     assert set(found) <= subtree
     assert _codes(reference_store, "dai ang", within=COMMUNE) == []
     assert _codes(reference_store, "yen my", within=COMMUNE) == [COMMUNE]
-    assert len(reference_store.search_units("a", limit=3)) == 3
+    assert len(reference_store.units.search("a", limit=3)) == 3
 
 
 def test_search_text_is_not_a_pattern(reference_store: Store) -> None:

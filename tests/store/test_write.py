@@ -15,7 +15,8 @@ from tests.store.helpers import (
     snapshot,
     unchanged,
 )
-from tieuchi.store import Entry, Store, StoreError
+from tieuchi.domain.problems import ProblemError
+from tieuchi.store import Entry, Store
 
 # A year with no figures in the reference district, so every write there is new.
 YEAR = "2024"
@@ -24,27 +25,29 @@ YEAR = "2024"
 def test_write_adds_changes_and_deletes_with_audit(loaded_store: Store) -> None:
     store = loaded_store
     key = f"{COMMUNE}|{YESNO}|{YEAR}"
-    audits = store.audit_count()
+    audits = store.audit.count()
 
-    assert store.write([Entry(COMMUNE, YESNO, YEAR, 1, source="biên bản")], actor="anh") == 1
-    figure = store.figures(COMMUNE, YEAR, [YESNO])[YESNO]
+    assert store.figures.write([Entry(COMMUNE, YESNO, YEAR, 1, source="biên bản")],
+                               actor="anh") == 1
+    figure = store.figures.latest(COMMUNE, YEAR, [YESNO])[YESNO]
     assert (figure["value"], figure["source"], figure["changed_by"]) == (1, "biên bản", "anh")
     assert figure["changed_at"].tzinfo is not None
 
     # The same figure again changes nothing and is not audited.
-    assert store.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor="anh") == 0
-    assert store.audit_count() == audits + 1
+    assert store.figures.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor="anh") == 0
+    assert store.audit.count() == audits + 1
 
-    assert store.write([Entry(COMMUNE, YESNO, YEAR, 0)], actor="binh", reason="rà soát") == 1
-    figure = store.figures(COMMUNE, YEAR, [YESNO])[YESNO]
+    assert store.figures.write([Entry(COMMUNE, YESNO, YEAR, 0)], actor="binh",
+                               reason="rà soát") == 1
+    figure = store.figures.latest(COMMUNE, YEAR, [YESNO])[YESNO]
     assert (figure["value"], figure["source"]) == (0, "biên bản")  # the source is kept
 
-    assert store.write([Entry(COMMUNE, YESNO, YEAR, None)], actor="chi") == 1
-    assert store.figures(COMMUNE, YEAR, [YESNO]) == {}
+    assert store.figures.write([Entry(COMMUNE, YESNO, YEAR, None)], actor="chi") == 1
+    assert store.figures.latest(COMMUNE, YEAR, [YESNO]) == {}
     # Deleting what is not there changes nothing.
-    assert store.write([Entry(COMMUNE, YESNO, YEAR, None)], actor="chi") == 0
+    assert store.figures.write([Entry(COMMUNE, YESNO, YEAR, None)], actor="chi") == 0
 
-    deleted, changed, added = store.history("observation", key)
+    deleted, changed, added = store.audit.history("observation", key)
     assert (added.action, added.actor, added.old, added.new) == (
         "add", "anh", None, {"value": 1, "source": "biên bản"})
     assert (changed.action, changed.actor, changed.reason) == ("change", "binh", "rà soát")
@@ -53,22 +56,23 @@ def test_write_adds_changes_and_deletes_with_audit(loaded_store: Store) -> None:
     assert (deleted.action, deleted.actor, deleted.new) == ("delete", "chi", None)
     assert deleted.old == {"value": 0, "source": "biên bản"}
     assert all(e.unit == COMMUNE and e.key == f"{key}|official" for e in (added, deleted))
-    assert store.audit_count() == audits + 3
+    assert store.audit.count() == audits + 3
 
 
 def test_write_as_a_user_records_the_user_name(loaded_store: Store) -> None:
     user = entry_user(loaded_store)
-    assert loaded_store.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor=user.username) == 1
-    assert loaded_store.figures(COMMUNE, YEAR, [YESNO])[YESNO]["changed_by"] == user.username
-    assert loaded_store.history("observation", f"{COMMUNE}|{YESNO}|{YEAR}")[0].actor == "entry"
+    assert loaded_store.figures.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor=user.username) == 1
+    assert loaded_store.figures.latest(COMMUNE, YEAR, [YESNO])[YESNO]["changed_by"] == user.username
+    history = loaded_store.audit.history("observation", f"{COMMUNE}|{YESNO}|{YEAR}")
+    assert history[0].actor == "entry"
 
 
 def test_write_keeps_vintages_apart(loaded_store: Store) -> None:
-    loaded_store.write([Entry(COMMUNE, YESNO, YEAR, 0, vintage="estimate"),
-                        Entry(COMMUNE, YESNO, YEAR, 1, vintage="official")], actor="t")
-    figure = loaded_store.figures(COMMUNE, YEAR, [YESNO])[YESNO]
+    loaded_store.figures.write([Entry(COMMUNE, YESNO, YEAR, 0, vintage="estimate"),
+                                Entry(COMMUNE, YESNO, YEAR, 1, vintage="official")], actor="t")
+    figure = loaded_store.figures.latest(COMMUNE, YEAR, [YESNO])[YESNO]
     assert (figure["value"], figure["vintage"]) == (1, "official")
-    assert len(loaded_store.history("observation", f"{COMMUNE}|{YESNO}|{YEAR}")) == 2
+    assert len(loaded_store.audit.history("observation", f"{COMMUNE}|{YESNO}|{YEAR}")) == 2
 
 
 GOOD = Entry(COMMUNE, YESNO, YEAR, 1)
@@ -91,8 +95,8 @@ BAD = {
 def test_one_bad_entry_refuses_the_batch(loaded_store: Store) -> None:
     before = snapshot(loaded_store)
     for code, (bad, field) in BAD.items():
-        with pytest.raises(StoreError) as raised:
-            loaded_store.write([GOOD, bad], actor="t")
+        with pytest.raises(ProblemError) as raised:
+            loaded_store.figures.write([GOOD, bad], actor="t")
         problems = [(p.index, p.field, p.code) for p in raised.value.problems]
         assert problems == [(1, field, code)], code
         assert raised.value.problems[0].message and raised.value.problems[0].message_vi
@@ -104,8 +108,8 @@ def test_every_bad_entry_is_reported(loaded_store: Store) -> None:
     batch = [GOOD, BAD["unknown-indicator"][0], BAD["yesno-value"][0],
              BAD["period-too-fine"][0], BAD["computed-indicator"][0],
              BAD["duplicate-observation"][0], Entry(OTHER_COMMUNE, YESNO, YEAR, 1)]
-    with pytest.raises(StoreError) as raised:
-        loaded_store.write(batch, actor="t")
+    with pytest.raises(ProblemError) as raised:
+        loaded_store.figures.write(batch, actor="t")
     problems = [(p.index, p.field, p.code) for p in raised.value.problems]
     assert problems == [
         (1, "indicator", "unknown-indicator"),
@@ -119,19 +123,19 @@ def test_every_bad_entry_is_reported(loaded_store: Store) -> None:
 
 
 def test_history_matches_keys_exactly(loaded_store: Store) -> None:
-    loaded_store.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor="t")
+    loaded_store.figures.write([Entry(COMMUNE, YESNO, YEAR, 1)], actor="t")
     key = f"{COMMUNE}|{YESNO}|{YEAR}"
-    assert len(loaded_store.history("observation", key)) == 1
-    assert len(loaded_store.history("observation", f"{key}|official")) == 1
-    assert len(loaded_store.history("observation", f"{COMMUNE}|{YESNO}")) == 2  # and 2023
+    assert len(loaded_store.audit.history("observation", key)) == 1
+    assert len(loaded_store.audit.history("observation", f"{key}|official")) == 1
+    assert len(loaded_store.audit.history("observation", f"{COMMUNE}|{YESNO}")) == 2  # and 2023
     # Codes are case-sensitive and "_" is a character like any other (not a LIKE pattern).
-    assert loaded_store.history("observation", key.lower()) == []
-    assert loaded_store.history("observation", key.replace("-", "_")) == []
-    assert loaded_store.history("observation", f"{COMMUNE}|%") == []
-    assert loaded_store.history("observation", COMMUNE[:-1]) == []
+    assert loaded_store.audit.history("observation", key.lower()) == []
+    assert loaded_store.audit.history("observation", key.replace("-", "_")) == []
+    assert loaded_store.audit.history("observation", f"{COMMUNE}|%") == []
+    assert loaded_store.audit.history("observation", COMMUNE[:-1]) == []
 
 
 def test_period_codes_are_stored_in_canonical_form(loaded_store: Store) -> None:
-    loaded_store.write([Entry("TT-YENMY", "thu-nhap-bq", "2023-ytd12", 81.0)], actor="test")
-    assert loaded_store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
+    loaded_store.figures.write([Entry("TT-YENMY", "thu-nhap-bq", "2023-ytd12", 81.0)], actor="test")
+    assert loaded_store.figures.latest("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
         "value"] == 81.0

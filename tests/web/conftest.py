@@ -193,8 +193,8 @@ def _fill(url: str, example: Path) -> dict[str, str]:
     store.load(load_definitions(example), actor="test")
     tokens = {}
     for username, (role, unit) in USERS.items():
-        store.add_user(username, PASSWORD, role=role, unit=unit)
-        tokens[username] = store.add_token(username, "tests")
+        store.users.add(username, PASSWORD, role=role, unit=unit)
+        tokens[username] = store.users.add_token(username, "tests")
     store.engine.dispose()
     return tokens
 

@@ -284,7 +284,7 @@ def test_post_observations_writes_audits_and_deletes(web: WebApp) -> None:
 
 def test_a_bulk_post_with_one_bad_row_writes_nothing(web: WebApp) -> None:
     client = web.client("thanhtri")
-    before = web.store.audit_count()
+    before = web.store.audit.count()
     rows = [{"unit": COMMUNE, "indicator": YESNO, "period": "2026", "value": 1},
             {"unit": OTHER, "indicator": YESNO, "period": "2026", "value": 0},
             {"unit": OTHER, "indicator": PERCENT, "period": "2026", "value": 130}]
@@ -295,7 +295,7 @@ def test_a_bulk_post_with_one_bad_row_writes_nothing(web: WebApp) -> None:
                                        f"{PERCENT}; tỷ lệ phần trăm phải từ 0 đến 100")
     assert figure(client, COMMUNE, YESNO, "2026") is None
     assert figure(client, OTHER, YESNO, "2026") is None
-    assert web.store.audit_count() == before
+    assert web.store.audit.count() == before
 
 
 def test_bulk_post_reports_every_bad_row(web: WebApp) -> None:
@@ -323,12 +323,12 @@ def test_writing_to_a_locked_data_set_is_409(fresh_web: WebApp) -> None:
     step = {"unit": COMMUNE, "period": "2023", "dataset": COMMUNE_SET}
     for action in ("submit", "approve", "lock"):
         ok(officer.post("/api/workflow", json={**step, "action": action}))
-    before = fresh_web.store.audit_count()
+    before = fresh_web.store.audit.count()
     rows = [{"unit": COMMUNE, "indicator": YESNO, "period": "2023", "value": 0}]
     errors = assert_error(officer.post("/api/observations", json={"observations": rows}), 409,
                           "locked")
     assert (errors[0]["index"], errors[0]["field"]) == (0, "value")
-    assert fresh_web.store.audit_count() == before
+    assert fresh_web.store.audit.count() == before
     assert figure(officer, COMMUNE, YESNO, "2023") == 1.0
 
 

@@ -33,8 +33,8 @@ def app_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     folder = tmp_path_factory.mktemp("web")
     store = Store.open(f"sqlite:///{folder}/t.db")
     store.load(load_definitions(EXAMPLE), actor="test")
-    store.add_user("admin", PASSWORD, role="admin", unit=None)
-    store.add_user("yenmy", PASSWORD, role="entry", unit="TT-YENMY")
+    store.users.add("admin", PASSWORD, role="admin", unit=None)
+    store.users.add("yenmy", PASSWORD, role="entry", unit="TT-YENMY")
     yield store
     store.engine.dispose()
 

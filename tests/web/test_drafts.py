@@ -53,7 +53,7 @@ def test_a_consultation_from_draft_to_close(own_site: Site) -> None:
     assert site.status == 200, page
     draft = _draft_id(page)
     assert "Đã lưu dự thảo (phiên bản 1)." in page and "Đang lấy ý kiến" in page
-    officer = next(u for u in site.store.users() if u.username == "thanhtri")
+    officer = next(u for u in site.store.users.all() if u.username == "thanhtri")
     saved = d.get_version(site.store, draft, user=officer)
     assert page.count('<section class="para') == len(saved.paragraphs) > 20
     assert saved.paragraphs == tuple(d.split_paragraphs(
@@ -94,7 +94,7 @@ def test_a_consultation_from_draft_to_close(own_site: Site) -> None:
     assert "0 chưa xử lý / 1" in listing
 
     # A figure changes: the new version differs in the paragraph that gives it.
-    site.store.write([Entry("TT", "gtsx", "2023", 44120, "estimate")], actor="thanhtri")
+    site.store.figures.write([Entry("TT", "gtsx", "2023", 44120, "estimate")], actor="thanhtri")
     page = site.post("thanhtri", "/units/TT/drafts", {"draft": str(draft)})
     assert site.status == 200 and "Đã lưu phiên bản 2." in page
     assert "Phiên bản 2/2" in page and "Góp ý trên phiên bản khác" in page
@@ -130,7 +130,7 @@ def test_a_consultation_from_draft_to_close(own_site: Site) -> None:
     assert late.status_code == 409 and "không nhận thêm góp ý" in late.text
     assert 'id="p-3"' in late.text  # htmx puts the paragraph back with the message
 
-    actions = [a.action for a in reversed(site.store.history("draft", str(draft)))]
+    actions = [a.action for a in reversed(site.store.audit.history("draft", str(draft)))]
     assert actions == ["create", "comment", "resolve", "version", "close"]
 
 
@@ -140,7 +140,7 @@ def _other_district(site: Site) -> None:
     with site.store.session() as s:
         s.add(UnitRow(code="GL", position=999, doc=unit.model_dump(mode="json"),
                       name="Gia Lâm", search_name="gia lam", level="huyen", parent="HN"))
-    site.store.add_user("gialam", "password123", role="viewer", unit="GL")
+    site.store.users.add("gialam", "password123", role="viewer", unit="GL")
 
 
 def test_who_may_see_and_do_what(site: Site) -> None:
@@ -150,7 +150,7 @@ def test_who_may_see_and_do_what(site: Site) -> None:
     district = f"/units/TT/drafts/{_draft_id(page)}"
     # A commune's report cannot be written yet (reports: the outline's district groups are
     # missing from a commune's definitions): its draft is saved with a text of its own.
-    officer = next(u for u in site.store.users() if u.username == "thanhtri")
+    officer = next(u for u in site.store.users.all() if u.username == "thanhtri")
     made = d.create_draft(site.store, "TT-YENMY", "2022", "# Báo cáo xã Yên Mỹ\n\nĐoạn 2.",
                           user=officer)
     commune = f"/units/TT-YENMY/drafts/{made.id}"

@@ -37,7 +37,7 @@ def card(page: str, kind: str, code: str) -> str:
 
 
 def value(site: Site, unit: str, indicator: str) -> tuple[float | None, str | None]:
-    held = site.store.figures(unit, "2023", [indicator]).get(indicator)
+    held = site.store.figures.latest(unit, "2023", [indicator]).get(indicator)
     return (held["value"], held["vintage"]) if held else (None, None)
 
 
@@ -122,13 +122,13 @@ def test_decimal_comma_and_vintage(own_site: Site) -> None:
     assert value(own_site, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
     assert 'value="5,5"' in row(page, "thu-nhap-bq")
     assert "Chính thức" in row(page, "thu-nhap-bq")
-    assert own_site.store.figures("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
+    assert own_site.store.figures.latest("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"][
         "source"] == "Báo cáo số 12"
     own_site.post("yenmy", FORM + "?period=2023",
                   {"v__thu-nhap-bq": "1.234,5", "vintage": "preliminary"})
     # an official figure outranks the preliminary one just written
     assert value(own_site, "TT-YENMY", "thu-nhap-bq") == (5.5, "official")
-    entries = own_site.store.history("observation", "TT-YENMY|thu-nhap-bq|2023")
+    entries = own_site.store.audit.history("observation", "TT-YENMY|thu-nhap-bq|2023")
     assert entries[0].key.endswith("|preliminary") and entries[0].new == {
         "value": 1234.5, "source": None}
 
@@ -141,7 +141,7 @@ def test_decimal_comma_and_vintage(own_site: Site) -> None:
 ])
 def test_a_bad_value_saves_nothing(site: Site, indicator: str, typed: str,
                                    message: str) -> None:
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     before = {code: value(site, "TT-YENMY", code)
               for code in ("thu-nhap-bq", "ntmnc-04", "ntmnc-05", "ngheo-da-chieu")}
     page = site.post("yenmy", FORM + "?period=2023", {
@@ -154,7 +154,7 @@ def test_a_bad_value_saves_nothing(site: Site, indicator: str, typed: str,
     assert f'value="{typed}"' in bad  # what was typed is kept
     assert "field-error" not in row(page, "ntmnc-05")
     assert '<option value="0" selected>' in row(page, "ntmnc-05")  # kept too, not saved
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
     assert {code: value(site, "TT-YENMY", code) for code in before} == before
 
 
@@ -182,17 +182,17 @@ def test_unchanged_fields_are_not_written_and_an_emptied_one_deletes(own_site: S
     typed |= {name: chosen for name, chosen in re.findall(
         r'<select name="(v__[^"]+)".*?<option value="([^"]*)" selected', page, re.S)}
     assert len(typed) == 20
-    audits = own_site.store.audit_count()
+    audits = own_site.store.audit.count()
     page = own_site.post("yenmy", FORM + "?period=2023", typed | {"vintage": "official"})
     assert own_site.status == 200 and "Không có thay đổi." in page
-    assert own_site.store.audit_count() == audits
+    assert own_site.store.audit.count() == audits
 
     page = own_site.post("yenmy", FORM + "?period=2023",
                     typed | {"v__ngheo-da-chieu": "", "vintage": "official"})
     assert "Đã lưu 1 thay đổi" in page
     assert value(own_site, "TT-YENMY", "ngheo-da-chieu") == (None, None)
-    assert own_site.store.history("observation", "TT-YENMY|ngheo-da-chieu|2023")[0].action == \
-        "delete"
+    history = own_site.store.audit.history("observation", "TT-YENMY|ngheo-da-chieu|2023")
+    assert history[0].action == "delete"
     # emptying a field that has no figure changes nothing
     page = own_site.post("yenmy", FORM + "?period=2023", {"v__ngheo-da-chieu": ""})
     assert "Không có thay đổi." in page
@@ -203,12 +203,12 @@ def test_unchanged_fields_are_not_written_and_an_emptied_one_deletes(own_site: S
 
 def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
     client, _ = site.user("yenmy")
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     response = client.post(FORM + "?period=2023", data={"v__ntmnc-04": "0"})
     assert response.status_code == 403
     response = client.post(FORM + "/workflow?period=2023", data={"action": "submit"})
     assert response.status_code == 403
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
     assert value(site, "TT-YENMY", "ntmnc-04") == (1.0, "official")
 
 
@@ -226,7 +226,7 @@ def test_an_entry_officer_sees_no_other_unit(site: Site, url: str) -> None:
 
 
 def test_an_entry_officer_writes_no_other_unit(site: Site) -> None:
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     site.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao?period=2023",
               {"v__ntmnc-04": "0"})
     assert site.status == 403
@@ -236,7 +236,7 @@ def test_an_entry_officer_writes_no_other_unit(site: Site) -> None:
     site.post("yenmy", "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
               {"v__tcsd-htt": "1"})
     assert site.status == 403
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
     assert value(site, "TT-DAIANG", "ntmnc-04") == (1.0, "official")
 
 
@@ -268,7 +268,7 @@ def test_submit_approve_lock_and_reopen(own_site: Site) -> None:
     assert re.search(r'id="state"[^>]*>Đã khóa<', page)
     assert "Số liệu đã khóa" in page  # locked_note
     assert 'id="wf-reopen"' not in page  # an officer does not reopen
-    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
+    assert own_site.store.workflow.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
 
     # a browser sends nothing for disabled fields; a forged post is refused by the store
     page = own_site.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
@@ -280,14 +280,14 @@ def test_submit_approve_lock_and_reopen(own_site: Site) -> None:
     assert 'id="wf-reopen"' in page
     page = own_site.post("admin", workflow, {"action": "reopen", "reason": "  "})
     assert own_site.status == 422 and "cần nêu lý do" in page
-    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
+    assert own_site.store.workflow.state("TT-YENMY", "2023", "ntm-nang-cao") == "locked"
     page = own_site.post("admin", workflow, {"action": "reopen", "reason": "Sửa số liệu điện"})
     assert own_site.status == 200 and "Đã mở khóa" in page
-    assert own_site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
+    assert own_site.store.workflow.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
 
     page = own_site.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
     assert own_site.status == 200 and "Đã lưu 1 thay đổi" in page
-    steps = own_site.store.history("workflow", "TT-YENMY|2023|ntm-nang-cao")
+    steps = own_site.store.audit.history("workflow", "TT-YENMY|2023|ntm-nang-cao")
     assert [(s.action, s.actor) for s in reversed(steps)] == [
         ("submit", "yenmy"), ("approve", "thanhtri"), ("lock", "thanhtri"),
         ("reopen", "admin")]
@@ -297,7 +297,7 @@ def test_submit_approve_lock_and_reopen(own_site: Site) -> None:
 def test_a_step_from_the_wrong_state_is_refused(site: Site) -> None:
     page = site.post("thanhtri", FORM + "/workflow?period=2023", {"action": "lock"})
     assert site.status == 409 and "không thực hiện được" in page
-    assert site.store.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
+    assert site.store.workflow.state("TT-YENMY", "2023", "ntm-nang-cao") == "draft"
 
 
 def test_local_time_is_vietnam_time() -> None:

@@ -53,7 +53,7 @@ def test_the_page_lists_targets_and_allocations(site: Site) -> None:
 
 @pytest.mark.parametrize("name", ["yenmy", "daiang"])
 def test_entry_officers_set_no_targets(site: Site, name: str) -> None:
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     site.get(name, PAGE)
     assert site.status == 403
     site.get(name, "/units/TT-YENMY/manage-targets?period=2023")
@@ -63,7 +63,7 @@ def test_entry_officers_set_no_targets(site: Site, name: str) -> None:
     site.post(name, "/units/TT-YENMY/manage-targets/assign?period=2023",
               {"indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80"})
     assert site.status == 403
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
 
 
 def test_an_officer_sets_no_targets_above_the_district(site: Site) -> None:
@@ -75,18 +75,18 @@ def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
     client, _ = site.user("thanhtri")
     response = client.post(ALLOCATE, data=allocation(["44"] * 15 + ["40"]))
     assert response.status_code == 403
-    assert site.store.targets_of(COMMUNES) == []
+    assert site.store.targets.of(COMMUNES) == []
 
 
 def test_an_allocation_that_does_not_add_up_saves_nothing(site: Site) -> None:
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     page = site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["39"]))
     assert site.status == 422
     assert "Tổng phân bổ 699 khác chỉ tiêu cấp trên 700" in page
     form = form_of(page, "ktxh-dn-moi")
     assert 'value="39"' in form  # what was typed is kept
-    assert site.store.targets_of(COMMUNES) == []
-    assert site.store.audit_count() == audits
+    assert site.store.targets.of(COMMUNES) == []
+    assert site.store.audit.count() == audits
 
 
 def test_an_allocation_with_a_bad_number_saves_nothing(site: Site) -> None:
@@ -95,7 +95,7 @@ def test_an_allocation_with_a_bad_number_saves_nothing(site: Site) -> None:
     form = form_of(page, "ktxh-dn-moi")
     assert "không phải là số" in form and "Chưa nhập mức chỉ tiêu" in form
     assert form.count('class="invalid"') == 2
-    assert site.store.targets_of(COMMUNES) == []
+    assert site.store.targets.of(COMMUNES) == []
 
 
 def test_a_target_that_cannot_be_allocated(site: Site) -> None:
@@ -108,14 +108,14 @@ def test_an_allocation_that_adds_up_gives_each_unit_its_target(own_site: Site) -
         "reason": "Phân bổ theo Kế hoạch 12/KH-UBND"})
     assert own_site.status == 200, page
     assert "Đã phân bổ chỉ tiêu cho 16 đơn vị" in page
-    saved = own_site.store.targets_of(COMMUNES, "2023")
+    saved = own_site.store.targets.of(COMMUNES, "2023")
     assert [t["key"] for t in saved] == [f"{u}:dn-moi:2023" for u in COMMUNES]
     first = saved[0]
     assert (first["unit"], first["indicator"], first["period"], first["comparator"],
             first["value"], first["issuer"]) == ("TT-VANDIEN", "dn-moi", "2023", "at_least",
                                                  44.0, "Thanh Trì")
     assert saved[-1]["value"] == 40.0
-    assert own_site.store.history("target", "TT-YENMY:dn-moi:2023")[0].reason == \
+    assert own_site.store.audit.history("target", "TT-YENMY:dn-moi:2023")[0].reason == \
         "Phân bổ theo Kế hoạch 12/KH-UBND"
     # the form shows the allocation it holds, and the commune its new target
     assert 'value="44"' in form_of(page, "ktxh-dn-moi")
@@ -128,11 +128,11 @@ def test_an_allocation_within_half_a_unit_of_the_last_decimal(own_site: Site) ->
     parts = ["1,3"] * 15 + ["2,04"]  # 21,54
     page = own_site.post("thanhtri", ALLOCATE, allocation(parts, "tcd-fdi"))
     assert own_site.status == 200, page
-    assert len(own_site.store.targets_of(COMMUNES, "2023")) == 16
+    assert len(own_site.store.targets.of(COMMUNES, "2023")) == 16
     page = own_site.post("thanhtri", ALLOCATE, allocation(["1,3"] * 15 + ["2,06"], "tcd-fdi"))
     assert own_site.status == 422
     assert "Tổng phân bổ 21,56 khác chỉ tiêu cấp trên 21,5" in page
-    assert own_site.store.targets_of(["TT-DONGMY"], "2023")[0]["value"] == 2.04
+    assert own_site.store.targets.of(["TT-DONGMY"], "2023")[0]["value"] == 2.04
 
 
 def test_assign_a_target(own_site: Site) -> None:
@@ -140,7 +140,7 @@ def test_assign_a_target(own_site: Site) -> None:
         "indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80,5",
         "issuer": "UBND huyện Thanh Trì", "document": "Quyết định 1/QĐ-UBND"})
     assert own_site.status == 200 and "Đã giao chỉ tiêu" in page
-    [target] = own_site.store.targets_of(["TT-YENMY"], "2023")
+    [target] = own_site.store.targets.of(["TT-YENMY"], "2023")
     assert (target["key"], target["comparator"], target["value"], target["issuer"],
             target["document"]) == ("TT-YENMY:thu-nhap-bq:2023", "at_least", 80.5,
                                     "UBND huyện Thanh Trì", "Quyết định 1/QĐ-UBND")
@@ -151,11 +151,11 @@ def test_assigning_changes_the_target_the_unit_has(own_site: Site) -> None:
     page = own_site.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
                                               "value": "750", "reason": "Điều chỉnh kế hoạch"})
     assert own_site.status == 200
-    held = [t for t in own_site.store.targets_of(["TT"], "2023") if t["indicator"] == "dn-moi"]
+    held = [t for t in own_site.store.targets.of(["TT"], "2023") if t["indicator"] == "dn-moi"]
     assert len(held) == 1 and held[0]["key"] == "ktxh-dn-moi" and held[0]["value"] == 750.0
     # what was not given is kept
     assert (held[0]["issuer"], held[0]["basis"]) == ("UBND Thành phố và HĐND huyện", "plan")
-    change = own_site.store.history("target", "ktxh-dn-moi")[0]
+    change = own_site.store.audit.history("target", "ktxh-dn-moi")[0]
     assert (change.action, change.actor, change.reason) == (
         "change", "thanhtri", "Điều chỉnh kế hoạch")
     assert (change.old or {})["value"] == 700.0
@@ -163,7 +163,7 @@ def test_assigning_changes_the_target_the_unit_has(own_site: Site) -> None:
 
 
 def test_a_bad_target_saves_nothing(site: Site) -> None:
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     page = site.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
                                           "value": "7.00"})
     assert site.status == 422 and "có phải là" in page
@@ -172,34 +172,35 @@ def test_a_bad_target_saves_nothing(site: Site) -> None:
                                           "value": "1"})
     assert site.status == 422
     assert "Chọn một chỉ tiêu trong danh mục" in page
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
 
 
 def test_a_target_the_domain_refuses_is_shown_on_the_form(site: Site) -> None:
     """The page checks with the store's target rule: a yes/no indicator takes no 'at least'."""
-    audits = site.store.audit_count()
+    audits = site.store.audit.count()
     page = site.post("thanhtri", ASSIGN, {"indicator": "dien-tap-kvpt",
                                           "comparator": "at_least", "value": "1"})
     assert site.status == 422
     assert "chỉ tiêu 'dien-tap-kvpt' thuộc loại có/không" in page
-    assert site.store.audit_count() == audits
+    assert site.store.audit.count() == audits
 
 
 def test_a_locked_periods_targets_are_not_changed_until_a_reopen(own_site: Site) -> None:
-    admin = own_site.store.add_user("khoa", "password123", role="admin", unit=None)
+    admin = own_site.store.users.add("khoa", "password123", role="admin", unit=None)
     for action in ("submit", "approve", "lock"):
-        own_site.store.transition("TT", "2023", "kinh-te-xa-hoi", action, actor=admin.username)
+        own_site.store.workflow.transition("TT", "2023", "kinh-te-xa-hoi", action,
+                                           actor=admin.username)
     form = {"indicator": "dn-moi", "comparator": "at_least", "value": "750"}
     page = own_site.post("thanhtri", ASSIGN, form)
     assert own_site.status == 422
     assert "đã khóa; cần quản trị mở khóa" in page
     page = own_site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["40"]))
     assert own_site.status == 200  # the communes' own data sets are not locked
-    assert [t["value"] for t in own_site.store.targets_of(["TT"], "2023")
+    assert [t["value"] for t in own_site.store.targets.of(["TT"], "2023")
             if t["key"] == "ktxh-dn-moi"] == [700.0]
-    own_site.store.transition("TT", "2023", "kinh-te-xa-hoi", "reopen", actor=admin.username,
-                              reason="điều chỉnh kế hoạch")
+    own_site.store.workflow.transition("TT", "2023", "kinh-te-xa-hoi", "reopen",
+                                       actor=admin.username, reason="điều chỉnh kế hoạch")
     own_site.post("thanhtri", ASSIGN, form)
     assert own_site.status == 200
-    assert [t["value"] for t in own_site.store.targets_of(["TT"], "2023")
+    assert [t["value"] for t in own_site.store.targets.of(["TT"], "2023")
             if t["key"] == "ktxh-dn-moi"] == [750.0]

@@ -330,16 +330,16 @@ def clients(web: WebApp) -> Clients:
     """Everyone signed in, and the targets the table's requests name: ``matrix-{unit}``
     (2023) of every unit, and a target of TT for 2032 to allocate to the communes."""
     store = web.store
-    admin = store.user_for_token(web.tokens["admin"])
+    admin = store.users.for_token(web.tokens["admin"])
     assert admin is not None
-    levels = {u.code: u.level for u in store.children(TT)}
+    levels = {u.code: u.level for u in store.units.children(TT)}
     children = tuple(code for code, level in levels.items() if level != "kvdk")
 
     def target(key: str, unit: str, period: str, value: float) -> dict[str, Any]:
         return {"key": key, "unit": unit, "indicator": "dn-moi", "period": period,
                 "comparator": "at_least", "value": value, "tolerance": 0.0, "basis": "plan"}
 
-    store.save_targets([target(f"matrix-{u}", u, "2023", 1) for u in sorted(EVERYWHERE)]
+    store.targets.save([target(f"matrix-{u}", u, "2023", 1) for u in sorted(EVERYWHERE)]
                        + [target(f"matrix-alloc-{TT}", TT, "2032", len(children))],
                        actor=admin.username)
     _drafts(store, admin)
@@ -359,7 +359,7 @@ def _templates(store: Store) -> None:
         about = TT if unit == HN else unit
         TEMPLATES[unit] = workbook_bytes(plan_template(store, [about], period="2023",
                                                        dataset=dataset_of(about)))
-    USER_IDS.update({u.username: u.id for u in store.users()})
+    USER_IDS.update({u.username: u.id for u in store.users.all()})
 
 
 def _drafts(store: Store, admin: User) -> None:
@@ -431,7 +431,7 @@ def test_scope(clients: Clients, route: Route, case: Case) -> None:
     if route.method == "POST" and csrf:
         headers["X-CSRF-Token"] = csrf
 
-    before = web.store.audit_count()
+    before = web.store.audit.count()
     response = client.request(route.method, path, params=params, headers=headers,
                               follow_redirects=False, **request)
     if case.user is None:
@@ -450,7 +450,7 @@ def test_scope(clients: Clients, route: Route, case: Case) -> None:
             body = response.json()
             assert body["errors"][0]["code"] == "forbidden"
     if route.method == "POST" and not allowed:
-        assert web.store.audit_count() == before, "a refused request wrote something"
+        assert web.store.audit.count() == before, "a refused request wrote something"
 
 
 API_WITHOUT_UNIT = [r for r in ROUTES if r.api and not r.takes_unit]
@@ -471,16 +471,16 @@ def test_no_api_route_is_public(clients: Clients, route: Route) -> None:
 
 def test_an_entry_officer_writes_nothing_of_a_batch_with_another_commune(web: WebApp) -> None:
     client = web.client("yenmy")
-    before = web.store.audit_count()
+    before = web.store.audit.count()
     rows = [{"unit": YENMY, "indicator": "ntmnc-01", "period": "2034", "value": 1},
             {"unit": DAIANG, "indicator": "ntmnc-01", "period": "2034", "value": 1}]
     response = client.post("/api/observations", json={"observations": rows})
     assert response.status_code == 403
     assert response.json()["errors"][0]["message"] == \
         f"you may not change the data of unit {DAIANG}"
-    assert web.store.audit_count() == before
-    assert web.store.figures(YENMY, "2034", ["ntmnc-01"]) == {}
-    assert web.store.figures(DAIANG, "2034", ["ntmnc-01"]) == {}
+    assert web.store.audit.count() == before
+    assert web.store.figures.latest(YENMY, "2034", ["ntmnc-01"]) == {}
+    assert web.store.figures.latest(DAIANG, "2034", ["ntmnc-01"]) == {}
 
 
 def test_search_finds_only_units_in_scope(web: WebApp) -> None:

@@ -4,8 +4,8 @@ the use cases as commands (actor + command → result, or problems).
 The web pages, the REST API, the command line and the importers translate requests into these
 commands and results into responses; none of them decides who may do what. Each command asks
 :func:`tieuchi.app.policy.allowed` for every unit it touches before anything is written, so a
-request that reaches out of its scope is refused whole (:class:`~tieuchi.store.Refused`) and
-writes nothing.
+request that reaches out of its scope is refused whole (a
+:class:`~tieuchi.domain.problems.ProblemError`, ``forbidden``) and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
-from tieuchi.store import Entry, EntryProblem, LoadSummary, Refused, Store, StoreError
-from tieuchi.store.repository import now
+from tieuchi.store import Entry, LoadSummary, Store, now
 
 __all__ = ["App", "STEP_ACTIONS", "UnknownUnit"]
 
@@ -59,7 +59,7 @@ class App:
     # ------------------------------------------------------------------ permissions
 
     def resource(self, unit: str, author: str | None = None) -> Resource:
-        return Resource.unit(self.store.path(unit), author)
+        return Resource.unit(self.store.units.path(unit), author)
 
     def may(self, actor: Actor | None, action: Action, unit: str,
             author: str | None = None) -> bool:
@@ -69,13 +69,13 @@ class App:
     def require(self, actor: Actor | None, action: Action, unit: str,
                 author: str | None = None) -> Resource:
         """The unit as a resource, once ``actor`` may do ``action`` on it: raises
-        :class:`UnknownUnit` when it does not exist, :class:`Refused` when it is out of the
-        actor's reach."""
+        :class:`UnknownUnit` when it does not exist, :class:`ProblemError` (``forbidden``)
+        when it is out of the actor's reach."""
         resource = self.resource(unit, author)
         if not resource.path:
             raise UnknownUnit(unit)
         if not allowed(actor, action, resource):
-            raise Refused(*refusal(action, unit))
+            raise ProblemError([Problem("forbidden", *refusal(action, unit))])
         return resource
 
     def require_all(self, actor: Actor, action: Action, units: Iterable[str]) -> None:
@@ -84,7 +84,7 @@ class App:
         for unit in sorted(set(units)):
             resource = self.resource(unit)
             if resource.path and not allowed(actor, action, resource):
-                raise Refused(*refusal(action, unit))
+                raise ProblemError([Problem("forbidden", *refusal(action, unit))])
 
     def workflow_actions(self, actor: Actor | None, unit: str, state: State) -> list[Step]:
         """The workflow steps ``actor`` may take on a unit's data set in ``state``: the
@@ -96,7 +96,7 @@ class App:
     def default_period(self, definitions: Definitions | None = None) -> str:
         """The period pages and the API show when none is asked for: the project's, else the
         current year (by the application's clock)."""
-        project = definitions.project if definitions is not None else self.store.project()
+        project = definitions.project if definitions is not None else self.store.units.project()
         return project.period or str(self.clock().date().year)
 
     # ------------------------------------------------------------------ commands
@@ -112,7 +112,7 @@ class App:
                       reason: str | None = None) -> int:
         """Write figures, all or nothing; returns how many changed."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
-        count = self.store.write(entries, actor=actor.username, reason=reason)
+        count = self.store.figures.write(entries, actor=actor.username, reason=reason)
         if count:
             self.results.refresh({e.unit for e in entries})
         return count
@@ -121,10 +121,11 @@ class App:
                     reason: str | None = None) -> int:
         """Add or change targets (rows of the target schema), all or nothing. A key already
         held by another unit is that unit's target: its scope decides too."""
-        held = self.store.targets_by_key([d["key"] for d in docs])
-        units = {d["unit"] for d in docs} | {held[d["key"]][0] for d in docs if d["key"] in held}
+        held = self.store.targets.by_key([d["key"] for d in docs])
+        units = {d["unit"] for d in docs} | {held[d["key"]]["unit"] for d in docs
+                                             if d["key"] in held}
         self.require_all(actor, Action.MANAGE_TARGETS, units)
-        count = self.store.save_targets(docs, actor=actor.username, reason=reason)
+        count = self.store.targets.save(docs, actor=actor.username, reason=reason)
         if count:
             self.results.refresh(units)
         return count
@@ -135,36 +136,36 @@ class App:
         target per unit, only when the parts are those units' and add up to the target
         (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
         self.require(actor, Action.MANAGE_TARGETS, unit)
-        definitions = self.store.definitions(unit, data=False)
-        target = {t["key"]: t for t in self.store.targets_of([unit])}.get(key)
+        definitions = self.store.units.definitions(unit, data=False)
+        target = {t["key"]: t for t in self.store.targets.of([unit])}.get(key)
         indicator = definitions.indicator_by_code.get(target["indicator"]) if target else None
         if target is None or indicator is None or not allocatable(target, indicator):
-            raise StoreError([EntryProblem(
-                None, "key", "not-allocatable",
+            raise ProblemError([Problem(
+                "not-allocatable",
                 f"target '{key}' of {unit} cannot be allocated to the units below (it must be "
                 "a number, at least, at most or equal, of an indicator that adds up)",
                 f"chỉ tiêu '{key}' của đơn vị {unit} không phân bổ được cho đơn vị trực thuộc "
                 "(chỉ phân bổ chỉ tiêu dạng số: không thấp hơn, không vượt quá hoặc bằng, "
-                "của chỉ tiêu cộng dồn được)")])
+                "của chỉ tiêu cộng dồn được)", field="key")])
         below = {u.code for u in parts_of(definitions, unit, Period.parse(target["period"]))}
         if set(parts) != below:
-            raise StoreError([EntryProblem(
-                None, "parts", "allocation-units",
+            raise ProblemError([Problem(
+                "allocation-units",
                 f"give a part to each unit directly below {unit}, and to no other: "
                 f"{', '.join(sorted(below)) or 'none'}",
                 f"cần phân bổ cho đúng các đơn vị trực thuộc {unit}: "
-                f"{', '.join(sorted(below)) or 'không có'}")])
+                f"{', '.join(sorted(below)) or 'không có'}", field="parts")])
         if not adds_up(target["value"], parts, indicator.decimals):
             def shown(value: float, lang: str) -> str:
                 return number(value, lang, max(indicator.decimals, 6))
 
             total = sum(parts.values())
-            raise StoreError([EntryProblem(
-                None, "parts", "allocation-mismatch",
+            raise ProblemError([Problem(
+                "allocation-mismatch",
                 f"The allocations add up to {shown(total, 'en')}, not the parent's target "
                 f"{shown(target['value'], 'en')}",
                 f"Tổng phân bổ {shown(total, 'vi')} khác chỉ tiêu cấp trên "
-                f"{shown(target['value'], 'vi')}")])
+                f"{shown(target['value'], 'vi')}", field="parts")])
         issuer = definitions.unit_by_code[unit].name
         docs = target_frame(allocation(target, parts, issuer, document)).to_dicts()
         return self.set_targets(actor, docs, reason=reason)
@@ -175,23 +176,24 @@ class App:
         action = STEP_ACTIONS.get(Step(step)) if step in STEP_ACTIONS else None
         if action is not None:
             self.require(actor, action, unit)
-        found = {d.code: d for d in self.store.datasets_for(unit)}.get(dataset)
+        found = {d.code: d for d in self.store.units.datasets_for(unit)}.get(dataset)
         try:
             kind: PeriodKind | None = Period.parse(period).kind
         except PeriodError:
             kind = None  # reported by the store with its field
         if found is not None and kind is not None and found.period is not kind:
-            raise StoreError([EntryProblem(
-                None, "period", "wrong-period-kind",
+            raise ProblemError([Problem(
+                "wrong-period-kind",
                 f"the data set '{found.code}' is reported by {found.period.value}, "
                 f"not for {period}",
-                f"biểu '{found.name}' không báo cáo theo kỳ {period}")])
-        return self.store.transition(unit, period, dataset, step, actor=actor.username,
-                                     reason=reason)
+                f"biểu '{found.name}' không báo cáo theo kỳ {period}", field="period")])
+        return self.store.workflow.transition(unit, period, dataset, step,
+                                              actor=actor.username, reason=reason)
 
     @staticmethod
     def _require_system(actor: Actor, what: str) -> None:
         if not isinstance(actor, System):
-            raise Refused(f"only the command line may {what}",
-                          f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")
+            raise ProblemError([Problem(
+                "system-only", f"only the command line may {what}",
+                f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")])
 

@@ -15,9 +15,11 @@ Who may do what (see ``docs/drafts.md``):
 - **save a draft**: an officer or an administrator whose scope includes the unit;
 - **save a version, resolve, close**: those, and the draft's author while they may read it.
 
-Every action is written to the audit log (entity ``draft``, key ``{id}``, ``{id}|v{n}`` or
-``{id}|c{comment}``) in the transaction that makes it. The text comes from the caller
-(``tieuchi.reports``): the store does not write reports.
+These are the rules; the drafts, versions and comments are kept by the drafts repository
+(:mod:`tieuchi.store.drafts`), which writes every action to the audit log (entity ``draft``,
+key ``{id}``, ``{id}|v{n}`` or ``{id}|c{comment}``). Each command is one unit of work: its
+checks and its write see the same data. The text comes from the caller (``tieuchi.reports``):
+the store does not write reports.
 """
 
 from __future__ import annotations
@@ -27,31 +29,26 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from datetime import datetime, timedelta, timezone
 
 from tieuchi.app.policy import Action, Resource, allowed, refusal
 from tieuchi.domain.periods import Period
-from tieuchi.store.access import User
-from tieuchi.store.repository import EntryProblem, Refused, Store, StoreError, now
-from tieuchi.store.tables import DraftCommentRow, DraftRow, DraftVersionRow
+from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.store import Store, User, now
+from tieuchi.store.drafts import CLOSED, ENTITY, OPEN, Comment, Draft, Version
+from tieuchi.store.units import unknown_unit
 
 __all__ = [
     "Draft", "Version", "Comment", "Access", "Change", "OPEN", "CLOSED", "ACCEPTED",
-    "EXPLAINED", "OUTCOMES", "MAX_COMMENT", "split_paragraphs", "compare", "inline_diff",
-    "check_may_manage", "create_draft", "add_version", "drafts_of",
-    "open_drafts_above", "get_draft", "get_version", "versions_of", "comments_of", "add_comment",
-    "resolve_comment", "close_draft", "canonical_period",
+    "EXPLAINED", "OUTCOMES", "MAX_COMMENT", "ENTITY", "split_paragraphs", "compare",
+    "inline_diff", "check_may_manage", "create_draft", "add_version", "drafts_of",
+    "open_drafts_above", "get_draft", "get_version", "versions_of", "comments_of",
+    "add_comment", "resolve_comment", "close_draft", "canonical_period",
 ]
 
-OPEN, CLOSED = "open", "closed"
 ACCEPTED, EXPLAINED = "accepted", "explained"
 OUTCOMES = (ACCEPTED, EXPLAINED)
 MAX_COMMENT = 4000
-ENTITY = "draft"
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n+")
@@ -59,57 +56,6 @@ _TOKEN = re.compile(r"\s+|[^\s]+")
 
 
 # ---------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class Draft:
-    id: int
-    unit: str
-    period: str
-    lang: str
-    title: str
-    state: str
-    created_at: datetime
-    created_by: str
-    closed_at: datetime | None
-    closed_by: str | None
-    closing_note: str | None
-    versions: int = 0
-    comments: int = 0
-    open_comments: int = 0
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == OPEN
-
-
-@dataclass(frozen=True)
-class Version:
-    draft_id: int
-    number: int
-    paragraphs: tuple[str, ...]
-    created_at: datetime
-    created_by: str
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: int
-    draft_id: int
-    version: int
-    paragraph: int
-    text: str
-    author: str
-    author_unit: str | None
-    created_at: datetime
-    state: str  # open, accepted, explained
-    note: str | None
-    resolved_by: str | None
-    resolved_at: datetime | None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == OPEN
 
 
 @dataclass(frozen=True)
@@ -191,17 +137,21 @@ def inline_diff(old: str, new: str, *, by_line: bool = False) -> list[tuple[str,
 # ---------------------------------------------------------------------- problems
 
 
-def _error(code: str, field: str, en: str, vi: str) -> StoreError:
-    return StoreError([EntryProblem(None, field, code, en, vi)])
+def _error(code: str, field: str, en: str, vi: str) -> ProblemError:
+    return ProblemError([Problem(code, en, vi, field=field)])
+
+
+def _forbidden(en: str, vi: str) -> ProblemError:
+    return ProblemError([Problem("forbidden", en, vi)])
 
 
 def _day(at: datetime) -> str:
     """The date in Việt Nam (UTC+7 all year)."""
-    return _aware(at).astimezone(VIETNAM).strftime("%d/%m/%Y")
+    return at.astimezone(VIETNAM).strftime("%d/%m/%Y")
 
 
 def canonical_period(period: str) -> str:
-    """The period's code ("2023-q3" → "2023-Q3"); :class:`StoreError` when it is none."""
+    """The period's code ("2023-q3" → "2023-Q3"); :class:`ProblemError` when it is none."""
     try:
         return Period.parse(period).code
     except ValueError:
@@ -209,77 +159,64 @@ def canonical_period(period: str) -> str:
                      f"'{period}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-Q3)") from None
 
 
-def _closed_error(row: DraftRow) -> StoreError:
-    when = _day(row.closed_at) if row.closed_at else ""
+def _closed_error(draft: Draft) -> ProblemError:
+    when = _day(draft.closed_at) if draft.closed_at else ""
     return _error(
         "draft-closed", "draft",
-        f"the consultation on draft no. {row.id} ended on {when}: it takes no more comments "
+        f"the consultation on draft no. {draft.id} ended on {when}: it takes no more comments "
         "or versions; save a new draft to consult again",
-        f"Dự thảo số {row.id} đã kết thúc lấy ý kiến ngày {when}: không nhận thêm góp ý, "
+        f"Dự thảo số {draft.id} đã kết thúc lấy ý kiến ngày {when}: không nhận thêm góp ý, "
         "không lưu thêm phiên bản; muốn lấy ý kiến lại thì lưu dự thảo mới.")
 
 
 # ---------------------------------------------------------------------- rights
 
 
-def _rights(store: Store, s: Session, user: User, unit: str,
+def _rights(store: Store, user: User, unit: str,
             author: str | None = None) -> tuple[Access, list[str]]:
     """The user's rights on the drafts of ``unit`` (the policy's), and the unit's path;
-    :class:`StoreError` when the unit does not exist."""
-    path = store.path_in(s, unit)
+    :class:`ProblemError` when the unit does not exist."""
+    path = store.units.path(unit)
     if not path:
-        raise _error("unknown-unit", "unit", f"unit '{unit}' does not exist",
-                     f"đơn vị '{unit}' không có trong danh mục")
+        raise ProblemError([unknown_unit(unit)])
     resource = Resource.unit(path, author)
     read = allowed(user, Action.READ_DRAFTS, resource)
     return Access(read=read, comment=read,
                   manage=allowed(user, Action.MANAGE_DRAFT, resource)), path
 
 
-def _may_draft(user: User, path: Sequence[str]) -> bool:
-    return allowed(user, Action.WRITE_DRAFT, Resource.unit(path))
-
-
-def _refuse_read(unit: str) -> Refused:
-    return Refused(*refusal(Action.READ_DRAFTS, unit))
-
-
-def _refuse_manage(unit: str) -> Refused:
-    return Refused(*refusal(Action.MANAGE_DRAFT, unit))
-
-
-def _refuse_draft(unit: str) -> Refused:
-    return Refused(*refusal(Action.WRITE_DRAFT, unit))
+def _refuse(action: Action, unit: str) -> ProblemError:
+    return _forbidden(*refusal(action, unit))
 
 
 def check_may_manage(store: Store, draft_id: int, user: User) -> None:
-    """:class:`Refused` unless the user may save a version of the draft, resolve its
-    comments and close it."""
-    with store.session() as s:
-        _managed(store, s, user, draft_id)
+    """:class:`ProblemError` (``forbidden``) unless the user may save a version of the
+    draft, resolve its comments and close it."""
+    with store.session():
+        _managed(store, user, draft_id)
 
 
-def _draft_row(s: Session, draft_id: int) -> DraftRow:
-    row = s.get(DraftRow, draft_id)
-    if row is None:
+def _draft_of(store: Store, draft_id: int) -> Draft:
+    draft = store.drafts.get(draft_id)
+    if draft is None:
         raise _error("unknown-draft", "draft", f"draft no. {draft_id} does not exist",
                      f"không có dự thảo số {draft_id}")
-    return row
+    return draft
 
 
-def _readable(store: Store, s: Session, user: User, draft_id: int) -> tuple[DraftRow, Access]:
-    row = _draft_row(s, draft_id)
-    access, _ = _rights(store, s, user, row.unit, row.created_by)
+def _readable(store: Store, user: User, draft_id: int) -> tuple[Draft, Access]:
+    draft = _draft_of(store, draft_id)
+    access, _ = _rights(store, user, draft.unit, draft.created_by)
     if not access.read:
-        raise _refuse_read(row.unit)
-    return row, access
+        raise _refuse(Action.READ_DRAFTS, draft.unit)
+    return draft, access
 
 
-def _managed(store: Store, s: Session, user: User, draft_id: int) -> DraftRow:
-    row, access = _readable(store, s, user, draft_id)
+def _managed(store: Store, user: User, draft_id: int) -> Draft:
+    draft, access = _readable(store, user, draft_id)
     if not access.manage:
-        raise _refuse_manage(row.unit)
-    return row
+        raise _refuse(Action.MANAGE_DRAFT, draft.unit)
+    return draft
 
 
 # ---------------------------------------------------------------------- drafts and versions
@@ -291,29 +228,19 @@ def create_draft(store: Store, unit: str, period: str, markdown: str, *, user: U
     one draft of a unit and period is open at a time."""
     period = canonical_period(period)
     paragraphs = _paragraphs(markdown)
-    stamp = now()
-    with store.session() as s:
-        _, path = _rights(store, s, user, unit)
-        if not _may_draft(user, path):
-            raise _refuse_draft(unit)
-        held = s.scalar(select(DraftRow).where(DraftRow.unit == unit, DraftRow.period == period,
-                                               DraftRow.state == OPEN))
+    with store.session():
+        _, path = _rights(store, user, unit)
+        if not allowed(user, Action.WRITE_DRAFT, Resource.unit(path)):
+            raise _refuse(Action.WRITE_DRAFT, unit)
+        held = store.drafts.open_for(unit, period)
         if held is not None:
             raise _error("draft-open", "period",
                          f"draft no. {held.id} of {unit} for {period} is still open for "
                          "comments: save a new version of it, or close it first",
                          f"dự thảo số {held.id} của đơn vị {unit} kỳ {period} đang lấy ý kiến: "
                          "lưu phiên bản mới của dự thảo đó, hoặc kết thúc lấy ý kiến trước")
-        row = DraftRow(unit=unit, period=period, lang=lang, title=_title(paragraphs, period),
-                       state=OPEN, created_at=stamp, created_by=user.username)
-        s.add(row)
-        s.flush()
-        s.add(DraftVersionRow(draft_id=row.id, number=1, paragraphs=paragraphs,
-                              created_at=stamp, created_by=user.username))
-        store.audit_in(s, stamp, user.username, "create", ENTITY, str(row.id), unit, None,
-                     {"unit": unit, "period": period, "lang": lang, "version": 1,
-                      "paragraphs": len(paragraphs)}, None)
-        return _draft(row, versions=1)
+        return store.drafts.create(unit, period, lang, _title(paragraphs, period), paragraphs,
+                                   by=user.username, at=now())
 
 
 def _paragraphs(markdown: str) -> list[str]:
@@ -328,132 +255,82 @@ def add_version(store: Store, draft_id: int, markdown: str, *, user: User) -> Ve
     """Save the report's text again as the draft's next version; refused when the draft is
     closed or the text is the same as the latest version's."""
     paragraphs = _paragraphs(markdown)
-    stamp = now()
-    with store.session() as s:
-        row = _managed(store, s, user, draft_id)
-        if row.state != OPEN:
-            raise _closed_error(row)
-        latest = _latest(s, draft_id)
+    with store.session():
+        draft = _managed(store, user, draft_id)
+        if not draft.is_open:
+            raise _closed_error(draft)
+        latest = store.drafts.latest(draft_id)
         if list(latest.paragraphs) == paragraphs:
             raise _error("unchanged", "text",
                          f"the report is the same as version {latest.number}: nothing to save",
                          f"nội dung báo cáo không thay đổi so với phiên bản {latest.number}: "
                          "không lưu phiên bản mới")
-        number = latest.number + 1
-        version = DraftVersionRow(draft_id=draft_id, number=number, paragraphs=paragraphs,
-                                  created_at=stamp, created_by=user.username)
-        s.add(version)
         changed = sum(c.kind != "same" for c in compare(latest.paragraphs, paragraphs))
-        store.audit_in(s, stamp, user.username, "version", ENTITY, f"{draft_id}|v{number}",
-                     row.unit, {"version": latest.number},
-                     {"version": number, "paragraphs": len(paragraphs), "changed": changed},
-                     None)
-        return _version(version)
-
-
-def _latest(s: Session, draft_id: int) -> DraftVersionRow:
-    row = s.scalar(select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id)
-                   .order_by(DraftVersionRow.number.desc()).limit(1))
-    assert row is not None, f"draft {draft_id} has no version"
-    return row
+        return store.drafts.add_version(draft, latest.number + 1, paragraphs,
+                                        changed=changed, by=user.username, at=now())
 
 
 def drafts_of(store: Store, unit: str, *, user: User) -> tuple[list[Draft], Access]:
     """The unit's drafts, newest first, with their counts; and the user's rights on them."""
-    with store.session() as s:
-        access, _ = _rights(store, s, user, unit)
+    with store.session():
+        access, _ = _rights(store, user, unit)
         if not access.read:
-            raise _refuse_read(unit)
-        rows = list(s.scalars(select(DraftRow).where(DraftRow.unit == unit)
-                              .order_by(DraftRow.id.desc())))
-        return _with_counts(s, rows), access
+            raise _refuse(Action.READ_DRAFTS, unit)
+        return store.drafts.of_unit(unit), access
 
 
 def open_drafts_above(store: Store, unit: str, *, user: User) -> list[Draft]:
     """The open drafts of the units above ``unit`` that the user may comment on: how a
     commune sees its district's consultations."""
-    with store.session() as s:
-        above = store.path_in(s, unit)[1:]
+    with store.session():
+        above = store.units.path(unit)[1:]
         if not above:
             return []
-        rows = list(s.scalars(select(DraftRow).where(DraftRow.unit.in_(above),
-                                                     DraftRow.state == OPEN)
-                              .order_by(DraftRow.id.desc())))
-        rows = [r for r in rows if _rights(store, s, user, r.unit)[0].comment]
-        return _with_counts(s, rows)
-
-
-def _with_counts(s: Session, rows: list[DraftRow]) -> list[Draft]:
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    versions: dict[int, int] = {
-        draft_id: count for draft_id, count in s.execute(
-            select(DraftVersionRow.draft_id, func.count())
-            .where(DraftVersionRow.draft_id.in_(ids)).group_by(DraftVersionRow.draft_id))}
-    comments: dict[int, dict[bool, int]] = {}
-    for draft_id, state, count in s.execute(
-            select(DraftCommentRow.draft_id, DraftCommentRow.state, func.count())
-            .where(DraftCommentRow.draft_id.in_(ids))
-            .group_by(DraftCommentRow.draft_id, DraftCommentRow.state)):
-        held = comments.setdefault(draft_id, {True: 0, False: 0})
-        held[state == OPEN] += count
-    return [_draft(r, versions=versions.get(r.id, 0),
-                   comments=sum(comments.get(r.id, {}).values()),
-                   open_comments=comments.get(r.id, {}).get(True, 0)) for r in rows]
+        return store.drafts.counted([d for d in store.drafts.open_in(above)
+                                     if _rights(store, user, d.unit)[0].comment])
 
 
 def get_draft(store: Store, draft_id: int, *, user: User) -> tuple[Draft, Access]:
-    """The draft with its counts and the user's rights on it (:class:`Refused` when the user
-    may not read it)."""
-    with store.session() as s:
-        row, access = _readable(store, s, user, draft_id)
-        return _with_counts(s, [row])[0], access
+    """The draft with its counts and the user's rights on it (:class:`ProblemError`,
+    ``forbidden``, when the user may not read it)."""
+    with store.session():
+        draft, access = _readable(store, user, draft_id)
+        return store.drafts.counted([draft])[0], access
 
 
 def versions_of(store: Store, draft_id: int, *, user: User) -> list[Version]:
-    with store.session() as s:
-        _readable(store, s, user, draft_id)
-        rows = s.scalars(select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id)
-                         .order_by(DraftVersionRow.number))
-        return [_version(r) for r in rows]
+    with store.session():
+        _readable(store, user, draft_id)
+        return store.drafts.versions(draft_id)
 
 
 def get_version(store: Store, draft_id: int, number: int | None = None, *,
                 user: User) -> Version:
     """Version ``number`` of the draft, the latest when None."""
-    with store.session() as s:
-        _readable(store, s, user, draft_id)
+    with store.session():
+        _readable(store, user, draft_id)
         if number is None:
-            return _version(_latest(s, draft_id))
-        return _version(_version_row(s, draft_id, number))
+            return store.drafts.latest(draft_id)
+        return _version_of(store, draft_id, number)
 
 
-def _version_row(s: Session, draft_id: int, number: int) -> DraftVersionRow:
-    row = s.scalar(select(DraftVersionRow).where(DraftVersionRow.draft_id == draft_id,
-                                                 DraftVersionRow.number == number))
-    if row is None:
+def _version_of(store: Store, draft_id: int, number: int) -> Version:
+    version = store.drafts.version(draft_id, number)
+    if version is None:
         raise _error("unknown-version", "version",
                      f"draft no. {draft_id} has no version {number}",
                      f"dự thảo số {draft_id} không có phiên bản {number}")
-    return row
+    return version
 
 
 def close_draft(store: Store, draft_id: int, *, user: User, note: str | None = None) -> Draft:
     """End the consultation ("kết thúc lấy ý kiến"): no new comment nor version after it."""
-    stamp = now()
     note = (note or "").strip() or None
-    with store.session() as s:
-        row = _managed(store, s, user, draft_id)
-        if row.state != OPEN:
-            raise _closed_error(row)
-        counts = _with_counts(s, [row])[0]
-        row.state, row.closed_at, row.closed_by, row.closing_note = (CLOSED, stamp,
-                                                                      user.username, note)
-        store.audit_in(s, stamp, user.username, "close", ENTITY, str(draft_id), row.unit,
-                     {"state": OPEN}, {"state": CLOSED, "open_comments": counts.open_comments},
-                     note)
-        return _with_counts(s, [row])[0]
+    with store.session():
+        draft = _managed(store, user, draft_id)
+        if not draft.is_open:
+            raise _closed_error(draft)
+        return store.drafts.close(draft, note, by=user.username, at=now())
 
 
 # ---------------------------------------------------------------------- comments
@@ -462,44 +339,32 @@ def close_draft(store: Store, draft_id: int, *, user: User, note: str | None = N
 def comments_of(store: Store, draft_id: int, *, user: User,
                 version: int | None = None) -> list[Comment]:
     """The draft's comments (of one version when given), oldest first."""
-    with store.session() as s:
-        _readable(store, s, user, draft_id)
-        query = select(DraftCommentRow).where(DraftCommentRow.draft_id == draft_id)
-        if version is not None:
-            query = query.where(DraftCommentRow.version == version)
-        return [_comment(r) for r in s.scalars(query.order_by(DraftCommentRow.id))]
+    with store.session():
+        _readable(store, user, draft_id)
+        return store.drafts.comments(draft_id, version)
 
 
 def add_comment(store: Store, draft_id: int, version: int, paragraph: int, text: str, *,
                 user: User) -> Comment:
     """Comment on a paragraph of the latest version of an open draft."""
     text = unicodedata.normalize("NFC", text).strip()
-    stamp = now()
-    with store.session() as s:
-        row, access = _readable(store, s, user, draft_id)
+    with store.session():
+        draft, access = _readable(store, user, draft_id)
         if not access.comment:
-            raise Refused(f"you may not comment on the drafts of unit {row.unit}",
-                          f"bạn không có quyền góp ý dự thảo của đơn vị {row.unit}")
-        if row.state != OPEN:
-            raise _closed_error(row)
-        _check_place(s, draft_id, version, paragraph)
+            raise _forbidden(f"you may not comment on the drafts of unit {draft.unit}",
+                             f"bạn không có quyền góp ý dự thảo của đơn vị {draft.unit}")
+        if not draft.is_open:
+            raise _closed_error(draft)
+        _check_place(store, draft_id, version, paragraph)
         _check_text(text)
-        comment = DraftCommentRow(draft_id=draft_id, version=version, paragraph=paragraph,
-                                  text=text, author=user.username, author_unit=user.unit,
-                                  created_at=stamp, state=OPEN)
-        s.add(comment)
-        s.flush()
-        store.audit_in(s, stamp, user.username, "comment", ENTITY, f"{draft_id}|c{comment.id}",
-                     row.unit, None, {"version": version, "paragraph": paragraph, "text": text},
-                     None)
-        return _comment(comment)
+        return store.drafts.add_comment(draft, version, paragraph, text, by=user, at=now())
 
 
-def _check_place(s: Session, draft_id: int, version: int, paragraph: int) -> None:
+def _check_place(store: Store, draft_id: int, version: int, paragraph: int) -> None:
     """The comment goes on a paragraph that exists, of the latest version."""
-    latest = _latest(s, draft_id)
+    latest = store.drafts.latest(draft_id)
     if version != latest.number:
-        _version_row(s, draft_id, version)
+        _version_of(store, draft_id, version)
         raise _error("old-version", "version",
                      f"version {version} has been replaced by version {latest.number}: "
                      "comment on the latest version",
@@ -535,49 +400,16 @@ def resolve_comment(store: Store, draft_id: int, comment_id: int, outcome: str,
     if outcome == EXPLAINED and note is None:
         raise _error("note-required", "note", "an explanation needs its note",
                      "giải trình cần nêu nội dung giải trình")
-    stamp = now()
-    with store.session() as s:
-        row = _managed(store, s, user, draft_id)
-        comment = s.get(DraftCommentRow, comment_id)
-        if comment is None or comment.draft_id != draft_id:
+    with store.session():
+        draft = _managed(store, user, draft_id)
+        comment = store.drafts.comment(draft_id, comment_id)
+        if comment is None:
             raise _error("unknown-comment", "comment",
                          f"draft no. {draft_id} has no comment {comment_id}",
                          f"dự thảo số {draft_id} không có góp ý số {comment_id}")
-        if comment.state != OPEN:
+        if not comment.is_open:
             raise _error("already-resolved", "comment",
                          f"comment {comment_id} was resolved by {comment.resolved_by}",
                          f"góp ý số {comment_id} đã được {comment.resolved_by} xử lý")
-        comment.state, comment.note = outcome, note
-        comment.resolved_by, comment.resolved_at = user.username, stamp
-        store.audit_in(s, stamp, user.username, "resolve", ENTITY, f"{draft_id}|c{comment_id}",
-                     row.unit, {"state": OPEN}, {"state": outcome, "note": note}, None)
-        return _comment(comment)
-
-
-# ---------------------------------------------------------------------- rows → records
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite gives back naive datetimes; every time stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _maybe(value: datetime | None) -> datetime | None:
-    return _aware(value) if value is not None else None
-
-
-def _draft(row: DraftRow, **counts: Any) -> Draft:
-    return Draft(row.id, row.unit, row.period, row.lang, row.title, row.state,
-                 _aware(row.created_at), row.created_by, _maybe(row.closed_at), row.closed_by,
-                 row.closing_note, **counts)
-
-
-def _version(row: DraftVersionRow) -> Version:
-    return Version(row.draft_id, row.number, tuple(row.paragraphs), _aware(row.created_at),
-                   row.created_by)
-
-
-def _comment(row: DraftCommentRow) -> Comment:
-    return Comment(row.id, row.draft_id, row.version, row.paragraph, row.text, row.author,
-                   row.author_unit, _aware(row.created_at), row.state, row.note,
-                   row.resolved_by, _maybe(row.resolved_at))
+        return store.drafts.resolve(draft, comment_id, outcome, note, by=user.username,
+                                    at=now())

@@ -148,9 +148,9 @@ class ReadModel:
         for fresher than it is."""
         code = Period.parse(period).code if isinstance(period, str) else period.code
         if version is None:
-            version = self.store.unit_version(unit)
+            version = self.store.results.unit_version(unit)
         as_of = self.as_of(definitions)
-        kept = self.store.stored_result(unit, code)
+        kept = self.store.results.stored(unit, code)
         if kept is not None and kept.version >= version and kept.as_of == as_of:
             return _unpack(kept.payload, definitions)
         return self._compute(unit, code, full() if full else definitions, version, as_of)
@@ -158,17 +158,17 @@ class ReadModel:
     def snapshot(self, unit: str, *, data: bool = True) -> tuple[int, Definitions]:
         """The unit's version, then its definitions (read after, so at least as new); with
         ``data=False`` without targets and figures."""
-        version = self.store.unit_version(unit)
-        return version, self.store.definitions(unit, data=data)
+        version = self.store.results.unit_version(unit)
+        return version, self.store.units.definitions(unit, data=data)
 
     def refresh(self, units: Iterable[str]) -> int:
         """Compute again the results kept for ``units`` and every unit above them (what a
         write to ``units`` can change); returns how many were computed."""
         above: set[str] = set()
         for unit in units:
-            above.update(self.store.path(unit))
+            above.update(self.store.units.path(unit))
         kept: dict[str, list[str]] = {}
-        for unit, period in self.store.results_kept_for(above):  # one query for them all
+        for unit, period in self.store.results.kept_for(above):  # one query for them all
             kept.setdefault(unit, []).append(period)
         for unit, periods in sorted(kept.items()):
             version, definitions = self.snapshot(unit)
@@ -180,6 +180,6 @@ class ReadModel:
                  as_of: date) -> Result:
         ev = evaluate(definitions, period, units=[unit], as_of=as_of)
         result = Result(ev, facts_of(definitions, unit))
-        self.store.save_result(StoredResult(unit, period, version, as_of,
-                                            pack(ev, result.facts)))
+        self.store.results.save(StoredResult(unit, period, version, as_of,
+                                             pack(ev, result.facts)))
         return result

@@ -365,7 +365,7 @@ def load(
     The folder is validated first; loading the same folder again changes nothing. Figures of
     a data set that is submitted, approved or locked refuse the whole load."""
     from tieuchi.app import App, System
-    from tieuchi.store import StoreError
+    from tieuchi.domain.problems import ProblemError
 
     definitions, problems = check_definitions(path)
     _print_problems(problems)
@@ -376,7 +376,7 @@ def load(
     store = _open_store(database_url)
     try:
         summary = App(store).load(System(f"load:{path}"), definitions, reason=reason)
-    except StoreError as exc:
+    except ProblemError as exc:
         for p in exc.problems:
             err.print(f"[red]error[/] [bold]{p.code}[/] {p.message}", highlight=False)
         err.print(f"{len(exc.problems)} refused; nothing was loaded.")
@@ -406,15 +406,16 @@ def user_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a user with a role scoped to a unit and everything under it."""
-    from tieuchi.store import Role, StoreError
+    from tieuchi.domain.problems import ProblemError
+    from tieuchi.store import Role
 
     if role not in [r.value for r in Role]:
         raise _fail(f"--role: '{role}' is not one of admin, officer, entry, viewer")
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = _open_store(database_url)
     try:
-        user = store.add_user(username, secret, role=role, unit=unit, full_name=name)
-    except StoreError as exc:
+        user = store.users.add(username, secret, role=role, unit=unit, full_name=name)
+    except ProblemError as exc:
         raise _fail("; ".join(f"--{p.field}: {p.message}" for p in exc.problems)) from None
     out.print(f"added {user.username} ({user.role.value}"
               f"{', ' + user.unit if user.unit else ''})")
@@ -431,12 +432,12 @@ def token_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Make an API token for a user; it is shown once (send it as 'Authorization: Bearer')."""
-    from tieuchi.store import StoreError
+    from tieuchi.domain.problems import ProblemError
 
     store = _open_store(database_url)
     try:
-        token = store.add_token(username, name)
-    except StoreError as exc:
+        token = store.users.add_token(username, name)
+    except ProblemError as exc:
         raise _fail(exc.problems[0].message) from None
     sys.stdout.write(token + "\n")
 
@@ -500,7 +501,7 @@ def demo(
 
     App(store).load(System("demo"), definitions)
     for username, role, unit, full_name in DEMO_USERS:
-        store.add_user(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
+        store.users.add(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
     chosen_host, chosen_port = host or settings.host, port or settings.port
     table = Table(title=f"tieuchi demo: {definitions.project.name}", title_justify="left")
     for column in ("Đăng nhập / login", "Mật khẩu / password", "Vai trò / role", "Đơn vị / unit"):

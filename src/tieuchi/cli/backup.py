@@ -37,13 +37,13 @@ def _database(database_url: str | None) -> Iterator[Engine]:
     (exit 1) with their message."""
     from sqlalchemy.exc import OperationalError
 
-    from tieuchi.store.backup import BackupError
+    from tieuchi.domain.problems import ProblemError
 
     engine = _engine(database_url)
     try:
         yield engine
-    except BackupError as exc:
-        raise _fail(exc.message, 1) from None
+    except ProblemError as exc:
+        raise _fail(exc.message("en"), 1) from None
     except OperationalError as exc:
         raise _unreachable(database_url, exc) from None
     finally:

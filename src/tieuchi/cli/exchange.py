@@ -247,7 +247,7 @@ def export_command(
         except PeriodError as error:
             raise _fail(f"--period: {error}") from None
     store = _open_store(database_url)
-    if store.unit(unit) is None:
+    if store.units.get(unit) is None:
         raise _fail(f"--unit: '{unit}' is not a unit")
     frame = (observations_frame if kind == "observations" else targets_frame)(
         store, unit, period)

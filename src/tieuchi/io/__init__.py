@@ -4,7 +4,7 @@
 Every import reads and checks a whole file into a :class:`Plan` (the figures it changes, each
 with its place: sheet and cell, file and line) or raises :class:`ProblemError` with every
 :class:`~tieuchi.domain.problems.Problem`; :func:`apply` writes a plan with one
-:meth:`Store.write`.
+``store.figures.write``.
 """
 
 from tieuchi.io.csv_exchange import (

@@ -27,7 +27,7 @@ from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import Problem, ProblemError, suggest
 from tieuchi.domain.status import Comparator, Vintage
 from tieuchi.domain.targets import Relative, Target
-from tieuchi.io.figures import held, known_units, targets_by_key, units_under, within
+from tieuchi.io.figures import within
 from tieuchi.io.plan import Plan, check, from_store_problems, plan_observations
 from tieuchi.io.values import goi_y
 from tieuchi.store import Store
@@ -58,8 +58,8 @@ def _number_text(column: str) -> pl.Expr:
 def observations_frame(store: Store, unit: str, period: str | None = None) -> pl.DataFrame:
     """The figures of ``unit`` and the units below it (every vintage), for the periods
     within ``period`` when given, as the CSV columns."""
-    codes = [u.code for u in units_under(store, unit)]
-    frame = held(store, codes)
+    codes = [u.code for u in store.units.under(unit)]
+    frame = store.figures.held(codes)
     if period is not None:
         frame = within(frame, Period.parse(period))
     return frame.select(*OBSERVATION_CSV).with_columns(_number_text("value"))
@@ -67,8 +67,8 @@ def observations_frame(store: Store, unit: str, period: str | None = None) -> pl
 
 def targets_frame(store: Store, unit: str, period: str | None = None) -> pl.DataFrame:
     """The targets of ``unit`` and the units below it (of ``period`` only, when given)."""
-    codes = [u.code for u in units_under(store, unit)]
-    docs = store.targets_of(codes, Period.parse(period).code if period else None)
+    codes = [u.code for u in store.units.under(unit)]
+    docs = store.targets.of(codes, Period.parse(period).code if period else None)
     frame = pl.DataFrame(docs, schema=TARGET_SCHEMA)
     return frame.with_columns(*(_number_text(c) for c in _NUMBERS))
 
@@ -181,12 +181,12 @@ def _read_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     frame = frame.with_columns(pl.col("vintage").fill_null(Vintage.OFFICIAL.value))
-    catalogue = {i.code: i for i in store.indicators()}
+    catalogue = {i.code: i for i in store.units.indicators()}
     for column in ("unit", "indicator", "period", "value"):
         rows.report(frame.filter(pl.col(column).is_null()), "csv-value",
                     f"the '{column}' cell is empty; every row needs {column}",
                     f"ô '{column}' để trống; dòng nào cũng cần {column}")
-    _unknown(frame, "unit", known_units(store, frame.get_column("unit").drop_nulls()),
+    _unknown(frame, "unit", store.units.known(frame.get_column("unit").drop_nulls()),
              "unknown-unit", rows)
     _unknown(frame, "indicator", set(catalogue), "unknown-indicator", rows)
     frame = _periods(frame, rows)
@@ -296,8 +296,8 @@ class TargetPlan:
 def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
     rows = _Rows(file, [])
     _header(frame, _TARGET_REQUIRED, TARGET_CSV, rows)
-    catalogue = {i.code: i for i in store.indicators()}
-    units = known_units(store, frame.get_column("unit").drop_nulls())
+    catalogue = {i.code: i for i in store.units.indicators()}
+    units = store.units.known(frame.get_column("unit").drop_nulls())
     docs: list[tuple[str, dict[str, Any]]] = []
     seen: dict[str, int] = {}
     for row in frame.iter_rows(named=True):
@@ -315,10 +315,10 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
         docs.append((place, doc))
     rows.stop()
     places = [place for place, _ in docs]
-    rows.problems += from_store_problems(store.check_targets([doc for _, doc in docs]),
+    rows.problems += from_store_problems(store.targets.check([doc for _, doc in docs]),
                                          places, file)
     rows.stop()
-    held_now = targets_by_key(store, [d["key"] for _, d in docs])
+    held_now = store.targets.by_key([d["key"] for _, d in docs])
     changes = tuple(TargetChange(place, doc["key"], held_now.get(doc["key"]), doc)
                     for place, doc in docs if held_now.get(doc["key"]) != doc)
     return TargetPlan(file, changes)

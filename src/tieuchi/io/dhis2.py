@@ -43,7 +43,7 @@ from tieuchi.domain.indicators import ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError, Severity
 from tieuchi.domain.status import Vintage
-from tieuchi.io.figures import best, datasets_by_level, held, units_under, within
+from tieuchi.io.figures import best, datasets_by_level, within
 from tieuchi.io.plan import Plan, check, plan_observations
 from tieuchi.store import Store
 
@@ -404,7 +404,7 @@ def _values_in(joined: pl.DataFrame, yesno: set[str],
 
 
 def _yesno(store: Store) -> set[str]:
-    return {i.code for i in store.indicators() if i.type is ValueType.YESNO}
+    return {i.code for i in store.units.indicators() if i.type is ValueType.YESNO}
 
 
 @dataclass(frozen=True)
@@ -423,7 +423,7 @@ def export_data_values(store: Store, mapping: Mapping, *, unit: str, period: str
     (of the indicators of ``dataset`` only, when given), as a ``dataValueSets`` document.
     Without ``vintages`` in the mapping, only the most final vintage of each figure is
     exported. Raises :class:`ProblemError` for unmapped codes unless ``skip_unmapped``."""
-    units = units_under(store, unit)
+    units = store.units.under(unit)
     if not units:
         raise ProblemError([Problem.located("--unit", "invalid-option", f"'{unit}' is not a unit",
                                          f"đơn vị '{unit}' không có trong danh mục")])
@@ -432,7 +432,7 @@ def export_data_values(store: Store, mapping: Mapping, *, unit: str, period: str
     except PeriodError as error:
         raise ProblemError([Problem.located("--period", "invalid-option", str(error),
                                          f"'{period}' không phải kỳ báo cáo hợp lệ")]) from None
-    frame = within(held(store, [u.code for u in units]), chosen)
+    frame = within(store.figures.held([u.code for u in units]), chosen)
     if dataset is not None:
         frame = frame.filter(pl.col("indicator").is_in(_dataset_indicators(store, units,
                                                                            dataset)))

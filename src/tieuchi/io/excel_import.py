@@ -45,7 +45,7 @@ from tieuchi.io.excel_template import (
     VALUE_COL,
     VINTAGE_NAMES,
 )
-from tieuchi.io.figures import best, datasets_by_level, held, units_under
+from tieuchi.io.figures import best, datasets_by_level
 from tieuchi.io.plan import Plan, check
 from tieuchi.io.values import clean, goi_y, read_value, same_text
 from tieuchi.reports.formatting import number
@@ -122,7 +122,7 @@ def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
     meta = _metadata(store, book, found)
     if allow is not None:
         allow(sorted(set(meta.sheets.values())))
-    catalogue = {i.code: i for i in store.indicators()}
+    catalogue = {i.code: i for i in store.units.indicators()}
     readings: list[Reading] = []
     for title in _sheets(book, meta, found):
         readings += _read_sheet(book[title], meta, catalogue, cached, found)
@@ -275,7 +275,7 @@ def _meta_dataset(store: Store, keys: dict[str, tuple[object, int]], sheets: dic
     if not code:
         _missing(found, place, "dataset")
         return None
-    units = {u.code: u for u in units_under(store, None)}
+    units = {u.code: u for u in store.units.under(None)}
     for missing in sorted(set(sheets.values()) - set(units)):
         found.add(place, "unknown-unit", f"the template is for unit '{missing}', which does "
                   "not exist", f"mẫu dành cho đơn vị '{missing}' không có trong danh mục")
@@ -454,7 +454,7 @@ def _indicator(code: str, name: str, at: Callable[[int], str], ds: DataSet,
 
 def _plan(store: Store, meta: Metadata, readings: list[Reading], file: str) -> Plan:
     period = meta.period.code
-    now = held(store, sorted(set(meta.sheets.values())), [period])
+    now = store.figures.held(sorted(set(meta.sheets.values())), [period])
     exact = {(r["unit"], r["indicator"], r["vintage"]): r for r in now.iter_rows(named=True)}
     shown = {(r["unit"], r["indicator"]): r for r in best(now).iter_rows(named=True)}
     rows: list[dict[str, Any]] = []
@@ -516,8 +516,8 @@ def refresh(store: Store, plan: Plan) -> Plan:
     frame = plan.frame
     if not frame.height:
         return plan
-    now = held(store, frame.get_column("unit").unique().to_list(),
-               frame.get_column("period").unique().to_list())
+    now = store.figures.held(frame.get_column("unit").unique().to_list(),
+                             frame.get_column("period").unique().to_list())
     keys = ["unit", "indicator", "period"]
     shown = best(now).select(*keys, pl.col("value").alias("_old"),
                              pl.col("vintage").alias("_old_vintage"),

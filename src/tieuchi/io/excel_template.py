@@ -43,7 +43,7 @@ from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import Problem, ProblemError, suggest
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.units import Unit
-from tieuchi.io.figures import best, datasets_by_level, held, units_under
+from tieuchi.io.figures import best, datasets_by_level
 from tieuchi.io.values import NO, YES, yesno_text
 from tieuchi.store import Store
 
@@ -122,9 +122,9 @@ def plan_template(store: Store, units: Sequence[str], *, period: str, dataset: s
                    f"'{vintage}' không phải loại số liệu hợp lệ")
     picked = _units(store, units, all_units, dataset, chosen)
     ds = _dataset(store, picked, dataset)
-    catalogue = {i.code: i for i in store.indicators()}
+    catalogue = {i.code: i for i in store.units.indicators()}
     _check_period(ds, catalogue, chosen)
-    figures = best(held(store, [u.code for u in picked], [chosen.code]))
+    figures = best(store.figures.held([u.code for u in picked], [chosen.code]))
     titles = _titles(picked)
     sheets = tuple(TemplateSheet(titles[u.code], u, _rows(ds, catalogue, figures, u.code))
                    for u in picked)
@@ -136,7 +136,7 @@ def _units(store: Store, codes: Sequence[str], all_units: bool, dataset: str,
     if not all_units and not codes:
         raise _bad("--unit", "give --unit (repeatable) or --all-units",
                    "cần chọn đơn vị (--unit) hoặc tất cả đơn vị (--all-units)")
-    everything = units_under(store, None)
+    everything = store.units.under(None)
     by_code = {u.code: u for u in everything}
     for code in codes:
         if code not in by_code:
@@ -144,7 +144,7 @@ def _units(store: Store, codes: Sequence[str], all_units: bool, dataset: str,
                        f"đơn vị '{code}' không có trong danh mục")
     if all_units:
         roots: list[str | None] = list(codes) or [None]
-        found = {u.code: u for root in roots for u in units_under(store, root)}
+        found = {u.code: u for root in roots for u in store.units.under(root)}
         reporting = datasets_by_level(store, list(found.values()))
         picked = [u for u in found.values() if u.valid_on(period.start, period.end)
                   and dataset in {d.code for d in reporting[u.level]}]

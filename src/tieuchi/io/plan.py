@@ -3,7 +3,7 @@
 A :class:`Plan` is the figures a file changes, as a Polars frame with the place of each (sheet
 and cell, file and line), the figure held now and the new one. :func:`check` asks the store's
 rules about every entry without writing (unknown codes, value ranges, computed indicators,
-closed data sets); :func:`apply` writes the whole plan with one :meth:`Store.write`, so the
+closed data sets); :func:`apply` writes the whole plan with one ``store.figures.write``, so the
 workflow locks and the audit log apply and a file with one refused figure writes nothing.
 """
 
@@ -17,8 +17,7 @@ import polars as pl
 
 from tieuchi.app import Actor, App
 from tieuchi.domain.problems import Problem, ProblemError
-from tieuchi.io.figures import held
-from tieuchi.store import Entry, EntryProblem, Store, StoreError
+from tieuchi.store import Entry, Store
 
 __all__ = ["CHANGE_SCHEMA", "Change", "Plan", "check", "apply", "from_store_problems",
            "plan_observations"]
@@ -117,7 +116,7 @@ def plan_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
     keys = ["unit", "indicator", "period", "vintage"]
     units = frame.get_column("unit").unique().to_list()
     periods = frame.get_column("period").unique().to_list()
-    now = held(store, units, periods).select(
+    now = store.figures.held(units, periods).select(
         *keys, pl.col("value").alias("old"), pl.col("source").alias("old_source"))
     joined = frame.join(now, on=keys, how="left", maintain_order="left")
     changed = joined.filter(
@@ -130,31 +129,30 @@ def plan_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
         "old_source", pl.lit(None, pl.String).alias("note")).cast(pl.Schema(CHANGE_SCHEMA)))
 
 
-def from_store_problems(problems: Sequence[Problem | EntryProblem], places: Sequence[str],
+def from_store_problems(problems: Sequence[Problem], places: Sequence[str],
                         file: str) -> list[Problem]:
     """The store's refusals, each at the place of the entry it is about."""
-    return [(p if isinstance(p, Problem) else Problem(
-        p.code, p.message, p.message_vi, field=p.field, index=p.index)).placed(places, file)
-        for p in problems]
+    return [p.placed(places, file) for p in problems]
 
 
 def check(store: Store, plan: Plan) -> list[Problem]:
-    """Every entry the store would refuse, without writing anything (:meth:`Store.check_entries`,
-    the checks :meth:`Store.write` makes)."""
+    """Every entry the store would refuse, without writing anything (``store.figures.check``,
+    the checks ``store.figures.write`` makes)."""
     if not len(plan):
         return []
-    return from_store_problems(store.check_entries(plan.entries()), plan.places, plan.file)
+    return from_store_problems(store.figures.check(plan.entries()), plan.places, plan.file)
 
 
 def apply(app: App, plan: Plan, *, actor: Actor, reason: str | None = None) -> int:
     """Write the plan with the application's command (:meth:`App.write_figures`): all or
     nothing. Returns how many figures changed; raises :class:`ProblemError` with the store's
-    refusals at their places (and lets :class:`~tieuchi.store.Refused` through when a unit is
-    outside the actor's scope)."""
+    refusals at their places (and lets a refusal of the actor's scope, 403, through)."""
     if not len(plan):
         return 0
     try:
         return app.write_figures(actor, plan.entries(), reason=reason)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:
+            raise
         raise ProblemError(from_store_problems(error.problems, plan.places,
                                                 plan.file)) from None

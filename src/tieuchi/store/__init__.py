@@ -1,17 +1,13 @@
-"""Storage on SQLite and PostgreSQL: tables, Alembic migrations and the :class:`Store`."""
+"""Storage on SQLite and PostgreSQL: tables, Alembic migrations, and the :class:`Store` that
+hands out one repository per aggregate, sharing one unit of work."""
 
+from tieuchi.domain.workflow import STATE_NAMES, State
 from tieuchi.store.access import Role, User
-from tieuchi.store.repository import (
-    STATE_NAMES,
-    AuditEntry,
-    Entry,
-    EntryProblem,
-    LoadSummary,
-    Refused,
-    State,
-    Store,
-    StoreError,
-)
+from tieuchi.store.audit import AuditEntry
+from tieuchi.store.figures import Entry
+from tieuchi.store.repository import Store
+from tieuchi.store.unit_of_work import now
+from tieuchi.store.units import LoadSummary
 
-__all__ = ["Store", "StoreError", "Refused", "Entry", "EntryProblem", "LoadSummary",
-           "AuditEntry", "State", "STATE_NAMES", "Role", "User"]
+__all__ = ["Store", "Entry", "LoadSummary", "AuditEntry", "State", "STATE_NAMES", "Role",
+           "User", "now"]

@@ -58,11 +58,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from tieuchi import __version__
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.store import database
 from tieuchi.store.tables import Base
 
 __all__ = [
-    "FORMAT", "FORMAT_VERSION", "MANIFEST", "BackupError", "Manifest", "TableEntry",
+    "FORMAT", "FORMAT_VERSION", "MANIFEST", "Manifest", "TableEntry",
     "export_all", "import_all", "read_manifest",
 ]
 
@@ -73,13 +74,11 @@ BATCH = 2000  # rows per executemany on import, and per fetch on export
 _READ = 1 << 20
 
 
-class BackupError(Exception):
-    """An archive that cannot be written or restored; ``code`` is stable, ``message`` says
-    what is wrong and how to fix it. Nothing was written to the database."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code, self.message = code, message
-        super().__init__(message)
+def _refused(code: str, message: str) -> ProblemError:
+    """An archive that cannot be written or restored: one problem with a stable ``code``
+    and a ``message`` that says what is wrong and how to fix it. Nothing was written to the
+    database."""
+    return ProblemError([Problem(code, message)])
 
 
 class TableEntry(BaseModel):
@@ -226,8 +225,8 @@ def export_all(engine: Engine, path: Path, *, metadata: MetaData = Base.metadata
             archive.writestr(_member(MANIFEST, stamp), manifest.model_dump_json(indent=2))
         os.replace(partial, path)
     except OSError as exc:
-        raise BackupError("cannot-write", f"{path}: {exc.strerror or exc}; choose a file in a "
-                          "folder that exists and can be written") from None
+        raise _refused("cannot-write", f"{path}: {exc.strerror or exc}; choose a file in a "
+                       "folder that exists and can be written") from None
     finally:
         partial.unlink(missing_ok=True)
     return manifest
@@ -236,12 +235,12 @@ def export_all(engine: Engine, path: Path, *, metadata: MetaData = Base.metadata
 def _source_revision(engine: Engine) -> str:
     current, head = database.current_revision(engine), database.head_revision(engine)
     if current is None:
-        raise BackupError("no-schema", f"{_where(engine)} has no tieuchi tables: nothing to "
-                          "export; check the database URL")
+        raise _refused("no-schema", f"{_where(engine)} has no tieuchi tables: nothing to "
+                       "export; check the database URL")
     if current != head:
-        raise BackupError("not-at-head", f"{_where(engine)} is at schema revision {current}, "
-                          f"this tieuchi at {head}: run 'tieuchi db upgrade' first, or export "
-                          "with the tieuchi version that matches the database")
+        raise _refused("not-at-head", f"{_where(engine)} is at schema revision {current}, "
+                       f"this tieuchi at {head}: run 'tieuchi db upgrade' first, or export "
+                       "with the tieuchi version that matches the database")
     return current
 
 
@@ -314,46 +313,46 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise BackupError("bad-archive", f"{path} is not a tieuchi archive ({exc}); give a "
-                          "file written by 'tieuchi export-all'") from None
+        raise _refused("bad-archive", f"{path} is not a tieuchi archive ({exc}); give a "
+                       "file written by 'tieuchi export-all'") from None
 
 
 def _manifest(archive: zipfile.ZipFile, path: Path) -> Manifest:
     try:
         document = json.loads(archive.read(MANIFEST))
     except (KeyError, ValueError) as exc:
-        raise BackupError("bad-archive", f"{path} has no readable {MANIFEST} ({exc}); give a "
-                          "file written by 'tieuchi export-all'") from None
+        raise _refused("bad-archive", f"{path} has no readable {MANIFEST} ({exc}); give a "
+                       "file written by 'tieuchi export-all'") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BackupError("bad-archive", f"{path}: {MANIFEST} is not a tieuchi archive's")
+        raise _refused("bad-archive", f"{path}: {MANIFEST} is not a tieuchi archive's")
     version = document.get("format_version")
     if isinstance(version, int) and version > FORMAT_VERSION:
-        raise BackupError("newer-format", f"{path} has archive format {version}; this tieuchi "
-                          f"reads format {FORMAT_VERSION} only: restore it with tieuchi "
-                          f"{document.get('tieuchi_version', '(newer)')} or later")
+        raise _refused("newer-format", f"{path} has archive format {version}; this tieuchi "
+                       f"reads format {FORMAT_VERSION} only: restore it with tieuchi "
+                       f"{document.get('tieuchi_version', '(newer)')} or later")
     try:
         return Manifest.model_validate(document)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise BackupError("bad-archive", f"{path}: {MANIFEST}: {problems}") from None
+        raise _refused("bad-archive", f"{path}: {MANIFEST}: {problems}") from None
 
 
 def _check_tables(manifest: Manifest, metadata: MetaData) -> None:
     names = [t.name for t in manifest.tables]
     unknown = [n for n in names if n not in metadata.tables]
     if unknown:
-        raise BackupError("unknown-table", f"the archive holds table(s) {', '.join(unknown)} "
-                          "that this tieuchi does not have; restore it with the tieuchi "
-                          f"version that wrote it ({manifest.tieuchi_version})")
+        raise _refused("unknown-table", f"the archive holds table(s) {', '.join(unknown)} "
+                       "that this tieuchi does not have; restore it with the tieuchi "
+                       f"version that wrote it ({manifest.tieuchi_version})")
     missing = [n for n in metadata.tables if n not in names]
     if missing:
-        raise BackupError("missing-table", f"the archive lacks table(s) {', '.join(missing)}; "
-                          "it is incomplete: export the database again")
+        raise _refused("missing-table", f"the archive lacks table(s) {', '.join(missing)}; "
+                       "it is incomplete: export the database again")
     for entry in manifest.tables:
         columns = [c.name for c in metadata.tables[entry.name].columns]
         if sorted(entry.columns) != sorted(columns):
-            raise BackupError("bad-archive", f"table {entry.name}: the archive has columns "
-                              f"{', '.join(entry.columns)}, this tieuchi {', '.join(columns)}")
+            raise _refused("bad-archive", f"table {entry.name}: the archive has columns "
+                           f"{', '.join(entry.columns)}, this tieuchi {', '.join(columns)}")
 
 
 def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
@@ -364,15 +363,15 @@ def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
                 digest.update(chunk)
                 rows += chunk.count(b"\n")
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
-        raise BackupError("bad-archive", f"{entry.file} cannot be read from the archive "
-                          f"({exc})") from None
+        raise _refused("bad-archive", f"{entry.file} cannot be read from the archive "
+                       f"({exc})") from None
     if digest.hexdigest() != entry.sha256:
-        raise BackupError("bad-checksum", f"{entry.file}: the SHA-256 of the file is not the "
-                          "one in the manifest: the archive was changed or damaged; use "
-                          "another copy")
+        raise _refused("bad-checksum", f"{entry.file}: the SHA-256 of the file is not the "
+                       "one in the manifest: the archive was changed or damaged; use "
+                       "another copy")
     if rows != entry.rows:
-        raise BackupError("bad-archive", f"{entry.file} has {rows} rows, the manifest says "
-                          f"{entry.rows}")
+        raise _refused("bad-archive", f"{entry.file} has {rows} rows, the manifest says "
+                       f"{entry.rows}")
 
 
 # ---------------------------------------------------------------------- import
@@ -382,10 +381,11 @@ def import_all(engine: Engine, path: Path, *, metadata: MetaData = Base.metadata
                batch_size: int = BATCH) -> Manifest:
     """Restore the archive ``path`` into the empty database of ``engine``.
 
-    Refuses with :class:`BackupError`, writing nothing, when the archive was made at another
-    schema revision than the code's, when it fails a check of :func:`read_manifest`, or when
-    the database holds data. Otherwise brings the schema up to date, then inserts every
-    table in dependency order in one transaction and resets PostgreSQL's id sequences."""
+    Refuses with :class:`~tieuchi.domain.problems.ProblemError`, writing nothing, when the
+    archive was made at another schema revision than the code's, when it fails a check of
+    :func:`read_manifest`, or when the database holds data. Otherwise brings the schema up
+    to date, then inserts every table in dependency order in one transaction and resets
+    PostgreSQL's id sequences."""
     with _open_archive(path) as archive:
         manifest = _manifest(archive, path)
         _check_revision(engine, manifest)
@@ -394,7 +394,8 @@ def import_all(engine: Engine, path: Path, *, metadata: MetaData = Base.metadata
     try:
         database.upgrade(engine)
     except CommandError as exc:
-        raise BackupError("schema", f"{_where(engine)}: the migrations failed ({exc})") from None
+        raise _refused("not-at-head",
+                       f"{_where(engine)}: the migrations failed ({exc})") from None
     try:
         with _open_archive(path) as archive, engine.begin() as connection:
             for table in metadata.sorted_tables:
@@ -403,8 +404,8 @@ def import_all(engine: Engine, path: Path, *, metadata: MetaData = Base.metadata
                 _reset_sequences(connection, metadata.sorted_tables)
     except DBAPIError as exc:
         reason = " ".join(str(exc.orig).split())
-        raise BackupError("insert-failed", f"{_where(engine)}: the rows could not be inserted "
-                          f"({reason}); nothing was restored") from None
+        raise _refused("insert-failed", f"{_where(engine)}: the rows could not be inserted "
+                       f"({reason}); nothing was restored") from None
     return manifest
 
 
@@ -420,7 +421,7 @@ def _check_revision(engine: Engine, manifest: Manifest) -> None:
                "upgrade'), and export it again if you need an archive of this version")
     else:
         how = f"restore it with tieuchi {manifest.tieuchi_version} or later"
-    raise BackupError("wrong-revision", f"{made}: {how}")
+    raise _refused("wrong-revision", f"{made}: {how}")
 
 
 def _known(engine: Engine, revision: str) -> bool:
@@ -438,9 +439,9 @@ def _check_empty(engine: Engine, metadata: MetaData) -> None:
         held = [t.name for t in metadata.sorted_tables if t.name in present and
                 connection.scalar(select(literal(1)).select_from(t).limit(1)) is not None]
     if held:
-        raise BackupError("not-empty", f"{_where(engine)} is not empty (rows in "
-                          f"{', '.join(held)}): restore into a new, empty database; nothing "
-                          "was written")
+        raise _refused("not-empty", f"{_where(engine)} is not empty (rows in "
+                       f"{', '.join(held)}): restore into a new, empty database; nothing "
+                       "was written")
 
 
 def _entry(manifest: Manifest, table: Table) -> TableEntry:
@@ -456,8 +457,8 @@ def _insert_table(connection: Connection, table: Table, entry: TableEntry,
             try:
                 rows = [decode(line) for line in batch]
             except (ValueError, KeyError, TypeError) as exc:
-                raise BackupError("bad-archive", f"{entry.file}: a row cannot be read "
-                                  f"({exc!r})") from None
+                raise _refused("bad-archive", f"{entry.file}: a row cannot be read "
+                               f"({exc!r})") from None
             connection.execute(statement, rows)
 
 

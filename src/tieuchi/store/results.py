@@ -20,8 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tieuchi.store.tables import DataVersionRow, ResultRow, UnitRow, UnitVersionRow
+from tieuchi.store.unit_of_work import Repository, now
 
-__all__ = ["StoredResult", "stamp", "stamp_all", "unit_version", "stored", "save", "kept_for"]
+__all__ = ["Results", "StoredResult", "stamp", "stamp_all", "unit_version", "stored", "save",
+           "kept_for"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,34 @@ def kept_for(s: Session, units: Iterable[str]) -> list[tuple[str, str]]:
             select(ResultRow.unit, ResultRow.period).where(
                 ResultRow.unit.in_(chosen[start:start + 500]))))
     return found
+
+
+class Results(Repository):
+    """The read model's rows and versions, in the shared unit of work (the functions above,
+    for a caller without a session)."""
+
+    def stamp(self, units: Iterable[str]) -> int:
+        """:func:`stamp`: a new data version for a write to ``units``."""
+        with self._session() as s:
+            return stamp(s, units)
+
+    def stamp_all(self) -> int:
+        with self._session() as s:
+            return stamp_all(s)
+
+    def unit_version(self, unit: str) -> int:
+        """The version of the last write that can change ``unit``'s results."""
+        with self._session() as s:
+            return unit_version(s, unit)
+
+    def stored(self, unit: str, period: str) -> StoredResult | None:
+        with self._session() as s:
+            return stored(s, unit, period)
+
+    def save(self, result: StoredResult) -> None:
+        with self._session() as s:
+            save(s, result, now())
+
+    def kept_for(self, units: Iterable[str]) -> list[tuple[str, str]]:
+        with self._session() as s:
+            return kept_for(s, units)

@@ -22,13 +22,14 @@ from tieuchi.app import Action, App, allowed
 from tieuchi.app.policy import Resource
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.status import Basis, Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
 from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS, State
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
-from tieuchi.store import Entry, EntryProblem, Store, StoreError, User
+from tieuchi.store import Entry, Store, User
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -319,13 +320,13 @@ class HistoryOut(Ok):
 # ---------------------------------------------------------------------- helpers
 
 
-def _problem(field: str, code: str, en: str, vi: str, index: int | None = None) -> EntryProblem:
-    return EntryProblem(index, field, code, en, vi)
+def _problem(field: str, code: str, en: str, vi: str, index: int | None = None) -> Problem:
+    return Problem(code, en, vi, field=field, index=index)
 
 
 def _unit(store: Store, code: str) -> Unit:
     """The unit (the route's :class:`Needs` has checked it exists and may be seen)."""
-    unit = store.unit(code)
+    unit = store.units.get(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
     return unit
@@ -335,19 +336,19 @@ def _period(text: str, field: str = "period") -> Period:
     try:
         return Period.parse(text)
     except PeriodError as exc:
-        raise StoreError([_problem(field, "invalid-period", str(exc),
-                                   f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, "
-                                   "2023-Q3, 2023-05)")]) from None
+        raise ProblemError([_problem(field, "invalid-period", str(exc),
+                                     f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, "
+                                     "2023-Q3, 2023-05)")]) from None
 
 
 def _indicators(store: Store) -> list[Indicator]:
-    return store.indicators()
+    return store.units.indicators()
 
 
 def _path_items(store: Store, code: str) -> list[PathItem]:
     items = []
-    for ancestor in reversed(store.path(code)):
-        unit = store.unit(ancestor)
+    for ancestor in reversed(store.units.path(code)):
+        unit = store.units.get(ancestor)
         if unit is not None:
             items.append(PathItem(code=unit.code, name=unit.name))
     return items
@@ -363,9 +364,9 @@ def list_units(store: StoreDep, user: ApiUser,
                    description="List the units directly under this one.")] = None,
                ) -> UnitList:
     if parent is not None:
-        return UnitList(units=[UnitOut.of(u) for u in store.children(parent)])
+        return UnitList(units=[UnitOut.of(u) for u in store.units.children(parent)])
     if user.unit is None:
-        return UnitList(units=[UnitOut.of(u) for u in store.children(None)])
+        return UnitList(units=[UnitOut.of(u) for u in store.units.children(None)])
     own = _unit(store, user.unit)
     return UnitList(units=[UnitOut.of(own)])
 
@@ -379,8 +380,8 @@ def search_units(store: StoreDep, user: ApiUser,
     found: list[FoundUnit] = []
     if not q.strip():
         return SearchResult(q=q, units=found)
-    for unit in store.search_units(q, within=user.unit, limit=limit):
-        if allowed(user, Action.READ, Resource.unit(store.path(unit.code))):
+    for unit in store.units.search(q, within=user.unit, limit=limit):
+        if allowed(user, Action.READ, Resource.unit(store.units.path(unit.code))):
             found.append(FoundUnit(**UnitOut.of(unit).model_dump(),
                                    path=_path_items(store, unit.code)))
     return SearchResult(q=q, units=found)
@@ -409,7 +410,7 @@ def list_indicators(store: StoreDep, user: ApiUser) -> IndicatorList:
 def get_targets(store: StoreDep, user: ApiUser, unit: str,
                 period: str | None = None) -> TargetList:
     code = _period(period).code if period else None
-    docs = store.targets_of([unit], code)
+    docs = store.targets.of([unit], code)
     return TargetList(unit=unit, period=code,
                       targets=[TargetBody.model_validate(
                           {k: v for k, v in d.items() if v is not None}) for d in docs])
@@ -426,21 +427,22 @@ def post_targets(body: TargetsIn, app: AppDep, user: ApiUser) -> Changed:
                                                       if t.key in held})
     docs, problems = _target_docs(store, body.targets, held)
     if problems:
-        raise StoreError(problems)
+        raise ProblemError(problems)
     return Changed(changed=app.set_targets(user, docs, reason=body.reason))
 
 
 def _held_targets(store: Store, keys: list[str]) -> dict[str, tuple[str, str, str]]:
     """key → (unit, indicator, period) of the targets that exist."""
-    return store.targets_by_key(keys)
+    return {key: (doc["unit"], doc["indicator"], doc["period"])
+            for key, doc in store.targets.by_key(keys).items()}
 
 
 def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[str, str, str]],
-                 ) -> tuple[list[dict[str, Any]], list[EntryProblem]]:
+                 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The request's targets as rows of TARGET_SCHEMA, with what the request itself gets
     wrong (a key given twice, a key that names another target) and what the store refuses
-    (:meth:`Store.check_targets`: the domain's rules, unknown codes, locks)."""
-    problems: list[EntryProblem] = []
+    (``store.targets.check``: the domain's rules, unknown codes, locks)."""
+    problems: list[Problem] = []
     docs: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, t in enumerate(targets):
@@ -451,11 +453,11 @@ def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[
         if t.key in held:
             problems += _key_in_use(t, held[t.key], index)
         docs.append(t.model_dump())  # Python values: NaN and Infinity stay what they are
-    problems += store.check_targets(docs)
-    return docs, sorted(problems, key=lambda p: (p.index or 0, p.field))
+    problems += store.targets.check(docs)
+    return docs, sorted(problems, key=lambda p: (p.index or 0, p.field or ""))
 
 
-def _key_in_use(t: TargetBody, held: tuple[str, str, str], index: int) -> list[EntryProblem]:
+def _key_in_use(t: TargetBody, held: tuple[str, str, str], index: int) -> list[Problem]:
     """A key names one target: its unit, indicator and period stay what they are."""
     unit, indicator, period = held
     given = {"unit": t.unit, "indicator": t.indicator, "period": Period.canonical(t.period)}
@@ -482,7 +484,7 @@ def get_observations(app: AppDep, user: ApiUser, unit: str,
     store = app.store
     code = _period(period or app.default_period()).code
     codes = indicator or [i.code for i in _indicators(store)]
-    found = store.figures(unit, code, codes)
+    found = store.figures.latest(unit, code, codes)
     return FigureList(unit=unit, period=code, observations=[
         Figure(indicator=c, **found[c]) for c in codes if c in found])
 
@@ -512,9 +514,9 @@ def get_evaluation(app: AppDep, user: ApiUser, unit: str,
     chosen = _period(period or app.default_period(light))
     if as_of is None:  # the read model's result (the full definitions only if it is stale)
         ev = app.results.result(unit, chosen, light, version,
-                                full=lambda: app.store.definitions(unit)).evaluation
+                                full=lambda: app.store.units.definitions(unit)).evaluation
     else:  # another date: evaluated on demand
-        ev = evaluate(app.store.definitions(unit), chosen, units=[unit], as_of=as_of)
+        ev = evaluate(app.store.units.definitions(unit), chosen, units=[unit], as_of=as_of)
     return EvaluationOut(**evaluation_dict(ev))
 
 
@@ -528,10 +530,10 @@ def get_workflow(app: AppDep, user: ApiUser, unit: str,
                      description="Default: the project's period.")] = None) -> WorkflowOut:
     store = app.store
     code = _period(period or app.default_period()).code
-    states = store.states([unit], code)
+    states = store.workflow.states([unit], code)
     names = STATE_NAMES["vi"]
     out = []
-    for ds in store.datasets_for(unit):
+    for ds in store.units.datasets_for(unit):
         state = states.get((unit, ds.code), State.DRAFT)
         actions = app.workflow_actions(user, unit, state)
         out.append(DataSetState(dataset=ds.code, name=ds.name, name_en=ds.name_en,
@@ -563,7 +565,7 @@ def get_history(store: StoreDep, user: ApiUser, unit: str,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> HistoryOut:
     code = _period(period).code if period else None
     entries = []
-    for e in store.history(entity, unit):
+    for e in store.audit.history(entity, unit):
         parts = e.key.split("|")  # observation: unit|indicator|period|vintage
         if entity == "observation":  # workflow: unit|period|dataset
             if (indicator and parts[1] != indicator) or (code and parts[2] != code):

@@ -23,11 +23,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.sessions import SessionMiddleware
 
 from tieuchi.app import Action, App, UnknownUnit
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.reports.formatting import long_date, number, percent
 from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
-from tieuchi.store import Refused, Store, StoreError, User
+from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES
 from tieuchi.web.security import (
     CsrfFailed,
@@ -92,7 +93,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.secret_key or store.secret(),
+        SessionMiddleware, secret_key=settings.secret_key or store.users.secret(),
         session_cookie="tieuchi_session", max_age=settings.session_hours * 3600,
         same_site="lax", https_only=settings.secure_cookies,
     )
@@ -151,17 +152,17 @@ def _handlers(app: FastAPI) -> None:
                               UI["vi"]["csrf"])
         return _error_page(request, 403, UI[lang_of(request)]["csrf"])
 
-    @app.exception_handler(Refused)
     @app.exception_handler(Forbidden)
-    async def refused(request: Request, exc: Refused | Forbidden) -> Response:
+    async def refused(request: Request, exc: Forbidden) -> Response:
         if _is_api(request):
             return _api_error(403, "forbidden", exc.message, exc.message_vi)
         return _error_page(request, 403, exc.message_vi if lang_of(request) == "vi"
                            else exc.message)
 
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> Response:
-        status = 409 if any(p.code in CLOSED_CODES for p in exc.problems) else 422
+    @app.exception_handler(ProblemError)
+    async def store_error(request: Request, exc: ProblemError) -> Response:
+        status = 403 if exc.status == 403 else 409 if any(
+            p.code in CLOSED_CODES for p in exc.problems) else 422
         if _is_api(request):
             return JSONResponse(error_body(status, [p.as_dict() for p in exc.problems]),
                                 status_code=status)

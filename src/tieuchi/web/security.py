@@ -103,7 +103,7 @@ def session_user(request: Request) -> User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
-    found = store_of(request).get_user(uid)
+    found = store_of(request).users.get(uid)
     if found is None:
         return None
     user, fingerprint = found
@@ -117,11 +117,11 @@ def token_user(request: Request) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return store_of(request).user_for_token(token.strip())
+    return store_of(request).users.for_token(token.strip())
 
 
 def login(request: Request, user: User) -> None:
-    found = store_of(request).get_user(user.id)
+    found = store_of(request).users.get(user.id)
     assert found is not None
     request.session.clear()
     request.session.update({"uid": user.id, "fp": found[1],

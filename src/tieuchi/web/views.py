@@ -57,7 +57,7 @@ class UnitView:
     @cached_property
     def definitions(self) -> Definitions:
         """The full definitions of the unit's subtree: targets and figures too."""
-        return self.store.definitions(self.code)
+        return self.store.units.definitions(self.code)
 
     def result_of(self, period: Period | str) -> Result:
         """The unit's result for ``period`` from the read model (computed from the full
@@ -251,8 +251,8 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
         raise HTTPException(422, f"period: {exc}") from None
     view = UnitView(app, user, unit, light, parsed, lang_of(request))
     view.version = version
-    for ancestor in reversed(store.path(code)[1:]):
-        found = store.unit(ancestor)
+    for ancestor in reversed(store.units.path(code)[1:]):
+        found = store.units.get(ancestor)
         if found is not None:
             view.crumbs.append((ancestor, found.name, app.may(user, Action.READ, ancestor)))
     return view

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tieuchi.app import Action, allowed
 from tieuchi.app.policy import Resource
+from tieuchi.domain.problems import ProblemError
 from tieuchi.settings import Settings
-from tieuchi.store import Refused, Store
+from tieuchi.store import Store
 from tieuchi.web.app import _local, lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, login, logout, session_user
@@ -37,11 +38,11 @@ def login_form(
     t = UI[lang_of(request)]
     address = request.client.host if request.client else "-"
     try:
-        user = store.authenticate(username.strip(), password, address,
-                                  limit=settings.login_attempts,
-                                  window=timedelta(minutes=settings.login_window_minutes))
-    except Refused as exc:
-        message = exc.message_vi if lang_of(request) == "vi" else exc.message
+        user = store.users.authenticate(username.strip(), password, address,
+                                        limit=settings.login_attempts,
+                                        window=timedelta(minutes=settings.login_window_minutes))
+    except ProblemError as exc:
+        message = exc.message(lang_of(request))
         return render(request, "login.html", status_code=429, error=message,
                       next=_local(next), username=username)
     if user is None:
@@ -62,10 +63,10 @@ def home(request: Request, user: CurrentUser) -> Response:
     store: Store = request.app.state.store
     if user.unit:
         return RedirectResponse(f"/units/{user.unit}", status_code=303)
-    top = store.top_units()
+    top = store.units.top()
     if len(top) == 1:
         return RedirectResponse(f"/units/{top[0]}", status_code=303)
-    units = [u for code in top if (u := store.unit(code))]
+    units = [u for code in top if (u := store.units.get(code))]
     return render(request, "home.html", units=units)
 
 
@@ -74,10 +75,10 @@ def search(request: Request, user: CurrentUser, q: str = "") -> HTMLResponse:
     store: Store = request.app.state.store
     found = []
     if q.strip():
-        for unit in store.search_units(q, within=user.unit):
-            path = store.path(unit.code)
+        for unit in store.units.search(q, within=user.unit):
+            path = store.units.path(unit.code)
             if allowed(user, Action.READ, Resource.unit(path)):
-                parent = store.unit(path[1]) if len(path) > 1 else None
+                parent = store.units.get(path[1]) if len(path) > 1 else None
                 found.append((unit, parent.name if parent else ""))
     template = "_search.html" if request.headers.get("hx-request") else "search.html"
     return render(request, template, found=found, q=q)

@@ -35,11 +35,11 @@ def dashboard(request: Request, user: CurrentUser, code: str,
 def _forms(view: UnitView) -> list[dict[str, Any]]:
     """The unit's data sets for the period and where each stands (draft … locked)."""
     store = view.store
-    states = store.states([view.code], view.period.code)
+    states = store.workflow.states([view.code], view.period.code)
     writable = view.app.may(view.user, Action.WRITE, view.code)
     names = STATE_NAMES[view.lang]
     out = []
-    for ds in store.datasets_for(view.code):
+    for ds in store.units.datasets_for(view.code):
         state = states.get((view.code, ds.code), State.DRAFT)
         out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
                     else ds.name, "state": state, "state_text": names[state],
@@ -84,7 +84,7 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
         rows, passing = [], _set_rows(view, indicator.criteria_set)
     else:
         rows, passing = _children_rows(view, target["indicator"]), []
-    history = [_target_change(a, view) for a in view.store.history("target", key)]
+    history = [_target_change(a, view) for a in view.store.audit.history("target", key)]
     return render(request, "drill.html", user=user, view=view, tab="targets", row=row,
                   target=target, indicator=indicator, rows=rows, passing=passing,
                   history=history)

@@ -22,10 +22,11 @@ from markupsafe import Markup, escape
 from tieuchi.app import Action
 from tieuchi.app import drafts as d
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
 from tieuchi.reports.text import render_markdown
-from tieuchi.store import Store, StoreError, User
+from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
@@ -171,7 +172,7 @@ _MARKER = re.compile(r"\*\*|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
 
 def report_text(store: Store, unit: str, period: str, lang: str) -> str:
     """The unit's report for the period, from the data as it is now."""
-    definitions = store.definitions(unit)
+    definitions = store.units.definitions(unit)
     return render_markdown(evaluate(definitions, period, units=[unit]), lang, unit)
 
 
@@ -180,18 +181,18 @@ def _found(lang: str) -> Iterator[None]:
     """A draft, version, comment or unit that does not exist is a 404."""
     try:
         yield
-    except StoreError as error:
+    except ProblemError as error:
         if any(p.code.startswith("unknown-") for p in error.problems):
             raise HTTPException(404, _message(error, lang)) from None
         raise
 
 
-def _message(error: StoreError, lang: str) -> str:
+def _message(error: ProblemError, lang: str) -> str:
     text = "; ".join(p.message_vi if lang == "vi" else p.message for p in error.problems)
     return text[:1].upper() + text[1:]
 
 
-def _status(error: StoreError) -> int:
+def _status(error: ProblemError) -> int:
     return 409 if any(p.code in _CONFLICTS for p in error.problems) else 422
 
 
@@ -209,12 +210,12 @@ def _frame(request: Request, user: User, code: str, period: str | None) -> dict[
     the unit, a plain heading for users of the units below it."""
     store = store_of(request)
     lang = lang_of(request)
-    unit = store.unit(code)
+    unit = store.units.get(code)
     if unit is None:
         raise HTTPException(404, f"unit '{code}' does not exist")
     readable = app_of(request).may(user, Action.READ, code)
     view = open_unit(request, user, code, period) if readable else None
-    home = store.unit(user.unit) if user.unit and not readable else None
+    home = store.units.get(user.unit) if user.unit and not readable else None
     return {"user": user, "view": view, "unit": unit, "unit_name": _unit_name(unit, lang),
             "home_name": _unit_name(home, lang) if home else "", "code": code,
             "tab": "drafts", "dw": WORDS[lang]}
@@ -343,7 +344,9 @@ def save_draft(request: Request, user: CurrentUser, code: str,
     try:
         made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
                               user=user, lang=text_lang)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         return _list_page(request, user, code, chosen, status_code=_status(error),
                           alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{made.id}?done=created", status_code=303)
@@ -357,7 +360,9 @@ def _save_version(request: Request, user: User, code: str, draft_id: int) -> Res
     try:
         version = d.add_version(store, draft_id, report_text(store, code, draft.period,
                                                              draft.lang), user=user)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?version={version.number}"
@@ -422,7 +427,7 @@ def _draft_context(request: Request, user: User, code: str, draft_id: int,
 def _unit_names(store: Store, codes: set[str], lang: str) -> dict[str, str]:
     names = {}
     for code in codes:
-        unit = store.unit(code)
+        unit = store.units.get(code)
         names[code] = _unit_name(unit, lang) if unit else code
     return names
 
@@ -437,7 +442,7 @@ def _comment(c: d.Comment, names: dict[str, str], lang: str) -> dict[str, Any]:
 
 
 def _after(request: Request, user: User, code: str, draft_id: int, version: int,
-           paragraph: int, done: str, error: StoreError | None = None) -> Response:
+           paragraph: int, done: str, error: ProblemError | None = None) -> Response:
     """The answer to a comment or a resolution: the paragraph again for htmx, else the page
     (with the error) or a redirect to it (after success)."""
     lang = lang_of(request)
@@ -467,7 +472,9 @@ def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
     _draft_of(store, code, draft_id, user, lang_of(request))
     try:
         d.add_comment(store, draft_id, version, paragraph, text, user=user)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         if any(p.code == "unknown-version" for p in error.problems):
             raise HTTPException(404, _message(error, lang_of(request))) from None
         return _after(request, user, code, draft_id, version, paragraph, "comment", error)
@@ -487,7 +494,9 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
     try:
         with _found(lang):
             done = d.resolve_comment(store, draft_id, comment_id, outcome, note, user=user)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         if version is None or paragraph is None:
             return _draft_page(request, user, code, draft_id, version,
                                status_code=_status(error), alert=_message(error, lang))
@@ -504,7 +513,9 @@ def close(request: Request, user: CurrentUser, code: str, draft_id: int,
     _draft_of(store, code, draft_id, user, lang)
     try:
         d.close_draft(store, draft_id, user=user, note=note)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?done=closed", status_code=303)

@@ -1,7 +1,7 @@
 """Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
 (gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa) and the history of one value.
 
-Every figure is written through :meth:`Store.write` in one go: a form with one bad field
+Every figure is written through ``store.figures.write`` in one go: a form with one bad field
 saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
 """
 
@@ -18,10 +18,11 @@ from starlette.datastructures import FormData
 from tieuchi.app import Action
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store, StoreError
+from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store
 from tieuchi.web.app import lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, store_of
@@ -120,7 +121,7 @@ def local_time(at: datetime, lang: str = "vi") -> str:
 
 
 def _dataset(store: Store, code: str, dataset: str) -> DataSet:
-    for ds in store.datasets_for(code):
+    for ds in store.units.datasets_for(code):
         if ds.code == dataset:
             return ds
     raise HTTPException(404, f"unit {code} does not report the data set '{dataset}'")
@@ -148,11 +149,11 @@ def datasets(request: Request, user: CurrentUser, code: str,
     view = open_unit(request, user, code, period)
     store = store_of(request)
     lang = view.lang
-    states = store.states([code], view.period.code)
+    states = store.workflow.states([code], view.period.code)
     rows = []
-    for ds in store.datasets_for(code):
+    for ds in store.units.datasets_for(code):
         state = states.get((code, ds.code), State.DRAFT)
-        filled = store.figures(code, view.period.code, list(ds.indicators))
+        filled = store.figures.latest(code, view.period.code, list(ds.indicators))
         rows.append({"code": ds.code, "name": _ds_name(ds, lang), "count": len(ds.indicators),
                      "filled": len(filled), "state": state,
                      "state_text": STATE_NAMES[lang][state]})
@@ -173,8 +174,8 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     store = store_of(request)
     user, code, lang = view.user, view.code, view.lang
     period = view.period.code
-    figures = store.figures(code, period, list(ds.indicators))
-    state = store.state(code, period, ds.code)
+    figures = store.figures.latest(code, period, list(ds.indicators))
+    state = store.workflow.state(code, period, ds.code)
     ew = WORDS[lang]
     rows = []
     for ind_code in ds.indicators:
@@ -203,7 +204,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     if view.period.kind != ds.period:
         wrong_period = ew["wrong_period"].format(kind=ew["kinds"][ds.period.value],
                                                  period=view.period.label(lang))
-    last = store.history("workflow", f"{code}|{period}|{ds.code}")[:1]
+    last = store.audit.history("workflow", f"{code}|{period}|{ds.code}")[:1]
     return render(
         request, "entry_form.html", status_code=status_code, user=user, view=view,
         tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
@@ -236,7 +237,7 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
     source = str(form.get("source") or "").strip()
     reason = str(form.get("reason") or "").strip()
     keep = {"vintage": vintage, "source": source, "reason": reason}
-    figures = store.figures(code, period_code, list(ds.indicators))
+    figures = store.figures.latest(code, period_code, list(ds.indicators))
     typed: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     entries: list[Entry] = []
@@ -277,7 +278,9 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
         return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
     try:
         count = app_of(request).write_figures(user, entries, reason=reason or None)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         general: list[str] = []
         for problem in error.problems:
             text = problem.message_vi if lang == "vi" else problem.message
@@ -319,7 +322,9 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
     try:
         app_of(request).transition(user, code, view.period.code, ds.code, action,
                                    reason=reason.strip() or None)
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         closed = any(p.code in CLOSED_CODES for p in error.problems)
         return _form_page(request, view, ds, status_code=409 if closed else 422,
                           alert="; ".join(p.message_vi if lang == "vi" else p.message
@@ -340,7 +345,8 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str,
     if found is None:
         raise HTTPException(404, f"indicator '{indicator}' does not exist")
     lang = lang_of(request)
-    entries = store_of(request).history("observation", f"{code}|{indicator}|{view.period.code}")
+    entries = store_of(request).audit.history("observation",
+                                              f"{code}|{indicator}|{view.period.code}")
     rows = [_history_row(a, found, lang) for a in entries]
     template = "history_table.html" if request.headers.get("hx-request") else "history.html"
     name = (found.name_en or found.name) if lang == "en" else found.name

@@ -5,7 +5,7 @@ The upload is read and checked whole (:func:`tieuchi.io.excel_import.read_workbo
 user must be allowed to write every unit of the file, which must lie under the page's unit.
 The preview carries the changes to the confirmation signed with the application's key, so
 any worker can write them; the confirmation compares them with the figures held then (the
-preview is shown again if they changed) and writes them in one :meth:`Store.write`.
+preview is shown again if they changed) and writes them in one ``store.figures.write``.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ WORDS: dict[str, dict[str, Any]] = {
 
 
 def _signer(request: Request) -> URLSafeTimedSerializer:
-    key = request.app.state.settings.secret_key or store_of(request).secret()
+    key = request.app.state.settings.secret_key or store_of(request).users.secret()
     return URLSafeTimedSerializer(key, salt=PREVIEW_SALT)
 
 
@@ -132,7 +132,7 @@ def _signer(request: Request) -> URLSafeTimedSerializer:
 
 def _writable(view: UnitView) -> list[Unit]:
     """The page's unit and the units below it the user may write, valid in the period."""
-    above = view.store.path(view.code)[1:]
+    above = view.store.units.path(view.code)[1:]
     parents = {u.code: u.parent for u in view.light.units}
     found = []
     for unit in (view.unit, *(view.light.unit_by_code[c]
@@ -215,7 +215,7 @@ def _allow(app: App, user: User, code: str, lang: str) -> Any:
 
     def allow(units: list[str]) -> None:
         app.require_all(user, Action.WRITE, units)
-        outside = [u for u in units if code not in store.path(u)]
+        outside = [u for u in units if code not in store.units.path(u)]
         if outside:
             text = WORDS[lang]["outside"].format(unit=outside[0], here=code)
             raise ProblemError([Problem.located(outside[0], "wrong-sheet", text, text)])
@@ -240,6 +240,8 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
         plan = read_workbook(store, data, name=file.filename,
                              allow=_allow(app_of(request), user, code, view.lang))
     except ProblemError as error:
+        if error.status == 403:
+            raise
         return _page(request, view, status_code=422, problems=list(error.problems),
                      alert=iw["problems"].format(n=len(error.problems)), reason=reason)
     return _preview(request, view, plan, reason)
@@ -298,6 +300,8 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
     try:
         count = apply(app_of(request), plan, actor=user, reason=reason or None)
     except ProblemError as error:
+        if error.status == 403:
+            raise
         closed = any(p.code in CLOSED_CODES for p in error.problems)
         return _page(request, view, status_code=409 if closed else 422,
                      problems=list(error.problems), reason=reason,

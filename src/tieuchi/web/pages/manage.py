@@ -18,11 +18,11 @@ from tieuchi.app import Action
 from tieuchi.domain.allocation import allocatable, parts_of
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Basis, Comparator
 from tieuchi.domain.targets import Target
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import StoreError
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
@@ -240,7 +240,7 @@ def _refused(request: Request, docs: list[dict[str, Any]], lang: str) -> dict[st
     """What the store refuses of ``docs`` (the domain's target rules, a closed data set), as
     a message per form field."""
     found: dict[str, str] = {}
-    for problem in app_of(request).store.check_targets(docs):
+    for problem in app_of(request).store.targets.check(docs):
         field = problem.field if problem.field in ("indicator", "comparator") else "value"
         found.setdefault(field, problem.message_vi if lang == "vi" else problem.message)
     return found
@@ -290,7 +290,9 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         app_of(request).allocate(user, code, key, values, document=document or None,
                                  reason=reason or mw["allocation_reason"].format(
                                      key=key, unit=view.unit.name))
-    except StoreError as error:
+    except ProblemError as error:
+        if error.status == 403:  # a refusal: the app's 403 page
+            raise
         message = "; ".join(p.message_vi if view.lang == "vi" else p.message
                             for p in error.problems)
         return _page(request, view, status_code=422, alert=message,
