@@ -96,6 +96,9 @@ class Loaded:
     invalid_codes: dict[str, set[str]] = field(default_factory=dict)  # codes of invalid items
     unreadable_codes: set[str] = field(default_factory=set)  # codes seen in unparsable files
     problems: list[Problem] = field(default_factory=list)
+    # Every target as rows of TARGET_SCHEMA, in the order of ``build``: made once by the rule
+    # that checks their values, and used again for the bundle.
+    target_rows: pl.DataFrame | None = None
 
     def items(self, section: str) -> list[Any]:
         return [loc.item for loc in self.sections[section]]
@@ -385,7 +388,7 @@ def build(loaded: Loaded) -> Definitions:
         indicators=tuple(loaded.items("indicators")),
         groups=tuple(groups),
         criteria_sets=tuple(loaded.items("criteria_sets")),
-        targets=target_frame(targets),
+        targets=target_frame(targets) if loaded.target_rows is None else loaded.target_rows,
         members=pl.DataFrame(members, schema=MEMBER_SCHEMA),
         observations=observation_frame(observations),
         report=report_items[0] if report_items else ReportOutline(),

@@ -205,7 +205,8 @@ def target_values(loaded: Loaded) -> None:
     placed = list(_all_targets(loaded))
     if not placed:
         return
-    frame = target_frame(t for t, _, _ in placed).with_columns(
+    loaded.target_rows = target_frame(t for t, _, _ in placed)
+    frame = loaded.target_rows.with_columns(
         pl.Series("file", [loc.file for _, loc, _ in placed], pl.String),
         pl.Series("line", [loc.line_at(*path) for _, loc, path in placed], pl.Int64))
     indicators: dict[str, Indicator] = _codes(loaded, "indicators")
