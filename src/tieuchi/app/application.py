@@ -2,10 +2,11 @@
 the use cases as commands (actor + command → result, or problems).
 
 The web pages, the REST API, the command line and the importers translate requests into these
-commands and results into responses; none of them decides who may do what. Each command asks
-:func:`tieuchi.app.policy.allowed` for every unit it touches before anything is written, so a
-request that reaches out of its scope is refused whole (:class:`~tieuchi.store.Refused`) and
-writes nothing.
+commands and results into responses; none of them decides who may do what, nor what a request
+may hold. Each command asks :func:`tieuchi.app.policy.allowed` for every unit it touches before
+anything is written, so a request that reaches out of its scope is refused whole and writes
+nothing. Every refusal is a :class:`~tieuchi.domain.problems.ProblemError` (``forbidden``,
+``system-only``, the request's own problems, and what the store refuses).
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
 from tieuchi.domain.bundle import Definitions, target_frame
+from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.status import Vintage
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
-from tieuchi.store import Entry, EntryProblem, LoadSummary, Refused, Store, StoreError
+from tieuchi.store import Entry, EntryProblem, LoadSummary, Refused, Role, Store, StoreError, User
 from tieuchi.store.repository import now
 
-__all__ = ["App", "STEP_ACTIONS", "UnknownUnit"]
+__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "problem_error",
+           "STORE_REFUSALS"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
@@ -37,13 +42,46 @@ STEP_ACTIONS: dict[Step, Action] = {
     Step.REOPEN: Action.REOPEN,
 }
 
+# The vintages a data-entry form writes, least final first (plans come from definitions).
+FORM_VINTAGES: tuple[str, ...] = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value,
+                                  Vintage.OFFICIAL.value)
 
-class UnknownUnit(LookupError):
-    """A unit code that is not in the hierarchy."""
+# What the store raises while it is not yet converted to ProblemError; adapters that call the
+# store catch these too and show them through :func:`problem_error`.
+STORE_REFUSALS = (StoreError, Refused)
+
+
+class UnknownUnit(ProblemError):
+    """A unit code that is not in the hierarchy (``not-found``: 404)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        super().__init__(f"unit '{code}' does not exist")
+        super().__init__([Problem("not-found", f"unit '{code}' does not exist",
+                                  f"đơn vị '{code}' không có trong danh mục", field="unit")])
+
+
+def problem_error(error: ProblemError | StoreError | Refused) -> ProblemError:
+    """The one problem type for a refusal of the store (its problems, field and row kept; a
+    refusal of scope is ``forbidden``)."""
+    if isinstance(error, ProblemError):
+        return error
+    if isinstance(error, Refused):
+        return ProblemError([Problem("forbidden", error.message, error.message_vi)])
+    return ProblemError([_problem(p) for p in error.problems])
+
+
+def _problem(p: Problem | EntryProblem, index: int | None = None) -> Problem:
+    """A problem of the store as a :class:`Problem`; ``index`` re-places it in a request."""
+    if isinstance(p, Problem):
+        return p if index is None else Problem(p.code, p.message, p.message_vi, at=p.at,
+                                               field=p.field, index=index,
+                                               severity=p.severity)
+    return Problem(p.code, p.message, p.message_vi, field=p.field,
+                   index=p.index if index is None else index)
+
+
+def _forbidden(action: Action, unit: str) -> ProblemError:
+    return ProblemError([Problem("forbidden", *refusal(action, unit))])
 
 
 class App:
@@ -69,13 +107,13 @@ class App:
     def require(self, actor: Actor | None, action: Action, unit: str,
                 author: str | None = None) -> Resource:
         """The unit as a resource, once ``actor`` may do ``action`` on it: raises
-        :class:`UnknownUnit` when it does not exist, :class:`Refused` when it is out of the
+        :class:`UnknownUnit` when it does not exist, ``forbidden`` when it is out of the
         actor's reach."""
         resource = self.resource(unit, author)
         if not resource.path:
             raise UnknownUnit(unit)
         if not allowed(actor, action, resource):
-            raise Refused(*refusal(action, unit))
+            raise _forbidden(action, unit)
         return resource
 
     def require_all(self, actor: Actor, action: Action, units: Iterable[str]) -> None:
@@ -84,7 +122,7 @@ class App:
         for unit in sorted(set(units)):
             resource = self.resource(unit)
             if resource.path and not allowed(actor, action, resource):
-                raise Refused(*refusal(action, unit))
+                raise _forbidden(action, unit)
 
     def workflow_actions(self, actor: Actor | None, unit: str, state: State) -> list[Step]:
         """The workflow steps ``actor`` may take on a unit's data set in ``state``: the
@@ -98,6 +136,16 @@ class App:
         current year (by the application's clock)."""
         project = definitions.project if definitions is not None else self.store.project()
         return project.period or str(self.clock().date().year)
+
+    def dataset(self, unit: str, code: str) -> DataSet:
+        """The data set ``code`` that ``unit`` reports (``not-found`` when it reports none of
+        that code)."""
+        found = {d.code: d for d in self.store.datasets_for(unit)}.get(code)
+        if found is None:
+            raise ProblemError([Problem(
+                "not-found", f"unit {unit} does not report the data set '{code}'",
+                f"đơn vị {unit} không báo cáo biểu '{code}'", field="dataset")])
+        return found
 
     # ------------------------------------------------------------------ commands
 
@@ -117,17 +165,77 @@ class App:
             self.results.refresh({e.unit for e in entries})
         return count
 
+    def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
+                      values: Mapping[str, float | None], *, vintage: str,
+                      source: str | None = None, reason: str | None = None) -> int:
+        """Save a data-entry form: ``values`` maps the data set's indicators to their new
+        figure for the unit and period (None: the figure held is deleted, in its vintage).
+        A figure equal to the one held is not written, nor an indicator outside the data set;
+        the vintage is one a form enters (:data:`FORM_VINTAGES`). All or nothing; returns
+        how many figures changed (0: nothing to write). Each problem's ``index`` is the place
+        of its indicator in ``values``."""
+        self.require(actor, Action.WRITE, unit)
+        found = self.dataset(unit, dataset)
+        if vintage not in FORM_VINTAGES:
+            raise ProblemError([Problem(
+                "invalid-vintage", f"the vintage '{vintage}' is not estimate, preliminary or "
+                "official", f"loại số liệu '{vintage}' không phải ước thực hiện, sơ bộ hoặc "
+                "chính thức", field="vintage")])
+        order = {code: index for index, code in enumerate(values)}
+        held = self.store.figures(unit, period, list(found.indicators))
+        entries: list[Entry] = []
+        owners: list[int] = []  # the place in ``values`` of each entry
+        for code, value in values.items():
+            current = held.get(code)
+            if code not in found.indicators or value == (current or {}).get("value"):
+                continue
+            if current is not None and value is None:
+                entries.append(Entry(unit, code, period, None, current["vintage"]))
+            else:
+                entries.append(Entry(unit, code, period, value, vintage, source or None))
+            owners.append(order[code])
+        if not entries:
+            return 0
+        try:
+            return self.write_figures(actor, entries, reason=reason)
+        except STORE_REFUSALS + (ProblemError,) as error:
+            raise ProblemError([
+                _problem(p, owners[p.index] if p.index is not None
+                         and 0 <= p.index < len(owners) else None)
+                for p in problem_error(error).problems]) from None
+
+    def check_targets(self, actor: Actor, docs: Sequence[dict[str, Any]]) -> list[Problem]:
+        """What :meth:`set_targets` would refuse of ``docs``, without saving (a dry run):
+        the request's own problems (a key given twice, a key that names another target) and
+        the store's (the domain's target rules, unknown codes, a closed data set). Raises
+        ``forbidden`` when a unit is out of the actor's reach."""
+        held = self._require_targets(actor, docs)
+        return _sorted(_key_problems(docs, held)
+                       + [_problem(p) for p in self.store.check_targets(docs)])
+
     def set_targets(self, actor: Actor, docs: Sequence[dict[str, Any]], *,
                     reason: str | None = None) -> int:
-        """Add or change targets (rows of the target schema), all or nothing. A key already
-        held by another unit is that unit's target: its scope decides too."""
-        held = self.store.targets_by_key([d["key"] for d in docs])
-        units = {d["unit"] for d in docs} | {held[d["key"]][0] for d in docs if d["key"] in held}
-        self.require_all(actor, Action.MANAGE_TARGETS, units)
+        """Add or change targets (rows of the target schema), all or nothing. A key names one
+        target: posting it again changes that target, whose unit, indicator and period stay
+        what they are (``key-in-use``); the unit holding a key given is in scope too."""
+        held = self._require_targets(actor, docs)
+        problems = _key_problems(docs, held)
+        if problems:
+            raise ProblemError(_sorted(problems + [_problem(p)
+                                                   for p in self.store.check_targets(docs)]))
         count = self.store.save_targets(docs, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh(units)
+            self.results.refresh({d["unit"] for d in docs})
         return count
+
+    def _require_targets(self, actor: Actor, docs: Sequence[dict[str, Any]],
+                         ) -> dict[str, tuple[str, str, str]]:
+        """The targets held under the keys given (key → unit, indicator, period), once the
+        actor may set the targets of every unit named and of every unit holding a key."""
+        held = self.store.targets_by_key([d["key"] for d in docs if d.get("key")])
+        self.require_all(actor, Action.MANAGE_TARGETS,
+                         {d["unit"] for d in docs} | {unit for unit, _, _ in held.values()})
+        return held
 
     def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,
                  document: str | None = None, reason: str | None = None) -> int:
@@ -139,32 +247,32 @@ class App:
         target = {t["key"]: t for t in self.store.targets_of([unit])}.get(key)
         indicator = definitions.indicator_by_code.get(target["indicator"]) if target else None
         if target is None or indicator is None or not allocatable(target, indicator):
-            raise StoreError([EntryProblem(
-                None, "key", "not-allocatable",
+            raise ProblemError([Problem(
+                "not-allocatable",
                 f"target '{key}' of {unit} cannot be allocated to the units below (it must be "
                 "a number, at least, at most or equal, of an indicator that adds up)",
                 f"chỉ tiêu '{key}' của đơn vị {unit} không phân bổ được cho đơn vị trực thuộc "
                 "(chỉ phân bổ chỉ tiêu dạng số: không thấp hơn, không vượt quá hoặc bằng, "
-                "của chỉ tiêu cộng dồn được)")])
+                "của chỉ tiêu cộng dồn được)", field="key")])
         below = {u.code for u in parts_of(definitions, unit, Period.parse(target["period"]))}
         if set(parts) != below:
-            raise StoreError([EntryProblem(
-                None, "parts", "allocation-units",
+            raise ProblemError([Problem(
+                "allocation-units",
                 f"give a part to each unit directly below {unit}, and to no other: "
                 f"{', '.join(sorted(below)) or 'none'}",
                 f"cần phân bổ cho đúng các đơn vị trực thuộc {unit}: "
-                f"{', '.join(sorted(below)) or 'không có'}")])
+                f"{', '.join(sorted(below)) or 'không có'}", field="parts")])
         if not adds_up(target["value"], parts, indicator.decimals):
             def shown(value: float, lang: str) -> str:
                 return number(value, lang, max(indicator.decimals, 6))
 
             total = sum(parts.values())
-            raise StoreError([EntryProblem(
-                None, "parts", "allocation-mismatch",
+            raise ProblemError([Problem(
+                "allocation-mismatch",
                 f"The allocations add up to {shown(total, 'en')}, not the parent's target "
                 f"{shown(target['value'], 'en')}",
                 f"Tổng phân bổ {shown(total, 'vi')} khác chỉ tiêu cấp trên "
-                f"{shown(target['value'], 'vi')}")])
+                f"{shown(target['value'], 'vi')}", field="parts")])
         issuer = definitions.unit_by_code[unit].name
         docs = target_frame(allocation(target, parts, issuer, document)).to_dicts()
         return self.set_targets(actor, docs, reason=reason)
@@ -181,17 +289,99 @@ class App:
         except PeriodError:
             kind = None  # reported by the store with its field
         if found is not None and kind is not None and found.period is not kind:
-            raise StoreError([EntryProblem(
-                None, "period", "wrong-period-kind",
+            raise ProblemError([Problem(
+                "wrong-period-kind",
                 f"the data set '{found.code}' is reported by {found.period.value}, "
                 f"not for {period}",
-                f"biểu '{found.name}' không báo cáo theo kỳ {period}")])
+                f"biểu '{found.name}' không báo cáo theo kỳ {period}", field="period")])
         return self.store.transition(unit, period, dataset, step, actor=actor.username,
                                      reason=reason)
+
+    def check_import(self, actor: Actor, unit: str, units: Sequence[str]) -> None:
+        """The units a file imported on ``unit``'s page writes to: each within the actor's
+        reach (``forbidden``) and ``unit`` itself or a unit under it (``wrong-sheet``)."""
+        self.require_all(actor, Action.WRITE, units)
+        outside = [u for u in sorted(set(units)) if unit not in self.store.path(u)]
+        if outside:
+            raise ProblemError([Problem(
+                "wrong-sheet",
+                f"The file has figures of unit {outside[0]}, which is not under {unit}; import "
+                "it on that unit's page or the page of the level above.",
+                f"Tệp có số liệu của đơn vị {outside[0]}, không thuộc {unit}; nhập tại trang "
+                "của đơn vị đó hoặc của cấp trên.", at=outside[0])])
+
+    # ------------------------------------------------------------------ users and tokens
+
+    def add_user(self, actor: Actor, username: str, password: str, *, role: str,
+                 unit: str | None, full_name: str | None = None) -> User:
+        """Add a user with a role scoped to ``unit`` and everything under it (no unit: the
+        whole hierarchy, administrators only); the actor manages the users of that unit."""
+        try:
+            chosen = Role(role)
+        except ValueError:
+            raise ProblemError([Problem(
+                "invalid-option", f"role '{role}' is not one of "
+                f"{', '.join(r.value for r in Role)}", f"vai trò '{role}' không phải một trong "
+                f"{', '.join(r.value for r in Role)}", field="role")]) from None
+        self._require_users(actor, unit)
+        return self.store.add_user(username, password, role=chosen, unit=unit,
+                                   full_name=full_name, actor=actor.username)
+
+    def add_token(self, actor: Actor, username: str, name: str = "api") -> str:
+        """A new API token for ``username`` (shown once: only its hash is kept); the actor
+        manages the users of that user's unit."""
+        owner = next((u for u in self.store.users() if u.username == username), None)
+        if owner is None:
+            raise ProblemError([Problem("unknown-user", f"user '{username}' does not exist",
+                                        f"không có tài khoản '{username}'", field="username")])
+        self._require_users(actor, owner.unit)
+        return self.store.add_token(username, name)
+
+    def _require_users(self, actor: Actor, unit: str | None) -> None:
+        """The actor may manage the users of ``unit`` (None: of the whole hierarchy); a unit
+        that does not exist is left for the store to report with its field."""
+        resource = Resource.everything() if unit is None else self.resource(unit)
+        if (resource.path or unit is None) and not allowed(actor, Action.MANAGE_USERS,
+                                                           resource):
+            raise _forbidden(Action.MANAGE_USERS, unit or "*")
 
     @staticmethod
     def _require_system(actor: Actor, what: str) -> None:
         if not isinstance(actor, System):
-            raise Refused(f"only the command line may {what}",
-                          f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")
+            raise ProblemError([Problem(
+                "system-only", f"only the command line may {what}",
+                f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")])
 
+
+def _key_problems(docs: Sequence[dict[str, Any]],
+                  held: Mapping[str, tuple[str, str, str]]) -> list[Problem]:
+    """What a request of targets gets wrong by itself: a key given twice, and a key that
+    names another target (a key names one target: its unit, indicator and period stay)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, doc in enumerate(docs):
+        key = doc["key"]
+        if key in seen:
+            problems.append(Problem("duplicate-target", f"target '{key}' is given twice",
+                                    f"chỉ tiêu '{key}' được giao hai lần", field="key",
+                                    index=index))
+        seen.add(key)
+        if key not in held:
+            continue
+        unit, indicator, period = held[key]
+        given = {"unit": doc["unit"], "indicator": doc["indicator"],
+                 "period": Period.canonical(str(doc["period"]))}
+        moved = next((name for name, value in (("unit", unit), ("indicator", indicator),
+                                               ("period", period)) if given[name] != value),
+                     None)
+        if moved is not None:
+            problems.append(Problem(
+                "key-in-use", f"'{key}' is the target of {unit} for {indicator} in {period}; "
+                "give another key", f"mã '{key}' là chỉ tiêu {indicator} kỳ {period} của đơn "
+                f"vị {unit}; hãy đặt mã khác", field=moved, index=index))
+    return problems
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Problems by the row, then the field, they are about."""
+    return sorted(problems, key=lambda p: (p.index or 0, p.field or ""))
