@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tieuchi.app import Action, allowed
+from tieuchi.app import Action, allowed, problem_error
 from tieuchi.app.policy import Resource
+from tieuchi.domain.problems import ProblemError
 from tieuchi.settings import Settings
 from tieuchi.store import Refused, Store
-from tieuchi.web.app import _local, lang_of, render
+from tieuchi.web.app import _local, lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, login, logout, session_user
 from tieuchi.web.words import UI
@@ -40,9 +41,10 @@ def login_form(
         user = store.authenticate(username.strip(), password, address,
                                   limit=settings.login_attempts,
                                   window=timedelta(minutes=settings.login_window_minutes))
-    except Refused as exc:
-        message = exc.message_vi if lang_of(request) == "vi" else exc.message
-        return render(request, "login.html", status_code=429, error=message,
+    except (Refused, ProblemError) as exc:  # too many failed logins
+        refused = problem_error(exc)
+        return render(request, "login.html", error=problem_text(refused, lang_of(request)),
+                      status_code=429 if isinstance(exc, Refused) else refused.status,
                       next=_local(next), username=username)
     if user is None:
         return render(request, "login.html", status_code=401, error=t["bad_login"],

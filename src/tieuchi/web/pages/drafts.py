@@ -19,14 +19,15 @@ from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
-from tieuchi.app import Action
+from tieuchi.app import Action, problem_error
 from tieuchi.app import drafts as d
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
 from tieuchi.reports.text import render_markdown
 from tieuchi.store import Store, StoreError, User
-from tieuchi.web.app import lang_of, render, templates
+from tieuchi.web.app import lang_of, problem_text, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
 from tieuchi.web.security import Needs, app_of, store_of
@@ -157,7 +158,8 @@ WORDS: dict[str, dict[str, Any]] = {
 # The header's tab reads its label from here (the header is shared by every unit page).
 templates.env.globals["draft_words"] = WORDS
 
-_CONFLICTS = ("draft-closed", "draft-open", "already-resolved", "old-version", "unchanged")
+# What the draft commands refuse with: the store's error until it raises ProblemError.
+_REFUSALS = (StoreError, ProblemError)
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.DOTALL)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -177,22 +179,25 @@ def report_text(store: Store, unit: str, period: str, lang: str) -> str:
 
 @contextmanager
 def _found(lang: str) -> Iterator[None]:
-    """A draft, version, comment or unit that does not exist is a 404."""
+    """A draft, version or comment that does not exist (a 404 in the catalogue) is raised
+    for the error page; other refusals go on to the page that shows them."""
     try:
         yield
-    except StoreError as error:
-        if any(p.code.startswith("unknown-") for p in error.problems):
-            raise HTTPException(404, _message(error, lang)) from None
+    except _REFUSALS as error:
+        refused = problem_error(error)
+        if refused.status == 404:
+            raise refused from None
         raise
 
 
-def _message(error: StoreError, lang: str) -> str:
-    text = "; ".join(p.message_vi if lang == "vi" else p.message for p in error.problems)
+def _message(error: StoreError | ProblemError, lang: str) -> str:
+    text = problem_text(problem_error(error), lang)
     return text[:1].upper() + text[1:]
 
 
-def _status(error: StoreError) -> int:
-    return 409 if any(p.code in _CONFLICTS for p in error.problems) else 422
+def _status(error: StoreError | ProblemError) -> int:
+    """The catalogue's status of the refusal (409 for a closed draft or a stale version)."""
+    return problem_error(error).status
 
 
 def _unit_name(unit: Unit, lang: str) -> str:
@@ -343,7 +348,7 @@ def save_draft(request: Request, user: CurrentUser, code: str,
     try:
         made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
                               user=user, lang=text_lang)
-    except StoreError as error:
+    except _REFUSALS as error:
         return _list_page(request, user, code, chosen, status_code=_status(error),
                           alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{made.id}?done=created", status_code=303)
@@ -357,7 +362,7 @@ def _save_version(request: Request, user: User, code: str, draft_id: int) -> Res
     try:
         version = d.add_version(store, draft_id, report_text(store, code, draft.period,
                                                              draft.lang), user=user)
-    except StoreError as error:
+    except _REFUSALS as error:
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?version={version.number}"
@@ -437,7 +442,7 @@ def _comment(c: d.Comment, names: dict[str, str], lang: str) -> dict[str, Any]:
 
 
 def _after(request: Request, user: User, code: str, draft_id: int, version: int,
-           paragraph: int, done: str, error: StoreError | None = None) -> Response:
+           paragraph: int, done: str, error: StoreError | ProblemError | None = None) -> Response:
     """The answer to a comment or a resolution: the paragraph again for htmx, else the page
     (with the error) or a redirect to it (after success)."""
     lang = lang_of(request)
@@ -467,9 +472,9 @@ def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
     _draft_of(store, code, draft_id, user, lang_of(request))
     try:
         d.add_comment(store, draft_id, version, paragraph, text, user=user)
-    except StoreError as error:
-        if any(p.code == "unknown-version" for p in error.problems):
-            raise HTTPException(404, _message(error, lang_of(request))) from None
+    except _REFUSALS as error:
+        if _status(error) == 404:  # an unknown version
+            raise problem_error(error) from None
         return _after(request, user, code, draft_id, version, paragraph, "comment", error)
     return _after(request, user, code, draft_id, version, paragraph, "comment")
 
@@ -487,7 +492,7 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
     try:
         with _found(lang):
             done = d.resolve_comment(store, draft_id, comment_id, outcome, note, user=user)
-    except StoreError as error:
+    except _REFUSALS as error:
         if version is None or paragraph is None:
             return _draft_page(request, user, code, draft_id, version,
                                status_code=_status(error), alert=_message(error, lang))
@@ -504,7 +509,7 @@ def close(request: Request, user: CurrentUser, code: str, draft_id: int,
     _draft_of(store, code, draft_id, user, lang)
     try:
         d.close_draft(store, draft_id, user=user, note=note)
-    except StoreError as error:
+    except _REFUSALS as error:
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?done=closed", status_code=303)

@@ -14,16 +14,16 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from tieuchi.app import Action
+from tieuchi.app import STORE_REFUSALS, Action, problem_error
 from tieuchi.domain.allocation import allocatable, parts_of
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Basis, Comparator
 from tieuchi.domain.targets import Target
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import StoreError
-from tieuchi.web.app import render
+from tieuchi.web.app import problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
 from tieuchi.web.security import Needs, app_of
@@ -227,7 +227,7 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
             docs = target_frame([target]).to_dicts()
             if held:
                 docs[0]["key"] = held["key"]
-            errors = _refused(request, docs, view.lang)
+            errors = _refused(request, user, docs, view.lang)
     if errors or not docs:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      assign=typed | {"errors": errors})
@@ -236,11 +236,12 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
     return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
 
 
-def _refused(request: Request, docs: list[dict[str, Any]], lang: str) -> dict[str, str]:
-    """What the store refuses of ``docs`` (the domain's target rules, a closed data set), as
-    a message per form field."""
+def _refused(request: Request, user: CurrentUser, docs: list[dict[str, Any]],
+             lang: str) -> dict[str, str]:
+    """What the application refuses of ``docs`` (:meth:`App.check_targets`: the domain's
+    target rules, a closed data set), as a message per form field."""
     found: dict[str, str] = {}
-    for problem in app_of(request).store.check_targets(docs):
+    for problem in app_of(request).check_targets(user, docs):
         field = problem.field if problem.field in ("indicator", "comparator") else "value"
         found.setdefault(field, problem.message_vi if lang == "vi" else problem.message)
     return found
@@ -290,10 +291,12 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         app_of(request).allocate(user, code, key, values, document=document or None,
                                  reason=reason or mw["allocation_reason"].format(
                                      key=key, unit=view.unit.name))
-    except StoreError as error:
-        message = "; ".join(p.message_vi if view.lang == "vi" else p.message
-                            for p in error.problems)
-        return _page(request, view, status_code=422, alert=message,
+    except STORE_REFUSALS + (ProblemError,) as refusal:
+        refused = problem_error(refusal)
+        if refused.status == 403:
+            raise refused from None
+        message = problem_text(refused, view.lang)
+        return _page(request, view, status_code=refused.status, alert=message,
                      allocation=kept | {"error": message})
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["allocated"].format(n=len(values)),
