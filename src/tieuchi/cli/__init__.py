@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -364,8 +366,8 @@ def load(
 
     The folder is validated first; loading the same folder again changes nothing. Figures of
     a data set that is submitted, approved or locked refuse the whole load."""
-    from tieuchi.app import App, System
-    from tieuchi.store import StoreError
+    from tieuchi.app import STORE_REFUSALS, App, System, problem_error
+    from tieuchi.domain.problems import ProblemError
 
     definitions, problems = check_definitions(path)
     _print_problems(problems)
@@ -376,10 +378,11 @@ def load(
     store = _open_store(database_url)
     try:
         summary = App(store).load(System(f"load:{path}"), definitions, reason=reason)
-    except StoreError as exc:
-        for p in exc.problems:
+    except STORE_REFUSALS + (ProblemError,) as exc:
+        refused = problem_error(exc)
+        for p in refused.problems:
             err.print(f"[red]error[/] [bold]{p.code}[/] {p.message}", highlight=False)
-        err.print(f"{len(exc.problems)} refused; nothing was loaded.")
+        err.print(f"{len(refused.problems)} refused; nothing was loaded.")
         raise typer.Exit(1) from None
     if not summary.total:
         out.print(f"{path}: nothing changed", soft_wrap=True, highlight=False)
@@ -406,18 +409,27 @@ def user_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a user with a role scoped to a unit and everything under it."""
-    from tieuchi.store import Role, StoreError
+    from tieuchi.app import SYSTEM, App
 
-    if role not in [r.value for r in Role]:
-        raise _fail(f"--role: '{role}' is not one of admin, officer, entry, viewer")
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = _open_store(database_url)
-    try:
-        user = store.add_user(username, secret, role=role, unit=unit, full_name=name)
-    except StoreError as exc:
-        raise _fail("; ".join(f"--{p.field}: {p.message}" for p in exc.problems)) from None
+    with _refusals():
+        user = App(_open_store(database_url)).add_user(SYSTEM, username, secret, role=role,
+                                                       unit=unit, full_name=name)
     out.print(f"added {user.username} ({user.role.value}"
               f"{', ' + user.unit if user.unit else ''})")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A command the application refuses: each problem as ``--field: message``, exit 2."""
+    from tieuchi.app import STORE_REFUSALS, problem_error
+    from tieuchi.domain.problems import ProblemError
+
+    try:
+        yield
+    except STORE_REFUSALS + (ProblemError,) as exc:
+        raise _fail("; ".join(f"--{p.field}: {p.message}" if p.field else p.message
+                              for p in problem_error(exc).problems)) from None
 
 
 token_app = typer.Typer(help="API tokens: add them.", no_args_is_help=True)
@@ -431,13 +443,10 @@ def token_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Make an API token for a user; it is shown once (send it as 'Authorization: Bearer')."""
-    from tieuchi.store import StoreError
+    from tieuchi.app import SYSTEM, App
 
-    store = _open_store(database_url)
-    try:
-        token = store.add_token(username, name)
-    except StoreError as exc:
-        raise _fail(exc.problems[0].message) from None
+    with _refusals():
+        token = App(_open_store(database_url)).add_token(SYSTEM, username, name)
     sys.stdout.write(token + "\n")
 
 
@@ -498,9 +507,12 @@ def demo(
         raise typer.Exit(1)
     from tieuchi.app import App, System
 
-    App(store).load(System("demo"), definitions)
+    app_ = App(store)
+    actor = System("demo")
+    app_.load(actor, definitions)
     for username, role, unit, full_name in DEMO_USERS:
-        store.add_user(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
+        app_.add_user(actor, username, DEMO_PASSWORD, role=role, unit=unit,
+                      full_name=full_name)
     chosen_host, chosen_port = host or settings.host, port or settings.port
     table = Table(title=f"tieuchi demo: {definitions.project.name}", title_justify="left")
     for column in ("Đăng nhập / login", "Mật khẩu / password", "Vai trò / role", "Đơn vị / unit"):

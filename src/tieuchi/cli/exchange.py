@@ -19,6 +19,7 @@ import typer
 from tieuchi.cli import DatabaseOpt, _fail, _open_store, app, err, out
 
 if TYPE_CHECKING:
+    from tieuchi.domain.problems import Problem
     from tieuchi.io.csv_exchange import TargetPlan
     from tieuchi.io.plan import Plan
     from tieuchi.io.problems import FileProblem
@@ -37,7 +38,7 @@ SkipOpt = Annotated[bool, typer.Option(
 VINTAGES = ("plan", "estimate", "preliminary", "official")
 
 
-def _print_problems(problems: Sequence[FileProblem]) -> None:
+def _print_problems(problems: Sequence[FileProblem | Problem]) -> None:
     for p in problems:
         colour = "red" if p.severity.value == "error" else "yellow"
         err.print(f"{p.place}: [{colour}]{p.severity.value}[/] [bold]{p.code}[/] {p.message}",
@@ -45,7 +46,7 @@ def _print_problems(problems: Sequence[FileProblem]) -> None:
         err.print(f"    {p.message_vi}", highlight=False, soft_wrap=True, markup=False)
 
 
-def _stop(problems: Sequence[FileProblem], what: str = "imported") -> typer.Exit:
+def _stop(problems: Sequence[FileProblem | Problem], what: str = "imported") -> typer.Exit:
     _print_problems(problems)
     errors = sum(p.severity.value == "error" for p in problems)
     err.print(f"{errors} problem(s); nothing was {what}.", highlight=False)
@@ -170,16 +171,23 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
 
 def _run_targets(plan: TargetPlan, *, actor: str, reason: str | None, dry_run: bool,
                  database_url: str | None) -> None:
+    from dataclasses import replace
+
     from tieuchi.app import App, System
     from tieuchi.io.csv_exchange import apply_targets
 
+    application, system = App(_open_store(database_url)), System(actor)
+    refused = application.check_targets(system, [c.new for c in plan.changes])
+    if refused:  # each at the line of its target
+        raise _stop([replace(p, at=plan.changes[p.index].place) if p.index is not None
+                     else p for p in refused])
     _show_targets(plan)
     added = sum(c.old is None for c in plan.changes)
     summary = f"{added} target(s) added, {len(plan) - added} changed"
     if dry_run:
         out.print(f"{plan.file}: {summary} (dry run: nothing was written)", highlight=False)
         return
-    apply_targets(App(_open_store(database_url)), plan, actor=System(actor), reason=reason)
+    apply_targets(application, plan, actor=system, reason=reason)
     out.print(f"{plan.file}: {summary}", highlight=False)
 
 
