@@ -294,3 +294,22 @@ def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:
     with refused("system-only") as raised:
         app.load(admin_user(loaded_store), loaded_store.definitions())
     assert raised.value.status == 403
+
+
+def test_assigning_changes_the_target_the_unit_has(loaded_store: Store) -> None:
+    """assignment: the unit's target for the indicator and period keeps its key, name, basis
+    and issuer (unless a new one is given); a new one gets the key of its place."""
+    app = App(loaded_store)
+    officer = officer_user(loaded_store)
+    [held] = [t for t in loaded_store.targets_of([DISTRICT], "2023") if t["key"] == "ktxh-dn-moi"]
+    doc = app.assignment(DISTRICT, held["indicator"], "2023", "at_least", 701,
+                         document="QĐ 2")
+    assert (doc["key"], doc["value"], doc["document"]) == ("ktxh-dn-moi", 701, "QĐ 2")
+    assert (doc["name"], doc["basis"], doc["issuer"]) == (held["name"], held["basis"],
+                                                          held["issuer"])
+    assert app.set_targets(officer, [doc]) == 1
+    fresh = app.assignment(COMMUNE, "thu-nhap-bq", "2023", "at_least", 70)
+    assert fresh["key"] == f"{COMMUNE}:thu-nhap-bq:2023" and fresh["issuer"] is None
+    with refused("invalid-target") as raised:
+        app.assignment(COMMUNE, "thu-nhap-bq", "2023", "more_than", 70)
+    assert raised.value.problems[0].field == "value"

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
@@ -22,7 +24,8 @@ from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError
-from tieuchi.domain.status import Vintage
+from tieuchi.domain.status import Basis, Vintage
+from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
@@ -227,6 +230,34 @@ class App:
         if count:
             self.results.refresh({d["unit"] for d in docs})
         return count
+
+    def assignment(self, unit: str, indicator: str, period: str, comparator: str,
+                   value: float, *, issuer: str | None = None,
+                   document: str | None = None) -> dict[str, Any]:
+        """The target (a row of the target schema) that assigning ``comparator`` ``value``
+        to the unit for the indicator and period gives: the unit's target for them, if it
+        has one, is changed, keeping its key, name, basis and tolerance, and its issuer and
+        document unless new ones are given (``invalid-target`` when no target is valid). Save
+        it with :meth:`set_targets`; :meth:`check_targets` says what that would refuse."""
+        held = next((t for t in self.store.targets_of([unit], period)
+                     if t["indicator"] == indicator), None) or {}
+        try:
+            target = Target.model_validate({
+                "indicator": indicator, "unit": unit, "period": period, comparator: value,
+                "issuer": issuer or held.get("issuer"),
+                "document": document or held.get("document"),
+                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
+                "tolerance": held.get("tolerance") or 0.0,
+            })
+        except ValidationError as error:
+            why = "; ".join(str(e["msg"]) for e in error.errors())
+            raise ProblemError([Problem("invalid-target", f"not a valid target: {why}",
+                                        f"chỉ tiêu không hợp lệ: {why}", field="value")]) \
+                from None
+        doc: dict[str, Any] = target_frame([target]).to_dicts()[0]
+        if held:
+            doc["key"] = held["key"]
+        return doc
 
     def _require_targets(self, actor: Actor, docs: Sequence[dict[str, Any]],
                          ) -> dict[str, tuple[str, str, str]]:
