@@ -92,7 +92,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
           "token with a session"},
     404: {"model": ErrorBody, "description": "Unknown unit"},
     409: {"model": ErrorBody, "description": "The data set is submitted, approved or locked, "
-          "or the workflow step does not apply to its state"},
+          "the workflow step does not apply to its state, or a target key names another "
+          "target"},
     422: {"model": ErrorBody, "description": "Invalid request; each error names its field "
           "(and the row's index in a bulk request)"},
 }
