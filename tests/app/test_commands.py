@@ -19,9 +19,14 @@ from tests.store.helpers import (
     unchanged,
     viewer_user,
 )
-from tieuchi.app import Action, App
+from tieuchi.app import SYSTEM, Action, App
 from tieuchi.domain.problems import ProblemError
-from tieuchi.store import Entry, Store
+from tieuchi.store import Entry, Store, User
+
+
+def refused(code: str = "forbidden") -> pytest.RaisesExc[ProblemError]:
+    """The command is refused with ``code`` alone (the catalogue's one problem type)."""
+    return pytest.raises(ProblemError, check=lambda e: [p.code for p in e.problems] == [code])
 
 # A year with no figures in the reference district, so every write there is new.
 YEAR = "2024"
@@ -55,7 +60,7 @@ def test_reopen_needs_a_reason_and_an_administrator(loaded_store: Store) -> None
         app.transition(officer, COMMUNE, "2023", COMMUNE_SET, action)
     assert loaded_store.workflow.state(COMMUNE, "2023", COMMUNE_SET) == "locked"
 
-    with pytest.raises(ProblemError):
+    with refused():
         app.transition(officer, COMMUNE, "2023", COMMUNE_SET, "reopen",
                                 reason="sai số liệu")
     for reason in (None, "  "):
@@ -83,7 +88,7 @@ def test_approval_is_by_the_level_above(loaded_store: Store) -> None:
     assert app.transition(clerk, COMMUNE, "2023", COMMUNE_SET, "submit") == \
         "submitted"
     for user in (clerk, local_officer):
-        with pytest.raises(ProblemError):
+        with refused():
             app.transition(user, COMMUNE, "2023", COMMUNE_SET, "approve")
     assert loaded_store.workflow.state(COMMUNE, "2023", COMMUNE_SET) == "submitted"
     assert app.transition(district_officer, COMMUNE, "2023", COMMUNE_SET, "approve") == "approved"
@@ -102,7 +107,7 @@ def test_a_district_officer_cannot_approve_the_district(loaded_store: Store) -> 
     officer = officer_user(loaded_store)
     admin = admin_user(loaded_store)
     app.transition(officer, DISTRICT, "2023", "kinh-te-xa-hoi", "submit")
-    with pytest.raises(ProblemError):
+    with refused():
         app.transition(officer, DISTRICT, "2023", "kinh-te-xa-hoi", "approve")
     assert app.transition(admin, DISTRICT, "2023", "kinh-te-xa-hoi", "approve") == "approved"
 
@@ -137,31 +142,48 @@ def test_users_out_of_scope_are_refused(loaded_store: Store) -> None:
         (local_officer, [Entry(DISTRICT, "dv-moi", YEAR, 5)]),
     ]
     for user, entries in refusals:
-        with pytest.raises(ProblemError) as raised:
+        with refused() as raised:
             app.write_figures(user, entries)
-        assert raised.value.problems[0].message and raised.value.problems[0].message_vi
+        [problem] = raised.value.problems
+        assert problem.message and problem.message_vi != problem.message
+        assert raised.value.status == 403
     unchanged(loaded_store, before)
 
-    with pytest.raises(ProblemError):
+    with refused():
         app.require(clerk, Action.READ, OTHER_COMMUNE)
     app.require(clerk, Action.WRITE, COMMUNE)
     app.require(viewer, Action.READ, COMMUNE)
-    with pytest.raises(ProblemError):
+    with refused():
         app.require(viewer, Action.WRITE, COMMUNE)
-    with pytest.raises(ProblemError):
+    with refused():
         app.transition(clerk, OTHER_COMMUNE, "2023", COMMUNE_SET, "submit")
 
 
-def test_a_target_key_of_another_unit_is_that_units_target(loaded_store: Store) -> None:
+def test_a_target_key_names_one_target(loaded_store: Store) -> None:
+    """A key stays with its unit, indicator and period (``key-in-use``); the unit holding a
+    key is in scope too, so a unit outside it is refused first (``forbidden``); a key given
+    twice in one request is refused."""
     app = App(loaded_store)
     officer = loaded_store.users.add("tt", "password123", role="officer", unit="TT")
     held = loaded_store.targets.of(["TT"])[0]
-    moved = {**held, "unit": "TT-YENMY", "value": 1.0}
     yenmy_officer = loaded_store.users.add("ym", "password123", role="officer", unit="TT-YENMY")
-    with pytest.raises(ProblemError):
-        app.set_targets(yenmy_officer, [moved])
-    assert app.set_targets(officer, [moved]) == 1
-    assert loaded_store.targets.by_key([held["key"]])[held["key"]]["unit"] == "TT-YENMY"
+    before = snapshot(loaded_store)
+    with refused():
+        app.set_targets(yenmy_officer, [{**held, "unit": "TT-YENMY", "value": 1.0}])
+    for field, moved in [("unit", {**held, "unit": "TT-YENMY"}),
+                         ("indicator", {**held, "indicator": "gtsx"}),
+                         ("period", {**held, "period": "2031"})]:
+        with pytest.raises(ProblemError) as raised:
+            app.set_targets(officer, [moved])
+        [problem] = [p for p in raised.value.problems if p.code == "key-in-use"]
+        assert (problem.field, problem.index, raised.value.status) == (field, 0, 409)
+        assert problem in app.check_targets(officer, [moved])  # the dry run says the same
+    with refused("duplicate-target") as raised:
+        app.set_targets(officer, [{**held, "value": 1.0}, {**held, "value": 2.0}])
+    assert raised.value.problems[0].index == 1
+    unchanged(loaded_store, before)
+    assert app.check_targets(officer, [{**held, "value": 1.0}]) == []
+    assert app.set_targets(officer, [{**held, "value": 1.0}]) == 1
 
 
 def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) -> None:
@@ -184,7 +206,7 @@ def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) 
     with pytest.raises(ProblemError) as raised:  # a growth target is not split
         app.allocate(officer, DISTRICT, "ktxh-gtsx", parts)
     assert [p.code for p in raised.value.problems] == ["not-allocatable"]
-    with pytest.raises(ProblemError):
+    with refused():
         app.allocate(clerk, DISTRICT, "ktxh-dn-moi", parts)
     assert loaded_store.audit.count() == before
 
@@ -194,3 +216,100 @@ def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) 
     assert {u: t["value"] for u, t in held.items()} == parts
     assert {t["document"] for t in held.values()} == {"QĐ 1"}
     assert {t["issuer"] for t in held.values()} == {"Thanh Trì"}
+
+
+def test_a_form_saves_what_changed_of_its_data_set(loaded_store: Store) -> None:
+    """enter_figures: a figure equal to the one held is not written, None deletes the figure
+    held in its vintage, an indicator outside the data set is left alone; the vintage is one
+    a form enters; problems are placed at their indicator in the request."""
+    app = App(loaded_store)
+    clerk = entry_user(loaded_store)
+    held = loaded_store.figures.latest(COMMUNE, "2023", [YESNO])[YESNO]
+    with refused("invalid-vintage"):
+        app.enter_figures(clerk, COMMUNE, "2023", COMMUNE_SET, {YESNO: 0}, vintage="plan")
+    with refused("not-found"):
+        app.enter_figures(clerk, COMMUNE, "2023", "kinh-te-xa-hoi", {YESNO: 0},
+                          vintage="official")
+    with refused():
+        app.enter_figures(clerk, OTHER_COMMUNE, "2023", COMMUNE_SET, {YESNO: 0},
+                          vintage="official")
+    assert app.enter_figures(clerk, COMMUNE, "2023", COMMUNE_SET,
+                             {YESNO: held["value"], "dv-moi": 5}, vintage="estimate") == 0
+    with pytest.raises(ProblemError) as raised:  # 1.5 is no yes/no value
+        app.enter_figures(clerk, COMMUNE, "2023", COMMUNE_SET, {"ntmnc-02": 1, YESNO: 1.5},
+                          vintage="official")
+    assert [(p.code, p.index) for p in raised.value.problems] == [("yesno-value", 1)]
+    assert app.enter_figures(clerk, COMMUNE, "2023", COMMUNE_SET, {YESNO: None},
+                             vintage="estimate", reason="nhập nhầm") == 1
+    assert YESNO not in loaded_store.figures.latest(COMMUNE, "2023", [YESNO])
+    [deleted, *_] = loaded_store.audit.history("observation", f"{COMMUNE}|{YESNO}|2023|"
+                                                        f"{held['vintage']}")
+    assert (deleted.action, deleted.actor, deleted.reason) == ("delete", clerk.username,
+                                                                "nhập nhầm")
+
+
+def test_an_import_writes_within_the_scope_under_the_pages_unit(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    officer, clerk = officer_user(loaded_store), entry_user(loaded_store)
+    app.check_import(officer, DISTRICT, [COMMUNE, OTHER_COMMUNE, DISTRICT])
+    app.check_import(clerk, COMMUNE, [COMMUNE])
+    with refused():
+        app.check_import(clerk, COMMUNE, [COMMUNE, OTHER_COMMUNE])
+    with refused("wrong-sheet") as raised:
+        app.check_import(officer, COMMUNE, [COMMUNE, OTHER_COMMUNE])
+    assert raised.value.problems[0].place == OTHER_COMMUNE
+    assert f"không thuộc {COMMUNE}" in raised.value.problems[0].message_vi
+
+
+def test_users_and_tokens_are_added_by_who_manages_the_unit(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    officer = officer_user(loaded_store)
+    local_admin = loaded_store.users.add("qt", "password123", role="admin", unit=COMMUNE)
+    user = app.add_user(SYSTEM, "nhap", "password123", role="entry", unit=COMMUNE,
+                        full_name="Cán bộ nhập liệu")
+    assert (user.role.value, user.unit, user.full_name) == ("entry", COMMUNE,
+                                                            "Cán bộ nhập liệu")
+    assert app.add_user(local_admin, "nhap2", "password123", role="viewer",
+                        unit=COMMUNE).unit == COMMUNE
+    for actor, unit in [(officer, COMMUNE), (local_admin, OTHER_COMMUNE), (local_admin, None)]:
+        with refused():
+            app.add_user(actor, "x", "password123", role="viewer", unit=unit)
+    with refused("invalid-option") as raised:
+        app.add_user(SYSTEM, "x", "password123", role="boss", unit=COMMUNE)
+    assert raised.value.problems[0].field == "role"
+    assert app.add_user(SYSTEM, "root", "password123", role="admin", unit=None).unit is None
+
+    token = app.add_token(local_admin, "nhap")
+    assert isinstance(loaded_store.users.for_token(token), User)
+    with refused():
+        app.add_token(officer, "nhap")
+    with refused():
+        app.add_token(local_admin, "root")
+    with refused("unknown-user"):
+        app.add_token(SYSTEM, "nobody")
+
+
+def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:
+    app = App(loaded_store)
+    with refused("system-only") as raised:
+        app.load(admin_user(loaded_store), loaded_store.units.definitions())
+    assert raised.value.status == 403
+
+
+def test_assigning_changes_the_target_the_unit_has(loaded_store: Store) -> None:
+    """assignment: the unit's target for the indicator and period keeps its key, name, basis
+    and issuer (unless a new one is given); a new one gets the key of its place."""
+    app = App(loaded_store)
+    officer = officer_user(loaded_store)
+    [held] = [t for t in loaded_store.targets.of([DISTRICT], "2023") if t["key"] == "ktxh-dn-moi"]
+    doc = app.assignment(DISTRICT, held["indicator"], "2023", "at_least", 701,
+                         document="QĐ 2")
+    assert (doc["key"], doc["value"], doc["document"]) == ("ktxh-dn-moi", 701, "QĐ 2")
+    assert (doc["name"], doc["basis"], doc["issuer"]) == (held["name"], held["basis"],
+                                                          held["issuer"])
+    assert app.set_targets(officer, [doc]) == 1
+    fresh = app.assignment(COMMUNE, "thu-nhap-bq", "2023", "at_least", 70)
+    assert fresh["key"] == f"{COMMUNE}:thu-nhap-bq:2023" and fresh["issuer"] is None
+    with refused("invalid-target") as raised:
+        app.assignment(COMMUNE, "thu-nhap-bq", "2023", "more_than", 70)
+    assert raised.value.problems[0].field == "value"

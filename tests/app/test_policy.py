@@ -143,6 +143,20 @@ def test_nobody_and_the_system() -> None:
     assert allowed(SYSTEM, Action.WRITE, Resource(()))
 
 
+@pytest.mark.parametrize("action", [Action.READ, Action.MANAGE_USERS, Action.REOPEN], ids=str)
+def test_the_whole_hierarchy_is_only_reached_without_a_unit(action: Action) -> None:
+    """Resource.everything() (a user added without a unit, say): only an actor whose scope
+    has no unit reaches it, with the role the action needs."""
+    everything = Resource.everything()
+    assert allowed(SYSTEM, action, everything)
+    assert allowed(user(TREE, Role.ADMIN, None), action, everything)
+    for role in Role:
+        for unit in TREE:
+            assert not allowed(user(TREE, role, unit), action, everything)
+    assert allowed(user(TREE, Role.VIEWER, None), action, everything) is \
+        (action is Action.READ)
+
+
 def test_every_action_has_a_rule_and_a_refusal_in_both_languages() -> None:
     assert set(RULES) == set(Action)
     for action in UNIT_ACTIONS:

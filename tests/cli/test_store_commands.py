@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -123,6 +124,32 @@ def test_user_and_token(url: str) -> None:
     assert token.exit_code == 0
     user = Store.open(url).users.for_token(token.output.strip())
     assert user is not None and user.unit == "TT-YENMY"
+    nobody = runner.invoke(app, ["token", "add", "nobody"])
+    assert nobody.exit_code == 2 and "--username: user 'nobody' does not exist" in nobody.output
+
+
+def test_a_targets_csv_cannot_move_a_key(url: str, tmp_path: Path) -> None:
+    """The application's rule, as for the API: a key names one target, so a row that gives
+    a held key another unit is refused at its line, in a dry run too, and nothing is
+    written."""
+    assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
+    path = tmp_path / "targets.csv"
+    exported = runner.invoke(app, ["export", "targets", "--unit", "TT", "-o", str(path)])
+    assert exported.exit_code == 0, exported.output
+    with path.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    key = rows[0]["key"]
+    rows[0]["unit"] = "TT-YENMY" if rows[0]["unit"] != "TT-YENMY" else "TT-DAIANG"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    before = Store.open(url).targets_by_key([key])
+    for dry_run in (["--dry-run"], []):
+        result = runner.invoke(app, ["import", str(path), *dry_run])
+        assert result.exit_code == 1, result.output
+        assert "targets.csv:2" in result.output and "key-in-use" in result.output
+    assert Store.open(url).targets_by_key([key]) == before
 
 
 def test_report_as_xlsx(tmp_path: Path) -> None:

@@ -184,9 +184,11 @@ def test_post_targets_reports_the_bad_field(web: WebApp, change: dict[str, Any],
                                             code: str) -> None:
     target = {"key": "api-test-bad", "unit": COMMUNE, "indicator": PERCENT, "period": "2024",
               "comparator": "at_least", "value": 90, **change}
+    status = 409 if code == "key-in-use" else 422  # the catalogue's status of the code
     errors = assert_error(web.client("admin").post("/api/targets", json={"targets": [target]}),
-                          422, code)
+                          status, code)
     assert (errors[0]["index"], errors[0]["field"]) == (0, field)
+    assert errors[0]["place"] == f"[0].{field}"
 
 
 @pytest.mark.parametrize("field", ["value", "value_high", "relative_value",

@@ -2,30 +2,37 @@
 the use cases as commands (actor + command → result, or problems).
 
 The web pages, the REST API, the command line and the importers translate requests into these
-commands and results into responses; none of them decides who may do what. Each command asks
-:func:`tieuchi.app.policy.allowed` for every unit it touches before anything is written, so a
-request that reaches out of its scope is refused whole (a
-:class:`~tieuchi.domain.problems.ProblemError`, ``forbidden``) and writes nothing.
+commands and results into responses; none of them decides who may do what, nor what a request
+may hold. Each command asks :func:`tieuchi.app.policy.allowed` for every unit it touches before
+anything is written, so a request that reaches out of its scope is refused whole and writes
+nothing. Every refusal is a :class:`~tieuchi.domain.problems.ProblemError` (``forbidden``,
+``system-only``, the request's own problems, and what the store refuses).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
 from tieuchi.domain.bundle import Definitions, target_frame
+from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.status import Basis, Vintage
+from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
-from tieuchi.store import Entry, LoadSummary, Store, now
+from tieuchi.store import Entry, LoadSummary, Role, Store, User, now
 
-__all__ = ["App", "STEP_ACTIONS", "UnknownUnit"]
+__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
@@ -37,13 +44,27 @@ STEP_ACTIONS: dict[Step, Action] = {
     Step.REOPEN: Action.REOPEN,
 }
 
+# The vintages a data-entry form writes, least final first (plans come from definitions).
+FORM_VINTAGES: tuple[str, ...] = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value,
+                                  Vintage.OFFICIAL.value)
 
-class UnknownUnit(LookupError):
-    """A unit code that is not in the hierarchy."""
+class UnknownUnit(ProblemError):
+    """A unit code that is not in the hierarchy (``not-found``: 404)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        super().__init__(f"unit '{code}' does not exist")
+        super().__init__([Problem("not-found", f"unit '{code}' does not exist",
+                                  f"đơn vị '{code}' không có trong danh mục", field="unit")])
+
+
+def _placed(p: Problem, index: int | None = None) -> Problem:
+    """A problem of the store re-placed at row ``index`` of the request (kept where it is
+    when None)."""
+    return p if index is None else replace(p, index=index)
+
+
+def _forbidden(action: Action, unit: str) -> ProblemError:
+    return ProblemError([Problem("forbidden", *refusal(action, unit))])
 
 
 class App:
@@ -69,13 +90,13 @@ class App:
     def require(self, actor: Actor | None, action: Action, unit: str,
                 author: str | None = None) -> Resource:
         """The unit as a resource, once ``actor`` may do ``action`` on it: raises
-        :class:`UnknownUnit` when it does not exist, :class:`ProblemError` (``forbidden``)
-        when it is out of the actor's reach."""
+        :class:`UnknownUnit` when it does not exist, ``forbidden`` when it is out of the
+        actor's reach."""
         resource = self.resource(unit, author)
         if not resource.path:
             raise UnknownUnit(unit)
         if not allowed(actor, action, resource):
-            raise ProblemError([Problem("forbidden", *refusal(action, unit))])
+            raise _forbidden(action, unit)
         return resource
 
     def require_all(self, actor: Actor, action: Action, units: Iterable[str]) -> None:
@@ -84,7 +105,7 @@ class App:
         for unit in sorted(set(units)):
             resource = self.resource(unit)
             if resource.path and not allowed(actor, action, resource):
-                raise ProblemError([Problem("forbidden", *refusal(action, unit))])
+                raise _forbidden(action, unit)
 
     def workflow_actions(self, actor: Actor | None, unit: str, state: State) -> list[Step]:
         """The workflow steps ``actor`` may take on a unit's data set in ``state``: the
@@ -98,6 +119,16 @@ class App:
         current year (by the application's clock)."""
         project = definitions.project if definitions is not None else self.store.units.project()
         return project.period or str(self.clock().date().year)
+
+    def dataset(self, unit: str, code: str) -> DataSet:
+        """The data set ``code`` that ``unit`` reports (``not-found`` when it reports none of
+        that code)."""
+        found = {d.code: d for d in self.store.units.datasets_for(unit)}.get(code)
+        if found is None:
+            raise ProblemError([Problem(
+                "not-found", f"unit {unit} does not report the data set '{code}'",
+                f"đơn vị {unit} không báo cáo biểu '{code}'", field="dataset")])
+        return found
 
     # ------------------------------------------------------------------ commands
 
@@ -117,18 +148,106 @@ class App:
             self.results.refresh({e.unit for e in entries})
         return count
 
+    def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
+                      values: Mapping[str, float | None], *, vintage: str,
+                      source: str | None = None, reason: str | None = None) -> int:
+        """Save a data-entry form: ``values`` maps the data set's indicators to their new
+        figure for the unit and period (None: the figure held is deleted, in its vintage).
+        A figure equal to the one held is not written, nor an indicator outside the data set;
+        the vintage is one a form enters (:data:`FORM_VINTAGES`). All or nothing; returns
+        how many figures changed (0: nothing to write). Each problem's ``index`` is the place
+        of its indicator in ``values``."""
+        self.require(actor, Action.WRITE, unit)
+        found = self.dataset(unit, dataset)
+        if vintage not in FORM_VINTAGES:
+            raise ProblemError([Problem(
+                "invalid-vintage", f"the vintage '{vintage}' is not estimate, preliminary or "
+                "official", f"loại số liệu '{vintage}' không phải ước thực hiện, sơ bộ hoặc "
+                "chính thức", field="vintage")])
+        order = {code: index for index, code in enumerate(values)}
+        held = self.store.figures.latest(unit, period, list(found.indicators))
+        entries: list[Entry] = []
+        owners: list[int] = []  # the place in ``values`` of each entry
+        for code, value in values.items():
+            current = held.get(code)
+            if code not in found.indicators or value == (current or {}).get("value"):
+                continue
+            if current is not None and value is None:
+                entries.append(Entry(unit, code, period, None, current["vintage"]))
+            else:
+                entries.append(Entry(unit, code, period, value, vintage, source or None))
+            owners.append(order[code])
+        if not entries:
+            return 0
+        try:
+            return self.write_figures(actor, entries, reason=reason)
+        except ProblemError as error:
+            raise ProblemError([
+                _placed(p, owners[p.index] if p.index is not None
+                         and 0 <= p.index < len(owners) else None)
+                for p in error.problems]) from None
+
+    def check_targets(self, actor: Actor, docs: Sequence[dict[str, Any]]) -> list[Problem]:
+        """What :meth:`set_targets` would refuse of ``docs``, without saving (a dry run):
+        the request's own problems (a key given twice, a key that names another target) and
+        the store's (the domain's target rules, unknown codes, a closed data set). Raises
+        ``forbidden`` when a unit is out of the actor's reach."""
+        held = self._require_targets(actor, docs)
+        return _sorted(_key_problems(docs, held)
+                       + [_placed(p) for p in self.store.targets.check(docs)])
+
     def set_targets(self, actor: Actor, docs: Sequence[dict[str, Any]], *,
                     reason: str | None = None) -> int:
-        """Add or change targets (rows of the target schema), all or nothing. A key already
-        held by another unit is that unit's target: its scope decides too."""
-        held = self.store.targets.by_key([d["key"] for d in docs])
-        units = {d["unit"] for d in docs} | {held[d["key"]]["unit"] for d in docs
-                                             if d["key"] in held}
-        self.require_all(actor, Action.MANAGE_TARGETS, units)
+        """Add or change targets (rows of the target schema), all or nothing. A key names one
+        target: posting it again changes that target, whose unit, indicator and period stay
+        what they are (``key-in-use``); the unit holding a key given is in scope too."""
+        held = self._require_targets(actor, docs)
+        problems = _key_problems(docs, held)
+        if problems:
+            raise ProblemError(_sorted(problems + [_placed(p)
+                                                   for p in self.store.targets.check(docs)]))
         count = self.store.targets.save(docs, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh(units)
+            self.results.refresh({d["unit"] for d in docs})
         return count
+
+    def assignment(self, unit: str, indicator: str, period: str, comparator: str,
+                   value: float, *, issuer: str | None = None,
+                   document: str | None = None) -> dict[str, Any]:
+        """The target (a row of the target schema) that assigning ``comparator`` ``value``
+        to the unit for the indicator and period gives: the unit's target for them, if it
+        has one, is changed, keeping its key, name, basis and tolerance, and its issuer and
+        document unless new ones are given (``invalid-target`` when no target is valid). Save
+        it with :meth:`set_targets`; :meth:`check_targets` says what that would refuse."""
+        held = next((t for t in self.store.targets.of([unit], period)
+                     if t["indicator"] == indicator), None) or {}
+        try:
+            target = Target.model_validate({
+                "indicator": indicator, "unit": unit, "period": period, comparator: value,
+                "issuer": issuer or held.get("issuer"),
+                "document": document or held.get("document"),
+                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
+                "tolerance": held.get("tolerance") or 0.0,
+            })
+        except ValidationError as error:
+            why = "; ".join(str(e["msg"]) for e in error.errors())
+            raise ProblemError([Problem("invalid-target", f"not a valid target: {why}",
+                                        f"chỉ tiêu không hợp lệ: {why}", field="value")]) \
+                from None
+        doc: dict[str, Any] = target_frame([target]).to_dicts()[0]
+        if held:
+            doc["key"] = held["key"]
+        return doc
+
+    def _require_targets(self, actor: Actor, docs: Sequence[dict[str, Any]],
+                         ) -> dict[str, tuple[str, str, str]]:
+        """The targets held under the keys given (key → unit, indicator, period), once the
+        actor may set the targets of every unit named and of every unit holding a key."""
+        rows = self.store.targets.by_key([d["key"] for d in docs if d.get("key")])
+        held = {key: (row["unit"], row["indicator"], row["period"]) for key, row in rows.items()}
+        self.require_all(actor, Action.MANAGE_TARGETS,
+                         {d["unit"] for d in docs} | {unit for unit, _, _ in held.values()})
+        return held
 
     def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,
                  document: str | None = None, reason: str | None = None) -> int:
@@ -187,8 +306,56 @@ class App:
                 f"the data set '{found.code}' is reported by {found.period.value}, "
                 f"not for {period}",
                 f"biểu '{found.name}' không báo cáo theo kỳ {period}", field="period")])
-        return self.store.workflow.transition(unit, period, dataset, step,
-                                              actor=actor.username, reason=reason)
+        return self.store.workflow.transition(unit, period, dataset, step, actor=actor.username,
+                                     reason=reason)
+
+    def check_import(self, actor: Actor, unit: str, units: Sequence[str]) -> None:
+        """The units a file imported on ``unit``'s page writes to: each within the actor's
+        reach (``forbidden``) and ``unit`` itself or a unit under it (``wrong-sheet``)."""
+        self.require_all(actor, Action.WRITE, units)
+        outside = [u for u in sorted(set(units)) if unit not in self.store.units.path(u)]
+        if outside:
+            raise ProblemError([Problem(
+                "wrong-sheet",
+                f"The file has figures of unit {outside[0]}, which is not under {unit}; import "
+                "it on that unit's page or the page of the level above.",
+                f"Tệp có số liệu của đơn vị {outside[0]}, không thuộc {unit}; nhập tại trang "
+                "của đơn vị đó hoặc của cấp trên.", at=outside[0])])
+
+    # ------------------------------------------------------------------ users and tokens
+
+    def add_user(self, actor: Actor, username: str, password: str, *, role: str,
+                 unit: str | None, full_name: str | None = None) -> User:
+        """Add a user with a role scoped to ``unit`` and everything under it (no unit: the
+        whole hierarchy, administrators only); the actor manages the users of that unit."""
+        try:
+            chosen = Role(role)
+        except ValueError:
+            raise ProblemError([Problem(
+                "invalid-option", f"role '{role}' is not one of "
+                f"{', '.join(r.value for r in Role)}", f"vai trò '{role}' không phải một trong "
+                f"{', '.join(r.value for r in Role)}", field="role")]) from None
+        self._require_users(actor, unit)
+        return self.store.users.add(username, password, role=chosen, unit=unit,
+                                   full_name=full_name, actor=actor.username)
+
+    def add_token(self, actor: Actor, username: str, name: str = "api") -> str:
+        """A new API token for ``username`` (shown once: only its hash is kept); the actor
+        manages the users of that user's unit."""
+        owner = next((u for u in self.store.users.all() if u.username == username), None)
+        if owner is None:
+            raise ProblemError([Problem("unknown-user", f"user '{username}' does not exist",
+                                        f"không có tài khoản '{username}'", field="username")])
+        self._require_users(actor, owner.unit)
+        return self.store.users.add_token(username, name)
+
+    def _require_users(self, actor: Actor, unit: str | None) -> None:
+        """The actor may manage the users of ``unit`` (None: of the whole hierarchy); a unit
+        that does not exist is left for the store to report with its field."""
+        resource = Resource.everything() if unit is None else self.resource(unit)
+        if (resource.path or unit is None) and not allowed(actor, Action.MANAGE_USERS,
+                                                           resource):
+            raise _forbidden(Action.MANAGE_USERS, unit or "*")
 
     @staticmethod
     def _require_system(actor: Actor, what: str) -> None:
@@ -197,3 +364,36 @@ class App:
                 "system-only", f"only the command line may {what}",
                 f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")])
 
+
+def _key_problems(docs: Sequence[dict[str, Any]],
+                  held: Mapping[str, tuple[str, str, str]]) -> list[Problem]:
+    """What a request of targets gets wrong by itself: a key given twice, and a key that
+    names another target (a key names one target: its unit, indicator and period stay)."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, doc in enumerate(docs):
+        key = doc["key"]
+        if key in seen:
+            problems.append(Problem("duplicate-target", f"target '{key}' is given twice",
+                                    f"chỉ tiêu '{key}' được giao hai lần", field="key",
+                                    index=index))
+        seen.add(key)
+        if key not in held:
+            continue
+        unit, indicator, period = held[key]
+        given = {"unit": doc["unit"], "indicator": doc["indicator"],
+                 "period": Period.canonical(str(doc["period"]))}
+        moved = next((name for name, value in (("unit", unit), ("indicator", indicator),
+                                               ("period", period)) if given[name] != value),
+                     None)
+        if moved is not None:
+            problems.append(Problem(
+                "key-in-use", f"'{key}' is the target of {unit} for {indicator} in {period}; "
+                "give another key", f"mã '{key}' là chỉ tiêu {indicator} kỳ {period} của đơn "
+                f"vị {unit}; hãy đặt mã khác", field=moved, index=index))
+    return problems
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """Problems by the row, then the field, they are about."""
+    return sorted(problems, key=lambda p: (p.index or 0, p.field or ""))

@@ -64,24 +64,35 @@ Actor = User | System
 @dataclass(frozen=True)
 class Resource:
     """A unit, by its path from itself up to the top (empty when the unit does not exist),
-    and the author of the draft when the resource is one."""
+    and the author of the draft when the resource is one; or, with ``whole``, the whole
+    hierarchy (what a user without a unit works on)."""
 
     path: tuple[str, ...]
     author: str | None = None
+    whole: bool = False
 
     @classmethod
     def unit(cls, path: Sequence[str], author: str | None = None) -> Resource:
         return cls(tuple(path), author)
+
+    @classmethod
+    def everything(cls) -> Resource:
+        """The whole hierarchy: only the actors whose scope has no unit reach it."""
+        return cls((), whole=True)
 
     @property
     def code(self) -> str | None:
         return self.path[0] if self.path else None
 
 
-def _in_scope(user: User, path: tuple[str, ...]) -> bool:
+def _in_scope(user: User, r: Resource) -> bool:
     """The unit lies within the user's scope: for a data-entry officer, their unit only;
     for the other roles, their unit and everything under it; for a user without a unit (an
-    administrator), everything."""
+    administrator), everything. The whole hierarchy is only in the scope of a user without
+    a unit."""
+    path = r.path
+    if r.whole:
+        return user.unit is None
     if not path:
         return False
     if user.unit is None:
@@ -92,33 +103,33 @@ def _in_scope(user: User, path: tuple[str, ...]) -> bool:
 
 
 def _read(user: User, r: Resource) -> bool:
-    return _in_scope(user, r.path)
+    return _in_scope(user, r)
 
 
 def _write(user: User, r: Resource) -> bool:
-    return user.role is not Role.VIEWER and _in_scope(user, r.path)
+    return user.role is not Role.VIEWER and _in_scope(user, r)
 
 
 def _approve(user: User, r: Resource) -> bool:
     """Approval is by the level above: an officer approves units strictly below their own;
     an administrator anything in scope."""
     if user.role is Role.ADMIN:
-        return _in_scope(user, r.path)
+        return _in_scope(user, r)
     return user.role is Role.OFFICER and user.unit in r.path[1:]
 
 
 def _admin(user: User, r: Resource) -> bool:
-    return user.role is Role.ADMIN and _in_scope(user, r.path)
+    return user.role is Role.ADMIN and _in_scope(user, r)
 
 
 def _officer(user: User, r: Resource) -> bool:
-    return user.role in (Role.ADMIN, Role.OFFICER) and _in_scope(user, r.path)
+    return user.role in (Role.ADMIN, Role.OFFICER) and _in_scope(user, r)
 
 
 def _read_drafts(user: User, r: Resource) -> bool:
     """Drafts are read and commented on within the scope, and from the units below: a
     commune's users comment on their district's draft."""
-    return bool(r.path) and (_in_scope(user, r.path) or r.path[0] in user.path[1:])
+    return bool(r.path) and (_in_scope(user, r) or r.path[0] in user.path[1:])
 
 
 def _manage_draft(user: User, r: Resource) -> bool:

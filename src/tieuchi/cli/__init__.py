@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -377,9 +379,10 @@ def load(
     try:
         summary = App(store).load(System(f"load:{path}"), definitions, reason=reason)
     except ProblemError as exc:
-        for p in exc.problems:
+        refused = exc
+        for p in refused.problems:
             err.print(f"[red]error[/] [bold]{p.code}[/] {p.message}", highlight=False)
-        err.print(f"{len(exc.problems)} refused; nothing was loaded.")
+        err.print(f"{len(refused.problems)} refused; nothing was loaded.")
         raise typer.Exit(1) from None
     if not summary.total:
         out.print(f"{path}: nothing changed", soft_wrap=True, highlight=False)
@@ -406,19 +409,26 @@ def user_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a user with a role scoped to a unit and everything under it."""
-    from tieuchi.domain.problems import ProblemError
-    from tieuchi.store import Role
+    from tieuchi.app import SYSTEM, App
 
-    if role not in [r.value for r in Role]:
-        raise _fail(f"--role: '{role}' is not one of admin, officer, entry, viewer")
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = _open_store(database_url)
-    try:
-        user = store.users.add(username, secret, role=role, unit=unit, full_name=name)
-    except ProblemError as exc:
-        raise _fail("; ".join(f"--{p.field}: {p.message}" for p in exc.problems)) from None
+    with _refusals():
+        user = App(_open_store(database_url)).add_user(SYSTEM, username, secret, role=role,
+                                                       unit=unit, full_name=name)
     out.print(f"added {user.username} ({user.role.value}"
               f"{', ' + user.unit if user.unit else ''})")
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A command the application refuses: each problem as ``--field: message``, exit 2."""
+    from tieuchi.domain.problems import ProblemError
+
+    try:
+        yield
+    except ProblemError as exc:
+        raise _fail("; ".join(f"--{p.field}: {p.message}" if p.field else p.message
+                              for p in exc.problems)) from None
 
 
 token_app = typer.Typer(help="API tokens: add them.", no_args_is_help=True)
@@ -432,13 +442,10 @@ def token_add(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Make an API token for a user; it is shown once (send it as 'Authorization: Bearer')."""
-    from tieuchi.domain.problems import ProblemError
+    from tieuchi.app import SYSTEM, App
 
-    store = _open_store(database_url)
-    try:
-        token = store.users.add_token(username, name)
-    except ProblemError as exc:
-        raise _fail(exc.problems[0].message) from None
+    with _refusals():
+        token = App(_open_store(database_url)).add_token(SYSTEM, username, name)
     sys.stdout.write(token + "\n")
 
 
@@ -499,9 +506,12 @@ def demo(
         raise typer.Exit(1)
     from tieuchi.app import App, System
 
-    App(store).load(System("demo"), definitions)
+    app_ = App(store)
+    actor = System("demo")
+    app_.load(actor, definitions)
     for username, role, unit, full_name in DEMO_USERS:
-        store.users.add(username, DEMO_PASSWORD, role=role, unit=unit, full_name=full_name)
+        app_.add_user(actor, username, DEMO_PASSWORD, role=role, unit=unit,
+                      full_name=full_name)
     chosen_host, chosen_port = host or settings.host, port or settings.port
     table = Table(title=f"tieuchi demo: {definitions.project.name}", title_justify="left")
     for column in ("Đăng nhập / login", "Mật khẩu / password", "Vai trò / role", "Đơn vị / unit"):

@@ -170,16 +170,23 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
 
 def _run_targets(plan: TargetPlan, *, actor: str, reason: str | None, dry_run: bool,
                  database_url: str | None) -> None:
+    from dataclasses import replace
+
     from tieuchi.app import App, System
     from tieuchi.io.csv_exchange import apply_targets
 
+    application, system = App(_open_store(database_url)), System(actor)
+    refused = application.check_targets(system, [c.new for c in plan.changes])
+    if refused:  # each at the line of its target
+        raise _stop([replace(p, at=plan.changes[p.index].place) if p.index is not None
+                     else p for p in refused])
     _show_targets(plan)
     added = sum(c.old is None for c in plan.changes)
     summary = f"{added} target(s) added, {len(plan) - added} changed"
     if dry_run:
         out.print(f"{plan.file}: {summary} (dry run: nothing was written)", highlight=False)
         return
-    apply_targets(App(_open_store(database_url)), plan, actor=System(actor), reason=reason)
+    apply_targets(application, plan, actor=system, reason=reason)
     out.print(f"{plan.file}: {summary}", highlight=False)
 
 

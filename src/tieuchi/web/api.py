@@ -14,15 +14,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, JsonValue
 
-from tieuchi.app import Action, App, allowed
+from tieuchi.app import Action, App, UnknownUnit, allowed
 from tieuchi.app.policy import Resource
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
-from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.status import Basis, Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
@@ -74,6 +74,8 @@ class ErrorItem(BaseModel):
     field: str | None = Field(default=None, description="The field at fault, when one is.")
     index: int | None = Field(default=None,
                               description="The place of the row at fault in a bulk request.")
+    place: str = Field(default="", description="Where, as a person reads it: "
+                       "targets[3].value is [3].value; empty for the whole request.")
 
 
 class ErrorBody(BaseModel):
@@ -90,7 +92,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
           "token with a session"},
     404: {"model": ErrorBody, "description": "Unknown unit"},
     409: {"model": ErrorBody, "description": "The data set is submitted, approved or locked, "
-          "or the workflow step does not apply to its state"},
+          "the workflow step does not apply to its state, or a target key names another "
+          "target"},
     422: {"model": ErrorBody, "description": "Invalid request; each error names its field "
           "(and the row's index in a bulk request)"},
 }
@@ -320,25 +323,20 @@ class HistoryOut(Ok):
 # ---------------------------------------------------------------------- helpers
 
 
-def _problem(field: str, code: str, en: str, vi: str, index: int | None = None) -> Problem:
-    return Problem(code, en, vi, field=field, index=index)
-
-
 def _unit(store: Store, code: str) -> Unit:
     """The unit (the route's :class:`Needs` has checked it exists and may be seen)."""
     unit = store.units.get(code)
     if unit is None:
-        raise HTTPException(404, f"unit '{code}' does not exist")
+        raise UnknownUnit(code)
     return unit
 
 
 def _period(text: str, field: str = "period") -> Period:
     try:
         return Period.parse(text)
-    except PeriodError as exc:
-        raise ProblemError([_problem(field, "invalid-period", str(exc),
-                                     f"'{text}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, "
-                                     "2023-Q3, 2023-05)")]) from None
+    except PeriodError:
+        raise ProblemError([problem("invalid-period", {"field": field, "period": text},
+                                    field=field)]) from None
 
 
 def _indicators(store: Store) -> list[Indicator]:
@@ -419,55 +417,9 @@ def get_targets(store: StoreDep, user: ApiUser, unit: str,
 @router.post("/targets", summary="Add or change targets, all or nothing",
              dependencies=[Needs(Action.MANAGE_TARGETS, None)])
 def post_targets(body: TargetsIn, app: AppDep, user: ApiUser) -> Changed:
-    store = app.store
-    held = _held_targets(store, [t.key for t in body.targets])
-    # The scope of every unit named, and of the unit holding a key given, is checked first.
-    app.require_all(user, Action.MANAGE_TARGETS,
-                    {t.unit for t in body.targets} | {held[t.key][0] for t in body.targets
-                                                      if t.key in held})
-    docs, problems = _target_docs(store, body.targets, held)
-    if problems:
-        raise ProblemError(problems)
+    # Python values: NaN and Infinity stay what they are, for the domain's rule to refuse.
+    docs = [t.model_dump() for t in body.targets]
     return Changed(changed=app.set_targets(user, docs, reason=body.reason))
-
-
-def _held_targets(store: Store, keys: list[str]) -> dict[str, tuple[str, str, str]]:
-    """key → (unit, indicator, period) of the targets that exist."""
-    return {key: (doc["unit"], doc["indicator"], doc["period"])
-            for key, doc in store.targets.by_key(keys).items()}
-
-
-def _target_docs(store: Store, targets: list[TargetBody], held: dict[str, tuple[str, str, str]],
-                 ) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """The request's targets as rows of TARGET_SCHEMA, with what the request itself gets
-    wrong (a key given twice, a key that names another target) and what the store refuses
-    (``store.targets.check``: the domain's rules, unknown codes, locks)."""
-    problems: list[Problem] = []
-    docs: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for index, t in enumerate(targets):
-        if t.key in seen:
-            problems.append(_problem("key", "duplicate-target", f"target '{t.key}' is given "
-                                     "twice", f"chỉ tiêu '{t.key}' được giao hai lần", index))
-        seen.add(t.key)
-        if t.key in held:
-            problems += _key_in_use(t, held[t.key], index)
-        docs.append(t.model_dump())  # Python values: NaN and Infinity stay what they are
-    problems += store.targets.check(docs)
-    return docs, sorted(problems, key=lambda p: (p.index or 0, p.field or ""))
-
-
-def _key_in_use(t: TargetBody, held: tuple[str, str, str], index: int) -> list[Problem]:
-    """A key names one target: its unit, indicator and period stay what they are."""
-    unit, indicator, period = held
-    given = {"unit": t.unit, "indicator": t.indicator, "period": Period.canonical(t.period)}
-    for name, value in (("unit", unit), ("indicator", indicator), ("period", period)):
-        if given[name] != value:
-            return [_problem(name, "key-in-use", f"'{t.key}' is the target of {unit} for "
-                             f"{indicator} in {period}; give another key",
-                             f"mã '{t.key}' là chỉ tiêu {indicator} kỳ {period} của đơn vị "
-                             f"{unit}; hãy đặt mã khác", index)]
-    return []
 
 
 # ---------------------------------------------------------------------- observations

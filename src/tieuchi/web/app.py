@@ -14,25 +14,23 @@ from typing import Any
 from urllib.parse import quote
 
 import plotly
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from tieuchi.app import Action, App, UnknownUnit
-from tieuchi.domain.problems import ProblemError
-from tieuchi.domain.workflow import CLOSED_CODES
+from tieuchi.app import Action, App
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.reports.formatting import long_date, number, percent
 from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
 from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES
 from tieuchi.web.security import (
-    CsrfFailed,
-    Forbidden,
     Needs,
     NotSignedIn,
     csrf_token,
@@ -40,7 +38,8 @@ from tieuchi.web.security import (
 )
 from tieuchi.web.words import LANGS, UI
 
-__all__ = ["create_app", "render", "lang_of", "error_body"]
+__all__ = ["create_app", "render", "lang_of", "error_body", "problem_response", "problem_item",
+           "problem_text"]
 
 HERE = Path(__file__).parent
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -75,12 +74,6 @@ def error_body(status: int, errors: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api")
-
-
-def _api_error(status: int, code: str, message: str, message_vi: str | None = None,
-               **extra: Any) -> JSONResponse:
-    error = {"code": code, "message": message, "message_vi": message_vi or message, **extra}
-    return JSONResponse(error_body(status, [error]), status_code=status)
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -137,89 +130,73 @@ def _local(target: str) -> str:
 
 
 def _handlers(app: FastAPI) -> None:
+    """One handler renders every :class:`ProblemError` with its status (the catalogue's);
+    the others translate what the framework or the store raises into one, and call it."""
+
+    @app.exception_handler(ProblemError)
+    async def problems(request: Request, exc: ProblemError) -> Response:
+        return problem_response(request, exc)
+
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
         if _is_api(request):
-            return _api_error(401, "not-signed-in", "sign in or give a bearer token",
-                              "cần đăng nhập hoặc gửi mã truy cập (bearer token)")
+            return problem_response(request, exc)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    @app.exception_handler(CsrfFailed)
-    async def csrf_failed(request: Request, exc: CsrfFailed) -> Response:
-        if _is_api(request):
-            return _api_error(403, "csrf", "missing or wrong CSRF token (X-CSRF-Token)",
-                              UI["vi"]["csrf"])
-        return _error_page(request, 403, UI[lang_of(request)]["csrf"])
-
-    @app.exception_handler(Forbidden)
-    async def refused(request: Request, exc: Forbidden) -> Response:
-        if _is_api(request):
-            return _api_error(403, "forbidden", exc.message, exc.message_vi)
-        return _error_page(request, 403, exc.message_vi if lang_of(request) == "vi"
-                           else exc.message)
-
-    @app.exception_handler(ProblemError)
-    async def store_error(request: Request, exc: ProblemError) -> Response:
-        status = 403 if exc.status == 403 else 409 if any(
-            p.code in CLOSED_CODES for p in exc.problems) else 422
-        if _is_api(request):
-            return JSONResponse(error_body(status, [p.as_dict() for p in exc.problems]),
-                                status_code=status)
-        vi = lang_of(request) == "vi"
-        return _error_page(request, status, "; ".join(
-            p.message_vi if vi else p.message for p in exc.problems))
-
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"code": "invalid-request", "field": ".".join(str(x) for x in e["loc"]),
-                   "message": e["msg"], "message_vi": "yêu cầu không hợp lệ: " + e["msg"]}
-                  for e in exc.errors()]
-        if _is_api(request):
-            return JSONResponse(error_body(422, errors), status_code=422)
-        return _error_page(request, 422, "; ".join(f"{e['field']}: {e['message']}"
-                                                   for e in errors))
+        return problem_response(request, ProblemError([
+            Problem("invalid-request", e["msg"], "yêu cầu không hợp lệ: " + e["msg"],
+                    field=".".join(str(x) for x in e["loc"])) for e in exc.errors()]))
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        if _is_api(request):
-            if isinstance(exc.detail, dict):
-                return _api_error(exc.status_code, code, str(exc.detail.get("message")),
-                                  exc.detail.get("message_vi"))
-            return _api_error(exc.status_code, code, str(exc.detail))
-        return _error_page(request, exc.status_code, str(exc.detail))
-
-    @app.exception_handler(UnknownUnit)
-    async def unknown_unit(request: Request, exc: UnknownUnit) -> Response:
-        return await http_error(request, HTTPException(404, str(exc)))
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not-found", 405: "method-not-allowed", 422: "invalid-request",
+                413: "too-large", 503: "busy"}.get(exc.status_code, "http-error")
+        message = str(exc.detail)
+        return problem_response(request, ProblemError([Problem(code, message, message)]),
+                                status=exc.status_code)
 
     @app.exception_handler(PoolTimeout)
     async def busy(request: Request, exc: PoolTimeout) -> Response:
         """Every database connection of this worker is in use: 503 and when to retry,
         rendered without touching the database (the page is shown as to a visitor)."""
-        headers = {"Retry-After": str(RETRY_AFTER)}
-        if _is_api(request):
-            response: Response = _api_error(503, "busy", UI["en"]["busy_message"],
-                                            UI["vi"]["busy_message"])
-        else:
-            t = UI[lang_of(request)]
-            response = render(request, "error.html", status_code=503, user=None,
-                              title=t["busy"], message=t["busy_message"])
-        response.headers.update(headers)
+        error = ProblemError([Problem("busy", UI["en"]["busy_message"],
+                                      UI["vi"]["busy_message"])])
+        response = problem_response(request, error, visitor=True)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 
-    from starlette.exceptions import HTTPException as StarletteHTTPException
 
-    @app.exception_handler(StarletteHTTPException)
-    async def starlette_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return await http_error(request, HTTPException(exc.status_code, exc.detail))
+def problem_text(error: ProblemError, lang: str) -> str:
+    """The messages of a refusal in ``lang``, as a page shows them (without the request's
+    places, which the page shows by its fields)."""
+    return "; ".join(dict.fromkeys(p.message_vi if lang == "vi" else p.message
+                                   for p in error.problems))
 
 
-def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    t = UI[lang_of(request)]
-    title = {403: t["forbidden"], 404: t["not_found"]}.get(status, str(status))
-    return render(request, "error.html", status_code=status, title=title, message=message)
+def problem_item(p: Problem) -> dict[str, Any]:
+    """One error of the API's error body (docs/api.md)."""
+    return {"code": p.code, "message": p.message, "message_vi": p.message_vi,
+            "field": p.field, "index": p.index, "place": p.place}
+
+
+def problem_response(request: Request, error: ProblemError, *, status: int | None = None,
+                     visitor: bool = False) -> Response:
+    """A refusal as the API's error body or as the error page, with the catalogue's status
+    (``status`` overrides it for the framework's other HTTP errors); ``visitor`` renders the
+    page without asking who is signed in (the database may be out of reach)."""
+    status = status or error.status
+    if _is_api(request):
+        return JSONResponse(error_body(status, [problem_item(p) for p in error.problems]),
+                        status_code=status)
+    lang = lang_of(request)
+    t = UI[lang]
+    title = {403: t["forbidden"], 404: t["not_found"], 503: t["busy"]}.get(status, str(status))
+    extra: dict[str, Any] = {"user": None} if visitor else {}
+    return render(request, "error.html", status_code=status, title=title,
+                  message=problem_text(error, lang) if not visitor else t["busy_message"], **extra)
 
 
 def current_user(request: Request) -> User:

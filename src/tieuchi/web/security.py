@@ -11,33 +11,35 @@ import hmac
 import secrets
 from typing import Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 
-from tieuchi.app import Action, App, UnknownUnit
+from tieuchi.app import Action, App
+from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.store import Store, User
 
 __all__ = ["session_user", "token_user", "csrf_token", "csrf_ok", "login", "logout",
-           "NotSignedIn", "CsrfFailed", "Forbidden", "Needs", "Requirement", "app_of", "store_of",
+           "NotSignedIn", "CsrfFailed", "Needs", "Requirement", "app_of", "store_of",
            "request_user"]
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 
-class NotSignedIn(Exception):
-    """No valid session or token."""
+class NotSignedIn(ProblemError):
+    """No valid session or token (``not-signed-in``: pages send the visitor to sign in)."""
+
+    def __init__(self) -> None:
+        super().__init__([Problem("not-signed-in", "sign in or give a bearer token",
+                                  "cần đăng nhập hoặc gửi mã truy cập (bearer token)")])
 
 
-class CsrfFailed(Exception):
-    """A form or request without the session's CSRF token."""
+class CsrfFailed(ProblemError):
+    """A form or request without the session's CSRF token (``csrf``)."""
 
-
-class Forbidden(Exception):
-    """Outside the user's scope or role."""
-
-    def __init__(self, message: str, message_vi: str) -> None:
-        self.message, self.message_vi = message, message_vi
-        super().__init__(message)
+    def __init__(self) -> None:
+        super().__init__([Problem("csrf", "missing or wrong CSRF token (X-CSRF-Token); "
+                                  "reload the page and try again",
+                                  "Phiên làm việc đã hết hạn; tải lại trang rồi thử lại.")])
 
 
 def app_of(request: Request) -> App:
@@ -92,10 +94,7 @@ class Requirement:
                 request.query_params.get(self.unit_param)
         if code is None or self.action is Action.SIGNED_IN:
             return
-        try:
-            app_of(request).require(user, self.action, code)
-        except UnknownUnit as exc:
-            raise HTTPException(404, str(exc)) from None
+        app_of(request).require(user, self.action, code)  # not-found or forbidden
 
 
 def session_user(request: Request) -> User | None:

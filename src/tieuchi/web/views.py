@@ -12,13 +12,14 @@ from functools import cached_property
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 
-from tieuchi.app import Action, App
+from tieuchi.app import Action, App, Resource, UnknownUnit, allowed
 from tieuchi.app.readmodel import Result
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.units import Unit
 from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import number, percent
@@ -53,6 +54,14 @@ class UnitView:
     @property
     def store(self) -> Store:
         return self.app.store
+
+    @cached_property
+    def _resource(self) -> Resource:
+        return self.app.resource(self.code)
+
+    def may(self, action: Action | str) -> bool:
+        """Whether the user may do ``action`` on the unit (the tabs the page shows)."""
+        return allowed(self.user, Action(action), self._resource)
 
     @cached_property
     def definitions(self) -> Definitions:
@@ -243,12 +252,13 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     version, light = app.results.snapshot(code, data=False)
     unit = light.unit_by_code.get(code)
     if unit is None:
-        raise HTTPException(404, f"unit '{code}' does not exist")
+        raise UnknownUnit(code)
     chosen = period or app.default_period(light)
     try:
         parsed = Period.parse(chosen)
-    except PeriodError as exc:
-        raise HTTPException(422, f"period: {exc}") from None
+    except PeriodError:
+        raise ProblemError([problem("invalid-period", {"field": "period", "period": chosen},
+                                    field="period")]) from None
     view = UnitView(app, user, unit, light, parsed, lang_of(request))
     view.version = version
     for ancestor in reversed(store.units.path(code)[1:]):

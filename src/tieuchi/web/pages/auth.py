@@ -13,7 +13,7 @@ from tieuchi.app.policy import Resource
 from tieuchi.domain.problems import ProblemError
 from tieuchi.settings import Settings
 from tieuchi.store import Store
-from tieuchi.web.app import _local, lang_of, render
+from tieuchi.web.app import _local, lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, login, logout, session_user
 from tieuchi.web.words import UI
@@ -41,9 +41,9 @@ def login_form(
         user = store.users.authenticate(username.strip(), password, address,
                                         limit=settings.login_attempts,
                                         window=timedelta(minutes=settings.login_window_minutes))
-    except ProblemError as exc:
-        message = exc.message(lang_of(request))
-        return render(request, "login.html", status_code=429, error=message,
+    except ProblemError as refused:  # too many failed logins
+        return render(request, "login.html", error=problem_text(refused, lang_of(request)),
+                      status_code=refused.status,
                       next=_local(next), username=username)
     if user is None:
         return render(request, "login.html", status_code=401, error=t["bad_login"],

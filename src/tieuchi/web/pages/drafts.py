@@ -27,7 +27,7 @@ from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
 from tieuchi.reports.text import render_markdown
 from tieuchi.store import Store, User
-from tieuchi.web.app import lang_of, render, templates
+from tieuchi.web.app import lang_of, problem_text, render, templates
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
 from tieuchi.web.security import Needs, app_of, store_of
@@ -158,7 +158,6 @@ WORDS: dict[str, dict[str, Any]] = {
 # The header's tab reads its label from here (the header is shared by every unit page).
 templates.env.globals["draft_words"] = WORDS
 
-_CONFLICTS = ("draft-closed", "draft-open", "already-resolved", "old-version", "unchanged")
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.DOTALL)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -178,22 +177,25 @@ def report_text(store: Store, unit: str, period: str, lang: str) -> str:
 
 @contextmanager
 def _found(lang: str) -> Iterator[None]:
-    """A draft, version, comment or unit that does not exist is a 404."""
+    """A draft, version or comment that does not exist (a 404 in the catalogue) is raised
+    for the error page; other refusals go on to the page that shows them."""
     try:
         yield
     except ProblemError as error:
-        if any(p.code.startswith("unknown-") for p in error.problems):
-            raise HTTPException(404, _message(error, lang)) from None
+        refused = error
+        if refused.status == 404:
+            raise refused from None
         raise
 
 
 def _message(error: ProblemError, lang: str) -> str:
-    text = "; ".join(p.message_vi if lang == "vi" else p.message for p in error.problems)
+    text = problem_text(error, lang)
     return text[:1].upper() + text[1:]
 
 
 def _status(error: ProblemError) -> int:
-    return 409 if any(p.code in _CONFLICTS for p in error.problems) else 422
+    """The catalogue's status of the refusal (409 for a closed draft or a stale version)."""
+    return error.status
 
 
 def _unit_name(unit: Unit, lang: str) -> str:
@@ -345,8 +347,6 @@ def save_draft(request: Request, user: CurrentUser, code: str,
         made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
                               user=user, lang=text_lang)
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
         return _list_page(request, user, code, chosen, status_code=_status(error),
                           alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{made.id}?done=created", status_code=303)
@@ -361,8 +361,6 @@ def _save_version(request: Request, user: User, code: str, draft_id: int) -> Res
         version = d.add_version(store, draft_id, report_text(store, code, draft.period,
                                                              draft.lang), user=user)
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?version={version.number}"
@@ -473,10 +471,8 @@ def comment(request: Request, user: CurrentUser, code: str, draft_id: int,
     try:
         d.add_comment(store, draft_id, version, paragraph, text, user=user)
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
-        if any(p.code == "unknown-version" for p in error.problems):
-            raise HTTPException(404, _message(error, lang_of(request))) from None
+        if _status(error) == 404:  # an unknown version
+            raise error from None
         return _after(request, user, code, draft_id, version, paragraph, "comment", error)
     return _after(request, user, code, draft_id, version, paragraph, "comment")
 
@@ -495,8 +491,6 @@ def resolve(request: Request, user: CurrentUser, code: str, draft_id: int, comme
         with _found(lang):
             done = d.resolve_comment(store, draft_id, comment_id, outcome, note, user=user)
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
         if version is None or paragraph is None:
             return _draft_page(request, user, code, draft_id, version,
                                status_code=_status(error), alert=_message(error, lang))
@@ -514,8 +508,6 @@ def close(request: Request, user: CurrentUser, code: str, draft_id: int,
     try:
         d.close_draft(store, draft_id, user=user, note=note)
     except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?done=closed", status_code=303)

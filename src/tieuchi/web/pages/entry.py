@@ -15,15 +15,14 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from tieuchi.app import Action
+from tieuchi.app import FORM_VINTAGES, Action
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Vintage
-from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import STATE_NAMES, AuditEntry, Entry, State, Store
-from tieuchi.web.app import lang_of, render
+from tieuchi.store import STATE_NAMES, AuditEntry, State
+from tieuchi.web.app import lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import UnitView, open_unit, shown_value
@@ -33,9 +32,6 @@ router = page_router()
 
 __all__ = ["router", "WORDS", "local_time", "number_message", "PostedForm"]
 
-# The vintages a form enters, least final first; official is the default.
-VINTAGES = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value, Vintage.OFFICIAL.value)
-ACTIONS = ("submit", "approve", "return", "lock", "reopen")
 # Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
 try:
     VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -64,7 +60,6 @@ WORDS: dict[str, dict[str, Any]] = {
                  "return": "Đã trả lại để sửa.", "lock": "Đã khóa số liệu.",
                  "reopen": "Đã mở khóa số liệu."},
         "no_action": "Bạn không có thao tác nào với biểu ở trạng thái này.",
-        "bad_vintage": "Loại số liệu phải là ước thực hiện, sơ bộ hoặc chính thức.",
         "last_change": "Thay đổi gần nhất",
         "by": "bởi",
         "actions": {"add": "Thêm", "change": "Sửa", "delete": "Xóa"},
@@ -94,7 +89,6 @@ WORDS: dict[str, dict[str, Any]] = {
                  "return": "Returned for correction.", "lock": "Locked.",
                  "reopen": "Reopened."},
         "no_action": "You have no action on the form in this state.",
-        "bad_vintage": "The vintage is estimate, preliminary or official.",
         "last_change": "Last change",
         "by": "by",
         "actions": {"add": "Added", "change": "Changed", "delete": "Deleted"},
@@ -118,13 +112,6 @@ def local_time(at: datetime, lang: str = "vi") -> str:
     """An audit time in Việt Nam time: 05/12/2023 14:30 (2023-12-05 14:30 in English)."""
     local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VIETNAM)
     return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
-
-
-def _dataset(store: Store, code: str, dataset: str) -> DataSet:
-    for ds in store.units.datasets_for(code):
-        if ds.code == dataset:
-            return ds
-    raise HTTPException(404, f"unit {code} does not report the data set '{dataset}'")
 
 
 def _ds_name(ds: DataSet, lang: str) -> str:
@@ -210,7 +197,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
         tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
         state_text=STATE_NAMES[lang][state],
         editable=state == State.DRAFT, buttons=buttons, alert=alert, message=message,
-        vintages=VINTAGES, vintage=kept.get("vintage") or Vintage.OFFICIAL.value,
+        vintages=FORM_VINTAGES, vintage=kept.get("vintage") or Vintage.OFFICIAL.value,
         source=kept.get("source", ""), reason=kept.get("reason", ""), wrong_period=wrong_period,
         last=[{"who": a.actor, "when": local_time(a.at, lang), "action": a.action,
                "reason": a.reason} for a in last],
@@ -221,83 +208,77 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
 def entry_form(request: Request, user: CurrentUser, code: str, dataset: str,
                period: str | None = None) -> HTMLResponse:
     view = open_unit(request, user, code, period)
-    return _form_page(request, view, _dataset(store_of(request), code, dataset))
+    return _form_page(request, view, app_of(request).dataset(code, dataset))
 
 
 @router.post("/units/{code}/entry/{dataset}", dependencies=[Needs(Action.WRITE)])
 def save(request: Request, user: CurrentUser, form: PostedForm, code: str, dataset: str,
          period: str | None = None) -> HTMLResponse:
-    """Save what changed, all or nothing. A field left out of the form (disabled) is left
-    alone; an emptied field deletes the figure shown; an unchanged one is not written."""
+    """Read the form and save it with :meth:`App.enter_figures`, all or nothing. A field
+    left out of the form (disabled) is not sent; one whose text is what the form showed is
+    not either; an emptied one is sent as None (the application deletes a figure held)."""
     view = open_unit(request, user, code, period)
-    store = store_of(request)
-    ds = _dataset(store, code, dataset)
+    app = app_of(request)
+    ds = app.dataset(code, dataset)
     lang, period_code = view.lang, view.period.code
-    vintage = str(form.get("vintage") or Vintage.OFFICIAL.value)
-    source = str(form.get("source") or "").strip()
-    reason = str(form.get("reason") or "").strip()
-    keep = {"vintage": vintage, "source": source, "reason": reason}
-    figures = store.figures.latest(code, period_code, list(ds.indicators))
+    keep = {k: str(form.get(k) or "").strip() for k in ("vintage", "source", "reason")}
+    keep["vintage"] = keep["vintage"] or Vintage.OFFICIAL.value
+    figures = store_of(request).figures.latest(code, period_code, list(ds.indicators))
     typed: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
-    entries: list[Entry] = []
-    owners: list[str] = []  # the indicator of each entry, to put its errors next to it
-    if vintage not in VINTAGES:
-        return _form_page(request, view, ds, status_code=422, alert=WORDS[lang]["bad_vintage"],
-                          kept=keep | {"vintage": ""})
+    values: dict[str, float | None] = {}
     for ind_code in ds.indicators:
         field = f"v__{ind_code}"
         indicator = view.light.indicator_by_code.get(ind_code)
         if field not in form or indicator is None:
             continue
-        text = str(form.get(field) or "").strip()
-        typed[ind_code] = text
+        text = typed[ind_code] = str(form.get(field) or "").strip()
         current = figures.get(ind_code)
-        held = current["value"] if current else None
-        if not text:
-            if current is not None:
-                entries.append(Entry(code, ind_code, period_code, None, current["vintage"]))
-                owners.append(ind_code)
-            continue
-        if held is not None and text == _input_text(held, indicator):
+        if current is not None and text == _input_text(current["value"], indicator):
             continue
         try:
-            value = parse_number(text, "vi")
+            values[ind_code] = parse_number(text, "vi") if text else None
         except ValueError as error:
             errors[ind_code] = [number_message(error, text, lang)]
-            continue
-        if held is not None and value == held:
-            continue
-        entries.append(Entry(code, ind_code, period_code, value, vintage, source or None))
-        owners.append(ind_code)
     t = UI[lang]
     if errors:
         return _form_page(request, view, ds, status_code=422, typed=typed, errors=errors,
                           alert=t["fix_errors"], kept=keep)
-    if not entries:
-        return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
     try:
-        count = app_of(request).write_figures(user, entries, reason=reason or None)
-    except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
-        general: list[str] = []
-        for problem in error.problems:
-            text = problem.message_vi if lang == "vi" else problem.message
-            if problem.index is not None and 0 <= problem.index < len(owners):
-                found = errors.setdefault(owners[problem.index], [])
-                if text not in found:
-                    found.append(text)
-            elif text not in general:
-                general.append(text)
-        closed = any(p.code in CLOSED_CODES for p in error.problems)
-        # the data set is closed: every field says so; the first message says it on top
-        first = next((m for ms in errors.values() for m in ms), t["fix_errors"])
-        alert = "; ".join(general) or (first if closed else t["fix_errors"])
-        return _form_page(request, view, ds, status_code=409 if closed else 422, typed=typed,
-                          errors=errors, alert=alert, kept=keep)
+        count = app.enter_figures(user, code, period_code, ds.code, values,
+                                  vintage=keep["vintage"], source=keep["source"] or None,
+                                  reason=keep["reason"] or None)
+    except ProblemError as refusal:
+        refused = refusal
+        if refused.status == 403:
+            raise refused from None
+        return _refused_form(request, view, ds, refused, list(values), typed, keep)
+    if not count:
+        return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
     return _form_page(request, view, ds, message=t["saved"].format(n=count),
                       kept=keep | {"reason": ""})
+
+
+def _refused_form(request: Request, view: UnitView, ds: DataSet, error: ProblemError,
+                  sent: list[str], typed: dict[str, str], kept: dict[str, str]) -> HTMLResponse:
+    """The form again with each problem next to its field (``sent[index]``), the others on
+    top; a closed data set (409) says so on top too."""
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    for problem in error.problems:
+        text = problem.message_vi if view.lang == "vi" else problem.message
+        owner = sent[problem.index] if problem.index is not None and \
+            0 <= problem.index < len(sent) else None
+        found = errors.setdefault(owner, []) if owner is not None else general
+        if text not in found:
+            found.append(text)
+    first = next((m for ms in errors.values() for m in ms), UI[view.lang]["fix_errors"])
+    closed = error.status == 409
+    alert = "; ".join(general) or (first if closed else UI[view.lang]["fix_errors"])
+    if any(p.field == "vintage" for p in error.problems):
+        kept = kept | {"vintage": ""}
+    return _form_page(request, view, ds, status_code=error.status, typed=typed, errors=errors,
+                      alert=alert, kept=kept)
 
 
 def number_message(error: ValueError, text: str, lang: str) -> str:
@@ -316,20 +297,18 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
     """Submit, approve, return, lock or reopen the data set for the period; the application
     checks who may, from which state, and that returning and reopening give a reason."""
     view = open_unit(request, user, code, period)
-    store = store_of(request)
-    ds = _dataset(store, code, dataset)
-    lang = view.lang
+    app = app_of(request)
+    ds = app.dataset(code, dataset)
     try:
-        app_of(request).transition(user, code, view.period.code, ds.code, action,
-                                   reason=reason.strip() or None)
-    except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
-        closed = any(p.code in CLOSED_CODES for p in error.problems)
-        return _form_page(request, view, ds, status_code=409 if closed else 422,
-                          alert="; ".join(p.message_vi if lang == "vi" else p.message
-                                          for p in error.problems))
-    return _form_page(request, view, ds, message=WORDS[lang]["done"].get(action, ""))
+        app.transition(user, code, view.period.code, ds.code, action,
+                       reason=reason.strip() or None)
+    except ProblemError as refusal:
+        error = refusal
+        if error.status == 403:
+            raise error from None
+        return _form_page(request, view, ds, status_code=error.status,
+                          alert=problem_text(error, view.lang))
+    return _form_page(request, view, ds, message=WORDS[view.lang]["done"].get(action, ""))
 
 
 # ---------------------------------------------------------------------- history

@@ -2,7 +2,8 @@
 see what would change (old → new, cell by cell), then confirm.
 
 The upload is read and checked whole (:func:`tieuchi.io.excel_import.read_workbook`); the
-user must be allowed to write every unit of the file, which must lie under the page's unit.
+application decides whether the user may import its units on this page
+(:meth:`App.check_import`: within the user's scope and under the page's unit).
 The preview carries the changes to the confirmation signed with the application's key, so
 any worker can write them; the confirmation compares them with the figures held then (the
 preview is shown again if they changed) and writes them in one ``store.figures.write``.
@@ -10,6 +11,7 @@ preview is shown again if they changed) and writes them in one ``store.figures.w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -19,18 +21,16 @@ from fastapi.responses import HTMLResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import UploadFile
 
-from tieuchi.app import Action, App, allowed
+from tieuchi.app import Action, allowed
 from tieuchi.app.policy import Resource
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.units import Unit
-from tieuchi.domain.workflow import CLOSED_CODES
 from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
-from tieuchi.store import User
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm
@@ -75,8 +75,6 @@ WORDS: dict[str, dict[str, Any]] = {
         "warnings": "Lưu ý",
         "stale": "Số liệu đã thay đổi từ lúc xem trước; kiểm tra lại rồi xác nhận.",
         "expired": "Phiên xem trước đã hết hạn hoặc không hợp lệ; tải tệp lên lại.",
-        "outside": "Tệp có số liệu của đơn vị {unit}, không thuộc {here}; nhập tại trang của "
-                   "đơn vị đó hoặc của cấp trên.",
         "done": "Đã nhập {n} thay đổi từ tệp {file}.",
         "to_entry": "Xem biểu nhập số liệu",
         "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện",
@@ -112,8 +110,6 @@ WORDS: dict[str, dict[str, Any]] = {
         "warnings": "Note",
         "stale": "The figures changed since the preview; check them again, then confirm.",
         "expired": "The preview expired or is not valid; upload the file again.",
-        "outside": "The file has figures of unit {unit}, which is not under {here}; import "
-                   "it on that unit's page or the page of the level above.",
         "done": "Imported {n} change(s) from {file}.",
         "to_entry": "Open the data-entry forms",
         "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
@@ -193,7 +189,7 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
 
 
 def _page(request: Request, view: UnitView, *, status_code: int = 200,
-          problems: list[Problem] | None = None, alert: str | None = None,
+          problems: Sequence[Problem] | None = None, alert: str | None = None,
           message: str | None = None, reason: str = "") -> HTMLResponse:
     iw = WORDS[view.lang]
     return render(request, "imports.html", status_code=status_code, user=view.user,
@@ -206,20 +202,6 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
 def upload_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
     return _page(request, open_unit(request, user, code, period))
-
-
-def _allow(app: App, user: User, code: str, lang: str) -> Any:
-    """The check of the units of a file: within the user's scope (:class:`Refused`, 403)
-    and under the page's unit."""
-    store = app.store
-
-    def allow(units: list[str]) -> None:
-        app.require_all(user, Action.WRITE, units)
-        outside = [u for u in units if code not in store.units.path(u)]
-        if outside:
-            text = WORDS[lang]["outside"].format(unit=outside[0], here=code)
-            raise ProblemError([Problem.located(outside[0], "wrong-sheet", text, text)])
-    return allow
 
 
 @router.post("/units/{code}/import", dependencies=[Needs(Action.WRITE)])
@@ -236,13 +218,13 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if len(data) > MAX_BYTES:
         return _page(request, view, status_code=413, reason=reason,
                      alert=iw["too_large"].format(mb=MAX_BYTES // 2**20))
+    app = app_of(request)
     try:
         plan = read_workbook(store, data, name=file.filename,
-                             allow=_allow(app_of(request), user, code, view.lang))
+                             allow=lambda units: app.check_import(user, code, units))
     except ProblemError as error:
-        if error.status == 403:
-            raise
-        return _page(request, view, status_code=422, problems=list(error.problems),
+        status = error.status if isinstance(error, ProblemError) else 422
+        return _page(request, view, status_code=status, problems=list(error.problems),
                      alert=iw["problems"].format(n=len(error.problems)), reason=reason)
     return _preview(request, view, plan, reason)
 
@@ -273,6 +255,12 @@ def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
                   payload=payload, reason=reason, alert=alert)
 
 
+def _status(problems: Sequence[Problem]) -> int:
+    """The status of an import the application refused: its problems' codes are the
+    catalogue's (409 for a closed data set)."""
+    return ProblemError([Problem(p.code, p.message, p.message_vi) for p in problems]).status
+
+
 def _name(indicator: Indicator | None, code: str, lang: str) -> str:
     if indicator is None:
         return code
@@ -293,17 +281,15 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
     if data.get("user") != user.id or data.get("unit") != code:
         return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
     shown = Plan(str(data["file"]), pl.DataFrame(data["rows"], schema=CHANGE_SCHEMA))
-    app_of(request).require_all(user, Action.WRITE, shown.units)
+    app = app_of(request)
+    app.check_import(user, code, shown.units)
     plan = refresh(store, shown)
     if not plan.frame.equals(shown.frame):
         return _preview(request, view, plan, reason, status_code=409, alert=iw["stale"])
     try:
-        count = apply(app_of(request), plan, actor=user, reason=reason or None)
+        count = apply(app, plan, actor=user, reason=reason or None)
     except ProblemError as error:
-        if error.status == 403:
-            raise
-        closed = any(p.code in CLOSED_CODES for p in error.problems)
-        return _page(request, view, status_code=409 if closed else 422,
+        return _page(request, view, status_code=_status(error.problems),
                      problems=list(error.problems), reason=reason,
                      alert=iw["problems"].format(n=len(error.problems)))
     return _page(request, view, message=iw["done"].format(n=count, file=plan.file))

@@ -12,18 +12,15 @@ from typing import Any
 import polars as pl
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
-from pydantic import ValidationError
 
 from tieuchi.app import Action
 from tieuchi.domain.allocation import allocatable, parts_of
-from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.problems import ProblemError
-from tieuchi.domain.status import Basis, Comparator
-from tieuchi.domain.targets import Target
+from tieuchi.domain.status import Comparator
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.web.app import render
+from tieuchi.web.app import problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
 from tieuchi.web.security import Needs, app_of
@@ -88,7 +85,7 @@ WORDS: dict[str, dict[str, Any]] = {
 
 def _manage_view(request: Request, user: CurrentUser, code: str,
                  period: str | None) -> UnitView:
-    """The unit's view, for users who may set its targets (:class:`Refused` if not)."""
+    """The unit's view, for users who may set its targets (``forbidden`` if not)."""
     return open_unit(request, user, code, period)
 
 
@@ -208,26 +205,16 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
         except ValueError as error:
             errors["value"] = number_message(error, typed["value"], view.lang)
     docs: list[dict[str, Any]] = []
-    if not errors and indicator is not None:
-        # a target the unit has for the indicator and period is changed, keeping its key,
-        # name and basis, and its issuer and document unless new ones are given
-        held = _existing(view, indicator.code) or {}
+    if not errors and indicator is not None and value is not None:
+        app = app_of(request)
         try:
-            target = Target.model_validate({
-                "indicator": indicator.code, "unit": code, "period": view.period.code,
-                typed["comparator"]: value,
-                "issuer": typed["issuer"] or held.get("issuer"),
-                "document": typed["document"] or held.get("document"),
-                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
-                "tolerance": held.get("tolerance") or 0.0,
-            })
-        except ValidationError as error:
-            errors["value"] = "; ".join(str(e["msg"]) for e in error.errors())
+            docs = [app.assignment(code, indicator.code, view.period.code, typed["comparator"],
+                                   value, issuer=typed["issuer"] or None,
+                                   document=typed["document"] or None)]
+        except ProblemError as error:
+            errors["value"] = problem_text(error, view.lang)
         else:
-            docs = target_frame([target]).to_dicts()
-            if held:
-                docs[0]["key"] = held["key"]
-            errors = _refused(request, docs, view.lang)
+            errors = _refused(request, user, docs, view.lang)
     if errors or not docs:
         return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
                      assign=typed | {"errors": errors})
@@ -236,22 +223,15 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
     return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
 
 
-def _refused(request: Request, docs: list[dict[str, Any]], lang: str) -> dict[str, str]:
-    """What the store refuses of ``docs`` (the domain's target rules, a closed data set), as
-    a message per form field."""
+def _refused(request: Request, user: CurrentUser, docs: list[dict[str, Any]],
+             lang: str) -> dict[str, str]:
+    """What the application refuses of ``docs`` (:meth:`App.check_targets`: the domain's
+    target rules, a closed data set), as a message per form field."""
     found: dict[str, str] = {}
-    for problem in app_of(request).store.targets.check(docs):
+    for problem in app_of(request).check_targets(user, docs):
         field = problem.field if problem.field in ("indicator", "comparator") else "value"
         found.setdefault(field, problem.message_vi if lang == "vi" else problem.message)
     return found
-
-
-def _existing(view: UnitView, indicator: str) -> dict[str, Any] | None:
-    """The unit's target for the indicator and period, if it has one: assigning changes it."""
-    found = view.definitions.targets.filter(
-        (pl.col("unit") == view.code) & (pl.col("indicator") == indicator)
-        & (pl.col("period") == view.period.code))
-    return found.row(0, named=True) if found.height else None
 
 
 @router.post("/units/{code}/manage-targets/allocate", dependencies=[Needs(Action.MANAGE_TARGETS)])
@@ -290,12 +270,12 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         app_of(request).allocate(user, code, key, values, document=document or None,
                                  reason=reason or mw["allocation_reason"].format(
                                      key=key, unit=view.unit.name))
-    except ProblemError as error:
-        if error.status == 403:  # a refusal: the app's 403 page
-            raise
-        message = "; ".join(p.message_vi if view.lang == "vi" else p.message
-                            for p in error.problems)
-        return _page(request, view, status_code=422, alert=message,
+    except ProblemError as refusal:
+        refused = refusal
+        if refused.status == 403:
+            raise refused from None
+        message = problem_text(refused, view.lang)
+        return _page(request, view, status_code=refused.status, alert=message,
                      allocation=kept | {"error": message})
     fresh = open_unit(request, user, code, view.period.code)
     return _page(request, fresh, message=mw["allocated"].format(n=len(values)),
