@@ -144,12 +144,12 @@ def test_a_targets_csv_cannot_move_a_key(url: str, tmp_path: Path) -> None:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    before = Store.open(url).targets_by_key([key])
+    before = Store.open(url).targets.by_key([key])
     for dry_run in (["--dry-run"], []):
         result = runner.invoke(app, ["import", str(path), *dry_run])
         assert result.exit_code == 1, result.output
         assert "targets.csv:2" in result.output and "key-in-use" in result.output
-    assert Store.open(url).targets_by_key([key]) == before
+    assert Store.open(url).targets.by_key([key]) == before
 
 
 def test_report_as_xlsx(tmp_path: Path) -> None:
