@@ -152,6 +152,20 @@ def test_a_targets_csv_cannot_move_a_key(url: str, tmp_path: Path) -> None:
     assert Store.open(url).targets.by_key([key]) == before
 
 
+def test_a_targets_csv_giving_a_key_twice_is_refused_at_the_second_line(url: str,
+                                                                        tmp_path: Path) -> None:
+    """The application's rule (a key given twice in one request), at the line of the row."""
+    assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
+    path = tmp_path / "targets.csv"
+    path.write_text("key,unit,indicator,period,comparator,value\n"
+                    "moi,TT,gtsx,2024,at_least,1\n"
+                    "moi,TT,gtsx,2024,at_least,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(path), "--dry-run"])
+    assert result.exit_code == 1, result.output
+    assert "targets.csv:3" in result.output and "duplicate-target" in result.output
+    assert Store.open(url).targets.by_key(["moi"]) == {}
+
+
 def test_report_as_xlsx(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 

@@ -170,16 +170,13 @@ def _run_plan(plan: Plan, *, actor: str, reason: str | None, dry_run: bool,
 
 def _run_targets(plan: TargetPlan, *, actor: str, reason: str | None, dry_run: bool,
                  database_url: str | None) -> None:
-    from dataclasses import replace
-
     from tieuchi.app import App, System
     from tieuchi.io.csv_exchange import apply_targets
 
     application, system = App(_open_store(database_url)), System(actor)
-    refused = application.check_targets(system, [c.new for c in plan.changes])
+    refused = application.check_targets(system, plan.docs)  # every row: a key given twice too
     if refused:  # each at the line of its target
-        raise _stop([replace(p, at=plan.changes[p.index].place) if p.index is not None
-                     else p for p in refused])
+        raise _stop([p.placed(plan.places, plan.file) for p in refused])
     _show_targets(plan)
     added = sum(c.old is None for c in plan.changes)
     summary = f"{added} target(s) added, {len(plan) - added} changed"

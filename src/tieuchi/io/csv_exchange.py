@@ -279,11 +279,21 @@ class TargetChange:
 
 @dataclass(frozen=True)
 class TargetPlan:
-    """The targets a file adds or changes (rows of TARGET_SCHEMA)."""
+    """The targets a file adds or changes (rows of TARGET_SCHEMA), and every target row it
+    gives with its place (``file:line``), for the application's check of the whole file."""
 
     file: str
     changes: tuple[TargetChange, ...]
+    rows: tuple[tuple[str, dict[str, Any]], ...] = ()
     warnings: tuple[Problem, ...] = ()
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        return [doc for _, doc in self.rows]
+
+    @property
+    def places(self) -> list[str]:
+        return [place for place, _ in self.rows]
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -299,20 +309,11 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
     catalogue = {i.code: i for i in store.units.indicators()}
     units = store.units.known(frame.get_column("unit").drop_nulls())
     docs: list[tuple[str, dict[str, Any]]] = []
-    seen: dict[str, int] = {}
     for row in frame.iter_rows(named=True):
         place = f"{file}:{row['line']}"
         doc = _target_doc(row, place, units, catalogue, rows)
-        if doc is None:
-            continue
-        if doc["key"] in seen:
-            rows.problems.append(Problem.located(
-                place, "duplicate-target", f"target '{doc['key']}' is also on line "
-                f"{seen[doc['key']]}; keep one row", f"chỉ tiêu '{doc['key']}' đã có ở dòng "
-                f"{seen[doc['key']]}; giữ lại một dòng"))
-            continue
-        seen[doc["key"]] = row["line"]
-        docs.append((place, doc))
+        if doc is not None:
+            docs.append((place, doc))
     rows.stop()
     places = [place for place, _ in docs]
     rows.problems += from_store_problems(store.targets.check([doc for _, doc in docs]),
@@ -321,7 +322,7 @@ def _read_targets(store: Store, frame: pl.DataFrame, file: str) -> TargetPlan:
     held_now = store.targets.by_key([d["key"] for _, d in docs])
     changes = tuple(TargetChange(place, doc["key"], held_now.get(doc["key"]), doc)
                     for place, doc in docs if held_now.get(doc["key"]) != doc)
-    return TargetPlan(file, changes)
+    return TargetPlan(file, changes, tuple(docs))
 
 
 def _target_doc(row: dict[str, Any], place: str, units: set[str],
