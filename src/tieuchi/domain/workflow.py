@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["State", "Step", "TRANSITIONS", "REASON_REQUIRED", "STATE_NAMES", "CLOSED_CODES"]
+__all__ = ["State", "Step", "TRANSITIONS", "REASON_REQUIRED", "STATE_NAMES", "OPEN_STATES"]
 
 
 class State(StrEnum):
@@ -15,6 +15,17 @@ class State(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     LOCKED = "locked"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the data set's figures and targets may change in this state (a lock, a
+        submission or an approval covers them all until the data set is returned or
+        reopened)."""
+        return self in OPEN_STATES
+
+
+OPEN_STATES = frozenset({State.DRAFT})
+"""The states in which a data set takes changes."""
 
 
 class Step(StrEnum):
@@ -43,8 +54,3 @@ STATE_NAMES: dict[str, dict[State, str]] = {
     "en": {State.DRAFT: "Draft", State.SUBMITTED: "Submitted", State.APPROVED: "Approved",
            State.LOCKED: "Locked"},
 }
-
-CLOSED_CODES = frozenset({State.SUBMITTED.value, State.APPROVED.value, State.LOCKED.value,
-                          "wrong-state"})
-"""Codes of the problems that say a data set is not open for the change (HTTP 409): its
-state, or a step that does not apply to it."""

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import Problem, ProblemError
-from tieuchi.domain.workflow import REASON_REQUIRED, STATE_NAMES, TRANSITIONS, State, Step
+from tieuchi.domain.workflow import (
+    OPEN_STATES,
+    REASON_REQUIRED,
+    STATE_NAMES,
+    TRANSITIONS,
+    State,
+    Step,
+)
 from tieuchi.store.audit import Audit
 from tieuchi.store.tables import WorkflowRow
 from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now
@@ -90,7 +97,7 @@ class Workflow(Repository):
             rows: list[WorkflowRow] = []
             for chunk in chunks(sorted(units)):
                 rows.extend(s.scalars(select(WorkflowRow).where(
-                    WorkflowRow.unit.in_(chunk), WorkflowRow.state != State.DRAFT)))
+                    WorkflowRow.unit.in_(chunk), WorkflowRow.state.not_in(OPEN_STATES))))
             if not rows:
                 return []
             datasets = {d.code: d for d in self._units.datasets()}

@@ -196,7 +196,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
         request, "entry_form.html", status_code=status_code, user=user, view=view,
         tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
         state_text=STATE_NAMES[lang][state],
-        editable=state == State.DRAFT, buttons=buttons, alert=alert, message=message,
+        editable=state.is_open, buttons=buttons, alert=alert, message=message,
         vintages=FORM_VINTAGES, vintage=kept.get("vintage") or Vintage.OFFICIAL.value,
         source=kept.get("source", ""), reason=kept.get("reason", ""), wrong_period=wrong_period,
         last=[{"who": a.actor, "when": local_time(a.at, lang), "action": a.action,
