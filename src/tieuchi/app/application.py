@@ -114,7 +114,8 @@ class App:
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
         count = self.store.write(entries, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh({e.unit for e in entries})
+            self.results.refresh({e.unit for e in entries},
+                                 {(e.indicator, e.period) for e in entries})
         return count
 
     def set_targets(self, actor: Actor, docs: Sequence[dict[str, Any]], *,
@@ -126,7 +127,8 @@ class App:
         self.require_all(actor, Action.MANAGE_TARGETS, units)
         count = self.store.save_targets(docs, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh(units)
+            self.results.refresh(units, {(d["indicator"], d["period"]) for d in docs}
+                                 | {(i, p) for _, i, p in held.values()})
         return count
 
     def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,

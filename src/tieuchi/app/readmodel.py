@@ -5,31 +5,49 @@ evaluating from scratch on every request.
 A result is the engine's frames (values, targets, groups, criteria sets) for one unit and
 what lies under it, stored with the version of the data it was computed from and the date it
 was computed for (:mod:`tieuchi.store.results`). After a command writes, the results kept for
-the units written to and every unit above them are computed again (:meth:`ReadModel.refresh`);
-a reader checks the version anyway, so a result that a write made stale, or one computed for
-another day, is computed again by whichever worker reads it first and kept for the others.
-A report, an evaluation as of another date or of one vintage still evaluates on demand.
+the units written to and every unit above them are brought up to date
+(:meth:`ReadModel.refresh`): when the command says which indicators and periods it wrote,
+only what they can change is evaluated again (:func:`reach`: those indicators, the ones
+computed from them, the criteria sets using them and the counts of units passing those sets)
+from those indicators' figures and targets alone, and patched into the kept frames; anything
+else is computed again in full. A reader checks the version anyway, so a result that a write
+made stale, or one computed for another day, is computed again by whichever worker reads it
+first and kept for the others. A report, an evaluation as of another date or of one vintage
+still evaluates on demand.
+
+Each worker keeps, in memory, the results it has read (by unit, period, version and date,
+within a size budget) and the definitions without data of the units it has shown (by the
+definitions version, which only a load changes): a page asks the database for two version
+numbers, in one query, and reads nothing else of the read model when they have not moved.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 
 import polars as pl
 
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.project import Project
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.engine.criteria import SetResults
-from tieuchi.store import Store
+from tieuchi.engine.targets import group_counts
+from tieuchi.store import Store, results
 from tieuchi.store.results import StoredResult
 
-__all__ = ["ReadModel", "Result", "Facts", "pack", "unpack", "facts_of"]
+__all__ = ["ReadModel", "Result", "Facts", "pack", "unpack", "facts_of", "reach"]
+
+Written = Iterable[tuple[str, str]]
+"""What a write changed: (indicator, period) pairs."""
 
 _FRAMES = ("values", "targets", "groups")
 _SET_FRAMES = tuple(f.name for f in fields(SetResults))
@@ -60,22 +78,77 @@ _SHOWN_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind
 def facts_of(definitions: Definitions, unit: str) -> Facts:
     """The facts of ``unit`` in full ``definitions`` (its subtree's targets and figures)."""
     obs, targets = definitions.observations, definitions.targets
+    return Facts(
+        periods=_shown(set(obs.get_column("period").unique().to_list()) | set(
+            targets.get_column("period").unique().to_list())),
+        observed=frozenset(obs.get_column("indicator").unique().to_list()),
+        own=frozenset(obs.filter(pl.col("unit") == unit).get_column("indicator")
+                      .unique().to_list()),
+        targeted=frozenset(targets.get_column("indicator").unique().to_list()))
+
+
+def _shown(codes: Iterable[str]) -> tuple[str, ...]:
+    """The periods among ``codes`` that pages offer, newest first."""
     found = []
-    for code in set(obs.get_column("period").unique().to_list()) | set(
-            targets.get_column("period").unique().to_list()):
+    for code in codes:
         try:
             period = Period.parse(code)
         except PeriodError:
             continue
         if period.kind in _SHOWN_KINDS:
             found.append(period)
-    return Facts(
-        periods=tuple(p.code for p in sorted(found, key=lambda p: (p.start, p.end),
-                                             reverse=True)),
-        observed=frozenset(obs.get_column("indicator").unique().to_list()),
-        own=frozenset(obs.filter(pl.col("unit") == unit).get_column("indicator")
-                      .unique().to_list()),
-        targeted=frozenset(targets.get_column("indicator").unique().to_list()))
+    return tuple(p.code for p in sorted(found, key=lambda p: (p.start, p.end), reverse=True))
+
+
+def reach(definitions: Definitions, written: Iterable[str]) -> tuple[set[str], set[str]]:
+    """(indicators, criteria sets) whose results a write to the ``written`` indicators can
+    change: those indicators, the indicators computed from them (components, ratios,
+    weights), the sets with a condition on them or on a set reached, and the counts or shares
+    of units passing a set reached."""
+    indicators, sets = set(written), set()
+    grown = True
+    while grown:
+        grown = False
+        for ind in definitions.indicators:
+            if ind.code not in indicators and (
+                    _inputs(ind) & indicators or ind.criteria_set in sets):
+                indicators.add(ind.code)
+                grown = True
+        for cset in definitions.criteria_sets:
+            if cset.code not in sets and any(
+                    c.indicator in indicators or c.set in sets
+                    for criterion in cset.criteria for c in criterion.conditions):
+                sets.add(cset.code)
+                grown = True
+    return indicators, sets
+
+
+def _needs(definitions: Definitions, indicators: set[str],
+           sets: set[str]) -> tuple[set[str], set[str]]:
+    """(indicators, sets) the evaluation of ``indicators`` and ``sets`` reads: them, and
+    everything they are computed from."""
+    indicators, sets = set(indicators), set(sets)
+    grown = True
+    while grown:
+        size = len(indicators) + len(sets)
+        for code in list(indicators):
+            ind = definitions.indicator_by_code.get(code)
+            if ind is not None:
+                indicators |= _inputs(ind)
+                sets.update([ind.criteria_set] if ind.criteria_set else [])
+        for code in list(sets):
+            cset = definitions.set_by_code.get(code)
+            for criterion in cset.criteria if cset else ():
+                for c in criterion.conditions:
+                    indicators.update([c.indicator] if c.indicator else [])
+                    sets.update([c.set] if c.set else [])
+        grown = len(indicators) + len(sets) > size
+    return indicators, sets
+
+
+def _inputs(ind: Indicator) -> set[str]:
+    """The indicators ``ind``'s value is computed from."""
+    return {*ind.components, *(c for c in (ind.numerator, ind.denominator, ind.weight) if c)}
 
 
 def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
@@ -87,9 +160,7 @@ def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
             "period": ev.period.code, "as_of": ev.as_of.isoformat(), "units": ev.units,
             "facts": {"periods": list(facts.periods), "observed": sorted(facts.observed),
                       "own": sorted(facts.own), "targeted": sorted(facts.targeted)}}))
-        frames = {**{n: getattr(ev, n) for n in _FRAMES},
-                  **{f"sets.{n}": getattr(ev.sets, n) for n in _SET_FRAMES}}
-        for name, frame in frames.items():
+        for name, frame in _frames(ev).items():
             data = io.BytesIO()
             frame.write_ipc(data)
             archive.writestr(f"{name}.arrow", data.getvalue())
@@ -117,16 +188,45 @@ def _unpack(payload: bytes, definitions: Definitions) -> Result:
             frozenset(found.get("own", ())), frozenset(found.get("targeted", ()))))
 
 
-class ReadModel:
-    """The results of the units of one store."""
+_BUDGET = 384 * 2**20  # bytes of result frames a worker keeps in memory
+_LIGHT = 256  # units whose definitions without data a worker keeps
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+
+@dataclass(frozen=True)
+class _Kept:
+    """A result kept in a worker's memory: its frames without the definitions."""
+
+    version: int
+    as_of: date
+    evaluation: Evaluation
+    facts: Facts
+    size: int
+
+    def over(self, definitions: Definitions) -> Result:
+        return Result(replace(self.evaluation, definitions=definitions), self.facts)
+
+
+class ReadModel:
+    """The results of the units of one store, and a worker's memory of them."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime],
+                 budget: int = _BUDGET) -> None:
         self.store = store
         self.clock = clock
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._results: OrderedDict[tuple[str, str], _Kept] = OrderedDict()
+        self._size = 0
+        self._light: OrderedDict[str, tuple[int, Definitions]] = OrderedDict()
 
     def as_of(self, definitions: Definitions) -> date:
         """The date results are computed for: the project's, else today."""
         return definitions.project.as_of or self.clock().date()
+
+    def versions(self, unit: str) -> tuple[int, int]:
+        """``unit``'s data version and the definitions version, in one query."""
+        with self.store.session() as s:
+            return results.versions(s, unit)
 
     def evaluation(self, unit: str, period: Period | str,
                    definitions: Definitions | None = None,
@@ -139,42 +239,123 @@ class ReadModel:
     def result(self, unit: str, period: Period | str, definitions: Definitions,
                version: int | None = None,
                full: Callable[[], Definitions] | None = None) -> Result:
-        """``unit``'s result for ``period``, from the read model when it is fresh (over
-        ``definitions``, which may be without targets and figures: ``data=False``), else
-        computed from full definitions (``definitions`` themselves, or ``full()``) and kept.
+        """``unit``'s result for ``period``, from the worker's memory or the read model when
+        it is fresh (over ``definitions``, which may be without targets and figures:
+        ``data=False``), else computed from full definitions (``definitions`` themselves,
+        or ``full()``) and kept.
 
         The unit's ``version`` is read *before* the definitions (see :meth:`snapshot`): a
         result kept with an older version than its data is only computed again, never taken
         for fresher than it is."""
         code = Period.parse(period).code if isinstance(period, str) else period.code
         if version is None:
-            version = self.store.unit_version(unit)
+            version = self.versions(unit)[0]
         as_of = self.as_of(definitions)
+        with self._lock:
+            found = self._results.get((unit, code))
+            if found is not None and found.version >= version and found.as_of == as_of:
+                self._results.move_to_end((unit, code))
+                return found.over(definitions)
         kept = self.store.stored_result(unit, code)
         if kept is not None and kept.version >= version and kept.as_of == as_of:
-            return _unpack(kept.payload, definitions)
+            result = _unpack(kept.payload, definitions)
+            self._remember(unit, code, kept.version, result)
+            return result
         return self._compute(unit, code, full() if full else definitions, version, as_of)
 
     def snapshot(self, unit: str, *, data: bool = True) -> tuple[int, Definitions]:
         """The unit's version, then its definitions (read after, so at least as new); with
-        ``data=False`` without targets and figures."""
-        version = self.store.unit_version(unit)
-        return version, self.store.definitions(unit, data=data)
+        ``data=False`` without targets and figures, from the worker's memory while no load
+        has changed them."""
+        version, defined = self.versions(unit)
+        if data:
+            return version, self.store.definitions(unit)
+        with self._lock:
+            found = self._light.get(unit)
+            if found is not None and found[0] >= defined:
+                self._light.move_to_end(unit)
+                return version, found[1]
+        light = self.store.definitions(unit, data=False)
+        with self._lock:
+            self._light[unit] = (defined, light)
+            while len(self._light) > _LIGHT:
+                self._light.popitem(last=False)
+        return version, light
 
-    def refresh(self, units: Iterable[str]) -> int:
-        """Compute again the results kept for ``units`` and every unit above them (what a
-        write to ``units`` can change); returns how many were computed."""
+    def refresh(self, units: Iterable[str], written: Written | None = None) -> int:
+        """Bring up to date the results kept for ``units`` and every unit above them (what a
+        write to ``units`` can change); returns how many were brought up to date. With
+        ``written``, the (indicator, period) pairs the write changed, a result that missed
+        only this write is patched: only what those indicators reach is evaluated again."""
         above: set[str] = set()
         for unit in units:
             above.update(self.store.path(unit))
-        kept: dict[str, list[str]] = {}
-        for unit, period in self.store.results_kept_for(above):  # one query for them all
-            kept.setdefault(unit, []).append(period)
-        for unit, periods in sorted(kept.items()):
-            version, definitions = self.snapshot(unit)
-            for period in periods:
-                self._compute(unit, period, definitions, version, self.as_of(definitions))
-        return sum(len(p) for p in kept.values())
+        with self.store.session() as s:
+            kept = results.kept(s, above)  # one query for them all
+        changed = set(written) if written is not None else None
+        count = 0
+        for unit in sorted({k.unit for k in kept}):
+            version, light = self.snapshot(unit, data=False)
+            full: Definitions | None = None
+            for k in (k for k in kept if k.unit == unit):
+                if k.version >= version:
+                    continue  # brought up to date already (by another worker)
+                count += 1
+                as_of = self.as_of(light)
+                if changed is not None and k.version >= 0 and k.as_of == as_of and \
+                        self._patch(k, changed, light, version):
+                    continue
+                full = full or self.store.definitions(unit)
+                self._compute(unit, k.period, full, version, as_of)
+        return count
+
+    def _patch(self, kept: results.Kept, written: set[tuple[str, str]], light: Definitions,
+               version: int) -> bool:
+        """Patch ``kept`` (one write behind) with what ``written`` can change, and keep it
+        in its place if it is still kept unchanged; whether it was."""
+        unit, period = kept.unit, kept.period
+        old = self._old(kept, light)
+        if old is None:
+            return False
+        indicators, sets = reach(light, {i for i, _ in written})
+        needed, needed_sets = _needs(light, indicators, sets)
+        subtree = [unit, *light.descendants(unit)]
+        with self.store.session() as s:
+            observations = results.figures_of(s, subtree, needed)
+            targets, members = results.targets_of(s, subtree, indicators)
+            restricted = replace(
+                light, indicators=tuple(i for i in light.indicators if i.code in needed),
+                criteria_sets=tuple(c for c in light.criteria_sets if c.code in needed_sets),
+                groups=(), targets=targets, members=members, observations=observations)
+            facts = facts_of(restricted, unit)
+            if any(p in old.facts.periods and p not in facts.periods for _, p in written):
+                return False  # a period may have lost its last figure: look at all of them
+            ev = evaluate(restricted, period, units=[unit], as_of=kept.as_of)
+            groups = members.get_column("group").unique().to_list()
+            patched = _patched(old.evaluation, ev, indicators, sets,
+                               results.members_of(s, groups) if groups else members)
+        merged = Facts(
+            _shown({*old.facts.periods, *facts.periods}),
+            (old.facts.observed - needed) | facts.observed, (old.facts.own - needed) | facts.own,
+            (old.facts.targeted - indicators) | facts.targeted)
+        with self.store.session() as s:
+            done = results.patch(s, StoredResult(unit, period, version, kept.as_of,
+                                                 pack(patched, merged)), kept.version,
+                                   self.clock())
+        if done:
+            self._remember(unit, period, version, Result(patched, merged))
+        return done
+
+    def _old(self, kept: results.Kept, light: Definitions) -> Result | None:
+        """The result ``kept`` stands for: from memory, else unpacked from the database."""
+        with self._lock:
+            found = self._results.get((kept.unit, kept.period))
+        if found is not None and found.version == kept.version and found.as_of == kept.as_of:
+            return found.over(light)
+        stored = self.store.stored_result(kept.unit, kept.period)
+        if stored is None or stored.version != kept.version:
+            return None
+        return _unpack(stored.payload, light)
 
     def _compute(self, unit: str, period: str, definitions: Definitions, version: int,
                  as_of: date) -> Result:
@@ -182,4 +363,79 @@ class ReadModel:
         result = Result(ev, facts_of(definitions, unit))
         self.store.save_result(StoredResult(unit, period, version, as_of,
                                             pack(ev, result.facts)))
+        self._remember(unit, period, version, result)
         return result
+
+    def _remember(self, unit: str, period: str, version: int, result: Result) -> None:
+        """Keep ``result`` in the worker's memory (the least recently read go first when
+        the frames outgrow the budget)."""
+        ev = result.evaluation
+        size = int(sum(f.estimated_size() for f in _frames(ev).values()))
+        kept = _Kept(version, ev.as_of, replace(ev, definitions=_NO_DEFINITIONS), result.facts,
+                     size)
+        with self._lock:
+            previous = self._results.pop((unit, period), None)
+            if previous is not None:
+                self._size -= previous.size
+            if previous is not None and previous.version > version:
+                kept = previous
+            self._results[(unit, period)] = kept
+            self._size += kept.size
+            while self._size > self.budget and len(self._results) > 1:
+                self._size -= self._results.popitem(last=False)[1].size
+
+
+def _frames(ev: Evaluation) -> dict[str, pl.DataFrame]:
+    return {**{n: getattr(ev, n) for n in _FRAMES},
+            **{f"sets.{n}": getattr(ev.sets, n) for n in _SET_FRAMES}}
+
+
+def _patched(old: Evaluation, new: Evaluation, indicators: set[str], sets: set[str],
+             members: pl.DataFrame) -> Evaluation:
+    """``old`` with the rows of ``indicators`` and ``sets`` taken from ``new`` (evaluated
+    from those alone), and the groups with a member among them counted again."""
+    of_indicators = pl.col("indicator").is_in(list(indicators))
+    targets = _replaced(old.targets, new.targets, of_indicators, "key")
+    groups = members.get_column("group").unique().to_list()
+    counted = group_counts(members, targets)
+    info = ["group", *(c for c in old.groups.columns if c not in counted.columns)]
+    recounted = old.groups.filter(pl.col("group").is_in(groups)).select(info).join(
+        counted, on="group", how="left").with_columns(
+        pl.col(pl.UInt32, pl.Int64, pl.Int32).fill_null(0),
+        pl.col(pl.List(pl.String)).fill_null([])).select(old.groups.columns).cast(
+        old.groups.schema)
+    return replace(
+        old, values=_replaced(old.values, new.values, of_indicators),
+        targets=targets,
+        groups=_replaced(old.groups, recounted, pl.col("group").is_in(groups), "group"),
+        sets=SetResults(**{n: _set_rows(getattr(old.sets, n), getattr(new.sets, n), sets)
+                           for n in _SET_FRAMES}))
+
+
+def _set_rows(old: pl.DataFrame, new: pl.DataFrame, sets: set[str]) -> pl.DataFrame:
+    """A frame of set results with the rows of ``sets`` taken from ``new`` (a frame
+    without columns holds no set's rows)."""
+    if not sets or not new.width:
+        return old.filter(~pl.col("set").is_in(list(sets))) if sets and old.width else old
+    if not old.width:
+        return new.filter(pl.col("set").is_in(list(sets)))
+    return _replaced(old, new, pl.col("set").is_in(list(sets)))
+
+
+def _replaced(old: pl.DataFrame, new: pl.DataFrame, chosen: pl.Expr,
+              key: str | None = None) -> pl.DataFrame:
+    """``old``'s rows but those ``chosen``, then ``new``'s rows ``chosen``; by ``key``, in
+    ``old``'s order (new keys last, in ``new``'s order)."""
+    frame = pl.concat([old.filter(~chosen), new.filter(chosen).select(old.columns)
+                       .cast(old.schema)])
+    if key is None:
+        return frame
+    order = old.select(key).with_row_index("_order")
+    return frame.join(order, on=key, how="left", maintain_order="left").sort(
+        "_order", nulls_last=True, maintain_order=True).drop("_order")
+
+
+_NO_DEFINITIONS = Definitions(
+    project=Project(name="tieuchi"), levels=(), units=(), indicators=(), groups=(),
+    criteria_sets=(), targets=pl.DataFrame(), members=pl.DataFrame(),
+    observations=pl.DataFrame())
