@@ -217,7 +217,8 @@ class ReadModel:
         self._lock = threading.Lock()
         self._results: OrderedDict[tuple[str, str], _Kept] = OrderedDict()
         self._size = 0
-        self._light: OrderedDict[str, tuple[int, Definitions]] = OrderedDict()
+        self._light: OrderedDict[
+            str, tuple[int, Definitions, tuple[tuple[str, str], ...]]] = OrderedDict()
 
     def as_of(self, definitions: Definitions) -> date:
         """The date results are computed for: the project's, else today."""
@@ -270,17 +271,34 @@ class ReadModel:
         version, defined = self.versions(unit)
         if data:
             return version, self.store.definitions(unit)
+        return version, self._page(unit, defined)[0]
+
+    def ancestry(self, unit: str) -> tuple[tuple[str, str], ...]:
+        """(code, name) of ``unit`` and every unit above it, up to the top; from the worker's
+        memory when a :meth:`snapshot` without data has just read the unit's."""
+        with self._lock:
+            found = self._light.get(unit)
+        return found[2] if found is not None else self._ancestry(unit)
+
+    def _page(self, unit: str,
+              defined: int) -> tuple[Definitions, tuple[tuple[str, str], ...]]:
+        """The unit's definitions without data and its ancestry, kept while the definitions
+        version is ``defined``."""
         with self._lock:
             found = self._light.get(unit)
             if found is not None and found[0] >= defined:
                 self._light.move_to_end(unit)
-                return version, found[1]
-        light = self.store.definitions(unit, data=False)
+                return found[1], found[2]
+        light, ancestry = self.store.definitions(unit, data=False), self._ancestry(unit)
         with self._lock:
-            self._light[unit] = (defined, light)
+            self._light[unit] = (defined, light, ancestry)
             while len(self._light) > _LIGHT:
                 self._light.popitem(last=False)
-        return version, light
+        return light, ancestry
+
+    def _ancestry(self, unit: str) -> tuple[tuple[str, str], ...]:
+        found = ((code, self.store.unit(code)) for code in self.store.path(unit))
+        return tuple((code, u.name) for code, u in found if u is not None)
 
     def refresh(self, units: Iterable[str], written: Written | None = None) -> int:
         """Bring up to date the results kept for ``units`` and every unit above them (what a

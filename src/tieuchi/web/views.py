@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 from fastapi import HTTPException, Request
 
-from tieuchi.app import Action, App
+from tieuchi.app import Action, App, Resource, allowed
 from tieuchi.app.readmodel import Result
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
@@ -239,7 +239,6 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     """The unit's view for ``period`` (default: the project's). Whether the user may see it
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
-    store = app.store
     version, light = app.results.snapshot(code, data=False)
     unit = light.unit_by_code.get(code)
     if unit is None:
@@ -251,8 +250,10 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
         raise HTTPException(422, f"period: {exc}") from None
     view = UnitView(app, user, unit, light, parsed, lang_of(request))
     view.version = version
-    for ancestor in reversed(store.path(code)[1:]):
-        found = store.unit(ancestor)
-        if found is not None:
-            view.crumbs.append((ancestor, found.name, app.may(user, Action.READ, ancestor)))
+    ancestry = app.results.ancestry(code)
+    path = [c for c, _ in ancestry]
+    for index in range(len(ancestry) - 1, 0, -1):
+        ancestor, name = ancestry[index]
+        view.crumbs.append((ancestor, name,
+                            allowed(user, Action.READ, Resource.unit(path[index:]))))
     return view

@@ -39,7 +39,7 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     writable = view.app.may(view.user, Action.WRITE, view.code)
     names = STATE_NAMES[view.lang]
     out = []
-    for ds in store.datasets_for(view.code):
+    for ds in (d for d in view.light.data_sets if d.reported_by(view.unit.level)):
         state = states.get((view.code, ds.code), State.DRAFT)
         out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
                     else ds.name, "state": state, "state_text": names[state],
