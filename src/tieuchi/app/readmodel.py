@@ -29,7 +29,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 import polars as pl
@@ -68,8 +68,23 @@ class Facts:
 
 @dataclass(frozen=True)
 class Result:
+    """A unit's evaluation for a period, its facts, and the slices of its frames pages have
+    asked for (kept with the result in the worker's memory, so a page filters a province's
+    frames for one unit once, not on every request)."""
+
     evaluation: Evaluation
     facts: Facts
+    slices: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict, compare=False,
+                                                        repr=False)
+
+    def own(self, frame: str, unit: str) -> pl.DataFrame:
+        """The rows about ``unit`` of one of the evaluation's frames: ``values``,
+        ``targets``, ``groups``, or a set frame (``sets.sets``, ``sets.summaries`` …)."""
+        found = self.slices.get((frame, unit))
+        if found is None:
+            found = _frames(self.evaluation)[frame].filter(pl.col("unit") == unit)
+            self.slices[(frame, unit)] = found
+        return found
 
 
 _SHOWN_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD)
@@ -201,9 +216,11 @@ class _Kept:
     evaluation: Evaluation
     facts: Facts
     size: int
+    slices: dict[tuple[str, str], pl.DataFrame]
 
     def over(self, definitions: Definitions) -> Result:
-        return Result(replace(self.evaluation, definitions=definitions), self.facts)
+        return Result(replace(self.evaluation, definitions=definitions), self.facts,
+                      self.slices)
 
 
 class ReadModel:
@@ -279,6 +296,17 @@ class ReadModel:
         with self._lock:
             found = self._light.get(unit)
         return found[2] if found is not None else self._ancestry(unit)
+
+    def targets(self, unit: str, indicators: Iterable[str]) -> pl.DataFrame:
+        """The targets of ``indicators`` assigned to ``unit`` itself, as defined
+        (TARGET_SCHEMA), without reading the rest of its subtree's."""
+        with self.store.session() as s:
+            return results.targets_of(s, [unit], indicators)[0]
+
+    def members(self, groups: Iterable[str]) -> pl.DataFrame:
+        """The members of target ``groups`` (MEMBER_SCHEMA)."""
+        with self.store.session() as s:
+            return results.members_of(s, groups)
 
     def _page(self, unit: str,
               defined: int) -> tuple[Definitions, tuple[tuple[str, str], ...]]:
@@ -390,7 +418,7 @@ class ReadModel:
         ev = result.evaluation
         size = int(sum(f.estimated_size() for f in _frames(ev).values()))
         kept = _Kept(version, ev.as_of, replace(ev, definitions=_NO_DEFINITIONS), result.facts,
-                     size)
+                     size, result.slices)
         with self._lock:
             previous = self._results.pop((unit, period), None)
             if previous is not None:
