@@ -222,8 +222,11 @@ def targets_of(s: Session, units: Sequence[str],
 
 def members_of(s: Session, groups: Iterable[str]) -> pl.DataFrame:
     """Every member of ``groups`` (MEMBER_SCHEMA)."""
-    return _members(_target_rows(s, [TargetRow.group.in_(chunk)
-                                      for chunk in _chunks(sorted(set(groups)))]))
+    schema = {"group": pl.String, "key": pl.String, "position": pl.Int32}
+    return pl.concat([pl.DataFrame(schema=schema)] + [bulk.read_frame(s, select(
+        TargetRow.group.label("group"), TargetRow.key,
+        TargetRow.group_position.label("position")).where(TargetRow.group.in_(chunk)), schema)
+        for chunk in _chunks(sorted(set(groups)))]).cast(pl.Schema(MEMBER_SCHEMA))
 
 
 def _members(rows: pl.DataFrame) -> pl.DataFrame:
