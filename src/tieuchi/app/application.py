@@ -145,7 +145,8 @@ class App:
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
         count = self.store.figures.write(entries, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh({e.unit for e in entries})
+            self.results.refresh({e.unit for e in entries},
+                                 {(e.indicator, e.period) for e in entries})
         return count
 
     def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
@@ -208,7 +209,9 @@ class App:
                                                    for p in self.store.targets.check(docs)]))
         count = self.store.targets.save(docs, actor=actor.username, reason=reason)
         if count:
-            self.results.refresh({d["unit"] for d in docs})
+            self.results.refresh({d["unit"] for d in docs} | {u for u, _, _ in held.values()},
+                                 {(d["indicator"], d["period"]) for d in docs}
+                                 | {(i, p) for _, i, p in held.values()})
         return count
 
     def assignment(self, unit: str, indicator: str, period: str, comparator: str,

@@ -50,6 +50,7 @@ class UnitView:
     lang: str
     crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
     version: int = 0  # the unit's data version, read before the definitions
+    path: list[str] = field(default_factory=list)  # the unit, then its parent, up to the top
 
     @property
     def store(self) -> Store:
@@ -117,7 +118,7 @@ class UnitView:
     # ---------------------------------------------------------------- dashboard parts
 
     def group_cards(self) -> list[dict[str, Any]]:
-        rows = self.ev.groups.filter(pl.col("unit") == self.code)
+        rows = self.result.own("groups", self.code)
         cards = []
         for g in rows.iter_rows(named=True):
             group = self.light.group_by_code[g["group"]]
@@ -133,7 +134,7 @@ class UnitView:
         return cards
 
     def target_rows(self, frame: pl.DataFrame | None = None) -> list[dict[str, Any]]:
-        frame = self.ev.targets.filter(pl.col("unit") == self.code) if frame is None else frame
+        frame = self.result.own("targets", self.code) if frame is None else frame
         return [self.target_row(r) for r in frame.iter_rows(named=True)]
 
     def target_row(self, r: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +161,7 @@ class UnitView:
                 keys.extend(item.highlights)
                 if item.target:
                     keys.append(item.target)
-        mine = self.ev.targets.filter(pl.col("unit") == self.code)
+        mine = self.result.own("targets", self.code)
         chosen = mine.filter(pl.col("key").is_in(keys) | pl.col("indicator").is_in(keys))
         if not chosen.height:
             chosen = mine.head(6)
@@ -174,8 +175,8 @@ class UnitView:
     def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
         if not indicators:
             return {}
-        frames = [self.result_of(year).evaluation.values.filter(pl.col("unit") == self.code,
-                                 pl.col("indicator").is_in(indicators))
+        frames = [self.result_of(year).own("values", self.code).filter(
+                  pl.col("indicator").is_in(indicators))
                   .select(pl.lit(year).alias("period"), "indicator", "value")
                   for year in self.years
                   if self.unit.valid_on(Period.parse(year).start, Period.parse(year).end)]
@@ -194,10 +195,9 @@ class UnitView:
         out = []
         names = {u.code: u.name for u in self.light.units}
         for cset in self.light.criteria_sets:
-            own = self.ev.sets.sets.filter((pl.col("set") == cset.code)
-                                           & (pl.col("unit") == self.code))
-            summary = self.ev.sets.summaries.filter((pl.col("set") == cset.code)
-                                                    & (pl.col("unit") == self.code))
+            own = self.result.own("sets.sets", self.code).filter(pl.col("set") == cset.code)
+            summary = self.result.own("sets.summaries", self.code).filter(
+                pl.col("set") == cset.code)
             name = (cset.name_en or cset.name) if self.lang == "en" else cset.name
             if own.height:
                 s = own.row(0, named=True)
@@ -248,7 +248,6 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     """The unit's view for ``period`` (default: the project's). Whether the user may see it
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
-    store = app.store
     version, light = app.results.snapshot(code, data=False)
     unit = light.unit_by_code.get(code)
     if unit is None:
@@ -261,8 +260,10 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
                                     field="period")]) from None
     view = UnitView(app, user, unit, light, parsed, lang_of(request))
     view.version = version
-    for ancestor in reversed(store.units.path(code)[1:]):
-        found = store.units.get(ancestor)
-        if found is not None:
-            view.crumbs.append((ancestor, found.name, app.may(user, Action.READ, ancestor)))
+    ancestry = app.results.ancestry(code)
+    view.path = [c for c, _ in ancestry]
+    for index in range(len(ancestry) - 1, 0, -1):
+        ancestor, name = ancestry[index]
+        view.crumbs.append((ancestor, name,
+                            allowed(user, Action.READ, Resource.unit(view.path[index:]))))
     return view

@@ -8,7 +8,7 @@ import polars as pl
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from tieuchi.app import Action
+from tieuchi.app import Action, Resource, allowed
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry, State
@@ -36,10 +36,10 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     """The unit's data sets for the period and where each stands (draft … locked)."""
     store = view.store
     states = store.workflow.states([view.code], view.period.code)
-    writable = view.app.may(view.user, Action.WRITE, view.code)
+    writable = allowed(view.user, Action.WRITE, Resource.unit(view.path))
     names = STATE_NAMES[view.lang]
     out = []
-    for ds in store.units.datasets_for(view.code):
+    for ds in (d for d in view.light.data_sets if d.reported_by(view.unit.level)):
         state = states.get((view.code, ds.code), State.DRAFT)
         out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
                     else ds.name, "state": state, "state_text": names[state],
@@ -51,10 +51,10 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
 def targets(request: Request, user: CurrentUser, code: str, period: str | None = None,
             group: str = "", status: str = "") -> HTMLResponse:
     view = open_unit(request, user, code, period)
-    frame = view.ev.targets.filter(pl.col("unit") == code)
+    frame = view.result.own("targets", code)
     groups = [(c["code"], c["name"]) for c in view.group_cards()]
     if group:
-        keys = view.definitions.members.filter(pl.col("group") == group)
+        keys = view.app.results.members([group])
         order = dict(keys.select("key", "position").iter_rows())
         frame = frame.filter(pl.col("key").is_in(list(order))).with_columns(
             pl.col("key").replace_strict(order, return_dtype=pl.Int64).alias("_order")
@@ -73,7 +73,7 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
     """One target and, for each unit directly below, its figure, last year's, its own
     target and status: worst first, so the unit that pulls the total down comes first."""
     view = open_unit(request, user, code, period)
-    found = view.ev.targets.filter((pl.col("key") == key) & (pl.col("unit") == code))
+    found = view.result.own("targets", code).filter(pl.col("key") == key)
     if not found.height:
         raise HTTPException(404, f"target '{key}' of unit {code} is not evaluated for "
                             f"{view.period.code}")

@@ -114,7 +114,7 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
             keys.extend(item.highlights)
             if item.target:
                 keys.append(item.target)
-    mine = view.ev.targets.filter(pl.col("unit") == view.code)
+    mine = view.result.own("targets", view.code)
     by_key = dict(mine.select("key", "indicator").iter_rows())
     indicators = set(by_key.values())
     for key in keys:
@@ -138,15 +138,13 @@ def _targets_by_year(view: UnitView, indicator: str) -> dict[str, tuple[float, s
     """The unit's target of each year shown, with its basis: the evaluated threshold for the
     period, the assigned absolute value for the other years."""
     found: dict[str, tuple[float, str]] = {}
-    assigned = view.definitions.targets.filter(
-        (pl.col("unit") == view.code) & (pl.col("indicator") == indicator)
-        & pl.col("period").is_in(view.years) & pl.col("value").is_not_null()
+    assigned = view.app.results.targets(view.code, [indicator]).filter(
+        pl.col("period").is_in(view.years) & pl.col("value").is_not_null()
         & pl.col("relative").is_null())
     for r in assigned.iter_rows(named=True):
         found.setdefault(r["period"], (float(r["value"]), r["basis"] or "plan"))
-    current = view.ev.targets.filter((pl.col("unit") == view.code)
-                                     & (pl.col("indicator") == indicator)
-                                     & pl.col("target").is_not_null())
+    current = view.result.own("targets", view.code).filter(
+        (pl.col("indicator") == indicator) & pl.col("target").is_not_null())
     if current.height and view.period.code in view.years:
         r = current.row(0, named=True)
         found[view.period.code] = (float(r["target"]), r["basis"] or "plan")
@@ -291,8 +289,7 @@ def trend(request: Request, user: CurrentUser, code: str, period: str | None = N
         points = _points(view, ind.code)
         targets = _targets_by_year(view, ind.code)
         children = _children_rows(view, ind)
-        target_row = view.ev.targets.filter((pl.col("unit") == code)
-                                            & (pl.col("indicator") == ind.code))
+        target_row = view.result.own("targets", code).filter(pl.col("indicator") == ind.code)
         context.update(
             ind=ind, name=_name(ind, view.lang), measure=measure,
             points=[{"year": y, "value": _with_measure(_text(view, ind, v), measure)
