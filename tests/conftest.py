@@ -1,5 +1,6 @@
 """Shared fixtures: the reference district, evaluated once per test session; databases on
-SQLite and PostgreSQL, each test its own."""
+SQLite and PostgreSQL, each test its own, copied from templates made once per session (per
+pytest-xdist worker)."""
 
 from __future__ import annotations
 
