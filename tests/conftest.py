@@ -107,14 +107,17 @@ def _new_database(backend: str, folder: Path, template: str | None = None) -> It
         create = sql.SQL("{} TEMPLATE {}").format(create, sql.Identifier(
             str(make_url(template).database)))
     server = _postgres_server()
-    with _postgres_admin(server) as admin:
-        admin.execute(create)
-        try:
+    made = False
+    try:
+        with _postgres_admin(server) as admin:  # closed before the test: one less connection
+            admin.execute(create)
+            made = True
             # A test database need not wait for its commits to reach the disk.
             admin.execute(sql.SQL("ALTER DATABASE {} SET synchronous_commit = off").format(
                 sql.Identifier(name)))
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        if made:
             _DROPPER.drop(server, name)
 
 
