@@ -13,8 +13,9 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook, load_workbook
+from sqlalchemy.engine import make_url
 
-from tests.conftest import copy_sqlite
+from tests.conftest import Templates, copy_sqlite
 from tieuchi.domain.bundle import Definitions
 from tieuchi.io.excel_template import build_workbook, plan_template
 from tieuchi.settings import Settings
@@ -29,11 +30,12 @@ _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
-def district_db(tmp_path_factory: pytest.TempPathFactory, thanh_tri: Definitions) -> Path:
-    """The reference district and the users, in a SQLite file made once."""
-    path = tmp_path_factory.mktemp("io-district") / "t.db"
-    store = Store.open(f"sqlite:///{path}")
-    store.load(thanh_tri, actor="test")
+def district_db(templates: Templates) -> Path:
+    """The reference district and the users, in a SQLite file made once (a copy of the
+    session's template)."""
+    url = templates.copy("sqlite", "loaded")
+    path = Path(str(make_url(url).database))
+    store = Store.open(url, upgrade=False)
     for username, (role, unit) in USERS.items():
         store.users.add(username, PASSWORD, role=role, unit=unit)
     store.engine.dispose()

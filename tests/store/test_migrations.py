@@ -22,7 +22,8 @@ def test_schema_is_at_head(store: Store) -> None:
     assert database.current_revision(store.engine) == head
 
 
-def test_opening_again_keeps_the_schema_and_data(database_url: str, store: Store) -> None:
+def test_opening_again_keeps_the_schema_and_data(database_url: str) -> None:
+    store = Store.open(database_url)
     store.users.secret()
     again = Store.open(database_url)
     assert database.current_revision(again.engine) == database.head_revision(again.engine)

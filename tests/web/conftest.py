@@ -37,9 +37,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,9 +46,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
-from tieuchi.definitions import load_definitions
+from tests.conftest import Templates, _new_database
 from tieuchi.settings import Settings
 from tieuchi.store import Store
 from tieuchi.web.app import create_app
@@ -77,10 +74,10 @@ _CSRF_FIELD = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 @dataclass(frozen=True)
 class WebTemplate:
-    """The database every app copies (a SQLite file, or a PostgreSQL URL), and the API
-    token of each user."""
+    """The database every app copies (the URL of a copy of the reference district with the
+    users), and the API token of each user."""
 
-    path: Path | str
+    url: str
     tokens: dict[str, str]
 
 
@@ -166,98 +163,52 @@ class Site:
         return html.unescape(response.text)
 
 
-def _open_app(template: WebTemplate, folder: Path) -> tuple[WebApp, Store]:
-    path = folder / "web.db"
-    from tests.conftest import copy_sqlite
-
-    copy_sqlite(Path(template.path), path)
-    store = Store.open(f"sqlite:///{path}")
-    settings = Settings(_env_file=None, secret_key=SECRET_KEY)
-    return WebApp(create_app(store, settings), store, dict(template.tokens)), store
-
-
 @pytest.fixture(scope="session")
-def web_template(tmp_path_factory: pytest.TempPathFactory) -> WebTemplate:
-    """The reference district, the users and their tokens, in a SQLite file (made once)."""
-    # Imported here: ruff sorts ``tests`` as first or third party depending on whether
-    # tests/web is a package; this keeps the imports right either way.
-    from tests.conftest import EXAMPLE
+def web_templates(templates: Templates) -> dict[str, WebTemplate]:
+    """Per backend, made when first used: the reference district (a copy of the session's
+    template), the users and their tokens."""
 
-    path = tmp_path_factory.mktemp("web-template") / "template.db"
-    return WebTemplate(path, _fill(f"sqlite:///{path}", EXAMPLE))
+    class Made(dict[str, WebTemplate]):
+        def __missing__(self, backend: str) -> WebTemplate:
+            url = templates.copy(backend, "loaded")
+            store = Store.open(url, upgrade=False)
+            tokens = {}
+            for username, (role, unit) in USERS.items():
+                store.users.add(username, PASSWORD, role=role, unit=unit)
+                tokens[username] = store.users.add_token(username, "tests")
+            store.engine.dispose()
+            self[backend] = WebTemplate(url, tokens)
+            return self[backend]
 
-
-def _fill(url: str, example: Path) -> dict[str, str]:
-    """Load the district and make the users into the database at ``url``; their tokens."""
-    store = Store.open(url)
-    store.load(load_definitions(example), actor="test")
-    tokens = {}
-    for username, (role, unit) in USERS.items():
-        store.users.add(username, PASSWORD, role=role, unit=unit)
-        tokens[username] = store.users.add_token(username, "tests")
-    store.engine.dispose()
-    return tokens
-
-
-@pytest.fixture(scope="session")
-def pg_web_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebTemplate]:
-    """The same template on PostgreSQL: a database that each app's database copies."""
-    from tests.conftest import EXAMPLE, _new_database
-
-    with _new_database("postgresql", tmp_path_factory.mktemp("pg")) as url:
-        yield WebTemplate(url, _fill(url, EXAMPLE))
+    return Made()
 
 
 @contextmanager
-def _pg_copy(template: WebTemplate) -> Iterator[str]:
-    """A new PostgreSQL database copied from the template's; dropped afterwards."""
-    import psycopg
-    from psycopg import sql
-
-    from tests.conftest import POSTGRES_URL, _psycopg_options
-
-    url = make_url(str(template.path))
-    name = f"tieuchi_t_{secrets.token_hex(6)}"
-    # Connected to the server's own database: the template must have no session open.
-    given = os.environ.get("TIEUCHI_TEST_POSTGRES_URL") or POSTGRES_URL
-    server = url.set(database=make_url(given).database)
-    with psycopg.connect(**_psycopg_options(server), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(str(url.database))))
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
-
-
-@contextmanager
-def _app_on(backend: str, request: pytest.FixtureRequest, folder: Path) -> Iterator[WebApp]:
-    if backend == "sqlite":
-        app, store = _open_app(request.getfixturevalue("web_template"), folder)
-        yield app
-        store.engine.dispose()
-        return
-    template: WebTemplate = request.getfixturevalue("pg_web_template")
-    with _pg_copy(template) as url:
+def _app_on(backend: str, templates: dict[str, WebTemplate], folder: Path) -> Iterator[WebApp]:
+    """An app over a new copy of the backend's web template."""
+    template = templates[backend]
+    with _new_database(backend, folder, template.url) as url:
         store = Store.open(url, upgrade=False)
         settings = Settings(_env_file=None, secret_key=SECRET_KEY)
-        yield WebApp(create_app(store, settings), store, dict(template.tokens))
-        store.engine.dispose()
+        try:
+            yield WebApp(create_app(store, settings), store, dict(template.tokens))
+        finally:
+            store.engine.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS, ids=BACKENDS)
 def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        ) -> Iterator[WebApp]:
+        web_templates: dict[str, WebTemplate]) -> Iterator[WebApp]:
     """One app for the test module, over its own copy of the district, on each backend."""
-    with _app_on(request.param, request, tmp_path_factory.mktemp("web")) as app:
+    with _app_on(request.param, web_templates, tmp_path_factory.mktemp("web")) as app:
         yield app
 
 
-@pytest.fixture(params=BACKENDS, ids=BACKENDS)
-def fresh_web(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WebApp]:
+@pytest.fixture
+def fresh_web(backend: str, tmp_path: Path,
+              web_templates: dict[str, WebTemplate]) -> Iterator[WebApp]:
     """An app of the test's own, for tests that change shared data, on each backend."""
-    with _app_on(request.param, request, tmp_path) as app:
+    with _app_on(backend, web_templates, tmp_path) as app:
         yield app
 
 
