@@ -191,6 +191,12 @@ def test_comment_resolve_close(loaded_store: Store) -> None:
 
     with pytest.raises(ProblemError, match="only the author"):
         d.resolve_comment(store, draft.id, comment.id, d.ACCEPTED, user=yenmy)
+    with pytest.raises(ProblemError) as unknown:
+        d.resolve_comment(store, draft.id, 9999, d.ACCEPTED, user=officer)
+    assert _codes(unknown) == ["unknown-comment"] and unknown.value.status == 404
+    with pytest.raises(ProblemError) as no_draft:
+        d.add_comment(store, 9999, 1, 1, "x", user=yenmy)
+    assert _codes(no_draft) == ["unknown-draft"] and no_draft.value.status == 404
     with pytest.raises(ProblemError) as note:
         d.resolve_comment(store, draft.id, comment.id, d.EXPLAINED, "  ", user=officer)
     assert _codes(note) == ["note-required"]

@@ -68,3 +68,17 @@ def test_public_routes_are_few() -> None:
     assert public == {"GET /login", "POST /login", "POST /logout", "GET /lang/{code}",
                       "GET /healthz", "GET /favicon.ico", "GET /static-plotly/plotly.min.js"}
     assert not any(n.startswith(("GET /api", "POST /api")) for n in public)
+
+
+def test_a_body_that_cannot_be_parsed_is_a_400_page_not_a_crash() -> None:
+    """A broken multipart body (a client's bug, or a hostile one) gets the HTTP error's own
+    status with the one error page (code http-error), before any database work."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(Store.open("sqlite://", upgrade=False),
+                     Settings(_env_file=None, secret_key="routes-only"))
+    response = TestClient(app).post(
+        "/login", content=b"--zz\r\nContent-Disposition: form-data\r\n\r\nbroken",
+        headers={"content-type": "multipart/form-data; boundary=zz"})
+    assert response.status_code == 400
+    assert "<title>400 · tieuchi</title>" in response.text
