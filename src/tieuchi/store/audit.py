@@ -20,7 +20,30 @@ from sqlalchemy.orm import Session
 from tieuchi.store.tables import AuditBatchRow, AuditPartRow, AuditRow
 from tieuchi.store.unit_of_work import Repository, aware, chunks
 
-__all__ = ["Audit", "AuditEntry"]
+__all__ = ["Audit", "AuditEntry", "KEY_PARTS", "SEPARATOR", "audit_key"]
+
+SEPARATOR = "|"
+KEY_PARTS: dict[str, tuple[str, ...]] = {
+    "observation": ("unit", "indicator", "period", "vintage"),
+    "workflow": ("unit", "period", "dataset"),
+}
+"""What the audit key of a value of each kind is made of, in order (a target's key is its own
+key, a draft's its number)."""
+
+
+def audit_key(entity: str, **parts: str | None) -> str:
+    """The audit key of one value of ``entity`` from its parts (:data:`KEY_PARTS`); the
+    leading parts alone make the prefix of the keys of every value under them (a unit's
+    figures of one indicator: ``audit_key("observation", unit=…, indicator=…)``)."""
+    given: list[str] = []
+    for name in KEY_PARTS[entity]:
+        value = parts.pop(name, None)
+        if value is None:
+            break
+        given.append(value)
+    if parts and any(v is not None for v in parts.values()):
+        raise ValueError(f"{entity} keys have no {', '.join(parts)} without the parts before")
+    return SEPARATOR.join(given)
 
 # Changes per Parquet part of a bulk load's audit: one part is what a lookup opens.
 _AUDIT_PART = 10_000
@@ -37,6 +60,15 @@ class AuditEntry:
     old: dict[str, Any] | None
     new: dict[str, Any] | None
     reason: str | None
+
+    @property
+    def parts(self) -> dict[str, str]:
+        """The key's parts by name (:data:`KEY_PARTS`; ``{"key": …}`` for a target or a
+        draft)."""
+        names = KEY_PARTS.get(self.entity)
+        if names is None:
+            return {"key": self.key}
+        return dict(zip(names, self.key.split(SEPARATOR), strict=False))
 
 
 class Audit(Repository):

@@ -18,7 +18,7 @@ from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.ruleset import VINTAGE_RANK, best_vintage, figure_problems, problem_of
 from tieuchi.domain.status import Vintage
 from tieuchi.store import bulk
-from tieuchi.store.audit import Audit
+from tieuchi.store.audit import SEPARATOR, Audit, audit_key
 from tieuchi.store.results import Results
 from tieuchi.store.tables import Base, ObservationRow
 from tieuchi.store.unit_of_work import Repository, UnitOfWork, aware, chunks, now
@@ -188,7 +188,7 @@ class Figures(Repository):
             bulk.insert_frame(s, table, new, stamped)
             bulk.update_frame(s, table, changed.select("id", *_OBS_FIELDS), "id", stamped)
         summary.count("observations", new.height, changed.height)
-        key = pl.concat_str(_OBS_KEYS, separator="|").alias("key")
+        key = pl.concat_str(_OBS_KEYS, separator=SEPARATOR).alias("key")
         figure = pl.struct("value", "source").struct.json_encode()
         return pl.concat([
             new.select(key, "unit", action=pl.lit("add"), old=pl.lit(None, pl.String),
@@ -258,7 +258,8 @@ def _utc(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _obs_key(unit: str, indicator: str, period: str, vintage: str) -> str:
-    return f"{unit}|{indicator}|{period}|{vintage}"
+    return audit_key("observation", unit=unit, indicator=indicator, period=period,
+                     vintage=vintage)
 
 
 def _figure(row: ObservationRow) -> dict[str, Any]:

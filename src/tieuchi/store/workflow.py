@@ -18,7 +18,7 @@ from tieuchi.domain.workflow import (
     State,
     Step,
 )
-from tieuchi.store.audit import Audit
+from tieuchi.store.audit import Audit, audit_key
 from tieuchi.store.tables import WorkflowRow
 from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now
 from tieuchi.store.units import Units
@@ -81,7 +81,8 @@ class Workflow(Repository):
                 s.add(row)
             else:
                 row.state, row.changed_at, row.changed_by = target, stamp, actor
-            self._audit.record(stamp, actor, action, "workflow", f"{unit}|{period}|{dataset}",
+            self._audit.record(stamp, actor, action, "workflow",
+                              audit_key("workflow", unit=unit, period=period, dataset=dataset),
                                unit, {"state": current}, {"state": target}, reason)
             return target
 

@@ -29,7 +29,7 @@ from tieuchi.domain.units import Unit
 from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS, State
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
-from tieuchi.store import Entry, Store, User
+from tieuchi.store import AuditEntry, Entry, Store, User
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -303,21 +303,9 @@ class WorkflowChanged(Ok):
     state: str
 
 
-class HistoryEntry(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    entity: str
-    key: str
-    unit: str | None
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-    reason: str | None
-
-
 class HistoryOut(Ok):
     unit: str
-    entries: list[HistoryEntry]
+    entries: list[AuditEntry]
 
 
 # ---------------------------------------------------------------------- helpers
@@ -518,15 +506,11 @@ def get_history(store: StoreDep, user: ApiUser, unit: str,
     code = _period(period).code if period else None
     entries = []
     for e in store.audit.history(entity, unit):
-        parts = e.key.split("|")  # observation: unit|indicator|period|vintage
-        if entity == "observation":  # workflow: unit|period|dataset
-            if (indicator and parts[1] != indicator) or (code and parts[2] != code):
-                continue
-        elif code and parts[1] != code:
+        parts = e.parts
+        if (indicator and parts.get("indicator") != indicator) or (
+                code and parts.get("period") != code):
             continue
-        entries.append(HistoryEntry(at=e.at, actor=e.actor, action=e.action, entity=e.entity,
-                                    key=e.key, unit=e.unit, old=e.old, new=e.new,
-                                    reason=e.reason))
+        entries.append(e)
         if len(entries) >= limit:
             break
     return HistoryOut(unit=unit, entries=entries)

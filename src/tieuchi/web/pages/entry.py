@@ -22,6 +22,7 @@ from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Vintage
 from tieuchi.reports.formatting import number, parse_number
 from tieuchi.store import STATE_NAMES, AuditEntry, State
+from tieuchi.store.audit import audit_key
 from tieuchi.web.app import lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, store_of
@@ -191,7 +192,8 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     if view.period.kind != ds.period:
         wrong_period = ew["wrong_period"].format(kind=ew["kinds"][ds.period.value],
                                                  period=view.period.label(lang))
-    last = store.audit.history("workflow", f"{code}|{period}|{ds.code}")[:1]
+    last = store.audit.history("workflow", audit_key("workflow", unit=code, period=period,
+                                                     dataset=ds.code))[:1]
     return render(
         request, "entry_form.html", status_code=status_code, user=user, view=view,
         tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
@@ -324,8 +326,8 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str,
     if found is None:
         raise HTTPException(404, f"indicator '{indicator}' does not exist")
     lang = lang_of(request)
-    entries = store_of(request).audit.history("observation",
-                                              f"{code}|{indicator}|{view.period.code}")
+    entries = store_of(request).audit.history("observation", audit_key(
+        "observation", unit=code, indicator=indicator, period=view.period.code))
     rows = [_history_row(a, found, lang) for a in entries]
     template = "history_table.html" if request.headers.get("hx-request") else "history.html"
     name = (found.name_en or found.name) if lang == "en" else found.name
@@ -335,7 +337,7 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str,
 
 def _history_row(a: AuditEntry, indicator: Indicator, lang: str) -> dict[str, Any]:
     ew = WORDS[lang]
-    vintage = a.key.rsplit("|", 1)[-1]
+    vintage = a.parts["vintage"]
     old = (a.old or {}).get("value")
     new = (a.new or {}).get("value")
     return {
