@@ -120,6 +120,8 @@ def test_user_and_token(url: str) -> None:
     assert bad.exit_code == 2 and "--unit" in bad.output
     role = runner.invoke(app, ["user", "add", "y", "--role", "boss", "--password", "p"])
     assert role.exit_code == 2 and "--role" in role.output
+    asked = runner.invoke(app, ["user", "add", "y", "--role", "boss"])  # no password given
+    assert asked.exit_code == 2 and "Password" not in asked.output  # refused before asking
     token = runner.invoke(app, ["token", "add", "yenmy"])
     assert token.exit_code == 0
     user = Store.open(url).users.for_token(token.output.strip())

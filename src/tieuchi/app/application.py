@@ -331,16 +331,21 @@ class App:
                  unit: str | None, full_name: str | None = None) -> User:
         """Add a user with a role scoped to ``unit`` and everything under it (no unit: the
         whole hierarchy, administrators only); the actor manages the users of that unit."""
+        chosen = self.role(role)
+        self._require_users(actor, unit)
+        return self.store.users.add(username, password, role=chosen, unit=unit,
+                                   full_name=full_name, actor=actor.username)
+
+    @staticmethod
+    def role(role: str) -> Role:
+        """The role named ``role`` (``invalid-option`` when there is none of that name)."""
         try:
-            chosen = Role(role)
+            return Role(role)
         except ValueError:
             raise ProblemError([Problem(
                 "invalid-option", f"role '{role}' is not one of "
                 f"{', '.join(r.value for r in Role)}", f"vai trò '{role}' không phải một trong "
                 f"{', '.join(r.value for r in Role)}", field="role")]) from None
-        self._require_users(actor, unit)
-        return self.store.users.add(username, password, role=chosen, unit=unit,
-                                   full_name=full_name, actor=actor.username)
 
     def add_token(self, actor: Actor, username: str, name: str = "api") -> str:
         """A new API token for ``username`` (shown once: only its hash is kept); the actor

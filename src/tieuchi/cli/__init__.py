@@ -411,10 +411,13 @@ def user_add(
     """Add a user with a role scoped to a unit and everything under it."""
     from tieuchi.app import SYSTEM, App
 
+    application = App(_open_store(database_url))
+    with _refusals():
+        application.role(role)  # an unknown role is refused before the password is asked for
     secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _refusals():
-        user = App(_open_store(database_url)).add_user(SYSTEM, username, secret, role=role,
-                                                       unit=unit, full_name=name)
+        user = application.add_user(SYSTEM, username, secret, role=role, unit=unit,
+                                    full_name=name)
     out.print(f"added {user.username} ({user.role.value}"
               f"{', ' + user.unit if user.unit else ''})")
 
