@@ -34,6 +34,7 @@ from tieuchi.store.access import ROLE_NAMES
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
+    Paths,
     csrf_token,
     request_user,
 )
@@ -90,6 +91,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     from tieuchi.web.rendered import RenderedPages
 
     app.state.pages = RenderedPages()
+    app.state.paths = Paths()
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key or store.users.secret(),
         session_cookie="tieuchi_session", max_age=settings.session_hours * 3600,

@@ -27,7 +27,7 @@ from tieuchi.reports.text import Context, actual_text, change_text, full_name, p
 from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
-from tieuchi.web.security import app_of
+from tieuchi.web.security import app_of, unit_versions
 from tieuchi.web.words import UI
 
 __all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS"]
@@ -249,7 +249,7 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     """The unit's view for ``period`` (default: the project's). Whether the user may see it
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
-    version, defined = app.results.versions(code)
+    version, defined = unit_versions(request, code)
     version, light = app.results.snapshot(code, data=False, versions=(version, defined))
     unit = light.unit_by_code.get(code)
     if unit is None:
