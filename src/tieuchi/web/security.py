@@ -91,9 +91,10 @@ class Requirement:
             code = request.path_params.get(self.unit_param) or \
                 request.query_params.get(self.unit_param)
         # The unit's path first: the versions read with it let the user's path come from
-        # the worker's paths too (see session_user).
-        path = unit_path(request, code) if code is not None else []
-        user = request_user(request)
+        # the worker's paths too (see session_user); both in one transaction.
+        with store_of(request).session():
+            path = unit_path(request, code) if code is not None else []
+            user = request_user(request)
         if user is None:
             raise NotSignedIn()
         if code is None:
