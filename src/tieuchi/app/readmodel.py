@@ -282,11 +282,12 @@ class ReadModel:
             return result
         return self._compute(unit, code, full() if full else definitions, version, as_of)
 
-    def snapshot(self, unit: str, *, data: bool = True) -> tuple[int, Definitions]:
+    def snapshot(self, unit: str, *, data: bool = True,
+                 versions: tuple[int, int] | None = None) -> tuple[int, Definitions]:
         """The unit's version, then its definitions (read after, so at least as new); with
         ``data=False`` without targets and figures, from the worker's memory while no load
-        has changed them."""
-        version, defined = self.versions(unit)
+        has changed them. ``versions``: those :meth:`versions` has just read."""
+        version, defined = versions if versions is not None else self.versions(unit)
         if data:
             return version, self.store.units.definitions(unit)
         return version, self._page(unit, defined)[0]

@@ -17,6 +17,7 @@ from tieuchi.settings import Settings
 __all__ = ["connect", "upgrade", "current_revision", "head_revision", "alembic_config"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+RECYCLE = 1800  # seconds a pooled PostgreSQL connection is used before it is opened again
 
 
 def connect(url: str, settings: Settings | None = None) -> Engine:
@@ -31,7 +32,10 @@ def connect(url: str, settings: Settings | None = None) -> Engine:
             options.update(_pool(settings))
         options["connect_args"] = {"timeout": 30}
     else:
-        options.update(_pool(settings), pool_pre_ping=True)
+        # No ping before each checkout (a round trip per query): connections are replaced
+        # after RECYCLE seconds, and one the server dropped fails its query once, which
+        # invalidates the pool (the web answers 503 with Retry-After; the next try reconnects).
+        options.update(_pool(settings), pool_pre_ping=False, pool_recycle=RECYCLE)
     engine = create_engine(url, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

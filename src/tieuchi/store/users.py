@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -71,9 +72,10 @@ class Users(Repository):
                                {"role": role.value, "unit": unit}, None)
             return self._user(row)
 
-    def _user(self, row: UserRow) -> User:
-        """The user of ``row``, with the path of their unit (for the policy's rules)."""
-        path = tuple(self._units.path(row.unit)) if row.unit else ()
+    def _user(self, row: UserRow, path_of: Callable[[str], list[str]] | None = None) -> User:
+        """The user of ``row``, with the path of their unit (for the policy's rules), read by
+        ``path_of`` when given (a cache of the caller's), else from the units."""
+        path = tuple((path_of or self._units.path)(row.unit)) if row.unit else ()
         return User(row.id, row.username, row.full_name, Role(row.role), row.unit, path)
 
     def all(self, within: str | None = None) -> list[User]:
@@ -85,14 +87,15 @@ class Users(Repository):
             return users
         return [u for u in users if u.unit and within in u.path]
 
-    def get(self, user_id: int) -> tuple[User, str] | None:
+    def get(self, user_id: int, path_of: Callable[[str], list[str]] | None = None
+            ) -> tuple[User, str] | None:
         """The user and a fingerprint of their password hash, which a session carries so that
-        a password change ends old sessions."""
+        a password change ends old sessions; ``path_of`` as for :meth:`_user`."""
         with self._session() as s:
             row = s.get(UserRow, user_id)
             if row is None or not row.active:
                 return None
-            return self._user(row), _fingerprint(row.password_hash)
+            return self._user(row, path_of), _fingerprint(row.password_hash)
 
     def authenticate(self, username: str, password: str, address: str, *, limit: int,
                      window: timedelta) -> User | None:

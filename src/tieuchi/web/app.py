@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -33,6 +34,7 @@ from tieuchi.store.access import ROLE_NAMES
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
+    Paths,
     csrf_token,
     request_user,
 )
@@ -60,9 +62,10 @@ def render(request: Request, template: str, status_code: int = 200,
     the signed-in one unless ``user`` is given (None: shown as to a visitor)."""
     lang = lang_of(request)
     user = context.pop("user") if "user" in context else request_user(request)
+    csrf = context.pop("csrf") if "csrf" in context else csrf_token(request)
     return templates.TemplateResponse(request, template, {
         "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
-        "role_names": ROLE_NAMES[lang], "csrf": csrf_token(request),
+        "role_names": ROLE_NAMES[lang], "csrf": csrf,
         "today": date.today(), **context,
     }, status_code=status_code)
 
@@ -85,6 +88,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.app = App(store, settings)
     app.state.store = store
     app.state.settings = settings
+    from tieuchi.web.rendered import RenderedPages
+
+    app.state.pages = RenderedPages()
+    app.state.paths = Paths()
     app.add_middleware(
         SessionMiddleware, secret_key=settings.secret_key or store.users.secret(),
         session_cookie="tieuchi_session", max_age=settings.session_hours * 3600,
@@ -158,10 +165,18 @@ def _handlers(app: FastAPI) -> None:
         return problem_response(request, ProblemError([Problem(code, message, message)]),
                                 status=exc.status_code)
 
+    @app.exception_handler(DBAPIError)
+    async def dropped(request: Request, exc: DBAPIError) -> Response:
+        """A pooled connection the server had closed (connections are not pinged before
+        use): the pool is invalidated, so the retry the 503 asks for reconnects."""
+        if not exc.connection_invalidated:
+            raise exc
+        return await busy(request, exc)
+
     @app.exception_handler(PoolTimeout)
-    async def busy(request: Request, exc: PoolTimeout) -> Response:
-        """Every database connection of this worker is in use: 503 and when to retry,
-        rendered without touching the database (the page is shown as to a visitor)."""
+    async def busy(request: Request, exc: Exception) -> Response:
+        """Every database connection of this worker is in use (or one was dropped): 503 and
+        when to retry, rendered without touching the database (shown as to a visitor)."""
         error = ProblemError([Problem("busy", UI["en"]["busy_message"],
                                       UI["vi"]["busy_message"])])
         response = problem_response(request, error, visitor=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 from typing import Any
 
 from fastapi import Depends, Request
 
-from tieuchi.app import Action, App
+from tieuchi.app import Action, App, Resource, allowed
 from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.store import Store, User
 
@@ -85,16 +86,62 @@ class Requirement:
     def __call__(self, request: Request) -> None:
         if self.action is Action.PUBLIC:
             return
-        user = request_user(request)
-        if user is None:
-            raise NotSignedIn()
         code = None
-        if self.unit_param is not None:
+        if self.unit_param is not None and self.action is not Action.SIGNED_IN:
             code = request.path_params.get(self.unit_param) or \
                 request.query_params.get(self.unit_param)
-        if code is None or self.action is Action.SIGNED_IN:
+        # The unit's path first: the versions read with it let the user's path come from
+        # the worker's paths too (see session_user); both in one transaction.
+        with store_of(request).session():
+            path = unit_path(request, code) if code is not None else []
+            user = request_user(request)
+        if user is None:
+            raise NotSignedIn()
+        if code is None:
             return
-        app_of(request).require(user, self.action, code)  # not-found or forbidden
+        if not path or not allowed(user, self.action, Resource.unit(path)):
+            app_of(request).require(user, self.action, code)  # not-found or forbidden
+
+
+def unit_versions(request: Request, code: str) -> tuple[int, int]:
+    """``code``'s data version and the definitions version, read once a request."""
+    read: dict[str, tuple[int, int]] = request.state._state.setdefault("versions", {})
+    if code not in read:
+        read[code] = app_of(request).results.versions(code)
+    return read[code]
+
+
+def unit_path(request: Request, code: str) -> list[str]:
+    """The unit, then its parent, up to the top (empty for an unknown unit), from the
+    worker's :class:`Paths` while the definitions version read by the request holds."""
+    paths: Paths = request.app.state.paths
+    return paths.path(app_of(request), code, unit_versions(request, code)[1])
+
+
+class Paths:
+    """The paths of the units a worker has been asked about, kept while no load has moved
+    the definitions version (only a load changes the hierarchy)."""
+
+    SIZE = 8192
+
+    def __init__(self) -> None:
+        self._defined = -1
+        self._paths: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def path(self, app: App, code: str, defined: int) -> list[str]:
+        with self._lock:
+            if defined == self._defined and code in self._paths:
+                return self._paths[code]
+        found = app.store.units.path(code)
+        with self._lock:
+            if defined > self._defined:
+                self._defined, self._paths = defined, {}
+            if defined == self._defined and found:
+                if len(self._paths) >= self.SIZE:
+                    self._paths.clear()
+                self._paths[code] = found
+        return found
 
 
 def session_user(request: Request) -> User | None:
@@ -102,7 +149,13 @@ def session_user(request: Request) -> User | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
-    found = store_of(request).users.get(uid)
+    read = request.state._state.get("versions")
+    if read:  # the definitions version is known: the user's path from the worker's paths
+        paths: Paths = request.app.state.paths
+        app, defined = app_of(request), next(iter(read.values()))[1]
+        found = app.store.users.get(uid, lambda unit: paths.path(app, unit, defined))
+    else:
+        found = store_of(request).users.get(uid)
     if found is None:
         return None
     user, fingerprint = found

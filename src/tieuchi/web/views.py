@@ -27,7 +27,7 @@ from tieuchi.reports.text import Context, actual_text, change_text, full_name, p
 from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
-from tieuchi.web.security import app_of
+from tieuchi.web.security import app_of, unit_versions
 from tieuchi.web.words import UI
 
 __all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS"]
@@ -50,6 +50,7 @@ class UnitView:
     lang: str
     crumbs: list[tuple[str, str, bool]] = field(default_factory=list)  # code, name, readable
     version: int = 0  # the unit's data version, read before the definitions
+    defined: int = 0  # the definitions version, read with it
     path: list[str] = field(default_factory=list)  # the unit, then its parent, up to the top
 
     @property
@@ -248,7 +249,8 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
     """The unit's view for ``period`` (default: the project's). Whether the user may see it
     was decided by the route's :class:`~tieuchi.web.security.Needs`."""
     app = app_of(request)
-    version, light = app.results.snapshot(code, data=False)
+    version, defined = unit_versions(request, code)
+    version, light = app.results.snapshot(code, data=False, versions=(version, defined))
     unit = light.unit_by_code.get(code)
     if unit is None:
         raise UnknownUnit(code)
@@ -259,7 +261,7 @@ def open_unit(request: Request, user: User, code: str, period: str | None) -> Un
         raise ProblemError([problem("invalid-period", {"field": "period", "period": chosen},
                                     field="period")]) from None
     view = UnitView(app, user, unit, light, parsed, lang_of(request))
-    view.version = version
+    view.version, view.defined = version, defined
     ancestry = app.results.ancestry(code)
     view.path = [c for c, _ in ancestry]
     for index in range(len(ancestry) - 1, 0, -1):

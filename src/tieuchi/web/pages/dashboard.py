@@ -15,6 +15,7 @@ from tieuchi.store import STATE_NAMES, AuditEntry, State
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
+from tieuchi.web.rendered import cached_render
 from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
@@ -26,10 +27,16 @@ _BAD_FIRST = {"not_met": 0, "no_data": 1, "met": 2, "exceeded": 3}
 @router.get("/units/{code}", dependencies=[Needs(Action.READ)])
 def dashboard(request: Request, user: CurrentUser, code: str,
               period: str | None = None) -> HTMLResponse:
+    """Kept rendered (:mod:`tieuchi.web.rendered`) while the unit's data, the definitions,
+    the data sets' states and the user are the same."""
     view = open_unit(request, user, code, period)
-    return render(request, "dashboard.html", user=user, view=view, tab="dashboard",
-                  cards=view.group_cards(), key=view.key_targets(), sets=view.set_results(),
-                  children=view.children(), forms=_forms(view))
+    forms = _forms(view)
+    key = ("dashboard", view.period.code, view.version, view.defined, user,
+           tuple((f["code"], f["state"]) for f in forms))
+    return cached_render(request, key, "dashboard.html", lambda: dict(
+        user=user, view=view, tab="dashboard", cards=view.group_cards(),
+        key=view.key_targets(), sets=view.set_results(), children=view.children(),
+        forms=forms))
 
 
 def _forms(view: UnitView) -> list[dict[str, Any]]:
