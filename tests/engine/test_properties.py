@@ -543,3 +543,17 @@ def test_figures_of_other_years_change_nothing(
     assert sorted_frame(among.values).equals(sorted_frame(alone.values))
     assert sorted_frame(among.targets).equals(sorted_frame(alone.targets))
     assert sorted_frame(among.groups).equals(sorted_frame(alone.groups))
+
+
+def test_statuses_and_paces_are_typed_columns(thanh_tri_2023: Any) -> None:
+    """A status is one of Status and a pace one of Pace, by the column's type: a frame can
+    hold no other word, and a filter by an unknown word finds nothing."""
+    from tieuchi.engine.comparators import STATUS
+    from tieuchi.engine.targets import PACE
+
+    ev = thanh_tri_2023
+    assert ev.targets.schema["status"] == STATUS and ev.targets.schema["pace"] == PACE
+    assert ev.sets.conditions.schema["status"] == STATUS
+    assert ev.sets.criteria.schema["status"] == STATUS
+    assert set(STATUS.categories) == {s.value for s in Status}
+    assert ev.targets.filter(pl.col("status").is_in([])).height == 0

@@ -32,3 +32,15 @@ def test_a_target_shows_who_set_it(web: WebApp) -> None:
 def test_the_drill_down_is_refused_outside_the_scope(web: WebApp) -> None:
     client, _ = web.login("yenmy")
     assert client.get("/units/TT/targets/ktxh-thu-co-dinh").status_code == 403
+
+
+def test_the_targets_list_filters_by_status_and_ignores_an_unknown_word(web: WebApp) -> None:
+    client, _ = web.login("thanhtri")
+    rows = re.compile(r'<tr data-key="[^"]+" class="(ok|bad|none)"')
+    achieved = client.get("/units/TT/targets?period=2023&status=achieved")
+    missed = client.get("/units/TT/targets?period=2023&status=not_met")
+    unknown = client.get("/units/TT/targets?period=2023&status=bogus")
+    assert achieved.status_code == missed.status_code == unknown.status_code == 200
+    assert set(rows.findall(achieved.text)) == {"ok"}
+    assert set(rows.findall(missed.text)) <= {"bad"}
+    assert rows.findall(unknown.text) == []

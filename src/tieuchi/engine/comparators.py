@@ -15,7 +15,10 @@ import polars as pl
 from tieuchi.domain.ruleset import yes
 from tieuchi.domain.status import Comparator, Status
 
-__all__ = ["ComparatorRule", "COMPARATORS", "register", "status_expr", "passes_expr"]
+__all__ = ["ComparatorRule", "COMPARATORS", "STATUS", "register", "status_expr", "passes_expr"]
+
+STATUS = pl.Enum([s.value for s in Status])
+"""The type of every status column of an evaluation: one of :class:`Status`, nothing else."""
 
 EPSILON = 1e-9
 StatusBuilder = Callable[[pl.Expr, pl.Expr, pl.Expr, pl.Expr], pl.Expr]
@@ -95,7 +98,7 @@ def status_expr(
     for rule in COMPARATORS.values():
         expr = expr.when(comparator == rule.id.value).then(rule.status(actual, low, high, tol))
     result: pl.Expr = expr.otherwise(_lit(Status.NO_DATA))
-    return result
+    return result.cast(STATUS)
 
 
 def passes_expr(status: pl.Expr) -> pl.Expr:

@@ -18,7 +18,7 @@ from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.indicators import Rollup
 from tieuchi.domain.periods import Period
 from tieuchi.domain.status import Comparator, Status
-from tieuchi.engine.comparators import passes_expr, status_expr
+from tieuchi.engine.comparators import STATUS, passes_expr, status_expr
 from tieuchi.engine.values import VALUE_SCHEMA
 
 __all__ = ["SET_RULES", "SetResults", "evaluate_sets", "set_order"]
@@ -206,7 +206,7 @@ def _evaluate_set(
             pl.when(pl.col("met")).then(pl.lit(Status.MET.value))
             .when(pl.col("conditions_met") + pl.col("conditions_missing") >= pl.col("needed"))
             .then(pl.lit(Status.NO_DATA.value))
-            .otherwise(pl.lit(Status.NOT_MET.value)).alias("status")
+            .otherwise(pl.lit(Status.NOT_MET.value)).cast(STATUS).alias("status")
         )
     )
     rule = cset.rule

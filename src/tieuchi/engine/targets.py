@@ -16,7 +16,10 @@ from tieuchi.domain.status import Comparator, Pace, Status
 from tieuchi.domain.targets import Relative
 from tieuchi.engine.comparators import passes_expr, status_expr
 
-__all__ = ["PACE_BAND", "score_targets", "group_counts"]
+PACE = pl.Enum([p.value for p in Pace])
+"""The type of the pace column: one of :class:`~tieuchi.domain.status.Pace`, or null."""
+
+__all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts"]
 
 PACE_BAND = 0.05
 """Within ±5% of the pro-rata target is on track; above is ahead, below is behind."""
@@ -110,7 +113,8 @@ def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:
          Status.NOT_MET.value: Pace.BEHIND.value}, default=None, return_dtype=pl.String,
     )
     has_data = pl.col("actual").is_not_null()
-    pace = pl.when(~is_open | ~has_data).then(None).when(flow).then(by_ratio).otherwise(by_status)
+    pace = (pl.when(~is_open | ~has_data).then(None).when(flow).then(by_ratio)
+            .otherwise(by_status).cast(PACE))
     estimate = (
         pl.when(~is_open | ~has_data).then(None)
         .when(flow).then(pl.col("actual") / share)

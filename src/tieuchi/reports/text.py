@@ -19,6 +19,8 @@ from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.project import ReportItem
 from tieuchi.domain.ruleset import is_yes
+from tieuchi.domain.status import Status
+from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import join_names, lower_first, number, percent
 from tieuchi.reports.words import Words
@@ -156,16 +158,16 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         return ", ".join(parts)
     status = row["status"]
     if row["percent_of_target"] is not None and not lower:
-        template = w.percent_of if status in ("met", "exceeded") else w.percent_below
+        template = w.percent_of if Status(status).achieved else w.percent_below
         parts.append(template.format(pct=ctx.pct(row["percent_of_target"]),
                                      basis=w.basis[basis]))
-        if status == "not_met":
+        if status == Status.NOT_MET:
             parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
         return ", ".join(parts)
     target = "" if row["relative"] else (
         f" ({w.comparator[row['comparator']]} {_value(row['target'], row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
-    verdict = {"exceeded": w.exceeded_target, "met": w.met_target}.get(
+    verdict = {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         status, w.not_met_target).format(basis=w.basis_short[basis])
     parts.append(verdict + target)
     return ", ".join(parts)
@@ -179,9 +181,9 @@ def target_clause(row: Row, ctx: Context) -> str:
     target = f"{w.comparator[row['comparator']]} {_value(row['target'], row, ctx)}"
     which = (w.multi_year_issuer.format(period=period, issuer=row["issuer"], target=target)
              if row["issuer"] else w.multi_year_target.format(period=period, target=target))
-    if row["status"] == "no_data":
+    if row["status"] == Status.NO_DATA:
         return w.nothing_yet.format(name=which)
-    verb = {"exceeded": w.exceeded_target, "met": w.met_target}.get(
+    verb = {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         row["status"], w.not_met_target).format(basis=which)
     if row["years_early"]:
         verb += ", " + w.years_early.format(n=row["years_early"])
@@ -218,7 +220,7 @@ def _group(item: ReportItem, ctx: Context) -> str:
         )
     missing = []
     if g["not_met"]:
-        short = targets.filter(pl.col("status") == "not_met").sort("key")
+        short = targets.filter(pl.col("status") == Status.NOT_MET.value).sort("key")
         order = {k: i for i, k in enumerate(members.get_column("key"))}
         names = [
             f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'])})"
@@ -261,9 +263,9 @@ def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context
     def names(frame: pl.DataFrame) -> str:
         return "; ".join(lower_first(full_name(r, ctx)) for r in frame.iter_rows(named=True))
 
-    done = targets.filter(pl.col("status").is_in(["met", "exceeded"]))
-    missed = targets.filter(pl.col("status") == "not_met")
-    unknown = targets.filter(pl.col("status") == "no_data")
+    done = targets.filter(passes_expr(pl.col("status")))
+    missed = targets.filter(pl.col("status") == Status.NOT_MET.value)
+    unknown = targets.filter(pl.col("status") == Status.NO_DATA.value)
     name = name_en or g["name"]
     if unknown.height == targets.height:
         return w.nothing_yet.format(name=name) + "."

@@ -20,6 +20,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
+from tieuchi.domain.status import Pace, Status
 from tieuchi.domain.units import Unit
 from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import number, percent
@@ -32,8 +33,9 @@ from tieuchi.web.words import UI
 
 __all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS"]
 
-STATUS_CLASS = {"exceeded": "ok", "met": "ok", "not_met": "bad", "no_data": "none",
-                "ahead": "ok", "on_track": "ok", "behind": "bad"}
+STATUS_CLASS: dict[str, str] = {
+    Status.EXCEEDED: "ok", Status.MET: "ok", Status.NOT_MET: "bad", Status.NO_DATA: "none",
+    Pace.AHEAD: "ok", Pace.ON_TRACK: "ok", Pace.BEHIND: "bad"}
 
 
 @dataclass

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from tieuchi.app import Action
 from tieuchi.domain.criteria import CriteriaSet, Criterion
 from tieuchi.domain.ruleset import is_yes
+from tieuchi.domain.status import Status
 from tieuchi.reports.formatting import number
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -110,7 +111,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-MARK = {"met": "✓", "not_met": "✗", "no_data": "–"}
+MARK: dict[str, str] = {Status.MET: "✓", Status.NOT_MET: "✗", Status.NO_DATA: "–"}
 _VINTAGES = ("plan", "estimate", "preliminary", "official")
 
 

@@ -9,6 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action, Resource, allowed
+from tieuchi.domain.status import Status
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry, State
@@ -21,7 +22,10 @@ from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 router = page_router()
 
-_BAD_FIRST = {"not_met": 0, "no_data": 1, "met": 2, "exceeded": 3}
+_BAD_FIRST: dict[str, int] = {Status.NOT_MET: 0, Status.NO_DATA: 1, Status.MET: 2,
+                              Status.EXCEEDED: 3}
+# The statuses a user may filter the targets by, best first.
+_FILTERS = (Status.EXCEEDED, Status.MET, Status.NOT_MET, Status.NO_DATA)
 
 
 @router.get("/units/{code}", dependencies=[Needs(Action.READ)])
@@ -67,11 +71,12 @@ def targets(request: Request, user: CurrentUser, code: str, period: str | None =
             pl.col("key").replace_strict(order, return_dtype=pl.Int64).alias("_order")
         ).sort("_order").drop("_order")
     if status:
-        wanted = ["exceeded", "met"] if status == "achieved" else [status]
-        frame = frame.filter(pl.col("status").is_in(wanted))
+        wanted = [s.value for s in Status if (s.achieved if status == "achieved"
+                                              else s.value == status)]
+        frame = frame.filter(pl.col("status").is_in(wanted))  # none for an unknown word
     rows = view.target_rows(frame)
     return render(request, "targets.html", user=user, view=view, tab="targets", rows=rows,
-                  groups=groups, group=group, status=status)
+                  groups=groups, group=group, status=status, statuses=_FILTERS)
 
 
 @router.get("/units/{code}/targets/{key:path}", dependencies=[Needs(Action.READ)])
