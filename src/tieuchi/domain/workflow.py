@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["State", "Step", "TRANSITIONS", "REASON_REQUIRED", "STATE_NAMES", "OPEN_STATES"]
+__all__ = ["State", "States", "Step", "TRANSITIONS", "REASON_REQUIRED", "STATE_NAMES",
+           "OPEN_STATES"]
 
 
 class State(StrEnum):
@@ -26,6 +27,14 @@ class State(StrEnum):
 
 OPEN_STATES = frozenset({State.DRAFT})
 """The states in which a data set takes changes."""
+
+
+class States(dict[tuple[str, str], State]):
+    """(unit, data set) → state for one period. A data set nobody has moved along the
+    workflow is a draft, so a missing pair reads as :attr:`State.DRAFT`."""
+
+    def __missing__(self, key: tuple[str, str]) -> State:
+        return State.DRAFT
 
 
 class Step(StrEnum):

@@ -16,6 +16,7 @@ from tieuchi.domain.workflow import (
     STATE_NAMES,
     TRANSITIONS,
     State,
+    States,
     Step,
 )
 from tieuchi.store.audit import Audit, audit_key
@@ -38,12 +39,12 @@ class Workflow(Repository):
             row = s.get(WorkflowRow, (unit, period, dataset))
             return State(row.state) if row else State.DRAFT
 
-    def states(self, units: Sequence[str], period: str) -> dict[tuple[str, str], State]:
-        """(unit, data set) → state for ``period``; missing pairs are drafts."""
+    def states(self, units: Sequence[str], period: str) -> States:
+        """(unit, data set) → state for ``period``; missing pairs read as drafts."""
         with self._session() as s:
             rows = s.scalars(select(WorkflowRow).where(
                 WorkflowRow.unit.in_(units), WorkflowRow.period == period))
-            return {(r.unit, r.dataset): State(r.state) for r in rows}
+            return States({(r.unit, r.dataset): State(r.state) for r in rows})
 
     def transition(self, unit: str, period: str, dataset: str, action: str, *, actor: str,
                    reason: str | None = None) -> str:

@@ -26,7 +26,7 @@ from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.status import Basis, Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
-from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS, State
+from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import AuditEntry, Entry, Store, User
@@ -474,7 +474,7 @@ def get_workflow(app: AppDep, user: ApiUser, unit: str,
     names = STATE_NAMES["vi"]
     out = []
     for ds in store.units.datasets_for(unit):
-        state = states.get((unit, ds.code), State.DRAFT)
+        state = states[(unit, ds.code)]
         actions = app.workflow_actions(user, unit, state)
         out.append(DataSetState(dataset=ds.code, name=ds.name, name_en=ds.name_en,
                                 state=state, state_name=names[state], actions=actions))

@@ -12,7 +12,7 @@ from tieuchi.app import Action, Resource, allowed
 from tieuchi.domain.status import Status
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
-from tieuchi.store import STATE_NAMES, AuditEntry, State
+from tieuchi.store import STATE_NAMES, AuditEntry
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
@@ -51,7 +51,7 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     names = STATE_NAMES[view.lang]
     out = []
     for ds in (d for d in view.light.data_sets if d.reported_by(view.unit.level)):
-        state = states.get((view.code, ds.code), State.DRAFT)
+        state = states[(view.code, ds.code)]
         out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
                     else ds.name, "state": state, "state_text": names[state],
                     "link": writable})

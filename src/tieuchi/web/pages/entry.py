@@ -21,7 +21,7 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Vintage
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import STATE_NAMES, AuditEntry, State
+from tieuchi.store import STATE_NAMES, AuditEntry
 from tieuchi.store.audit import audit_key
 from tieuchi.web.app import lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -140,7 +140,7 @@ def datasets(request: Request, user: CurrentUser, code: str,
     states = store.workflow.states([code], view.period.code)
     rows = []
     for ds in store.units.datasets_for(code):
-        state = states.get((code, ds.code), State.DRAFT)
+        state = states[(code, ds.code)]
         filled = store.figures.latest(code, view.period.code, list(ds.indicators))
         rows.append({"code": ds.code, "name": _ds_name(ds, lang), "count": len(ds.indicators),
                      "filled": len(filled), "state": state,
