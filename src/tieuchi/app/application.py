@@ -12,12 +12,13 @@ nothing. Every refusal is a :class:`~tieuchi.domain.problems.ProblemError` (``fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
+from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
@@ -25,14 +26,27 @@ from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.ruleset import VINTAGE_RANK
 from tieuchi.domain.status import Basis, Vintage
 from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
-from tieuchi.store import Entry, LoadSummary, Role, Store, User, now
+from tieuchi.store import (
+    UNCHECKED,
+    Entry,
+    Expected,
+    LoadSummary,
+    Role,
+    Stale,
+    StaleFigures,
+    Store,
+    User,
+    now,
+)
+from tieuchi.store.figures import stale_problem
 
-__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit"]
+__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "Shown", "expectation"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
@@ -47,6 +61,40 @@ STEP_ACTIONS: dict[Step, Action] = {
 # The vintages a data-entry form writes, least final first (plans come from definitions).
 FORM_VINTAGES: tuple[str, ...] = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value,
                                   Vintage.OFFICIAL.value)
+
+@dataclass(frozen=True)
+class Shown:
+    """The figure a form's field showed: the best figure held for its indicator (value and
+    vintage)."""
+
+    value: float
+    vintage: str
+
+
+def expectation(shown: Shown | None, vintage: str) -> Expected:
+    """What a form's writer saw of the figure of ``vintage`` it writes, from the figure its
+    field showed (None: it showed none, so no figure of any vintage was held): that figure's
+    value when it is of ``vintage``; None (there was none) when ``vintage`` is more final
+    than the one shown (a more final figure would have been shown); :data:`UNCHECKED` when it
+    is less final (the form did not show that figure: the write replaces it, audited)."""
+    if shown is None:
+        return None
+    if shown.vintage == vintage:
+        return shown.value
+    if VINTAGE_RANK.get(vintage, 0) > VINTAGE_RANK.get(shown.vintage, 0):
+        return None
+    return UNCHECKED
+
+
+def stale_in(lang_value: Callable[[float | None, str], str], stale: Stale) -> Problem:
+    """The ``stale-figure`` problem of ``stale`` as people read it: the value as
+    ``lang_value`` writes it in each language, the time in Việt Nam's."""
+    at = stale.changed_at.astimezone(VIETNAM) if stale.changed_at else None
+    return stale_problem(
+        stale, value_en=lang_value(stale.value, "en"), value_vi=lang_value(stale.value, "vi"),
+        at_en=at.strftime("%Y-%m-%d %H:%M:%S") if at else "?",
+        at_vi=at.strftime("%H:%M:%S %d/%m/%Y") if at else "?")
+
 
 class UnknownUnit(ProblemError):
     """A unit code that is not in the hierarchy (``not-found``: 404)."""
@@ -141,9 +189,15 @@ class App:
 
     def write_figures(self, actor: Actor, entries: Sequence[Entry], *,
                       reason: str | None = None) -> int:
-        """Write figures, all or nothing; returns how many changed."""
+        """Write figures, all or nothing; returns how many changed. An entry that says what
+        its writer saw (:attr:`~tieuchi.store.Entry.expected`) is refused with
+        ``stale-figure`` (409, the figure held now in its message) when the figure changed
+        since; one that does not replaces what is held."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
-        count = self.store.figures.write(entries, actor=actor.username, reason=reason)
+        try:
+            count = self.store.figures.write(entries, actor=actor.username, reason=reason)
+        except StaleFigures as error:
+            raise ProblemError([stale_in(_figure_text, s) for s in error.stale]) from None
         if count:
             self.results.refresh({e.unit for e in entries},
                                  {(e.indicator, e.period) for e in entries})
@@ -151,13 +205,19 @@ class App:
 
     def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
                       values: Mapping[str, float | None], *, vintage: str,
-                      source: str | None = None, reason: str | None = None) -> int:
+                      source: str | None = None, reason: str | None = None,
+                      shown: Mapping[str, Shown | None] | None = None) -> int:
         """Save a data-entry form: ``values`` maps the data set's indicators to their new
         figure for the unit and period (None: the figure held is deleted, in its vintage).
         A figure equal to the one held is not written, nor an indicator outside the data set;
         the vintage is one a form enters (:data:`FORM_VINTAGES`). All or nothing; returns
         how many figures changed (0: nothing to write). Each problem's ``index`` is the place
-        of its indicator in ``values``."""
+        of its indicator in ``values``.
+
+        ``shown`` is what the form showed of each indicator (None: no figure); a figure that
+        changed since is refused with ``stale-figure`` (:func:`expectation`). An indicator
+        not in ``shown`` is written over whatever is held."""
+        shown = shown or {}
         self.require(actor, Action.WRITE, unit)
         found = self.dataset(unit, dataset)
         if vintage not in FORM_VINTAGES:
@@ -173,10 +233,18 @@ class App:
             current = held.get(code)
             if code not in found.indicators or value == (current or {}).get("value"):
                 continue
-            if current is not None and value is None:
+            seen = shown.get(code)
+            if value is not None:
+                entries.append(Entry(unit, code, period, value, vintage, source or None,
+                                     expected=expectation(seen, vintage) if code in shown
+                                     else UNCHECKED))
+            elif code not in shown and current is not None:
                 entries.append(Entry(unit, code, period, None, current["vintage"]))
+            elif seen is not None:  # delete the figure the field showed, if it still is
+                entries.append(Entry(unit, code, period, None, seen.vintage,
+                                     expected=seen.value))
             else:
-                entries.append(Entry(unit, code, period, value, vintage, source or None))
+                continue
             owners.append(order[code])
         if not entries:
             return 0
@@ -371,6 +439,10 @@ class App:
             raise ProblemError([Problem(
                 "system-only", f"only the command line may {what}",
                 f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")])
+
+
+def _figure_text(value: float | None, lang: str) -> str:
+    return number(value, lang, 6)
 
 
 def _key_problems(docs: Sequence[dict[str, Any]],

@@ -160,6 +160,13 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-observation": Code(_RULE, "The same figure (unit, indicator, period, vintage) "
                                          "is given twice."),
     "duplicate-target": Code(_RULE, "Two targets have the same key."),
+    "stale-figure": Code(
+        _RULE, "A figure changed after the writer read it (the value it expected is not the "
+               "one held): nothing of the request is written; the problem gives the value "
+               "held now.", 409,
+        en="The figure was {change_en} by {actor} at {at_en} after you read it; check it and "
+           "save again",
+        vi="Số liệu đã được {actor} {change_vi} lúc {at_vi}; kiểm tra rồi lưu lại"),
     "key-in-use": Code(_RULE, "A target key already names the target of another unit, "
                               "indicator or period.", 409),
     "not-allocatable": Code(_RULE, "A target cannot be split among the units below (not a "
@@ -264,6 +271,12 @@ CATALOGUE: dict[str, Code] = {
     "http-error": Code(_WEB, "Another HTTP error.", 400),
     "busy": Code(_WEB, "Every database connection is in use: retry after the given seconds.",
                  503),
+    "database-busy": Code(
+        _WEB, "Another load (or a long write) held the values to write for too long.", 503,
+        en="another load is running (the values to write stayed locked for {seconds} s); "
+           "run it again later",
+        vi="một lần nạp khác đang chạy (số liệu cần ghi bị khóa quá {seconds} giây); chạy "
+           "lại sau"),
 }
 """Every problem code, with its meaning, HTTP status and (for some) message templates."""
 
