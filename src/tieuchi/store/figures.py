@@ -138,6 +138,8 @@ class Figures(Repository):
         Raises :class:`~tieuchi.domain.problems.ProblemError` listing every refused entry
         (unknown unit or indicator, a computed indicator, a bad period or value, a data set
         that is not a draft). Who may write is the application's question, asked before.
+        Then, under the figures' write locks, raises :class:`StaleFigures` when a figure is
+        not what its entry expected (:attr:`Entry.expected`).
         """
         entries = [replace(e, period=Period.canonical(e.period)) for e in entries]
         with self._session() as s:
