@@ -8,6 +8,7 @@ from tieuchi.store.figures import Entry
 from tieuchi.store.repository import Store
 from tieuchi.store.unit_of_work import now
 from tieuchi.store.units import LoadSummary
+from tieuchi.store.users import Token
 
 __all__ = ["Store", "Entry", "LoadSummary", "AuditEntry", "State", "STATE_NAMES", "Role",
-           "User", "now"]
+           "User", "Token", "now"]
