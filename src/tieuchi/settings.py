@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     )
 
     @property
+    def proxies(self) -> list[str]:
+        """The trusted proxies, one address or network each: what uvicorn's
+        ``forwarded_allow_ips`` takes, with ``proxy_headers`` only when there are any
+        (uvicorn alone would believe 127.0.0.1)."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
     def url(self) -> str:
         """The database URL to use."""
         if self.database_url:

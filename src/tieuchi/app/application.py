@@ -353,7 +353,7 @@ class App:
         """A new API token for ``username`` (shown once: only its hash is kept), valid
         ``days`` days (default: the ``token_days`` setting); the actor manages the users of
         that user's unit."""
-        owner = self._manageable(actor, username)
+        owner = self.managed_user(actor, username)
         return self.store.users.add_token(owner.username, name,
                                           days=days or self.settings.token_days,
                                           actor=actor.username)
@@ -383,12 +383,12 @@ class App:
     def set_password(self, actor: Actor, username: str, password: str) -> None:
         """Another user's new password, set by who manages the users of their unit; every
         session and token of theirs ends."""
-        self._manageable(actor, username)
+        self.managed_user(actor, username)
         self.store.users.set_password(username, password, actor=actor.username)
 
     def set_active(self, actor: Actor, username: str, active: bool) -> None:
         """Enable or disable a user (disabled: no sign-in, no session, no token)."""
-        self._manageable(actor, username)
+        self.managed_user(actor, username)
         self.store.users.set_active(username, active, actor=actor.username)
 
     def tokens(self, actor: Actor, username: str | None = None) -> list[Token]:
@@ -398,7 +398,7 @@ class App:
             return self.store.users.tokens()
         owner = username or actor.username
         if owner != actor.username:
-            self._manageable(actor, owner)
+            self.managed_user(actor, owner)
         return self.store.users.tokens(owner)
 
     def revoke_token(self, actor: Actor, token_id: int) -> Token:
@@ -410,7 +410,7 @@ class App:
             raise ProblemError([unknown_token(token_id)])
         return self.store.users.revoke_token(token_id, actor=actor.username)
 
-    def _manageable(self, actor: Actor, username: str) -> User:
+    def managed_user(self, actor: Actor, username: str) -> User:
         """The user named ``username``, whose unit's users the actor manages."""
         owner = next((u for u in self.store.users.all() if u.username == username), None)
         if owner is None:
