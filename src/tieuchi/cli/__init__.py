@@ -392,6 +392,9 @@ def load(
     out.print(f"{path}: " + ", ".join(parts), soft_wrap=True, highlight=False)
 
 
+PasswordOpt = Annotated[str | None, typer.Option(
+    envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")]
+
 user_app = typer.Typer(help="Users: add, disable or enable them, set a password.",
                        no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -405,8 +408,7 @@ def user_add(
         help="The unit the user works for (their scope); none: everything (admin only).")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Full name shown in the application.")] = None,
-    password: Annotated[str | None, typer.Option(
-        envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")] = None,
+    password: PasswordOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a user with a role scoped to a unit and everything under it."""
@@ -415,7 +417,7 @@ def user_add(
     application = App(_open_store(database_url))
     with _refusals():
         application.role(role)  # an unknown role is refused before the password is asked for
-    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    secret = password or _ask_password("Password")
     with _refusals():
         user = application.add_user(SYSTEM, username, secret, role=role, unit=unit,
                                     full_name=name)
@@ -449,8 +451,7 @@ def user_enable(username: UserArg, database_url: DatabaseOpt = None) -> None:
 @user_app.command("password")
 def user_password(
     username: UserArg,
-    password: Annotated[str | None, typer.Option(
-        envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")] = None,
+    password: PasswordOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Set a user's password: every session and API token of theirs ends."""
@@ -459,11 +460,14 @@ def user_password(
     application = App(_open_store(database_url))
     with _refusals():
         application.managed_user(SYSTEM, username)  # unknown: refused before asking
-    secret = password or typer.prompt("New password", hide_input=True,
-                                      confirmation_prompt=True)
+    secret = password or _ask_password("New password")
     with _refusals():
         application.set_password(SYSTEM, username, secret)
     out.print(f"password of {username} changed; their sessions and tokens have ended")
+
+
+def _ask_password(prompt: str) -> str:
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
 
 @contextmanager
