@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +25,7 @@ from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
-from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.problems import Problem, ProblemError, problem
 from tieuchi.domain.ruleset import VINTAGE_RANK
 from tieuchi.domain.status import Basis, Vintage
 from tieuchi.domain.targets import Target
@@ -41,10 +41,12 @@ from tieuchi.store import (
     Stale,
     StaleFigures,
     Store,
+    Token,
     User,
     now,
 )
 from tieuchi.store.figures import stale_problem
+from tieuchi.store.users import unknown_token, unknown_user
 
 __all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "Shown", "expectation"]
 
@@ -415,15 +417,82 @@ class App:
                 f"{', '.join(r.value for r in Role)}", f"vai trò '{role}' không phải một trong "
                 f"{', '.join(r.value for r in Role)}", field="role")]) from None
 
-    def add_token(self, actor: Actor, username: str, name: str = "api") -> str:
-        """A new API token for ``username`` (shown once: only its hash is kept); the actor
-        manages the users of that user's unit."""
+    def add_token(self, actor: Actor, username: str, name: str = "api",
+                  days: int | None = None) -> str:
+        """A new API token for ``username`` (shown once: only its hash is kept), valid
+        ``days`` days (default: the ``token_days`` setting); the actor manages the users of
+        that user's unit."""
+        owner = self.managed_user(actor, username)
+        return self.store.users.add_token(owner.username, name,
+                                          days=days or self.settings.token_days,
+                                          actor=actor.username)
+
+    # ------------------------------------------------------------------ accounts
+
+    def authenticate(self, username: str, password: str, address: str) -> User | None:
+        """The user when the password is right (None otherwise), within the sign-in limits
+        of the settings: per user name and, apart, per address (``too-many-logins``)."""
+        return self.store.users.authenticate(
+            username, password, address, limit=self.settings.login_attempts,
+            address_limit=self.settings.login_attempts_per_address,
+            window=timedelta(minutes=self.settings.login_window_minutes))
+
+    def sign_out(self, user: User) -> None:
+        """End every session of ``user``, on every device (API tokens stay)."""
+        self.store.users.end_sessions(user.id)
+
+    def change_password(self, user: User, current: str, new: str, address: str) -> None:
+        """The user's own new password, given the current one (checked within the sign-in
+        limits, so the form is no way around them); every session and token of theirs
+        ends."""
+        if self.authenticate(user.username, current, address) is None:
+            raise ProblemError([problem("wrong-password", field="current")])
+        self.store.users.set_password(user.username, new, actor=user.username)
+
+    def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """Another user's new password, set by who manages the users of their unit; every
+        session and token of theirs ends."""
+        self.managed_user(actor, username)
+        self.store.users.set_password(username, password, actor=actor.username)
+
+    def set_active(self, actor: Actor, username: str, active: bool) -> None:
+        """Enable or disable a user (disabled: no sign-in, no session, no token)."""
+        self.managed_user(actor, username)
+        self.store.users.set_active(username, active, actor=actor.username)
+
+    def tokens(self, actor: Actor, username: str | None = None) -> list[Token]:
+        """The API tokens of ``username`` (default: the actor's own; every user's for the
+        command line)."""
+        if username is None and isinstance(actor, System):
+            return self.store.users.tokens()
+        owner = username or actor.username
+        if owner != actor.username:
+            self.managed_user(actor, owner)
+        return self.store.users.tokens(owner)
+
+    def revoke_token(self, actor: Actor, token_id: int) -> Token:
+        """End an API token: the actor's own, or one of a user they manage (another's is
+        ``unknown-token``, as if it did not exist)."""
+        found = self.store.users.tokens(token_id=token_id)
+        if not found or not (found[0].username == actor.username or self._manages(
+                actor, found[0].unit)):
+            raise ProblemError([unknown_token(token_id)])
+        return self.store.users.revoke_token(token_id, actor=actor.username)
+
+    def managed_user(self, actor: Actor, username: str) -> User:
+        """The user named ``username``, whose unit's users the actor manages."""
         owner = next((u for u in self.store.users.all() if u.username == username), None)
         if owner is None:
-            raise ProblemError([Problem("unknown-user", f"user '{username}' does not exist",
-                                        f"không có tài khoản '{username}'", field="username")])
+            raise ProblemError([unknown_user(username)])
         self._require_users(actor, owner.unit)
-        return self.store.users.add_token(username, name)
+        return owner
+
+    def _manages(self, actor: Actor, unit: str | None) -> bool:
+        try:
+            self._require_users(actor, unit)
+        except ProblemError:
+            return False
+        return True
 
     def _require_users(self, actor: Actor, unit: str | None) -> None:
         """The actor may manage the users of ``unit`` (None: of the whole hierarchy); a unit

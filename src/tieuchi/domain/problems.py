@@ -247,6 +247,12 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-user": Code(_ACCESS, "A user name is taken.", 409),
     "unknown-user": Code(_ACCESS, "A user name does not exist.", 404),
     "too-many-logins": Code(_ACCESS, "Too many failed logins: signing in waits.", 429),
+    "wrong-password": Code(_ACCESS, "The current password, asked for to change it, is wrong.",
+                           en="the current password is wrong",
+                           vi="mật khẩu hiện tại không đúng"),
+    "unknown-token": Code(_ACCESS, "An API token number does not exist (or is not yours).",
+                          404, en="there is no API token number {token}",
+                          vi="không có mã truy cập (token) số {token}"),
     "forbidden": Code(_ACCESS, "Outside the user's scope or role.", 403),
     "system-only": Code(_ACCESS, "Only the command line (the system actor) may do this.",
                         403),
@@ -269,6 +275,10 @@ CATALOGUE: dict[str, Code] = {
     "not-found": Code(_WEB, "No such page, unit, indicator, set or report.", 404),
     "method-not-allowed": Code(_WEB, "The address does not take that method.", 405),
     "http-error": Code(_WEB, "Another HTTP error.", 400),
+    "request-too-large": Code(
+        _WEB, "A request's body is larger than the web accepts (TIEUCHI_MAX_REQUEST_MB).", 413,
+        en="the request is larger than {mb} MB; send less at once (a file: split it)",
+        vi="yêu cầu gửi lên lớn hơn {mb} MB; hãy gửi ít hơn mỗi lần (tệp: chia nhỏ tệp)"),
     "busy": Code(_WEB, "Every database connection is in use: retry after the given seconds.",
                  503),
     "database-busy": Code(

@@ -8,6 +8,7 @@ from tieuchi.store.figures import UNCHECKED, Entry, Expected, Stale, StaleFigure
 from tieuchi.store.repository import Store
 from tieuchi.store.unit_of_work import now
 from tieuchi.store.units import LoadSummary
+from tieuchi.store.users import Token
 
 __all__ = ["Store", "Entry", "Expected", "UNCHECKED", "Stale", "StaleFigures", "LoadSummary",
-           "AuditEntry", "State", "STATE_NAMES", "Role", "User", "now"]
+           "AuditEntry", "State", "STATE_NAMES", "Role", "User", "Token", "now"]
