@@ -171,7 +171,10 @@ CATALOGUE: dict[str, Code] = {
     # ---------------------------------------------------------- files
     "unreadable-file": Code(_FILE, "The file cannot be read as the kind of file it should "
                                    "be."),
-    "too-large": Code(_FILE, "The file is larger than the import accepts.", 413),
+    "too-large": Code(_FILE, "The file is larger, or unpacks to or holds more (rows, columns, "
+                             "cells), than the import accepts.", 413),
+    "unsafe-xml": Code(_FILE, "An XML part of the file declares a DTD or entities, which are "
+                              "not read."),
     "csv-header": Code(_FILE, "A CSV file lacks a required column or has an unknown one."),
     "csv-value": Code(_FILE, "A CSV cell is empty or cannot be read."),
     "missing-metadata": Code(_FILE, "The workbook has no tieuchi metadata sheet: it was not "
