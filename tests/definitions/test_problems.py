@@ -266,6 +266,26 @@ CASES: list[Case] = [
             name: Ngọc Hồi
             level: xa
         """}, "more.yaml", message="a code is letters"),
+    Case("phrase-reaching-into-a-value", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              achieved_all: "Đạt {n.__class__.__mro__}/{total}"  # <-
+        """}, "report.yaml", message="report.phrases.vi.achieved_all: {n.__class__.__mro__} is "
+         "not a placeholder: write a name alone in braces"),
+    Case("phrase-with-an-index", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            en:
+              columns:
+                change: "{names[0]}"  # <-
+        """}, "report.yaml", message="report.phrases.en.columns.change: {names[0]} is not"),
+    Case("phrase-with-a-format-spec", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              motto: "{n:>999999999}"  # <-
+        """}, "report.yaml", message="{n:>999999999} is not a placeholder"),
     Case("bad-period", "invalid-value", {"targets.yaml": """\
         targets:
           - unit: TT
