@@ -22,12 +22,17 @@ not catalogued cannot be raised: :class:`Problem` refuses it.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["CATALOGUE", "Code", "Problem", "ProblemError", "Severity", "problem", "suggest"]
+__all__ = ["CATALOGUE", "Code", "Problem", "ProblemError", "Severity", "problem", "suggest",
+           "quoted", "MAX_MESSAGE"]
+
+MAX_MESSAGE = 2000
+"""The longest message a problem keeps (characters); a longer one is cut, with "…"."""
 
 
 class Severity(StrEnum):
@@ -56,6 +61,8 @@ CATALOGUE: dict[str, Code] = {
     # ---------------------------------------------------------- definition folders
     "no-definitions": Code(_DEF, "The folder holds no definition file."),
     "yaml-syntax": Code(_DEF, "A YAML file cannot be parsed."),
+    "yaml-limit": Code(_DEF, "A YAML file is larger, or uses more aliases or expands to more "
+                             "values, than a definition file may."),
     "not-a-mapping": Code(_DEF, "A YAML file or section has the wrong shape."),
     "unknown-section": Code(_DEF, "A YAML file has a top-level key that is not a section."),
     "missing-field": Code(_DEF, "A required field is missing."),
@@ -178,7 +185,10 @@ CATALOGUE: dict[str, Code] = {
     # ---------------------------------------------------------- files
     "unreadable-file": Code(_FILE, "The file cannot be read as the kind of file it should "
                                    "be."),
-    "too-large": Code(_FILE, "The file is larger than the import accepts.", 413),
+    "too-large": Code(_FILE, "The file is larger, or unpacks to or holds more (rows, columns, "
+                             "cells), than the import accepts.", 413),
+    "unsafe-xml": Code(_FILE, "An XML part of the file declares a DTD or entities, which are "
+                              "not read."),
     "csv-header": Code(_FILE, "A CSV file lacks a required column or has an unknown one."),
     "csv-value": Code(_FILE, "A CSV cell is empty or cannot be read."),
     "missing-metadata": Code(_FILE, "The workbook has no tieuchi metadata sheet: it was not "
@@ -311,6 +321,10 @@ class Problem:
                              f"{suggest(self.code, CATALOGUE)}")
         if not self.message_vi:
             object.__setattr__(self, "message_vi", self.message)
+        for name in ("message", "message_vi"):  # no message carries an unbounded value
+            text = getattr(self, name)
+            if len(text) > MAX_MESSAGE:
+                object.__setattr__(self, name, text[:MAX_MESSAGE - 1] + "…")
 
     @classmethod
     def located(cls, place: str, code: str, message: str, message_vi: str = "",
@@ -412,4 +426,36 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(f"{value:g}",
                                                                         f"{value:g}")
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return text if len(text) <= _SHORT.maxstring else text[:_SHORT.maxstring - 1] + "…"
+
+
+class _Short(reprlib.Repr):
+    """``repr`` cut short, also for subclasses of dict and list (YAML's mappings with their
+    lines), which :class:`reprlib.Repr` would otherwise hand to the full ``repr``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 6
+        self.maxlevel = 3
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, str):
+            return self.repr_str(x, level)
+        if isinstance(x, dict):
+            return self.repr_dict(x, level)
+        if isinstance(x, list):
+            return self.repr_list(x, level)
+        if isinstance(x, tuple):
+            return self.repr_tuple(x, level)
+        return super().repr1(x, level)
+
+
+_SHORT = _Short()
+
+
+def quoted(value: Any) -> str:
+    """``repr(value)`` cut to a readable length, for a value quoted in a message: a string
+    past 80 characters, a list past 6 items, a mapping nested past 3 levels end in "…"."""
+    return _SHORT.repr(value)
