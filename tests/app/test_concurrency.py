@@ -9,6 +9,7 @@ expected refusals."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.store.helpers import COMMUNE, admin_user
+from tests.store.helpers import COMMUNE, COMMUNE_SET, admin_user
 from tieuchi.app import SYSTEM, App, Shown, expectation
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.problems import ProblemError
@@ -112,12 +113,16 @@ def test_concurrent_writes_keep_the_audit_chain_and_lose_no_update(
     def work(thread: int) -> None:
         for round_ in range(ROUNDS):
             kind = (thread + round_) % 4
-            seen = held(loaded_store)
-            expected: Any = {0: seen, 1: seen, 2: -1.0, 3: UNCHECKED}[kind]
-            outcome = Outcome(f"t{thread}r{round_} saw {expected}", expected)
-            with lock:
-                outcomes.append(outcome)
-            write(app, admin, outcome, 80 + thread + round_ / 100)
+            # kind 0 does what a user told "changed since" does: reads again and retries
+            for attempt in range(10 if kind == 0 else 1):
+                seen = held(loaded_store)
+                expected: Any = {0: seen, 1: seen, 2: -1.0, 3: UNCHECKED}[kind]
+                outcome = Outcome(f"t{thread}r{round_}a{attempt} saw {expected}", expected)
+                with lock:
+                    outcomes.append(outcome)
+                write(app, admin, outcome, 80 + thread + round_ / 100)
+                if outcome.changed is not None:
+                    break
 
     run_together(THREADS, work)
 
@@ -145,6 +150,42 @@ def test_first_writes_that_race_never_fail(loaded_store: Store) -> None:
     assert all(o.changed == 1 or o.refused == ("stale-figure",) for o in saying_none)
     assert all(o.changed == 1 for o in outcomes if o.expected is UNCHECKED)
     assert added.reason in {o.reason for o in outcomes}
+
+
+def test_no_write_lands_in_a_data_set_after_it_is_submitted(loaded_store: Store) -> None:
+    """Writers save the figure over and over while the data set is submitted: each write
+    lands before the submission or is refused as closed, never after it (the state is read
+    under the write's lock, which the workflow step waits for)."""
+    app = App(loaded_store)
+    admin = admin_user(loaded_store)
+    submitted = threading.Event()
+    refused: list[str] = []
+
+    def work(thread: int) -> None:
+        if thread == 0:
+            time.sleep(0.05)
+            app.transition(admin, COMMUNE, YEAR, COMMUNE_SET, "submit")
+            submitted.set()
+            return
+        for round_ in range(40):
+            try:
+                app.write_figures(admin, [Entry(COMMUNE, INDICATOR, YEAR, 70 + round_)],
+                                  reason=f"t{thread}r{round_}")
+            except ProblemError as error:
+                codes = {p.code for p in error.problems}
+                assert codes == {"submitted"}, error
+                refused.append(f"t{thread}r{round_}")
+            if submitted.is_set() and refused:
+                return
+
+    run_together(4, work)
+
+    [step] = loaded_store.audit.history("workflow", audit_key(
+        "workflow", unit=COMMUNE, period=YEAR, dataset=COMMUNE_SET))
+    changes = chain(loaded_store)
+    assert changes and refused
+    assert all(change.at <= step.at for change in changes), (changes[-1], step)
+    assert held(loaded_store) == (changes[-1].new or {}).get("value")
 
 
 def test_a_stale_write_says_what_is_held_and_writes_nothing(loaded_store: Store) -> None:

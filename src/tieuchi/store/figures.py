@@ -143,11 +143,13 @@ class Figures(Repository):
         """
         entries = [replace(e, period=Period.canonical(e.period)) for e in entries]
         with self._session() as s:
+            keys = [_obs_key(e.unit, e.indicator, e.period, e.vintage) for e in entries]
+            # Under the locks, which a workflow step waits for: a data set cannot be
+            # submitted or locked between the check of its state and the write.
+            serialize(s, "observation", keys)
             problems = self._refusals(entries)
             if problems:
                 raise ProblemError(problems)
-            keys = [_obs_key(e.unit, e.indicator, e.period, e.vintage) for e in entries]
-            serialize(s, "observation", keys)
             stamp = now()  # after the wait: the audit's times follow the order of the writes
             held = {_obs_key(r.unit, r.indicator, r.period, r.vintage): r for r in s.scalars(
                 select(ObservationRow).where(

@@ -84,8 +84,9 @@ def serialize(s: Session, entity: str, names: Iterable[str]) -> None:
 
 
 def serialize_load(s: Session) -> None:
-    """Take, to the end of ``s``'s transaction, the load's lock: a load waits for the other
-    loads and every writer (:func:`serialize`) to end, and they wait for it. Waiting more
+    """Take, to the end of ``s``'s transaction, the load's lock: a load (or a workflow step)
+    waits for the other loads and steps and every writer (:func:`serialize`) to end, and
+    they wait for it. Waiting more
     than :data:`LOCK_WAIT` seconds raises ``database-busy``."""
     if _is_sqlite(s):
         _sqlite_write_lock(s)
