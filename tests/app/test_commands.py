@@ -4,6 +4,8 @@ refused commands write nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.store.helpers import (
@@ -294,6 +296,47 @@ def test_users_and_tokens_are_added_by_who_manages_the_unit(loaded_store: Store)
         app.add_token(local_admin, "root")
     with refused("unknown-user"):
         app.add_token(SYSTEM, "nobody")
+
+
+def test_accounts_are_managed_by_who_manages_the_users_of_that_unit(
+        loaded_store: Store) -> None:
+    """Disabling, a new password and a token's revocation: the command line, an
+    administrator of the user's unit, or (own tokens, own password) the user."""
+    app = App(loaded_store)
+    local_admin = loaded_store.users.add("qt", "password123", role="admin", unit=COMMUNE)
+    clerk = entry_user(loaded_store)
+    other = entry_user(loaded_store, OTHER_COMMUNE, username="other")
+    officer = officer_user(loaded_store)
+    for actor in (officer, clerk):
+        with refused():
+            app.set_active(actor, "entry", False)
+        with refused():
+            app.set_password(actor, "other", "new-password")
+    app.set_active(local_admin, "entry", False)
+    app.set_active(SYSTEM, "entry", True)
+    app.set_password(local_admin, "entry", "new-password")
+
+    own = app.add_token(SYSTEM, "entry", "mine")
+    assert app.add_token(SYSTEM, "other", "theirs")
+    [mine] = app.tokens(clerk)
+    assert mine.name == "mine" and mine.expires_at - mine.created_at == timedelta(days=90)
+    [theirs] = app.tokens(SYSTEM, "other")
+    with refused():
+        app.tokens(clerk, "other")
+    assert {t.name for t in app.tokens(SYSTEM)} == {"mine", "theirs"}
+    with refused("unknown-token"):  # another's token is as if it did not exist
+        app.revoke_token(clerk, theirs.id)
+    with refused("unknown-token"):
+        app.revoke_token(officer, mine.id)
+    assert app.revoke_token(clerk, mine.id).revoked_at is not None
+    assert loaded_store.users.for_token(own) is None
+    with refused("unknown-token"):  # an administrator of another commune
+        app.revoke_token(local_admin, theirs.id)
+    assert app.revoke_token(SYSTEM, theirs.id).username == "other"
+    with refused("wrong-password"):
+        app.change_password(other, "password1234", "another-one", "10.0.0.1")
+    app.change_password(other, "password123", "another-one", "10.0.0.1")
+    assert app.authenticate("other", "another-one", "10.0.0.1") == other
 
 
 def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:

@@ -96,17 +96,24 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[object]:
-    """A factory of pages, each in its own browser context (its own cookies: its own user)."""
+    """A factory of pages, each in its own browser context (its own cookies: its own user).
+    A test fails when a page broke the Content-Security-Policy (an inline script or handler,
+    a script from elsewhere: the browser refuses them and says so on the console)."""
     contexts = []
+    violations: list[str] = []
 
     def make() -> Page:
         context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, f"the pages broke the Content-Security-Policy: {violations}"
 
 
 def login(page: Page, base: str, username: str, next_path: str = "/") -> None:

@@ -18,6 +18,7 @@ from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import suggest
+from tieuchi.domain.project import phrase_placeholders
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
@@ -513,6 +514,25 @@ def report_references(loaded: Loaded) -> None:
                 for k, highlight in enumerate(item.highlights):
                     _check_ref(loaded, "unknown-target", highlight, keys | set(indicators),
                                located, (*loc, "highlights", k), "target or indicator")
+
+
+@rule
+def report_phrases(loaded: Loaded) -> None:
+    """Each phrase's placeholders are names alone (no attribute or index access), checked
+    when the folder is loaded; which names a phrase may use is checked with the report's
+    words (:func:`tieuchi.reports.words.with_phrases`)."""
+    for located in loaded.sections["report"]:
+        for lang, phrases in located.item.phrases.items():
+            for key, value in phrases.items():
+                texts = value.items() if isinstance(value, dict) else [(None, value)]
+                for sub, text in texts:
+                    loc = (("phrases", lang, key) if sub is None
+                           else ("phrases", lang, key, sub))
+                    try:
+                        phrase_placeholders(text)
+                    except ValueError as exc:
+                        loaded.error("invalid-value", f"report.{'.'.join(loc)}: {exc}",
+                                     located.file, located.line_at(*loc))
 
 
 @rule
