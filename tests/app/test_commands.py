@@ -205,6 +205,13 @@ def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) 
             app.allocate(officer, DISTRICT, "ktxh-dn-moi", wrong)
         assert [p.code for p in raised.value.problems] == [code]
         assert raised.value.problems[0].message_vi
+    # Issue 9: parts that add up, one of them negative, or absurdly large.
+    for absurd, code in [(-1_000_000.0, "count-value"), (1e308, "value-too-large")]:
+        odd = {**parts, below[0]: absurd, below[1]: parts[below[1]] + share - absurd}
+        with pytest.raises(ProblemError) as raised:
+            app.allocate(officer, DISTRICT, "ktxh-dn-moi", odd)
+        assert [(p.code, p.field) for p in raised.value.problems][0] == (
+            code, f"parts.{below[0]}")
     with pytest.raises(ProblemError) as raised:  # a growth target is not split
         app.allocate(officer, DISTRICT, "ktxh-gtsx", parts)
     assert [p.code for p in raised.value.problems] == ["not-allocatable"]

@@ -21,12 +21,18 @@ from pydantic import ValidationError
 from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
-from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
+from tieuchi.domain.allocation import (
+    adds_up,
+    allocatable,
+    allocation,
+    part_problems,
+    parts_of,
+)
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError, problem
-from tieuchi.domain.ruleset import VINTAGE_RANK
+from tieuchi.domain.ruleset import VINTAGE_RANK, checked_text, normal_text
 from tieuchi.domain.status import Basis, Vintage
 from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
@@ -187,15 +193,19 @@ class App:
         """Load a validated definition folder (only the system actor may: the command
         line)."""
         self._require_system(actor, "load")
-        return self.store.load(definitions, actor=actor.username, reason=reason)
+        return self.store.load(definitions, actor=actor.username,
+                               reason=checked_text("reason", reason))
 
     def write_figures(self, actor: Actor, entries: Sequence[Entry], *,
                       reason: str | None = None) -> int:
         """Write figures, all or nothing; returns how many changed. An entry that says what
         its writer saw (:attr:`~tieuchi.store.Entry.expected`) is refused with
         ``stale-figure`` (409, the figure held now in its message) when the figure changed
-        since; one that does not replaces what is held."""
+        since; one that does not replaces what is held. Sources are kept as
+        :func:`~tieuchi.domain.ruleset.normal_text` writes them (the store checks them)."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
+        reason = checked_text("reason", reason)
+        entries = [replace(e, source=normal_text(e.source)) for e in entries]
         try:
             count = self.store.figures.write(entries, actor=actor.username, reason=reason)
         except StaleFigures as error:
@@ -273,6 +283,7 @@ class App:
         target: posting it again changes that target, whose unit, indicator and period stay
         what they are (``key-in-use``); the unit holding a key given is in scope too."""
         held = self._require_targets(actor, docs)
+        reason = checked_text("reason", reason)
         problems = _key_problems(docs, held)
         if problems:
             raise ProblemError(_sorted(problems + [_placed(p)
@@ -328,6 +339,7 @@ class App:
         target per unit, only when the parts are those units' and add up to the target
         (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
         self.require(actor, Action.MANAGE_TARGETS, unit)
+        document = checked_text("document", document)
         definitions = self.store.units.definitions(unit, data=False)
         target = {t["key"]: t for t in self.store.targets.of([unit])}.get(key)
         indicator = definitions.indicator_by_code.get(target["indicator"]) if target else None
@@ -347,6 +359,9 @@ class App:
                 f"{', '.join(sorted(below)) or 'none'}",
                 f"cần phân bổ cho đúng các đơn vị trực thuộc {unit}: "
                 f"{', '.join(sorted(below)) or 'không có'}", field="parts")])
+        problems = part_problems(parts, indicator)
+        if problems:
+            raise ProblemError(problems)
         if not adds_up(target["value"], parts, indicator.decimals):
             def shown(value: float, lang: str) -> str:
                 return number(value, lang, max(indicator.decimals, 6))
@@ -368,6 +383,7 @@ class App:
         action = STEP_ACTIONS.get(Step(step)) if step in STEP_ACTIONS else None
         if action is not None:
             self.require(actor, action, unit)
+        reason = checked_text("reason", reason)
         found = {d.code: d for d in self.store.units.datasets_for(unit)}.get(dataset)
         try:
             kind: PeriodKind | None = Period.parse(period).kind
@@ -404,7 +420,8 @@ class App:
         chosen = self.role(role)
         self._require_users(actor, unit)
         return self.store.users.add(username, password, role=chosen, unit=unit,
-                                   full_name=full_name, actor=actor.username)
+                                   full_name=checked_text("full_name", full_name),
+                                   actor=actor.username)
 
     @staticmethod
     def role(role: str) -> Role:
@@ -423,6 +440,7 @@ class App:
         ``days`` days (default: the ``token_days`` setting); the actor manages the users of
         that user's unit."""
         owner = self.managed_user(actor, username)
+        name = checked_text("token", name, field="name") or "api"
         return self.store.users.add_token(owner.username, name,
                                           days=days or self.settings.token_days,
                                           actor=actor.username)

@@ -357,12 +357,12 @@ def _all_observations(loaded: Loaded) -> pl.DataFrame:
     inline = pl.DataFrame(
         [{"unit": loc.item.unit, "indicator": loc.item.indicator, "period": loc.item.period,
           "vintage": loc.item.vintage.value, "recorded_at": loc.item.recorded_at,
-          "value": loc.item.value, "file": loc.file,
+          "value": loc.item.value, "source": loc.item.source, "file": loc.file,
           "line": loc.line_at("value"), "period_line": loc.line_at("period")}
          for loc in loaded.sections["observations"]],
         schema={"unit": pl.String, "indicator": pl.String, "period": pl.String,
                 "vintage": pl.String, "recorded_at": pl.String, "value": pl.Float64,
-                "file": pl.String,
+                "source": pl.String, "file": pl.String,
                 "line": pl.Int64, "period_line": pl.Int64},
     )
     frames = [f.with_columns(pl.col("line").alias("period_line")).select(inline.columns)
@@ -379,8 +379,8 @@ def _rows(loaded: Loaded, rows: pl.DataFrame, code: str, message: Callable[[dict
 
 @rule
 def observations(loaded: Loaded) -> None:
-    """Checks over all observations at once: period size, yes/no values, duplicates across
-    files, units outside their validity."""
+    """Checks over all observations at once: the domain's figure rule (values, periods,
+    sources), duplicates across files, units outside their validity."""
     frame = _all_observations(loaded)
     if frame.is_empty():
         return

@@ -114,6 +114,30 @@ CATALOGUE: dict[str, Code] = {
         en="{value} is not a count for {indicator}; a count is a whole number, 0 or more",
         vi="{value} không phải số lượng của chỉ tiêu {indicator}; số lượng phải là số nguyên "
            "không âm"),
+    "value-range": Code(
+        _RULE, "A value or a target is outside its indicator's range (its min and max; 0 or "
+               "more when it declares none).",
+        en="{field} {value} is outside the range of {indicator} ({range}); {fix}",
+        vi="{field} {value} nằm ngoài khoảng giá trị của chỉ tiêu {indicator} ({range_vi}); "
+           "{fix_vi}"),
+    "value-too-large": Code(
+        _RULE, "A value or a target is 10^15 or more in absolute value.",
+        en="{field} {value} is too large; a number is less than 10^15 "
+           "(1,000,000,000,000,000) in absolute value",
+        vi="{field} {value} quá lớn; giá trị tuyệt đối của một số phải nhỏ hơn 10^15 "
+           "(1.000.000.000.000.000)"),
+    "text-too-long": Code(
+        _RULE, "A text field is longer than its limit (docs/api.md, \"Limits\").",
+        en="{label} ({field}) is {length} characters long; it holds at most {limit} — "
+           "shorten it",
+        vi="{label_vi} ({field}) dài {length} ký tự; tối đa {limit} ký tự — hãy rút gọn"),
+    "control-character": Code(
+        _RULE, "A text field holds a control character or a lone surrogate (line breaks "
+               "only in notes, reasons and comments).",
+        en="{label} ({field}) holds the control character {character}; remove it (line "
+           "breaks only in a note, a reason or a comment)",
+        vi="{label_vi} ({field}) chứa ký tự điều khiển {character}; hãy xóa ký tự này (chỉ "
+           "ghi chú, lý do và góp ý được xuống dòng)"),
     "period-too-fine": Code(
         _RULE, "A period is finer than the indicator is collected for.",
         en="'{indicator}' is collected by {frequency}, not for {period}; use a longer period "
@@ -245,7 +269,6 @@ CATALOGUE: dict[str, Code] = {
                         409),
     "unknown-paragraph": Code(_DRAFT, "A paragraph number is not in the version."),
     "empty-comment": Code(_DRAFT, "A comment has no text."),
-    "comment-too-long": Code(_DRAFT, "A comment is longer than the draft accepts."),
     "invalid-outcome": Code(_DRAFT, "A comment's outcome is not accepted, explained or "
                                     "declined."),
     "note-required": Code(_DRAFT, "An outcome that needs a note was given none."),

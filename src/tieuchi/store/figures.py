@@ -23,7 +23,13 @@ from sqlalchemy import select
 from tieuchi.domain.bundle import OBSERVATION_SCHEMA, Definitions
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import Problem, ProblemError, problem
-from tieuchi.domain.ruleset import VINTAGE_RANK, best_vintage, figure_problems, problem_of
+from tieuchi.domain.ruleset import (
+    VINTAGE_RANK,
+    best_vintage,
+    figure_problems,
+    problem_of,
+    text_problem,
+)
 from tieuchi.domain.status import Vintage
 from tieuchi.store import bulk
 from tieuchi.store.audit import SEPARATOR, Audit, audit_key
@@ -223,7 +229,7 @@ class Figures(Repository):
 
     def _check_entries(self, entries: Sequence[Entry]) -> list[Problem]:
         """What the store knows of each entry (its unit, indicator, vintage, whether it is
-        given twice), then the domain's rules for its value and period."""
+        given twice), then the domain's rules for its source, value and period."""
         units = self._units.known(e.unit for e in entries)
         indicators = {i.code: i for i in self._units.indicators(e.indicator for e in entries)}
         problems: list[Problem] = []
@@ -251,6 +257,7 @@ class Figures(Repository):
                                         "twice", "số liệu này được nhập hai lần",
                                         field="indicator", index=index))
             seen.add(key)
+            problems += filter(None, [text_problem("source", e.source, index=index)])
         frame = pl.DataFrame([(e.indicator, e.period, e.value) for e in entries],
                              schema={"indicator": pl.String, "period": pl.String,
                                      "value": pl.Float64}, orient="row")
