@@ -127,3 +127,26 @@ def test_the_complete_example_of_definitions_md_loads(tmp_path: Path) -> None:
     definitions, problems = check_definitions(tmp_path)
     assert problems == [], "\n".join(str(p) for p in problems)
     assert definitions is not None
+
+
+def test_every_test_docs_security_md_names_exists() -> None:
+    """docs/security.md proves each defence by a test it names (``tests/…py::test_…``, or
+    ``::test_…`` for another test of the file named before it): each must be there."""
+    root = DOCS.parent
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    named, missing = 0, []
+    for cell in re.split(r"\|", text):
+        file: Path | None = None
+        for path, name in re.findall(r"`(tests/[\w/]+\.py)?(?:::(\w+))?(?:\[[^\]`]*\])?`", cell):
+            if path:
+                file = root / path
+                if not file.exists():
+                    missing.append(path)
+                    continue
+            if name and file is not None:
+                named += 1
+                if not re.search(rf"^(async )?def {name}\(", file.read_text(encoding="utf-8"),
+                                 re.M):
+                    missing.append(f"{file.relative_to(root)}::{name}")
+    assert named > 40
+    assert missing == []
