@@ -1,6 +1,7 @@
-"""Malformed and out-of-range input through HTTP (issue 9): a period outside the years
-tieuchi reads is refused with the one error shape (docs/api.md) or the error page, never a
-500. The pure rules are tested where they live (tests/domain/test_periods.py)."""
+"""Malformed and out-of-range input through HTTP (issue 9): a JSON body that is not Unicode
+text, and a period outside the years tieuchi reads. Each is refused with the one error shape
+(docs/api.md) or the error page, never a 500. The pure rules are tested where they live
+(tests/domain/test_periods.py, :func:`test_not_unicode_finds_the_place`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tieuchi.store.tables import ObservationRow
+from tieuchi.web.bodies import not_unicode
 
 if TYPE_CHECKING:
     from tests.web.conftest import Site, WebApp
@@ -20,6 +22,92 @@ JSON = {"Content-Type": "application/json"}
 def row(**changes: Any) -> dict[str, Any]:
     return {"unit": "TT-YENMY", "indicator": "thu-nhap-bq", "period": "2036", "value": 78.5,
             **changes}
+
+
+# ---------------------------------------------------------------------- lone surrogates
+
+
+def test_not_unicode_finds_the_place() -> None:
+    assert not_unicode({"observations": [row(), row(source="Báo cáo 😀")]}) is None
+    assert not_unicode({"observations": [row(), row(source="x\ud800")]}) == \
+        ("observations", 1, "source")
+    assert not_unicode({"a": {"b\udfff": 1}}) == ("a",)  # a key
+    assert not_unicode(["\udc00"]) == (0,)
+    assert not_unicode("\ud83d\ude00") == ()  # a pair decoded one by one is no text either
+
+
+@pytest.mark.parametrize("body", [
+    # An escape that JSON allows but that is no character (issue 9: a 500).
+    b'{"observations": [{"unit": "TT-YENMY", "indicator": "thu-nhap-bq", "period": "2036",'
+    b' "value": 1, "source": "B\\ud800o c\\u00e1o"}]}',
+    # The same surrogate written as raw (CESU-8) bytes, which the JSON parser lets through.
+    b'{"observations": [{"unit": "TT-YENMY", "indicator": "thu-nhap-bq", "period": "2036",'
+    b' "value": 1, "source": "B\xed\xa0\x80o"}]}',
+])
+def test_a_lone_surrogate_is_refused_and_nothing_written(web: WebApp, body: bytes) -> None:
+    before = web.store.audit.count()
+    response = web.client("admin").post("/api/observations", content=body, headers=JSON)
+    assert response.status_code == 422, response.text
+    assert response.json() == {"ok": False, "status": 422, "errors": [{
+        "code": "invalid-request",
+        "message": "the text holds a lone surrogate (such as \\ud800), which is not Unicode "
+                   "text; send text as UTF-8 (or a surrogate pair)",
+        "message_vi": "chuỗi chứa ký tự thay thế đơn lẻ (surrogate, ví dụ \\ud800), không "
+                      "phải văn bản Unicode; hãy gửi văn bản dạng UTF-8 (hoặc cặp surrogate "
+                      "đầy đủ)",
+        "field": "body.observations.0.source", "index": None,
+        "place": "body.observations.0.source"}]}
+    assert web.store.audit.count() == before
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/api/workflow", b'{"unit": "TT-YENMY", "period": "2036", "dataset": "x\\udc00",'
+                      b' "action": "submit"}'),
+    ("/api/targets", b'{"targets": [{"key": "k\\ud800", "unit": "TT", "indicator": "dn-moi",'
+                     b' "period": "2036", "comparator": "at_least", "value": 1}]}'),
+])
+def test_a_lone_surrogate_that_an_error_would_quote_is_refused(web: WebApp, path: str,
+                                                               body: bytes) -> None:
+    """A refusal quoting the text (unknown data set, a key) could not be written as UTF-8
+    either: the body is refused before any route reads it."""
+    response = web.client("admin").post(path, content=body, headers=JSON)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["code"] == "invalid-request"
+
+
+def test_a_surrogate_pair_is_text(web: WebApp) -> None:
+    body = (b'{"observations": [{"unit": "TT-YENMY", "indicator": "thu-nhap-bq", '
+            b'"period": "2036", "value": 78.5, "source": "B\\u00e1o c\\u00e1o \\ud83d\\ude00"}]}')
+    response = web.client("admin").post("/api/observations", content=body, headers=JSON)
+    assert response.status_code == 200, response.text
+    figures = web.client("admin").get("/api/observations", params={
+        "unit": "TT-YENMY", "period": "2036"}).json()["observations"]
+    assert figures[0]["source"] == "Báo cáo 😀"
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"observations": [', "Expecting value (character 18)"),
+    (b'{"s": "\xff"}', "not UTF-8 text (character 7)"),  # was FastAPI's bare 400
+    (b"[" * 100_000, "nested too deeply"),
+])
+def test_a_body_that_is_not_json_says_why(web: WebApp, body: bytes, reason: str) -> None:
+    response = web.client("admin").post("/api/observations", content=body, headers=JSON)
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert (error["code"], error["field"]) == ("invalid-request", "body")
+    assert error["message"] == f"the body is not valid JSON: {reason}"
+    assert error["message_vi"].startswith("nội dung yêu cầu không phải JSON hợp lệ: ")
+
+
+@pytest.mark.parametrize(("method", "path", "status", "vi"), [
+    ("GET", "/api/nothing", 404, "không có trang hoặc địa chỉ này"),
+    ("DELETE", "/api/units", 405, "địa chỉ này không nhận phương thức của yêu cầu"),
+])
+def test_the_frameworks_refusals_are_in_vietnamese_too(web: WebApp, method: str, path: str,
+                                                      status: int, vi: str) -> None:
+    response = web.client("admin").request(method, path)
+    assert response.status_code == status
+    assert response.json()["errors"][0]["message_vi"] == vi
 
 
 # ---------------------------------------------------------------------- years
