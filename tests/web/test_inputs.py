@@ -1,7 +1,8 @@
 """Malformed and out-of-range input through HTTP (issue 9): a JSON body that is not Unicode
-text, and a period outside the years tieuchi reads. Each is refused with the one error shape
-(docs/api.md) or the error page, never a 500. The pure rules are tested where they live
-(tests/domain/test_periods.py, :func:`test_not_unicode_finds_the_place`)."""
+text, a period outside the years tieuchi reads, and a unit out of scope answered as a unit
+that does not exist. Each is refused with the one error shape (docs/api.md) or the error page,
+never a 500. The pure rules are tested where they live (tests/domain/test_periods.py,
+:func:`test_not_unicode_finds_the_place`); the API fuzzing is tests/web/test_api_fuzz.py."""
 
 from __future__ import annotations
 
@@ -161,3 +162,44 @@ def test_a_figure_stored_for_year_1000_breaks_no_evaluation(fresh_web: WebApp) -
     for unit in ("TT", "TT-YENMY"):
         response = client.get("/api/evaluation", params={"unit": unit, "period": "2023"})
         assert response.status_code == 200, response.text
+
+
+# ---------------------------------------------------------------------- units out of scope
+
+
+@pytest.mark.parametrize("url", ["/api/units/{unit}", "/api/targets?unit={unit}",
+                                 "/api/evaluation?unit={unit}&period=2023",
+                                 "/api/history?unit={unit}", "/api/units?parent={unit}"])
+def test_a_unit_out_of_scope_is_answered_as_no_unit_in_the_api(web: WebApp, url: str) -> None:
+    """Issue 9: an unknown unit was 404 and a real one out of scope 403, which told which
+    codes exist. Now the two answers are the same, but for the code itself."""
+    client = web.client("yenmy")
+    real = client.get(url.format(unit="TT-DAIANG"))
+    made_up = client.get(url.format(unit="TT-DAIANX"))
+    assert real.status_code == made_up.status_code == 404
+    assert real.json() == {"ok": False, "status": 404, "errors": [{
+        "code": "not-found", "message": "there is no unit 'TT-DAIANG', or you may not see it",
+        "message_vi": "không có đơn vị 'TT-DAIANG' hoặc bạn không có quyền xem",
+        "field": "unit", "index": None, "place": "unit"}]}
+    assert made_up.text == real.text.replace("TT-DAIANG", "TT-DAIANX")
+
+
+def test_a_unit_out_of_scope_is_answered_as_no_unit_on_the_pages(site: Site) -> None:
+    real = site.get("daiang", "/units/TT-YENMY/targets?period=2023")
+    assert site.status == 404
+    made_up = site.get("daiang", "/units/TT-YENMX/targets?period=2023")
+    assert site.status == 404
+    assert made_up == real.replace("TT-YENMY", "TT-YENMX")
+    assert "không có đơn vị 'TT-YENMY' hoặc bạn không có quyền xem" in real
+
+
+def test_a_unit_one_may_read_but_not_write_is_still_forbidden(web: WebApp) -> None:
+    """A viewer knows the unit: a write there is refused as such (403), not hidden."""
+    response = web.client("viewer").post("/api/workflow", json={
+        "unit": "TT-YENMY", "period": "2036", "dataset": "ntm-nang-cao", "action": "submit"})
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "forbidden"
+    page_client, csrf = web.login("viewer")
+    page = page_client.post("/units/TT-YENMY/entry/ntm-nang-cao?period=2036",
+                            data={"csrf_token": csrf, "v__ntmnc-04": "1"})
+    assert page.status_code == 403
