@@ -43,10 +43,32 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=8, ge=1, description="How long a login lasts, in hours.")
     login_attempts: int = Field(
         default=5, ge=1,
-        description="Failed logins allowed per user name or address within the window.",
+        description="Failed logins allowed per user name within the window (from any "
+        "address); then that name is refused until the window ends.",
+    )
+    login_attempts_per_address: int = Field(
+        default=20, ge=1,
+        description="Failed logins allowed per client address within the window (for any "
+        "user names); then that address is refused until the window ends.",
     )
     login_window_minutes: int = Field(
         default=15, ge=1, description="The window of the login limit, in minutes.",
+    )
+    token_days: int = Field(
+        default=90, ge=1,
+        description="How long a new API token lasts, in days (`tieuchi token add --days` "
+        "gives another).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses (or networks) of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto `tieuchi serve` believes, e.g. 127.0.0.1. "
+        "Default: none; the client address is the connection's.",
+    )
+    max_request_mb: int = Field(
+        default=6, ge=1,
+        description="Largest request body the web accepts, in MB (an Excel upload is at "
+        "most 5 MB of it); a larger one is refused with 413.",
     )
     host: str = Field(default="127.0.0.1", description="Address `tieuchi serve` listens on.")
     port: int = Field(default=8000, description="Port `tieuchi serve` listens on.")
@@ -64,6 +86,13 @@ class Settings(BaseSettings):
         description="Seconds a request waits for a free connection; then the web answers "
         "503 (try again later).",
     )
+
+    @property
+    def proxies(self) -> list[str]:
+        """The trusted proxies, one address or network each: what uvicorn's
+        ``forwarded_allow_ips`` takes, with ``proxy_headers`` only when there are any
+        (uvicorn alone would believe 127.0.0.1)."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def url(self) -> str:

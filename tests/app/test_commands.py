@@ -4,6 +4,8 @@ refused commands write nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.store.helpers import (
@@ -203,6 +205,13 @@ def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) 
             app.allocate(officer, DISTRICT, "ktxh-dn-moi", wrong)
         assert [p.code for p in raised.value.problems] == [code]
         assert raised.value.problems[0].message_vi
+    # Issue 9: parts that add up, one of them negative, or absurdly large.
+    for absurd, code in [(-1_000_000.0, "count-value"), (1e308, "value-too-large")]:
+        odd = {**parts, below[0]: absurd, below[1]: parts[below[1]] + share - absurd}
+        with pytest.raises(ProblemError) as raised:
+            app.allocate(officer, DISTRICT, "ktxh-dn-moi", odd)
+        assert [(p.code, p.field) for p in raised.value.problems][0] == (
+            code, f"parts.{below[0]}")
     with pytest.raises(ProblemError) as raised:  # a growth target is not split
         app.allocate(officer, DISTRICT, "ktxh-gtsx", parts)
     assert [p.code for p in raised.value.problems] == ["not-allocatable"]
@@ -287,6 +296,47 @@ def test_users_and_tokens_are_added_by_who_manages_the_unit(loaded_store: Store)
         app.add_token(local_admin, "root")
     with refused("unknown-user"):
         app.add_token(SYSTEM, "nobody")
+
+
+def test_accounts_are_managed_by_who_manages_the_users_of_that_unit(
+        loaded_store: Store) -> None:
+    """Disabling, a new password and a token's revocation: the command line, an
+    administrator of the user's unit, or (own tokens, own password) the user."""
+    app = App(loaded_store)
+    local_admin = loaded_store.users.add("qt", "password123", role="admin", unit=COMMUNE)
+    clerk = entry_user(loaded_store)
+    other = entry_user(loaded_store, OTHER_COMMUNE, username="other")
+    officer = officer_user(loaded_store)
+    for actor in (officer, clerk):
+        with refused():
+            app.set_active(actor, "entry", False)
+        with refused():
+            app.set_password(actor, "other", "new-password")
+    app.set_active(local_admin, "entry", False)
+    app.set_active(SYSTEM, "entry", True)
+    app.set_password(local_admin, "entry", "new-password")
+
+    own = app.add_token(SYSTEM, "entry", "mine")
+    assert app.add_token(SYSTEM, "other", "theirs")
+    [mine] = app.tokens(clerk)
+    assert mine.name == "mine" and mine.expires_at - mine.created_at == timedelta(days=90)
+    [theirs] = app.tokens(SYSTEM, "other")
+    with refused():
+        app.tokens(clerk, "other")
+    assert {t.name for t in app.tokens(SYSTEM)} == {"mine", "theirs"}
+    with refused("unknown-token"):  # another's token is as if it did not exist
+        app.revoke_token(clerk, theirs.id)
+    with refused("unknown-token"):
+        app.revoke_token(officer, mine.id)
+    assert app.revoke_token(clerk, mine.id).revoked_at is not None
+    assert loaded_store.users.for_token(own) is None
+    with refused("unknown-token"):  # an administrator of another commune
+        app.revoke_token(local_admin, theirs.id)
+    assert app.revoke_token(SYSTEM, theirs.id).username == "other"
+    with refused("wrong-password"):
+        app.change_password(other, "password1234", "another-one", "10.0.0.1")
+    app.change_password(other, "password123", "another-one", "10.0.0.1")
+    assert app.authenticate("other", "another-one", "10.0.0.1") == other
 
 
 def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:

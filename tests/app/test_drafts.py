@@ -184,7 +184,8 @@ def test_comment_resolve_close(loaded_store: Store) -> None:
 
     for paragraph, text, code in ((6, "x", "unknown-paragraph"), (0, "x", "unknown-paragraph"),
                                   (1, "   ", "empty-comment"),
-                                  (1, "x" * (d.MAX_COMMENT + 1), "comment-too-long")):
+                                  (1, "x" * (d.MAX_COMMENT + 1), "text-too-long"),
+                                  (1, "Báo cáo\x01số 5", "control-character")):
         with pytest.raises(ProblemError) as bad:
             d.add_comment(store, draft.id, 1, paragraph, text, user=yenmy)
         assert _codes(bad) == [code]

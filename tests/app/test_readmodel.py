@@ -81,7 +81,7 @@ def test_after_any_writes_the_read_model_equals_a_full_evaluation(
             st.sampled_from(communes), st.sampled_from(yesno),
             st.sampled_from(["2023", "2024"]), st.sampled_from([0.0, 1.0, None])),
             min_size=1, max_size=6)),
-        st.tuples(st.just("target"), st.floats(min_value=0, max_value=200, width=32)),
+        st.tuples(st.just("target"), st.floats(min_value=0, max_value=100, width=32)),
         st.tuples(st.just("unseen"), st.tuples(st.sampled_from(communes),
                                                st.sampled_from(yesno),
                                                st.sampled_from([0.0, 1.0]))),

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import EXAMPLE
 from tieuchi.cli import app
-from tieuchi.store import Store, User
+from tieuchi.store import Store, User, unit_of_work
 
 runner = CliRunner()
 
@@ -179,3 +179,23 @@ def test_report_as_xlsx(tmp_path: Path) -> None:
     assert book.sheetnames[-1] == "Nguồn số liệu"
     refused = runner.invoke(app, ["report", str(EXAMPLE), "-f", "xlsx"])
     assert refused.exit_code == 2
+
+
+def test_a_load_while_another_runs_is_refused_in_one_line(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another load holds the database longer than LOCK_WAIT: the second says so with its
+    code, and loads nothing (no traceback); afterwards it loads."""
+    monkeypatch.setenv("TIEUCHI_DATABASE_URL", database_url)
+    monkeypatch.setattr(unit_of_work, "LOCK_WAIT", 0.3)
+    store = Store.open(database_url)
+    with store.session() as s:
+        unit_of_work.serialize_load(s)
+        result = runner.invoke(app, ["load", str(EXAMPLE)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    said = " ".join(result.output.split())
+    assert said.startswith("error database-busy another load is running"), said
+    assert said.endswith("run it again later 1 refused; nothing was loaded.")
+    assert not store.units.has_definitions()
+    assert runner.invoke(app, ["load", str(EXAMPLE)]).exit_code == 0
+    store.engine.dispose()

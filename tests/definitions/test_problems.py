@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tieuchi.definitions import check_definitions
-from tieuchi.domain.problems import CATALOGUE, Problem, Severity
+from tieuchi.domain.problems import CATALOGUE, MAX_MESSAGE, Problem, Severity
 
 SHARED_CODES = {
     "invalid-value", "unknown-unit", "unknown-indicator", "period-too-fine", "duplicate-target",
@@ -32,6 +32,12 @@ SHARED_CODES = {
 LOADER_CODES = {c for c, e in CATALOGUE.items() if e.area == "definitions"} | SHARED_CODES
 
 MARK = "# <-"
+
+LAUGHS = "units:\n" + "".join(
+    f"  - &a{i} [{', '.join([f'*a{i - 1}' if i else 'lol'] * 9)}]"
+    + ("  # <-" if i == 6 else "") + "\n" for i in range(9))
+"""A "billion laughs": 9 levels of 9 aliases, 1e9 "lol" once written out (line 8 passes
+8 MB)."""
 
 BASE = """\
 levels:
@@ -132,6 +138,22 @@ CASES: list[Case] = [
             "latin-1"
         ),
     }, message="UTF-8"),
+    # ------------------------------------------------------------------ yaml-limit
+    Case("billion-laughs", "yaml-limit", {"laughs.yaml": LAUGHS}, "laughs.yaml",
+         message="with its aliases (*name) written out, this value is longer than 8 MB"),
+    Case("too-many-aliases", "yaml-limit", {"aliases.yaml": "project: &p {name: x}\nunits:\n"
+                                            + "  - *p\n" * 1000 + "  - *p  # <-\n"},
+         "aliases.yaml", message="more than 1000 aliases (*name) in one file"),
+    Case("alias-inside-itself", "yaml-limit", {"units.yaml": """\
+        units: &u  # <-
+          - {code: TT-NGOCHOI, name: Ngọc Hồi, level: xa}
+          - *u
+        """}, "units.yaml", message="refers to the value that contains it"),
+    Case("nested-too-deep", "yaml-limit", {"units.yaml": "units:\n  - " + "[" * 101 + "]" * 101
+                                           + "  # <-\n"}, "units.yaml",
+         message="nested more than 100 levels deep"),
+    Case("file-too-large", "yaml-limit", {}, "big.yaml", raw={
+        "big.yaml": b"# " + b"x" * (8 * 2**20) + b"\n"}, message="larger than 8 MB"),
     # ------------------------------------------------------------------ not-a-mapping
     Case("file-is-a-list", "not-a-mapping", {"units.yaml": """\
         - {code: TT-NGOCHOI, name: Ngọc Hồi, level: xa}  # <-
@@ -244,6 +266,26 @@ CASES: list[Case] = [
             name: Ngọc Hồi
             level: xa
         """}, "more.yaml", message="a code is letters"),
+    Case("phrase-reaching-into-a-value", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              achieved_all: "Đạt {n.__class__.__mro__}/{total}"  # <-
+        """}, "report.yaml", message="report.phrases.vi.achieved_all: {n.__class__.__mro__} is "
+         "not a placeholder: write a name alone in braces"),
+    Case("phrase-with-an-index", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            en:
+              columns:
+                change: "{names[0]}"  # <-
+        """}, "report.yaml", message="report.phrases.en.columns.change: {names[0]} is not"),
+    Case("phrase-with-a-format-spec", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              motto: "{n:>999999999}"  # <-
+        """}, "report.yaml", message="{n:>999999999} is not a placeholder"),
     Case("bad-period", "invalid-value", {"targets.yaml": """\
         targets:
           - unit: TT
@@ -855,6 +897,23 @@ def test_problem_prints_file_line_severity_code_message(tmp_path: Path) -> None:
         "message_vi": problem.message, "place": f"{problem.file}:2", "file": problem.file,
         "line": 2, "field": None, "index": None, "status": 422,
     }
+
+
+def test_a_value_quoted_in_a_message_is_cut_short(tmp_path: Path) -> None:
+    """A huge value in the wrong place is quoted in a few words, not printed whole."""
+    values = ", ".join(str(n) for n in range(200_000))
+    root = write(tmp_path, {"base.yaml": BASE, "project.yaml": f"project: {{name: [{values}]}}\n"})
+    _, problems = check_definitions(root)
+    (problem,) = [p for p in problems if p.code == "wrong-type"]
+    assert "[0, 1, 2, 3, 4, 5, ...] is not text" in problem.message
+    assert len(problem.message) < 200
+
+
+def test_no_message_is_longer_than_the_limit() -> None:
+    """The one place messages are built cuts any message, in both languages."""
+    long = Problem("invalid-value", "x" * 10**6, "y" * 10**6)
+    assert len(long.message) == len(long.message_vi) == MAX_MESSAGE
+    assert long.message.endswith("…") and long.message_vi.startswith("yyy")
 
 
 def test_problem_rejects_an_undocumented_code() -> None:

@@ -225,3 +225,18 @@ def test_mapping_problems_name_their_line(tmp_path: Path) -> None:
         load_mapping(path)
     (problem,) = caught.value.problems
     assert problem.place == "map.yaml:3" and "vdt-xh and gtsx both map to" in problem.message
+
+
+def test_a_mapping_with_an_alias_bomb_is_refused_at_its_line(tmp_path: Path) -> None:
+    """The mapping is read with the definitions' YAML limits (issue 9)."""
+    chain = "".join(f"  - &a{i} [{', '.join([f'*a{i - 1}' if i else 'lol'] * 9)}]\n"
+                    for i in range(9))
+    path = tmp_path / "map.yaml"
+    path.write_text(f"laughs:\n{chain}org_units: {{TT: *a8}}\n", encoding="utf-8")
+    with pytest.raises(ProblemError) as caught:
+        load_mapping(path)
+    (problem,) = caught.value.problems
+    assert (problem.place, problem.code) == ("map.yaml:8", "mapping")
+    assert problem.message == ("cannot read the mapping: with its aliases (*name) written "
+                               "out, this value is longer than 8 MB; write the values out or "
+                               "use fewer aliases")

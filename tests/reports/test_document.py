@@ -129,6 +129,13 @@ def test_an_organisation_rewords_the_report(own_words: Evaluation) -> None:
     ({"columns": {"chang": "x"}}, "report.phrases.vi.columns.chang: not a key of columns; "
                                   "did you mean 'change'?"),
     ({"motto": "{"}, "report.phrases.vi.motto: Single '{' encountered"),
+    # a phrase given from Python skips the loader's check: the report checks it again
+    ({"achieved_all": "{n.__class__.__mro__}"}, "report.phrases.vi.achieved_all: "
+     "{n.__class__.__mro__} is not a placeholder: write a name alone in braces"),
+    ({"columns": {"change": "{names[0]}"}}, "report.phrases.vi.columns.change: {names[0]} is "
+                                            "not a placeholder"),
+    ({"achieved_all": "{n!r}/{total:>99999999}"}, "report.phrases.vi.achieved_all: {n!r} is not "
+                                                  "a placeholder"),
 ])
 def test_a_phrase_that_does_not_fit_is_named(thanh_tri: Definitions, phrases: dict[str, object],
                                               message: str) -> None:

@@ -402,6 +402,40 @@ def test_a_bad_archive_is_refused_and_nothing_is_written(
     assert _tables(untouched_url) == []  # not even the schema
 
 
+def _long_row(members: dict[str, bytes]) -> None:
+    """A row of 5,000 bytes in a table's file, the manifest made to match."""
+    row = json.loads(members["tables/units.jsonl"].splitlines()[0])
+    members["tables/units.jsonl"] += json.dumps({**row, "name": "x" * 5000}).encode() + b"\n"
+
+    def edit(manifest: dict[str, Any]) -> None:
+        entry = next(t for t in manifest["tables"] if t["name"] == "units")
+        entry["rows"] += 1
+        entry["sha256"] = hashlib.sha256(members["tables/units.jsonl"]).hexdigest()
+
+    _edit_manifest(edit)(members)
+
+
+@pytest.mark.parametrize("limit, change, words", [
+    ("LINE_BYTES", _long_row, ["a row longer than 1000 bytes"]),
+    ("MANIFEST_BYTES", lambda members: None, ["manifest.json is larger than"]),
+], ids=["long-row", "large-manifest"])
+def test_an_archive_past_the_size_limits_is_refused_before_it_is_read_whole(
+        limit: str, change: Callable[[dict[str, bytes]], None], words: list[str],
+        archive: Path, untouched_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crafted archive (a manifest or a row that unpacks to gigabytes) is refused from
+    the zip's directory or while it is checked in chunks, never held in memory whole; the
+    limits are made small here so that a small archive passes them."""
+    monkeypatch.setattr(f"tieuchi.store.backup.{limit}", 1000)
+    bad = _rewrite(archive, tmp_path / f"{limit}.tieuchi.zip", change)
+    monkeypatch.setenv("TIEUCHI_DATABASE_URL", untouched_url)
+    result = runner.invoke(app, ["import-all", str(bad)])
+    assert result.exit_code == 1, result.output
+    for word in words:
+        assert word in _said(result), (word, result.output)
+    assert _tables(untouched_url) == []
+
+
 def _forge_duplicate_user(members: dict[str, bytes]) -> None:
     """A second user of the same name, the manifest made to match: only the database can
     tell."""

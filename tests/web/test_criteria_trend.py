@@ -79,9 +79,11 @@ def _chosen(html: str) -> str:
 
 
 def _figure(html: str, name: str) -> dict[str, Any]:
-    found = re.search(rf"var {name} = (.*);\n", html)
-    assert found, f"no figure '{name}' in the page"
-    figure: dict[str, Any] = json.loads(found.group(1))
+    """A chart's figure, from the page's data block (drawn by static/trend.js)."""
+    found = re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', html)
+    assert found, "no chart data in the page"
+    figure: dict[str, Any] | None = json.loads(found.group(1))[name]
+    assert figure, f"no figure '{name}' in the page"
     return figure
 
 
@@ -241,7 +243,7 @@ def test_trend_of_gross_output_over_two_years(admin: TestClient) -> None:
     assert actual["x"] == ["2022", "2023"]
     assert actual["y"] == [38420.0, 43799.0]
     assert line["layout"]["separators"] == ",."
-    assert "Plotly.newPlot(\"trend-chart\"" in html
+    assert '<script src="/static/trend.js"></script>' in html
     assert "38.420 tỷ đồng" in html and "43.799 tỷ đồng" in html
 
 

@@ -99,6 +99,21 @@ def test_an_allocation_with_a_bad_number_saves_nothing(site: Site) -> None:
     assert site.store.targets.of(COMMUNES) == []
 
 
+@pytest.mark.parametrize("typed", ["9" * 400, "1" + ".000" * 9])
+def test_a_target_too_large_for_a_number_saves_nothing(site: Site, typed: str) -> None:
+    """A number past a float's range (Infinity) never reaches the target rule as one, by
+    the assign form or the allocation form: refused beside the field (issue 9: targets
+    took ±Infinity; 28 grouped digits were a 500)."""
+    audits = site.store.audit.count()
+    page = site.post("thanhtri", ASSIGN, {"indicator": "dn-moi", "comparator": "at_least",
+                                          "value": typed})
+    assert site.status == 422 and "quá lớn" in page
+    page = site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + [typed]))
+    assert site.status == 422 and "quá lớn" in form_of(page, "ktxh-dn-moi")
+    assert site.store.targets.of(COMMUNES) == []
+    assert site.store.audit.count() == audits
+
+
 def test_a_target_that_cannot_be_allocated(site: Site) -> None:
     site.post("thanhtri", ALLOCATE, {"key": "ktxh-gtsx"})
     assert site.status == 404

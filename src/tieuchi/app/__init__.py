@@ -6,9 +6,11 @@ from tieuchi.app.application import (
     FORM_VINTAGES,
     STEP_ACTIONS,
     App,
+    Shown,
     UnknownUnit,
+    expectation,
 )
 from tieuchi.app.policy import SYSTEM, Action, Actor, Resource, System, allowed
 
-__all__ = ["App", "UnknownUnit", "STEP_ACTIONS", "FORM_VINTAGES", "Action", "Actor",
-           "Resource", "System", "SYSTEM", "allowed"]
+__all__ = ["App", "UnknownUnit", "Shown", "expectation", "STEP_ACTIONS", "FORM_VINTAGES",
+           "Action", "Actor", "Resource", "System", "SYSTEM", "allowed"]

@@ -12,27 +12,49 @@ nothing. Every refusal is a :class:`~tieuchi.domain.problems.ProblemError` (``fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
+from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
-from tieuchi.domain.allocation import adds_up, allocatable, allocation, parts_of
+from tieuchi.domain.allocation import (
+    adds_up,
+    allocatable,
+    allocation,
+    part_problems,
+    parts_of,
+)
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
-from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.problems import Problem, ProblemError, problem
+from tieuchi.domain.ruleset import VINTAGE_RANK, checked_text, normal_text
 from tieuchi.domain.status import Basis, Vintage
 from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
 from tieuchi.settings import Settings
-from tieuchi.store import Entry, LoadSummary, Role, Store, User, now
+from tieuchi.store import (
+    UNCHECKED,
+    Entry,
+    Expected,
+    LoadSummary,
+    Role,
+    Stale,
+    StaleFigures,
+    Store,
+    Token,
+    User,
+    now,
+)
+from tieuchi.store.figures import stale_problem
+from tieuchi.store.users import unknown_token, unknown_user
 
-__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit"]
+__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "Shown", "expectation"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
@@ -47,6 +69,40 @@ STEP_ACTIONS: dict[Step, Action] = {
 # The vintages a data-entry form writes, least final first (plans come from definitions).
 FORM_VINTAGES: tuple[str, ...] = (Vintage.ESTIMATE.value, Vintage.PRELIMINARY.value,
                                   Vintage.OFFICIAL.value)
+
+@dataclass(frozen=True)
+class Shown:
+    """The figure a form's field showed: the best figure held for its indicator (value and
+    vintage)."""
+
+    value: float
+    vintage: str
+
+
+def expectation(shown: Shown | None, vintage: str) -> Expected:
+    """What a form's writer saw of the figure of ``vintage`` it writes, from the figure its
+    field showed (None: it showed none, so no figure of any vintage was held): that figure's
+    value when it is of ``vintage``; None (there was none) when ``vintage`` is more final
+    than the one shown (a more final figure would have been shown); :data:`UNCHECKED` when it
+    is less final (the form did not show that figure: the write replaces it, audited)."""
+    if shown is None:
+        return None
+    if shown.vintage == vintage:
+        return shown.value
+    if VINTAGE_RANK.get(vintage, 0) > VINTAGE_RANK.get(shown.vintage, 0):
+        return None
+    return UNCHECKED
+
+
+def stale_in(lang_value: Callable[[float | None, str], str], stale: Stale) -> Problem:
+    """The ``stale-figure`` problem of ``stale`` as people read it: the value as
+    ``lang_value`` writes it in each language, the time in Việt Nam's."""
+    at = stale.changed_at.astimezone(VIETNAM) if stale.changed_at else None
+    return stale_problem(
+        stale, value_en=lang_value(stale.value, "en"), value_vi=lang_value(stale.value, "vi"),
+        at_en=at.strftime("%Y-%m-%d %H:%M:%S") if at else "?",
+        at_vi=at.strftime("%H:%M:%S %d/%m/%Y") if at else "?")
+
 
 class UnknownUnit(ProblemError):
     """A unit code that is not in the hierarchy (``not-found``: 404)."""
@@ -137,13 +193,23 @@ class App:
         """Load a validated definition folder (only the system actor may: the command
         line)."""
         self._require_system(actor, "load")
-        return self.store.load(definitions, actor=actor.username, reason=reason)
+        return self.store.load(definitions, actor=actor.username,
+                               reason=checked_text("reason", reason))
 
     def write_figures(self, actor: Actor, entries: Sequence[Entry], *,
                       reason: str | None = None) -> int:
-        """Write figures, all or nothing; returns how many changed."""
+        """Write figures, all or nothing; returns how many changed. An entry that says what
+        its writer saw (:attr:`~tieuchi.store.Entry.expected`) is refused with
+        ``stale-figure`` (409, the figure held now in its message) when the figure changed
+        since; one that does not replaces what is held. Sources are kept as
+        :func:`~tieuchi.domain.ruleset.normal_text` writes them (the store checks them)."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
-        count = self.store.figures.write(entries, actor=actor.username, reason=reason)
+        reason = checked_text("reason", reason)
+        entries = [replace(e, source=normal_text(e.source)) for e in entries]
+        try:
+            count = self.store.figures.write(entries, actor=actor.username, reason=reason)
+        except StaleFigures as error:
+            raise ProblemError([stale_in(_figure_text, s) for s in error.stale]) from None
         if count:
             self.results.refresh({e.unit for e in entries},
                                  {(e.indicator, e.period) for e in entries})
@@ -151,13 +217,19 @@ class App:
 
     def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
                       values: Mapping[str, float | None], *, vintage: str,
-                      source: str | None = None, reason: str | None = None) -> int:
+                      source: str | None = None, reason: str | None = None,
+                      shown: Mapping[str, Shown | None] | None = None) -> int:
         """Save a data-entry form: ``values`` maps the data set's indicators to their new
         figure for the unit and period (None: the figure held is deleted, in its vintage).
         A figure equal to the one held is not written, nor an indicator outside the data set;
         the vintage is one a form enters (:data:`FORM_VINTAGES`). All or nothing; returns
         how many figures changed (0: nothing to write). Each problem's ``index`` is the place
-        of its indicator in ``values``."""
+        of its indicator in ``values``.
+
+        ``shown`` is what the form showed of each indicator (None: no figure); a figure that
+        changed since is refused with ``stale-figure`` (:func:`expectation`). An indicator
+        not in ``shown`` is written over whatever is held."""
+        shown = shown or {}
         self.require(actor, Action.WRITE, unit)
         found = self.dataset(unit, dataset)
         if vintage not in FORM_VINTAGES:
@@ -173,10 +245,18 @@ class App:
             current = held.get(code)
             if code not in found.indicators or value == (current or {}).get("value"):
                 continue
-            if current is not None and value is None:
+            seen = shown.get(code)
+            if value is not None:
+                entries.append(Entry(unit, code, period, value, vintage, source or None,
+                                     expected=expectation(seen, vintage) if code in shown
+                                     else UNCHECKED))
+            elif code not in shown and current is not None:
                 entries.append(Entry(unit, code, period, None, current["vintage"]))
+            elif seen is not None:  # delete the figure the field showed, if it still is
+                entries.append(Entry(unit, code, period, None, seen.vintage,
+                                     expected=seen.value))
             else:
-                entries.append(Entry(unit, code, period, value, vintage, source or None))
+                continue
             owners.append(order[code])
         if not entries:
             return 0
@@ -203,6 +283,7 @@ class App:
         target: posting it again changes that target, whose unit, indicator and period stay
         what they are (``key-in-use``); the unit holding a key given is in scope too."""
         held = self._require_targets(actor, docs)
+        reason = checked_text("reason", reason)
         problems = _key_problems(docs, held)
         if problems:
             raise ProblemError(_sorted(problems + [_placed(p)
@@ -258,6 +339,7 @@ class App:
         target per unit, only when the parts are those units' and add up to the target
         (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
         self.require(actor, Action.MANAGE_TARGETS, unit)
+        document = checked_text("document", document)
         definitions = self.store.units.definitions(unit, data=False)
         target = {t["key"]: t for t in self.store.targets.of([unit])}.get(key)
         indicator = definitions.indicator_by_code.get(target["indicator"]) if target else None
@@ -277,6 +359,9 @@ class App:
                 f"{', '.join(sorted(below)) or 'none'}",
                 f"cần phân bổ cho đúng các đơn vị trực thuộc {unit}: "
                 f"{', '.join(sorted(below)) or 'không có'}", field="parts")])
+        problems = part_problems(parts, indicator)
+        if problems:
+            raise ProblemError(problems)
         if not adds_up(target["value"], parts, indicator.decimals):
             def shown(value: float, lang: str) -> str:
                 return number(value, lang, max(indicator.decimals, 6))
@@ -298,6 +383,7 @@ class App:
         action = STEP_ACTIONS.get(Step(step)) if step in STEP_ACTIONS else None
         if action is not None:
             self.require(actor, action, unit)
+        reason = checked_text("reason", reason)
         found = {d.code: d for d in self.store.units.datasets_for(unit)}.get(dataset)
         try:
             kind: PeriodKind | None = Period.parse(period).kind
@@ -334,7 +420,8 @@ class App:
         chosen = self.role(role)
         self._require_users(actor, unit)
         return self.store.users.add(username, password, role=chosen, unit=unit,
-                                   full_name=full_name, actor=actor.username)
+                                   full_name=checked_text("full_name", full_name),
+                                   actor=actor.username)
 
     @staticmethod
     def role(role: str) -> Role:
@@ -347,15 +434,83 @@ class App:
                 f"{', '.join(r.value for r in Role)}", f"vai trò '{role}' không phải một trong "
                 f"{', '.join(r.value for r in Role)}", field="role")]) from None
 
-    def add_token(self, actor: Actor, username: str, name: str = "api") -> str:
-        """A new API token for ``username`` (shown once: only its hash is kept); the actor
-        manages the users of that user's unit."""
+    def add_token(self, actor: Actor, username: str, name: str = "api",
+                  days: int | None = None) -> str:
+        """A new API token for ``username`` (shown once: only its hash is kept), valid
+        ``days`` days (default: the ``token_days`` setting); the actor manages the users of
+        that user's unit."""
+        owner = self.managed_user(actor, username)
+        name = checked_text("token", name, field="name") or "api"
+        return self.store.users.add_token(owner.username, name,
+                                          days=days or self.settings.token_days,
+                                          actor=actor.username)
+
+    # ------------------------------------------------------------------ accounts
+
+    def authenticate(self, username: str, password: str, address: str) -> User | None:
+        """The user when the password is right (None otherwise), within the sign-in limits
+        of the settings: per user name and, apart, per address (``too-many-logins``)."""
+        return self.store.users.authenticate(
+            username, password, address, limit=self.settings.login_attempts,
+            address_limit=self.settings.login_attempts_per_address,
+            window=timedelta(minutes=self.settings.login_window_minutes))
+
+    def sign_out(self, user: User) -> None:
+        """End every session of ``user``, on every device (API tokens stay)."""
+        self.store.users.end_sessions(user.id)
+
+    def change_password(self, user: User, current: str, new: str, address: str) -> None:
+        """The user's own new password, given the current one (checked within the sign-in
+        limits, so the form is no way around them); every session and token of theirs
+        ends."""
+        if self.authenticate(user.username, current, address) is None:
+            raise ProblemError([problem("wrong-password", field="current")])
+        self.store.users.set_password(user.username, new, actor=user.username)
+
+    def set_password(self, actor: Actor, username: str, password: str) -> None:
+        """Another user's new password, set by who manages the users of their unit; every
+        session and token of theirs ends."""
+        self.managed_user(actor, username)
+        self.store.users.set_password(username, password, actor=actor.username)
+
+    def set_active(self, actor: Actor, username: str, active: bool) -> None:
+        """Enable or disable a user (disabled: no sign-in, no session, no token)."""
+        self.managed_user(actor, username)
+        self.store.users.set_active(username, active, actor=actor.username)
+
+    def tokens(self, actor: Actor, username: str | None = None) -> list[Token]:
+        """The API tokens of ``username`` (default: the actor's own; every user's for the
+        command line)."""
+        if username is None and isinstance(actor, System):
+            return self.store.users.tokens()
+        owner = username or actor.username
+        if owner != actor.username:
+            self.managed_user(actor, owner)
+        return self.store.users.tokens(owner)
+
+    def revoke_token(self, actor: Actor, token_id: int) -> Token:
+        """End an API token: the actor's own, or one of a user they manage (another's is
+        ``unknown-token``, as if it did not exist)."""
+        found = self.store.users.tokens(token_id=token_id)
+        if not found or not (found[0].username == actor.username or self._manages(
+                actor, found[0].unit)):
+            raise ProblemError([unknown_token(token_id)])
+        return self.store.users.revoke_token(token_id, actor=actor.username)
+
+    def managed_user(self, actor: Actor, username: str) -> User:
+        """The user named ``username``, whose unit's users the actor manages."""
         owner = next((u for u in self.store.users.all() if u.username == username), None)
         if owner is None:
-            raise ProblemError([Problem("unknown-user", f"user '{username}' does not exist",
-                                        f"không có tài khoản '{username}'", field="username")])
+            raise ProblemError([unknown_user(username)])
         self._require_users(actor, owner.unit)
-        return self.store.users.add_token(username, name)
+        return owner
+
+    def _manages(self, actor: Actor, unit: str | None) -> bool:
+        try:
+            self._require_users(actor, unit)
+        except ProblemError:
+            return False
+        return True
 
     def _require_users(self, actor: Actor, unit: str | None) -> None:
         """The actor may manage the users of ``unit`` (None: of the whole hierarchy); a unit
@@ -371,6 +526,10 @@ class App:
             raise ProblemError([Problem(
                 "system-only", f"only the command line may {what}",
                 f"chỉ dòng lệnh quản trị mới được thực hiện thao tác này ({what})")])
+
+
+def _figure_text(value: float | None, lang: str) -> str:
+    return number(value, lang, 6)
 
 
 def _key_problems(docs: Sequence[dict[str, Any]],

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta, timezone
 from tieuchi.app.policy import Action, Resource, allowed, refusal
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.ruleset import TEXT_LIMITS, checked_text, normal_text, text_problem
 from tieuchi.store import Store, User, now
 from tieuchi.store.drafts import CLOSED, ENTITY, OPEN, Comment, Draft, Version
 from tieuchi.store.units import unknown_unit
@@ -48,7 +49,7 @@ __all__ = [
 
 ACCEPTED, EXPLAINED = "accepted", "explained"
 OUTCOMES = (ACCEPTED, EXPLAINED)
-MAX_COMMENT = 4000
+MAX_COMMENT = TEXT_LIMITS["comment"]
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n+")
@@ -325,7 +326,7 @@ def _version_of(store: Store, draft_id: int, number: int) -> Version:
 
 def close_draft(store: Store, draft_id: int, *, user: User, note: str | None = None) -> Draft:
     """End the consultation ("kết thúc lấy ý kiến"): no new comment nor version after it."""
-    note = (note or "").strip() or None
+    note = checked_text("note", note)
     with store.session():
         draft = _managed(store, user, draft_id)
         if not draft.is_open:
@@ -347,7 +348,7 @@ def comments_of(store: Store, draft_id: int, *, user: User,
 def add_comment(store: Store, draft_id: int, version: int, paragraph: int, text: str, *,
                 user: User) -> Comment:
     """Comment on a paragraph of the latest version of an open draft."""
-    text = unicodedata.normalize("NFC", text).strip()
+    text = normal_text(text) or ""
     with store.session():
         draft, access = _readable(store, user, draft_id)
         if not access.comment:
@@ -382,17 +383,16 @@ def _check_text(text: str) -> None:
     if not text:
         raise _error("empty-comment", "text", "write the comment",
                      "chưa nhập nội dung góp ý")
-    if len(text) > MAX_COMMENT:
-        raise _error("comment-too-long", "text",
-                     f"a comment has at most {MAX_COMMENT} characters ({len(text)} given)",
-                     f"góp ý dài tối đa {MAX_COMMENT} ký tự (đã nhập {len(text)})")
+    found = text_problem("comment", text, field="text")
+    if found is not None:
+        raise ProblemError([found])
 
 
 def resolve_comment(store: Store, draft_id: int, comment_id: int, outcome: str,
                     note: str | None = None, *, user: User) -> Comment:
     """Resolve an open comment: ``accepted`` ("đã tiếp thu") or ``explained`` ("giải
     trình", which needs the explanation in ``note``). Allowed after the draft is closed."""
-    note = unicodedata.normalize("NFC", note or "").strip() or None
+    note = checked_text("note", note)
     if outcome not in OUTCOMES:
         raise _error("invalid-outcome", "outcome",
                      "a comment is resolved as accepted or explained",

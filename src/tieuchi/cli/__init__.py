@@ -392,7 +392,11 @@ def load(
     out.print(f"{path}: " + ", ".join(parts), soft_wrap=True, highlight=False)
 
 
-user_app = typer.Typer(help="Users: add them.", no_args_is_help=True)
+PasswordOpt = Annotated[str | None, typer.Option(
+    envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")]
+
+user_app = typer.Typer(help="Users: add, disable or enable them, set a password.",
+                       no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
@@ -404,8 +408,7 @@ def user_add(
         help="The unit the user works for (their scope); none: everything (admin only).")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Full name shown in the application.")] = None,
-    password: Annotated[str | None, typer.Option(
-        envvar="TIEUCHI_NEW_PASSWORD", help="Default: asked for (not echoed).")] = None,
+    password: PasswordOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a user with a role scoped to a unit and everything under it."""
@@ -414,12 +417,57 @@ def user_add(
     application = App(_open_store(database_url))
     with _refusals():
         application.role(role)  # an unknown role is refused before the password is asked for
-    secret = password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    secret = password or _ask_password("Password")
     with _refusals():
         user = application.add_user(SYSTEM, username, secret, role=role, unit=unit,
                                     full_name=name)
     out.print(f"added {user.username} ({user.role.value}"
               f"{', ' + user.unit if user.unit else ''})")
+
+
+UserArg = Annotated[str, typer.Argument(help="The login name.")]
+
+
+@user_app.command("disable")
+def user_disable(username: UserArg, database_url: DatabaseOpt = None) -> None:
+    """Disable a user: no sign-in; their sessions and API tokens end at once."""
+    from tieuchi.app import SYSTEM, App
+
+    with _refusals():
+        App(_open_store(database_url)).set_active(SYSTEM, username, False)
+    out.print(f"disabled {username}; their sessions and tokens have ended")
+
+
+@user_app.command("enable")
+def user_enable(username: UserArg, database_url: DatabaseOpt = None) -> None:
+    """Enable a disabled user again (their old tokens stay revoked)."""
+    from tieuchi.app import SYSTEM, App
+
+    with _refusals():
+        App(_open_store(database_url)).set_active(SYSTEM, username, True)
+    out.print(f"enabled {username}")
+
+
+@user_app.command("password")
+def user_password(
+    username: UserArg,
+    password: PasswordOpt = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Set a user's password: every session and API token of theirs ends."""
+    from tieuchi.app import SYSTEM, App
+
+    application = App(_open_store(database_url))
+    with _refusals():
+        application.managed_user(SYSTEM, username)  # unknown: refused before asking
+    secret = password or _ask_password("New password")
+    with _refusals():
+        application.set_password(SYSTEM, username, secret)
+    out.print(f"password of {username} changed; their sessions and tokens have ended")
+
+
+def _ask_password(prompt: str) -> str:
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
 
 @contextmanager
@@ -434,7 +482,7 @@ def _refusals() -> Iterator[None]:
                               for p in exc.problems)) from None
 
 
-token_app = typer.Typer(help="API tokens: add them.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: add, list and revoke them.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
 
@@ -442,14 +490,53 @@ app.add_typer(token_app, name="token")
 def token_add(
     username: Annotated[str, typer.Argument(help="Whose token: it has the user's scope.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "api",
+    days: Annotated[int | None, typer.Option(
+        min=1, help="How long it lasts; default: TIEUCHI_TOKEN_DAYS (90).")] = None,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Make an API token for a user; it is shown once (send it as 'Authorization: Bearer')."""
     from tieuchi.app import SYSTEM, App
 
     with _refusals():
-        token = App(_open_store(database_url)).add_token(SYSTEM, username, name)
+        token = App(_open_store(database_url), _settings(database_url)).add_token(
+            SYSTEM, username, name, days)
     sys.stdout.write(token + "\n")
+
+
+@token_app.command("list")
+def token_list(
+    username: Annotated[str | None, typer.Argument(help="Whose tokens; default: all.")] = None,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """The API tokens (never the tokens themselves): number, user, name, dates, state."""
+    from tieuchi.app import SYSTEM, App
+    from tieuchi.store import now
+
+    with _refusals():
+        tokens = App(_open_store(database_url)).tokens(SYSTEM, username)
+    table = Table(title="API tokens", title_justify="left")
+    for column in ("id", "user", "name", "created", "expires", "state"):
+        table.add_column(column)
+    at = now()
+    for t in tokens:
+        state = ("revoked " + f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else
+                 "active" if t.active(at) else "expired")
+        table.add_row(str(t.id), t.username, t.name, f"{t.created_at:%Y-%m-%d}",
+                      f"{t.expires_at:%Y-%m-%d}", state)
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's number (tieuchi token list).")],
+    database_url: DatabaseOpt = None,
+) -> None:
+    """End an API token at once."""
+    from tieuchi.app import SYSTEM, App
+
+    with _refusals():
+        token = App(_open_store(database_url)).revoke_token(SYSTEM, token_id)
+    out.print(f"revoked token {token.id} ({token.name}) of {token.username}")
 
 
 HostOpt = Annotated[str | None, typer.Option(help="Address to listen on (TIEUCHI_HOST).")]
@@ -479,7 +566,8 @@ def serve(
     out.print(f"tieuchi at http://{chosen_host}:{chosen_port}/ (database "
               f"{_safe_url(settings.url)})")
     uvicorn.run("tieuchi.web.main:app_factory", factory=True, host=chosen_host,
-                port=chosen_port, workers=workers or settings.workers, log_level="info")
+                port=chosen_port, workers=workers or settings.workers, log_level="info",
+                proxy_headers=bool(settings.proxies), forwarded_allow_ips=settings.proxies)
 
 
 @app.command()
@@ -531,7 +619,8 @@ def demo(
 
     os.environ["TIEUCHI_DATABASE_URL"] = url
     uvicorn.run("tieuchi.web.main:app_factory", factory=True, host=chosen_host,
-                port=chosen_port, log_level="warning")
+                port=chosen_port, log_level="warning", proxy_headers=bool(settings.proxies),
+                forwarded_allow_ips=settings.proxies)
 
 
 def main() -> None:

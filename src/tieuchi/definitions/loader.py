@@ -23,7 +23,14 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from tieuchi.definitions.yaml_lines import LineDict, LineList, line_of, load_yaml
+from tieuchi.definitions.yaml_lines import (
+    LineDict,
+    LineList,
+    YamlLimitError,
+    line_of,
+    load_yaml,
+    read_yaml,
+)
 from tieuchi.domain.base import Model
 from tieuchi.domain.bundle import (
     MEMBER_SCHEMA,
@@ -36,7 +43,7 @@ from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
-from tieuchi.domain.problems import Problem, ProblemError, Severity, suggest
+from tieuchi.domain.problems import Problem, ProblemError, Severity, quoted, suggest
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target, TargetGroup
@@ -174,8 +181,11 @@ def _read_yaml(loaded: Loaded, file: Path) -> None:
     name = display_path(file)
     text = ""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_yaml(file)
         data = load_yaml(text)
+    except YamlLimitError as exc:
+        loaded.error("yaml-limit", str(exc), name, exc.line)
+        return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -216,7 +226,7 @@ def _kind(data: Any) -> str:
         return "a list"
     if isinstance(data, dict):
         return "a mapping"
-    return f"a single value ({data!r})"
+    return f"a single value ({quoted(data)})"
 
 
 def _validate_item(
@@ -323,14 +333,14 @@ def validation_problems(
                           f" (fields: {', '.join(fields)})", file=file, line=at)
         elif any(marker in kind for marker in _TYPE_ERRORS) and kind != "value_error":
             hint = next((h for k, h in _TYPE_HINTS.items() if kind.startswith(k)), None)
-            text = f"{error['input']!r} {hint}" if hint else (
-                f"{error['msg']} (got {error['input']!r})")
+            text = f"{quoted(error['input'])} {hint}" if hint else (
+                f"{error['msg']} (got {quoted(error['input'])})")
             yield Problem("wrong-type", f"{where_text}: {text}", file=file, line=at)
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             if kind == "string_pattern_mismatch":
                 message = ("a code is letters, digits, '_', '.' and '-', starting with a "
-                           f"letter or digit (got {error['input']!r})")
+                           f"letter or digit (got {quoted(error['input'])})")
             yield Problem("invalid-value", f"{where_text}: {message}", file=file, line=at)
 
 

@@ -18,6 +18,7 @@ from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import suggest
+from tieuchi.domain.project import phrase_placeholders
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
@@ -356,12 +357,12 @@ def _all_observations(loaded: Loaded) -> pl.DataFrame:
     inline = pl.DataFrame(
         [{"unit": loc.item.unit, "indicator": loc.item.indicator, "period": loc.item.period,
           "vintage": loc.item.vintage.value, "recorded_at": loc.item.recorded_at,
-          "value": loc.item.value, "file": loc.file,
+          "value": loc.item.value, "source": loc.item.source, "file": loc.file,
           "line": loc.line_at("value"), "period_line": loc.line_at("period")}
          for loc in loaded.sections["observations"]],
         schema={"unit": pl.String, "indicator": pl.String, "period": pl.String,
                 "vintage": pl.String, "recorded_at": pl.String, "value": pl.Float64,
-                "file": pl.String,
+                "source": pl.String, "file": pl.String,
                 "line": pl.Int64, "period_line": pl.Int64},
     )
     frames = [f.with_columns(pl.col("line").alias("period_line")).select(inline.columns)
@@ -378,8 +379,8 @@ def _rows(loaded: Loaded, rows: pl.DataFrame, code: str, message: Callable[[dict
 
 @rule
 def observations(loaded: Loaded) -> None:
-    """Checks over all observations at once: period size, yes/no values, duplicates across
-    files, units outside their validity."""
+    """Checks over all observations at once: the domain's figure rule (values, periods,
+    sources), duplicates across files, units outside their validity."""
     frame = _all_observations(loaded)
     if frame.is_empty():
         return
@@ -513,6 +514,25 @@ def report_references(loaded: Loaded) -> None:
                 for k, highlight in enumerate(item.highlights):
                     _check_ref(loaded, "unknown-target", highlight, keys | set(indicators),
                                located, (*loc, "highlights", k), "target or indicator")
+
+
+@rule
+def report_phrases(loaded: Loaded) -> None:
+    """Each phrase's placeholders are names alone (no attribute or index access), checked
+    when the folder is loaded; which names a phrase may use is checked with the report's
+    words (:func:`tieuchi.reports.words.with_phrases`)."""
+    for located in loaded.sections["report"]:
+        for lang, phrases in located.item.phrases.items():
+            for key, value in phrases.items():
+                texts = value.items() if isinstance(value, dict) else [(None, value)]
+                for sub, text in texts:
+                    loc = (("phrases", lang, key) if sub is None
+                           else ("phrases", lang, key, sub))
+                    try:
+                        phrase_placeholders(text)
+                    except ValueError as exc:
+                        loaded.error("invalid-value", f"report.{'.'.join(loc)}: {exc}",
+                                     located.file, located.line_at(*loc))
 
 
 @rule

@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
+
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, Rollup
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import Problem
+from tieuchi.domain.ruleset import number_problems, problem_of
 from tieuchi.domain.status import Comparator
 from tieuchi.domain.targets import Target
 from tieuchi.domain.units import Unit
 
-__all__ = ["ALLOCATABLE", "allocatable", "parts_of", "adds_up", "allocation"]
+__all__ = ["ALLOCATABLE", "allocatable", "parts_of", "part_problems", "adds_up",
+           "allocation"]
 
 ALLOCATABLE = (Comparator.AT_LEAST.value, Comparator.AT_MOST.value, Comparator.EQUAL.value)
 
@@ -37,6 +42,19 @@ def parts_of(definitions: Definitions, unit: str, period: Period) -> list[Unit]:
     return [u for u in definitions.units if u.parent == unit
             and u.valid_on(period.start, period.end)
             and not (u.level in levels and levels[u.level].pseudo)]
+
+
+def part_problems(parts: Mapping[str, float], indicator: Indicator) -> list[Problem]:
+    """What the domain's rule for a value of ``indicator`` (:func:`~tieuchi.domain.ruleset.
+    number_problems`: finite, less than 10^15, within its range) refuses of each part, placed
+    at ``parts.{unit}``."""
+    units = list(parts)
+    frame = pl.DataFrame({"unit": units, "indicator": [indicator.code] * len(units),
+                          "value": [float(v) for v in parts.values()]},
+                         schema={"unit": pl.String, "indicator": pl.String, "value": pl.Float64})
+    return [problem_of({**row, "field": f"parts.{row['unit']}", "index": None})
+            for row in number_problems(frame, {indicator.code: indicator})
+            .iter_rows(named=True)]
 
 
 def adds_up(total: float, parts: Mapping[str, float], decimals: int) -> bool:

@@ -78,6 +78,10 @@ class Indicator(Model):
     of_level: str | None = None  # count_passing / share_passing: units of this level
     components: tuple[str, ...] = ()  # value = sum of these indicators of the same unit
     decimals: int = Field(default=1, ge=0, le=6)
+    # The lowest and highest value (ruleset.value_range): without them, 0 to 100 for a
+    # percentage, 0 or more for other numbers; a change or a balance declares a negative min.
+    min: float | None = Field(default=None, allow_inf_nan=False)
+    max: float | None = Field(default=None, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _rollup_needs(self) -> Indicator:
@@ -90,6 +94,14 @@ class Indicator(Model):
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
             raise ValueError(f"rollup '{self.rollup}' needs {' and '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _range(self) -> Indicator:
+        if self.type is ValueType.YESNO and (self.min is not None or self.max is not None):
+            raise ValueError("a yes/no indicator is 1 or 0: it takes no min or max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
         return self
 
     @property

@@ -22,6 +22,7 @@ not catalogued cannot be raised: :class:`Problem` refuses it.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -29,7 +30,11 @@ from typing import Any
 
 from tieuchi.domain.periods import FIRST_YEAR, LAST_YEAR
 
-__all__ = ["CATALOGUE", "Code", "Problem", "ProblemError", "Severity", "problem", "suggest"]
+__all__ = ["CATALOGUE", "Code", "Problem", "ProblemError", "Severity", "problem", "suggest",
+           "quoted", "MAX_MESSAGE"]
+
+MAX_MESSAGE = 2000
+"""The longest message a problem keeps (characters); a longer one is cut, with "…"."""
 
 
 class Severity(StrEnum):
@@ -58,6 +63,8 @@ CATALOGUE: dict[str, Code] = {
     # ---------------------------------------------------------- definition folders
     "no-definitions": Code(_DEF, "The folder holds no definition file."),
     "yaml-syntax": Code(_DEF, "A YAML file cannot be parsed."),
+    "yaml-limit": Code(_DEF, "A YAML file is larger, or uses more aliases or expands to more "
+                             "values, than a definition file may."),
     "not-a-mapping": Code(_DEF, "A YAML file or section has the wrong shape."),
     "unknown-section": Code(_DEF, "A YAML file has a top-level key that is not a section."),
     "missing-field": Code(_DEF, "A required field is missing."),
@@ -109,6 +116,30 @@ CATALOGUE: dict[str, Code] = {
         en="{value} is not a count for {indicator}; a count is a whole number, 0 or more",
         vi="{value} không phải số lượng của chỉ tiêu {indicator}; số lượng phải là số nguyên "
            "không âm"),
+    "value-range": Code(
+        _RULE, "A value or a target is outside its indicator's range (its min and max; 0 or "
+               "more when it declares none).",
+        en="{field} {value} is outside the range of {indicator} ({range}); {fix}",
+        vi="{field} {value} nằm ngoài khoảng giá trị của chỉ tiêu {indicator} ({range_vi}); "
+           "{fix_vi}"),
+    "value-too-large": Code(
+        _RULE, "A value or a target is 10^15 or more in absolute value.",
+        en="{field} {value} is too large; a number is less than 10^15 "
+           "(1,000,000,000,000,000) in absolute value",
+        vi="{field} {value} quá lớn; giá trị tuyệt đối của một số phải nhỏ hơn 10^15 "
+           "(1.000.000.000.000.000)"),
+    "text-too-long": Code(
+        _RULE, "A text field is longer than its limit (docs/api.md, \"Limits\").",
+        en="{label} ({field}) is {length} characters long; it holds at most {limit} — "
+           "shorten it",
+        vi="{label_vi} ({field}) dài {length} ký tự; tối đa {limit} ký tự — hãy rút gọn"),
+    "control-character": Code(
+        _RULE, "A text field holds a control character or a lone surrogate (line breaks "
+               "only in notes, reasons and comments).",
+        en="{label} ({field}) holds the control character {character}; remove it (line "
+           "breaks only in a note, a reason or a comment)",
+        vi="{label_vi} ({field}) chứa ký tự điều khiển {character}; hãy xóa ký tự này (chỉ "
+           "ghi chú, lý do và góp ý được xuống dòng)"),
     "period-too-fine": Code(
         _RULE, "A period is finer than the indicator is collected for.",
         en="'{indicator}' is collected by {frequency}, not for {period}; use a longer period "
@@ -163,6 +194,13 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-observation": Code(_RULE, "The same figure (unit, indicator, period, vintage) "
                                          "is given twice."),
     "duplicate-target": Code(_RULE, "Two targets have the same key."),
+    "stale-figure": Code(
+        _RULE, "A figure changed after the writer read it (the value it expected is not the "
+               "one held): nothing of the request is written; the problem gives the value "
+               "held now.", 409,
+        en="The figure was {change_en} by {actor} at {at_en} after you read it; check it and "
+           "save again",
+        vi="Số liệu đã được {actor} {change_vi} lúc {at_vi}; kiểm tra rồi lưu lại"),
     "key-in-use": Code(_RULE, "A target key already names the target of another unit, "
                               "indicator or period.", 409),
     "not-allocatable": Code(_RULE, "A target cannot be split among the units below (not a "
@@ -174,7 +212,10 @@ CATALOGUE: dict[str, Code] = {
     # ---------------------------------------------------------- files
     "unreadable-file": Code(_FILE, "The file cannot be read as the kind of file it should "
                                    "be."),
-    "too-large": Code(_FILE, "The file is larger than the import accepts.", 413),
+    "too-large": Code(_FILE, "The file is larger, or unpacks to or holds more (rows, columns, "
+                             "cells), than the import accepts.", 413),
+    "unsafe-xml": Code(_FILE, "An XML part of the file declares a DTD or entities, which are "
+                              "not read."),
     "csv-header": Code(_FILE, "A CSV file lacks a required column or has an unknown one."),
     "csv-value": Code(_FILE, "A CSV cell is empty or cannot be read."),
     "missing-metadata": Code(_FILE, "The workbook has no tieuchi metadata sheet: it was not "
@@ -231,7 +272,6 @@ CATALOGUE: dict[str, Code] = {
                         409),
     "unknown-paragraph": Code(_DRAFT, "A paragraph number is not in the version."),
     "empty-comment": Code(_DRAFT, "A comment has no text."),
-    "comment-too-long": Code(_DRAFT, "A comment is longer than the draft accepts."),
     "invalid-outcome": Code(_DRAFT, "A comment's outcome is not accepted, explained or "
                                     "declined."),
     "note-required": Code(_DRAFT, "An outcome that needs a note was given none."),
@@ -243,6 +283,12 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-user": Code(_ACCESS, "A user name is taken.", 409),
     "unknown-user": Code(_ACCESS, "A user name does not exist.", 404),
     "too-many-logins": Code(_ACCESS, "Too many failed logins: signing in waits.", 429),
+    "wrong-password": Code(_ACCESS, "The current password, asked for to change it, is wrong.",
+                           en="the current password is wrong",
+                           vi="mật khẩu hiện tại không đúng"),
+    "unknown-token": Code(_ACCESS, "An API token number does not exist (or is not yours).",
+                          404, en="there is no API token number {token}",
+                          vi="không có mã truy cập (token) số {token}"),
     "forbidden": Code(_ACCESS, "Outside the user's scope or role.", 403),
     "system-only": Code(_ACCESS, "Only the command line (the system actor) may do this.",
                         403),
@@ -265,8 +311,18 @@ CATALOGUE: dict[str, Code] = {
     "not-found": Code(_WEB, "No such page, unit, indicator, set or report.", 404),
     "method-not-allowed": Code(_WEB, "The address does not take that method.", 405),
     "http-error": Code(_WEB, "Another HTTP error.", 400),
+    "request-too-large": Code(
+        _WEB, "A request's body is larger than the web accepts (TIEUCHI_MAX_REQUEST_MB).", 413,
+        en="the request is larger than {mb} MB; send less at once (a file: split it)",
+        vi="yêu cầu gửi lên lớn hơn {mb} MB; hãy gửi ít hơn mỗi lần (tệp: chia nhỏ tệp)"),
     "busy": Code(_WEB, "Every database connection is in use: retry after the given seconds.",
                  503),
+    "database-busy": Code(
+        _WEB, "Another load (or a long write) held the values to write for too long.", 503,
+        en="another load is running (the values to write stayed locked for {seconds} s); "
+           "run it again later",
+        vi="một lần nạp khác đang chạy (số liệu cần ghi bị khóa quá {seconds} giây); chạy "
+           "lại sau"),
 }
 """Every problem code, with its meaning, HTTP status and (for some) message templates."""
 
@@ -291,6 +347,10 @@ class Problem:
                              f"{suggest(self.code, CATALOGUE)}")
         if not self.message_vi:
             object.__setattr__(self, "message_vi", self.message)
+        for name in ("message", "message_vi"):  # no message carries an unbounded value
+            text = getattr(self, name)
+            if len(text) > MAX_MESSAGE:
+                object.__setattr__(self, name, text[:MAX_MESSAGE - 1] + "…")
 
     @classmethod
     def located(cls, place: str, code: str, message: str, message_vi: str = "",
@@ -392,4 +452,36 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}.get(f"{value:g}",
                                                                         f"{value:g}")
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return text if len(text) <= _SHORT.maxstring else text[:_SHORT.maxstring - 1] + "…"
+
+
+class _Short(reprlib.Repr):
+    """``repr`` cut short, also for subclasses of dict and list (YAML's mappings with their
+    lines), which :class:`reprlib.Repr` would otherwise hand to the full ``repr``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlist = self.maxtuple = self.maxdict = self.maxset = 6
+        self.maxlevel = 3
+
+    def repr1(self, x: Any, level: int) -> str:
+        if isinstance(x, str):
+            return self.repr_str(x, level)
+        if isinstance(x, dict):
+            return self.repr_dict(x, level)
+        if isinstance(x, list):
+            return self.repr_list(x, level)
+        if isinstance(x, tuple):
+            return self.repr_tuple(x, level)
+        return super().repr1(x, level)
+
+
+_SHORT = _Short()
+
+
+def quoted(value: Any) -> str:
+    """``repr(value)`` cut to a readable length, for a value quoted in a message: a string
+    past 80 characters, a list past 6 items, a mapping nested past 3 levels end in "…"."""
+    return _SHORT.repr(value)

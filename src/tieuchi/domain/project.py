@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from datetime import date
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
 
-__all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline"]
+__all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline", "phrase_placeholders"]
 
 
 class Project(Model):
@@ -61,6 +62,29 @@ class ReportSection(Model):
 
 
 Phrases = dict[str, str | dict[str, str]]
+
+
+def phrase_placeholders(template: str) -> set[str]:
+    """The names in a phrase's braces: "{n}/{total}" → {"n", "total"}.
+
+    A placeholder is a name alone: attribute or index access (``{n.__class__}``,
+    ``{names[0]}``), a conversion (``{n!r}``), a format spec (``{pct:>99}``) or a number
+    (``{0}``, ``{}``) would let a phrase reach into the values it is given, and raise
+    :class:`ValueError`, as does a brace that is not closed."""
+    names = set()
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:  # "{" without "}"
+        raise ValueError(f"{exc}; write a brace as {{{{ or }}}}") from None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise ValueError(f"{{{shown[:40]}}} is not a placeholder: write a name alone in "
+                             "braces, such as {n}, with no '.', '[', '!' or ':'")
+        names.add(name)
+    return names
 
 
 class ReportOutline(Model):

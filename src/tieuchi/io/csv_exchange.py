@@ -3,8 +3,10 @@
 Observations: ``unit,indicator,period,value,vintage,source`` (``recorded_at`` and ``note``
 are read and ignored, as the loader does). Targets: the columns of
 :data:`~tieuchi.domain.bundle.TARGET_SCHEMA`. Numbers are written with a dot for decimals and
-no thousands separator; yes/no figures are 1 or 0. An import checks every row (problems as
-``file.csv:7: message``, the header being line 1) and writes all or nothing.
+no thousands separator; yes/no figures are 1 or 0. Text that starts like a formula (``=``,
+``+``, ``-``, ``@``) or with a single quote is written with a single quote in front, which
+the import takes away (:mod:`tieuchi.reports.cells`). An import checks every row (problems
+as ``file.csv:7: message``, the header being line 1) and writes all or nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from tieuchi.domain.targets import Relative, Target
 from tieuchi.io.figures import within
 from tieuchi.io.plan import Plan, check, from_store_problems, plan_observations
 from tieuchi.io.values import goi_y
+from tieuchi.reports import cells
 from tieuchi.store import Store
 
 __all__ = ["OBSERVATION_CSV", "TARGET_CSV", "observations_frame", "targets_frame",
@@ -74,8 +77,10 @@ def targets_frame(store: Store, unit: str, period: str | None = None) -> pl.Data
 
 
 def write_csv(frame: pl.DataFrame, target: Path | io.BytesIO) -> None:
-    """UTF-8 without a byte order mark, "\\n" line ends, quotes only where needed."""
-    frame.write_csv(target, line_terminator="\n")
+    """UTF-8 without a byte order mark, "\\n" line ends, quotes only where needed; text that
+    starts like a formula gets a single quote in front (:func:`tieuchi.reports.cells.
+    write_csv`, which the import reads back)."""
+    cells.write_csv(frame, target, numbers=_NUMBERS)
 
 
 # ---------------------------------------------------------------------- reading
@@ -98,7 +103,7 @@ def _read(data: bytes, file: str) -> pl.DataFrame:
     frame.columns = [c.lstrip("\ufeff").strip() for c in frame.columns]
     lines = _line_numbers(data, frame.height)
     return frame.with_columns(
-        *(pl.col(c).str.strip_chars().str.normalize("NFC").replace("", None)
+        *(cells.read_csv_text(pl.col(c).str.strip_chars().str.normalize("NFC")).replace("", None)
           for c in frame.columns), lines.alias("line"))
 
 

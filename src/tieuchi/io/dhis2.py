@@ -38,7 +38,7 @@ from pydantic import (
     ValidationError,
 )
 
-from tieuchi.definitions.yaml_lines import load_yaml
+from tieuchi.definitions.yaml_lines import load_yaml, read_yaml
 from tieuchi.domain.indicators import ValueType
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError, Severity
@@ -121,7 +121,7 @@ def load_mapping(path: Path) -> Mapping:
     line (``map.yaml:12``)."""
     file = path.name
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"))
+        doc = load_yaml(read_yaml(path))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
         place = f"{file}:{line + 1}" if line is not None else file

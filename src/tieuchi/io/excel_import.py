@@ -12,19 +12,20 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+from openpyxl.cell.read_only import EMPTY_CELL  # type: ignore[import-untyped]
 from openpyxl.utils import (  # type: ignore[import-untyped]
     get_column_letter,
     quote_sheetname,
 )
+from openpyxl.utils.cell import range_boundaries  # type: ignore[import-untyped]
 from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
@@ -48,15 +49,22 @@ from tieuchi.io.excel_template import (
 from tieuchi.io.figures import best, datasets_by_level
 from tieuchi.io.plan import Plan, check
 from tieuchi.io.values import clean, goi_y, read_value, same_text
+from tieuchi.io.xlsx_guard import Limits, inspect, not_a_workbook
 from tieuchi.reports.formatting import number
 from tieuchi.store import Store
 
-__all__ = ["read_workbook", "refresh", "MAX_BYTES", "MAX_ROWS", "Metadata", "cell_place"]
+__all__ = ["read_workbook", "refresh", "MAX_BYTES", "MAX_ROWS", "LIMITS", "Metadata",
+           "cell_place"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000  # data rows read per sheet
+MAX_META_ROWS = 200_000  # rows of the hidden sheet: a row per sheet and figure of the template
+LIMITS = Limits(rows=MAX_ROWS, first_row=FIRST_ROW, rows_of={META_SHEET: MAX_META_ROWS})
+"""What a workbook may hold at most; checked before its sheets are parsed
+(:mod:`tieuchi.io.xlsx_guard`)."""
+# SyntaxError: the XML parsers' ParseError (stdlib and lxml) derive from it
 _UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-               OSError, IndexError, AttributeError)
+               OSError, IndexError, AttributeError, SyntaxError)
 
 
 def cell_place(sheet: str, row: int, column: int) -> str:
@@ -118,14 +126,19 @@ def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
     is compared with the store: the web checks the user's scope with it (and raises)."""
     file = name or (data.name if isinstance(data, Path) else "workbook.xlsx")
     found = _Found(file)
-    book, cached = _open(data, found)
-    meta = _metadata(store, book, found)
-    if allow is not None:
-        allow(sorted(set(meta.sheets.values())))
-    catalogue = {i.code: i for i in store.units.indicators()}
-    readings: list[Reading] = []
-    for title in _sheets(book, meta, found):
-        readings += _read_sheet(book[title], meta, catalogue, cached, found)
+    book = _open(data, found)
+    try:
+        meta = _metadata(store, book, found)
+        if allow is not None:
+            allow(sorted(set(meta.sheets.values())))
+        catalogue = {i.code: i for i in store.units.indicators()}
+        readings: list[Reading] = []
+        for title in _sheets(book, meta, found):
+            readings += _read_sheet(book, title, meta, catalogue, found)
+    except _UNREADABLE:
+        raise not_a_workbook(file) from None
+    finally:
+        book.close()
     found.stop()
     plan = _plan(store, meta, readings, file)
     found.problems += check(store, plan)
@@ -136,41 +149,80 @@ def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
 # ---------------------------------------------------------------------- the file
 
 
-def _open(data: bytes | Path, found: _Found) -> tuple[Workbook, Callable[[], Workbook]]:
-    """The workbook with its formulas, and a way to get it with the values Excel computed."""
-    raw = data.read_bytes() if isinstance(data, Path) else data
-    if len(raw) > MAX_BYTES:
+class _Book:
+    """The workbook, checked by :func:`~tieuchi.io.xlsx_guard.inspect` and then read in
+    openpyxl's read-only (streaming) mode, one sheet at a time; the values Excel computed for
+    formulas are read only for a sheet that has formulas."""
+
+    def __init__(self, raw: bytes, found: _Found) -> None:
+        self.raw, self.found = raw, found
+        self.sheets = inspect(raw, found.file, LIMITS)
+        self.formulas = self._load(values=False)
+        self._values: Workbook | None = None
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.formulas.sheetnames)
+
+    def _load(self, values: bool) -> Workbook:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # extensions openpyxl does not read
+            return load_workbook(io.BytesIO(self.raw), read_only=True, data_only=values)
+
+    def rows(self, title: str, columns: int) -> list[tuple[Any, ...]]:
+        """The cells of ``columns`` columns of each row, from the first; reading stops past
+        the sheet's row limit (the guard counted the rows already: this is the second
+        line)."""
+        return self._rows(self.formulas, title, columns)
+
+    def computed(self, title: str, columns: int) -> list[tuple[Any, ...]]:
+        """The same cells with the values Excel saved for their formulas."""
+        if self._values is None:
+            self._values = self._load(values=True)
+        return self._rows(self._values, title, columns)
+
+    def _rows(self, book: Workbook, title: str, columns: int) -> list[tuple[Any, ...]]:
+        ws = book[title]
+        ws.reset_dimensions()  # read to the last row, whatever <dimension> says
+        limit = LIMITS.last_row(title)
+        rows: list[tuple[Any, ...]] = []
+        for row in ws.iter_rows(max_col=columns):
+            rows.append(row)
+            if len(rows) > limit:
+                raise LIMITS.too_many_rows(title)
+        return rows
+
+    def close(self) -> None:
+        for book in (self.formulas, self._values):
+            if book is not None:
+                book.close()
+
+
+def _open(data: bytes | Path, found: _Found) -> _Book:
+    """The workbook, once its size and structure are within the limits."""
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    if size > MAX_BYTES:
         found.add(found.file, "too-large", f"the file is larger than {MAX_BYTES // 2**20} MB",
                   f"tệp lớn hơn {MAX_BYTES // 2**20} MB")
         found.stop()
-
-    def load(values: bool) -> Workbook:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # extensions openpyxl does not read
-            return load_workbook(io.BytesIO(raw), data_only=values)
-
+    raw = data.read_bytes() if isinstance(data, Path) else data
     try:
-        book = load(False)
+        return _Book(raw, found)
     except _UNREADABLE:
-        found.add(found.file, "unreadable-file", "the file is not an Excel workbook (.xlsx); "
-                  "save it as .xlsx (Excel Workbook) and import it again",
-                  "tệp không phải bảng tính Excel (.xlsx); lưu lại dưới dạng .xlsx (Excel "
-                  "Workbook) rồi nhập lại")
-        found.stop()
-    computed: list[Workbook] = []
+        raise not_a_workbook(found.file) from None
 
-    def cached() -> Workbook:
-        if not computed:
-            computed.append(load(True))
-        return computed[0]
 
-    return book, cached
+def _cells(rows: list[tuple[Any, ...]], row: int, col: int) -> Any:
+    """The cell at ``row`` and ``col`` (from 1) of rows read, or an empty cell."""
+    if row <= len(rows) and col <= len(rows[row - 1]):
+        return rows[row - 1][col - 1]
+    return EMPTY_CELL
 
 
 # ---------------------------------------------------------------------- metadata
 
 
-def _metadata(store: Store, book: Workbook, found: _Found) -> Metadata:
+def _metadata(store: Store, book: _Book, found: _Found) -> Metadata:
     if META_SHEET not in book.sheetnames:
         found.add(found.file, "missing-metadata",
                   f"the workbook has no '{META_SHEET}' sheet: it was not made as a tieuchi "
@@ -180,28 +232,33 @@ def _metadata(store: Store, book: Workbook, found: _Found) -> Metadata:
                   "tạo; tải mẫu mới (lệnh tieuchi template hoặc trang Nhập từ Excel) rồi "
                   "chép số liệu vào")
         found.stop()
-    ws = book[META_SHEET]
-    keys, table_start = _meta_keys(ws)
+    rows = [tuple(c.value for c in row) for row in book.rows(META_SHEET, len(META_COLUMNS))]
+    keys, table_start = _meta_keys(rows)
     period = _meta_period(keys, found)
     vintage = _meta_vintage(keys, found)
     _meta_version(keys, found)
-    sheets, prefill = _meta_table(ws, table_start, found)
+    sheets, prefill = _meta_table(rows, table_start, found)
     dataset = _meta_dataset(store, keys, sheets, found)
     found.stop()
     assert period is not None and dataset is not None
     return Metadata(dataset, period, vintage, sheets, prefill)
 
 
-def _meta_keys(ws: Worksheet) -> tuple[dict[str, tuple[object, int]], int]:
+def _meta_keys(rows: list[tuple[Any, ...]]) -> tuple[dict[str, tuple[object, int]], int]:
     """key → (value, row) of the rows above the table, and the table's header row."""
     keys: dict[str, tuple[object, int]] = {}
     row = 1
-    while row <= ws.max_row and clean(ws.cell(row, 1).value) != META_COLUMNS[0]:
-        key = clean(ws.cell(row, 1).value)
+    while row <= len(rows) and clean(_cell_value(rows, row, 1)) != META_COLUMNS[0]:
+        key = clean(_cell_value(rows, row, 1))
         if key:
-            keys[key] = (ws.cell(row, 2).value, row)
+            keys[key] = (_cell_value(rows, row, 2), row)
         row += 1
     return keys, row
+
+
+def _cell_value(rows: list[tuple[Any, ...]], row: int, col: int) -> Any:
+    values = rows[row - 1]
+    return values[col - 1] if col <= len(values) else None
 
 
 def _meta_place(keys: dict[str, tuple[object, int]], key: str) -> str:
@@ -248,13 +305,13 @@ def _meta_version(keys: dict[str, tuple[object, int]], found: _Found) -> None:
                   f"({TEMPLATE_VERSION}); cập nhật tieuchi")
 
 
-def _meta_table(ws: Worksheet, header: int, found: _Found,
+def _meta_table(rows: list[tuple[Any, ...]], header: int, found: _Found,
                 ) -> tuple[dict[str, str], dict[tuple[str, str], Prefill]]:
     sheets: dict[str, str] = {}
     prefill: dict[tuple[str, str], Prefill] = {}
-    for row in range(header + 1, ws.max_row + 1):
+    for row in range(header + 1, len(rows) + 1):
         title, _, unit, indicator, value, vintage, source = (
-            ws.cell(row, col).value for col in range(1, len(META_COLUMNS) + 1))
+            _cell_value(rows, row, col) for col in range(1, len(META_COLUMNS) + 1))
         if not clean(title) or not clean(unit):
             continue
         sheets[clean(title)] = clean(unit)
@@ -293,7 +350,7 @@ def _meta_dataset(store: Store, keys: dict[str, tuple[object, int]], sheets: dic
 # ---------------------------------------------------------------------- sheets
 
 
-def _sheets(book: Workbook, meta: Metadata, found: _Found) -> Iterator[str]:
+def _sheets(book: _Book, meta: Metadata, found: _Found) -> Iterator[str]:
     """The titles of the data sheets; a sheet the template did not make, or one it made
     that is missing, is a problem."""
     present = {clean(t): t for t in book.sheetnames if t != META_SHEET}
@@ -314,33 +371,36 @@ def _sheets(book: Workbook, meta: Metadata, found: _Found) -> Iterator[str]:
             yield title
 
 
-def _read_sheet(ws: Worksheet, meta: Metadata, catalogue: dict[str, Indicator],
-                cached: Callable[[], Workbook], found: _Found) -> list[Reading]:
-    title = ws.title
+def _read_sheet(book: _Book, title: str, meta: Metadata, catalogue: dict[str, Indicator],
+                found: _Found) -> list[Reading]:
     unit = meta.sheets[clean(title)]
-    if not _header_ok(ws, found):
+    rows = book.rows(title, len(COLUMNS))
+    if not _header_ok(title, rows, found):
         return []
-    _merged(ws, found)
-    last = ws.max_row
-    if last - FIRST_ROW + 1 > MAX_ROWS:
-        found.add(quote_sheetname(title), "too-large", f"more than {MAX_ROWS} rows",
-                  f"trang có hơn {MAX_ROWS} dòng")
-        return []
+    _merged(title, book.sheets[title].merged if title in book.sheets else (), found)
+    computed: list[list[tuple[Any, ...]]] = []
+
+    def cached() -> list[tuple[Any, ...]]:
+        if not computed:
+            computed.append(book.computed(title, len(COLUMNS)))
+        return computed[0]
+
     readings = []
     seen: dict[str, int] = {}
-    for row in range(FIRST_ROW, last + 1):
-        cells = [_cell(ws, row, col, cached, found) for col in range(1, len(COLUMNS) + 1)]
+    for row in range(FIRST_ROW, len(rows) + 1):
+        cells = [_cell(title, rows, row, col, cached, found)
+                 for col in range(1, len(COLUMNS) + 1)]
         reading = _read_row(title, row, cells, unit, meta, catalogue, seen, found)
         if reading is not None:
             readings.append(reading)
     return readings
 
 
-def _header_ok(ws: Worksheet, found: _Found) -> bool:
+def _header_ok(title: str, rows: list[tuple[Any, ...]], found: _Found) -> bool:
     for col, name in enumerate(COLUMNS, start=1):
-        given = ws.cell(HEADER_ROW, col).value
+        given = _cells(rows, HEADER_ROW, col).value
         if not same_text(given, name):
-            found.add(cell_place(ws.title, HEADER_ROW, col), "wrong-header",
+            found.add(cell_place(title, HEADER_ROW, col), "wrong-header",
                       f"the header '{clean(given)}' should be '{name}'; the columns of the "
                       "template cannot be moved or renamed",
                       f"tiêu đề cột '{clean(given)}' phải là '{name}'; không được đổi tên hay "
@@ -349,24 +409,28 @@ def _header_ok(ws: Worksheet, found: _Found) -> bool:
     return True
 
 
-def _merged(ws: Worksheet, found: _Found) -> None:
-    for merged in ws.merged_cells.ranges:
-        if merged.max_row >= HEADER_ROW:
-            found.add(f"{quote_sheetname(ws.title)}!{merged.coord}", "merged-cells",
-                      f"cells {merged.coord} are merged inside the table; unmerge them "
+def _merged(title: str, ranges: Iterable[str], found: _Found) -> None:
+    for coord in ranges:
+        try:
+            max_row = range_boundaries(coord)[3]
+        except (ValueError, TypeError):
+            continue
+        if max_row is not None and max_row >= HEADER_ROW:
+            found.add(f"{quote_sheetname(title)}!{coord}", "merged-cells",
+                      f"cells {coord} are merged inside the table; unmerge them "
                       "(one value per cell)",
-                      f"các ô {merged.coord} bị gộp trong bảng số liệu; bỏ gộp ô (mỗi ô "
+                      f"các ô {coord} bị gộp trong bảng số liệu; bỏ gộp ô (mỗi ô "
                       "một giá trị)")
 
 
-def _cell(ws: Worksheet, row: int, col: int, cached: Callable[[], Workbook],
-          found: _Found) -> Any:
-    cell = ws.cell(row, col)
+def _cell(title: str, rows: list[tuple[Any, ...]], row: int, col: int,
+          cached: Callable[[], list[tuple[Any, ...]]], found: _Found) -> Any:
+    cell = _cells(rows, row, col)
     if cell.data_type != "f":
         return cell.value
-    value = cached()[ws.title].cell(row, col).value
+    value = _cells(cached(), row, col).value
     if value is None:
-        found.add(cell_place(ws.title, row, col), "formula-not-computed",
+        found.add(cell_place(title, row, col), "formula-not-computed",
                   "the formula has no computed value (the file was not saved by Excel); "
                   "open it in Excel or LibreOffice, save it, or type the value",
                   "công thức chưa có kết quả (tệp chưa được lưu bằng Excel); mở tệp bằng "

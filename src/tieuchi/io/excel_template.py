@@ -7,7 +7,9 @@ unlocked (shaded), yes/no values have a drop-down list (Đạt / Chưa đạt), 
 formatted ``#,##0.##`` (shown with the separators of the computer's regional settings:
 1.234,5 on a Vietnamese Windows). A hidden sheet ``_tieuchi`` records the data set, period,
 vintage, template version, the unit of each sheet and the figures the template was made with,
-so that the import knows what it reads and which cells were changed.
+so that the import knows what it reads and which cells were changed. Every cell is written
+by :func:`~tieuchi.reports.cells.write_cell`: a source is never a formula, and the upload
+reads back the text the template wrote.
 """
 
 from __future__ import annotations
@@ -41,10 +43,13 @@ from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import Problem, ProblemError, suggest
+from tieuchi.domain.ruleset import MAGNITUDE, value_range
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.units import Unit
 from tieuchi.io.figures import best, datasets_by_level
 from tieuchi.io.values import NO, YES, yesno_text
+from tieuchi.reports.cells import write_cell, write_row
+from tieuchi.reports.formatting import number
 from tieuchi.store import Store
 
 __all__ = ["TEMPLATE_VERSION", "META_SHEET", "COLUMNS", "HEADER_ROW", "FIRST_ROW",
@@ -260,7 +265,7 @@ def _font(bold: bool = False, size: int = 12) -> Font:
 def _sheet(ws: Worksheet, template: Template, sheet: TemplateSheet) -> None:
     _title_rows(ws, template, sheet)
     for col, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True), start=1):
-        cell = ws.cell(HEADER_ROW, col, name)
+        cell = write_cell(ws, HEADER_ROW, col, name)
         cell.font, cell.fill, cell.border = _font(bold=True), _HEAD, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = width
@@ -294,7 +299,7 @@ def _title_rows(ws: Worksheet, template: Template, sheet: TemplateSheet) -> None
          "Nguồn, Ghi chú; số viết theo kiểu Việt Nam (1.234,5).", False),
     ]
     for row, (text, bold) in enumerate(lines, start=1):
-        cell = ws.cell(row, 1, text)
+        cell = write_cell(ws, row, 1, text)
         cell.font = _font(bold=bold, size=14 if row == 1 else 12)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
 
@@ -308,7 +313,7 @@ def _data_row(ws: Worksheet, r: int, number: int, row: TemplateRow,
         values[VALUE_COL - 1] = yesno_text(row.value) if indicator.type is ValueType.YESNO \
             and row.value in (0, 1) else row.value
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(r, col, value if value != "" else None)
+        cell = write_cell(ws, r, col, value if value != "" else None)
         cell.font, cell.border = _font(), _BORDER
         cell.alignment = Alignment(vertical="top", wrap_text=col in (NAME_COL, SOURCE_COL,
                                                                     NOTE_COL))
@@ -333,14 +338,19 @@ def _height(values: Sequence[object]) -> float:
 
 
 def _number_rule(indicator: Indicator, cell: str) -> DataValidation:
-    """Excel refuses text in a number cell as it is typed, with a Vietnamese message."""
-    kind, low, high, what = "decimal", "-1E+15", "1E+15", "một số"
-    if indicator.type is ValueType.PERCENT:
-        low, high, what = "0", "100", "một tỷ lệ từ 0 đến 100"
-    elif indicator.type is ValueType.COUNT:
-        kind, low, what = "whole", "0", "một số nguyên không âm"
-    rule = DataValidation(type=kind, operator="between", formula1=low, formula2=high,
-                          allow_blank=True, showErrorMessage=True,
+    """Excel refuses text, and a number outside the indicator's range
+    (:func:`~tieuchi.domain.ruleset.value_range`), in a number cell as it is typed, with a
+    Vietnamese message."""
+    low, high = value_range(indicator)
+    kind = "whole" if indicator.type is ValueType.COUNT else "decimal"
+    bounds = (f"{-MAGNITUDE if low is None else low:g}", f"{MAGNITUDE if high is None else high:g}")
+    what = "một số nguyên" if kind == "whole" else "một số"
+    if low is not None and high is not None:
+        what += f" từ {number(low, 'vi', 6)} đến {number(high, 'vi', 6)}"
+    elif low is not None:
+        what += f" từ {number(low, 'vi', 6)} trở lên"
+    rule = DataValidation(type=kind, operator="between", formula1=bounds[0],
+                          formula2=bounds[1], allow_blank=True, showErrorMessage=True,
                           errorTitle="Giá trị không hợp lệ",
                           error=f"Nhập {what}; dấu phẩy trước phần thập phân (1.234,5), "
                                 "không ghi đơn vị tính.")
@@ -361,18 +371,21 @@ def _whole_numbers(ws: Worksheet, last: int) -> None:
 
 
 def _metadata(ws: Worksheet, template: Template, now: datetime) -> None:
-    ws.append(["tieuchi", "Trang thông tin của mẫu nhập số liệu: không sửa, không xóa."])
-    ws.append(["template_version", TEMPLATE_VERSION])
-    ws.append(["dataset", template.dataset.code])
-    ws.append(["period", template.period.code])
-    ws.append(["vintage", template.vintage])
-    ws.append(["generated_at", now.astimezone(UTC).isoformat(timespec="seconds")])
-    ws.append([])
-    ws.append(list(META_COLUMNS))
+    rows: list[Sequence[object]] = [
+        ["tieuchi", "Trang thông tin của mẫu nhập số liệu: không sửa, không xóa."],
+        ["template_version", TEMPLATE_VERSION],
+        ["dataset", template.dataset.code],
+        ["period", template.period.code],
+        ["vintage", template.vintage],
+        ["generated_at", now.astimezone(UTC).isoformat(timespec="seconds")],
+        [],
+        list(META_COLUMNS),
+    ]
     for sheet in template.sheets:
-        ws.append([sheet.title, None, sheet.unit.code])
-        for index, row in enumerate(sheet.rows):
-            ws.append([sheet.title, FIRST_ROW + index, sheet.unit.code, row.indicator.code,
-                       row.value, row.vintage, row.source])
+        rows.append([sheet.title, None, sheet.unit.code])
+        rows += [[sheet.title, FIRST_ROW + index, sheet.unit.code, row.indicator.code,
+                  row.value, row.vintage, row.source] for index, row in enumerate(sheet.rows)]
+    for line, values in enumerate(rows, start=1):
+        write_row(ws, line, values)
     ws.sheet_state = "hidden"
     ws.protection.sheet = True

@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
+from decimal import InvalidOperation
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
@@ -59,7 +60,9 @@ def parse_number(text: str, lang: str = "vi") -> float:
                        f"the decimals (e.g. {example})")
             hint = f"; did you mean {options}?" if options else ""
         raise ValueError(message + hint) from None
-    result = float(value)
+    except InvalidOperation:  # more digits than Babel's check of the grouping can round
+        value = None
+    result = float(value) if value is not None else math.inf
     if not math.isfinite(result):
         raise ValueError(f"\"{given}\" quá lớn" if vi else f"\"{given}\" is too large")
     return result

@@ -7,9 +7,10 @@ writes a word of its own.
 from __future__ import annotations
 
 import difflib
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+
+from tieuchi.domain.project import phrase_placeholders
 
 __all__ = ["Words", "WORDS", "with_phrases", "PHRASE_KEYS"]
 
@@ -255,21 +256,12 @@ PHRASE_KEYS = tuple(f.name for f in fields(Words) if f.name not in ("lang", "num
 """The phrases an organisation may reword (``report.phrases`` in its definitions)."""
 
 
-def _placeholders(template: str) -> set[str]:
-    """The names in a template's braces: "{n}/{total}" → {"n", "total"}."""
-    names = set()
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name is not None:
-            names.add(name.split(".")[0].split("[")[0])
-    return names
-
-
 def _check_template(key: str, text: str, default: str) -> None:
     try:
-        used = _placeholders(text)
-    except ValueError as exc:  # "{" without "}"
-        raise ValueError(f"{key}: {exc}; write a brace as {{{{ or }}}}") from None
-    allowed = _placeholders(default)
+        used = phrase_placeholders(text)
+    except ValueError as exc:
+        raise ValueError(f"{key}: {exc}") from None
+    allowed = phrase_placeholders(default)
     unknown = sorted(used - allowed)
     if unknown:
         which = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"

@@ -6,7 +6,8 @@ vụ chính trị"), one per criteria set the unit is rated on, then "Nguồn s�
 for each figure of the tables its cell, the rule that made it and the observations it came
 from. Figures are numbers (equal to :func:`~tieuchi.reports.json_output.evaluation_dict`'s,
 rounded the same way) with display formats ("≥ "#,##0.0, 0.0"%"); Excel shows their
-decimal and thousands separators in the reader's locale. Layout: docs/trace.md.
+decimal and thousands separators in the reader's locale. Every cell is written by
+:func:`~tieuchi.reports.cells.write_cell`: text is never a formula. Layout: docs/trace.md.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.engine.evaluate import Evaluation
+from tieuchi.reports.cells import write_cell
 from tieuchi.reports.document import ReportDocument, build_document, phrasebook
 from tieuchi.reports.formatting import lower_first
 from tieuchi.reports.text import (
@@ -273,7 +275,7 @@ def _criteria_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
         sheets.cells.extend(_condition_cells(ws, line, r, sheets))
     last = _HEADER_ROW + rows.height
     if not cset.verified:
-        note = ws.cell(last + 2, 1, ctx.words.illustrative)
+        note = write_cell(ws, last + 2, 1, ctx.words.illustrative)
         note.font = Font(name=_FONT, size=11, italic=True)
         ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2,
                        end_column=len(header))
@@ -301,7 +303,7 @@ def _heading(ws: Worksheet, sheets: _Sheets, n: int, header: Sequence[str],
     about = " — ".join(x for x in (doc.unit_name, doc.period) if x)
     _banner(ws, 4, 1, last, " ".join(x for x in (about + ".", *doc.notes[:1]) if x), italic)
     for col, label in enumerate(header, start=1):
-        cell = ws.cell(_HEADER_ROW, col, label)
+        cell = write_cell(ws, _HEADER_ROW, col, label)
         cell.font = bold
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = _HEADER_FILL
@@ -312,7 +314,7 @@ def _heading(ws: Worksheet, sheets: _Sheets, n: int, header: Sequence[str],
 def _banner(ws: Worksheet, row: int, first: int, last: int, text: str, font: Font,
             align: str = "center") -> None:
     """A line of the heading, over columns ``first`` to ``last``."""
-    cell = ws.cell(row, first, text)
+    cell = write_cell(ws, row, first, text)
     cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if last > first:
@@ -334,7 +336,7 @@ def _write_row(ws: Worksheet, line: int, values: Sequence[tuple[Any, str | None]
     (``texts``, 1-based) wrapped at the left, other text centred; all bordered; the row as
     tall as its longest text."""
     for col, (value, number_format) in enumerate(values, start=1):
-        cell = ws.cell(line, col, value)
+        cell = write_cell(ws, line, col, value)
         cell.font = Font(name=_FONT, size=12)
         cell.border = _BORDER
         if isinstance(value, int | float) and number_format:
@@ -527,7 +529,7 @@ def _sources_sheet(ws: Worksheet, sheets: _Sheets) -> None:
     _banner(ws, 2, 1, 12, f"{about}. {words['sources_note']}",
             Font(name=_FONT, size=11, italic=True), "left")
     for col, (label, width) in enumerate(zip(header, _SOURCE_WIDTHS, strict=True), start=1):
-        cell = ws.cell(_SOURCE_TOP, col, label)
+        cell = write_cell(ws, _SOURCE_TOP, col, label)
         cell.font = Font(name=_FONT, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.fill = _HEADER_FILL
@@ -620,7 +622,7 @@ def _write_source(ws: Worksheet, line: int, cell: _Cell, values: dict[str, Any])
     """One line of the sources: the cell as a link to it, then the values; the first
     line of a figure in bold."""
     first = "rule" in values
-    link = ws.cell(line, 1, f"{cell.sheet}!{cell.ref}")
+    link = write_cell(ws, line, 1, f"{cell.sheet}!{cell.ref}")
     link.hyperlink = Hyperlink(ref=link.coordinate,
                                location=f"{quote_sheetname(cell.sheet)}!{cell.ref}")
     link.font = Font(name=_FONT, size=11, bold=first, color="1F4E79", underline="single")
@@ -628,7 +630,7 @@ def _write_source(ws: Worksheet, line: int, cell: _Cell, values: dict[str, Any])
     link.border = _BORDER
     for col, key in enumerate(_SOURCE_COLUMNS[1:], start=2):
         value = values.get(key)
-        target = ws.cell(line, col, value)
+        target = write_cell(ws, line, col, value)
         target.font = Font(name=_FONT, size=11, italic=key == "note", bold=first and col == 4)
         target.border = _BORDER
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -72,6 +72,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 BATCH = 2000  # rows per executemany on import, and per fetch on export
 _READ = 1 << 20
+MANIFEST_BYTES = 16 << 20
+"""The largest manifest read: checked from the zip's directory before it is decompressed."""
+LINE_BYTES = 256 << 20
+"""The longest row (a line of a table's file) restored: checked while the archive is checked,
+before any row is held in memory whole."""
 
 
 def _refused(code: str, message: str) -> ProblemError:
@@ -319,6 +324,9 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
 
 def _manifest(archive: zipfile.ZipFile, path: Path) -> Manifest:
     try:
+        if archive.getinfo(MANIFEST).file_size > MANIFEST_BYTES:
+            raise _refused("bad-archive", f"{path}: {MANIFEST} is larger than "
+                           f"{_size(MANIFEST_BYTES)}: it is not a tieuchi archive's")
         document = json.loads(archive.read(MANIFEST))
     except (KeyError, ValueError) as exc:
         raise _refused("bad-archive", f"{path} has no readable {MANIFEST} ({exc}); give a "
@@ -355,13 +363,29 @@ def _check_tables(manifest: Manifest, metadata: MetaData) -> None:
                            f"{', '.join(entry.columns)}, this tieuchi {', '.join(columns)}")
 
 
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit} bytes"
+
+
+def _longest_line(lines: bytes) -> int:
+    return max((len(one) for one in lines.split(b"\n")), default=0)
+
+
 def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
-    digest, rows = hashlib.sha256(), 0
+    digest, rows, line = hashlib.sha256(), 0, 0  # line: the bytes of the row read so far
     try:
         with archive.open(entry.file) as stream:
             for chunk in iter(lambda: stream.read(_READ), b""):
                 digest.update(chunk)
                 rows += chunk.count(b"\n")
+                ends = chunk.rfind(b"\n")
+                longest = max(line + (chunk.find(b"\n") if ends >= 0 else len(chunk)),
+                              _longest_line(chunk[:ends + 1]) if ends >= 0 else 0)
+                if longest > LINE_BYTES:
+                    raise _refused("bad-archive", f"{entry.file} has a row longer than "
+                                   f"{_size(LINE_BYTES)}: it was not written by "
+                                   "'tieuchi export-all'")
+                line = len(chunk) - ends - 1 if ends >= 0 else line + len(chunk)
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
         raise _refused("bad-archive", f"{entry.file} cannot be read from the archive "
                        f"({exc})") from None

@@ -1,31 +1,52 @@
 """Figures (observations): written one request at a time, audited figure by figure, or
 loaded in bulk from a folder; read back per unit and period, or in bulk as Polars frames for
-the imports and exports."""
+the imports and exports.
+
+A write is compare-and-set: an entry may say what its writer saw (:attr:`Entry.expected`),
+and the store checks it against the figure held, under the figure's write lock
+(:func:`~tieuchi.store.unit_of_work.serialize`), in the transaction that writes the figure
+and its audit. So the audit's "old" of every change is the "new" of the one before, and a
+writer who saw a figure that has changed since gets ``stale-figure`` (409), not a silent
+overwrite."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 import polars as pl
 from sqlalchemy import select
 
 from tieuchi.domain.bundle import OBSERVATION_SCHEMA, Definitions
 from tieuchi.domain.periods import Period
-from tieuchi.domain.problems import Problem, ProblemError
-from tieuchi.domain.ruleset import VINTAGE_RANK, best_vintage, figure_problems, problem_of
+from tieuchi.domain.problems import Problem, ProblemError, problem
+from tieuchi.domain.ruleset import (
+    VINTAGE_RANK,
+    best_vintage,
+    figure_problems,
+    problem_of,
+    text_problem,
+)
 from tieuchi.domain.status import Vintage
 from tieuchi.store import bulk
 from tieuchi.store.audit import SEPARATOR, Audit, audit_key
 from tieuchi.store.results import Results
 from tieuchi.store.tables import Base, ObservationRow
-from tieuchi.store.unit_of_work import Repository, UnitOfWork, aware, chunks, now
+from tieuchi.store.unit_of_work import (
+    Repository,
+    UnitOfWork,
+    aware,
+    chunks,
+    now,
+    serialize,
+)
 from tieuchi.store.units import LoadSummary, Units, unknown_indicator, unknown_unit
 from tieuchi.store.workflow import Workflow
 
-__all__ = ["Figures", "Entry", "HELD_SCHEMA"]
+__all__ = ["Figures", "Entry", "Expected", "HELD_SCHEMA", "UNCHECKED", "Stale", "StaleFigures"]
 
 HELD_SCHEMA: dict[str, Any] = {
     "unit": pl.String, "indicator": pl.String, "period": pl.String, "vintage": pl.String,
@@ -38,9 +59,25 @@ _OBS_KEYS = ["unit", "indicator", "period", "vintage"]
 _OBS_FIELDS = ["value", "source", "recorded_at"]
 
 
+class _Unchecked(Enum):
+    UNCHECKED = "unchecked"
+
+
+UNCHECKED: Final = _Unchecked.UNCHECKED
+"""An entry's :attr:`~Entry.expected` when its writer says nothing of what it saw."""
+
+Expected = float | None | Literal[_Unchecked.UNCHECKED]
+"""What a writer saw of a figure: its value, None (there was none) or :data:`UNCHECKED`."""
+
+
 @dataclass(frozen=True)
 class Entry:
-    """A figure to write. ``value`` None deletes the figure."""
+    """A figure to write. ``value`` None deletes the figure.
+
+    ``expected`` is the figure its writer saw (the value of this unit, indicator, period and
+    vintage; None: there was none): the write is refused with ``stale-figure`` when the
+    figure held is another. Left :data:`UNCHECKED`, the entry replaces whatever is held (the
+    last writer wins, audited with what it replaced)."""
 
     unit: str
     indicator: str
@@ -48,6 +85,45 @@ class Entry:
     value: float | None
     vintage: str = Vintage.OFFICIAL.value
     source: str | None = None
+    expected: Expected = UNCHECKED
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A figure that is not what the writer of entry ``index`` saw: what is held now (value
+    None: no figure), and the last change to it (who and when; None when nobody changed it
+    since it was loaded without an audit)."""
+
+    index: int
+    entry: Entry
+    value: float | None
+    changed_by: str | None
+    changed_at: datetime | None
+
+
+class StaleFigures(ProblemError):
+    """A write refused because figures changed after their writers read them: ``stale``
+    says what is held now; one ``stale-figure`` problem per entry."""
+
+    def __init__(self, stale: Sequence[Stale]) -> None:
+        self.stale = tuple(stale)
+        super().__init__(stale_problem(
+            f, value_en=repr(f.value), value_vi=repr(f.value).replace(".", ","),
+            at_en=f.changed_at.isoformat(timespec="seconds") if f.changed_at else "?",
+            at_vi=f.changed_at.isoformat(timespec="seconds") if f.changed_at else "?")
+            for f in self.stale)
+
+
+def stale_problem(stale: Stale, *, value_en: str, value_vi: str, at_en: str,
+                  at_vi: str) -> Problem:
+    """The ``stale-figure`` problem of ``stale``, its value and time as given (formatted for
+    each language by the caller)."""
+    changed = stale.value is not None
+    return problem("stale-figure", {
+        "actor": stale.changed_by or "?", "at_en": at_en, "at_vi": at_vi,
+        "change_en": f"changed to {value_en}" if changed else "deleted",
+        "change_vi": f"sửa thành {value_vi}" if changed else "xóa",
+    }, field="value", index=stale.index)
 
 
 class Figures(Repository):
@@ -68,24 +144,47 @@ class Figures(Repository):
         Raises :class:`~tieuchi.domain.problems.ProblemError` listing every refused entry
         (unknown unit or indicator, a computed indicator, a bad period or value, a data set
         that is not a draft). Who may write is the application's question, asked before.
+        Then, under the figures' write locks, raises :class:`StaleFigures` when a figure is
+        not what its entry expected (:attr:`Entry.expected`).
         """
-        stamp = now()
         entries = [replace(e, period=Period.canonical(e.period)) for e in entries]
         with self._session() as s:
+            keys = [_obs_key(e.unit, e.indicator, e.period, e.vintage) for e in entries]
+            # Under the locks, which a workflow step waits for: a data set cannot be
+            # submitted or locked between the check of its state and the write.
+            serialize(s, "observation", keys)
             problems = self._refusals(entries)
             if problems:
                 raise ProblemError(problems)
-            held = {(r.unit, r.indicator, r.period, r.vintage): r for r in s.scalars(
+            stamp = now()  # after the wait: the audit's times follow the order of the writes
+            held = {_obs_key(r.unit, r.indicator, r.period, r.vintage): r for r in s.scalars(
                 select(ObservationRow).where(
                     ObservationRow.unit.in_({e.unit for e in entries}),
                     ObservationRow.indicator.in_({e.indicator for e in entries}),
-                    ObservationRow.period.in_({e.period for e in entries})))}
-            count = sum(self._write_one(e, held.get((e.unit, e.indicator, e.period,
-                                                      e.vintage)), actor, reason, stamp)
-                        for e in entries)
+                    ObservationRow.period.in_({e.period for e in entries}),
+                ).execution_options(populate_existing=True))}
+            rows = [held.get(key) for key in keys]
+            stale = [self._stale(index, e, row) for index, (e, row)
+                     in enumerate(zip(entries, rows, strict=True))
+                     if e.expected is not UNCHECKED
+                     and e.expected != (row.value if row is not None else None)]
+            if stale:
+                raise StaleFigures(stale)
+            count = sum(self._write_one(e, row, actor, reason, stamp)
+                        for e, row in zip(entries, rows, strict=True))
             if count:
                 self._results.stamp({e.unit for e in entries})
             return count
+
+    def _stale(self, index: int, entry: Entry, row: ObservationRow | None) -> Stale:
+        """What entry ``index`` finds instead of what its writer saw: the figure held, or
+        the last change of the audit when there is none (it was deleted)."""
+        if row is not None:
+            return Stale(index, entry, row.value, row.changed_by, aware(row.changed_at))
+        last = next(iter(self._audit.history("observation", _obs_key(
+            entry.unit, entry.indicator, entry.period, entry.vintage))), None)
+        return Stale(index, entry, None, last.actor if last else None,
+                     last.at if last else None)
 
     def check(self, entries: Sequence[Entry]) -> list[Problem]:
         """What :meth:`write` would refuse, without writing (a dry run); scope aside."""
@@ -130,7 +229,7 @@ class Figures(Repository):
 
     def _check_entries(self, entries: Sequence[Entry]) -> list[Problem]:
         """What the store knows of each entry (its unit, indicator, vintage, whether it is
-        given twice), then the domain's rules for its value and period."""
+        given twice), then the domain's rules for its source, value and period."""
         units = self._units.known(e.unit for e in entries)
         indicators = {i.code: i for i in self._units.indicators(e.indicator for e in entries)}
         problems: list[Problem] = []
@@ -158,6 +257,7 @@ class Figures(Repository):
                                         "twice", "số liệu này được nhập hai lần",
                                         field="indicator", index=index))
             seen.add(key)
+            problems += filter(None, [text_problem("source", e.source, index=index)])
         frame = pl.DataFrame([(e.indicator, e.period, e.value) for e in entries],
                              schema={"indicator": pl.String, "period": pl.String,
                                      "value": pl.Float64}, orient="row")

@@ -32,7 +32,7 @@ from tieuchi.store.drafts import Drafts
 from tieuchi.store.figures import Figures
 from tieuchi.store.results import Results
 from tieuchi.store.targets import Targets
-from tieuchi.store.unit_of_work import UnitOfWork, now
+from tieuchi.store.unit_of_work import UnitOfWork, now, serialize_load
 from tieuchi.store.units import LoadSummary, Units
 from tieuchi.store.users import Users
 from tieuchi.store.workflow import Workflow
@@ -82,10 +82,16 @@ class Store:
         folder again changes nothing. Items missing from the folder are kept. A figure or a
         target for a unit's data set that is submitted, approved or locked refuses the whole
         load (:class:`~tieuchi.domain.problems.ProblemError`).
+
+        Loads take turns, with each other and with the writes of single values
+        (:func:`~tieuchi.store.unit_of_work.serialize_load`): a second load waits for the
+        first, then finds what it wrote; after :data:`~tieuchi.store.unit_of_work.LOCK_WAIT`
+        seconds it is refused with ``database-busy``.
         """
         summary = LoadSummary()
-        stamp = now()
-        with self.session():
+        with self.session() as s:
+            serialize_load(s)
+            stamp = now()
             self.units.load(defs, summary)
             self.audit.record_batch(stamp, actor, "load", reason, {
                 "target": self.targets.load(defs, summary),

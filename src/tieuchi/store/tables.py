@@ -33,7 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "Base", "Meta", "LevelRow", "UnitRow", "IndicatorRow", "CriteriaSetRow", "DataSetRow",
     "GroupRow", "TargetRow", "ObservationRow", "WorkflowRow", "UserRow", "TokenRow",
-    "AuditRow", "AuditBatchRow", "AuditPartRow", "LoginAttemptRow", "DOCUMENT_TABLES",
+    "AuditRow", "AuditBatchRow", "AuditPartRow", "LoginLimitRow", "DOCUMENT_TABLES",
 ]
 
 NAMING = {
@@ -150,6 +150,9 @@ class UserRow(Base):
     unit: Mapped[str | None] = mapped_column(CODE)  # the scope; None: everything
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Moved on by signing out, a password change and disabling: a session made before
+    # carries an older number and is refused on its next request.
+    generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TokenRow(Base):
@@ -159,6 +162,8 @@ class TokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditRow(Base):
@@ -207,13 +212,15 @@ class AuditPartRow(Base):
     changes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class LoginAttemptRow(Base):
-    __tablename__ = "login_attempts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column(String(100), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ok: Mapped[bool] = mapped_column(Boolean)
+class LoginLimitRow(Base):
+    """The failed sign-ins of one user name or one address (``key``: ``user:…`` or
+    ``address:…``) since ``started``; a sign-in reserves its try here, in one statement,
+    before its password is checked, and a right password gives the try back."""
+
+    __tablename__ = "login_limits"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    failures: Mapped[int] = mapped_column(Integer)
 
 
 # ---------------------------------------------------------------------- drafts (lấy ý kiến)

@@ -18,7 +18,7 @@ from tieuchi.store import bulk
 from tieuchi.store.audit import Audit
 from tieuchi.store.results import Results
 from tieuchi.store.tables import Base, TargetRow
-from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now
+from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now, serialize
 from tieuchi.store.units import LoadSummary, Units, unknown_indicator, unknown_unit
 from tieuchi.store.workflow import Workflow
 
@@ -51,10 +51,13 @@ class Targets(Repository):
         data set that is not a draft). Who may set targets is the application's question,
         asked before.
         """
-        stamp = now()
         frame = _target_rows(docs)
         with self._session() as s:
-            held = self._held(frame.get_column("key").to_list())
+            keys = frame.get_column("key").to_list()
+            # What save reads as "old" stays what is held until it commits.
+            serialize(s, "target", (k for k in keys if k is not None))
+            stamp = now()
+            held = self._held(keys)
             problems = self._refusals(frame, held)
             if problems:
                 raise ProblemError(problems)
@@ -94,7 +97,8 @@ class Targets(Repository):
         with self._session() as s:
             for chunk in chunks(sorted({k for k in keys if k is not None})):
                 held.update((r.key, r) for r in s.scalars(
-                    select(TargetRow).where(TargetRow.key.in_(chunk))))
+                    select(TargetRow).where(TargetRow.key.in_(chunk))
+                    .execution_options(populate_existing=True)))
         return held
 
     def _refusals(self, frame: pl.DataFrame, held: dict[str, TargetRow]) -> list[Problem]:

@@ -21,7 +21,7 @@ from tieuchi.domain.workflow import (
 )
 from tieuchi.store.audit import Audit, audit_key
 from tieuchi.store.tables import WorkflowRow
-from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now
+from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now, serialize_load
 from tieuchi.store.units import Units
 
 __all__ = ["Workflow"]
@@ -60,8 +60,12 @@ class Workflow(Repository):
                            f"'{period}' is not a period (2023, 2023-Q3)",
                            f"'{period}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-Q3)"
                            ) from None
-        stamp = now()
         with self._session() as s:
+            # The step waits for every write of figures and targets under way (they check
+            # the data set's state under their locks) and for another step, so the state it
+            # reads is the one it replaces.
+            serialize_load(s)
+            stamp = now()
             if dataset not in {d.code for d in self._units.datasets_for(unit)}:
                 raise _refused("unknown-dataset", "dataset",
                                f"unit {unit} does not report '{dataset}'",

@@ -29,7 +29,7 @@ from tieuchi.domain.units import Unit
 from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
-from tieuchi.store import AuditEntry, Entry, Store, User
+from tieuchi.store import UNCHECKED, AuditEntry, Entry, Expected, Store, User
 from tieuchi.web.bodies import UnicodeJsonRoute
 from tieuchi.web.security import (
     Needs,
@@ -248,6 +248,16 @@ class ObservationIn(BaseModel):
     value: float | None = Field(strict=True, description="The figure; null deletes it.")
     vintage: str = Field(default=Vintage.OFFICIAL.value, json_schema_extra={"enum": _VINTAGES})
     source: str | None = None
+    expected: float | None = Field(
+        default=None, strict=True,
+        description="The figure you read (of this unit, indicator, period and vintage); null: "
+                    "there was none. When given, a figure that is another now refuses the "
+                    "request (409 `stale-figure`, the figure held now in the message). "
+                    "Left out, the figure is written over whatever is held.")
+
+    def expectation(self) -> Expected:
+        """``expected`` when the request gave it (null included), else unchecked."""
+        return self.expected if "expected" in self.model_fields_set else UNCHECKED
 
 
 class ObservationsIn(BaseModel):
@@ -434,7 +444,8 @@ def get_observations(app: AppDep, user: ApiUser, unit: str,
              dependencies=[Needs(Action.WRITE, None)])
 def post_observations(body: ObservationsIn, app: AppDep, user: ApiUser) -> Changed:
     entries = [Entry(unit=o.unit, indicator=o.indicator, period=Period.canonical(o.period),
-                     value=o.value, vintage=o.vintage, source=o.source)
+                     value=o.value, vintage=o.vintage, source=o.source,
+                     expected=o.expectation())
                for o in body.observations]
     return Changed(changed=app.write_figures(user, entries, reason=body.reason))
 

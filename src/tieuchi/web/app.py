@@ -33,6 +33,7 @@ from tieuchi.settings import Settings
 from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES
 from tieuchi.web.bodies import NotUnicode
+from tieuchi.web.headers import protect
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -86,7 +87,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     give the cookie key and the login limits."""
     settings = settings or Settings()
     app = FastAPI(title="tieuchi", summary="Targets, criteria sets and reports",
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.app = App(store, settings)
     app.state.store = store
     app.state.settings = settings
@@ -100,6 +101,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         same_site="lax", https_only=settings.secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    protect(app, settings)  # security headers, body limit, offline API docs (web/headers.py)
 
     public = [Needs(Action.PUBLIC)]
 

@@ -1,8 +1,10 @@
 """Who is asking: session cookies for pages, bearer tokens for the API, CSRF on every form.
 
 The session is a signed cookie (HttpOnly, SameSite=Lax; Secure behind HTTPS) holding the
-user's id, a fingerprint of their password hash (a password change ends old sessions) and a
-CSRF token. Workers keep no state: any worker with the same key reads any session.
+user's id, their generation when they signed in and a CSRF token. Signing out, a password
+change and disabling the user move the generation on, so every session made before ends on
+its next request, on every worker: the generation is read with the user on each request.
+Workers keep no other state: any worker with the same key reads any session.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.store import Store, User
 
 __all__ = ["session_user", "token_user", "csrf_token", "csrf_ok", "login", "logout",
+           "client_address",
            "NotSignedIn", "CsrfFailed", "Needs", "Requirement", "Hidden", "app_of", "store_of",
            "request_user"]
 
@@ -181,9 +184,9 @@ def session_user(request: Request) -> User | None:
         found = store_of(request).users.get(uid)
     if found is None:
         return None
-    user, fingerprint = found
-    if not hmac.compare_digest(str(request.session.get("fp", "")), fingerprint):
-        return None
+    user, generation = found
+    if request.session.get("gen") != generation:
+        return None  # signed out, password changed or disabled since
     return user
 
 
@@ -195,15 +198,25 @@ def token_user(request: Request) -> User | None:
     return store_of(request).users.for_token(token.strip())
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the connection's, or the one a trusted proxy gave
+    (``TIEUCHI_TRUSTED_PROXIES``, applied by the server before the application)."""
+    return request.client.host if request.client else "-"
+
+
 def login(request: Request, user: User) -> None:
     found = store_of(request).users.get(user.id)
     assert found is not None
     request.session.clear()
-    request.session.update({"uid": user.id, "fp": found[1],
+    request.session.update({"uid": user.id, "gen": found[1],
                             "csrf": secrets.token_urlsafe(32)})
 
 
 def logout(request: Request) -> None:
+    """Sign out: every session of the user ends (the cookie may have been copied)."""
+    user = session_user(request)
+    if user is not None:
+        app_of(request).sign_out(user)
     request.session.clear()
 
 

@@ -1,6 +1,7 @@
 """The pages of the web application, one router per area."""
 
 from tieuchi.web.pages import (
+    account,
     auth,
     criteria,
     dashboard,
@@ -12,7 +13,7 @@ from tieuchi.web.pages import (
     trend,
 )
 
-ROUTERS = [auth.router, dashboard.router, criteria.router, trend.router, entry.router,
-           manage.router, reports.router, imports.router, drafts.router]
+ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
+           entry.router, manage.router, reports.router, imports.router, drafts.router]
 
 __all__ = ["ROUTERS"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -11,11 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tieuchi.app import Action, allowed
 from tieuchi.app.policy import Resource
 from tieuchi.domain.problems import ProblemError
-from tieuchi.settings import Settings
 from tieuchi.store import Store
 from tieuchi.web.app import _local, lang_of, problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.security import Needs, login, logout, session_user
+from tieuchi.web.security import Needs, app_of, client_address, login, logout, session_user
 from tieuchi.web.words import UI
 
 router = page_router()
@@ -33,14 +31,9 @@ def login_form(
     request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    store: Store = request.app.state.store
-    settings: Settings = request.app.state.settings
     t = UI[lang_of(request)]
-    address = request.client.host if request.client else "-"
     try:
-        user = store.users.authenticate(username.strip(), password, address,
-                                        limit=settings.login_attempts,
-                                        window=timedelta(minutes=settings.login_window_minutes))
+        user = app_of(request).authenticate(username.strip(), password, client_address(request))
     except ProblemError as refused:  # too many failed logins
         return render(request, "login.html", error=problem_text(refused, lang_of(request)),
                       status_code=refused.status,

@@ -1,12 +1,16 @@
 """Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
 (gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa) and the history of one value.
 
-Every figure is written through ``store.figures.write`` in one go: a form with one bad field
+Every figure is written through :meth:`App.enter_figures` in one go: a form with one bad field
 saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
+Each field sends, hidden, the figure it showed (``seen__<indicator>``: ``vintage:value``, empty
+for none): a figure someone else changed in the meantime is not overwritten, the field says
+who changed it to what (``stale-figure``, 409).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +19,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from tieuchi.app import FORM_VINTAGES, Action
+from tieuchi.app import FORM_VINTAGES, Action, Shown
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.problems import ProblemError
@@ -176,6 +180,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
             _input_text(value, indicator)
         rows.append({
             "code": ind_code,
+            "seen": f"{current['vintage']}:{value!r}" if current else "",
             "name": (indicator.name_en or indicator.name) if lang == "en" else indicator.name,
             "measure": (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit,
             "yesno": indicator.type is ValueType.YESNO,
@@ -226,7 +231,8 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
     keep = {k: str(form.get(k) or "").strip() for k in ("vintage", "source", "reason")}
     keep["vintage"] = keep["vintage"] or Vintage.OFFICIAL.value
     figures = store_of(request).figures.latest(code, period_code, list(ds.indicators))
-    typed: dict[str, str] = {}
+    shown = _shown(form, ds.indicators)
+    typed: dict[str, str] = {}  # the fields changed: shown again as typed if refused
     errors: dict[str, list[str]] = {}
     values: dict[str, float | None] = {}
     for ind_code in ds.indicators:
@@ -234,10 +240,16 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
         indicator = view.light.indicator_by_code.get(ind_code)
         if field not in form or indicator is None:
             continue
-        text = typed[ind_code] = str(form.get(field) or "").strip()
-        current = figures.get(ind_code)
-        if current is not None and text == _input_text(current["value"], indicator):
+        text = str(form.get(field) or "").strip()
+        if ind_code in shown:
+            was = shown[ind_code]
+            before = _input_text(was.value if was is not None else None, indicator)
+        else:  # a form that does not say what it showed: compared with what is held
+            current = figures.get(ind_code)
+            before = _input_text(current["value"] if current else None, indicator)
+        if text == before:
             continue
+        typed[ind_code] = text
         try:
             values[ind_code] = parse_number(text, "vi") if text else None
         except ValueError as error:
@@ -249,7 +261,7 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
     try:
         count = app.enter_figures(user, code, period_code, ds.code, values,
                                   vintage=keep["vintage"], source=keep["source"] or None,
-                                  reason=keep["reason"] or None)
+                                  reason=keep["reason"] or None, shown=shown)
     except ProblemError as refusal:
         refused = refusal
         if refused.status == 403:
@@ -259,6 +271,25 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
         return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
     return _form_page(request, view, ds, message=t["saved"].format(n=count),
                       kept=keep | {"reason": ""})
+
+
+def _shown(form: FormData, indicators: Iterable[str]) -> dict[str, Shown | None]:
+    """What each field showed, from its hidden ``seen__<indicator>`` (``vintage:value``,
+    empty: no figure); a field without one, or with one that cannot be read, is left out."""
+    shown: dict[str, Shown | None] = {}
+    for code in indicators:
+        text = form.get(f"seen__{code}")
+        if not isinstance(text, str):
+            continue
+        if not text:
+            shown[code] = None
+            continue
+        vintage, _, value = text.partition(":")
+        try:
+            shown[code] = Shown(float(value), vintage)
+        except ValueError:
+            continue
+    return shown
 
 
 def _refused_form(request: Request, view: UnitView, ds: DataSet, error: ProblemError,
