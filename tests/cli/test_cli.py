@@ -110,6 +110,29 @@ def test_unknown_unit_and_bad_period() -> None:
     assert "is not a period" in result.output
 
 
+@pytest.mark.parametrize("period", ["1000", "2201-Q1"])
+def test_a_year_outside_the_years_is_refused_without_a_traceback(period: str) -> None:
+    """Issue 9: ``--period 1000`` ended in a traceback (the year before it, 999, was no
+    period)."""
+    result = runner.invoke(app, ["evaluate", str(EXAMPLE), "--period", period])
+    assert result.exit_code == 2, result.output
+    assert "is not between 1900 and 2200" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_figure_for_year_1000_in_a_folder_is_refused_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "defs.yaml").write_text(
+        "levels:\n  - {code: xa, name: Xã}\n"
+        "units:\n  - {code: X1, name: Xã 1, level: xa}\n"
+        "indicators:\n  - {code: thu, name: Thu}\n"
+        "observations:\n  - {unit: X1, indicator: thu, period: 1000, value: 5}\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "defs.yaml:8: error" in result.output
+    assert "'1000': the year 1000 is not between 1900 and 2200" in result.output
+
+
 def test_report_markdown_vi_and_en(tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(EXAMPLE), "--period", "2023", "--format", "md"])
     assert result.exit_code == 0, result.output

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tieuchi.domain.periods import Period, PeriodError, PeriodKind
+from tieuchi.domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError, PeriodKind
 
 
 @pytest.mark.parametrize(("code", "start", "end", "vi", "en", "last"), [
@@ -49,3 +49,24 @@ def test_open_and_elapsed() -> None:
 def test_twelve_months_to_date_are_the_year() -> None:
     assert Period.parse("2023-YTD12") == Period.parse("2023")
     assert Period.parse("2023-YTD12").label() == "năm 2023"
+
+
+@pytest.mark.parametrize("code", ["1000", "1899", "2201", "9999", "1000-H1", "1899-Q4",
+                                  "2201-05", "9999-YTD03", "1899-1905", "2195-2201"])
+def test_a_year_outside_the_years_is_refused(code: str) -> None:
+    """Issue 9: "1000" was read, then "the same period last year" (999) was not: a 500 on
+    every page, a traceback in the CLI."""
+    with pytest.raises(PeriodError, match=f"is not between {FIRST_YEAR} and {LAST_YEAR}"):
+        Period.parse(code)
+
+
+@pytest.mark.parametrize(("code", "last"), [
+    ("1900", "1899"), ("1900-Q1", "1899-Q1"), ("1900-YTD05", "1899-YTD05"),
+    ("1900-1904", "1895-1899"), ("2200", "2199"), ("2200-12", "2199-12")])
+def test_the_first_and_last_years_are_periods_with_a_year_before(code: str, last: str) -> None:
+    """The edges are periods, and the period before the first year exists to compare with
+    (no code names it, so it has no figures)."""
+    period = Period.parse(code)
+    assert period.code == code
+    assert period.same_period_last_year().code == last
+    assert Period.canonical(code) == code

@@ -207,7 +207,7 @@ def test_entry_user_is_kept_to_its_commune(yenmy: TestClient) -> None:
     assert yenmy.get("/units/TT/criteria/thanh-lap-quan?period=2023").status_code == 403
     assert yenmy.get("/units/TT/criteria?period=2023").status_code == 403
     refused = yenmy.get("/units/TT-DONGMY/criteria/ntm-kieu-mau/K2?period=2023", headers=HTMX)
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # a unit out of scope is not told from no unit
     assert "72,5" not in refused.text
     assert yenmy.get("/units/TT/trend?period=2023").status_code == 403
     own = yenmy.get("/units/TT-YENMY/criteria/ntm-kieu-mau?period=2023")

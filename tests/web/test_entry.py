@@ -214,16 +214,18 @@ def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
     assert value(site, "TT-YENMY", "ntmnc-04") == (1.0, "official")
 
 
-@pytest.mark.parametrize("url", [
-    "/units/TT-DAIANG/entry?period=2023",
-    "/units/TT-DAIANG/entry/ntm-nang-cao?period=2023",
-    "/units/TT-DAIANG/history?indicator=ntmnc-04&period=2023",
-    "/units/TT/entry?period=2023",
-    "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
+@pytest.mark.parametrize(("url", "status"), [
+    # A neighbouring commune is not known to her: not found, as a unit that does not exist.
+    ("/units/TT-DAIANG/entry?period=2023", 404),
+    ("/units/TT-DAIANG/entry/ntm-nang-cao?period=2023", 404),
+    ("/units/TT-DAIANG/history?indicator=ntmnc-04&period=2023", 404),
+    # Her district is (she comments on its drafts): refused.
+    ("/units/TT/entry?period=2023", 403),
+    ("/units/TT/entry/nhiem-vu-chinh-tri?period=2023", 403),
 ])
-def test_an_entry_officer_sees_no_other_unit(site: Site, url: str) -> None:
+def test_an_entry_officer_sees_no_other_unit(site: Site, url: str, status: int) -> None:
     page = site.get("yenmy", url)
-    assert site.status == 403
+    assert site.status == status
     assert "không có quyền" in page
 
 
@@ -231,10 +233,10 @@ def test_an_entry_officer_writes_no_other_unit(site: Site) -> None:
     audits = site.store.audit.count()
     site.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao?period=2023",
               {"v__ntmnc-04": "0"})
-    assert site.status == 403
+    assert site.status == 404  # a unit she does not know of
     site.post("yenmy", "/units/TT-DAIANG/entry/ntm-nang-cao/workflow?period=2023",
               {"action": "submit"})
-    assert site.status == 403
+    assert site.status == 404
     site.post("yenmy", "/units/TT/entry/nhiem-vu-chinh-tri?period=2023",
               {"v__tcsd-htt": "1"})
     assert site.status == 403

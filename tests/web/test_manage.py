@@ -56,13 +56,14 @@ def test_entry_officers_set_no_targets(site: Site, name: str) -> None:
     audits = site.store.audit.count()
     site.get(name, PAGE)
     assert site.status == 403
+    own = 403 if name == "yenmy" else 404  # Yên Mỹ is not known to Đại Áng's officer
     site.get(name, "/units/TT-YENMY/manage-targets?period=2023")
-    assert site.status == 403
+    assert site.status == own
     site.post(name, ALLOCATE, allocation(["44"] * 15 + ["40"]))
     assert site.status == 403
     site.post(name, "/units/TT-YENMY/manage-targets/assign?period=2023",
               {"indicator": "thu-nhap-bq", "comparator": "at_least", "value": "80"})
-    assert site.status == 403
+    assert site.status == own
     assert site.store.audit.count() == audits
 
 

@@ -8,7 +8,8 @@ later is covered without being listed: a GET needs ``read`` on its unit and a PO
 cannot be made up from its kind (a POST, which needs a body; a path parameter other than the
 unit) must be described here: ``test_every_unit_route_is_in_the_table`` fails until it is.
 
-Allowed requests must succeed (200); refused ones get 403 (and write nothing); without
+Allowed requests must succeed (200); refused ones get 403, or 404 when the unit of the path
+or query is one the user may not even see (:func:`hidden`), and write nothing; without
 credentials the API answers 401 and pages send to the login page.
 """
 
@@ -400,6 +401,15 @@ def test_every_unit_route_is_in_the_table() -> None:
     assert not stale, f"the table describes routes the application does not have: {stale}"
 
 
+def hidden(route: Route, case: Case) -> bool:
+    """Whether a refused request names, in its path or query, a unit the user does not know
+    of: one they may not read (nor read the drafts of). It is answered as an unknown unit
+    is (404), so that a refusal does not tell which codes exist; a unit the user sees but
+    may not act on is 403."""
+    assert case.user is not None
+    return route.unit_param is not None and case.unit not in MAY["drafts"][case.user]
+
+
 @pytest.mark.parametrize(("route", "case"), list(_matrix()))
 def test_scope(clients: Clients, route: Route, case: Case) -> None:
     web = clients.web
@@ -444,6 +454,10 @@ def test_scope(clients: Clients, route: Route, case: Case) -> None:
         assert not response.headers["location"].startswith("/login")  # post, redirect, get
     elif allowed:
         assert response.status_code == 200, response.text[:2000]
+    elif hidden(route, case):
+        assert response.status_code == 404, response.text[:2000]
+        if route.api:
+            assert response.json()["errors"][0]["code"] == "not-found"
     else:
         assert response.status_code == 403, response.text[:2000]
         if route.api:

@@ -12,7 +12,7 @@ import polars as pl
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
-from tieuchi.domain.periods import Period
+from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.ruleset import VINTAGE_RANK
 from tieuchi.domain.status import Basis, Vintage
@@ -72,8 +72,10 @@ PERIOD_SCHEMA: dict[str, Any] = {
 
 
 def period_frame(codes: Iterable[str]) -> pl.DataFrame:
-    """One row per distinct period code: its dates, kind and size."""
-    periods = [Period.parse(c) for c in sorted(set(codes))]
+    """One row per distinct period code: its dates, kind and size. A code that is no period
+    has no row: rows joined to it have no dates, so no period takes them (a database may hold
+    figures written before the years were bounded, such as year 1000)."""
+    periods = [p for p in map(_readable, sorted(set(codes))) if p is not None]
     return pl.DataFrame(
         {
             "period": [p.code for p in periods],
@@ -85,6 +87,13 @@ def period_frame(codes: Iterable[str]) -> pl.DataFrame:
         },
         schema=PERIOD_SCHEMA,
     )
+
+
+def _readable(code: str) -> Period | None:
+    try:
+        return Period.parse(code)
+    except PeriodError:
+        return None
 
 
 def observation_frame(frame: pl.DataFrame) -> pl.DataFrame:

@@ -12,6 +12,11 @@ code               meaning                                 Vietnamese label
 ``2023-YTD09``     January to September (year to date)     9 tháng năm 2023
 ``2021-2025``      several years (a plan, a term)          giai đoạn 2021 - 2025
 =================  ======================================  ============================
+
+The years are those of :data:`YEARS`, 1900 to 2200: wide enough for any series and plan a
+government keeps, narrow enough that "the same period last year" and every date of a period
+exist. A code outside them is refused like any code that is no period (:class:`PeriodError`),
+by files, the command line, the pages and the API alike.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from datetime import date
 from enum import StrEnum
 from typing import assert_never
 
-__all__ = ["Period", "PeriodKind", "PeriodError"]
+__all__ = ["Period", "PeriodKind", "PeriodError", "FIRST_YEAR", "LAST_YEAR", "YEARS"]
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+"""The years a period may name."""
 
 
 class PeriodError(ValueError):
@@ -86,11 +95,16 @@ class Period:
         for pattern, kind in _PATTERNS:
             match = pattern.match(code)
             if match:
+                year = int(match.group(1))
                 second = int(match.group(2)) if match.lastindex == 2 else 0
-                return cls._build(kind, int(match.group(1)), second)
+                for named in (year, second) if kind is PeriodKind.MULTI_YEAR else (year,):
+                    if named not in YEARS:
+                        raise PeriodError(f"'{text}': the year {named} is not between "
+                                          f"{FIRST_YEAR} and {LAST_YEAR}")
+                return cls._build(kind, year, second)
         raise PeriodError(
             f"'{text}' is not a period; write 2023, 2023-H1, 2023-Q3, 2023-05, 2023-YTD09 "
-            "or 2021-2025"
+            f"or 2021-2025 (years {FIRST_YEAR} to {LAST_YEAR})"
         )
 
     @classmethod
@@ -150,11 +164,13 @@ class Period:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
     def same_period_last_year(self) -> Period:
-        """The period one year earlier; for a multi-year period, the span just before it."""
+        """The period one year earlier; for a multi-year period, the span just before it. It
+        is built, not read: the year before :data:`FIRST_YEAR` exists as a period to compare
+        with (it has no figures, as no code names it)."""
         if self.kind is PeriodKind.MULTI_YEAR:
             span = self.end.year - self.start.year + 1
-            return Period.parse(f"{self.start.year - span}-{self.end.year - span}")
-        return Period.parse(self.code.replace(str(self.year), str(self.year - 1), 1))
+            return Period._build(self.kind, self.start.year - span, self.end.year - span)
+        return Period._build(self.kind, self.year - 1, self.part)
 
     def contains(self, other: Period) -> bool:
         return self.start <= other.start and other.end <= self.end

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from tieuchi.domain.periods import FIRST_YEAR, LAST_YEAR
+
 __all__ = ["CATALOGUE", "Code", "Problem", "ProblemError", "Severity", "problem", "suggest",
            "quoted", "MAX_MESSAGE"]
 
@@ -145,11 +147,12 @@ CATALOGUE: dict[str, Code] = {
         vi="chỉ tiêu '{indicator}' thu thập theo {frequency_vi}, không theo kỳ {period}; dùng "
            "kỳ dài hơn hoặc đổi tần suất của chỉ tiêu"),
     "invalid-period": Code(
-        _RULE, "A period code cannot be read.",
+        _RULE, "A period code cannot be read, or names a year outside "
+               f"{FIRST_YEAR}–{LAST_YEAR}.",
         en="{field} '{period}' is not a period; write 2023, 2023-H1, 2023-Q3, 2023-05, "
-           "2023-YTD09 or 2021-2025",
+           f"2023-YTD09 or 2021-2025, with years from {FIRST_YEAR} to {LAST_YEAR}",
         vi="{field} '{period}' không phải kỳ báo cáo hợp lệ (ví dụ 2023, 2023-H1, 2023-Q3, "
-           "2023-05, 2023-YTD09, 2021-2025)"),
+           f"2023-05, 2023-YTD09, 2021-2025; năm từ {FIRST_YEAR} đến {LAST_YEAR})"),
     "target-kind": Code(
         _RULE, "A target gives both or neither of a comparator and a relative target.",
         en="give either a comparator (at_least, at_most, equal, within, yes) with value, or "

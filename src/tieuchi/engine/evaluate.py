@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 
 from tieuchi.domain.bundle import Definitions, period_frame
-from tieuchi.domain.periods import Period, PeriodKind
+from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.engine.criteria import SetResults, evaluate_sets
 from tieuchi.engine.targets import group_counts, score_targets
 from tieuchi.engine.values import best_observations, observations_within, resolve_values
@@ -223,7 +223,10 @@ def _targets(
                                compare=True)
             last_frames.append(previous.with_columns(pl.lit(code).alias("period")))
     for code in targets.get_column("baseline").drop_nulls().unique().to_list():
-        base_period = Period.parse(code)
+        try:
+            base_period = Period.parse(code)
+        except PeriodError:  # stored before the years were bounded: no figure is for it
+            continue
         base = resolve(base_period, base_period.end, compare=True)
         base_frames.append(base.with_columns(pl.lit(code).alias("baseline")))
     key = ["unit", "indicator", "period"]

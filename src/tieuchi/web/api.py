@@ -30,6 +30,7 @@ from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS
 from tieuchi.engine import evaluate
 from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.store import UNCHECKED, AuditEntry, Entry, Expected, Store, User
+from tieuchi.web.bodies import UnicodeJsonRoute
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -99,7 +100,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 # The user is found before the CSRF check, so a call without any credentials gets 401.
-router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS,
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS, route_class=UnicodeJsonRoute,
                    dependencies=[Depends(api_user), Depends(require_csrf)])
 
 

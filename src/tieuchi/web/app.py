@@ -9,6 +9,7 @@ lives under ``/api`` (:mod:`tieuchi.web.api`). Every error of the API has one sh
 from __future__ import annotations
 
 from datetime import date
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -31,6 +32,7 @@ from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
 from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES
+from tieuchi.web.bodies import NotUnicode
 from tieuchi.web.headers import protect
 from tieuchi.web.security import (
     Needs,
@@ -155,16 +157,19 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return problem_response(request, ProblemError([
-            Problem("invalid-request", e["msg"], "yêu cầu không hợp lệ: " + e["msg"],
-                    field=".".join(str(x) for x in e["loc"])) for e in exc.errors()]))
+        if isinstance(exc.__cause__, NotUnicode):  # FastAPI raises it from the parser's error
+            return problem_response(request, ProblemError([exc.__cause__.problem]))
+        return problem_response(request, ProblemError([_invalid(e) for e in exc.errors()]))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed", 422: "invalid-request",
                 413: "too-large", 503: "busy"}.get(exc.status_code, "http-error")
         message = str(exc.detail)
-        return problem_response(request, ProblemError([Problem(code, message, message)]),
+        vi = message
+        if exc.status_code in _HTTP_VI and message == HTTPStatus(exc.status_code).phrase:
+            vi = _HTTP_VI[exc.status_code]  # the framework's own words, translated
+        return problem_response(request, ProblemError([Problem(code, message, vi)]),
                                 status=exc.status_code)
 
     @app.exception_handler(DBAPIError)
@@ -184,6 +189,25 @@ def _handlers(app: FastAPI) -> None:
         response = problem_response(request, error, visitor=True)
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
+
+
+# The framework's errors in Vietnamese (its English phrase is kept as the English message).
+_HTTP_VI = {400: "yêu cầu không hợp lệ", 404: "không có trang hoặc địa chỉ này",
+            405: "địa chỉ này không nhận phương thức của yêu cầu",
+            413: "yêu cầu quá lớn", 415: "kiểu nội dung của yêu cầu không được hỗ trợ"}
+
+
+def _invalid(error: Any) -> Problem:
+    """``invalid-request`` for one error of the request's validation: the field at fault, or,
+    for a body that is not JSON, the parser's reason and the character it stopped at."""
+    if error.get("type") == "json_invalid":
+        reason = str(error.get("ctx", {}).get("error", error["msg"]))
+        at = error["loc"][-1] if isinstance(error["loc"][-1], int) else 0
+        en, vi = (f" (character {at})", f" (ký tự {at})") if at else ("", "")
+        return Problem("invalid-request", f"the body is not valid JSON: {reason}{en}",
+                       f"nội dung yêu cầu không phải JSON hợp lệ: {reason}{vi}", field="body")
+    return Problem("invalid-request", error["msg"], "yêu cầu không hợp lệ: " + error["msg"],
+                   field=".".join(str(x) for x in error["loc"]))
 
 
 def problem_text(error: ProblemError, lang: str) -> str:
