@@ -23,7 +23,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.store import Store, database
 
-pytest_plugins = ["tests.problem_codes"]
+pytest_plugins = ["tests.problem_codes", "tests.scheduling"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "thanh-tri-2023"
