@@ -3,6 +3,8 @@ client address `tieuchi serve` believes."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -89,8 +91,6 @@ async def _echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
 def _client_seen(options: dict[str, Any], peer: str) -> str:
     """The client address the application gets from uvicorn configured with ``options``,
     for a request from ``peer`` that claims to be forwarded for 203.0.113.9."""
-    import asyncio
-
     config = uvicorn.Config(_echo, **options)
     config.load()
     body: list[bytes] = []
@@ -106,7 +106,10 @@ def _client_seen(options: dict[str, Any], peer: str) -> str:
     async def send(message: dict[str, Any]) -> None:
         body.append(message.get("body", b""))
 
-    asyncio.run(config.loaded_app(scope, receive, send))
+    # In a thread of its own: a test run before in this process may have left an event loop
+    # running in this one (Playwright's sync API does), where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, config.loaded_app(scope, receive, send)).result()
     return b"".join(body).decode()
 
 
