@@ -27,6 +27,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from tieuchi.app import Action, App
 from tieuchi.domain.problems import Problem, ProblemError
+from tieuchi.domain.ruleset import TEXT_LIMITS
 from tieuchi.reports.formatting import long_date, number, percent
 from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
@@ -51,7 +52,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 RETRY_AFTER = 5  # seconds, the Retry-After of a 503 when the connection pool is exhausted
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(number=number, percent=percent, long_date=long_date,
-                             quote=quote)
+                             quote=quote, limits=TEXT_LIMITS)
 
 
 def lang_of(request: Request) -> str:
