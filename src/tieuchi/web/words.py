@@ -107,8 +107,8 @@ UI: dict[str, dict[str, str]] = {
         "password_changed": "Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập "
                             "(token) của bạn đã bị hủy.",
         "tokens": "Mã truy cập API (token)",
-        "tokens_hint": "Mã truy cập cho phần mềm khác gọi API thay bạn; quản trị tạo bằng "
-                       "lệnh tieuchi token add. Thu hồi mã nào không còn dùng.",
+        "tokens_hint": "Mã truy cập cho phần mềm khác gọi API thay bạn; cần mã mới thì đề "
+                       "nghị quản trị hệ thống cấp. Thu hồi mã nào không còn dùng.",
         "no_tokens": "Bạn chưa có mã truy cập nào.",
         "token_number": "Số",
         "token_name": "Tên",
@@ -220,8 +220,8 @@ UI: dict[str, dict[str, str]] = {
         "password_changed": "Password changed. Your other sessions and all your API tokens "
                             "have ended.",
         "tokens": "API tokens",
-        "tokens_hint": "Tokens let other software call the API for you; an administrator "
-                       "makes them with tieuchi token add. Revoke those no longer used.",
+        "tokens_hint": "Tokens let other software call the API for you; ask your system "
+                       "administrator for a new one. Revoke those no longer used.",
         "no_tokens": "You have no API tokens.",
         "token_number": "No.",
         "token_name": "Name",
