@@ -393,6 +393,15 @@ CASES: list[Case] = [
           name: Huyện Thanh Trì năm 2023
           root: THANHTRI  # <-
         """}, "tieuchi.yaml"),
+    Case("project-headers-unit", "unknown-unit", {"tieuchi.yaml": """\
+        project:
+          name: Huyện Thanh Trì năm 2023
+          root: TT
+          headers:
+            TT-YENMY: {signer_name: Trần Văn B}
+            TT-YENMI:  # <-
+              place: Yên Mỹ
+        """}, "tieuchi.yaml", message="did you mean 'TT-YENMY'"),
     Case("applies-to-unit", "unknown-unit", {"criteria/ntm.yaml": """\
         criteria_sets:
           - code: ntm

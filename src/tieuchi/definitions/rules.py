@@ -118,6 +118,8 @@ def unit_references(loaded: Loaded) -> None:
                        "successor")
     for located in loaded.sections["project"]:
         _check_ref(loaded, "unknown-unit", located.item.root, units, located, ("root",), "unit")
+        for code in located.item.headers:
+            _check_ref(loaded, "unknown-unit", code, units, located, ("headers", code), "unit")
     for located in loaded.sections["observations"]:
         _check_ref(loaded, "unknown-unit", located.item.unit, units, located, ("unit",), "unit")
 

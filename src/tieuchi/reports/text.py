@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
+from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.project import ReportItem
 from tieuchi.domain.ruleset import is_yes
@@ -60,10 +61,9 @@ class Context:
         unit = defs.unit_by_code[code]
         if self.lang == "en":
             return unit.name_en or unit.name
-        level = defs.level_by_code.get(unit.level)
-        prefix = unit.kind or (level.name if level and not level.pseudo else None)
-        if prefix and not unit.name.lower().startswith(prefix.lower()):
-            return f"{prefix[:1].upper()}{prefix[1:].lower()} {unit.name}"
+        prefix = unit_kind(unit, defs.level_by_code.get(unit.level))
+        if prefix and not unit.name.lower().startswith(prefix):
+            return f"{prefix[:1].upper()}{prefix[1:]} {unit.name}"
         return unit.name
 
     def target(self, key: str, unit: str) -> Row | None:
