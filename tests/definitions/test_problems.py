@@ -273,6 +273,24 @@ CASES: list[Case] = [
               achieved_all: "Đạt {n.__class__.__mro__}/{total}"  # <-
         """}, "report.yaml", message="report.phrases.vi.achieved_all: {n.__class__.__mro__} is "
          "not a placeholder: write a name alone in braces"),
+    Case("title-with-an-unknown-placeholder", "invalid-value", {"report.yaml": """\
+        report:
+          title: Báo cáo năm {year}
+          sections:
+            - title: Kết quả {nam}  # <-
+              items: []
+        """}, "report.yaml", message="report.sections[0].title: {nam} is not a placeholder of "
+         "a title; write {period}, {year}"),
+    Case("group-name-with-a-bad-brace", "invalid-value", {"groups.yaml": """\
+        groups:
+          - code: nvct
+            name: Chỉ tiêu năm {year}
+            name_en: Targets of {year  # <-
+            unit: TT
+            period: 2023
+            targets:
+              - {indicator: gtsx, at_least: 40000}
+        """}, "groups.yaml", message="group 'nvct' name_en: "),
     Case("phrase-with-an-index", "invalid-value", {"report.yaml": """\
         report:
           phrases:

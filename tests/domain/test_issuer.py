@@ -56,8 +56,11 @@ def test_a_report_is_sent_to_the_parents_committee() -> None:
 def test_written_fields_replace_the_derived_ones_in_turn() -> None:
     commune = _unit("Yên Mỹ", "xã")
     first = HeaderFields(place="Xã Yên Mỹ", signer_name="Trần Văn B", recipients=["A", "B"])
-    second = HeaderFields(signer_name="Lê Thị C", recipients=None, symbol="BC-UBND-X")
+    second = HeaderFields(signer_name="Lê Thị C", recipients=[], symbol="BC-UBND-X")
     issuer = issuer_of(commune, None, None, None, first, second)
+    # as the store keeps them: every field dumped, the unwritten ones as null
+    stored = [HeaderFields.model_validate(h.model_dump(mode="json")) for h in (first, second)]
+    assert issuer_of(commune, None, None, None, *stored) == issuer
     assert issuer.author == "Ủy ban nhân dân\nxã Yên Mỹ"  # not written: derived
     assert (issuer.place, issuer.signer_name, issuer.symbol) == ("Xã Yên Mỹ", "Lê Thị C",
                                                                 "BC-UBND-X")

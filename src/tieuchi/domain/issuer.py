@@ -30,7 +30,8 @@ FILED = "Lưu: VT"  # the copy kept by the office ("văn thư")
 
 class HeaderFields(Model):
     """The header of one unit's report as written in the definitions; a field not written
-    is derived from the unit."""
+    (or null) is derived from the unit; ``recipients: []`` and ``signer_title: []`` write
+    none."""
 
     author: str | None = None  # the issuing body: "Ủy ban nhân dân\nxã Yên Mỹ"
     parent_body: str | None = None  # the body above the issuer, when it is written
@@ -118,8 +119,6 @@ def issuer_of(unit: Unit, level: Level | None, parent: Unit | None,
 def written(issuer: Issuer, *overrides: HeaderFields) -> Issuer:
     """``issuer`` with each override's written fields in turn."""
     for override in overrides:
-        written = {k: getattr(override, k) for k in override.model_fields_set}
-        written.update({k: () for k in ("recipients", "signer_title") if k in written
-                        and written[k] is None})
-        issuer = Issuer(**{**issuer.__dict__, **written})
+        given = {k: v for k, v in override if v is not None}  # as stored: None unwritten
+        issuer = Issuer(**{**issuer.__dict__, **given})
     return issuer

@@ -186,8 +186,8 @@ def _lines(text: str | None) -> tuple[str, ...]:
 def _header(ev: Evaluation, ctx: Context, issuer: Issuer) -> Header:
     w, lang = ctx.words, ctx.lang
     outline = ev.definitions.report
-    title = (outline.title_en if lang == "en" else outline.title) or w.title.format(
-        period=ev.period.label(lang))
+    title = ev.period.fill((outline.title_en if lang == "en" else outline.title) or w.title,
+                           lang)
     subtitle = title[len(w.title_prefix):] if title.startswith(w.title_prefix) else title
     place_date = (w.place_date.format(place=issuer.place, date=long_date(ev.as_of, lang))
                   if issuer.place else None)
@@ -258,7 +258,8 @@ def _sections(ctx: Context) -> tuple[Section, ...]:
     """The outline's sections, numbered I, II, …; a section with nothing to say is left out."""
     sections: list[Section] = []
     for section in ctx.ev.definitions.report.sections:
-        title = (section.title_en if ctx.lang == "en" else None) or section.title
+        title = ctx.ev.period.fill(
+            (section.title_en if ctx.lang == "en" else None) or section.title, ctx.lang)
         texts = tuple(t for t in (RENDERERS[item_kind(i)](i, ctx) for i in section.items) if t)
         if texts:
             sections.append(Section(ctx.words.numerals[len(sections)], title, texts))
@@ -304,7 +305,7 @@ def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
     rows = members.join(ev.targets, on="key").sort("position")
     if not rows.height:
         return None
-    name = (group.name_en or group.name) if ctx.lang == "en" else group.name
+    name = group.title(ev.period, ctx.lang)
     estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
     cells = tuple(
         (str(i), full_name(r, ctx), unit_of_measure(r["indicator"], ctx), plan_text(r, ctx),
