@@ -273,6 +273,24 @@ CASES: list[Case] = [
               achieved_all: "Đạt {n.__class__.__mro__}/{total}"  # <-
         """}, "report.yaml", message="report.phrases.vi.achieved_all: {n.__class__.__mro__} is "
          "not a placeholder: write a name alone in braces"),
+    Case("title-with-an-unknown-placeholder", "invalid-value", {"report.yaml": """\
+        report:
+          title: Báo cáo năm {year}
+          sections:
+            - title: Kết quả {nam}  # <-
+              items: []
+        """}, "report.yaml", message="report.sections[0].title: {nam} is not a placeholder of "
+         "a title; write {period}, {year}"),
+    Case("group-name-with-a-bad-brace", "invalid-value", {"groups.yaml": """\
+        groups:
+          - code: nvct
+            name: Chỉ tiêu năm {year}
+            name_en: Targets of {year  # <-
+            unit: TT
+            period: 2023
+            targets:
+              - {indicator: gtsx, at_least: 40000}
+        """}, "groups.yaml", message="group 'nvct' name_en: "),
     Case("phrase-with-an-index", "invalid-value", {"report.yaml": """\
         report:
           phrases:
@@ -393,6 +411,15 @@ CASES: list[Case] = [
           name: Huyện Thanh Trì năm 2023
           root: THANHTRI  # <-
         """}, "tieuchi.yaml"),
+    Case("project-headers-unit", "unknown-unit", {"tieuchi.yaml": """\
+        project:
+          name: Huyện Thanh Trì năm 2023
+          root: TT
+          headers:
+            TT-YENMY: {signer_name: Trần Văn B}
+            TT-YENMI:  # <-
+              place: Yên Mỹ
+        """}, "tieuchi.yaml", message="did you mean 'TT-YENMY'"),
     Case("applies-to-unit", "unknown-unit", {"criteria/ntm.yaml": """\
         criteria_sets:
           - code: ntm

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tieuchi.domain.periods import FIRST_YEAR, LAST_YEAR, Period, PeriodError, PeriodKind
+from tieuchi.domain.targets import TargetGroup
 
 
 @pytest.mark.parametrize(("code", "start", "end", "vi", "en", "last"), [
@@ -70,3 +71,23 @@ def test_the_first_and_last_years_are_periods_with_a_year_before(code: str, last
     assert period.code == code
     assert period.same_period_last_year().code == last
     assert Period.canonical(code) == code
+
+
+@pytest.mark.parametrize(("code", "lang", "filled"), [
+    ("2022", "vi", "Báo cáo năm 2022 (2022)"),
+    ("2024-H1", "vi", "Báo cáo 6 tháng đầu năm 2024 (2024)"),
+    ("2024-YTD09", "vi", "Báo cáo 9 tháng năm 2024 (2024)"),
+    ("2024-H1", "en", "Báo cáo H1 2024 (2024)"),
+])
+def test_a_title_is_filled_with_the_period(code: str, lang: str, filled: str) -> None:
+    period = Period.parse(code)
+    assert period.fill("Báo cáo {period} ({year})", lang) == filled
+    assert period.fill("Chỉ tiêu thu cố định", lang) == "Chỉ tiêu thu cố định"  # as written
+    assert period.fill("{{năm}} {year}", lang) == f"{{năm}} {period.year}"
+
+
+def test_a_groups_title_is_its_name_over_the_period() -> None:
+    group = TargetGroup(code="nvct", name="Chỉ tiêu năm {year}", name_en="Targets, {year}",
+                        unit="TT", period="2022")
+    assert group.title(Period.parse("2022")) == "Chỉ tiêu năm 2022"
+    assert group.title(Period.parse("2023-YTD09"), "en") == "Targets, 2023"

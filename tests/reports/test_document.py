@@ -15,7 +15,7 @@ from tieuchi.definitions import load_definitions
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.project import ReportItem, ReportSection
 from tieuchi.engine import Evaluation, evaluate
-from tieuchi.reports.document import ReportDocument, ReportError, build_document
+from tieuchi.reports.document import ReportDocument, ReportError, Signature, build_document
 from tieuchi.reports.text import markdown, render_markdown
 from tieuchi.reports.words import PHRASE_KEYS, WORDS, with_phrases
 
@@ -63,11 +63,21 @@ def _with_project(defs: Definitions, **fields: object) -> Definitions:
 
 
 def test_number_parent_body_and_a_unit_below(thanh_tri: Definitions) -> None:
+    """The project's header fields are its root unit's: a unit below has its own header."""
     defs = _with_project(thanh_tri, number="5", parent_body="UBND thành phố Hà Nội")
-    doc = build_document(evaluate(defs, "2023", units=["TT-YENMY"]), "vi", "TT-YENMY")
-    assert doc.header.number == "Số: 05/BC-UBND"  # a zero before numbers under 10
-    assert doc.header.parent_body == ("UBND thành phố Hà Nội",)
+    ev = evaluate(defs, "2023", units=["TT", "TT-YENMY"])
+    root = build_document(ev, "vi", "TT")
+    assert root.header.number == "Số: 05/BC-UBND"  # a zero before numbers under 10
+    assert root.header.parent_body == ("UBND thành phố Hà Nội",)
+    doc = build_document(ev, "vi", "TT-YENMY")
     assert (doc.unit_name, doc.about_root) == ("Xã Yên Mỹ", False)
+    assert doc.header.issuer == ("Ủy ban nhân dân", "xã Yên Mỹ")
+    assert (doc.header.parent_body, doc.header.number) == ((), "Số:       /BC-UBND")
+    assert doc.header.place_date == "Yên Mỹ, ngày 12 tháng 12 năm 2023"
+    assert doc.recipients == ("- Ủy ban nhân dân huyện Thanh Trì;", "- Lưu: VT.")
+    assert doc.signature == Signature(("TM. Ủy ban nhân dân", "Chủ tịch"), None)
+    assert doc.appendix_note == ("(Kèm theo Báo cáo số       /BC-UBND ngày 12/12/2023 của "
+                                 "Ủy ban nhân dân xã Yên Mỹ)")
 
 
 def test_an_outline_item_the_definitions_do_not_hold(thanh_tri: Definitions) -> None:

@@ -195,3 +195,32 @@ def test_cli_all_units(tmp_path: Path) -> None:
         "bao-cao-2023-TT-YENMY.docx"]
     result = runner.invoke(app, ["report", str(EXAMPLE), "--all-units", "-f", "md"])
     assert result.exit_code == 2 and "give the folder with -o" in result.output
+
+
+@pytest.mark.parametrize(("unit", "body", "place", "recipients"), [
+    ("TT-YENMY", ["ỦY BAN NHÂN DÂN", "XÃ YÊN MỸ"], "Yên Mỹ",
+     ["- Ủy ban nhân dân huyện Thanh Trì;", "- Lưu: VT."]),
+    ("HN", ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HÀ NỘI"], "Hà Nội", ["- Lưu: VT."]),
+])
+def test_cli_a_units_report_has_its_own_header(tmp_path: Path, unit: str, body: list[str],
+                                               place: str, recipients: list[str]) -> None:
+    """The report of a unit other than the root is headed, dated and signed by that unit's
+    People's Committee, in Markdown and in the DOCX, not by the root's."""
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--unit", unit, "--format", "md"])
+    assert result.exit_code == 0, result.output
+    head = result.stdout.split("\n# ")[0]
+    assert f"**{' '.join(body)}**" in head and f"*{place}, ngày 12 tháng 12 năm 2023*" in head
+    assert "THANH TRÌ**" not in head and "Thanh Trì," not in head
+    target = tmp_path / "bao-cao.docx"
+    result = runner.invoke(app, ["report", str(EXAMPLE), "-u", unit, "-f", "docx", "-o",
+                                 str(target)])
+    assert result.exit_code == 0, result.output
+    word = Document(str(target))
+    header = word.tables[0]
+    assert [p.text for p in header.cell(0, 0).paragraphs if p.text] == body
+    assert header.cell(1, 1).text == f"{place}, ngày 12 tháng 12 năm 2023"
+    closing = word.tables[1]
+    items = [p.text for p in closing.cell(0, 0).paragraphs if p.text]
+    assert items == ["Nơi nhận:", *recipients]
+    assert [p.text for p in closing.cell(0, 1).paragraphs if p.text] == [
+        "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]  # no name written for this unit

@@ -139,6 +139,12 @@ def test_a_commune_officer_reads_the_communes_report(site: Site) -> None:
     client, _ = site.user("yenmy")
     own = client.get("/units/TT-YENMY/report?period=2023")
     assert own.status_code == 200 and "Xã Yên Mỹ" in html.unescape(own.text)
+    issuer = re.search(r'<p class="issuer">([^<]+)</p>\s*<p class="date">([^<]+)</p>',
+                       html.unescape(own.text))
+    assert issuer is not None  # the commune's own committee, not the district's
+    assert issuer.groups() == ("Ủy ban nhân dân xã Yên Mỹ", "Yên Mỹ, ngày 12 tháng 12 năm 2023")
+    md = client.get("/units/TT-YENMY/report.md?period=2023").text
+    assert md.startswith("**ỦY BAN NHÂN DÂN XÃ YÊN MỸ**") and "Thanh Trì, ngày" not in md
     assert client.get("/units/TT-YENMY/report.xlsx?period=2023").status_code == 200
 
 

@@ -53,7 +53,7 @@ def scorecard(
             achieved = g["exceeded"] + g["met"]
             ratio = f"{achieved}/{g['total']}"
             group = defs.group_by_code[g["group"]]
-            t.add_row((group.name_en or group.name) if lang == "en" else group.name,
+            t.add_row(group.title(ev.period, lang),
                       names[g["unit"]],
                       _styled("met" if achieved == g["total"] else "not_met", ratio),
                       str(g["exceeded"]), str(g["met"]), str(g["not_met"]), str(g["no_data"]),

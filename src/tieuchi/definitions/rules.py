@@ -16,7 +16,7 @@ from tieuchi.definitions.loader import Loaded, Located
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
-from tieuchi.domain.periods import Period
+from tieuchi.domain.periods import PERIOD_PLACEHOLDERS, Period
 from tieuchi.domain.problems import suggest
 from tieuchi.domain.project import phrase_placeholders
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
@@ -118,6 +118,8 @@ def unit_references(loaded: Loaded) -> None:
                        "successor")
     for located in loaded.sections["project"]:
         _check_ref(loaded, "unknown-unit", located.item.root, units, located, ("root",), "unit")
+        for code in located.item.headers:
+            _check_ref(loaded, "unknown-unit", code, units, located, ("headers", code), "unit")
     for located in loaded.sections["observations"]:
         _check_ref(loaded, "unknown-unit", located.item.unit, units, located, ("unit",), "unit")
 
@@ -533,6 +535,43 @@ def report_phrases(loaded: Loaded) -> None:
                     except ValueError as exc:
                         loaded.error("invalid-value", f"report.{'.'.join(loc)}: {exc}",
                                      located.file, located.line_at(*loc))
+
+
+def _period_texts(loaded: Loaded) -> Iterator[tuple[str, str, Located, tuple[str | int, ...]]]:
+    """Every title written over the period: (text, what it is, place, loc)."""
+    for located in loaded.sections["report"]:
+        outline = located.item
+        for key in ("title", "title_en"):
+            yield getattr(outline, key), f"report.{key}", located, (key,)
+        for i, section in enumerate(outline.sections):
+            for key in ("title", "title_en"):
+                yield (getattr(section, key), f"report.sections[{i}].{key}", located,
+                       ("sections", i, key))
+    for located in loaded.sections["groups"]:
+        for key in ("name", "name_en"):
+            yield getattr(located.item, key), f"group '{located.item.code}' {key}", located, (
+                key,)
+
+
+@rule
+def period_titles(loaded: Loaded) -> None:
+    """Titles and group names may name the period evaluated ({period}, {year}) and nothing
+    else: a wrong name would fail when the report is written, not when the folder loads."""
+    allowed = ", ".join(f"{{{p}}}" for p in sorted(PERIOD_PLACEHOLDERS))
+    for text, what, located, loc in _period_texts(loaded):
+        if not text:
+            continue
+        try:
+            unknown = sorted(phrase_placeholders(text) - PERIOD_PLACEHOLDERS)
+        except ValueError as exc:
+            loaded.error("invalid-value", f"{what}: {exc}", located.file,
+                         located.line_at(*loc))
+            continue
+        if unknown:
+            loaded.error("invalid-value", f"{what}: {{{unknown[0]}}} is not a placeholder of "
+                         f"a title; write {allowed} (the period evaluated: \"năm 2022\", "
+                         "\"2022\"), or a brace as {{ or }}", located.file,
+                         located.line_at(*loc))
 
 
 @rule

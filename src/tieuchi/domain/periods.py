@@ -190,6 +190,18 @@ class Period:
         """The period as an official report writes it ("9 tháng năm 2023", "quý III/2023")."""
         return _label_vi(self) if lang == "vi" else _label_en(self)
 
+    def fill(self, template: str, lang: str = "vi") -> str:
+        """A title written over the period: "Báo cáo … {period}" → "Báo cáo … năm 2022",
+        "… năm {year}" → "… năm 2022" (:data:`PERIOD_PLACEHOLDERS`, checked on loading)."""
+        if "{" not in template and "}" not in template:
+            return template
+        return template.format(period=self.label(lang), year=self.year)
+
+
+PERIOD_PLACEHOLDERS = frozenset({"period", "year"})
+"""What a title may say of the period evaluated: ``{period}`` its label ("năm 2022", "6 tháng
+đầu năm 2024"), ``{year}`` its year ("2022")."""
+
 
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> Period:

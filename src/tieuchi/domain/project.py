@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
+from tieuchi.domain.issuer import HEADER_FIELDS, HeaderFields
 
 __all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline", "phrase_placeholders"]
 
@@ -30,12 +31,24 @@ class Project(Model):
     recipients: tuple[str, ...] = ()  # "Nơi nhận": "Thường trực Huyện ủy", "Lưu: VT"
     signer_title: tuple[str, ...] = ()  # ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
     signer_name: str | None = None
+    # The header of other units' reports, by unit code: the fields written replace those
+    # derived from the unit (tieuchi.domain.issuer); the fields above are the root unit's.
+    headers: dict[str, HeaderFields] = Field(default_factory=dict)
 
     @field_validator("signer_title", "recipients", mode="before")
     @classmethod
     def _one_line(cls, value: Any) -> Any:
         """One line may be written as a text instead of a list."""
         return (value,) if isinstance(value, str) else value
+
+    def header_overrides(self, unit: str, root: str | None = None) -> tuple[HeaderFields, ...]:
+        """What the definitions write of ``unit``'s header: the project's own fields for
+        the root unit (those given; ``root``: the unit reported by default when the project
+        names none), then ``headers[unit]``."""
+        own = {k for k in HEADER_FIELDS if getattr(self, k) not in (None, ())}
+        written = (HeaderFields(**{k: getattr(self, k) for k in own}),) if (
+            unit == (self.root or root) and own) else ()
+        return written + ((self.headers[unit],) if unit in self.headers else ())
 
 
 class ReportItem(Model):

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import Comparison, PeriodCode
+from tieuchi.domain.periods import Period
 from tieuchi.domain.status import Basis
 
 __all__ = ["Target", "TargetGroup", "Relative"]
@@ -86,6 +87,11 @@ class TargetGroup(Model):
     document: str | None = None
     basis: Basis = Basis.PLAN
     targets: tuple[Target, ...] = ()
+
+    def title(self, period: Period, lang: str = "vi") -> str:
+        """The group's name in ``lang`` over the period evaluated: "Chỉ tiêu … {period}"
+        → "Chỉ tiêu … năm 2022"."""
+        return period.fill((self.name_en or self.name) if lang == "en" else self.name, lang)
 
     def resolved_targets(self) -> tuple[Target, ...]:
         """The group's targets with the group's unit, period, issuer, document and basis."""

@@ -296,7 +296,7 @@ def _groups(
     )
     info = pl.DataFrame({
         "group": [g.code for g in groups],
-        "name": [g.name for g in groups],
+        "name": [g.title(period) for g in groups],
         "unit": [g.unit for g in groups],
         "period": [g.period for g in groups],
         "basis": [g.basis.value for g in groups],

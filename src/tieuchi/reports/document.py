@@ -17,6 +17,7 @@ from typing import Literal
 import polars as pl
 
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.issuer import NO_ISSUER, Issuer, issuer_of, written
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import long_date, short_date
 from tieuchi.reports.text import (
@@ -148,67 +149,81 @@ def phrasebook(definitions: Definitions, lang: str) -> Words:
 def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> ReportDocument:
     """The report of ``unit`` (default: the project's root) in ``lang``."""
     defs = ev.definitions
-    root = unit or defs.project.root or (ev.units[0] if ev.units else "")
+    default = defs.project.root or (ev.units[0] if ev.units else "")
+    root = unit or default
     ctx = Context(ev, phrasebook(defs, lang), root)
     w = ctx.words
-    header = _header(ev, ctx)
+    issuer = unit_issuer(defs, root, default)
+    header = _header(ev, ctx, issuer)
     return ReportDocument(
         lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
         about_root=root == (defs.project.root or root), period=ev.period.label(lang),
         date=ev.as_of,
         header=header, notes=_notes(ev, ctx), sections=_sections(ctx),
-        tables=_tables(ev, ctx), appendix_note=_appendix_note(ev, ctx),
-        recipients_label=w.recipients, recipients=_recipients(defs.project.recipients),
-        signature=Signature(defs.project.signer_title, defs.project.signer_name),
+        tables=_tables(ev, ctx), appendix_note=_appendix_note(ev, ctx, issuer),
+        recipients_label=w.recipients, recipients=_recipients(issuer.recipients),
+        signature=Signature(issuer.signer_title, issuer.signer_name),
     )
+
+
+def unit_issuer(defs: Definitions, unit: str, default: str | None = None) -> Issuer:
+    """Who issues ``unit``'s report (:func:`tieuchi.domain.issuer.issuer_of`), with what
+    the definitions write of it; ``default``: the unit reported when none is asked."""
+    found = defs.unit_by_code.get(unit)
+    overrides = defs.project.header_overrides(unit, default)
+    if found is None:  # no unit to derive from: what is written, or nothing
+        return written(NO_ISSUER, *overrides)
+    parent = defs.unit_by_code.get(found.parent or "")
+    levels = defs.level_by_code
+    return issuer_of(found, levels.get(found.level), parent,
+                     levels.get(parent.level) if parent else None, *overrides)
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-def _header(ev: Evaluation, ctx: Context) -> Header:
-    project, w, lang = ev.definitions.project, ctx.words, ctx.lang
+def _header(ev: Evaluation, ctx: Context, issuer: Issuer) -> Header:
+    w, lang = ctx.words, ctx.lang
     outline = ev.definitions.report
-    title = (outline.title_en if lang == "en" else outline.title) or w.title.format(
-        period=ev.period.label(lang))
+    title = ev.period.fill((outline.title_en if lang == "en" else outline.title) or w.title,
+                           lang)
     subtitle = title[len(w.title_prefix):] if title.startswith(w.title_prefix) else title
-    place_date = (w.place_date.format(place=project.place, date=long_date(ev.as_of, lang))
-                  if project.place else None)
+    place_date = (w.place_date.format(place=issuer.place, date=long_date(ev.as_of, lang))
+                  if issuer.place else None)
     return Header(
-        parent_body=_lines(project.parent_body), issuer=_lines(project.author),
-        number=_number_line(ev, w), motto=w.motto, motto_sub=w.motto_sub,
+        parent_body=_lines(issuer.parent_body), issuer=_lines(issuer.author),
+        number=_number_line(issuer, w), motto=w.motto, motto_sub=w.motto_sub,
         place_date=place_date, kind=w.document_kind, title=title,
         subtitle=subtitle[:1].upper() + subtitle[1:],
     )
 
 
-def _number(ev: Evaluation) -> str:
+def _number(issuer: Issuer) -> str:
     """The number as ND 30/2020 writes it: "05" under 10; blank when not yet given."""
-    number = ev.definitions.project.number or ""
+    number = issuer.number or ""
     if number.isdigit() and int(number) < 10:
         return f"{int(number):02d}"
     return number or " " * 6
 
 
-def _number_line(ev: Evaluation, w: Words) -> str | None:
-    symbol = ev.definitions.project.symbol
-    if not symbol:
+def _number_line(issuer: Issuer, w: Words) -> str | None:
+    if not issuer.symbol:
         return None
-    return w.number_line.format(number=_number(ev), symbol=symbol)
+    return w.number_line.format(number=_number(issuer), symbol=issuer.symbol)
 
 
-def _appendix_note(ev: Evaluation, ctx: Context) -> str | None:
+def _appendix_note(ev: Evaluation, ctx: Context, issuer: Issuer) -> str | None:
     """"(Kèm theo Báo cáo số …/BC-UBND ngày 12/12/2023 của …)" under each appendix title."""
-    project, w = ev.definitions.project, ctx.words
-    issuer = " ".join(_lines(project.author))
-    if not issuer:
+    w = ctx.words
+    body = " ".join(_lines(issuer.author))
+    if not body:
         return None
     day = short_date(ev.as_of, ctx.lang)
-    if project.symbol:
-        return w.attachment.format(number=f"{_number(ev)}/{project.symbol}", date=day,
-                                   issuer=issuer)
-    return w.attachment_plain.format(date=day, issuer=issuer)
+    if issuer.symbol:
+        return w.attachment.format(number=f"{_number(issuer)}/{issuer.symbol}", date=day,
+                                   issuer=body)
+    return w.attachment_plain.format(date=day, issuer=body)
 
 
 def _recipients(items: tuple[str, ...]) -> tuple[str, ...]:
@@ -243,7 +258,8 @@ def _sections(ctx: Context) -> tuple[Section, ...]:
     """The outline's sections, numbered I, II, …; a section with nothing to say is left out."""
     sections: list[Section] = []
     for section in ctx.ev.definitions.report.sections:
-        title = (section.title_en if ctx.lang == "en" else None) or section.title
+        title = ctx.ev.period.fill(
+            (section.title_en if ctx.lang == "en" else None) or section.title, ctx.lang)
         texts = tuple(t for t in (RENDERERS[item_kind(i)](i, ctx) for i in section.items) if t)
         if texts:
             sections.append(Section(ctx.words.numerals[len(sections)], title, texts))
@@ -289,7 +305,7 @@ def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
     rows = members.join(ev.targets, on="key").sort("position")
     if not rows.height:
         return None
-    name = (group.name_en or group.name) if ctx.lang == "en" else group.name
+    name = group.title(ev.period, ctx.lang)
     estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
     cells = tuple(
         (str(i), full_name(r, ctx), unit_of_measure(r["indicator"], ctx), plan_text(r, ctx),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
+from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.project import ReportItem
 from tieuchi.domain.ruleset import is_yes
@@ -60,10 +61,9 @@ class Context:
         unit = defs.unit_by_code[code]
         if self.lang == "en":
             return unit.name_en or unit.name
-        level = defs.level_by_code.get(unit.level)
-        prefix = unit.kind or (level.name if level and not level.pseudo else None)
-        if prefix and not unit.name.lower().startswith(prefix.lower()):
-            return f"{prefix[:1].upper()}{prefix[1:].lower()} {unit.name}"
+        prefix = unit_kind(unit, defs.level_by_code.get(unit.level))
+        if prefix and not unit.name.lower().startswith(prefix):
+            return f"{prefix[:1].upper()}{prefix[1:]} {unit.name}"
         return unit.name
 
     def target(self, key: str, unit: str) -> Row | None:
@@ -198,12 +198,13 @@ def _group(item: ReportItem, ctx: Context) -> str:
         return ""
     g = rows.row(0, named=True)
     group = ctx.ev.definitions.group_by_code[item.group]
-    name = lower_first((group.name_en or group.name) if ctx.lang == "en" else group.name)
+    title = group.title(ctx.ev.period, ctx.lang)
+    name = lower_first(title)
     achieved = g["exceeded"] + g["met"]
     members = ctx.ev.definitions.members.filter(pl.col("group") == item.group)
     targets = ctx.ev.targets.join(members.select("key", "position"), on="key").sort("position")
     if (targets.get_column("type") == "yesno").all():
-        return _milestones(g, group.name_en if ctx.lang == "en" else None, targets, ctx)
+        return _milestones(title, targets, ctx)
     if g["total"] and g["no_data"] == g["total"]:
         return w.nothing_yet.format(name=_capital(name)) + "."
     if g["partial"]:
@@ -256,7 +257,7 @@ def _on_pace(g: Row, name: str, ctx: Context) -> str:
     return text + "."
 
 
-def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context) -> str:
+def _milestones(name: str, targets: pl.DataFrame, ctx: Context) -> str:
     """A group of yes/no milestones: what is done, what is under way (or missed)."""
     w = ctx.words
 
@@ -266,7 +267,6 @@ def _milestones(g: Row, name_en: str | None, targets: pl.DataFrame, ctx: Context
     done = targets.filter(passes_expr(pl.col("status")))
     missed = targets.filter(pl.col("status") == Status.NOT_MET.value)
     unknown = targets.filter(pl.col("status") == Status.NO_DATA.value)
-    name = name_en or g["name"]
     if unknown.height == targets.height:
         return w.nothing_yet.format(name=name) + "."
     text = w.milestones.format(name=name, n=done.height, total=targets.height,

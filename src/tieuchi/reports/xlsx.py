@@ -222,7 +222,7 @@ def _group_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
                  layout: pl.DataFrame) -> None:
     ctx = sheets.ctx
     group = ctx.ev.definitions.group_by_code[code]
-    name = (group.name_en or group.name) if ctx.lang == "en" else group.name
+    name = group.title(ctx.ev.period, ctx.lang)
     ws = book.create_sheet(_unique(sheets, sheet_name(n, name, ctx.lang)))
     rows = layout.select("key", "row").join(ctx.ev.targets, on="key").sort("row")
     c = ctx.words.columns

@@ -128,7 +128,7 @@ class UnitView:
             achieved = g["exceeded"] + g["met"]
             cards.append({
                 "code": g["group"],
-                "name": (group.name_en or group.name) if self.lang == "en" else group.name,
+                "name": group.title(self.period, self.lang),
                 "achieved": achieved, "total": g["total"], "exceeded": g["exceeded"],
                 "complete": achieved == g["total"], "not_met": g["not_met_items"],
                 "no_data": g["no_data_items"], "behind": g["behind_items"],
