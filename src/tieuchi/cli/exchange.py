@@ -2,7 +2,7 @@
 (docs/exchange.md). Thin: the work is :mod:`tieuchi.io`.
 
 Every import reads and checks the whole file first and prints each problem at its place
-(``'Yên Mỹ'!E9``, ``observations.csv:7``, ``dvs.json:dataValues[3]``) in English, then in
+(``'Xã A'!E9``, ``observations.csv:7``, ``dvs.json:dataValues[3]``) in English, then in
 Vietnamese; a file with a problem imports nothing. ``--dry-run`` prints the changes and
 writes nothing.
 """

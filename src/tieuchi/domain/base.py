@@ -25,7 +25,7 @@ def nfc(value: Any) -> Any:
 
 
 def fold(text: str) -> str:
-    """Text for searching without diacritics: "Thanh Trì" and "thanh tri" fold alike."""
+    """Text for searching without diacritics: "Hà Nội" and "ha noi" fold alike."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.casefold().split())

@@ -33,9 +33,9 @@ class HeaderFields(Model):
     (or null) is derived from the unit; ``recipients: []`` and ``signer_title: []`` write
     none."""
 
-    author: str | None = None  # the issuing body: "Ủy ban nhân dân\nxã Yên Mỹ"
+    author: str | None = None  # the issuing body: "Ủy ban nhân dân\n{kind} {name}"
     parent_body: str | None = None  # the body above the issuer, when it is written
-    place: str | None = None  # for the date line: "Yên Mỹ"
+    place: str | None = None  # for the date line: the unit's name without its kind
     number: str | None = None  # "15"; none: left blank, written when registered
     symbol: str | None = None  # "BC-UBND"
     recipients: tuple[str, ...] | None = None  # "Nơi nhận"; [] for none
@@ -85,8 +85,8 @@ def place_name(unit: Unit, kind: str | None) -> str:
 
 
 def body_name(unit: Unit, kind: str | None, sep: str = " ") -> str | None:
-    """"Ủy ban nhân dân xã Yên Mỹ": the People's Committee of the unit; ``sep`` where the
-    name breaks in the header. None for a unit without a legal form (no committee)."""
+    """"Ủy ban nhân dân {kind} {name}": the People's Committee of the unit; ``sep`` where
+    the name breaks in the header. None for a unit without a legal form (no committee)."""
     if kind is None:
         return None
     return f"{COMMITTEE}{sep}{kind} {place_name(unit, kind)}"
@@ -109,7 +109,7 @@ def issuer_of(unit: Unit, level: Level | None, parent: Unit | None,
     override's written fields in turn.
 
     The derived header is that of the unit's People's Committee: its name ("Ủy ban nhân
-    dân" over "xã Yên Mỹ"), no managing body above it (Nghị định 30/2020 writes none for a
+    dân" over "{kind} {name}"), no managing body above it (Nghị định 30/2020 writes none for a
     People's Committee), the unit's name as the place, symbol BC-UBND, signed "TM. Ủy ban
     nhân dân / Chủ tịch", sent to the parent's People's Committee and filed ("Lưu: VT")."""
     parent_kind = unit_kind(parent, parent_level) if parent is not None else None

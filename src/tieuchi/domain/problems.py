@@ -9,7 +9,7 @@ looks at, a severity and (from the catalogue) the HTTP status a request gets for
 The place is given by whichever of these fits (:attr:`Problem.place` shows it):
 
 - ``file`` and ``line``: ``thanh-tri/targets.yaml:8``, ``observations.csv:7``;
-- ``at``: a place written out by the reader of a file, ``Yên Mỹ!E9`` (sheet and cell) or
+- ``at``: a place written out by the reader of a file, ``'Xã A'!E9`` (sheet and cell) or
   ``dvs.json:dataValues[3]``;
 - ``field`` and ``index``: a field of a request, and the row of a bulk request
   (``entries[3].value``).
@@ -356,7 +356,7 @@ class Problem:
     def located(cls, place: str, code: str, message: str, message_vi: str = "",
                 severity: Severity = Severity.ERROR) -> Problem:
         """The problem ``code`` at a place written out by the reader of a file
-        (``Yên Mỹ!E9``, ``dvs.json:dataValues[3]``, ``observations.csv:7``)."""
+        (``'Xã A'!E9``, ``dvs.json:dataValues[3]``, ``observations.csv:7``)."""
         return cls(code, message, message_vi, at=place, severity=severity)
 
     def placed(self, places: Sequence[str], default: str) -> Problem:

@@ -20,8 +20,8 @@ class Project(Model):
     root: str | None = None  # the unit reports are about by default
     period: PeriodCode | None = None  # the period evaluated by default
     as_of: date | None = None  # the evaluation date ("số liệu đến ngày"); default today
-    author: str | None = None  # the issuing body: "UBND huyện Thanh Trì" (a line break allowed)
-    place: str | None = None  # for the report's date line: "Thanh Trì"
+    author: str | None = None  # the issuing body: "UBND xã A" (a line break allowed)
+    place: str | None = None  # for the report's date line: "A"
     description: str | None = None
     source: str | None = None
     # The header and closing of the report as an official document (Nghị định 30/2020/NĐ-CP)

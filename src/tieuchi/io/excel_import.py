@@ -4,7 +4,7 @@ The hidden sheet ``_tieuchi`` says which data set, period and vintage the workbo
 unit of each sheet and the figures the template was made with. Only the cells that differ from
 those are changes: a value typed in, changed or cleared (clearing deletes the figure the
 template showed), or a source changed. Every cell of every sheet is read and every problem is
-reported at its cell (``'Yên Mỹ'!E9``); one problem anywhere and the file imports nothing.
+reported at its cell (``'Xã A'!E9``); one problem anywhere and the file imports nothing.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ _UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, T
 
 
 def cell_place(sheet: str, row: int, column: int) -> str:
-    """``'Yên Mỹ'!E9``: what Excel's Name Box jumps to."""
+    """``'Xã A'!E9``: what Excel's Name Box jumps to."""
     return f"{quote_sheetname(sheet)}!{get_column_letter(column)}{row}"
 
 

@@ -223,7 +223,7 @@ def _titles(units: Sequence[Unit]) -> dict[str, str]:
 
 
 def unit_title(unit: Unit) -> str:
-    """"Xã Yên Mỹ", "Thị trấn Văn Điển": the unit as a title names it."""
+    """"Xã A", "Thị trấn B": the unit as a title names it."""
     if not unit.kind:
         return unit.name
     return f"{unit.kind[:1].upper()}{unit.kind[1:]} {unit.name}"

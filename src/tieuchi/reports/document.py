@@ -57,7 +57,7 @@ class Header:
     number: str | None  # "Số:      /BC-UBND"
     motto: str
     motto_sub: str
-    place_date: str | None  # "Thanh Trì, ngày 12 tháng 12 năm 2023"
+    place_date: str | None  # "{place}, ngày … tháng … năm …"
     kind: str  # "BÁO CÁO"
     title: str  # "Báo cáo kết quả thực hiện nhiệm vụ chính trị năm 2023"
     subtitle: str  # "Kết quả thực hiện nhiệm vụ chính trị năm 2023"
@@ -116,7 +116,7 @@ class Signature:
 class ReportDocument:
     lang: str
     unit: str  # the code of the unit the report is about
-    unit_name: str | None  # "Huyện Thanh Trì"
+    unit_name: str | None  # "{Kind} {name}": "Xã A"
     about_root: bool  # whether that unit is the project's root (the issuer's own)
     period: str  # "năm 2023"
     date: date  # the report's date: the evaluation's

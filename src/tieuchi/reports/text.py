@@ -56,7 +56,7 @@ class Context:
         return percent(value, self.lang)
 
     def unit_name(self, code: str) -> str:
-        """"Huyện Thanh Trì": the name with its kind or level, unless it already has it."""
+        """"Xã A": the name with its kind or level, unless it already has it."""
         defs = self.ev.definitions
         unit = defs.unit_by_code[code]
         if self.lang == "en":

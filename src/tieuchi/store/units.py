@@ -218,8 +218,8 @@ class Units(Repository):
                 select(UnitRow.code).where(UnitRow.code.in_(chunk)))}
 
     def search(self, text: str, within: str | None = None, limit: int = 20) -> list[Unit]:
-        """Units whose name contains ``text``, diacritics ignored ("thanh tri" finds
-        "Thanh Trì"), within the subtree of ``within``."""
+        """Units whose name contains ``text``, diacritics ignored ("ha noi" finds
+        "Hà Nội"), within the subtree of ``within``."""
         with self._session() as s:
             query = select(UnitRow).where(UnitRow.search_name.contains(fold(text),
                                                                       autoescape=True))

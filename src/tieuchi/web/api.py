@@ -372,7 +372,7 @@ def list_units(store: StoreDep, user: ApiUser,
             dependencies=[Needs(Action.SIGNED_IN)])
 def search_units(store: StoreDep, user: ApiUser,
                  q: Annotated[str, Query(min_length=1, max_length=100,
-                                         description='"thanh tri" finds "Thanh Trì"')],
+                                         description='"ha noi" finds "Hà Nội"')],
                  limit: Annotated[int, Query(ge=1, le=100)] = 20) -> SearchResult:
     found: list[FoundUnit] = []
     if not q.strip():

@@ -289,8 +289,8 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
 
 def _row_names(view: UnitView, units: list[str]) -> tuple[str, dict[str, str]]:
     """The heading of the first column and each row's name: when every unit is of one level
-    and named after it ("Xã Tân Triều", "Khu vực dự kiến thành lập phường Văn Điển"), the
-    level heads the column and the rows keep the rest ("Tân Triều")."""
+    and named after it ("Xã A", "Khu vực dự kiến thành lập phường B"), the
+    level heads the column and the rows keep the rest ("A")."""
     names = {u: view.name(u) for u in units}
     heading = _words(view)["unit"]
     levels = {view.light.unit_by_code[u].level for u in units}
