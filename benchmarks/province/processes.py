@@ -185,8 +185,13 @@ def serve(database_url: str, *, workers: int, log: Path, ready_within: float = 1
           ) -> Iterator[Server]:
     """``tieuchi serve --workers N`` on a free port of 127.0.0.1, stopped on the way out."""
     port = _free_port()
+    # The simulated users all sign in from 127.0.0.1 within the same second: each try is
+    # reserved against the address's limit before its password is checked (issue 9), so
+    # the default of 20 would refuse most of them with 429. The benchmark measures pages,
+    # not the sign-in limit: the address's limit is lifted for it.
     env = {**os.environ, "TIEUCHI_DATABASE_URL": database_url,
-           "TIEUCHI_SECRET_KEY": secrets.token_urlsafe(32)}
+           "TIEUCHI_SECRET_KEY": secrets.token_urlsafe(32),
+           "TIEUCHI_LOGIN_ATTEMPTS_PER_ADDRESS": "10000"}
     with log.open("wb") as out:
         process = subprocess.Popen(
             tieuchi("serve", "--host", "127.0.0.1", "--port", str(port),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tests.store.helpers import (
     COMMUNE,
@@ -337,6 +338,22 @@ def test_accounts_are_managed_by_who_manages_the_users_of_that_unit(
         app.change_password(other, "password1234", "another-one", "10.0.0.1")
     app.change_password(other, "password123", "another-one", "10.0.0.1")
     assert app.authenticate("other", "another-one", "10.0.0.1") == other
+
+
+def test_a_token_of_a_user_whose_unit_is_gone_is_revoked_by_the_command_line_only(
+        loaded_store: Store) -> None:
+    """A user's unit that a later load removed is managed by no one below the whole
+    hierarchy: a commune's administrator cannot revoke that user's tokens."""
+    app = App(loaded_store)
+    local_admin = loaded_store.users.add("qt", "password123", role="admin", unit=COMMUNE)
+    entry_user(loaded_store, OTHER_COMMUNE, username="stray")
+    app.add_token(SYSTEM, "stray", "theirs")
+    with loaded_store.engine.begin() as connection:
+        connection.execute(text("UPDATE users SET unit = 'GONE' WHERE username = 'stray'"))
+    [theirs] = app.tokens(SYSTEM, "stray")
+    with refused("unknown-token"):
+        app.revoke_token(local_admin, theirs.id)
+    assert app.revoke_token(SYSTEM, theirs.id).revoked_at is not None
 
 
 def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:

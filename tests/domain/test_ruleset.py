@@ -247,3 +247,12 @@ def test_every_rule_says_it_in_english_and_vietnamese(code: str) -> None:
     en, vi = CATALOGUE[code].en, CATALOGUE[code].vi
     assert en and vi and en != vi
     assert unicodedata.normalize("NFC", vi) == vi
+
+
+def test_free_text_is_checked_as_it_is_kept() -> None:
+    """A trailing line break is trimmed and a decomposed name composed before the check:
+    neither is held against the text."""
+    assert checked_text("full_name", "Nguyễn Văn A\n") == "Nguyễn Văn A"
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ánh " * 13).strip()
+    assert len(decomposed) > TEXT_LIMITS["full_name"]
+    assert checked_text("full_name", decomposed) == unicodedata.normalize("NFC", decomposed)

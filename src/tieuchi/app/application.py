@@ -506,18 +506,19 @@ class App:
         return owner
 
     def _manages(self, actor: Actor, unit: str | None) -> bool:
-        try:
-            self._require_users(actor, unit)
-        except ProblemError:
-            return False
-        return True
+        """Whether the actor manages the users of ``unit`` (None: of the whole hierarchy);
+        a unit no longer in the hierarchy is managed by who manages the whole of it."""
+        resource = None if unit is None else self.resource(unit)
+        if resource is None or not resource.path:
+            resource = Resource.everything()
+        return allowed(actor, Action.MANAGE_USERS, resource)
 
     def _require_users(self, actor: Actor, unit: str | None) -> None:
         """The actor may manage the users of ``unit`` (None: of the whole hierarchy); a unit
         that does not exist is left for the store to report with its field."""
-        resource = Resource.everything() if unit is None else self.resource(unit)
-        if (resource.path or unit is None) and not allowed(actor, Action.MANAGE_USERS,
-                                                           resource):
+        if unit is not None and not self.resource(unit).path:
+            return
+        if not self._manages(actor, unit):
             raise _forbidden(Action.MANAGE_USERS, unit or "*")
 
     @staticmethod

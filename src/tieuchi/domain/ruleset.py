@@ -253,11 +253,13 @@ def text_problem(kind: str, value: str | None, *, field: str | None = None,
 
 def checked_text(kind: str, value: str | None, *, field: str | None = None) -> str | None:
     """``value`` as it is kept (:func:`normal_text`), once :func:`text_problem` finds
-    nothing wrong with it; else raises :class:`ProblemError`."""
-    found = text_problem(kind, value, field=field)
+    nothing wrong with it as kept (a trailing line break or a decomposed name is not held
+    against it); else raises :class:`ProblemError`."""
+    text = normal_text(value)
+    found = text_problem(kind, text, field=field)
     if found is not None:
         raise ProblemError([found])
-    return normal_text(value)
+    return text
 
 
 def text_problems(frame: pl.DataFrame, columns: Mapping[str, str] | Sequence[str],
