@@ -427,6 +427,7 @@ def test_an_archive_past_the_size_limits_is_refused_before_it_is_read_whole(
     the zip's directory or while it is checked in chunks, never held in memory whole; the
     limits are made small here so that a small archive passes them."""
     monkeypatch.setattr(f"tieuchi.store.backup.{limit}", 1000)
+    monkeypatch.setattr("tieuchi.store.backup._READ", 256)  # chunks below the row limit
     bad = _rewrite(archive, tmp_path / f"{limit}.tieuchi.zip", change)
     monkeypatch.setenv("TIEUCHI_DATABASE_URL", untouched_url)
     result = runner.invoke(app, ["import-all", str(bad)])

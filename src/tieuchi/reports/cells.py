@@ -25,6 +25,7 @@ Numbers stay numbers: only text is touched.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_CELL_LIMIT = 32767
 """The most characters an Excel cell holds."""
 
-_NEEDS_QUOTE = "^[=+\\-@\t\r']"
-_QUOTED = "^'[=+\\-@\t\r']"
+_START = re.escape("".join(FORMULA_START))
+_NEEDS_QUOTE = f"^[{_START}']"
+_QUOTED = f"^'[{_START}']"
 
 
 def clean_text(text: str) -> str:
@@ -79,7 +81,7 @@ def write_row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
 
 def csv_frame(frame: pl.DataFrame, numbers: Collection[str] = ()) -> pl.DataFrame:
     """Every text column of ``frame`` (but ``numbers``: numbers written as text) as
-    :func:`csv_text` writes it, column-wise."""
+    :func:`csv_frame` writes it, column-wise."""
     texts = [c for c, t in frame.schema.items() if t == pl.String and c not in numbers]
     cleaned = frame.with_columns(pl.col(c).str.replace_all(CONTROL_COLUMN, "") for c in texts)
     return cleaned.with_columns(
@@ -88,7 +90,7 @@ def csv_frame(frame: pl.DataFrame, numbers: Collection[str] = ()) -> pl.DataFram
 
 
 def read_csv_text(column: pl.Expr) -> pl.Expr:
-    """The text a CSV cell written by :func:`csv_text` holds: the quote put in front taken
+    """The text a CSV cell written by :func:`csv_frame` holds: the quote put in front taken
     away (``'=x`` → ``=x``, ``''x`` → ``'x``); any other cell as it is."""
     return pl.when(column.str.contains(_QUOTED)).then(column.str.slice(1)).otherwise(column)
 

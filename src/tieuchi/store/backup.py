@@ -76,7 +76,7 @@ MANIFEST_BYTES = 16 << 20
 """The largest manifest read: checked from the zip's directory before it is decompressed."""
 LINE_BYTES = 256 << 20
 """The longest row (a line of a table's file) restored: checked while the archive is checked,
-before any row is held in memory whole."""
+before any row is held in memory whole (a chunk read, :data:`_READ`, is shorter)."""
 
 
 def _refused(code: str, message: str) -> ProblemError:
@@ -367,10 +367,6 @@ def _size(limit: int) -> str:
     return f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit} bytes"
 
 
-def _longest_line(lines: bytes) -> int:
-    return max((len(one) for one in lines.split(b"\n")), default=0)
-
-
 def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
     digest, rows, line = hashlib.sha256(), 0, 0  # line: the bytes of the row read so far
     try:
@@ -378,13 +374,14 @@ def _check_file(archive: zipfile.ZipFile, entry: TableEntry) -> None:
             for chunk in iter(lambda: stream.read(_READ), b""):
                 digest.update(chunk)
                 rows += chunk.count(b"\n")
-                ends = chunk.rfind(b"\n")
-                longest = max(line + (chunk.find(b"\n") if ends >= 0 else len(chunk)),
-                              _longest_line(chunk[:ends + 1]) if ends >= 0 else 0)
-                if longest > LINE_BYTES:
+                # A row inside one chunk is shorter than the chunk: only the row carried
+                # over from the chunks before can pass the limit.
+                first = chunk.find(b"\n")
+                if line + (first if first >= 0 else len(chunk)) > LINE_BYTES:
                     raise _refused("bad-archive", f"{entry.file} has a row longer than "
                                    f"{_size(LINE_BYTES)}: it was not written by "
                                    "'tieuchi export-all'")
+                ends = chunk.rfind(b"\n")
                 line = len(chunk) - ends - 1 if ends >= 0 else line + len(chunk)
     except (KeyError, zipfile.BadZipFile, OSError) as exc:
         raise _refused("bad-archive", f"{entry.file} cannot be read from the archive "

@@ -33,6 +33,7 @@ from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
 from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES
+from tieuchi.store.users import MIN_PASSWORD
 from tieuchi.web.bodies import NotUnicode
 from tieuchi.web.headers import protect
 from tieuchi.web.security import (
@@ -52,7 +53,8 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 RETRY_AFTER = 5  # seconds, the Retry-After of a 503 when the connection pool is exhausted
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(number=number, percent=percent, long_date=long_date,
-                             quote=quote, limits=TEXT_LIMITS)
+                             quote=quote, limits=TEXT_LIMITS,
+                             min_password=MIN_PASSWORD)
 
 
 def lang_of(request: Request) -> str:

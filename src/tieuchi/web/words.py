@@ -101,7 +101,7 @@ UI: dict[str, dict[str, str]] = {
         "account": "Tài khoản",
         "change_password": "Đổi mật khẩu",
         "current_password": "Mật khẩu hiện tại",
-        "new_password": "Mật khẩu mới (ít nhất 8 ký tự)",
+        "new_password": "Mật khẩu mới (ít nhất {n} ký tự)",
         "again_password": "Nhập lại mật khẩu mới",
         "password_mismatch": "Hai lần nhập mật khẩu mới không khớp nhau; hãy nhập lại.",
         "password_changed": "Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi mã truy cập "
@@ -214,7 +214,7 @@ UI: dict[str, dict[str, str]] = {
         "account": "Account",
         "change_password": "Change password",
         "current_password": "Current password",
-        "new_password": "New password (at least 8 characters)",
+        "new_password": "New password (at least {n} characters)",
         "again_password": "New password again",
         "password_mismatch": "The two new passwords differ; type them again.",
         "password_changed": "Password changed. Your other sessions and all your API tokens "
