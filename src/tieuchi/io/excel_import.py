@@ -135,8 +135,6 @@ def read_workbook(store: Store, data: bytes | Path, *, name: str | None = None,
         readings: list[Reading] = []
         for title in _sheets(book, meta, found):
             readings += _read_sheet(book, title, meta, catalogue, found)
-    except _UNREADABLE:
-        raise not_a_workbook(file) from None
     finally:
         book.close()
     found.stop()
@@ -178,18 +176,26 @@ class _Book:
     def computed(self, title: str, columns: int) -> list[tuple[Any, ...]]:
         """The same cells with the values Excel saved for their formulas."""
         if self._values is None:
-            self._values = self._load(values=True)
+            try:
+                self._values = self._load(values=True)
+            except _UNREADABLE:
+                raise not_a_workbook(self.found.file) from None
         return self._rows(self._values, title, columns)
 
     def _rows(self, book: Workbook, title: str, columns: int) -> list[tuple[Any, ...]]:
-        ws = book[title]
-        ws.reset_dimensions()  # read to the last row, whatever <dimension> says
+        """The sheet's rows as openpyxl parses them, lazily (read-only mode): a part that
+        cannot be parsed is found here, and only here is it "not a workbook"."""
         limit = LIMITS.last_row(title)
         rows: list[tuple[Any, ...]] = []
-        for row in ws.iter_rows(max_col=columns):
-            rows.append(row)
-            if len(rows) > limit:
-                raise LIMITS.too_many_rows(title)
+        try:
+            ws = book[title]
+            ws.reset_dimensions()  # read to the last row, whatever <dimension> says
+            for row in ws.iter_rows(max_col=columns):
+                rows.append(row)
+                if len(rows) > limit:
+                    raise LIMITS.too_many_rows(title)
+        except _UNREADABLE:
+            raise not_a_workbook(self.found.file) from None
         return rows
 
     def close(self) -> None:
