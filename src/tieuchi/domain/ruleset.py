@@ -253,13 +253,14 @@ def text_problem(kind: str, value: str | None, *, field: str | None = None,
 
 def checked_text(kind: str, value: str | None, *, field: str | None = None) -> str | None:
     """``value`` as it is kept (:func:`normal_text`), once :func:`text_problem` finds
-    nothing wrong with it as kept (a trailing line break or a decomposed name is not held
-    against it); else raises :class:`ProblemError`."""
-    text = normal_text(value)
-    found = text_problem(kind, text, field=field)
+    nothing wrong with it; else raises :class:`ProblemError`. Its length is counted in
+    composed characters (NFC): a name typed decomposed, as a Mac does, is not three times
+    longer."""
+    composed = None if value is None else unicodedata.normalize("NFC", value)
+    found = text_problem(kind, composed, field=field)
     if found is not None:
         raise ProblemError([found])
-    return text
+    return normal_text(composed)
 
 
 def text_problems(frame: pl.DataFrame, columns: Mapping[str, str] | Sequence[str],
