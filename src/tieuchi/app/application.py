@@ -105,12 +105,20 @@ def stale_in(lang_value: Callable[[float | None, str], str], stale: Stale) -> Pr
 
 
 class UnknownUnit(ProblemError):
-    """A unit code that is not in the hierarchy (``not-found``: 404)."""
+    """A unit the actor does not know of (``not-found``: 404): it is not in the hierarchy,
+    or it lies outside what the actor may see. Both are answered alike, word for word, so
+    that a refusal does not tell which unit codes exist."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        super().__init__([Problem("not-found", f"unit '{code}' does not exist",
-                                  f"đơn vị '{code}' không có trong danh mục", field="unit")])
+        super().__init__([Problem(
+            "not-found", f"there is no unit '{code}', or you may not see it",
+            f"không có đơn vị '{code}' hoặc bạn không có quyền xem", field="unit")])
+
+
+SEEING = (Action.READ, Action.READ_DRAFTS)
+"""What lets an actor know that a unit exists: reading it, or reading its drafts (the units
+above one's own, whose drafts one comments on)."""
 
 
 def _placed(p: Problem, index: int | None = None) -> Problem:
@@ -154,6 +162,18 @@ class App:
         if not allowed(actor, action, resource):
             raise _forbidden(action, unit)
         return resource
+
+    def require_seen(self, actor: Actor | None, action: Action, unit: str) -> Resource:
+        """:meth:`require` for a unit named in an address (the pages' and the API's paths
+        and queries): a unit the actor may not see (:data:`SEEING`) is refused as one that
+        does not exist (:class:`UnknownUnit`, 404), so that a refusal does not tell which
+        codes exist; ``forbidden`` (403) only where the actor sees the unit but may not do
+        ``action`` there (a viewer writing, an entry officer approving)."""
+        resource = self.resource(unit)
+        if resource.path and not allowed(actor, action, resource) and \
+                not any(allowed(actor, seen, resource) for seen in SEEING):
+            raise UnknownUnit(unit)
+        return self.require(actor, action, unit)
 
     def require_all(self, actor: Actor, action: Action, units: Iterable[str]) -> None:
         """Refuse the whole request when one of its units is out of reach; units that do not

@@ -22,7 +22,7 @@ from tieuchi.store import Store, User
 
 __all__ = ["session_user", "token_user", "csrf_token", "csrf_ok", "login", "logout",
            "client_address",
-           "NotSignedIn", "CsrfFailed", "Needs", "Requirement", "Hidden", "app_of", "store_of",
+           "NotSignedIn", "CsrfFailed", "Needs", "Requirement", "app_of", "store_of",
            "request_user"]
 
 CSRF_FIELD = "csrf_token"
@@ -77,23 +77,10 @@ def Needs(action: Action, unit_param: str | None = "code") -> Any:  # noqa: N802
     return Depends(Requirement(action, unit_param))
 
 
-class Hidden(ProblemError):
-    """A unit the user does not know of (``not-found``, 404): it does not exist, or it lies
-    outside what the user may see. Both are answered alike, word for word, so that a refusal
-    does not tell which unit codes exist."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__([Problem(
-            "not-found", f"there is no unit '{code}', or you may not see it",
-            f"không có đơn vị '{code}' hoặc bạn không có quyền xem", field="unit")])
-
-
 class Requirement:
-    """The check behind :func:`Needs`: the signed-in user may do ``action`` on the unit.
-    Refused, it is 404 (:class:`Hidden`) when the unit does not exist or the user may
-    neither read it nor do ``action`` on it (nor read its drafts: the units above one's own,
-    whose drafts one comments on); 403 ``forbidden`` when the user sees the unit but may not
-    do ``action`` there (a viewer writing, an entry officer approving)."""
+    """The check behind :func:`Needs`: the signed-in user may do ``action`` on the unit,
+    decided from the worker's paths; a refusal is the application's
+    (:meth:`App.require_seen`: 404 for a unit the user may not see, 403 for one they see)."""
 
     def __init__(self, action: Action, unit_param: str | None) -> None:
         self.action, self.unit_param = action, unit_param
@@ -117,16 +104,9 @@ class Requirement:
             raise NotSignedIn()
         if code is None:
             return
-        resource = Resource.unit(path)
-        if path and allowed(user, self.action, resource):
+        if path and allowed(user, self.action, Resource.unit(path)):
             return
-        if not path or not any(allowed(user, seen, resource) for seen in _SEEING):
-            raise Hidden(code)
-        app_of(request).require(user, self.action, code)  # forbidden
-
-
-# What lets a user know that a unit exists.
-_SEEING = (Action.READ, Action.READ_DRAFTS)
+        app_of(request).require_seen(user, self.action, code)  # raises: 404 or 403
 
 
 def unit_versions(request: Request, code: str) -> tuple[int, int]:
