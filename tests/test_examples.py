@@ -100,8 +100,14 @@ FIGURES = [
 
 
 def _params() -> list[object]:
-    marks = {f: pytest.mark.xfail(strict=True, reason=f.needs) if f.needs else () for f in FIGURES}
-    return [pytest.param(f, marks=marks[f], id=f.id) for f in FIGURES]
+    """One case per figure, named by its id in the README (A20, A20b for its second part)."""
+    params, seen = [], set()
+    for f in FIGURES:
+        name = f.id if f.id not in seen else f"{f.id}b"
+        seen.add(f.id)
+        marks = pytest.mark.xfail(strict=True, reason=f.needs) if f.needs else ()
+        params.append(pytest.param(f, marks=marks, id=name))
+    return params
 
 
 def _flat(text: str) -> str:
