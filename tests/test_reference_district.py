@@ -121,3 +121,12 @@ def test_snapshot_report_of_a_commune(request: pytest.FixtureRequest, thanh_tri)
     text = render_markdown(evaluate(thanh_tri, "2023", units=["TT-YENMY"]), "vi", "TT-YENMY")
     assert "Xã Yên Mỹ được công nhận là điểm đến du lịch" in text
     assert_snapshot(request, "thanh-tri-2023-yen-my.vi.md", text)
+
+
+def test_the_2022_report_states_the_figures_of_2022(thanh_tri) -> None:  # noqa: ANN001
+    """The 2023 groups are not of 2022: their highlights are stated as the 2022 figures."""
+    from tieuchi.engine import evaluate
+
+    text = render_markdown(evaluate(thanh_tri, "2022"), "vi").split("## Phụ lục")[0]
+    assert "1. Tổng giá trị sản xuất đạt 38.420 tỷ đồng. Thu cố định đạt 813 tỷ đồng." in text
+    assert "2023" not in text.split("## I.")[1].split("## II.")[0]

@@ -750,6 +750,43 @@ CASES: list[Case] = [
         "observations-2023.csv": OBS_HEADER + "TT,so-xa-dat,2023,2,official\n",
     }, "observations-2023.csv", line=2, severity=Severity.WARNING,
         message="is counted from criteria set"),
+    Case("highlight-of-another-year", "highlight-not-stated", {"report.yaml": """\
+        project: {name: Thanh Trì, root: TT, period: "2022"}
+        groups:
+          - code: ktxh-2023
+            name: Chỉ tiêu năm 2023
+            unit: TT
+            period: 2023
+            targets:
+              - {code: ktxh-gtsx, indicator: gtsx, growth: 12}
+        report:
+          sections:
+            - title: Kết quả
+              items:
+                - group: ktxh-2023
+                  highlights:
+                    - ktxh-gtsx  # <-
+        """}, "report.yaml", severity=Severity.WARNING,
+        message="target 'ktxh-gtsx' is for 2023 and no figure is within 2022"),
+    Case("indicator-item-without-figures", "highlight-not-stated", {"report.yaml": """\
+        project: {name: Thanh Trì, root: TT, period: "2022"}
+        report:
+          sections:
+            - title: Kết quả
+              items:
+                - indicator: thu-nhap-bq  # <-
+        """}, "report.yaml", severity=Severity.WARNING,
+        message="no target of the period and no figure within it"),
+    Case("nine-months-base-without-figures", "base-without-data", {"targets.yaml": """\
+        indicators:
+          - {code: ty-le, name: Tỷ lệ hộ nghèo đa chiều, unit: "%", type: percent,
+             direction: lower, time: last, rollup: none}
+        targets:
+          - {unit: TT, indicator: ty-le, period: 2023-YTD09, reduction_pp: 4}  # <-
+        observations:
+          - {unit: TT, indicator: ty-le, period: "2022", value: 10}
+        """}, "targets.yaml", severity=Severity.WARNING,
+        message='2022-YTD09, which has no figure of \'ty-le\'; 2022 has: write baseline: "2022"'),
     Case("dataset-with-computed-indicator", "derived-in-dataset", {"datasets.yaml": """\
         indicators:
           - {code: thu-tong, name: Tổng thu, components: [gtsx], frequency: year}
@@ -1093,3 +1130,12 @@ def test_observation_for_a_unit_outside_its_validity(tmp_path: Path) -> None:
     assert [(p.code, p.line, p.severity) for p in problems] == [
         ("unit-not-valid", 2, Severity.WARNING)
     ], explain(problems)
+
+
+def test_a_baseline_answers_a_base_without_data(tmp_path: Path) -> None:
+    """The fix base-without-data gives (baseline: "2022") silences it."""
+    case = next(c for c in CASES if c.code == "base-without-data")
+    files = {name: text.replace("reduction_pp: 4}", 'reduction_pp: 4, baseline: "2022"}')
+             for name, text in case.files.items()}
+    _, problems, _ = run(Case(case.id, case.code, files, case.file), tmp_path)
+    assert not [p for p in problems if p.code == "base-without-data"], explain(problems)

@@ -10,7 +10,11 @@ Each file has ``definitions`` (a definition folder written as one YAML document)
 - ``criteria``: ``UNIT:SET:CRITERION: {met:, conditions_met:, condition_count:, ...}``;
 - ``summaries``: ``UNIT:SET: {total:, passed:, passed_units: [...]}``;
 - ``absent``: ``{targets: [KEY], groups: [GROUP], sets: [UNIT:SET], summaries: [UNIT:SET],
-  values: [UNIT:INDICATOR]}``: rows that must not be in the results (e.g. outside ``units``).
+  values: [UNIT:INDICATOR]}``: rows that must not be in the results (e.g. outside ``units``);
+- ``figures``: ``UNIT:INDICATOR: {column: expected, ...}`` (the figures the report's
+  highlights and indicator items state);
+- ``sentences``: texts the Vietnamese report (Markdown, of the project's root) holds exactly,
+  a sentence or a table row; ``missing``: texts it must not hold.
 
 Numbers match to within 0.05 (reports show one decimal).
 """
@@ -27,6 +31,7 @@ import yaml
 
 from tieuchi.definitions import load_definitions
 from tieuchi.engine import Evaluation, evaluate
+from tieuchi.reports.text import render_markdown
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
 
@@ -83,6 +88,15 @@ def test_scenario(path: Path, tmp_path: Path) -> None:
     for key, want in (expect.get("summaries") or {}).items():
         unit, code = key.split(":")
         _check(_row(result.sets.summaries, key, unit=unit, set=code), want, key)
+    for key, want in (expect.get("figures") or {}).items():
+        unit, indicator = key.split(":")
+        _check(_row(result.figures, key, unit=unit, indicator=indicator), want, key)
+    if expect.get("sentences") or expect.get("missing"):
+        text = render_markdown(result, "vi")
+        for sentence in expect.get("sentences") or ():
+            assert sentence in text, f"not in the report: {sentence}\n\n{text}"
+        for sentence in expect.get("missing") or ():
+            assert sentence not in text, f"in the report: {sentence}"
     for kind, keys in (expect.get("absent") or {}).items():
         frame, columns = _frames(result)[kind]
         for key in keys:

@@ -101,8 +101,7 @@ def test_english_header(thanh_tri_2023: Evaluation) -> None:
 
 # ------------------------------------------------------------------ an organisation's phrases
 
-PHRASES = """
-  phrases:
+PHRASES = """  phrases:
     vi:
       achieved_all: "Đạt và vượt {n}/{total} {name} (đạt 100%)"
       appendix: "Biểu {n}: {name}"
@@ -116,7 +115,8 @@ def own_words(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     folder = tmp_path_factory.mktemp("defs") / "thanh-tri"
     shutil.copytree(EXAMPLE, folder)
     report = folder / "report.yaml"
-    report.write_text(report.read_text(encoding="utf-8") + PHRASES, encoding="utf-8")
+    text = report.read_text(encoding="utf-8")  # the example's own phrases, and these
+    report.write_text(text.replace("  phrases:\n    vi:\n", PHRASES, 1), encoding="utf-8")
     return evaluate(load_definitions(folder), "2023")
 
 

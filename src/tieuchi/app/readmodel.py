@@ -49,7 +49,7 @@ __all__ = ["ReadModel", "Result", "Facts", "pack", "unpack", "facts_of", "reach"
 Written = Iterable[tuple[str, str]]
 """What a write changed: (indicator, period) pairs."""
 
-_FRAMES = ("values", "targets", "groups")
+_FRAMES = ("values", "targets", "groups", "figures")
 _SET_FRAMES = tuple(f.name for f in fields(SetResults))
 
 
@@ -193,13 +193,15 @@ def _unpack(payload: bytes, definitions: Definitions) -> Result:
         meta = json.loads(archive.read("meta.json"))
 
         def frame(name: str) -> pl.DataFrame:
+            if f"{name}.arrow" not in archive.namelist():  # kept before the frame existed
+                return pl.DataFrame(schema={"unit": pl.String, "indicator": pl.String})
             return pl.read_ipc(io.BytesIO(archive.read(f"{name}.arrow")))
 
         found = meta.get("facts", {})
         return Result(Evaluation(
             definitions, Period.parse(meta["period"]), date.fromisoformat(meta["as_of"]),
             tuple(meta["units"]), frame("values"), frame("targets"), frame("groups"),
-            SetResults(**{n: frame(f"sets.{n}") for n in _SET_FRAMES})), Facts(
+            SetResults(**{n: frame(f"sets.{n}") for n in _SET_FRAMES}), frame("figures")), Facts(
             tuple(found.get("periods", ())), frozenset(found.get("observed", ())),
             frozenset(found.get("own", ())), frozenset(found.get("targeted", ()))))
 
@@ -468,6 +470,7 @@ def _within(ev: Evaluation, units: set[str]) -> Evaluation:
 
     return replace(ev, units=tuple(u for u in ev.units if u in units),
                    values=rows(ev.values), targets=rows(ev.targets), groups=rows(ev.groups),
+                   figures=rows(ev.figures),
                    sets=SetResults(**{n: rows(getattr(ev.sets, n)) for n in _SET_FRAMES}))
 
 
@@ -488,6 +491,8 @@ def _patched(old: Evaluation, new: Evaluation, indicators: set[str], sets: set[s
     return replace(
         old, values=_replaced(old.values, new.values, of_indicators),
         targets=targets,
+        figures=_replaced(old.figures, new.figures, of_indicators) if (
+            old.figures.width == new.figures.width) else new.figures,
         groups=_replaced(old.groups, recounted, pl.col("group").is_in(groups), "group"),
         sets=SetResults(**{n: _set_rows(getattr(old.sets, n), getattr(new.sets, n), sets)
                            for n in _SET_FRAMES}))

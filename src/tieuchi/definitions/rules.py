@@ -16,9 +16,9 @@ from tieuchi.definitions.loader import Loaded, Located
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
-from tieuchi.domain.periods import PERIOD_PLACEHOLDERS, Period
-from tieuchi.domain.problems import suggest
-from tieuchi.domain.project import phrase_placeholders
+from tieuchi.domain.periods import PERIOD_PLACEHOLDERS, Period, PeriodError, PeriodKind
+from tieuchi.domain.problems import Severity, problem, suggest
+from tieuchi.domain.project import Highlight, phrase_placeholders
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
@@ -513,9 +513,16 @@ def report_references(loaded: Loaded) -> None:
                            (*loc, "target"), "target")
                 _check_ref(loaded, "unknown-unit", item.unit, units, located, (*loc, "unit"),
                            "unit")
+                _check_ref(loaded, "unknown-indicator", item.indicator, indicators, located,
+                           (*loc, "indicator"), "indicator")
                 for k, highlight in enumerate(item.highlights):
-                    _check_ref(loaded, "unknown-target", highlight, keys | set(indicators),
-                               located, (*loc, "highlights", k), "target or indicator")
+                    at = (*loc, "highlights", k)
+                    _check_ref(loaded, "unknown-target", highlight.target,
+                               keys | set(indicators), located, at, "target or indicator")
+                    _check_ref(loaded, "unknown-indicator", highlight.indicator, indicators,
+                               located, (*at, "indicator"), "indicator")
+                    _check_ref(loaded, "unknown-unit", highlight.unit, units, located,
+                               (*at, "unit"), "unit")
 
 
 @rule
@@ -591,3 +598,125 @@ def dataset_references(loaded: Loaded) -> None:
                              located.file, located.line_at("indicators", i))
         for i, code in enumerate(located.item.levels):
             _check_ref(loaded, "unknown-level", code, levels, located, ("levels", i), "level")
+
+
+class _Figures:
+    """Whether a unit (or a unit below it) has a figure of an indicator (or of one it is made
+    of) within a period, from the folder's observations: what a report can state."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        frame = _all_observations(loaded).select("unit", "indicator", "period").unique()
+        self.indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+        self.spans: dict[str, list[tuple[str, Period]]] = {}
+        for unit, indicator, code in frame.iter_rows():
+            try:
+                self.spans.setdefault(indicator, []).append((unit, Period.parse(code)))
+            except PeriodError:
+                continue
+        self.children: dict[str, list[str]] = {}
+        for located in loaded.sections["units"]:
+            if located.item.parent:
+                self.children.setdefault(located.item.parent, []).append(located.item.code)
+
+    def _below(self, unit: str) -> set[str]:
+        found, stack = {unit}, [unit]
+        while stack:
+            for child in self.children.get(stack.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        return found
+
+    def _inputs(self, code: str) -> set[str]:
+        found, stack = {code}, [code]
+        while stack:
+            ind = self.indicators.get(stack.pop())
+            if ind is None:
+                continue
+            for c in (*ind.components, ind.numerator, ind.denominator, ind.weight):
+                if c and c not in found:
+                    found.add(c)
+                    stack.append(c)
+        return found
+
+    def has(self, indicator: str, unit: str, period: Period) -> bool:
+        ind = self.indicators.get(indicator)
+        if ind is not None and ind.derived_from_set:  # counted from a set when evaluated
+            return True
+        units = self._below(unit)
+        return any(u in units and period.contains(p)
+                   for code in self._inputs(indicator) for u, p in self.spans.get(code, ()))
+
+
+@rule
+def stated_highlights(loaded: Loaded) -> None:
+    """Each highlight and indicator item the project's period can state: a target of the
+    period, else a figure within it (a criteria set's highlights are targets only)."""
+    project = next(iter(loaded.items("project")), None)
+    if project is None or project.period is None:
+        return
+    period = Period.parse(project.period)
+    targets = {t.key: t for t, _, _ in _all_targets(loaded)}
+    indicators = _codes(loaded, "indicators")
+    figures: _Figures | None = None
+    for located in loaded.sections["report"]:
+        for i, section in enumerate(located.item.sections):
+            for j, item in enumerate(section.items):
+                loc = ("sections", i, "items", j)
+                entries: list[tuple[Highlight, tuple[str | int, ...]]] = [
+                    (h, (*loc, "highlights", k)) for k, h in enumerate(item.highlights)]
+                if item.indicator:
+                    entries.append((Highlight(indicator=item.indicator), (*loc, "indicator")))
+                for h, at in entries:
+                    unit = h.unit or item.unit or project.root
+                    target = targets.get(h.key)
+                    code = target.indicator if target else h.key
+                    if code not in indicators or unit is None:
+                        continue  # an unknown code is reported by report_references
+                    if any(t.period and Period.parse(t.period).contains(period)
+                           and (t is target or (target is None and t.indicator == code
+                                                and t.unit == unit))
+                           for t in targets.values()):
+                        continue
+                    who = h.unit or item.unit or (target.unit if target else unit) or unit
+                    figures = figures or _Figures(loaded)
+                    if item.criteria_set is None and figures.has(code, who, period):
+                        continue
+                    details = {"key": h.key, "period": period.code, "indicator": code,
+                               "unit": who}
+                    if target is not None:
+                        details["why"] = (f"target '{h.key}' is for {target.period} and no "
+                                          f"figure is within {period.code}")
+                        details["why_vi"] = (f"chỉ tiêu '{h.key}' thuộc kỳ {target.period} và "
+                                             f"chưa có số liệu trong kỳ {period.code}")
+                    else:
+                        details["why"] = "no target of the period and no figure within it"
+                        details["why_vi"] = ("không có chỉ tiêu của kỳ và chưa có số liệu "
+                                             "trong kỳ")
+                    loaded.problems.append(problem(
+                        "highlight-not-stated", details, file=located.file,
+                        line=located.line_at(*at), severity=Severity.WARNING))
+
+
+@rule
+def base_periods(loaded: Loaded) -> None:
+    """A relative target of part of a year compares with the same part of last year: when
+    that has no figure and the whole year has, say so, with the fix (``baseline``)."""
+    figures: _Figures | None = None
+    for target, located, loc in _all_targets(loaded):
+        if (target.relative is None or target.baseline or target.baseline_value is not None
+                or target.period is None or target.unit is None):
+            continue
+        period = Period.parse(target.period)
+        if period.kind in (PeriodKind.YEAR, PeriodKind.MULTI_YEAR):
+            continue
+        base = period.same_period_last_year()
+        year = Period.parse(str(base.year))
+        figures = figures or _Figures(loaded)
+        if (figures.has(target.indicator, target.unit, base)
+                or not figures.has(target.indicator, target.unit, year)):
+            continue
+        loaded.problems.append(problem(
+            "base-without-data", {"indicator": target.indicator, "period": period.code,
+                                  "base": base.code, "year": year.code},
+            file=located.file, line=located.line_at(*loc), severity=Severity.WARNING))

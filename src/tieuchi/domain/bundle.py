@@ -57,6 +57,8 @@ TARGET_SCHEMA: dict[str, Any] = {
     "issuer": pl.String,
     "document": pl.String,
     "name": pl.String,
+    "compare": pl.String,
+    "excess": pl.String,
 }
 
 MEMBER_SCHEMA: dict[str, Any] = {"group": pl.String, "key": pl.String, "position": pl.Int32}
@@ -134,6 +136,8 @@ def target_frame(targets: Iterable[Target]) -> pl.DataFrame:
             "issuer": t.issuer,
             "document": t.document,
             "name": t.name,
+            "compare": t.compare.value if t.compare else None,
+            "excess": t.excess.value if t.excess else None,
         })
     return pl.DataFrame(rows, schema=TARGET_SCHEMA)
 

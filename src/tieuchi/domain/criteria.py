@@ -138,6 +138,10 @@ class CriteriaSet(Model):
     short_name: str | None = None  # in report sentences: "nông thôn mới nâng cao"
     phrase: str | None = None  # "được công nhận là điểm đến du lịch"; default "đạt <name>"
     phrase_en: str | None = None
+    # What a unit that does not pass is said to be ("chưa đưa vào sử dụng"); default the
+    # phrase denied: "chưa" before it, in place of a leading "đã"
+    phrase_not: str | None = None
+    phrase_not_en: str | None = None
     term: str = "tiêu chí"  # what its criteria are called: "tiêu chí", "tiêu chuẩn"
     term_en: str = "criteria"
     source: LegalSource | None = None

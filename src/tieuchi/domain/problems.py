@@ -95,6 +95,21 @@ CATALOGUE: dict[str, Code] = {
                                 "period."),
     "set-applies-to-nothing": Code(_DEF, "A criteria set is evaluated for no unit."),
     "derived-in-dataset": Code(_DEF, "A data set lists an indicator the engine computes."),
+    "highlight-not-stated": Code(
+        _DEF, "A report highlight or indicator item the project's period cannot state: no "
+              "target of the period and no figure within it.",
+        en="'{key}' cannot be stated for {period}: {why}; add figures of {period} for "
+           "'{indicator}' (of {unit}) or name a target of {period}",
+        vi="'{key}' không nêu được trong kỳ {period}: {why_vi}; nhập số liệu kỳ {period} của "
+           "'{indicator}' ({unit}) hoặc chọn một chỉ tiêu của kỳ {period}"),
+    "base-without-data": Code(
+        _DEF, "A relative target's base period (the same period last year) has no figure "
+              "while the whole year has.",
+        en="the target for '{indicator}' ({period}) is compared with {base}, which has no "
+           "figure of '{indicator}'; {year} has: write baseline: \"{year}\" to compare with "
+           "the year",
+        vi="chỉ tiêu '{indicator}' ({period}) so với kỳ {base}, kỳ này chưa có số liệu "
+           "'{indicator}'; năm {year} có: ghi baseline: \"{year}\" để so với cả năm"),
     # ---------------------------------------------------------- figures and targets
     "invalid-value": Code(
         _RULE, "A value is not allowed: not a finite number, or not one of a field's values.",

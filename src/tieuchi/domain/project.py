@@ -11,8 +11,10 @@ from pydantic import Field, field_validator, model_validator
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.issuer import HEADER_FIELDS, HeaderFields
+from tieuchi.domain.statements import Compare, Excess
 
-__all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline", "phrase_placeholders"]
+__all__ = ["Project", "Highlight", "ReportItem", "ReportSection", "ReportOutline",
+           "phrase_placeholders"]
 
 
 class Project(Model):
@@ -51,21 +53,68 @@ class Project(Model):
         return written + ((self.headers[unit],) if unit in self.headers else ())
 
 
+class Highlight(Model):
+    """A figure stated after a report item: a target (by key), or an indicator (by code:
+    the unit's target for it in the period, else its figure and its comparison with the
+    same period last year), with how to state it. Written as a text, it is a target key or
+    an indicator code: ``ktxh-gtsx``, ``gtsx``."""
+
+    target: str | None = None  # a target key (or an indicator code, as a text is)
+    indicator: str | None = Field(default=None, pattern=CODE_PATTERN)
+    unit: str | None = None  # whose figure: default the item's unit, else the report's
+    compare: Compare | None = None
+    excess: Excess | None = None
+    percent_decimals: int | None = Field(default=None, ge=0, le=6)
+    percent_fixed: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return {"target": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one(self) -> Highlight:
+        if (self.target is None) == (self.indicator is None):
+            raise ValueError("a highlight names one of target or indicator")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The target key or indicator code named."""
+        return self.target or self.indicator or ""
+
+
 class ReportItem(Model):
-    """One paragraph of the report: a group, a single target, or a criteria set."""
+    """One paragraph of the report: a group, a single target, a criteria set or the figure
+    of one indicator; the options say how its figures are stated (a highlight's own win)."""
 
     group: str | None = Field(default=None, pattern=CODE_PATTERN)
     target: str | None = None  # a target key (its code, or unit:indicator:period)
     criteria_set: str | None = Field(default=None, pattern=CODE_PATTERN)
-    highlights: tuple[str, ...] = ()  # target keys or indicator codes stated after a group
+    indicator: str | None = Field(default=None, pattern=CODE_PATTERN)
+    highlights: tuple[Highlight, ...] = ()  # figures stated after a group or a set
     unit: str | None = None  # whose result: default the project's root
+    compare: Compare | None = None
+    excess: Excess | None = None
+    percent_decimals: int | None = Field(default=None, ge=0, le=6)
+    percent_fixed: bool | None = None
 
     @model_validator(mode="after")
     def _one(self) -> ReportItem:
-        given = [k for k in ("group", "target", "criteria_set") if getattr(self, k) is not None]
+        given = [k for k in ITEM_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a report item names one of group, target or criteria_set")
+            raise ValueError("a report item names one of group, target, criteria_set or "
+                             "indicator")
         return self
+
+    @property
+    def highlight_keys(self) -> list[str]:
+        """The target keys and indicator codes of the highlights."""
+        return [h.key for h in self.highlights]
+
+
+ITEM_KINDS = ("group", "target", "criteria_set", "indicator")
+"""What a report item may name, one of them."""
 
 
 class ReportSection(Model):
@@ -107,3 +156,6 @@ class ReportOutline(Model):
     # An organisation's own wording of the report, by language: phrase → template
     # (the phrases and their placeholders are listed in docs/reports.md).
     phrases: dict[Literal["vi", "en"], Phrases] = Field(default_factory=dict)
+    # How figures are stated unless a group, target, item or highlight says otherwise
+    compare: Compare | None = None  # default: change
+    excess: Excess | None = None  # default: "đạt 102,6% kế hoạch"

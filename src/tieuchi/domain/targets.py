@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import Comparison, PeriodCode
 from tieuchi.domain.periods import Period
+from tieuchi.domain.statements import Compare, Excess
 from tieuchi.domain.status import Basis
 
 __all__ = ["Target", "TargetGroup", "Relative"]
@@ -46,6 +47,8 @@ class Target(Comparison[float]):
     issuer: str | None = None
     document: str | None = None
     note: str | None = None
+    compare: Compare | None = None  # how the report compares it with the same period
+    excess: Excess | None = None  # how the report states its excess over the target
 
     @model_validator(mode="after")
     def _one_kind(self) -> Target:
@@ -86,6 +89,8 @@ class TargetGroup(Model):
     issuer: str | None = None
     document: str | None = None
     basis: Basis = Basis.PLAN
+    compare: Compare | None = None  # its targets' default
+    excess: Excess | None = None  # its targets' default
     targets: tuple[Target, ...] = ()
 
     def title(self, period: Period, lang: str = "vi") -> str:
@@ -102,6 +107,8 @@ class TargetGroup(Model):
                 "issuer": t.issuer or self.issuer,
                 "document": t.document or self.document,
                 "basis": t.basis or self.basis,
+                "compare": t.compare or self.compare,
+                "excess": t.excess or self.excess,
             })
             for t in self.targets
         )

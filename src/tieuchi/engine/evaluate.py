@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -11,7 +11,7 @@ import polars as pl
 from tieuchi.domain.bundle import Definitions, period_frame
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.engine.criteria import SetResults, evaluate_sets
-from tieuchi.engine.targets import group_counts, score_targets
+from tieuchi.engine.targets import group_counts, same_period_exprs, score_targets
 from tieuchi.engine.values import best_observations, observations_within, resolve_values
 
 __all__ = ["Evaluation", "evaluate", "hierarchy_frame", "series", "carry_to_successors"]
@@ -32,6 +32,10 @@ class Evaluation:
     targets: pl.DataFrame  # one row per target
     groups: pl.DataFrame  # one row per target group
     sets: SetResults
+    # unit × indicator named by the report's highlights and indicator items: the figure of
+    # the period and its comparison with the same period last year (:func:`figures_frame`)
+    figures: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"unit": pl.String, "indicator": pl.String}))
 
     def target(self, key: str) -> dict[str, object] | None:
         rows = self.targets.filter(pl.col("key") == key)
@@ -97,8 +101,15 @@ def evaluate(
     selected = _selection(definitions, hierarchy, units)
     indicators = definitions.indicators
     hierarchies = {period.code: hierarchy}
+    resolved: dict[tuple[str, date, bool], pl.DataFrame] = {}
 
     def values(p: Period, cutoff: date, compare: bool = False) -> pl.DataFrame:
+        """:func:`resolve` once per period, cut-off and use."""
+        if (p.code, cutoff, compare) not in resolved:
+            resolved[p.code, cutoff, compare] = resolve(p, cutoff, compare)
+        return resolved[p.code, cutoff, compare]
+
+    def resolve(p: Period, cutoff: date, compare: bool = False) -> pl.DataFrame:
         """``p``'s values from data up to ``cutoff``, over the units that existed in ``p``;
         ``compare``: a period compared with (last year, a baseline), carried to the units
         of the evaluated period that succeeded merged ones. The best vintage is chosen among
@@ -122,8 +133,57 @@ def evaluate(
         conditions=_filter(set_results.conditions, keep),
         summaries=_filter(set_results.summaries, keep),
     )
+    figures = figures_frame(definitions, period, selected, current, values)
     return Evaluation(definitions, period, as_of, tuple(selected),
-                      current.filter(keep), targets, groups, sets)
+                      current.filter(keep), targets, groups, sets, figures)
+
+
+def stated_indicators(definitions: Definitions) -> list[str]:
+    """The indicators the report's highlights and indicator items may state as figures: those
+    named, and those of the targets named (stated as figures in a period without the
+    target)."""
+    by_key = dict(definitions.targets.select("key", "indicator").iter_rows())
+    codes: list[str] = []
+    for section in definitions.report.sections:
+        for item in section.items:
+            for key in [*item.highlight_keys, *([item.indicator] if item.indicator else [])]:
+                code = by_key.get(key, key)
+                if code in definitions.indicator_by_code and code not in codes:
+                    codes.append(code)
+    return codes
+
+
+def figures_frame(
+    definitions: Definitions, period: Period, selected: list[str], current: pl.DataFrame,
+    resolve: Resolve,
+) -> pl.DataFrame:
+    """The figure of each selected unit × stated indicator (:func:`stated_indicators`) for
+    ``period``: value, vintage, the same period last year, the change and the ratio (as a
+    target's, :func:`~tieuchi.engine.targets.same_period_exprs`); the indicator's type,
+    decimals and direction; and the report's ``compare`` way. A unit without a figure has
+    no row."""
+    codes = stated_indicators(definitions)
+    chosen = pl.col("indicator").is_in(codes) & pl.col("unit").is_in(selected)
+    actual = current.filter(chosen & pl.col("value").is_not_null())
+    if period.kind is not PeriodKind.MULTI_YEAR and actual.height:
+        last = resolve(period.same_period_last_year(), period.same_period_last_year().end,
+                       compare=True).filter(chosen)
+    else:
+        last = pl.DataFrame(schema={"unit": pl.String, "indicator": pl.String,
+                                    "value": pl.Float64})
+    meta = _indicator_meta(definitions).select("indicator", "type", "decimals",
+                                               "direction_comparator")
+    return (
+        actual.select("unit", "indicator", pl.col("value").alias("actual"),
+                      pl.col("vintage_rank").alias("actual_vintage"))
+        .join(last.select("unit", "indicator", pl.col("value").alias("last_year")),
+              on=["unit", "indicator"], how="left")
+        .join(meta, on="indicator", how="left")
+        .with_columns(pl.lit(period.code).alias("period"),
+                      *same_period_exprs(pl.lit(period.kind is PeriodKind.MULTI_YEAR)),
+                      pl.lit(None, pl.String).alias("compare"))
+        .with_columns(*_report_default(definitions, "compare"))
+    )
 
 
 def series(
@@ -255,9 +315,20 @@ def _targets(
                 .otherwise(pl.col("last_year")),
             ).alias("base"),
             pl.coalesce("name", "indicator_name").alias("display_name"),
+            *_report_default(definitions, "compare", "excess"),
         )
     )
     return score_targets(frame, period.end, as_of)
+
+
+def _report_default(definitions: Definitions, *columns: str) -> list[pl.Expr]:
+    """A target's way of stating (its own, else its group's), else the report's."""
+    outline = definitions.report
+    out = []
+    for column in columns:
+        value = getattr(outline, column)
+        out.append(pl.col(column).fill_null(pl.lit(value.value if value else None, pl.String)))
+    return out
 
 
 def _stack(frames: list[pl.DataFrame], key: list[str]) -> pl.DataFrame:

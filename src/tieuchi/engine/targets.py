@@ -19,7 +19,7 @@ from tieuchi.engine.comparators import passes_expr, status_expr
 PACE = pl.Enum([p.value for p in Pace])
 """The type of the pace column: one of :class:`~tieuchi.domain.status.Pace`, or null."""
 
-__all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts"]
+__all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts", "same_period_exprs"]
 
 PACE_BAND = 0.05
 """Within ±5% of the pro-rata target is on track; above is ahead, below is behind."""
@@ -65,8 +65,27 @@ def score_targets(frame: pl.DataFrame, evaluated_end: date, as_of: date) -> pl.D
         pl.when(numeric & pl.col("relative").is_null() & (pl.col("target") != 0))
         .then(pl.col("actual") / pl.col("target") * 100)
     )
+    # What a target to reach was exceeded by: "vượt 158,2 tấn so với kế hoạch"
+    excess_amount = pl.when(
+        (pl.col("comparator") == Comparator.AT_LEAST.value) & (pl.col("type") != "yesno")
+        & (pl.col("actual") > pl.col("target"))).then(pl.col("actual") - pl.col("target"))
+    frame = frame.with_columns(
+        status.alias("status"),
+        percent_of_target.alias("percent_of_target"),
+        *same_period_exprs(pl.col("kind") == "multi_year"),
+        excess_amount.alias("excess_amount"),
+        pl.when(percent_of_target > 100).then(percent_of_target - 100).alias("excess_percent"),
+    )
+    return frame.with_columns(*_pace(evaluated_end, as_of))
+
+
+def same_period_exprs(no_change: pl.Expr) -> list[pl.Expr]:
+    """The comparison of ``actual`` with ``last_year`` (the same period last year): the
+    change in % (in points for a percentage), its kind, and the ratio in % ("bằng 106,4%").
+    None for a yes/no figure, where ``no_change`` holds, or without last year's figure."""
+    none = (pl.col("type") == ValueType.YESNO.value) | no_change | pl.col("last_year").is_null()
     change = (
-        pl.when((pl.col("type") == ValueType.YESNO.value) | (pl.col("kind") == "multi_year"))
+        pl.when(none)
         .then(None)
         .when(pl.col("type") == ValueType.PERCENT.value)
         .then(pl.col("actual") - pl.col("last_year"))
@@ -78,13 +97,10 @@ def score_targets(frame: pl.DataFrame, evaluated_end: date, as_of: date) -> pl.D
         .when(pl.col("type") == ValueType.PERCENT.value).then(pl.lit("points"))
         .otherwise(pl.lit("percent"))
     )
-    frame = frame.with_columns(
-        status.alias("status"),
-        percent_of_target.alias("percent_of_target"),
-        change.alias("change_vs_same_period"),
-        change_kind.alias("change_kind"),
-    )
-    return frame.with_columns(*_pace(evaluated_end, as_of))
+    ratio = pl.when(~none & (pl.col("last_year") != 0)).then(
+        pl.col("actual") / pl.col("last_year") * 100)
+    return [change.alias("change_vs_same_period"), change_kind.alias("change_kind"),
+            ratio.alias("ratio_vs_same_period")]
 
 
 def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:

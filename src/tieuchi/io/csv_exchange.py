@@ -41,7 +41,7 @@ __all__ = ["OBSERVATION_CSV", "TARGET_CSV", "observations_frame", "targets_frame
 
 OBSERVATION_CSV = ("unit", "indicator", "period", "value", "vintage", "source")
 _OBSERVATION_OPTIONAL = ("vintage", "source", "recorded_at", "note")
-TARGET_CSV = tuple(TARGET_SCHEMA)
+TARGET_CSV = tuple(c for c in TARGET_SCHEMA if c not in ("compare", "excess"))  # wording
 _TARGET_REQUIRED = ("unit", "indicator", "period")
 MAX_PER_CHECK = 20  # rows listed per check; the rest are counted
 _NUMBERS = ("value", "value_high", "relative_value", "baseline_value", "tolerance")
@@ -72,7 +72,7 @@ def targets_frame(store: Store, unit: str, period: str | None = None) -> pl.Data
     """The targets of ``unit`` and the units below it (of ``period`` only, when given)."""
     codes = [u.code for u in store.units.under(unit)]
     docs = store.targets.of(codes, Period.parse(period).code if period else None)
-    frame = pl.DataFrame(docs, schema=TARGET_SCHEMA)
+    frame = pl.DataFrame(docs, schema=TARGET_SCHEMA).select(TARGET_CSV)
     return frame.with_columns(*(_number_text(c) for c in _NUMBERS))
 
 

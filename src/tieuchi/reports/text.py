@@ -18,8 +18,9 @@ import polars as pl
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
-from tieuchi.domain.project import ReportItem
+from tieuchi.domain.project import Highlight, ReportItem
 from tieuchi.domain.ruleset import is_yes
+from tieuchi.domain.statements import nearest
 from tieuchi.domain.status import Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
@@ -33,10 +34,14 @@ __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
            "sentence_for_target", "Context", "plan_text", "actual_text", "change_text",
            "full_name", "full_set_name",
            "unit_of_measure", "share_text", "assessment_text", "condition_value_text",
-           "condition_threshold_text", "item_kind", "VINTAGES"]
+           "condition_threshold_text", "item_kind", "VINTAGES", "sentence_for_figure",
+           "LIST_LIMIT"]
 
 VINTAGES = ("plan", "estimate", "preliminary", "official")
 Row = dict[str, Any]
+LIST_LIMIT = 10
+"""A count names its members up to this many; past it, it names the exceptions (the other,
+smaller side): "41/45 công trình …; 4 công trình chưa …: A, B, C và D"."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,19 @@ class Context:
         if found is not None:
             return found
         rows = self.ev.targets.filter((pl.col("indicator") == key) & (pl.col("unit") == unit))
+        return rows.row(0, named=True) if rows.height else None
+
+    def figure(self, key: str, unit: str | None) -> Row | None:
+        """The evaluated figure of an indicator (by code, or that of a target by key, of the
+        target's unit unless ``unit`` is given; default the report's) for the period: a row
+        of :attr:`~tieuchi.engine.Evaluation.figures`."""
+        defined = self.ev.definitions.targets.filter(pl.col("key") == key)
+        if defined.height:
+            key, unit = defined.item(0, "indicator"), unit or defined.item(0, "unit")
+        unit = unit or self.unit
+        if "actual" not in self.ev.figures.columns:
+            return None
+        rows = self.ev.figures.filter((pl.col("indicator") == key) & (pl.col("unit") == unit))
         return rows.row(0, named=True) if rows.height else None
 
 
@@ -113,17 +131,56 @@ def _value(value: float | None, row: Row, ctx: Context) -> str:
 
 
 def _change(row: Row, ctx: Context, period: Period) -> str:
+    """The comparison with the same period last year, as the row's ``compare`` says:
+    "tăng 14% so với năm 2022", "bằng 106,5% so với năm 2022", or nothing."""
+    how = row.get("compare") or "change"
     change = row["change_vs_same_period"]
-    if change is None:
+    if change is None or how == "none":
         return ""
     w = ctx.words
-    word = w.increase if change >= 0 else w.decrease
-    amount = ctx.num(abs(change), _change_decimals(row)) + (
-        w.points if row["change_kind"] == "points" else "%")
+    if period.contains(ctx.ev.period):  # a year's target at 9 months: its 9 months' figure
+        period = ctx.ev.period
     previous = period.same_period_last_year()
     vs = (w.vs_same_period_year.format(year=previous.year)
           if period.kind is PeriodKind.YEAR else w.vs_same_period)
+    if how == "ratio" and row.get("ratio_vs_same_period") is not None:
+        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"]), vs=vs)
+    word = w.increase if change >= 0 else w.decrease
+    amount = ctx.num(abs(change), _change_decimals(row)) + (
+        w.points if row["change_kind"] == "points" else "%")
     return f"{word} {amount} {vs}"
+
+
+def _excess(row: Row, ctx: Context, basis: str) -> str:
+    """"vượt 158,2 tấn so với kế hoạch" / "vượt 2,6% kế hoạch": a target exceeded, as its
+    ``excess`` says; "" otherwise."""
+    w = ctx.words
+    if row.get("excess") == "quantity" and row.get("excess_amount"):
+        return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx),
+                                        basis=w.basis[basis])
+    if row.get("excess") == "percent" and row.get("excess_percent"):
+        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"]),
+                                       basis=w.basis[basis])
+    return ""
+
+
+def _verb(lower: bool, estimated: bool, w: Words) -> str:
+    """"đạt" is for what should grow; a rate or a count that should fall "là" (is)."""
+    return ((w.is_estimate if estimated else w.is_) if lower
+            else (w.reached_estimate if estimated else w.reached))
+
+
+def sentence_for_figure(row: Row, ctx: Context) -> str:
+    """One sentence on one figure without a target (a row of ``Evaluation.figures``): the
+    value and its comparison with the same period: "Giá trị sản xuất dịch vụ ước đạt
+    315 tỷ đồng, tăng 12,3% so với năm 2022"."""
+    ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
+    name = (ind.name_en or ind.name) if ctx.lang == "en" else (ind.short_name or ind.name)
+    estimated = row["actual_vintage"] == VINTAGES.index("estimate")
+    verb = _verb(row["direction_comparator"] == "at_most", estimated, ctx.words)
+    parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    change = _change(row, ctx, Period.parse(row["period"]))
+    return ", ".join([*parts, change] if change else parts)
 
 
 def sentence_for_target(row: Row, ctx: Context) -> str:
@@ -142,10 +199,8 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
                               basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
-    # "đạt" is for what should grow; a rate or a count that should fall "là" (is).
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
-    verb = ((w.is_estimate if estimated else w.is_) if lower
-            else (w.reached_estimate if estimated else w.reached))
+    verb = _verb(lower, estimated, w)
     parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, period)
     if change:
@@ -157,6 +212,9 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         parts.append(target_clause(row, ctx))
         return ", ".join(parts)
     status = row["status"]
+    excess = "" if lower else _excess(row, ctx, basis)
+    if excess and row["percent_of_target"] is not None:
+        return ", ".join([*parts, excess])
     if row["percent_of_target"] is not None and not lower:
         template = w.percent_of if Status(status).achieved else w.percent_below
         parts.append(template.format(pct=ctx.pct(row["percent_of_target"]),
@@ -167,7 +225,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     target = "" if row["relative"] else (
         f" ({w.comparator[row['comparator']]} {_value(row['target'], row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
-    verdict = {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
+    verdict = excess or {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         status, w.not_met_target).format(basis=w.basis_short[basis])
     parts.append(verdict + target)
     return ", ".join(parts)
@@ -190,18 +248,56 @@ def target_clause(row: Row, ctx: Context) -> str:
     return verb
 
 
+def _stated(row: Row, *layers: object) -> Row:
+    """``row`` with the nearest way of stating it written: a highlight's, an item's (a
+    group's, for a figure), else the row's own (a target's: its own, its group's, the
+    report's)."""
+    out = dict(row)
+    for name in ("compare", "excess"):
+        value = nearest(*(getattr(x, name, None) for x in layers), row.get(name))
+        out[name] = getattr(value, "value", value)
+    return out
+
+
+def _highlight(h: Highlight, item: ReportItem, ctx: Context, group: object = None,
+               quiet: bool = False) -> str:
+    """A highlight's sentence: its target's, else its indicator's figure for the period
+    (also that of a target of another period, or without data yet); "" when the period has
+    neither, or only a target without data and ``quiet`` (its group said so already)."""
+    row = ctx.target(h.key, h.unit or item.unit or ctx.unit)
+    if row is not None and row["actual"] is not None:
+        return _capital(sentence_for_target(_stated(row, h, item), ctx)) + "."
+    figure = ctx.figure(h.key, h.unit or item.unit)
+    if figure is not None:
+        return _capital(sentence_for_figure(_stated(figure, h, item, group), ctx)) + "."
+    if row is not None and not quiet:
+        return _capital(sentence_for_target(row, ctx)) + "."
+    return ""
+
+
 def _group(item: ReportItem, ctx: Context) -> str:
-    w = ctx.words
+    """The group's count, then its highlights; a group the period has no targets of (the
+    2023 group in the 2022 report) states its highlights' figures alone."""
     assert item.group is not None
+    group = ctx.ev.definitions.group_by_code.get(item.group)
     rows = ctx.ev.groups.filter(pl.col("group") == item.group)
-    if not rows.height:
-        return ""
-    g = rows.row(0, named=True)
-    group = ctx.ev.definitions.group_by_code[item.group]
+    g = rows.row(0, named=True) if rows.height and group is not None else None
+    quiet = g is not None and g["no_data"] == g["total"]
+    highlights = [t for t in (_highlight(h, item, ctx, group, quiet) for h in item.highlights)
+                  if t]
+    if g is None:
+        return " ".join(highlights)
+    return " ".join([_group_count(item.group, g, ctx), *highlights])
+
+
+def _group_count(code: str, g: Row, ctx: Context) -> str:
+    """"Có 7/10 chỉ tiêu … đạt và vượt dự toán giao; 3 chỉ tiêu chưa đạt: …"."""
+    w = ctx.words
+    group = ctx.ev.definitions.group_by_code[code]
     title = group.title(ctx.ev.period, ctx.lang)
     name = lower_first(title)
     achieved = g["exceeded"] + g["met"]
-    members = ctx.ev.definitions.members.filter(pl.col("group") == item.group)
+    members = ctx.ev.definitions.members.filter(pl.col("group") == code)
     targets = ctx.ev.targets.join(members.select("key", "position"), on="key").sort("position")
     if (targets.get_column("type") == "yesno").all():
         return _milestones(title, targets, ctx)
@@ -220,25 +316,24 @@ def _group(item: ReportItem, ctx: Context) -> str:
             basis=w.basis_goal[g["basis"]],
         )
     missing = []
-    if g["not_met"]:
-        short = targets.filter(pl.col("status") == Status.NOT_MET.value).sort("key")
-        order = {k: i for i, k in enumerate(members.get_column("key"))}
+    if g["not_met"] > LIST_LIMIT and g["not_met"] > achieved:  # name the exceptions
+        done = targets.filter(passes_expr(pl.col("status")))
+        if done.height:
+            text += ": " + "; ".join(_name(r, ctx) for r in done.iter_rows(named=True))
+        missing.append(w.not_met_count.format(n=g["not_met"]))
+    elif g["not_met"]:
+        short = targets.filter(pl.col("status") == Status.NOT_MET.value)
         names = [
             f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'])})"
             if r["percent_of_target"] is not None else _name(r, ctx)
-            for r in sorted(short.iter_rows(named=True), key=lambda r: order[r["key"]])
+            for r in short.iter_rows(named=True)
         ]
         missing.append(w.not_met_list.format(n=g["not_met"], names="; ".join(names)))
     if g["no_data"]:
         missing.append(w.no_data_list.format(n=g["no_data"], names="; ".join(g["no_data_items"])))
     if missing:
         text += "; " + "; ".join(missing)
-    sentences = [text + "."]
-    for key in item.highlights:
-        row = ctx.target(key, item.unit or ctx.unit)
-        if row is not None:
-            sentences.append(_capital(sentence_for_target(row, ctx)) + ".")
-    return " ".join(sentences)
+    return text + "."
 
 
 def _on_pace(g: Row, name: str, ctx: Context) -> str:
@@ -287,7 +382,13 @@ def _capital(text: str) -> str:
 def _target(item: ReportItem, ctx: Context) -> str:
     assert item.target is not None
     row = ctx.target(item.target, item.unit or ctx.unit)
-    return _capital(sentence_for_target(row, ctx)) + "." if row else ""
+    return _capital(sentence_for_target(_stated(row, item), ctx)) + "." if row else ""
+
+
+def _indicator(item: ReportItem, ctx: Context) -> str:
+    """One figure on its own: the unit's target for the indicator, else its figure."""
+    assert item.indicator is not None
+    return _highlight(Highlight(indicator=item.indicator), item, ctx)
 
 
 def _set_name(cset: CriteriaSet, lang: str) -> str:
@@ -340,6 +441,14 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     if not rows.height:
         return ""
     s = rows.row(0, named=True)
+    if s["total"] == 1:  # one unit rated: named with its own result, not "0/1 huyện"
+        below = set(ctx.ev.definitions.descendants(unit))
+        one = ctx.ev.sets.sets.filter((pl.col("set") == cset.code)
+                                      & pl.col("unit").is_in(list(below)))
+        if one.height == 1:
+            text = _criteria_set(item.model_copy(update={"unit": one.item(0, "unit"),
+                                                         "highlights": ()}), ctx)
+            return "; ".join([text.removesuffix("."), *_set_highlights(item, unit, ctx)]) + "."
     phrase = cset.phrase_en if ctx.lang == "en" else cset.phrase
     if phrase is None and cset.rule.kind is RuleKind.AT_LEAST:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
@@ -352,19 +461,34 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         return w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
     text = w.set_summary.format(passed=s["passed"], total=s["total"], noun=noun, phrase=phrase)
-    if 0 < s["passed"] < s["total"]:
+    failed = s["failed_units"]
+    if 0 < s["passed"] < s["total"] and LIST_LIMIT < s["passed"] and len(failed) < s["passed"]:
+        # name the exceptions: "41/45 công trình đã …; 4 công trình chưa …: A, B, C và D"
+        text += "; " + w.set_failed.format(n=len(failed), noun=noun,
+                                           phrase=_denied(cset, phrase, ctx),
+                                           names=join_names(failed, ctx.lang))
+    elif 0 < s["passed"] < s["total"]:
         text += ": " + join_names(s["passed_units"], ctx.lang)
     if s["no_data"]:
         listed = s["no_data_units"] if s["no_data"] <= 10 else []
         text += "; " + w.units_no_data.format(
             n=s["no_data"], noun=noun, names=join_names(listed, ctx.lang)
         ).replace(" ()", "")
-    sentences = [text]
-    for key in item.highlights:
-        row = ctx.target(key, unit)
-        if row is not None:
-            sentences.append(target_clause(row, ctx))
-    return "; ".join(sentences) + "."
+    return "; ".join([text, *_set_highlights(item, unit, ctx)]) + "."
+
+
+def _set_highlights(item: ReportItem, unit: str, ctx: Context) -> list[str]:
+    """The targets stated after a count of units: "vượt chỉ tiêu giai đoạn … (≥ 5 xã)"."""
+    rows = [ctx.target(key, unit) for key in item.highlight_keys]
+    return [target_clause(row, ctx) for row in rows if row is not None]
+
+
+def _denied(cset: CriteriaSet, phrase: str, ctx: Context) -> str:
+    """What the units that do not pass a set are: the set's ``phrase_not``, else its phrase
+    denied ("đã đưa vào sử dụng" → "chưa đưa vào sử dụng")."""
+    own = cset.phrase_not_en if ctx.lang == "en" else cset.phrase_not
+    w = ctx.words
+    return own or w.set_negated.format(phrase=phrase.removeprefix(w.past) if w.past else phrase)
 
 
 def _noun(cset: CriteriaSet, ctx: Context) -> str:
@@ -388,6 +512,7 @@ RENDERERS: dict[str, Renderer] = {
     "group": _group,
     "target": _target,
     "criteria_set": _criteria_set,
+    "indicator": _indicator,
 }
 
 
@@ -528,7 +653,8 @@ def plan_text(r: Row, ctx: Context) -> str:
         return ctx.words.comparator["yes" if wanted else "no"]
     if r["relative"]:
         return f"{ctx.words.comparator[r['relative']]} {ctx.num(r['relative_value'])}" + (
-            "%" if r["relative"] in ("growth", "reduction", "share_of_baseline") else "")
+            "%" if r["relative"] in ("growth", "reduction", "share_of_baseline")
+            else ctx.words.points if r["relative"] == "reduction_pp" else "")
     symbol = ctx.words.comparator[r["comparator"]]
     if r["comparator"] == "within":
         return f"{ctx.num(r['target'])}–{ctx.num(r['value_high'])}"

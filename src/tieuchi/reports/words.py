@@ -29,7 +29,7 @@ class Words:
     decrease: str
     points: str
     vs_same_period: str  # "so với cùng kỳ"
-    vs_same_period_year: str  # "so với cùng kỳ năm {year}"
+    vs_same_period_year: str  # "so với năm {year}" (a whole year)
     achieved_all: str  # "Hoàn thành đạt và vượt {n}/{total} {name}"
     achieved_some: str  # "Có {n}/{total} {name} {estimate}đạt và vượt {basis}"
     achieved_pace: str  # "Có {n}/{total} {name} đạt và vượt tiến độ {period}"
@@ -84,6 +84,14 @@ class Words:
     recipients: str  # "Nơi nhận:"
     attachment: str  # "(Kèm theo Báo cáo số {number} ngày {date} của {issuer})"
     attachment_plain: str  # "(Kèm theo Báo cáo ngày {date} của {issuer})"
+    # Statement forms (docs/reports.md)
+    ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
+    excess_quantity: str = ""  # "vượt {amount} so với {basis}"
+    excess_percent: str = ""  # "vượt {pct} {basis}"
+    not_met_count: str = ""  # "{n} chỉ tiêu chưa đạt": when the achieved ones are named
+    set_failed: str = ""  # "{n} {noun} {phrase}: {names}": the exceptions named
+    set_negated: str = ""  # "chưa {phrase}": a set's phrase denied ("đã " dropped)
+    past: str = ""  # "đã ": dropped from a phrase before it is denied
     columns: dict[str, str] = field(default_factory=dict)
     numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -105,7 +113,7 @@ VI = Words(
     decrease="giảm",
     points=" điểm phần trăm",
     vs_same_period="so với cùng kỳ",
-    vs_same_period_year="so với cùng kỳ năm {year}",
+    vs_same_period_year="so với năm {year}",
     achieved_all="Hoàn thành đạt và vượt {n}/{total} {name}",
     achieved_some="Có {n}/{total} {name} {estimate}đạt và vượt {basis}",
     achieved_pace="Có {n}/{total} {name} đạt và vượt tiến độ {period}",
@@ -160,6 +168,13 @@ VI = Words(
     recipients="Nơi nhận:",
     attachment="(Kèm theo Báo cáo số {number} ngày {date} của {issuer})",
     attachment_plain="(Kèm theo Báo cáo ngày {date} của {issuer})",
+    ratio_vs="bằng {pct} {vs}",
+    excess_quantity="vượt {amount} so với {basis}",
+    excess_percent="vượt {pct} {basis}",
+    not_met_count="{n} chỉ tiêu chưa đạt",
+    set_failed="{n} {noun} {phrase}: {names}",
+    set_negated="chưa {phrase}",
+    past="đã ",
     columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
              "budget": "Dự toán", "quota": "Chỉ tiêu giao", "estimate": "Ước thực hiện",
              "percent_budget": "% dự toán", "percent_quota": "% chỉ tiêu",
@@ -241,6 +256,13 @@ EN = Words(
     recipients="Recipients:",
     attachment="(Attached to report No. {number} of {date} by {issuer})",
     attachment_plain="(Attached to the report of {date} by {issuer})",
+    ratio_vs="at {pct} of the level {vs}",
+    excess_quantity="{amount} above {basis}",
+    excess_percent="{pct} above {basis}",
+    not_met_count="{n} not met",
+    set_failed="{n} {noun} {phrase}: {names}",
+    set_negated="failing to {phrase}",
+    past="",
     columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
              "budget": "Budget estimate", "quota": "Quota", "estimate": "Estimate",
              "percent_budget": "% of estimate", "percent_quota": "% of quota",

@@ -161,7 +161,7 @@ class UnitView:
             for item in section.items:
                 if (item.unit or self.light.project.root) != self.code:
                     continue
-                keys.extend(item.highlights)
+                keys.extend(item.highlight_keys)
                 if item.target:
                     keys.append(item.target)
         mine = self.result.own("targets", self.code)

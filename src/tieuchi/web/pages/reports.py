@@ -301,7 +301,7 @@ def _group_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links)
         if row["percent_of_target"] is not None:
             at = marker.link(ctx.pct(row["percent_of_target"]),
                              links.trace(row["indicator"], row["period"], row["unit"]), at)
-    for key in item.highlights:
+    for key in item.highlight_keys:
         highlight = ctx.target(key, item.unit or ctx.unit)
         if highlight is not None:
             _target_figures(marker, highlight, ctx, links)
@@ -330,7 +330,7 @@ def _set_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links) -
         return
     s = summary.row(0, named=True)
     counts = [i.code for i in ctx.ev.definitions.indicators if i.criteria_set == code]
-    rows = [ctx.target(key, unit) for key in item.highlights]
+    rows = [ctx.target(key, unit) for key in item.highlight_keys]
     chosen = [r["indicator"] for r in rows if r is not None and r["indicator"] in counts]
     href = (links.trace((chosen or counts)[0], unit=unit) if counts
             else f"/units/{unit}/criteria/{code}")
@@ -341,6 +341,7 @@ _ITEM_LINKS: dict[str, tuple[Callable[[_Marker, ReportItem, Context, _Links], No
     "group": (_group_links,),
     "target": (_target_links,),
     "criteria_set": (_set_links,),
+    "indicator": (),
 }
 
 

@@ -111,7 +111,7 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
         for item in section.items:
             if (item.unit or defs.project.root) != view.code:
                 continue
-            keys.extend(item.highlights)
+            keys.extend(item.highlight_keys)
             if item.target:
                 keys.append(item.target)
     mine = view.result.own("targets", view.code)
