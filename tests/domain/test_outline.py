@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from tieuchi.domain.bundle import Definitions
-from tieuchi.domain.outline import default_items, own_sections, written_outline
+from tieuchi.domain.outline import default_items, named_targets, own_sections, written_outline
 from tieuchi.domain.project import ReportItem, ReportSection, UnitOutline
 
 SETS = {"ntm-nang-cao", "ntm-kieu-mau", "diem-den-du-lich", "thanh-lap-quan", "phuong-13"}
@@ -66,3 +66,10 @@ def test_an_outline_for_a_unit_or_its_level(thanh_tri: Definitions) -> None:
     assert written_outline(defs, "TT-YENMY") is own
     assert written_outline(defs, "TT-VANDIEN") is level
     assert written_outline(defs, "TT").sections == thanh_tri.report.sections
+
+
+def test_the_key_figures_a_units_outline_names(thanh_tri: Definitions) -> None:
+    assert named_targets(thanh_tri, "TT") == [
+        "ktxh-gtsx", "ktxh-thu-co-dinh", "nvct-nhap-ngu", "nvct-ntm-nang-cao",
+        "tp-ntm-kieu-mau-2021-2025"]
+    assert named_targets(thanh_tri, "TT-YENMY") == []  # the district's: not the commune's

@@ -23,7 +23,7 @@ import polars as pl
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.project import ReportItem, ReportSection, UnitOutline
 
-__all__ = ["written_outline", "own_sections", "default_items"]
+__all__ = ["written_outline", "own_sections", "default_items", "named_targets"]
 
 
 def written_outline(defs: Definitions, unit: str) -> UnitOutline:
@@ -81,3 +81,17 @@ def default_items(defs: Definitions, unit: str, sets: Collection[str]
         maintain_order=True).to_list())
     return groups + targets, tuple(ReportItem(criteria_set=s.code)
                                    for s in defs.criteria_sets if s.code in sets)
+
+
+def named_targets(defs: Definitions, unit: str) -> list[str]:
+    """The target keys and indicator codes that the items of ``unit``'s outline name (its
+    highlights and single targets), in order: the unit's key figures. Every criteria set
+    counts as rated here: a set item only brings its highlights."""
+    sets = {s.code for s in defs.criteria_sets}
+    keys: list[str] = []
+    for section in own_sections(defs, written_outline(defs, unit).sections, unit, sets):
+        for item in section.items:
+            keys.extend(item.highlights)
+            if item.target:
+                keys.append(item.target)
+    return keys
