@@ -143,6 +143,7 @@ def test_a_commune_officer_reads_the_communes_report(site: Site) -> None:
                        html.unescape(own.text))
     assert issuer is not None  # the commune's own committee, not the district's
     assert issuer.groups() == ("Ủy ban nhân dân xã Yên Mỹ", "Yên Mỹ, ngày 12 tháng 12 năm 2023")
+    assert "Đảng bộ huyện" not in html.unescape(own.text)  # the district's groups: not its own
     md = client.get("/units/TT-YENMY/report.md?period=2023").text
     assert md.startswith("**ỦY BAN NHÂN DÂN XÃ YÊN MỸ**") and "Thanh Trì, ngày" not in md
     assert client.get("/units/TT-YENMY/report.xlsx?period=2023").status_code == 200

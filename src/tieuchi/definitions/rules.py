@@ -18,7 +18,13 @@ from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import PERIOD_PLACEHOLDERS, Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Severity, problem, suggest
-from tieuchi.domain.project import Highlight, phrase_placeholders
+from tieuchi.domain.project import (
+    Highlight,
+    ReportOutline,
+    ReportSection,
+    UnitOutline,
+    phrase_placeholders,
+)
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
@@ -501,10 +507,14 @@ def report_references(loaded: Loaded) -> None:
     units = _codes(loaded, "units")
     indicators = _codes(loaded, "indicators")
     keys = {t.key for t, _, _ in _all_targets(loaded)}
+    levels = _codes(loaded, "levels")
     for located in loaded.sections["report"]:
-        for i, section in enumerate(located.item.sections):
+        for code in located.item.outlines:
+            _check_ref(loaded, "unknown-unit", code, units | levels, located,
+                       ("outlines", code), "unit or level")
+        for at, i, section in _outline_sections(located.item):
             for j, item in enumerate(section.items):
-                loc = ("sections", i, "items", j)
+                loc: tuple[str | int, ...] = (*at, "sections", i, "items", j)
                 _check_ref(loaded, "unknown-group", item.group, groups, located,
                            (*loc, "group"), "group")
                 _check_ref(loaded, "unknown-criteria-set", item.criteria_set, sets, located,
@@ -516,13 +526,13 @@ def report_references(loaded: Loaded) -> None:
                 _check_ref(loaded, "unknown-indicator", item.indicator, indicators, located,
                            (*loc, "indicator"), "indicator")
                 for k, highlight in enumerate(item.highlights):
-                    at = (*loc, "highlights", k)
+                    where = (*loc, "highlights", k)
                     _check_ref(loaded, "unknown-target", highlight.target,
-                               keys | set(indicators), located, at, "target or indicator")
+                               keys | set(indicators), located, where, "target or indicator")
                     _check_ref(loaded, "unknown-indicator", highlight.indicator, indicators,
-                               located, (*at, "indicator"), "indicator")
+                               located, (*where, "indicator"), "indicator")
                     _check_ref(loaded, "unknown-unit", highlight.unit, units, located,
-                               (*at, "unit"), "unit")
+                               (*where, "unit"), "unit")
 
 
 @rule
@@ -544,16 +554,36 @@ def report_phrases(loaded: Loaded) -> None:
                                      located.file, located.line_at(*loc))
 
 
+def _outlines(outline: ReportOutline) -> Iterator[tuple[tuple[str, ...],
+                                                         ReportOutline | UnitOutline]]:
+    """The report's outline and its units' (``outlines``): (where it is written, it)."""
+    yield (), outline
+    for code, written in outline.outlines.items():
+        yield ("outlines", code), written
+
+
+def _outline_sections(outline: ReportOutline) -> Iterator[
+        tuple[tuple[str, ...], int, ReportSection]]:
+    """Each section of the report's outline and of its units' (``outlines``): (where the
+    outline is, its position, the section)."""
+    for at, written in _outlines(outline):
+        for i, section in enumerate(written.sections):
+            yield at, i, section
+
+
 def _period_texts(loaded: Loaded) -> Iterator[tuple[str, str, Located, tuple[str | int, ...]]]:
     """Every title written over the period: (text, what it is, place, loc)."""
     for located in loaded.sections["report"]:
         outline = located.item
-        for key in ("title", "title_en"):
-            yield getattr(outline, key), f"report.{key}", located, (key,)
-        for i, section in enumerate(outline.sections):
+        for at, titled in _outlines(outline):
             for key in ("title", "title_en"):
-                yield (getattr(section, key), f"report.sections[{i}].{key}", located,
-                       ("sections", i, key))
+                yield (getattr(titled, key), f"report.{'.'.join((*at, key))}", located,
+                       (*at, key))
+        for at, i, section in _outline_sections(outline):
+            for key in ("title", "title_en"):
+                prefix = "".join(f"{a}." for a in at)
+                yield (getattr(section, key), f"report.{prefix}sections[{i}].{key}", located,
+                       (*at, "sections", i, key))
     for located in loaded.sections["groups"]:
         for key in ("name", "name_en"):
             yield getattr(located.item, key), f"group '{located.item.code}' {key}", located, (
@@ -660,9 +690,9 @@ def stated_highlights(loaded: Loaded) -> None:
     indicators = _codes(loaded, "indicators")
     figures: _Figures | None = None
     for located in loaded.sections["report"]:
-        for i, section in enumerate(located.item.sections):
+        for where, i, section in _outline_sections(located.item):
             for j, item in enumerate(section.items):
-                loc = ("sections", i, "items", j)
+                loc: tuple[str | int, ...] = (*where, "sections", i, "items", j)
                 entries: list[tuple[Highlight, tuple[str | int, ...]]] = [
                     (h, (*loc, "highlights", k)) for k, h in enumerate(item.highlights)]
                 if item.indicator:

@@ -10,10 +10,10 @@ from pydantic import Field, field_validator, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
-from tieuchi.domain.issuer import HEADER_FIELDS, HeaderFields
+from tieuchi.domain.issuer import HEADER_FIELDS, Body, HeaderFields
 from tieuchi.domain.statements import Compare, Excess
 
-__all__ = ["Project", "Highlight", "ReportItem", "ReportSection", "ReportOutline",
+__all__ = ["Project", "Highlight", "ReportItem", "ReportSection", "ReportOutline", "UnitOutline",
            "phrase_placeholders"]
 
 
@@ -26,6 +26,9 @@ class Project(Model):
     place: str | None = None  # for the report's date line: "A"
     description: str | None = None
     source: str | None = None
+    # Which body of each unit issues its report (committee, council, party; default the
+    # People's Committee): every unit's, unless ``headers`` names another for one unit.
+    body: Body | None = None
     # The header and closing of the report as an official document (Nghị định 30/2020/NĐ-CP)
     parent_body: str | None = None  # the body above the issuer: "UBND thành phố Hà Nội"
     number: str | None = None  # the document's number ("Số: 15/…"); none: left blank
@@ -44,13 +47,14 @@ class Project(Model):
         return (value,) if isinstance(value, str) else value
 
     def header_overrides(self, unit: str, root: str | None = None) -> tuple[HeaderFields, ...]:
-        """What the definitions write of ``unit``'s header: the project's own fields for
-        the root unit (those given; ``root``: the unit reported by default when the project
-        names none), then ``headers[unit]``."""
-        own = {k for k in HEADER_FIELDS if getattr(self, k) not in (None, ())}
+        """What the definitions write of ``unit``'s header: the project's ``body`` (every
+        unit's), the project's own fields for the root unit (those given; ``root``: the unit
+        reported by default when the project names none), then ``headers[unit]``."""
+        own = {k for k in HEADER_FIELDS - {"body"} if getattr(self, k) not in (None, ())}
+        every = (HeaderFields(body=self.body),) if self.body is not None else ()
         written = (HeaderFields(**{k: getattr(self, k) for k in own}),) if (
             unit == (self.root or root) and own) else ()
-        return written + ((self.headers[unit],) if unit in self.headers else ())
+        return every + written + ((self.headers[unit],) if unit in self.headers else ())
 
 
 class Highlight(Model):
@@ -149,10 +153,22 @@ def phrase_placeholders(template: str) -> set[str]:
     return names
 
 
+class UnitOutline(Model):
+    """The outline of the reports on one unit, or on the units of one level
+    (``report.outlines``): its title (default the report's) and sections."""
+
+    title: str | None = None
+    title_en: str | None = None
+    sections: tuple[ReportSection, ...] = ()
+
+
 class ReportOutline(Model):
     title: str | None = None
     title_en: str | None = None
     sections: tuple[ReportSection, ...] = ()
+    # The outline of the reports on a unit, or on the units of a level, by unit or level
+    # code, in place of ``sections`` (see tieuchi.domain.outline).
+    outlines: dict[str, UnitOutline] = Field(default_factory=dict)
     # An organisation's own wording of the report, by language: phrase → template
     # (the phrases and their placeholders are listed in docs/reports.md).
     phrases: dict[Literal["vi", "en"], Phrases] = Field(default_factory=dict)

@@ -17,7 +17,9 @@ from typing import Literal
 import polars as pl
 
 from tieuchi.domain.bundle import Definitions
-from tieuchi.domain.issuer import NO_ISSUER, Issuer, issuer_of, written
+from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
+from tieuchi.domain.outline import default_items, own_sections, written_outline
+from tieuchi.domain.project import ReportSection
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import long_date, short_date
 from tieuchi.reports.text import (
@@ -55,12 +57,13 @@ class Header:
     parent_body: tuple[str, ...]  # lines, as written ("Ủy ban nhân dân thành phố Hà Nội")
     issuer: tuple[str, ...]  # lines, as written; views write them in upper case
     number: str | None  # "Số:      /BC-UBND"
-    motto: str
+    motto: str  # a Party committee's: "ĐẢNG CỘNG SẢN VIỆT NAM" (no second line)
     motto_sub: str
     place_date: str | None  # "{place}, ngày … tháng … năm …"
     kind: str  # "BÁO CÁO"
     title: str  # "Báo cáo kết quả thực hiện nhiệm vụ chính trị năm 2023"
     subtitle: str  # "Kết quả thực hiện nhiệm vụ chính trị năm 2023"
+    star: bool = False  # a "*" under the issuing body in place of its rule (the Party's)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class ReportDocument:
     unit_name: str | None  # "{Kind} {name}": "Xã A"
     about_root: bool  # whether that unit is the project's root (the issuer's own)
     period: str  # "năm 2023"
-    date: date  # the report's date: the evaluation's
+    date: date  # the evaluation's date (the report's own, unless it is left undated)
     header: Header
     notes: tuple[str, ...]  # "Số liệu ước thực hiện đến …", "Nguồn: …"
     sections: tuple[Section, ...]
@@ -153,20 +156,25 @@ def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None) ->
     root = unit or default
     ctx = Context(ev, phrasebook(defs, lang), root)
     w = ctx.words
-    issuer = unit_issuer(defs, root, default)
-    header = _header(ev, ctx, issuer)
+    issuer = unit_issuer(defs, root, default, lang)
+    outline = written_outline(defs, root)
+    sections = unit_sections(ev, root, w)
+    title = (outline.title_en if lang == "en" else outline.title) or (
+        defs.report.title_en if lang == "en" else defs.report.title)
+    header = _header(ev, ctx, issuer, title)
     return ReportDocument(
         lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
         about_root=root == (defs.project.root or root), period=ev.period.label(lang),
         date=ev.as_of,
-        header=header, notes=_notes(ev, ctx), sections=_sections(ctx),
-        tables=_tables(ev, ctx), appendix_note=_appendix_note(ev, ctx, issuer),
+        header=header, notes=_notes(ev, ctx), sections=_sections(ctx, sections),
+        tables=_tables(ev, ctx, sections), appendix_note=_appendix_note(ev, ctx, issuer),
         recipients_label=w.recipients, recipients=_recipients(issuer.recipients),
         signature=Signature(issuer.signer_title, issuer.signer_name),
     )
 
 
-def unit_issuer(defs: Definitions, unit: str, default: str | None = None) -> Issuer:
+def unit_issuer(defs: Definitions, unit: str, default: str | None = None,
+                lang: str = "vi") -> Issuer:
     """Who issues ``unit``'s report (:func:`tieuchi.domain.issuer.issuer_of`), with what
     the definitions write of it; ``default``: the unit reported when none is asked."""
     found = defs.unit_by_code.get(unit)
@@ -176,27 +184,54 @@ def unit_issuer(defs: Definitions, unit: str, default: str | None = None) -> Iss
     parent = defs.unit_by_code.get(found.parent or "")
     levels = defs.level_by_code
     return issuer_of(found, levels.get(found.level), parent,
-                     levels.get(parent.level) if parent else None, *overrides)
+                     levels.get(parent.level) if parent else None, *overrides, lang=lang)
+
+
+def unit_sections(ev: Evaluation, unit: str, w: Words = WORDS["vi"]
+                  ) -> tuple[ReportSection, ...]:
+    """The sections of ``unit``'s report: the items of its outline that belong to it, else
+    its default outline (:mod:`tieuchi.domain.outline`); the criteria sets are those the
+    evaluation rates the unit, or units below it, on."""
+    defs = ev.definitions
+    sets = {row["set"] for frame in (ev.sets.sets, ev.sets.summaries) if frame.height
+            for row in frame.filter(pl.col("unit") == unit).iter_rows(named=True)}
+    sections = own_sections(defs, written_outline(defs, unit).sections, unit, sets)
+    if sections:
+        return sections
+    targets, assessed = default_items(defs, unit, sets)
+    return tuple(ReportSection(title=title, title_en=title, items=items)
+                 for title, items in ((w.section_targets, targets), (w.section_sets, assessed))
+                 if items)
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 
 
-def _header(ev: Evaluation, ctx: Context, issuer: Issuer) -> Header:
+def _header(ev: Evaluation, ctx: Context, issuer: Issuer, title: str | None) -> Header:
     w, lang = ctx.words, ctx.lang
-    outline = ev.definitions.report
-    title = ev.period.fill((outline.title_en if lang == "en" else outline.title) or w.title,
-                           lang)
+    title = ev.period.fill(title or w.title, lang)
     subtitle = title[len(w.title_prefix):] if title.startswith(w.title_prefix) else title
-    place_date = (w.place_date.format(place=issuer.place, date=long_date(ev.as_of, lang))
+    place_date = (w.place_date.format(place=issuer.place, date=_date(ev, ctx))
                   if issuer.place else None)
     return Header(
         parent_body=_lines(issuer.parent_body), issuer=_lines(issuer.author),
-        number=_number_line(issuer, w), motto=w.motto, motto_sub=w.motto_sub,
+        number=_number_line(issuer, w),
+        motto=w.party_title if issuer.party else w.motto,
+        motto_sub="" if issuer.party else w.motto_sub,
         place_date=place_date, kind=w.document_kind, title=title,
-        subtitle=subtitle[:1].upper() + subtitle[1:],
+        subtitle=subtitle[:1].upper() + subtitle[1:], star=issuer.party,
     )
+
+
+def _date(ev: Evaluation, ctx: Context, short: bool = False) -> str:
+    """The report's date: the evaluation's, or, for a period long past
+    (:func:`~tieuchi.domain.issuer.is_dated`), the day and month left blank for the signer
+    in the year the period ends."""
+    if is_dated(ev.period, ev.as_of):
+        return (short_date if short else long_date)(ev.as_of, ctx.lang)
+    blank = ctx.words.undated_short if short else ctx.words.undated
+    return blank.format(year=ev.period.end.year)
 
 
 def _number(issuer: Issuer) -> str:
@@ -207,10 +242,16 @@ def _number(issuer: Issuer) -> str:
     return number or " " * 6
 
 
+def _numbered(issuer: Issuer) -> str:
+    """"…/BC-UBND"; a Party committee's "…-BC/ĐU"."""
+    return f"{_number(issuer)}{'-' if issuer.party else '/'}{issuer.symbol}"
+
+
 def _number_line(issuer: Issuer, w: Words) -> str | None:
     if not issuer.symbol:
         return None
-    return w.number_line.format(number=_number(issuer), symbol=issuer.symbol)
+    line = w.party_number_line if issuer.party else w.number_line
+    return line.format(number=_number(issuer), symbol=issuer.symbol)
 
 
 def _appendix_note(ev: Evaluation, ctx: Context, issuer: Issuer) -> str | None:
@@ -219,10 +260,9 @@ def _appendix_note(ev: Evaluation, ctx: Context, issuer: Issuer) -> str | None:
     body = " ".join(_lines(issuer.author))
     if not body:
         return None
-    day = short_date(ev.as_of, ctx.lang)
+    day = _date(ev, ctx, short=True)
     if issuer.symbol:
-        return w.attachment.format(number=f"{_number(issuer)}/{issuer.symbol}", date=day,
-                                   issuer=body)
+        return w.attachment.format(number=_numbered(issuer), date=day, issuer=body)
     return w.attachment_plain.format(date=day, issuer=body)
 
 
@@ -249,15 +289,18 @@ def _data_note(ev: Evaluation, ctx: Context) -> str:
     ranks = ranks.drop_nulls()
     if not len(ranks):
         return ""
-    vintage = VINTAGES[int(ranks.min())]  # type: ignore[arg-type]
+    vintage = ctx.words.vintage[VINTAGES[int(ranks.min())]]  # type: ignore[arg-type]
     date = long_date(ev.as_of, ctx.lang)
-    return ctx.words.data_note.format(vintage=ctx.words.vintage[vintage], date=date)
+    if ev.as_of > ev.period.end:  # the figures of a period ended, as known on that date
+        return ctx.words.data_note_past.format(vintage=vintage, date=date,
+                                               period=ev.period.label(ctx.lang))
+    return ctx.words.data_note.format(vintage=vintage, date=date)
 
 
-def _sections(ctx: Context) -> tuple[Section, ...]:
+def _sections(ctx: Context, outline: tuple[ReportSection, ...]) -> tuple[Section, ...]:
     """The outline's sections, numbered I, II, …; a section with nothing to say is left out."""
     sections: list[Section] = []
-    for section in ctx.ev.definitions.report.sections:
+    for section in outline:
         title = ctx.ev.period.fill(
             (section.title_en if ctx.lang == "en" else None) or section.title, ctx.lang)
         texts = tuple(t for t in (RENDERERS[item_kind(i)](i, ctx) for i in section.items) if t)
@@ -266,10 +309,11 @@ def _sections(ctx: Context) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _tables(ev: Evaluation, ctx: Context) -> tuple[Table, ...]:
+def _tables(ev: Evaluation, ctx: Context,
+            outline: tuple[ReportSection, ...]) -> tuple[Table, ...]:
     """A table per group reported, and one per criteria set the report's unit is rated on."""
     tables: list[Table] = []
-    groups = [i.group for s in ev.definitions.report.sections for i in s.items if i.group]
+    groups = [i.group for s in outline for i in s.items if i.group]
     for code in groups:
         charts = sum(t.chart is not None for t in tables)
         table = _group_table(code, len(tables) + 1, charts + 1, ctx)

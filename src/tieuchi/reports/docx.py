@@ -45,6 +45,8 @@ PAGE = {"width": Mm(210), "height": Mm(297), "top": Mm(20), "bottom": Mm(20),
         "left": Mm(30), "right": Mm(15)}
 TEXT_CM = 21.0 - 3.0 - 1.5  # the width between the margins
 HEADER_CM = (6.0, 10.5)  # the issuing body's column, the motto's column
+# A Party committee's: room for its Party organisation ("ĐẢNG BỘ TỈNH GIA LAI") on one line
+PARTY_HEADER_CM = (7.0, 9.5)
 CELL_PAD_CM = 0.38  # Word's default cell margins, left and right together
 WIDTHS_CM = {  # appendix columns by key: a group's table, then a criteria set's
     "no": 1.1, "target": 4.9, "measure": 1.5, "plan": 1.9, "actual": 1.8, "percent": 1.7,
@@ -145,7 +147,8 @@ def _header(word: DocxDocument, doc: ReportDocument) -> None:
     """Two columns without borders: the issuing body and its number on the left, the motto
     and the place and date on the right."""
     h = doc.header
-    table = _grid(word, HEADER_CM, rows=2)
+    widths = PARTY_HEADER_CM if h.star else HEADER_CM
+    table = _grid(word, widths, rows=2)
     left, right = table.cell(0, 0), table.cell(0, 1)
     first = True
     for line in h.parent_body:
@@ -154,15 +157,17 @@ def _header(word: DocxDocument, doc: ReportDocument) -> None:
     for line in h.issuer:
         _line(left, line.upper(), 13, bold=True, first=first)
         first = False
-    if h.issuer:
+    if h.issuer and h.star:  # a Party committee's: a star under its name
+        _line(left, "*", 13)
+    elif h.issuer:
         widest = max(_width_cm(line.upper(), 13) for line in h.issuer)
-        _rule(left, widest * 0.4, HEADER_CM[0])
+        _rule(left, widest * 0.4, widths[0])
     _line(right, h.motto, 13, bold=True, first=True)
     if h.motto_sub:
         _line(right, h.motto_sub, 14, bold=True)
     # the rule under the motto's last line, as long as that line
     last, size = (h.motto_sub, 14) if h.motto_sub else (h.motto, 13)
-    _rule(right, _width_cm(last, size), HEADER_CM[1])
+    _rule(right, _width_cm(last, size), widths[1])
     if h.number:
         _line(table.cell(1, 0), h.number, 13, first=True).paragraph_format.space_before = Pt(6)
     if h.place_date:

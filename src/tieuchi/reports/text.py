@@ -535,7 +535,7 @@ def markdown(doc: ReportDocument) -> str:
     if h.parent_body:
         lines += [" ".join(h.parent_body).upper(), ""]
     if h.issuer:
-        lines += [f"**{' '.join(h.issuer).upper()}**", ""]
+        lines += [f"**{' '.join(h.issuer).upper()}**", ""] + (["\\*", ""] if h.star else [])
     if h.number:
         lines += [h.number, ""]
     if h.place_date:
@@ -591,11 +591,12 @@ def html(doc: ReportDocument) -> str:
     """The report document as a standalone HTML page (a preview; the DOCX is the document)."""
     h = doc.header
     left = "".join(f"<div>{escape(x.upper())}</div>" for x in h.parent_body) + "".join(
-        f"<div><b>{escape(x.upper())}</b></div>" for x in h.issuer) + ("<hr>" if h.issuer else "")
+        f"<div><b>{escape(x.upper())}</b></div>" for x in h.issuer) + (
+        ("<div>*</div>" if h.star else "<hr>") if h.issuer else "")
     parts = [f'<!doctype html><html lang="{doc.lang}"><meta charset="utf-8">',
              f"<title>{escape(h.title)}</title><style>{_CSS}</style><body>",
              f'<div class="head"><div>{left}</div><div class="motto"><b>{escape(h.motto)}'
-             f"</b><br><b>{escape(h.motto_sub)}</b><hr></div>"
+             f"</b>{'<br><b>' + escape(h.motto_sub) + '</b>' if h.motto_sub else ''}<hr></div>"
              f'<div class="num">{escape(h.number or "")}</div>'
              f'<div class="date">{escape(h.place_date or "")}</div></div>',
              f'<h1>{escape(h.kind)}</h1><p class="sub">{escape(h.subtitle)}</p>']

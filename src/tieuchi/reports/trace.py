@@ -31,6 +31,7 @@ from tieuchi.domain.status import Vintage
 from tieuchi.engine.evaluate import Evaluation, carry_to_successors, hierarchy_frame
 from tieuchi.engine.values import best_observations, resolve_values
 from tieuchi.engine.values import tile_parts as tile
+from tieuchi.reports.document import unit_sections
 from tieuchi.reports.formatting import lower_first
 from tieuchi.reports.words import WORDS
 
@@ -159,7 +160,8 @@ def appendix_rows(ev: Evaluation, unit: str | None = None) -> pl.DataFrame:
     the figure of the row: ``unit``, ``indicator``, ``period``."""
     defs = ev.definitions
     frames: list[pl.DataFrame] = []
-    outline = [i.group for s in defs.report.sections for i in s.items if i.group]
+    root = report_unit(ev, unit)
+    outline = [i.group for s in unit_sections(ev, root) for i in s.items if i.group]
     for code in outline:
         rows = defs.members.filter(pl.col("group") == code).join(
             ev.targets.select("key", "unit", "indicator", "period"), on="key").sort("position")
@@ -169,7 +171,6 @@ def appendix_rows(ev: Evaluation, unit: str | None = None) -> pl.DataFrame:
                 pl.lit(code).alias("code"), (pl.int_range(pl.len()) + 1).alias("row"), "key",
                 pl.lit(None, pl.String).alias("criterion"),
                 pl.lit(None, pl.Int32).alias("condition"), "unit", "indicator", "period"))
-    root = report_unit(ev, unit)
     rated = defs.criteria_sets if ev.sets.criteria.height else ()  # none in effect: no columns
     for cset in rated:
         own = ev.sets.criteria.filter((pl.col("unit") == root) & (pl.col("set") == cset.code))

@@ -84,6 +84,16 @@ class Words:
     recipients: str  # "Nơi nhận:"
     attachment: str  # "(Kèm theo Báo cáo số {number} ngày {date} của {issuer})"
     attachment_plain: str  # "(Kèm theo Báo cáo ngày {date} của {issuer})"
+    # A Party committee's header (Hướng dẫn 36-HD/VPTW): its title in place of the motto
+    party_title: str  # "ĐẢNG CỘNG SẢN VIỆT NAM"
+    party_number_line: str  # "Số {number}-{symbol}"
+    # A report on a period long past: the signer writes the day and month
+    undated: str  # "ngày      tháng      năm {year}"
+    undated_short: str  # "      /      /{year}", in "(Kèm theo Báo cáo … ngày …)"
+    data_note_past: str  # "Số liệu {vintage} {period}, cập nhật đến {date}."
+    # The sections of a unit's default outline (no item of the outline is about the unit)
+    section_targets: str  # "Kết quả thực hiện các chỉ tiêu {period}"
+    section_sets: str  # "Kết quả đánh giá theo các bộ tiêu chí"
     # Statement forms (docs/reports.md)
     ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
     excess_quantity: str = ""  # "vượt {amount} so với {basis}"
@@ -168,6 +178,13 @@ VI = Words(
     recipients="Nơi nhận:",
     attachment="(Kèm theo Báo cáo số {number} ngày {date} của {issuer})",
     attachment_plain="(Kèm theo Báo cáo ngày {date} của {issuer})",
+    party_title="ĐẢNG CỘNG SẢN VIỆT NAM",
+    party_number_line="Số {number}-{symbol}",
+    undated="ngày      tháng      năm {year}",
+    undated_short="      /      /{year}",
+    data_note_past="Số liệu {vintage} {period}, cập nhật đến {date}.",
+    section_targets="Kết quả thực hiện các chỉ tiêu {period}",
+    section_sets="Kết quả đánh giá theo các bộ tiêu chí",
     ratio_vs="bằng {pct} {vs}",
     excess_quantity="vượt {amount} so với {basis}",
     excess_percent="vượt {pct} {basis}",
@@ -256,6 +273,13 @@ EN = Words(
     recipients="Recipients:",
     attachment="(Attached to report No. {number} of {date} by {issuer})",
     attachment_plain="(Attached to the report of {date} by {issuer})",
+    party_title="COMMUNIST PARTY OF VIETNAM",
+    party_number_line="No. {number}-{symbol}",
+    undated="      {year}",
+    undated_short="{year}-    -    ",
+    data_note_past="Figures for {period}: {vintage}, as of {date}.",
+    section_targets="Targets of {period}",
+    section_sets="Assessment against the criteria sets",
     ratio_vs="at {pct} of the level {vs}",
     excess_quantity="{amount} above {basis}",
     excess_percent="{pct} above {basis}",

@@ -18,6 +18,7 @@ from tieuchi.app import Action, App, Resource, UnknownUnit, allowed
 from tieuchi.app.readmodel import Result
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.outline import named_targets
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.status import Pace, Status
@@ -156,14 +157,7 @@ class UnitView:
 
     def key_targets(self) -> list[dict[str, Any]]:
         """The report's highlighted figures for this unit, else its first targets."""
-        keys: list[str] = []
-        for section in self.light.report.sections:
-            for item in section.items:
-                if (item.unit or self.light.project.root) != self.code:
-                    continue
-                keys.extend(item.highlight_keys)
-                if item.target:
-                    keys.append(item.target)
+        keys = named_targets(self.light, self.code)
         mine = self.result.own("targets", self.code)
         chosen = mine.filter(pl.col("key").is_in(keys) | pl.col("indicator").is_in(keys))
         if not chosen.height:

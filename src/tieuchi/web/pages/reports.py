@@ -23,7 +23,13 @@ from tieuchi.app import Action
 from tieuchi.domain.periods import Period
 from tieuchi.domain.project import ReportItem
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.document import ReportDocument, ReportError, build_document, phrasebook
+from tieuchi.reports.document import (
+    ReportDocument,
+    ReportError,
+    build_document,
+    phrasebook,
+    unit_sections,
+)
 from tieuchi.reports.text import RENDERERS, Context, item_kind
 from tieuchi.reports.trace import appendix_rows, trace
 from tieuchi.web.app import lang_of, render
@@ -244,7 +250,7 @@ def _sections(doc: ReportDocument, links: _Links) -> list[dict[str, Any]]:
     view = links.view
     ctx = Context(view.full_ev, phrasebook(view.definitions, view.lang), view.code)
     outline = [[i for i in s.items if RENDERERS[item_kind(i)](i, ctx)]
-               for s in view.definitions.report.sections]
+               for s in unit_sections(view.full_ev, view.code, ctx.words)]
     outline = [items for items in outline if items]
     out = []
     for position, section in enumerate(doc.sections):

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.outline import named_targets
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.reports.formatting import lower_first, number
 from tieuchi.web.app import render
@@ -106,14 +107,7 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
     targets, else the first indicator with figures of its own (a number rather than a yes/no),
     else the first with figures below it."""
     defs = view.light
-    keys: list[str] = []
-    for section in defs.report.sections:
-        for item in section.items:
-            if (item.unit or defs.project.root) != view.code:
-                continue
-            keys.extend(item.highlight_keys)
-            if item.target:
-                keys.append(item.target)
+    keys = named_targets(defs, view.code)
     mine = view.result.own("targets", view.code)
     by_key = dict(mine.select("key", "indicator").iter_rows())
     indicators = set(by_key.values())
