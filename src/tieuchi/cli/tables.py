@@ -7,7 +7,6 @@ from rich.console import Group
 from rich.table import Table
 
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import percent
 from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
 from tieuchi.reports.words import WORDS
 
@@ -76,7 +75,7 @@ def scorecard(
             t.add_row(
                 full_name(r, ctx), *([names[r["unit"]]] if several else []),
                 plan_text(r, ctx), actual_text(r, ctx),
-                percent(r["percent_of_target"], lang) if r["percent_of_target"] is not None
+                ctx.pct(r["percent_of_target"], r) if r["percent_of_target"] is not None
                 else "",
                 change_text(r, ctx),
                 _styled(r["status"], w.status[r["status"]]),

@@ -13,6 +13,7 @@ from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.precision import Precision, nearest_precision
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.ruleset import VINTAGE_RANK
 from tieuchi.domain.status import Basis, Vintage
@@ -57,6 +58,8 @@ TARGET_SCHEMA: dict[str, Any] = {
     "issuer": pl.String,
     "document": pl.String,
     "name": pl.String,
+    "percent_decimals": pl.Int8,  # as written on the target or its group; null: inherited
+    "percent_fixed": pl.Boolean,
 }
 
 MEMBER_SCHEMA: dict[str, Any] = {"group": pl.String, "key": pl.String, "position": pl.Int32}
@@ -134,6 +137,8 @@ def target_frame(targets: Iterable[Target]) -> pl.DataFrame:
             "issuer": t.issuer,
             "document": t.document,
             "name": t.name,
+            "percent_decimals": t.percent_decimals,
+            "percent_fixed": t.percent_fixed,
         })
     return pl.DataFrame(rows, schema=TARGET_SCHEMA)
 
@@ -153,6 +158,12 @@ class Definitions:
     observations: pl.DataFrame  # observation_frame()
     report: ReportOutline = field(default_factory=ReportOutline)
     datasets: tuple[DataSet, ...] = ()
+
+    @cached_property
+    def percent_precision(self) -> Precision:
+        """The report's precision of percentages: the report outline's, else the
+        project's, else the default (a target or its group may give its own)."""
+        return nearest_precision(self.report, self.project)
 
     @cached_property
     def data_sets(self) -> tuple[DataSet, ...]:

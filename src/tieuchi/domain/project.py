@@ -11,11 +11,12 @@ from pydantic import Field, field_validator, model_validator
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.issuer import HEADER_FIELDS, HeaderFields
+from tieuchi.domain.precision import Precise
 
 __all__ = ["Project", "ReportItem", "ReportSection", "ReportOutline", "phrase_placeholders"]
 
 
-class Project(Model):
+class Project(Precise):
     name: str
     root: str | None = None  # the unit reports are about by default
     period: PeriodCode | None = None  # the period evaluated by default
@@ -100,7 +101,7 @@ def phrase_placeholders(template: str) -> set[str]:
     return names
 
 
-class ReportOutline(Model):
+class ReportOutline(Precise):
     title: str | None = None
     title_en: str | None = None
     sections: tuple[ReportSection, ...] = ()

@@ -6,9 +6,10 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.base import CODE_PATTERN
 from tieuchi.domain.comparisons import Comparison, PeriodCode
 from tieuchi.domain.periods import Period
+from tieuchi.domain.precision import Precise
 from tieuchi.domain.status import Basis
 
 __all__ = ["Target", "TargetGroup", "Relative"]
@@ -25,7 +26,7 @@ class Relative(StrEnum):
 
 _RELATIVES = tuple(r.value for r in Relative)
 
-class Target(Comparison[float]):
+class Target(Comparison[float], Precise):
     """An indicator's target for a unit and a period.
 
     Unit, period, issuer, document and basis may be left out inside a group, which gives them.
@@ -75,7 +76,7 @@ class Target(Comparison[float]):
         return self.code or f"{self.unit}:{self.indicator}:{self.period}"
 
 
-class TargetGroup(Model):
+class TargetGroup(Precise):
     """A named list of targets for one unit and period, counted together in a report."""
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -102,6 +103,10 @@ class TargetGroup(Model):
                 "issuer": t.issuer or self.issuer,
                 "document": t.document or self.document,
                 "basis": t.basis or self.basis,
+                "percent_decimals": (self.percent_decimals if t.percent_decimals is None
+                                     else t.percent_decimals),
+                "percent_fixed": self.percent_fixed if t.percent_fixed is None
+                else t.percent_fixed,
             })
             for t in self.targets
         )

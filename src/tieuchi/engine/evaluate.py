@@ -255,9 +255,18 @@ def _targets(
                 .otherwise(pl.col("last_year")),
             ).alias("base"),
             pl.coalesce("name", "indicator_name").alias("display_name"),
+            *_precision(definitions),
         )
     )
     return score_targets(frame, period.end, as_of)
+
+
+def _precision(definitions: Definitions) -> list[pl.Expr]:
+    """The precision of each target's percentages, resolved once: the target's (or its
+    group's), else the report's (:attr:`Definitions.percent_precision`)."""
+    default = definitions.percent_precision
+    return [pl.col("percent_decimals").fill_null(default.decimals).cast(pl.Int8),
+            pl.col("percent_fixed").fill_null(default.fixed)]
 
 
 def _stack(frames: list[pl.DataFrame], key: list[str]) -> pl.DataFrame:
@@ -279,7 +288,9 @@ def _indicator_meta(definitions: Definitions) -> pl.DataFrame:
         "time": [i.time.value for i in inds],
         "direction_comparator": [i.direction.comparator.value for i in inds],
         "decimals": [i.decimals for i in inds],
-    }, schema_overrides={"short_name": pl.String, "measure": pl.String})
+        "decimals_fixed": [i.decimals_fixed for i in inds],
+    }, schema_overrides={"short_name": pl.String, "measure": pl.String,
+                         "decimals_fixed": pl.Boolean})
 
 
 def _groups(

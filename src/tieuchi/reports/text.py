@@ -18,6 +18,7 @@ import polars as pl
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
+from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import ReportItem
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.status import Status
@@ -52,8 +53,25 @@ class Context:
     def num(self, value: float | None, decimals: int = 1) -> str:
         return number(value, self.lang, decimals)
 
-    def pct(self, value: float | None) -> str:
-        return percent(value, self.lang)
+    def precision(self, row: Row | None = None) -> Precision:
+        """How ``row``'s percentages are written: its resolved columns (the engine's, or a
+        highlight's own); without a row, the report's."""
+        if row is not None and row.get("percent_decimals") is not None:
+            return Precision(int(row["percent_decimals"]), bool(row.get("percent_fixed")))
+        return self.ev.definitions.percent_precision
+
+    def pct_number(self, value: float | None, row: Row | None = None) -> str:
+        """A percentage or a change in points without its sign: "86,47", "0,2"."""
+        return number(value, self.lang, *self.precision(row))
+
+    def pct(self, value: float | None, row: Row | None = None) -> str:
+        """A percentage of ``row`` (% of the target, a change): "86,47%", "5,0%"."""
+        return percent(value, self.lang, *self.precision(row))
+
+    def value(self, value: float | None, row: Row) -> str:
+        """A value of ``row``'s indicator: its declared decimals kept ("2.418,50"), else
+        at most its default decimals ("2.418,5")."""
+        return number(value, self.lang, int(row["decimals"]), bool(row.get("decimals_fixed")))
 
     def unit_name(self, code: str) -> str:
         """"Xã A": the name with its kind or level, unless it already has it."""
@@ -104,12 +122,13 @@ def _measure(row: Row, ctx: Context) -> str:
     return unit if unit == "%" else (f" {unit}" if unit else "")
 
 
-def _change_decimals(row: Row) -> int:
-    return max(int(row["decimals"]), 1) if row["change_kind"] == "points" else 1
-
-
 def _value(value: float | None, row: Row, ctx: Context) -> str:
-    return ctx.num(value, int(row["decimals"])) + _measure(row, ctx)
+    return ctx.value(value, row) + _measure(row, ctx)
+
+
+def _target_value(row: Row, ctx: Context) -> str:
+    """The target as written: at most the indicator's decimals ("≤ 0,2")."""
+    return ctx.num(row["target"], int(row["decimals"])) + _measure(row, ctx)
 
 
 def _change(row: Row, ctx: Context, period: Period) -> str:
@@ -118,7 +137,7 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
         return ""
     w = ctx.words
     word = w.increase if change >= 0 else w.decrease
-    amount = ctx.num(abs(change), _change_decimals(row)) + (
+    amount = ctx.pct_number(abs(change), row) + (
         w.points if row["change_kind"] == "points" else "%")
     previous = period.same_period_last_year()
     vs = (w.vs_same_period_year.format(year=previous.year)
@@ -138,7 +157,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if row["actual"] is None:
         return f"{name}: {w.status['no_data'].lower()}"
     if basis == "quota" and row["percent_of_target"] is not None:
-        return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"]),
+        return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"], row),
                               basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
@@ -159,13 +178,13 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     status = row["status"]
     if row["percent_of_target"] is not None and not lower:
         template = w.percent_of if Status(status).achieved else w.percent_below
-        parts.append(template.format(pct=ctx.pct(row["percent_of_target"]),
+        parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row),
                                      basis=w.basis[basis]))
         if status == Status.NOT_MET:
             parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
         return ", ".join(parts)
     target = "" if row["relative"] else (
-        f" ({w.comparator[row['comparator']]} {_value(row['target'], row, ctx)})"
+        f" ({w.comparator[row['comparator']]} {_target_value(row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
     verdict = {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         status, w.not_met_target).format(basis=w.basis_short[basis])
@@ -178,7 +197,7 @@ def target_clause(row: Row, ctx: Context) -> str:
     2 năm": a target's result as a clause after the sentence that gives the actual."""
     w = ctx.words
     period = Period.parse(row["period"]).label(ctx.lang)
-    target = f"{w.comparator[row['comparator']]} {_value(row['target'], row, ctx)}"
+    target = f"{w.comparator[row['comparator']]} {_target_value(row, ctx)}"
     which = (w.multi_year_issuer.format(period=period, issuer=row["issuer"], target=target)
              if row["issuer"] else w.multi_year_target.format(period=period, target=target))
     if row["status"] == Status.NO_DATA:
@@ -224,7 +243,7 @@ def _group(item: ReportItem, ctx: Context) -> str:
         short = targets.filter(pl.col("status") == Status.NOT_MET.value).sort("key")
         order = {k: i for i, k in enumerate(members.get_column("key"))}
         names = [
-            f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'])})"
+            f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'], r)})"
             if r["percent_of_target"] is not None else _name(r, ctx)
             for r in sorted(short.iter_rows(named=True), key=lambda r: order[r["key"]])
         ]
@@ -511,7 +530,7 @@ def share_text(r: Row, ctx: Context) -> str:
     reads as a failure)."""
     if r["comparator"] == "at_most" or r["percent_of_target"] is None:
         return "–"
-    return ctx.pct(r["percent_of_target"])
+    return ctx.pct(r["percent_of_target"], r)
 
 
 def assessment_text(r: Row, ctx: Context) -> str:
@@ -539,7 +558,7 @@ def actual_text(r: Row, ctx: Context) -> str:
     """The actual as a table cell: a number, or Đạt / Không đạt for yes/no."""
     if r["type"] == "yesno" and r["actual"] is not None:
         return ctx.words.comparator["yes" if is_yes(r["actual"]) else "no"]
-    return ctx.num(r["actual"], int(r["decimals"]))
+    return ctx.value(r["actual"], r)
 
 
 def change_text(r: Row, ctx: Context) -> str:
@@ -550,7 +569,7 @@ def change_text(r: Row, ctx: Context) -> str:
     sign = "+" if change >= 0 else "−"
     unit = " điểm %" if r["change_kind"] == "points" and ctx.lang == "vi" else (
         " pp" if r["change_kind"] == "points" else "%")
-    return f"{sign}{ctx.num(abs(change), _change_decimals(r))}{unit}"
+    return f"{sign}{ctx.pct_number(abs(change), r)}{unit}"
 
 
 def _cond_measure(x: Row, ctx: Context) -> str:

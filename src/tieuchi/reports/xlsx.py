@@ -238,7 +238,7 @@ def _group_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
         _write_row(ws, line, [
             (r["row"], "0"), (full_name(r, ctx), None),
             (unit_of_measure(r["indicator"], ctx), None), _plan(r, ctx), _actual(r, ctx),
-            _share(r), _change(r, ctx), (assessment_text(r, ctx), None)], _GROUP_WIDTHS)
+            _share(r, ctx), _change(r, ctx), (assessment_text(r, ctx), None)], _GROUP_WIDTHS)
         sheets.cells.extend(_target_cells(ws, line, r, sheets))
     _finish(ws, len(header), _HEADER_ROW + rows.height)
 
@@ -379,10 +379,12 @@ def _decimals(value: float, most: int) -> int:
     return most
 
 
-def _format(value: float, most: int, prefix: str = "", suffix: str = "") -> str:
-    """An Excel number format: ``"≥ "#,##0.0"%"``. Excel writes the format with "," and
-    "." and shows them as the reader's locale groups and separates decimals."""
-    d = _decimals(value, most)
+def _format(value: float, most: int, prefix: str = "", suffix: str = "",
+            fixed: bool = False) -> str:
+    """An Excel number format: ``"≥ "#,##0.0"%"``, with ``most`` decimals when ``fixed``.
+    Excel writes the format with "," and "." and shows them as the reader's locale groups
+    and separates decimals."""
+    d = most if fixed else _decimals(value, most)
     body = "#,##0" + ("." + "0" * d if d else "")
     return (f'"{prefix}"' if prefix else "") + body + (f'"{suffix}"' if suffix else "")
 
@@ -405,15 +407,16 @@ def _actual(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
     if r["type"] == "yesno" or r["actual"] is None:
         return actual_text(r, ctx), None
     value = round(float(r["actual"]), 6)
-    return value, _format(value, int(r["decimals"]))
+    return value, _format(value, int(r["decimals"]), fixed=bool(r["decimals_fixed"]))
 
 
-def _share(r: dict[str, Any]) -> tuple[Any, str | None]:
-    """% of the target, not for ceilings (as the report)."""
+def _share(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
+    """% of the target, not for ceilings (as the report), with the target's precision."""
     if r["comparator"] == "at_most" or r["percent_of_target"] is None:
         return "–", None
-    value = round(float(r["percent_of_target"]), 1)
-    return value, _format(value, 1, suffix="%")
+    decimals, fixed = ctx.precision(r)
+    value = round(float(r["percent_of_target"]), decimals)
+    return value, _format(value, decimals, suffix="%", fixed=fixed)
 
 
 def _change(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
@@ -422,10 +425,10 @@ def _change(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
     if change is None:
         return None, None
     points = r["change_kind"] == "points"
-    value = round(float(change), 6 if points else 1)
-    most = max(int(r["decimals"]), 1) if points else 1
+    most, fixed = ctx.precision(r)
+    value = round(float(change), 6 if points else most)
     suffix = SHEET_WORDS[ctx.lang]["points"] if points else "%"
-    body = _format(abs(value), most, suffix=suffix)
+    body = _format(abs(value), most, suffix=suffix, fixed=fixed)
     return value, f'"+"{body};"−"{body};{body}'
 
 
