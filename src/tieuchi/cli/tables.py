@@ -7,7 +7,14 @@ from rich.console import Group
 from rich.table import Table
 
 from tieuchi.engine import Evaluation
-from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
+from tieuchi.reports.text import (
+    Context,
+    actual_text,
+    assessment_text,
+    change_text,
+    full_name,
+    plan_text,
+)
 from tieuchi.reports.words import WORDS
 
 __all__ = ["scorecard"]
@@ -78,7 +85,7 @@ def scorecard(
                 ctx.pct(r["percent_of_target"], r) if r["percent_of_target"] is not None
                 else "",
                 change_text(r, ctx),
-                _styled(r["status"], w.status[r["status"]]),
+                _styled(r["assessment"], assessment_text(r, ctx)),
                 _styled(r["pace"], w.pace[r["pace"]]) if r["pace"] else "",
             )
         tables.append(t)

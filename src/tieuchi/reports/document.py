@@ -31,6 +31,7 @@ from tieuchi.reports.text import (
     condition_value_text,
     full_name,
     full_set_name,
+    is_paced,
     item_kind,
     plan_text,
     share_text,
@@ -84,7 +85,8 @@ class Bar:
     name: str  # the short name ("Lệ phí trước bạ"); views shorten it to fit
     percent: float  # the evaluation's percent_of_target: 85.6178…
     label: str  # the same, written as the table writes it: "85,6%"
-    status: str  # the evaluation's status: "exceeded", "met", "not_met"
+    status: str  # the evaluation's assessment: "exceeded", "met", "not_met"; "ahead",
+    # "on_track", "behind" while the target's period is open with part of its figures
 
 
 @dataclass(frozen=True)
@@ -321,15 +323,17 @@ def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: str,
     """The bars of the targets whose % of the target the table gives (not a ceiling's: see
     :func:`~tieuchi.reports.text.share_text`); none under two bars."""
     w = ctx.words
-    bars = tuple(
-        Bar(_short_name(r, ctx), float(r["percent_of_target"]), share_text(r, ctx),
-            str(r["status"]))
-        for r in rows.iter_rows(named=True)
-        if r["percent_of_target"] is not None and r["comparator"] != "at_most")
+    shown = [r for r in rows.iter_rows(named=True)
+             if r["percent_of_target"] is not None and r["comparator"] != "at_most"]
+    bars = tuple(Bar(_short_name(r, ctx), float(r["percent_of_target"]), share_text(r, ctx),
+                     str(r["assessment"])) for r in shown)
     if len(bars) < 2:
         return None
-    return Chart(w.chart.format(n=n, name=name, basis=w.basis_short[basis]), bars,
-                 achieved=f"{w.status['met']} / {w.status['exceeded']}",
+    caption = w.chart.format(n=n, name=name, basis=w.basis_short[basis])
+    if any(is_paced(r) for r in shown):  # the legend in the words of the appendix
+        return Chart(caption, bars, achieved=f"{w.pace['ahead']} / {w.pace['on_track']}",
+                     not_met=w.pace["behind"])
+    return Chart(caption, bars, achieved=f"{w.status['met']} / {w.status['exceeded']}",
                  not_met=w.status["not_met"])
 
 

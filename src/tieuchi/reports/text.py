@@ -21,7 +21,7 @@ from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import ReportItem
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.domain.status import Status
+from tieuchi.domain.status import Pace, Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import join_names, lower_first, number, percent
@@ -33,10 +33,11 @@ if TYPE_CHECKING:
 __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
            "sentence_for_target", "Context", "plan_text", "actual_text", "change_text",
            "full_name", "full_set_name",
-           "unit_of_measure", "share_text", "assessment_text", "condition_value_text",
+           "unit_of_measure", "share_text", "assessment_text", "is_paced", "condition_value_text",
            "condition_threshold_text", "item_kind", "VINTAGES"]
 
 VINTAGES = ("plan", "estimate", "preliminary", "official")
+PACES = frozenset(p.value for p in Pace)
 Row = dict[str, Any]
 
 
@@ -176,17 +177,22 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         parts.append(target_clause(row, ctx))
         return ", ".join(parts)
     status = row["status"]
+    paced = is_paced(row)
     if row["percent_of_target"] is not None and not lower:
-        template = w.percent_of if Status(status).achieved else w.percent_below
-        parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row),
-                                     basis=w.basis[basis]))
-        if status == Status.NOT_MET:
+        # Open with part of its figures: "đạt 86,47% kế hoạch năm", never "chưa đạt".
+        template = w.percent_of if paced or Status(status).achieved else w.percent_below
+        named = w.basis[basis]
+        if paced and period.kind is PeriodKind.YEAR:
+            named = w.basis_year.format(basis=named)
+        parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row), basis=named))
+        if status == Status.NOT_MET and not paced:
             parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
         return ", ".join(parts)
     target = "" if row["relative"] else (
         f" ({w.comparator[row['comparator']]} {_target_value(row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
-    verdict = {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
+    verdict = lower_first(w.pace[row["assessment"]]) if paced else {
+        Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         status, w.not_met_target).format(basis=w.basis_short[basis])
     parts.append(verdict + target)
     return ", ".join(parts)
@@ -533,11 +539,15 @@ def share_text(r: Row, ctx: Context) -> str:
     return ctx.pct(r["percent_of_target"], r)
 
 
+def is_paced(r: Row) -> bool:
+    """Whether the engine assesses ``r`` by its pace (open, with part of its figures)."""
+    return r["assessment"] in PACES
+
+
 def assessment_text(r: Row, ctx: Context) -> str:
-    """The status; for a target still running with part of its data, its pace."""
-    if r["pace"] is not None and r["coverage"] is not None and r["coverage"] < 1:
-        return ctx.words.pace[r["pace"]]
-    return ctx.words.status[r["status"]]
+    """The engine's assessment of the target in words: its status ("Không đạt"), or, while
+    its period is open with part of its figures, its pace ("Chậm tiến độ")."""
+    return (ctx.words.pace if is_paced(r) else ctx.words.status)[r["assessment"]]
 
 
 def plan_text(r: Row, ctx: Context) -> str:

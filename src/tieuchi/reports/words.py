@@ -23,6 +23,7 @@ class Words:
     basis: dict[str, str]  # "đạt 100,2% dự toán giao"
     basis_goal: dict[str, str]  # "đạt và vượt dự toán giao" / "met or exceeded the plan"
     basis_short: dict[str, str]  # "vượt kế hoạch"
+    basis_year: str  # "{basis} năm": "đạt 86,47% kế hoạch năm" while the year runs
     comparator: dict[str, str]
     vintage: dict[str, str]
     increase: str
@@ -96,6 +97,7 @@ VI = Words(
     basis={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
     basis_goal={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
     basis_short={"plan": "kế hoạch", "budget": "dự toán", "quota": "chỉ tiêu"},
+    basis_year="{basis} năm",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
                 "yes": "Có", "no": "Không", "growth": "tăng ≥", "reduction": "giảm ≥",
                 "reduction_pp": "giảm", "share_of_baseline": "≥"},
@@ -177,6 +179,7 @@ EN = Words(
     basis_goal={"plan": "the plan", "budget": "the budget estimate",
                 "quota": "the assigned quota"},
     basis_short={"plan": "the plan", "budget": "the budget estimate", "quota": "the quota"},
+    basis_year="{basis} for the year",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
                 "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
                 "reduction_pp": "reduction", "share_of_baseline": "≥"},
