@@ -28,12 +28,13 @@ from tieuchi.domain.allocation import (
     part_problems,
     parts_of,
 )
+from tieuchi.domain.bases import PLAN
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError, problem
 from tieuchi.domain.ruleset import VINTAGE_RANK, checked_text, normal_text
-from tieuchi.domain.status import Basis, Vintage
+from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
@@ -330,7 +331,7 @@ class App:
                 "indicator": indicator, "unit": unit, "period": period, comparator: value,
                 "issuer": issuer or held.get("issuer"),
                 "document": document or held.get("document"),
-                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
+                "basis": held.get("basis") or PLAN, "name": held.get("name"),
                 "tolerance": held.get("tolerance") or 0.0,
             })
         except ValidationError as error:

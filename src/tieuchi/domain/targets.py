@@ -7,10 +7,10 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN
+from tieuchi.domain.bases import PLAN
 from tieuchi.domain.comparisons import Comparison, PeriodCode
 from tieuchi.domain.periods import Period
 from tieuchi.domain.precision import Precise
-from tieuchi.domain.status import Basis
 
 __all__ = ["Target", "TargetGroup", "Relative"]
 
@@ -43,7 +43,7 @@ class Target(Comparison[float], Precise):
     share_of_baseline: float | None = None
     baseline: PeriodCode | None = None  # default: the same period last year
     baseline_value: float | None = None
-    basis: Basis | None = None
+    basis: str | None = Field(default=None, pattern=CODE_PATTERN)  # a code of the bases
     issuer: str | None = None
     document: str | None = None
     note: str | None = None
@@ -86,7 +86,7 @@ class TargetGroup(Precise):
     period: PeriodCode
     issuer: str | None = None
     document: str | None = None
-    basis: Basis = Basis.PLAN
+    basis: str = Field(default=PLAN, pattern=CODE_PATTERN)
     targets: tuple[Target, ...] = ()
 
     def title(self, period: Period, lang: str = "vi") -> str:

@@ -310,7 +310,7 @@ def _groups(
         "name": [g.title(period) for g in groups],
         "unit": [g.unit for g in groups],
         "period": [g.period for g in groups],
-        "basis": [g.basis.value for g in groups],
+        "basis": [g.basis for g in groups],
         "issuer": [g.issuer for g in groups],
     }, schema={"group": pl.String, "name": pl.String, "unit": pl.String, "period": pl.String,
                "basis": pl.String, "issuer": pl.String})

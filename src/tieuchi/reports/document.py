@@ -16,6 +16,7 @@ from typing import Literal
 
 import polars as pl
 
+from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, issuer_of, written
 from tieuchi.engine.evaluate import Evaluation
@@ -40,7 +41,7 @@ from tieuchi.reports.text import (
 from tieuchi.reports.words import WORDS, Words, with_phrases
 
 __all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Chart", "Bar",
-           "Signature", "ReportError", "build_document", "phrasebook"]
+           "Signature", "ReportError", "build_document", "phrasebook", "group_heads"]
 
 Align = Literal["left", "center", "right"]
 
@@ -284,15 +285,23 @@ def _tables(ev: Evaluation, ctx: Context) -> tuple[Table, ...]:
     return tuple(tables)
 
 
-def _group_columns(basis: str, estimated: bool, w: Words) -> tuple[Column, ...]:
+def group_heads(basis: BasisWords, estimated: bool, w: Words) -> tuple[tuple[str, str], ...]:
+    """The columns of a group's table, (key, head), the target's and its % named by the
+    group's basis ("Dự toán", "% dự toán"): the report's and the workbook's."""
     c = w.columns
-    plan = c["plan"] if basis == "plan" else c[basis]
-    share = c["percent"] if basis == "plan" else c[f"percent_{basis}"]
-    return (Column("no", c["no"], "right"), Column("target", c["target"], "left"),
-            Column("measure", c["measure"], "left"), Column("plan", plan, "right"),
-            Column("actual", c["estimate"] if estimated else c["actual"], "right"),
-            Column("percent", share, "right"), Column("change", c["change"], "right"),
-            Column("status", c["status"], "left"))
+    return (("no", c["no"]), ("target", c["target"]), ("measure", c["measure"]),
+            ("plan", basis.column_text), ("actual", c["estimate"] if estimated else c["actual"]),
+            ("percent", basis.percent_column_text), ("change", c["change"]),
+            ("status", c["status"]))
+
+
+_ALIGN: dict[str, Align] = {"no": "right", "plan": "right", "actual": "right",
+                            "percent": "right", "change": "right"}
+
+
+def _group_columns(basis: BasisWords, estimated: bool, w: Words) -> tuple[Column, ...]:
+    return tuple(Column(key, head, _ALIGN.get(key, "left"))
+                 for key, head in group_heads(basis, estimated, w))
 
 
 def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
@@ -314,11 +323,11 @@ def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
          actual_text(r, ctx), share_text(r, ctx), change_text(r, ctx), assessment_text(r, ctx))
         for i, r in enumerate(rows.iter_rows(named=True), start=1))
     return Table(ctx.words.appendix.format(n=n, name=name),
-                 _group_columns(group.basis.value, estimated, ctx.words), cells,
-                 chart=_group_chart(rows, chart_n, name, group.basis.value, ctx))
+                 _group_columns(ctx.basis(group.basis), estimated, ctx.words), cells,
+                 chart=_group_chart(rows, chart_n, name, ctx.basis(group.basis), ctx))
 
 
-def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: str,
+def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: BasisWords,
                  ctx: Context) -> Chart | None:
     """The bars of the targets whose % of the target the table gives (not a ceiling's: see
     :func:`~tieuchi.reports.text.share_text`); none under two bars."""
@@ -329,7 +338,7 @@ def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: str,
                      str(r["assessment"])) for r in shown)
     if len(bars) < 2:
         return None
-    caption = w.chart.format(n=n, name=name, basis=w.basis_short[basis])
+    caption = w.chart.format(n=n, name=name, basis=basis.short_text)
     if any(is_paced(r) for r in shown):  # the legend in the words of the appendix
         return Chart(caption, bars, achieved=f"{w.pace['ahead']} / {w.pace['on_track']}",
                      not_met=w.pace["behind"])

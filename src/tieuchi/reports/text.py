@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
@@ -73,6 +74,10 @@ class Context:
         """A value of ``row``'s indicator: its declared decimals kept ("2.418,50"), else
         at most its default decimals ("2.418,5")."""
         return number(value, self.lang, int(row["decimals"]), bool(row.get("decimals_fixed")))
+
+    def basis(self, code: str | None) -> BasisWords:
+        """A basis's phrases in the report's language ("kế hoạch", "dự toán giao")."""
+        return self.ev.definitions.basis(code).words(self.lang)
 
     def unit_name(self, code: str) -> str:
         """"Xã A": the name with its kind or level, unless it already has it."""
@@ -154,12 +159,13 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if row["type"] == "yesno":
         done = row["status"] in ("met", "exceeded")
         return (w.yes_done if done else w.yes_not_done).format(name=name)
-    basis = row["basis"] or "plan"
+    declared = ctx.ev.definitions.basis(row["basis"])
+    basis = declared.words(ctx.lang)
     if row["actual"] is None:
         return f"{name}: {w.status['no_data'].lower()}"
-    if basis == "quota" and row["percent_of_target"] is not None:
+    if declared.form == "quota" and row["percent_of_target"] is not None:
         return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"], row),
-                              basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
+                              basis=basis.name, actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     # "đạt" is for what should grow; a rate or a count that should fall "là" (is).
@@ -181,19 +187,19 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if row["percent_of_target"] is not None and not lower:
         # Open with part of its figures: "đạt 86,47% kế hoạch năm", never "chưa đạt".
         template = w.percent_of if paced or Status(status).achieved else w.percent_below
-        named = w.basis[basis]
+        named = basis.name
         if paced and period.kind is PeriodKind.YEAR:
             named = w.basis_year.format(basis=named)
         parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row), basis=named))
         if status == Status.NOT_MET and not paced:
-            parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
+            parts.append(w.not_met_target.format(basis=basis.short_text))
         return ", ".join(parts)
     target = "" if row["relative"] else (
         f" ({w.comparator[row['comparator']]} {_target_value(row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
     verdict = lower_first(w.pace[row["assessment"]]) if paced else {
         Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
-        status, w.not_met_target).format(basis=w.basis_short[basis])
+        status, w.not_met_target).format(basis=basis.short_text)
     parts.append(verdict + target)
     return ", ".join(parts)
 
@@ -242,7 +248,7 @@ def _group(item: ReportItem, ctx: Context) -> str:
         text = w.achieved_some.format(
             n=achieved, total=g["total"], name=name,
             estimate=w.estimate_full_year if estimated and full_year else "",
-            basis=w.basis_goal[g["basis"]],
+            basis=ctx.basis(g["basis"]).goal_text,
         )
     missing = []
     if g["not_met"]:

@@ -36,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.cells import write_cell
-from tieuchi.reports.document import ReportDocument, build_document, phrasebook
+from tieuchi.reports.document import ReportDocument, build_document, group_heads, phrasebook
 from tieuchi.reports.formatting import lower_first
 from tieuchi.reports.text import (
     VINTAGES,
@@ -225,13 +225,8 @@ def _group_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
     name = group.title(ctx.ev.period, ctx.lang)
     ws = book.create_sheet(_unique(sheets, sheet_name(n, name, ctx.lang)))
     rows = layout.select("key", "row").join(ctx.ev.targets, on="key").sort("row")
-    c = ctx.words.columns
-    basis = group.basis.value
-    estimated = (rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any()
-    header = [c["no"], c["target"], c["measure"], c["plan"] if basis == "plan" else c[basis],
-              c["estimate"] if estimated else c["actual"],
-              c["percent"] if basis == "plan" else c[f"percent_{basis}"], c["change"],
-              c["status"]]
+    estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
+    header = [head for _, head in group_heads(ctx.basis(group.basis), estimated, ctx.words)]
     _heading(ws, sheets, n, header, _GROUP_WIDTHS)
     for i, r in enumerate(rows.iter_rows(named=True)):
         line = _HEADER_ROW + 1 + i

@@ -41,9 +41,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_figures": "Chưa có số liệu của {unit} về chỉ tiêu này trong các năm {years}.",
         "no_children": "Các đơn vị trực thuộc chưa có số liệu về chỉ tiêu này trong {period}.",
         "details": "Chi tiết chỉ tiêu",
-        "plan": "Kế hoạch",
-        "budget": "Dự toán",
-        "quota": "Chỉ tiêu giao",
     },
     "en": {
         "indicator": "Indicator",
@@ -58,9 +55,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_figures": "{unit} has no figure for this indicator in {years}.",
         "no_children": "The units below have no figure for this indicator for {period}.",
         "details": "Target details",
-        "plan": "Plan",
-        "budget": "Budget estimate",
-        "quota": "Quota",
     },
 }
 
@@ -202,7 +196,7 @@ def _line_figure(view: UnitView, indicator: Indicator,
     }]
     if targets:
         basis = next(iter(targets.values()))[1]
-        name = words.get(basis, words["plan"])
+        name = view.ctx.basis(basis).column_text  # "Kế hoạch", "Dự toán"
         planned = [targets[y][0] if y in targets else None for y in years]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": name,
