@@ -18,6 +18,7 @@ from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.reports.formatting import lower_first, number
+from tieuchi.reports.text import assessment_text
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
@@ -222,16 +223,17 @@ def _children_rows(view: UnitView, indicator: Indicator) -> list[dict[str, Any]]
     values = view.ev.values.filter((pl.col("indicator") == indicator.code)
                                    & pl.col("unit").is_in(children)
                                    & pl.col("value").is_not_null())
-    statuses = dict(view.ev.targets.filter(
+    targets = {r["unit"]: r for r in view.ev.targets.filter(
         (pl.col("indicator") == indicator.code) & pl.col("unit").is_in(children)
-    ).select("unit", "status").iter_rows())
+    ).iter_rows(named=True)}
     rows = []
     for unit, value in values.select("unit", "value").iter_rows():
-        status = statuses.get(unit)
+        target = targets.get(unit)  # its assessment: the pace while its period is open
         rows.append({"code": unit, "name": view.name(unit), "value": float(value),
                      "text": _text(view, indicator, value),
-                     "status_class": STATUS_CLASS.get(status or "", ""),
-                     "status_text": view.ctx.words.status[status] if status else ""})
+                     "status_class": STATUS_CLASS.get(target["assessment"], "")
+                     if target else "",
+                     "status_text": assessment_text(target, view.ctx) if target else ""})
     rows.sort(key=lambda r: -r["value"])
     return rows
 
