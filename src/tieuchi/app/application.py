@@ -321,8 +321,9 @@ class App:
                    document: str | None = None) -> dict[str, Any]:
         """The target (a row of the target schema) that assigning ``comparator`` ``value``
         to the unit for the indicator and period gives: the unit's target for them, if it
-        has one, is changed, keeping its key, name, basis and tolerance, and its issuer and
-        document unless new ones are given (``invalid-target`` when no target is valid). Save
+        has one, is changed, keeping its key, name, basis, tolerance and precision, and its
+        issuer and document unless new ones are given (``invalid-target`` when no target is
+        valid). Save
         it with :meth:`set_targets`; :meth:`check_targets` says what that would refuse."""
         held = next((t for t in self.store.targets.of([unit], period)
                      if t["indicator"] == indicator), None) or {}
@@ -333,6 +334,8 @@ class App:
                 "document": document or held.get("document"),
                 "basis": held.get("basis") or PLAN, "name": held.get("name"),
                 "tolerance": held.get("tolerance") or 0.0,
+                "percent_decimals": held.get("percent_decimals"),
+                "percent_fixed": held.get("percent_fixed"),
             })
         except ValidationError as error:
             why = "; ".join(str(e["msg"]) for e in error.errors())
