@@ -80,3 +80,13 @@ def test_the_report_and_the_project_give_the_default(tmp_path: Path) -> None:
         "report:\n", "report:\n  percent_decimals: 1\n"), encoding="utf-8")
     out = markdown(build_document(evaluate(load_definitions(tmp_path), "2025")))
     assert "bằng 86,5% kế hoạch" in out
+
+
+def test_a_target_csv_may_give_the_precision(tmp_path: Path) -> None:
+    (tmp_path / "tieuchi.yaml").write_text(FOLDER.read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    (tmp_path / "targets.csv").write_text(
+        "unit,indicator,period,comparator,value,percent_decimals,percent_fixed\n"
+        "X,thu,2024,at_least,700,1,true\n", encoding="utf-8")
+    row = evaluate(load_definitions(tmp_path), "2024").target("X:thu:2024")
+    assert row is not None and (row["percent_decimals"], row["percent_fixed"]) == (1, True)
