@@ -44,9 +44,6 @@ NGHE_AN, IA_SAO = "nghe-an-2024-9-thang", "ia-sao-2025"
 ROOTS = {NGHE_AN: ("NA", "2024-YTD09"), IA_SAO: ("IS", "2025")}
 
 # The forms of docs (issue 10's shared design) a figure waits for.
-INDICATOR = "needs: indicator highlights without target (Statement forms)"
-PRECISION = "needs: percent_decimals, default 2 (Precision)"
-OPEN = "needs: open-period wording 'đạt … kế hoạch năm' (Open-period wording)"
 FIXED = "needs: declared decimals kept fixed, '5,0' (Precision)"
 SHARE = "needs: a count with its share 'k/n …, tương đương p%' (not in spec.md)"
 ABOUT = "needs: an approximate value 'hơn 6 tỷ đồng' (not in spec.md)"
@@ -66,22 +63,22 @@ class Figure:
 FIGURES = [
     # Nghệ An, 9 tháng đầu năm 2024
     Figure(NGHE_AN, "A1", "ước đạt 264.821,45 ha"),
-    Figure(NGHE_AN, "A2", "bằng 99,63% so với cùng kỳ năm trước", PRECISION),
-    Figure(NGHE_AN, "A3", "đạt 184.989,53 ha, bằng 99,88%", PRECISION),
-    Figure(NGHE_AN, "A4", "ước đạt 79.831,92 ha, bằng 99,07%", PRECISION),
+    Figure(NGHE_AN, "A2", "bằng 99,63% so với cùng kỳ năm trước"),
+    Figure(NGHE_AN, "A3", "đạt 184.989,53 ha, bằng 99,88%"),
+    Figure(NGHE_AN, "A4", "ước đạt 79.831,92 ha, bằng 99,07%"),
     Figure(NGHE_AN, "A5", "Diện tích rừng trồng tập trung ước đạt 16.170,1 ha"),
     Figure(NGHE_AN, "A7", "Tổng sản lượng thủy sản ước đạt 223.029 tấn, tăng 13,26% so với "
-           "cùng kỳ", PRECISION),
-    Figure(NGHE_AN, "A8", "ước đạt 166.267,5 tấn, tăng 3,44%", PRECISION),
+           "cùng kỳ"),
+    Figure(NGHE_AN, "A8", "ước đạt 166.267,5 tấn, tăng 3,44%"),
     Figure(NGHE_AN, "A9", "320/411 xã đạt chuẩn NTM, tương đương 77,86%", SHARE),
     Figure(NGHE_AN, "A10", "101/320 xã đạt chuẩn NTM nâng cao, tương đương 31,56%", SHARE),
     Figure(NGHE_AN, "A11", "16/320 xã đạt chuẩn NTM kiểu mẫu, tương đương 5,0%",
            f"{SHARE}; {FIXED}"),
     Figure(NGHE_AN, "A13", "tăng 12,4% so với cùng kỳ"),
-    Figure(NGHE_AN, "A14", "tăng 10,64%", PRECISION),
+    Figure(NGHE_AN, "A14", "tăng 10,64%"),
     Figure(NGHE_AN, "A15", "ước đạt 82.946 tỷ đồng"),
-    Figure(NGHE_AN, "A16", "tăng 22,25% so với cùng kỳ", PRECISION),
-    Figure(NGHE_AN, "A17", "đạt 89,81% kế hoạch", f"{PRECISION}; {OPEN}"),
+    Figure(NGHE_AN, "A16", "tăng 22,25% so với cùng kỳ"),
+    Figure(NGHE_AN, "A17", "đạt 89,81% kế hoạch"),
     Figure(NGHE_AN, "A18", "ước đạt 8,43 triệu lượt, tăng 15% so với cùng kỳ"),
     Figure(NGHE_AN, "A19", "thu du lịch ước đạt 10.217 tỷ đồng"),
     Figure(NGHE_AN, "A20", "16.671 tỷ đồng"),
@@ -94,7 +91,7 @@ FIGURES = [
     Figure(IA_SAO, "B4", "Công nghiệp-tiểu thủ công nghiệp ước đạt 315 tỷ đồng"),
     Figure(IA_SAO, "B5", "tăng 12,3% so với cùng kỳ", web_needs=PREDECESSORS),
     Figure(IA_SAO, "B6", "hơn 6 tỷ đồng", ABOUT),
-    Figure(IA_SAO, "B7", "915,64% dự toán tỉnh và HĐND xã giao", PRECISION),
+    Figure(IA_SAO, "B7", "915,64% dự toán tỉnh và HĐND xã giao"),
     Figure(IA_SAO, "B8", "4 hộ nghèo, chiếm tỷ lệ 0,2%", SHARE),
     Figure(IA_SAO, "B9", "39 hộ cận nghèo, chiếm tỷ lệ 1,95%", SHARE),
     Figure(IA_SAO, "B10", "xóa nhà tạm, nhà dột nát"),

@@ -364,8 +364,8 @@ def test_loading_is_for_the_system_actor(loaded_store: Store) -> None:
 
 
 def test_assigning_changes_the_target_the_unit_has(loaded_store: Store) -> None:
-    """assignment: the unit's target for the indicator and period keeps its key, name, basis
-    and issuer (unless a new one is given); a new one gets the key of its place."""
+    """assignment: the unit's target for the indicator and period keeps its key, name, basis,
+    precision and issuer (unless a new one is given); a new one gets the key of its place."""
     app = App(loaded_store)
     officer = officer_user(loaded_store)
     [held] = [t for t in loaded_store.targets.of([DISTRICT], "2023") if t["key"] == "ktxh-dn-moi"]
@@ -374,7 +374,9 @@ def test_assigning_changes_the_target_the_unit_has(loaded_store: Store) -> None:
     assert (doc["key"], doc["value"], doc["document"]) == ("ktxh-dn-moi", 701, "QĐ 2")
     assert (doc["name"], doc["basis"], doc["issuer"]) == (held["name"], held["basis"],
                                                           held["issuer"])
-    assert app.set_targets(officer, [doc]) == 1
+    assert app.set_targets(officer, [{**doc, "percent_decimals": 1, "percent_fixed": True}]) == 1
+    again = app.assignment(DISTRICT, held["indicator"], "2023", "at_least", 702)
+    assert (again["percent_decimals"], again["percent_fixed"]) == (1, True)  # its precision
     fresh = app.assignment(COMMUNE, "thu-nhap-bq", "2023", "at_least", 70)
     assert fresh["key"] == f"{COMMUNE}:thu-nhap-bq:2023" and fresh["issuer"] is None
     with refused("invalid-target") as raised:

@@ -5,6 +5,9 @@ did not see is computed again on the next read, and never patched past it."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from dataclasses import fields
 
 import polars as pl
@@ -52,6 +55,23 @@ def kept(store: Store, unit: str, period: str) -> Evaluation:
     stored = store.results.stored(unit, period)
     assert stored is not None, (unit, period)
     return unpack(stored.payload, store.units.definitions(unit))
+
+
+def test_a_result_packed_in_an_earlier_layout_is_not_read(thanh_tri_2023: Evaluation,
+                                                         thanh_tri: Definitions) -> None:
+    """A result kept before the targets had their assessment and precision columns is
+    computed again, not read without them."""
+    packed = zipfile.ZipFile(io.BytesIO(pack(thanh_tri_2023)))
+    older = io.BytesIO()
+    with zipfile.ZipFile(older, "w") as archive:
+        for name in packed.namelist():
+            data = packed.read(name)
+            if name == "meta.json":
+                meta = json.loads(data)
+                del meta["format"]
+                data = json.dumps(meta).encode()
+            archive.writestr(name, data)
+    assert unpack(older.getvalue(), thanh_tri) is None
 
 
 def test_a_packed_evaluation_comes_back_whole(thanh_tri_2023: Evaluation,

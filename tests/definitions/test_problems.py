@@ -545,6 +545,27 @@ CASES: list[Case] = [
     Case("csv-target-group", "unknown-group", {
         "targets-2023.csv": TARGET_HEADER + "TT,gtsx,2023,at_least,40000,,ktxh-2023\n",
     }, "targets-2023.csv", line=2, message="define it under 'groups:'"),
+    # ------------------------------------------------------------------ unknown-basis
+    Case("group-basis", "unknown-basis", {"groups.yaml": """\
+        bases:
+          - {code: du-toan-tinh-hdnd, vi: {name: dự toán tỉnh và HĐND xã giao}}
+        groups:
+          - code: thu-2023
+            name: Thu ngân sách năm 2023
+            unit: TT
+            period: 2023
+            basis: du-toan-tinh-hdn  # <-
+            targets:
+              - {indicator: gtsx, at_least: 40000}
+        """}, "groups.yaml", message="did you mean 'du-toan-tinh-hdnd'"),
+    Case("target-basis", "unknown-basis", {"targets.yaml": """\
+        targets:
+          - unit: TT
+            indicator: gtsx
+            period: 2023
+            at_least: 40000
+            basis: budjet  # <-
+        """}, "targets.yaml", message="did you mean 'budget'"),
     # ------------------------------------------------------------------ unknown-target
     Case("report-target", "unknown-target", {"report.yaml": """\
         targets:

@@ -31,7 +31,7 @@ def test_a_reduction_target(text: str) -> None:
 
 
 def test_a_target_not_met(text: str) -> None:
-    assert ("Thu ngân sách đạt 20 tỷ đồng, tăng 11,1% so với năm 2022, bằng 20% "
+    assert ("Thu ngân sách đạt 20 tỷ đồng, tăng 11,11% so với năm 2022, bằng 20% "
             "kế hoạch, chưa đạt kế hoạch.") in text
     assert "Có 2/3 chỉ tiêu năm 2023 đạt và vượt kế hoạch; 1 chỉ tiêu chưa đạt: " \
         "Thu ngân sách (20%)." in text

@@ -204,7 +204,7 @@ def test_rates_reductions_and_targets_not_met() -> None:
     assert poverty[6].number_format == ('"+"#,##0.00" điểm %";"−"#,##0.00" điểm %";'
                                         '#,##0.00" điểm %"')
     assert (accidents[3].value, accidents[3].number_format) == (5, '"giảm ≥ "#,##0"%"')
-    assert [c.value for c in revenue[3:]] == [100, 20, 20, 11.1, "Không đạt"]
+    assert [c.value for c in revenue[3:]] == [100, 20, 20, 11.11, "Không đạt"]
     targets = {t["indicator"]: t for t in evaluation_dict(ev)["targets"]}
     assert targets["ngheo"]["change_vs_same_period"] == -0.16
     assert targets["tn"]["relative_value"] == 5 and targets["thu"]["percent_of_target"] == 20

@@ -4,6 +4,7 @@ audit kept compactly (one batch per load) and still read figure by figure; all o
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.store.helpers import COMMUNE, YESNO
+from tieuchi.definitions import load_definitions
 from tieuchi.domain.bundle import Definitions
 from tieuchi.store import Entry, Store, audit
 from tieuchi.store.tables import AuditBatchRow, AuditRow, ObservationRow
@@ -154,3 +156,16 @@ def test_a_failed_reload_keeps_what_was_held(
     assert after.targets.equals(before.targets)
     assert after.observations.equals(before.observations)
     assert loaded_store.audit.count() == audits
+
+
+def test_a_folders_own_bases_are_kept(store: Store) -> None:
+    """The bases a folder declares come back with its definitions, and a load without
+    them drops them."""
+    folder = Path(__file__).parents[1] / "reports" / "bases.yaml"
+    defs = load_definitions(folder)
+    store.load(defs, actor="test")
+    kept = store.units.definitions()
+    assert kept.bases == defs.bases
+    assert kept.basis("du-toan-tinh-hdnd").vi.name == "dự toán tỉnh và HĐND xã giao"
+    store.load(replace(defs, bases=()), actor="test")
+    assert store.units.definitions().bases == ()

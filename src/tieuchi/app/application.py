@@ -28,12 +28,13 @@ from tieuchi.domain.allocation import (
     part_problems,
     parts_of,
 )
+from tieuchi.domain.bases import PLAN
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.domain.problems import Problem, ProblemError, problem
 from tieuchi.domain.ruleset import VINTAGE_RANK, checked_text, normal_text
-from tieuchi.domain.status import Basis, Vintage
+from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target
 from tieuchi.domain.workflow import TRANSITIONS, State, Step
 from tieuchi.reports.formatting import number
@@ -320,8 +321,9 @@ class App:
                    document: str | None = None) -> dict[str, Any]:
         """The target (a row of the target schema) that assigning ``comparator`` ``value``
         to the unit for the indicator and period gives: the unit's target for them, if it
-        has one, is changed, keeping its key, name, basis and tolerance, and its issuer and
-        document unless new ones are given (``invalid-target`` when no target is valid). Save
+        has one, is changed, keeping its key, name, basis, tolerance and precision, and its
+        issuer and document unless new ones are given (``invalid-target`` when no target is
+        valid). Save
         it with :meth:`set_targets`; :meth:`check_targets` says what that would refuse."""
         held = next((t for t in self.store.targets.of([unit], period)
                      if t["indicator"] == indicator), None) or {}
@@ -330,8 +332,10 @@ class App:
                 "indicator": indicator, "unit": unit, "period": period, comparator: value,
                 "issuer": issuer or held.get("issuer"),
                 "document": document or held.get("document"),
-                "basis": held.get("basis") or Basis.PLAN.value, "name": held.get("name"),
+                "basis": held.get("basis") or PLAN, "name": held.get("name"),
                 "tolerance": held.get("tolerance") or 0.0,
+                "percent_decimals": held.get("percent_decimals"),
+                "percent_fixed": held.get("percent_fixed"),
             })
         except ValidationError as error:
             why = "; ".join(str(e["msg"]) for e in error.errors())

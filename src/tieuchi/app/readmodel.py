@@ -166,6 +166,12 @@ def _inputs(ind: Indicator) -> set[str]:
     return {*ind.components, *(c for c in (ind.numerator, ind.denominator, ind.weight) if c)}
 
 
+RESULT_FORMAT = 2
+"""The layout of a packed result's frames. A result packed in another layout (1: before the
+targets' ``assessment``, ``percent_decimals``, ``percent_fixed`` and ``decimals_fixed``) is
+not read: it is computed again."""
+
+
 def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
     """The evaluation's frames as one blob: a ZIP (stored, not compressed) of Arrow IPC
     files (LZ4-compressed buffers: a tenth of the size, at a cost too small to measure) and a
@@ -173,6 +179,7 @@ def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("meta.json", json.dumps({
+            "format": RESULT_FORMAT,
             "period": ev.period.code, "as_of": ev.as_of.isoformat(), "units": ev.units,
             "facts": {"periods": list(facts.periods), "observed": sorted(facts.observed),
                       "own": sorted(facts.own), "targeted": sorted(facts.targeted)}}))
@@ -183,14 +190,18 @@ def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:
     return buffer.getvalue()
 
 
-def unpack(payload: bytes, definitions: Definitions) -> Evaluation:
-    """The evaluation kept in ``payload``, over ``definitions``."""
-    return _unpack(payload, definitions).evaluation
+def unpack(payload: bytes, definitions: Definitions) -> Evaluation | None:
+    """The evaluation kept in ``payload``, over ``definitions``; None when it was packed in
+    another layout (:data:`RESULT_FORMAT`)."""
+    result = _unpack(payload, definitions)
+    return result.evaluation if result is not None else None
 
 
-def _unpack(payload: bytes, definitions: Definitions) -> Result:
+def _unpack(payload: bytes, definitions: Definitions) -> Result | None:
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         meta = json.loads(archive.read("meta.json"))
+        if meta.get("format", 1) != RESULT_FORMAT:
+            return None
 
         def frame(name: str) -> pl.DataFrame:
             if f"{name}.arrow" not in archive.namelist():  # kept before the frame existed
@@ -278,8 +289,9 @@ class ReadModel:
                 self._results.move_to_end((unit, code))
                 return found.over(definitions)
         kept = self.store.results.stored(unit, code)
-        if kept is not None and kept.version >= version and kept.as_of == as_of:
-            result = _unpack(kept.payload, definitions)
+        result = (_unpack(kept.payload, definitions) if kept is not None
+                  and kept.version >= version and kept.as_of == as_of else None)
+        if kept is not None and result is not None:
             self._remember(unit, code, kept.version, result)
             return result
         return self._compute(unit, code, full() if full else definitions, version, as_of)

@@ -7,8 +7,14 @@ from rich.console import Group
 from rich.table import Table
 
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import percent
-from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
+from tieuchi.reports.text import (
+    Context,
+    actual_text,
+    assessment_text,
+    change_text,
+    full_name,
+    plan_text,
+)
 from tieuchi.reports.words import WORDS
 
 __all__ = ["scorecard"]
@@ -76,10 +82,10 @@ def scorecard(
             t.add_row(
                 full_name(r, ctx), *([names[r["unit"]]] if several else []),
                 plan_text(r, ctx), actual_text(r, ctx),
-                percent(r["percent_of_target"], lang) if r["percent_of_target"] is not None
+                ctx.pct(r["percent_of_target"], r) if r["percent_of_target"] is not None
                 else "",
                 change_text(r, ctx),
-                _styled(r["status"], w.status[r["status"]]),
+                _styled(r["assessment"], assessment_text(r, ctx)),
                 _styled(r["pace"], w.pace[r["pace"]]) if r["pace"] else "",
             )
         tables.append(t)

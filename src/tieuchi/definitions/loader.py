@@ -32,6 +32,7 @@ from tieuchi.definitions.yaml_lines import (
     read_yaml,
 )
 from tieuchi.domain.base import Model
+from tieuchi.domain.bases import Basis
 from tieuchi.domain.bundle import (
     MEMBER_SCHEMA,
     OBSERVATION_SCHEMA,
@@ -76,6 +77,7 @@ SECTIONS: dict[str, tuple[type[BaseModel], bool]] = {
     "report": (ReportOutline, False),
     "datasets": (DataSet, True),
     "observations": (ObservationRow, True),
+    "bases": (Basis, True),
 }
 
 
@@ -403,4 +405,5 @@ def build(loaded: Loaded) -> Definitions:
         observations=observation_frame(observations),
         report=report_items[0] if report_items else ReportOutline(),
         datasets=tuple(loaded.items("datasets")),
+        bases=tuple(loaded.items("bases")),
     )

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from tieuchi.definitions.loader import Loaded, Located
+from tieuchi.domain.bases import basis_catalogue
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.indicators import Indicator
@@ -77,7 +78,8 @@ def _check_ref(
 
 @rule
 def duplicate_codes(loaded: Loaded) -> None:
-    for section in ("levels", "units", "indicators", "groups", "criteria_sets", "datasets"):
+    for section in ("levels", "units", "indicators", "groups", "criteria_sets", "datasets",
+                    "bases"):
         seen: dict[str, Located] = {}
         for located in loaded.sections[section]:
             code = located.item.code
@@ -204,6 +206,30 @@ def target_references(loaded: Loaded) -> None:
                 loaded.warn("unit-not-valid", f"unit '{unit.code}' does not exist in "
                             f"{period.code} ({_validity(unit.valid_from, unit.valid_to)})",
                             located.file, located.line_at(*loc))
+
+
+@rule
+def basis_references(loaded: Loaded) -> None:
+    """A group's or a target's basis is a code of the catalogue: built in or declared."""
+    known = basis_catalogue(loaded.items("bases"))
+    for located in loaded.sections["groups"]:
+        group: TargetGroup = located.item
+        _check_basis(loaded, group.basis, known, located, ("basis",))
+        for i, target in enumerate(group.targets):
+            _check_basis(loaded, target.basis, known, located, ("targets", i, "basis"))
+    for located in loaded.sections["targets"]:
+        _check_basis(loaded, located.item.basis, known, located, ("basis",))
+    for located, _group in loaded.csv_targets:
+        _check_basis(loaded, located.item.basis, known, located, ())
+
+
+def _check_basis(loaded: Loaded, code: str | None, known: Collection[str], where: Located,
+                 loc: tuple[str | int, ...]) -> None:
+    if code is None or code in known:
+        return
+    loaded.error("unknown-basis", f"basis '{code}' is not defined{suggest(code, known)} "
+                 f"(bases: {', '.join(known)}); declare it under 'bases:' with its code and "
+                 "its words (vi: {name: …})", where.file, where.line_at(*loc))
 
 
 @rule

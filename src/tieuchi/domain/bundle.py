@@ -9,13 +9,15 @@ from typing import Any
 
 import polars as pl
 
+from tieuchi.domain.bases import PLAN, Basis, basis_catalogue
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
+from tieuchi.domain.precision import Precision, nearest_precision
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.ruleset import VINTAGE_RANK
-from tieuchi.domain.status import Basis, Vintage
+from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Level, Unit
 
@@ -59,6 +61,8 @@ TARGET_SCHEMA: dict[str, Any] = {
     "name": pl.String,
     "compare": pl.String,
     "excess": pl.String,
+    "percent_decimals": pl.Int8,  # as written on the target or its group; null: inherited
+    "percent_fixed": pl.Boolean,
 }
 
 MEMBER_SCHEMA: dict[str, Any] = {"group": pl.String, "key": pl.String, "position": pl.Int32}
@@ -132,12 +136,14 @@ def target_frame(targets: Iterable[Target]) -> pl.DataFrame:
             "baseline": t.baseline,
             "baseline_value": t.baseline_value,
             "tolerance": t.tolerance,
-            "basis": (t.basis or Basis.PLAN).value,
+            "basis": t.basis or PLAN,
             "issuer": t.issuer,
             "document": t.document,
             "name": t.name,
             "compare": t.compare.value if t.compare else None,
             "excess": t.excess.value if t.excess else None,
+            "percent_decimals": t.percent_decimals,
+            "percent_fixed": t.percent_fixed,
         })
     return pl.DataFrame(rows, schema=TARGET_SCHEMA)
 
@@ -157,6 +163,24 @@ class Definitions:
     observations: pl.DataFrame  # observation_frame()
     report: ReportOutline = field(default_factory=ReportOutline)
     datasets: tuple[DataSet, ...] = ()
+    bases: tuple[Basis, ...] = ()  # the folder's own; the built-in ones are always there
+
+    @cached_property
+    def basis_by_code(self) -> dict[str, Basis]:
+        """The catalogue of bases: the built-in ones, with the folder's own."""
+        return basis_catalogue(self.bases)
+
+    def basis(self, code: str | None) -> Basis:
+        """A target's basis; the plan's for a code the catalogue lacks (a store's target of
+        a basis since dropped)."""
+        catalogue = self.basis_by_code
+        return catalogue.get(code or PLAN) or catalogue[PLAN]
+
+    @cached_property
+    def percent_precision(self) -> Precision:
+        """The report's precision of percentages: the report outline's, else the
+        project's, else the default (a target or its group may give its own)."""
+        return nearest_precision(self.report, self.project)
 
     @cached_property
     def data_sets(self) -> tuple[DataSet, ...]:

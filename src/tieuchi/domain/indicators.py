@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, model_validator
 
@@ -78,10 +80,21 @@ class Indicator(Model):
     of_level: str | None = None  # count_passing / share_passing: units of this level
     components: tuple[str, ...] = ()  # value = sum of these indicators of the same unit
     decimals: int = Field(default=1, ge=0, le=6)
+    # Whether values keep ``decimals`` places, trailing zeros included ("2.418,50"): true
+    # when ``decimals`` is written (unless this says false); otherwise at most one decimal.
+    decimals_fixed: bool = False
     # The lowest and highest value (ruleset.value_range): without them, 0 to 100 for a
     # percentage, 0 or more for other numbers; a change or a balance declares a negative min.
     min: float | None = Field(default=None, allow_inf_nan=False)
     max: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_decimals(cls, data: Any) -> Any:
+        """Declared decimals are kept as written: "2.418,50", not "2.418,5"."""
+        if isinstance(data, Mapping) and "decimals" in data and "decimals_fixed" not in data:
+            return {**data, "decimals_fixed": True}
+        return data
 
     @model_validator(mode="after")
     def _rollup_needs(self) -> Indicator:

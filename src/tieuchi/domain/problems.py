@@ -76,6 +76,8 @@ CATALOGUE: dict[str, Code] = {
     "unknown-level": Code(_DEF, "A level code is not defined."),
     "unknown-criteria-set": Code(_DEF, "A criteria set code is not defined."),
     "unknown-group": Code(_DEF, "A target group code is not defined."),
+    "unknown-basis": Code(_DEF, "A target's or group's basis is neither built in (plan, "
+                                "budget, quota, resolution) nor declared under 'bases:'."),
     "unknown-target": Code(_DEF, "A target key is not defined."),
     "hierarchy-cycle": Code(_DEF, "Units are their own ancestors."),
     "set-cycle": Code(_DEF, "Criteria sets depend on each other in a cycle."),

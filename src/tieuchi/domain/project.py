@@ -11,13 +11,14 @@ from pydantic import Field, field_validator, model_validator
 from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.issuer import HEADER_FIELDS, Body, HeaderFields
+from tieuchi.domain.precision import Precise
 from tieuchi.domain.statements import Compare, Excess
 
 __all__ = ["Project", "Highlight", "ReportItem", "ReportSection", "ReportOutline", "UnitOutline",
            "phrase_placeholders"]
 
 
-class Project(Model):
+class Project(Precise):
     name: str
     root: str | None = None  # the unit reports are about by default
     period: PeriodCode | None = None  # the period evaluated by default
@@ -162,7 +163,7 @@ class UnitOutline(Model):
     sections: tuple[ReportSection, ...] = ()
 
 
-class ReportOutline(Model):
+class ReportOutline(Precise):
     title: str | None = None
     title_en: str | None = None
     sections: tuple[ReportSection, ...] = ()

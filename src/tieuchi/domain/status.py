@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Status", "Pace", "Vintage", "Comparator", "Basis"]
+__all__ = ["Status", "Pace", "Vintage", "Comparator"]
 
 
 class Status(StrEnum):
@@ -56,10 +56,3 @@ class Comparator(StrEnum):
     WITHIN = "within"
     YES = "yes"
 
-
-class Basis(StrEnum):
-    """What the target is called in a report: a plan target (KH) or a budget estimate."""
-
-    PLAN = "plan"  # kế hoạch: "đạt 105% KH"
-    BUDGET = "budget"  # dự toán: "đạt 100,2% dự toán"
-    QUOTA = "quota"  # chỉ tiêu được giao: "đạt 100% chỉ tiêu được giao"

@@ -6,11 +6,12 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from tieuchi.domain.base import CODE_PATTERN, Model
+from tieuchi.domain.base import CODE_PATTERN
+from tieuchi.domain.bases import PLAN
 from tieuchi.domain.comparisons import Comparison, PeriodCode
 from tieuchi.domain.periods import Period
+from tieuchi.domain.precision import Precise
 from tieuchi.domain.statements import Compare, Excess
-from tieuchi.domain.status import Basis
 
 __all__ = ["Target", "TargetGroup", "Relative"]
 
@@ -26,7 +27,7 @@ class Relative(StrEnum):
 
 _RELATIVES = tuple(r.value for r in Relative)
 
-class Target(Comparison[float]):
+class Target(Comparison[float], Precise):
     """An indicator's target for a unit and a period.
 
     Unit, period, issuer, document and basis may be left out inside a group, which gives them.
@@ -43,7 +44,7 @@ class Target(Comparison[float]):
     share_of_baseline: float | None = None
     baseline: PeriodCode | None = None  # default: the same period last year
     baseline_value: float | None = None
-    basis: Basis | None = None
+    basis: str | None = Field(default=None, pattern=CODE_PATTERN)  # a code of the bases
     issuer: str | None = None
     document: str | None = None
     note: str | None = None
@@ -78,7 +79,7 @@ class Target(Comparison[float]):
         return self.code or f"{self.unit}:{self.indicator}:{self.period}"
 
 
-class TargetGroup(Model):
+class TargetGroup(Precise):
     """A named list of targets for one unit and period, counted together in a report."""
 
     code: str = Field(pattern=CODE_PATTERN)
@@ -88,7 +89,7 @@ class TargetGroup(Model):
     period: PeriodCode
     issuer: str | None = None
     document: str | None = None
-    basis: Basis = Basis.PLAN
+    basis: str = Field(default=PLAN, pattern=CODE_PATTERN)
     compare: Compare | None = None  # its targets' default
     excess: Excess | None = None  # its targets' default
     targets: tuple[Target, ...] = ()
@@ -109,6 +110,10 @@ class TargetGroup(Model):
                 "basis": t.basis or self.basis,
                 "compare": t.compare or self.compare,
                 "excess": t.excess or self.excess,
+                "percent_decimals": (self.percent_decimals if t.percent_decimals is None
+                                     else t.percent_decimals),
+                "percent_fixed": self.percent_fixed if t.percent_fixed is None
+                else t.percent_fixed,
             })
             for t in self.targets
         )

@@ -316,6 +316,7 @@ def _targets(
             ).alias("base"),
             pl.coalesce("name", "indicator_name").alias("display_name"),
             *_report_default(definitions, "compare", "excess"),
+            *_precision(definitions),
         )
     )
     return score_targets(frame, period.end, as_of)
@@ -329,6 +330,14 @@ def _report_default(definitions: Definitions, *columns: str) -> list[pl.Expr]:
         value = getattr(outline, column)
         out.append(pl.col(column).fill_null(pl.lit(value.value if value else None, pl.String)))
     return out
+
+
+def _precision(definitions: Definitions) -> list[pl.Expr]:
+    """The precision of each target's percentages, resolved once: the target's (or its
+    group's), else the report's (:attr:`Definitions.percent_precision`)."""
+    default = definitions.percent_precision
+    return [pl.col("percent_decimals").fill_null(default.decimals).cast(pl.Int8),
+            pl.col("percent_fixed").fill_null(default.fixed)]
 
 
 def _stack(frames: list[pl.DataFrame], key: list[str]) -> pl.DataFrame:
@@ -350,7 +359,9 @@ def _indicator_meta(definitions: Definitions) -> pl.DataFrame:
         "time": [i.time.value for i in inds],
         "direction_comparator": [i.direction.comparator.value for i in inds],
         "decimals": [i.decimals for i in inds],
-    }, schema_overrides={"short_name": pl.String, "measure": pl.String})
+        "decimals_fixed": [i.decimals_fixed for i in inds],
+    }, schema_overrides={"short_name": pl.String, "measure": pl.String,
+                         "decimals_fixed": pl.Boolean})
 
 
 def _groups(
@@ -370,7 +381,7 @@ def _groups(
         "name": [g.title(period) for g in groups],
         "unit": [g.unit for g in groups],
         "period": [g.period for g in groups],
-        "basis": [g.basis.value for g in groups],
+        "basis": [g.basis for g in groups],
         "issuer": [g.issuer for g in groups],
     }, schema={"group": pl.String, "name": pl.String, "unit": pl.String, "period": pl.String,
                "basis": pl.String, "issuer": pl.String})

@@ -19,7 +19,8 @@ from tieuchi.engine.comparators import passes_expr, status_expr
 PACE = pl.Enum([p.value for p in Pace])
 """The type of the pace column: one of :class:`~tieuchi.domain.status.Pace`, or null."""
 
-__all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts", "same_period_exprs"]
+__all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts", "same_period_exprs",
+           "assessment_expr"]
 
 PACE_BAND = 0.05
 """Within ±5% of the pro-rata target is on track; above is ahead, below is behind."""
@@ -76,7 +77,8 @@ def score_targets(frame: pl.DataFrame, evaluated_end: date, as_of: date) -> pl.D
         excess_amount.alias("excess_amount"),
         pl.when(percent_of_target > 100).then(percent_of_target - 100).alias("excess_percent"),
     )
-    return frame.with_columns(*_pace(evaluated_end, as_of))
+    frame = frame.with_columns(*_pace(evaluated_end, as_of))
+    return frame.with_columns(assessment_expr().alias("assessment"))
 
 
 def same_period_exprs(no_change: pl.Expr) -> list[pl.Expr]:
@@ -101,6 +103,20 @@ def same_period_exprs(no_change: pl.Expr) -> list[pl.Expr]:
         pl.col("actual") / pl.col("last_year") * 100)
     return [change.alias("change_vs_same_period"), change_kind.alias("change_kind"),
             ratio.alias("ratio_vs_same_period")]
+
+
+def _partial() -> pl.Expr:
+    """A target still open with figures for part of its period (a year's target at nine
+    months): its pace, not its status, says how it is doing."""
+    return pl.col("pace").is_not_null() & (pl.col("coverage") < 1)
+
+
+def assessment_expr() -> pl.Expr:
+    """The assessment of a target, the one every output words and colours: its pace
+    (ahead, on_track, behind) while its period is open with partial figures, else its
+    status (exceeded, met, not_met, no_data). An open target is never called failed."""
+    return (pl.when(_partial()).then(pl.col("pace").cast(pl.String))
+            .otherwise(pl.col("status")))
 
 
 def _pace(evaluated_end: date, as_of: date) -> list[pl.Expr]:
@@ -150,8 +166,7 @@ def group_counts(members: pl.DataFrame, results: pl.DataFrame) -> pl.DataFrame:
     the pace, not the status, says whether the group is on course: "đạt và vượt tiến độ")."""
     joined = members.join(
         results.select("key", "status", "pace", "display_name",
-                       (pl.col("pace").is_not_null() & (pl.col("coverage") < 1))
-                       .alias("partial")),
+                       _partial().alias("partial")),
         on="key", how="inner").sort("group", "position")
     return joined.group_by("group", maintain_order=True).agg(
         pl.len().alias("total"),

@@ -27,8 +27,9 @@ WIDTH_CM = 16.0  # the image's width on the page (the text is 16.5 cm wide)
 DPI = 300
 ACHIEVED = "#1e7b3c"  # met or exceeded
 NOT_MET = "#b42318"
-OTHER = "#98a2b3"  # any other status (none has a % of the target today)
-COLOURS = {"exceeded": ACHIEVED, "met": ACHIEVED, "not_met": NOT_MET}
+OTHER = "#98a2b3"  # any other assessment (none has a % of the target today)
+COLOURS = {"exceeded": ACHIEVED, "met": ACHIEVED, "not_met": NOT_MET,  # by status
+           "ahead": ACHIEVED, "on_track": ACHIEVED, "behind": NOT_MET}  # by pace (open)
 NAME_CHARS = 42  # a longer name is cut at a word and ends with "…"
 # The first of these fonts that is installed (and has the Vietnamese letters): Times New Roman
 # and Liberation Serif match the document's text; DejaVu Sans ships with matplotlib.

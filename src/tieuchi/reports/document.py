@@ -16,6 +16,7 @@ from typing import Literal
 
 import polars as pl
 
+from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
 from tieuchi.domain.outline import default_items, own_sections, written_outline
@@ -33,6 +34,7 @@ from tieuchi.reports.text import (
     condition_value_text,
     full_name,
     full_set_name,
+    is_paced,
     item_kind,
     plan_text,
     share_text,
@@ -41,7 +43,7 @@ from tieuchi.reports.text import (
 from tieuchi.reports.words import WORDS, Words, with_phrases
 
 __all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Chart", "Bar",
-           "Signature", "ReportError", "build_document", "phrasebook"]
+           "Signature", "ReportError", "build_document", "phrasebook", "group_heads"]
 
 Align = Literal["left", "center", "right"]
 
@@ -87,7 +89,8 @@ class Bar:
     name: str  # the short name ("Lệ phí trước bạ"); views shorten it to fit
     percent: float  # the evaluation's percent_of_target: 85.6178…
     label: str  # the same, written as the table writes it: "85,6%"
-    status: str  # the evaluation's status: "exceeded", "met", "not_met"
+    status: str  # the evaluation's assessment: "exceeded", "met", "not_met"; "ahead",
+    # "on_track", "behind" while the target's period is open with part of its figures
 
 
 @dataclass(frozen=True)
@@ -326,15 +329,23 @@ def _tables(ev: Evaluation, ctx: Context,
     return tuple(tables)
 
 
-def _group_columns(basis: str, estimated: bool, w: Words) -> tuple[Column, ...]:
+def group_heads(basis: BasisWords, estimated: bool, w: Words) -> tuple[tuple[str, str], ...]:
+    """The columns of a group's table, (key, head), the target's and its % named by the
+    group's basis ("Dự toán", "% dự toán"): the report's and the workbook's."""
     c = w.columns
-    plan = c["plan"] if basis == "plan" else c[basis]
-    share = c["percent"] if basis == "plan" else c[f"percent_{basis}"]
-    return (Column("no", c["no"], "right"), Column("target", c["target"], "left"),
-            Column("measure", c["measure"], "left"), Column("plan", plan, "right"),
-            Column("actual", c["estimate"] if estimated else c["actual"], "right"),
-            Column("percent", share, "right"), Column("change", c["change"], "right"),
-            Column("status", c["status"], "left"))
+    return (("no", c["no"]), ("target", c["target"]), ("measure", c["measure"]),
+            ("plan", basis.column_text), ("actual", c["estimate"] if estimated else c["actual"]),
+            ("percent", basis.percent_column_text), ("change", c["change"]),
+            ("status", c["status"]))
+
+
+_ALIGN: dict[str, Align] = {"no": "right", "plan": "right", "actual": "right",
+                            "percent": "right", "change": "right"}
+
+
+def _group_columns(basis: BasisWords, estimated: bool, w: Words) -> tuple[Column, ...]:
+    return tuple(Column(key, head, _ALIGN.get(key, "left"))
+                 for key, head in group_heads(basis, estimated, w))
 
 
 def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
@@ -356,24 +367,26 @@ def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
          actual_text(r, ctx), share_text(r, ctx), change_text(r, ctx), assessment_text(r, ctx))
         for i, r in enumerate(rows.iter_rows(named=True), start=1))
     return Table(ctx.words.appendix.format(n=n, name=name),
-                 _group_columns(group.basis.value, estimated, ctx.words), cells,
-                 chart=_group_chart(rows, chart_n, name, group.basis.value, ctx))
+                 _group_columns(ctx.basis(group.basis), estimated, ctx.words), cells,
+                 chart=_group_chart(rows, chart_n, name, ctx.basis(group.basis), ctx))
 
 
-def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: str,
+def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: BasisWords,
                  ctx: Context) -> Chart | None:
     """The bars of the targets whose % of the target the table gives (not a ceiling's: see
     :func:`~tieuchi.reports.text.share_text`); none under two bars."""
     w = ctx.words
-    bars = tuple(
-        Bar(_short_name(r, ctx), float(r["percent_of_target"]), share_text(r, ctx),
-            str(r["status"]))
-        for r in rows.iter_rows(named=True)
-        if r["percent_of_target"] is not None and r["comparator"] != "at_most")
+    shown = [r for r in rows.iter_rows(named=True)
+             if r["percent_of_target"] is not None and r["comparator"] != "at_most"]
+    bars = tuple(Bar(_short_name(r, ctx), float(r["percent_of_target"]), share_text(r, ctx),
+                     str(r["assessment"])) for r in shown)
     if len(bars) < 2:
         return None
-    return Chart(w.chart.format(n=n, name=name, basis=w.basis_short[basis]), bars,
-                 achieved=f"{w.status['met']} / {w.status['exceeded']}",
+    caption = w.chart.format(n=n, name=name, basis=basis.short_text)
+    if any(is_paced(r) for r in shown):  # the legend in the words of the appendix
+        return Chart(caption, bars, achieved=f"{w.pace['ahead']} / {w.pace['on_track']}",
+                     not_met=w.pace["behind"])
+    return Chart(caption, bars, achieved=f"{w.status['met']} / {w.status['exceeded']}",
                  not_met=w.status["not_met"])
 
 

@@ -16,17 +16,24 @@ __all__ = ["number", "percent", "parse_number", "join_names", "long_date", "shor
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 
-def number(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
-    """1.234,5 in Vietnamese, 1,234.5 in English; trailing zeros dropped (14, not 14,0)."""
+def number(value: float | None, lang: str = "vi", decimals: int = 1,
+           fixed: bool = False) -> str:
+    """1.234,5 in Vietnamese, 1,234.5 in English, rounded to ``decimals`` places; trailing
+    zeros dropped (14, not 14,0) unless ``fixed`` (2.418,50)."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * decimals if decimals else "")
+    text = format_decimal(value, format=pattern, locale=LOCALES[lang])
+    return text[1:] if text.startswith("-") and not _NONZERO.search(text) else text
 
 
-def percent(value: float | None, lang: str = "vi", decimals: int = 1) -> str:
-    """5,5% in Vietnamese, 5.5% in English."""
-    return "–" if value is None else number(value, lang, decimals) + "%"
+_NONZERO = re.compile("[1-9]")
+
+
+def percent(value: float | None, lang: str = "vi", decimals: int = 1,
+            fixed: bool = False) -> str:
+    """5,5% in Vietnamese, 5.5% in English (:func:`number`'s decimals)."""
+    return "–" if value is None else number(value, lang, decimals, fixed) + "%"
 
 
 _NUMBER_TEXT = re.compile(r"[+-]?[0-9.,]+")

@@ -1,7 +1,9 @@
 """The evaluation as JSON-ready data (documented in docs/json.md).
 
-Percentages are numbers in percent rounded to one decimal (100.2, 5.5); other figures are
-rounded to six decimals to hide floating-point noise.
+Percentages are numbers in percent rounded as the report prints them: a target's % of the
+target and change in % at its ``percent_decimals`` (86.47; 100.2 where one decimal is set),
+coverage at one decimal; other figures are rounded to six decimals to hide floating-point
+noise.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _TARGET_COLUMNS = {
     "estimate": "estimate", "years_early": "years_early", "vintage": "vintage",
     "actual_origin": "origin", "actual_source": "source", "coverage_percent": "coverage",
     "basis": "basis", "issuer": "issuer", "document": "document",
+    "assessment": "assessment", "percent_decimals": "percent_decimals",
 }
 _VINTAGES = ["plan", "estimate", "preliminary", "official"]
 
@@ -35,10 +38,12 @@ _VINTAGES = ["plan", "estimate", "preliminary", "official"]
 def _round(row: dict[str, Any]) -> dict[str, Any]:
     out = {}
     points = row.get("change_kind") == "points"  # a change in points keeps its decimals
+    places = row.get("percent_decimals")
     for key, value in row.items():
         if isinstance(value, float):
             percent = key in _PERCENT_COLUMNS and not (points and key == "change_vs_same_period")
-            value = round(value, 1 if percent else 6)
+            own = int(places) if places is not None and key != "coverage" else 1
+            value = round(value, own if percent else 6)  # as the report prints it
         out[key] = value
     return out
 

@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
 from tieuchi.domain.issuer import unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
+from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import Highlight, ReportItem
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.statements import nearest
-from tieuchi.domain.status import Status
+from tieuchi.domain.status import Pace, Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import join_names, lower_first, number, percent
@@ -33,11 +35,12 @@ if TYPE_CHECKING:
 __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
            "sentence_for_target", "Context", "plan_text", "actual_text", "change_text",
            "full_name", "full_set_name",
-           "unit_of_measure", "share_text", "assessment_text", "condition_value_text",
+           "unit_of_measure", "share_text", "assessment_text", "is_paced", "condition_value_text",
            "condition_threshold_text", "item_kind", "VINTAGES", "sentence_for_figure",
            "LIST_LIMIT"]
 
 VINTAGES = ("plan", "estimate", "preliminary", "official")
+PACES = frozenset(p.value for p in Pace)
 Row = dict[str, Any]
 LIST_LIMIT = 10
 """A count names its members up to this many; past it, it names the exceptions (the other,
@@ -57,8 +60,29 @@ class Context:
     def num(self, value: float | None, decimals: int = 1) -> str:
         return number(value, self.lang, decimals)
 
-    def pct(self, value: float | None) -> str:
-        return percent(value, self.lang)
+    def precision(self, row: Row | None = None) -> Precision:
+        """How ``row``'s percentages are written: its resolved columns (the engine's, or a
+        highlight's own); without a row, the report's."""
+        if row is not None and row.get("percent_decimals") is not None:
+            return Precision(int(row["percent_decimals"]), bool(row.get("percent_fixed")))
+        return self.ev.definitions.percent_precision
+
+    def pct_number(self, value: float | None, row: Row | None = None) -> str:
+        """A percentage or a change in points without its sign: "86,47", "0,2"."""
+        return number(value, self.lang, *self.precision(row))
+
+    def pct(self, value: float | None, row: Row | None = None) -> str:
+        """A percentage of ``row`` (% of the target, a change): "86,47%", "5,0%"."""
+        return percent(value, self.lang, *self.precision(row))
+
+    def value(self, value: float | None, row: Row) -> str:
+        """A value of ``row``'s indicator: its declared decimals kept ("2.418,50"), else
+        at most its default decimals ("2.418,5")."""
+        return number(value, self.lang, int(row["decimals"]), bool(row.get("decimals_fixed")))
+
+    def basis(self, code: str | None) -> BasisWords:
+        """A basis's phrases in the report's language ("kế hoạch", "dự toán giao")."""
+        return self.ev.definitions.basis(code).words(self.lang)
 
     def unit_name(self, code: str) -> str:
         """"Xã A": the name with its kind or level, unless it already has it."""
@@ -122,12 +146,13 @@ def _measure(row: Row, ctx: Context) -> str:
     return unit if unit == "%" else (f" {unit}" if unit else "")
 
 
-def _change_decimals(row: Row) -> int:
-    return max(int(row["decimals"]), 1) if row["change_kind"] == "points" else 1
-
-
 def _value(value: float | None, row: Row, ctx: Context) -> str:
-    return ctx.num(value, int(row["decimals"])) + _measure(row, ctx)
+    return ctx.value(value, row) + _measure(row, ctx)
+
+
+def _target_value(row: Row, ctx: Context) -> str:
+    """The target as written: at most the indicator's decimals ("≤ 0,2")."""
+    return ctx.num(row["target"], int(row["decimals"])) + _measure(row, ctx)
 
 
 def _change(row: Row, ctx: Context, period: Period) -> str:
@@ -144,23 +169,22 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
     vs = (w.vs_same_period_year.format(year=previous.year)
           if period.kind is PeriodKind.YEAR else w.vs_same_period)
     if how == "ratio" and row.get("ratio_vs_same_period") is not None:
-        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"]), vs=vs)
+        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs)
     word = w.increase if change >= 0 else w.decrease
-    amount = ctx.num(abs(change), _change_decimals(row)) + (
+    amount = ctx.pct_number(abs(change), row) + (
         w.points if row["change_kind"] == "points" else "%")
     return f"{word} {amount} {vs}"
 
 
 def _excess(row: Row, ctx: Context, basis: str) -> str:
     """"vượt 158,2 tấn so với kế hoạch" / "vượt 2,6% kế hoạch": a target exceeded, as its
-    ``excess`` says; "" otherwise."""
+    ``excess`` says (``basis``: the basis's name); "" otherwise."""
     w = ctx.words
     if row.get("excess") == "quantity" and row.get("excess_amount"):
         return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx),
-                                        basis=w.basis[basis])
+                                        basis=basis)
     if row.get("excess") == "percent" and row.get("excess_percent"):
-        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"]),
-                                       basis=w.basis[basis])
+        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"], row), basis=basis)
     return ""
 
 
@@ -191,12 +215,13 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if row["type"] == "yesno":
         done = row["status"] in ("met", "exceeded")
         return (w.yes_done if done else w.yes_not_done).format(name=name)
-    basis = row["basis"] or "plan"
+    declared = ctx.ev.definitions.basis(row["basis"])
+    basis = declared.words(ctx.lang)
     if row["actual"] is None:
         return f"{name}: {w.status['no_data'].lower()}"
-    if basis == "quota" and row["percent_of_target"] is not None:
-        return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"]),
-                              basis=w.basis[basis], actual=ctx.num(row["actual"], 0),
+    if declared.form == "quota" and row["percent_of_target"] is not None:
+        return w.quota.format(name=name, pct=ctx.pct(row["percent_of_target"], row),
+                              basis=basis.name, actual=ctx.num(row["actual"], 0),
                               target=ctx.num(row["target"], 0), measure=_measure(row, ctx))
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
@@ -212,21 +237,26 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         parts.append(target_clause(row, ctx))
         return ", ".join(parts)
     status = row["status"]
-    excess = "" if lower else _excess(row, ctx, basis)
+    paced = is_paced(row)
+    excess = "" if lower or paced else _excess(row, ctx, basis.name)
     if excess and row["percent_of_target"] is not None:
         return ", ".join([*parts, excess])
     if row["percent_of_target"] is not None and not lower:
-        template = w.percent_of if Status(status).achieved else w.percent_below
-        parts.append(template.format(pct=ctx.pct(row["percent_of_target"]),
-                                     basis=w.basis[basis]))
-        if status == Status.NOT_MET:
-            parts.append(w.not_met_target.format(basis=w.basis_short[basis]))
+        # Open with part of its figures: "đạt 86,47% kế hoạch năm", never "chưa đạt".
+        template = w.percent_of if paced or Status(status).achieved else w.percent_below
+        named = basis.name
+        if paced and period.kind is PeriodKind.YEAR:
+            named = w.basis_year.format(basis=named)
+        parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row), basis=named))
+        if status == Status.NOT_MET and not paced:
+            parts.append(w.not_met_target.format(basis=basis.short_text))
         return ", ".join(parts)
     target = "" if row["relative"] else (
-        f" ({w.comparator[row['comparator']]} {_value(row['target'], row, ctx)})"
+        f" ({w.comparator[row['comparator']]} {_target_value(row, ctx)})"
         if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
-    verdict = excess or {Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
-        status, w.not_met_target).format(basis=w.basis_short[basis])
+    verdict = excess or (lower_first(w.pace[row["assessment"]]) if paced else {
+        Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
+        status, w.not_met_target).format(basis=basis.short_text))
     parts.append(verdict + target)
     return ", ".join(parts)
 
@@ -236,7 +266,7 @@ def target_clause(row: Row, ctx: Context) -> str:
     2 năm": a target's result as a clause after the sentence that gives the actual."""
     w = ctx.words
     period = Period.parse(row["period"]).label(ctx.lang)
-    target = f"{w.comparator[row['comparator']]} {_value(row['target'], row, ctx)}"
+    target = f"{w.comparator[row['comparator']]} {_target_value(row, ctx)}"
     which = (w.multi_year_issuer.format(period=period, issuer=row["issuer"], target=target)
              if row["issuer"] else w.multi_year_target.format(period=period, target=target))
     if row["status"] == Status.NO_DATA:
@@ -249,11 +279,11 @@ def target_clause(row: Row, ctx: Context) -> str:
 
 
 def _stated(row: Row, *layers: object) -> Row:
-    """``row`` with the nearest way of stating it written: a highlight's, an item's (a
-    group's, for a figure), else the row's own (a target's: its own, its group's, the
-    report's)."""
+    """``row`` with the nearest way of stating it written (comparison, excess, precision of
+    its percentages): a highlight's, an item's (a group's, for a figure), else the row's own
+    (a target's: its own, its group's, the report's)."""
     out = dict(row)
-    for name in ("compare", "excess"):
+    for name in ("compare", "excess", "percent_decimals", "percent_fixed"):
         value = nearest(*(getattr(x, name, None) for x in layers), row.get(name))
         out[name] = getattr(value, "value", value)
     return out
@@ -313,7 +343,7 @@ def _group_count(code: str, g: Row, ctx: Context) -> str:
         text = w.achieved_some.format(
             n=achieved, total=g["total"], name=name,
             estimate=w.estimate_full_year if estimated and full_year else "",
-            basis=w.basis_goal[g["basis"]],
+            basis=ctx.basis(g["basis"]).goal_text,
         )
     missing = []
     if g["not_met"] > LIST_LIMIT and g["not_met"] > achieved:  # name the exceptions
@@ -324,7 +354,7 @@ def _group_count(code: str, g: Row, ctx: Context) -> str:
     elif g["not_met"]:
         short = targets.filter(pl.col("status") == Status.NOT_MET.value)
         names = [
-            f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'])})"
+            f"{_name(r, ctx)} ({ctx.pct(r['percent_of_target'], r)})"
             if r["percent_of_target"] is not None else _name(r, ctx)
             for r in short.iter_rows(named=True)
         ]
@@ -637,14 +667,18 @@ def share_text(r: Row, ctx: Context) -> str:
     reads as a failure)."""
     if r["comparator"] == "at_most" or r["percent_of_target"] is None:
         return "–"
-    return ctx.pct(r["percent_of_target"])
+    return ctx.pct(r["percent_of_target"], r)
+
+
+def is_paced(r: Row) -> bool:
+    """Whether the engine assesses ``r`` by its pace (open, with part of its figures)."""
+    return r["assessment"] in PACES
 
 
 def assessment_text(r: Row, ctx: Context) -> str:
-    """The status; for a target still running with part of its data, its pace."""
-    if r["pace"] is not None and r["coverage"] is not None and r["coverage"] < 1:
-        return ctx.words.pace[r["pace"]]
-    return ctx.words.status[r["status"]]
+    """The engine's assessment of the target in words: its status ("Không đạt"), or, while
+    its period is open with part of its figures, its pace ("Chậm tiến độ")."""
+    return (ctx.words.pace if is_paced(r) else ctx.words.status)[r["assessment"]]
 
 
 def plan_text(r: Row, ctx: Context) -> str:
@@ -666,7 +700,7 @@ def actual_text(r: Row, ctx: Context) -> str:
     """The actual as a table cell: a number, or Đạt / Không đạt for yes/no."""
     if r["type"] == "yesno" and r["actual"] is not None:
         return ctx.words.comparator["yes" if is_yes(r["actual"]) else "no"]
-    return ctx.num(r["actual"], int(r["decimals"]))
+    return ctx.value(r["actual"], r)
 
 
 def change_text(r: Row, ctx: Context) -> str:
@@ -677,7 +711,7 @@ def change_text(r: Row, ctx: Context) -> str:
     sign = "+" if change >= 0 else "−"
     unit = " điểm %" if r["change_kind"] == "points" and ctx.lang == "vi" else (
         " pp" if r["change_kind"] == "points" else "%")
-    return f"{sign}{ctx.num(abs(change), _change_decimals(r))}{unit}"
+    return f"{sign}{ctx.pct_number(abs(change), r)}{unit}"
 
 
 def _cond_measure(x: Row, ctx: Context) -> str:

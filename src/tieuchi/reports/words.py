@@ -20,9 +20,7 @@ class Words:
     lang: str
     status: dict[str, str]
     pace: dict[str, str]
-    basis: dict[str, str]  # "đạt 100,2% dự toán giao"
-    basis_goal: dict[str, str]  # "đạt và vượt dự toán giao" / "met or exceeded the plan"
-    basis_short: dict[str, str]  # "vượt kế hoạch"
+    basis_year: str  # "{basis} năm": "đạt 86,47% kế hoạch năm" while the year runs
     comparator: dict[str, str]
     vintage: dict[str, str]
     increase: str
@@ -111,9 +109,7 @@ VI = Words(
     status={"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt",
             "no_data": "Chưa có số liệu"},
     pace={"ahead": "Vượt tiến độ", "on_track": "Đúng tiến độ", "behind": "Chậm tiến độ"},
-    basis={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
-    basis_goal={"plan": "kế hoạch", "budget": "dự toán giao", "quota": "chỉ tiêu được giao"},
-    basis_short={"plan": "kế hoạch", "budget": "dự toán", "quota": "chỉ tiêu"},
+    basis_year="{basis} năm",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
                 "yes": "Có", "no": "Không", "growth": "tăng ≥", "reduction": "giảm ≥",
                 "reduction_pp": "giảm", "share_of_baseline": "≥"},
@@ -193,9 +189,8 @@ VI = Words(
     set_negated="chưa {phrase}",
     past="đã ",
     columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
-             "budget": "Dự toán", "quota": "Chỉ tiêu giao", "estimate": "Ước thực hiện",
-             "percent_budget": "% dự toán", "percent_quota": "% chỉ tiêu",
-             "actual": "Thực hiện", "percent": "% KH", "change": "So cùng kỳ",
+             "estimate": "Ước thực hiện", "actual": "Thực hiện", "percent": "% KH",
+             "change": "So cùng kỳ",
              "status": "Đánh giá", "criterion": "Tiêu chí", "value": "Giá trị",
              "threshold": "Mức đạt chuẩn"},
 )
@@ -204,11 +199,7 @@ EN = Words(
     lang="en",
     status={"exceeded": "Exceeded", "met": "Met", "not_met": "Not met", "no_data": "No data"},
     pace={"ahead": "Ahead", "on_track": "On track", "behind": "Behind"},
-    basis={"plan": "of plan", "budget": "of the budget estimate",
-           "quota": "of the assigned quota"},
-    basis_goal={"plan": "the plan", "budget": "the budget estimate",
-                "quota": "the assigned quota"},
-    basis_short={"plan": "the plan", "budget": "the budget estimate", "quota": "the quota"},
+    basis_year="{basis} for the year",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
                 "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
                 "reduction_pp": "reduction", "share_of_baseline": "≥"},
@@ -288,9 +279,8 @@ EN = Words(
     set_negated="failing to {phrase}",
     past="",
     columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
-             "budget": "Budget estimate", "quota": "Quota", "estimate": "Estimate",
-             "percent_budget": "% of estimate", "percent_quota": "% of quota",
-             "actual": "Actual", "percent": "% of plan", "change": "vs last year",
+             "estimate": "Estimate", "actual": "Actual", "percent": "% of plan",
+             "change": "vs last year",
              "status": "Status", "criterion": "Criterion", "value": "Value",
              "threshold": "Threshold"},
 )

@@ -36,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untype
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.cells import write_cell
-from tieuchi.reports.document import ReportDocument, build_document, phrasebook
+from tieuchi.reports.document import ReportDocument, build_document, group_heads, phrasebook
 from tieuchi.reports.formatting import lower_first
 from tieuchi.reports.text import (
     VINTAGES,
@@ -225,20 +225,15 @@ def _group_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
     name = group.title(ctx.ev.period, ctx.lang)
     ws = book.create_sheet(_unique(sheets, sheet_name(n, name, ctx.lang)))
     rows = layout.select("key", "row").join(ctx.ev.targets, on="key").sort("row")
-    c = ctx.words.columns
-    basis = group.basis.value
-    estimated = (rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any()
-    header = [c["no"], c["target"], c["measure"], c["plan"] if basis == "plan" else c[basis],
-              c["estimate"] if estimated else c["actual"],
-              c["percent"] if basis == "plan" else c[f"percent_{basis}"], c["change"],
-              c["status"]]
+    estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
+    header = [head for _, head in group_heads(ctx.basis(group.basis), estimated, ctx.words)]
     _heading(ws, sheets, n, header, _GROUP_WIDTHS)
     for i, r in enumerate(rows.iter_rows(named=True)):
         line = _HEADER_ROW + 1 + i
         _write_row(ws, line, [
             (r["row"], "0"), (full_name(r, ctx), None),
             (unit_of_measure(r["indicator"], ctx), None), _plan(r, ctx), _actual(r, ctx),
-            _share(r), _change(r, ctx), (assessment_text(r, ctx), None)], _GROUP_WIDTHS)
+            _share(r, ctx), _change(r, ctx), (assessment_text(r, ctx), None)], _GROUP_WIDTHS)
         sheets.cells.extend(_target_cells(ws, line, r, sheets))
     _finish(ws, len(header), _HEADER_ROW + rows.height)
 
@@ -379,10 +374,12 @@ def _decimals(value: float, most: int) -> int:
     return most
 
 
-def _format(value: float, most: int, prefix: str = "", suffix: str = "") -> str:
-    """An Excel number format: ``"≥ "#,##0.0"%"``. Excel writes the format with "," and
-    "." and shows them as the reader's locale groups and separates decimals."""
-    d = _decimals(value, most)
+def _format(value: float, most: int, prefix: str = "", suffix: str = "",
+            fixed: bool = False) -> str:
+    """An Excel number format: ``"≥ "#,##0.0"%"``, with ``most`` decimals when ``fixed``.
+    Excel writes the format with "," and "." and shows them as the reader's locale groups
+    and separates decimals."""
+    d = most if fixed else _decimals(value, most)
     body = "#,##0" + ("." + "0" * d if d else "")
     return (f'"{prefix}"' if prefix else "") + body + (f'"{suffix}"' if suffix else "")
 
@@ -405,15 +402,16 @@ def _actual(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
     if r["type"] == "yesno" or r["actual"] is None:
         return actual_text(r, ctx), None
     value = round(float(r["actual"]), 6)
-    return value, _format(value, int(r["decimals"]))
+    return value, _format(value, int(r["decimals"]), fixed=bool(r["decimals_fixed"]))
 
 
-def _share(r: dict[str, Any]) -> tuple[Any, str | None]:
-    """% of the target, not for ceilings (as the report)."""
+def _share(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
+    """% of the target, not for ceilings (as the report), with the target's precision."""
     if r["comparator"] == "at_most" or r["percent_of_target"] is None:
         return "–", None
-    value = round(float(r["percent_of_target"]), 1)
-    return value, _format(value, 1, suffix="%")
+    decimals, fixed = ctx.precision(r)
+    value = round(float(r["percent_of_target"]), decimals)
+    return value, _format(value, decimals, suffix="%", fixed=fixed)
 
 
 def _change(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
@@ -422,10 +420,10 @@ def _change(r: dict[str, Any], ctx: Context) -> tuple[Any, str | None]:
     if change is None:
         return None, None
     points = r["change_kind"] == "points"
-    value = round(float(change), 6 if points else 1)
-    most = max(int(r["decimals"]), 1) if points else 1
+    most, fixed = ctx.precision(r)
+    value = round(float(change), 6 if points else most)
     suffix = SHEET_WORDS[ctx.lang]["points"] if points else "%"
-    body = _format(abs(value), most, suffix=suffix)
+    body = _format(abs(value), most, suffix=suffix, fixed=fixed)
     return value, f'"+"{body};"−"{body};{body}'
 
 

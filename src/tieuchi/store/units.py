@@ -16,6 +16,7 @@ from sqlalchemy import Select, Text, cast, select
 from sqlalchemy.orm import Session
 
 from tieuchi.domain.base import fold
+from tieuchi.domain.bases import Basis
 from tieuchi.domain.bundle import (
     MEMBER_SCHEMA,
     OBSERVATION_SCHEMA,
@@ -79,6 +80,9 @@ class Units(Repository):
         with self._session() as s:
             _load_meta(s, "project", defs.project.model_dump(mode="json"), summary)
             _load_meta(s, "report", defs.report.model_dump(mode="json"), summary)
+            if defs.bases or s.get(Meta, "bases") is not None:  # the folder's own bases
+                _load_meta(s, "bases", {"bases": [b.model_dump(mode="json")
+                                                  for b in defs.bases]}, summary)
             _load_documents(s, LevelRow, "levels", defs.levels, summary)
             _load_documents(s, UnitRow, "units", defs.units, summary, extra=lambda u: {
                 "name": u.name, "search_name": fold(u.name), "level": u.level,
@@ -118,6 +122,7 @@ class Units(Repository):
         with self._session() as s:
             project = s.get(Meta, "project")
             report = s.get(Meta, "report")
+            bases = s.get(Meta, "bases")
             units_query = select(UnitRow).order_by(UnitRow.position)
             groups_query = select(GroupRow).order_by(GroupRow.position)
             targets_query = select(TargetRow.key, TargetRow.group.label("group"),
@@ -155,6 +160,8 @@ class Units(Repository):
                 report=ReportOutline.model_validate(report.value) if report else
                 ReportOutline(),
                 datasets=_documents(s, DataSetRow, DataSet),
+                bases=tuple(Basis.model_validate(b) for b in bases.value["bases"])
+                if bases else (),
             )
 
     # ------------------------------------------------------------------ data sets

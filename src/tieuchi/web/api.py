@@ -20,10 +20,12 @@ from pydantic import BaseModel, Field, JsonValue
 
 from tieuchi.app import Action, App, UnknownUnit, allowed
 from tieuchi.app.policy import Resource
+from tieuchi.domain.base import CODE_PATTERN
+from tieuchi.domain.bases import PLAN
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
-from tieuchi.domain.status import Basis, Comparator, Vintage
+from tieuchi.domain.status import Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
 from tieuchi.domain.workflow import STATE_NAMES, TRANSITIONS
@@ -201,7 +203,9 @@ class TargetBody(BaseModel):
                                  "(default: the same period last year).")
     baseline_value: float | None = None
     tolerance: float = 0.0
-    basis: Basis = Basis.PLAN
+    basis: str = Field(default=PLAN, pattern=CODE_PATTERN,
+                       description="A code of the bases: plan, budget, quota, resolution "
+                       "or one the definitions declare.")
     issuer: str | None = None
     document: str | None = None
     name: str | None = None

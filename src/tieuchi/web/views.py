@@ -24,8 +24,16 @@ from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.status import Pace, Status
 from tieuchi.domain.units import Unit
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import number, percent
-from tieuchi.reports.text import Context, actual_text, change_text, full_name, plan_text
+from tieuchi.reports.formatting import number
+from tieuchi.reports.text import (
+    Context,
+    actual_text,
+    assessment_text,
+    change_text,
+    full_name,
+    is_paced,
+    plan_text,
+)
 from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
@@ -146,12 +154,12 @@ class UnitView:
         return {
             "key": r["key"], "indicator": r["indicator"], "unit": r["unit"],
             "name": full_name(r, ctx), "plan": plan_text(r, ctx), "actual": actual_text(r, ctx),
-            "percent": percent(r["percent_of_target"], self.lang)
+            "percent": ctx.pct(r["percent_of_target"], r)
             if r["percent_of_target"] is not None else "",
             "change": change_text(r, ctx), "status": r["status"],
-            "status_text": ctx.words.status[r["status"]],
-            "status_class": STATUS_CLASS[r["status"]],
-            "pace": ctx.words.pace[r["pace"]] if r["pace"] else "",
+            "status_text": assessment_text(r, ctx),
+            "status_class": STATUS_CLASS[r["assessment"]],
+            "pace": ctx.words.pace[r["pace"]] if r["pace"] and not is_paced(r) else "",
             "source": r.get("actual_source"), "vintage": r.get("actual_vintage"),
         }
 

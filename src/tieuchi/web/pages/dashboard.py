@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action, Resource, allowed
-from tieuchi.domain.status import Status
+from tieuchi.domain.status import Pace, Status
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry
@@ -22,8 +22,9 @@ from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
 router = page_router()
 
-_BAD_FIRST: dict[str, int] = {Status.NOT_MET: 0, Status.NO_DATA: 1, Status.MET: 2,
-                              Status.EXCEEDED: 3}
+_BAD_FIRST: dict[str, int] = {Status.NOT_MET: 0, Pace.BEHIND: 0, Status.NO_DATA: 1,
+                              Status.MET: 2, Pace.ON_TRACK: 2, Status.EXCEEDED: 3,
+                              Pace.AHEAD: 3}
 # The statuses a user may filter the targets by, best first.
 _FILTERS = (Status.EXCEEDED, Status.MET, Status.NOT_MET, Status.NO_DATA)
 
@@ -121,16 +122,16 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
         target = own.get(child)
         if value is None and target is None:
             continue
-        status = target["status"] if target else None
+        shown = view.target_row(target) if target else {}
+        status = target["assessment"] if target else None  # its pace while open
         out.append({
             "code": child, "name": view.name(child),
             "value": number(value, view.lang, decimals) if value is not None else "",
             "raw": value,
             "share": number(value / total * 100, view.lang) + "%" if value is not None
             and total else "",
-            "plan": view.target_row(target)["plan"] if target else "",
-            "percent": view.target_row(target)["percent"] if target else "",
-            "status": status, "status_text": view.ctx.words.status[status] if status else "",
+            "plan": shown.get("plan", ""), "percent": shown.get("percent", ""),
+            "status": status, "status_text": shown.get("status_text", ""),
             "status_class": STATUS_CLASS.get(status or "", ""),
         })
     out.sort(key=lambda r: (_BAD_FIRST.get(r["status"] or "", 4),

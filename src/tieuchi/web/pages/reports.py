@@ -280,14 +280,13 @@ def _target_figures(marker: _Marker, row: dict[str, Any], ctx: Context,
         row["short_name"] or row["display_name"])
     href = links.trace(row["indicator"], row["period"], row["unit"])
     at = marker.find(name)
-    decimals = int(row["decimals"])
     if row["actual"] is not None and row["type"] != "yesno":
-        at = marker.link(ctx.num(row["actual"], decimals), href, at)
+        at = marker.link(ctx.value(row["actual"], row), href, at)
     change = row["change_vs_same_period"]
     if change is not None and row["change_kind"] == "percent":
-        at = marker.link(ctx.num(abs(change), 1) + "%", href, at)
+        at = marker.link(ctx.pct(abs(change), row), href, at)
     if row["percent_of_target"] is not None:
-        marker.link(ctx.pct(row["percent_of_target"]), href, at)
+        marker.link(ctx.pct(row["percent_of_target"], row), href, at)
 
 
 def _group_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links) -> None:
@@ -305,7 +304,7 @@ def _group_links(marker: _Marker, item: ReportItem, ctx: Context, links: _Links)
         pl.col("status") == "not_met").sort("position")
     for row in short.iter_rows(named=True):  # "(92,1%)" after each target not met
         if row["percent_of_target"] is not None:
-            at = marker.link(ctx.pct(row["percent_of_target"]),
+            at = marker.link(ctx.pct(row["percent_of_target"], row),
                              links.trace(row["indicator"], row["period"], row["unit"]), at)
     for key in item.highlight_keys:
         highlight = ctx.target(key, item.unit or ctx.unit)

@@ -19,6 +19,7 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.outline import named_targets
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.reports.formatting import lower_first, number
+from tieuchi.reports.text import assessment_text
 from tieuchi.web.app import render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
@@ -42,9 +43,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_figures": "Chưa có số liệu của {unit} về chỉ tiêu này trong các năm {years}.",
         "no_children": "Các đơn vị trực thuộc chưa có số liệu về chỉ tiêu này trong {period}.",
         "details": "Chi tiết chỉ tiêu",
-        "plan": "Kế hoạch",
-        "budget": "Dự toán",
-        "quota": "Chỉ tiêu giao",
     },
     "en": {
         "indicator": "Indicator",
@@ -59,9 +57,6 @@ WORDS: dict[str, dict[str, str]] = {
         "no_figures": "{unit} has no figure for this indicator in {years}.",
         "no_children": "The units below have no figure for this indicator for {period}.",
         "details": "Target details",
-        "plan": "Plan",
-        "budget": "Budget estimate",
-        "quota": "Quota",
     },
 }
 
@@ -196,7 +191,7 @@ def _line_figure(view: UnitView, indicator: Indicator,
     }]
     if targets:
         basis = next(iter(targets.values()))[1]
-        name = words.get(basis, words["plan"])
+        name = view.ctx.basis(basis).column_text  # "Kế hoạch", "Dự toán"
         planned = [targets[y][0] if y in targets else None for y in years]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": name,
@@ -222,16 +217,17 @@ def _children_rows(view: UnitView, indicator: Indicator) -> list[dict[str, Any]]
     values = view.ev.values.filter((pl.col("indicator") == indicator.code)
                                    & pl.col("unit").is_in(children)
                                    & pl.col("value").is_not_null())
-    statuses = dict(view.ev.targets.filter(
+    targets = {r["unit"]: r for r in view.ev.targets.filter(
         (pl.col("indicator") == indicator.code) & pl.col("unit").is_in(children)
-    ).select("unit", "status").iter_rows())
+    ).iter_rows(named=True)}
     rows = []
     for unit, value in values.select("unit", "value").iter_rows():
-        status = statuses.get(unit)
+        target = targets.get(unit)  # its assessment: the pace while its period is open
         rows.append({"code": unit, "name": view.name(unit), "value": float(value),
                      "text": _text(view, indicator, value),
-                     "status_class": STATUS_CLASS.get(status or "", ""),
-                     "status_text": view.ctx.words.status[status] if status else ""})
+                     "status_class": STATUS_CLASS.get(target["assessment"], "")
+                     if target else "",
+                     "status_text": assessment_text(target, view.ctx) if target else ""})
     rows.sort(key=lambda r: -r["value"])
     return rows
 
