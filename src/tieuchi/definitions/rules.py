@@ -591,3 +591,18 @@ def dataset_references(loaded: Loaded) -> None:
                              located.file, located.line_at("indicators", i))
         for i, code in enumerate(located.item.levels):
             _check_ref(loaded, "unknown-level", code, levels, located, ("levels", i), "level")
+
+
+@rule
+def narrative_references(loaded: Loaded) -> None:
+    """A narrative file's unit (its folder) is a unit of the folder; a target's cause names
+    a target key."""
+    units = _codes(loaded, "units")
+    keys = {t.key for t, _, _ in _all_targets(loaded)}
+    for narrative, file, lines in loaded.narratives:
+        _check_ref(loaded, "unknown-unit", narrative.unit, units,
+                   Located(None, file, 1, None), (), "unit (the narrative file's folder)")
+        for (_, key), line in lines.items():
+            if key:
+                _check_ref(loaded, "unknown-target", key, keys, Located(None, file, line, None),
+                           (), "target")

@@ -12,6 +12,7 @@ import polars as pl
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.narrative import Narrative
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.ruleset import VINTAGE_RANK
@@ -153,6 +154,13 @@ class Definitions:
     observations: pl.DataFrame  # observation_frame()
     report: ReportOutline = field(default_factory=ReportOutline)
     datasets: tuple[DataSet, ...] = ()
+    # The narratives written in the folder (narrative/{unit}/{period}.md), by unit and period.
+    narratives: tuple[Narrative, ...] = ()
+
+    def narrative(self, unit: str, period: str) -> Narrative:
+        """The folder's narrative of ``unit`` for ``period`` (empty when it has none)."""
+        return next((n for n in self.narratives if n.unit == unit and n.period == period),
+                    Narrative(unit, period))
 
     @cached_property
     def data_sets(self) -> tuple[DataSet, ...]:
