@@ -84,6 +84,9 @@ class Words:
     recipients: str  # "Nơi nhận:"
     attachment: str  # "(Kèm theo Báo cáo số {number} ngày {date} của {issuer})"
     attachment_plain: str  # "(Kèm theo Báo cáo ngày {date} của {issuer})"
+    # The narrative's sections (tieuchi.domain.narrative), after the figures' sections
+    narrative: dict[str, str]  # code → title: "Phương hướng, nhiệm vụ {next}"
+    cause: str  # "Nguyên nhân ({name})": before a target's cause, after its sentence
     columns: dict[str, str] = field(default_factory=dict)
     numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -160,6 +163,10 @@ VI = Words(
     recipients="Nơi nhận:",
     attachment="(Kèm theo Báo cáo số {number} ngày {date} của {issuer})",
     attachment_plain="(Kèm theo Báo cáo ngày {date} của {issuer})",
+    narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
+               "phuong-huong": "Phương hướng, nhiệm vụ {next}",
+               "kien-nghi": "Kiến nghị, đề xuất"},
+    cause="Nguyên nhân ({name})",
     columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
              "budget": "Dự toán", "quota": "Chỉ tiêu giao", "estimate": "Ước thực hiện",
              "percent_budget": "% dự toán", "percent_quota": "% chỉ tiêu",
@@ -241,6 +248,10 @@ EN = Words(
     recipients="Recipients:",
     attachment="(Attached to report No. {number} of {date} by {issuer})",
     attachment_plain="(Attached to the report of {date} by {issuer})",
+    narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
+               "phuong-huong": "Directions and tasks for {next}",
+               "kien-nghi": "Recommendations"},
+    cause="Causes ({name})",
     columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
              "budget": "Budget estimate", "quota": "Quota", "estimate": "Estimate",
              "percent_budget": "% of estimate", "percent_quota": "% of quota",
