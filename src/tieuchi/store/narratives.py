@@ -35,7 +35,8 @@ class Narratives(Repository):
         with self._session() as s:
             rows = s.scalars(select(NarrativeRow).where(
                 NarrativeRow.unit == unit, NarrativeRow.period == period,
-                NarrativeRow.origin == origin))
+                NarrativeRow.origin == origin).order_by(NarrativeRow.section,
+                                                        NarrativeRow.target))
             return {(r.section, r.target): r.text for r in rows}
 
     def of(self, unit: str, period: str) -> Narrative:
