@@ -70,6 +70,7 @@ def oracle(tree: Mapping[str, str | None], u: User, action: Action, unit: str,
         Action.MANAGE_USERS: u.role is Role.ADMIN and in_scope,
         Action.MANAGE_TARGETS: staff and in_scope,
         Action.WRITE_DRAFT: staff and in_scope,
+        Action.WRITE_NARRATIVE: staff and in_scope,
         Action.READ_DRAFTS: read_drafts,
         Action.MANAGE_DRAFT: (staff and in_scope) or (author == u.username and read_drafts),
     }

@@ -818,6 +818,45 @@ CASES: list[Case] = [
               - gtsx
               - thu-tong  # <-
         """}, "datasets.yaml", message="not entered"),
+    # ------------------------------------------------------------------ narrative files
+    Case("narrative-unknown-heading", "unknown-heading", {"narrative/TT/2023.md": """\
+        ## Tồn tại, hạn chế
+
+        Còn chậm.
+
+        ## Tồn tại và hạn chế  # <-
+
+        Lặp lại.
+        """}, "narrative/TT/2023.md", line=5, message="## Kiến nghị, đề xuất"),
+    Case("narrative-heading-twice", "duplicate-heading", {"narrative/TT/2023.md": """\
+        ## Kiến nghị, đề xuất
+
+        Một.
+
+        ## Kiến nghị, đề xuất
+        """}, "narrative/TT/2023.md", line=5, message="already written at line 1"),
+    Case("narrative-text-before-heading", "narrative-outside", {"narrative/TT/2023.md": """\
+        # Thuyết minh
+
+        Không thuộc đề mục nào.
+
+        ## Nguyên nhân
+        """}, "narrative/TT/2023.md", line=3, message="outside a section"),
+    Case("narrative-not-a-period", "narrative-file", {"narrative/TT/nam-2023.md": "x\n"},
+         "narrative/TT/nam-2023.md", message="narrative/{unit}/{period}.md"),
+    Case("narrative-unknown-unit", "unknown-unit", {"narrative/TT-VANPHUC/2023.md": """\
+        ## Tồn tại, hạn chế
+        """}, "narrative/TT-VANPHUC/2023.md", line=1, message="'TT-VANPHUC'"),
+    Case("narrative-unknown-target", "unknown-target", {
+        "targets.yaml": "targets:\n  - {code: gtsx-2023, unit: TT, indicator: gtsx, "
+                        "period: 2023, at_least: 40000}\n",
+        "narrative/TT/2023.md": """\
+        ## Nguyên nhân
+
+        Chung.
+
+        ### Nguyên nhân: gtsx-2032
+        """}, "narrative/TT/2023.md", line=5, message="did you mean 'gtsx-2023'"),
     # ------------------------------------------------------------------ the domain's figure rules
     Case("percentage-of-150", "percent-range", {
         "observations-2023.csv": OBS_HEADER + "TT,ho-ngheo,2023,1.2,official\n"

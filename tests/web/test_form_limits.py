@@ -14,7 +14,7 @@ from tieuchi.web.app import templates
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "tieuchi" / "web" / "templates"
 FIELD_KIND = {"source": "source", "reason": "reason", "note": "note", "issuer": "issuer",
-              "document": "document", "text": "comment"}
+              "document": "document", "text": "comment", "narrative": "narrative"}
 """A form field's name → the kind of free text it holds."""
 
 

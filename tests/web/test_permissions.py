@@ -196,6 +196,9 @@ WRITES: dict[str, Write] = {
     "POST /units/{code}/drafts/{draft_id}/close": Write("targets", lambda c: {"data": {}}),
     "POST /units/{code}/import": Write("write", _upload),
     "POST /units/{code}/import/confirm": Write("write", _confirm),
+    # The narrative: the officers and administrators of the unit, as targets.
+    "POST /units/{code}/narrative": Write("targets", lambda c: {"data": {
+        "period": str(2080 + c.index), "part": "ton-tai", "narrative": "Còn chậm."}}),
 }
 
 

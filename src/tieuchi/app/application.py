@@ -31,8 +31,9 @@ from tieuchi.domain.allocation import (
 from tieuchi.domain.bases import PLAN
 from tieuchi.domain.bundle import Definitions, target_frame
 from tieuchi.domain.datasets import DataSet
+from tieuchi.domain.narrative import CAUSE, KIND, SECTIONS, Narrative, Part, part_of
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
-from tieuchi.domain.problems import Problem, ProblemError, problem
+from tieuchi.domain.problems import Problem, ProblemError, problem, suggest
 from tieuchi.domain.ruleset import VINTAGE_RANK, checked_text, normal_text
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target
@@ -421,6 +422,58 @@ class App:
                 f"biểu '{found.name}' không báo cáo theo kỳ {period}", field="period")])
         return self.store.workflow.transition(unit, period, dataset, step, actor=actor.username,
                                      reason=reason)
+
+    def narrative(self, unit: str, period: str) -> Narrative:
+        """The narrative ``unit``'s report for ``period`` states: the texts written on the
+        pages over the definition folder's (:func:`tieuchi.domain.narrative.merged`)."""
+        return self.store.narratives.of(unit, Period.canonical(period))
+
+    def write_narrative(self, actor: Actor, unit: str, period: str,
+                        texts: Mapping[str, str | None], *,
+                        reason: str | None = None) -> int:
+        """Write parts of ``unit``'s report narrative for ``period``: ``texts`` maps a part
+        ("ton-tai", "nguyen-nhan", "phuong-huong", "kien-nghi", or "nguyen-nhan:{target
+        key}" for a target's cause) to its Markdown text (None or empty: no text, which
+        hides the folder's). The unit's officers and administrators write
+        (:attr:`~tieuchi.app.policy.Action.WRITE_NARRATIVE`); each text is checked as every
+        text is (:func:`~tieuchi.domain.ruleset.checked_text`, kind ``narrative``); all or
+        nothing, audited (old → new). Returns how many parts changed."""
+        self.require(actor, Action.WRITE_NARRATIVE, unit)
+        reason = checked_text("reason", reason)
+        try:
+            code = Period.parse(period).code
+        except PeriodError:
+            raise ProblemError([problem("invalid-period", {"field": "period", "period": period},
+                                        field="period")]) from None
+        keys: set[str] | None = None
+        problems: list[Problem] = []
+        clean: dict[Part, str] = {}
+        for name, text in texts.items():
+            part = part_of(name)
+            if part[0] not in SECTIONS or (part[1] and part[0] != CAUSE):
+                problems.append(Problem(
+                    "invalid-option", f"'{name}' is not a part of the narrative: "
+                    f"{', '.join(SECTIONS)} or {CAUSE}:{{target key}}",
+                    f"'{name}' không phải một phần của báo cáo: {', '.join(SECTIONS)} hoặc "
+                    f"{CAUSE}:{{mã chỉ tiêu}}", field=name))
+                continue
+            if part[1]:
+                if keys is None:
+                    keys = {t["key"] for t in self.store.targets.of([unit])}
+                if part[1] not in keys:
+                    problems.append(Problem(
+                        "unknown-target", f"unit {unit} has no target '{part[1]}'"
+                        f"{suggest(part[1], keys)}",
+                        f"đơn vị {unit} không có chỉ tiêu '{part[1]}'", field=name))
+                    continue
+            try:
+                clean[part] = checked_text(KIND, text, field=name) or ""
+            except ProblemError as error:
+                problems += error.problems
+        if problems:
+            raise ProblemError(problems)
+        return self.store.narratives.write(unit, code, clean, by=actor.username,
+                                           at=self.clock(), reason=reason)
 
     def check_import(self, actor: Actor, unit: str, units: Sequence[str]) -> None:
         """The units a file imported on ``unit``'s page writes to: each within the actor's

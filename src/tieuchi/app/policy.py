@@ -43,6 +43,7 @@ class Action(StrEnum):
     READ_DRAFTS = "read-drafts"  # read and comment on draft reports
     WRITE_DRAFT = "write-draft"  # save a draft report for consultation
     MANAGE_DRAFT = "manage-draft"  # save a version, resolve comments, close a draft
+    WRITE_NARRATIVE = "write-narrative"  # write a report's narrative (tồn tại, …)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ RULES: dict[Action, Rule] = {
     Action.READ_DRAFTS: _read_drafts,
     Action.WRITE_DRAFT: _officer,
     Action.MANAGE_DRAFT: _manage_draft,
+    Action.WRITE_NARRATIVE: _officer,
 }
 
 
@@ -189,6 +191,10 @@ _REFUSALS: dict[Action, tuple[str, str]] = {
     Action.WRITE_DRAFT: ("only an officer or administrator of unit {unit} may save its draft",
                          "chỉ cán bộ phụ trách hoặc quản trị của đơn vị {unit} mới được lưu "
                          "dự thảo báo cáo"),
+    Action.WRITE_NARRATIVE: ("only an officer or administrator of unit {unit} may write its "
+                             "report's narrative",
+                             "chỉ cán bộ phụ trách hoặc quản trị của đơn vị {unit} mới được viết "
+                             "phần đánh giá, phương hướng của báo cáo"),
     Action.MANAGE_DRAFT: ("only the author of the draft or an officer or administrator of unit "
                           "{unit} may do this",
                           "chỉ người lập dự thảo hoặc cán bộ phụ trách, quản trị của đơn vị "

@@ -44,6 +44,8 @@ from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.narrative import Narrative, Part, parse_narrative
+from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import Problem, ProblemError, Severity, quoted, suggest
 from tieuchi.domain.project import Project, ReportOutline
 from tieuchi.domain.status import Vintage
@@ -108,6 +110,9 @@ class Loaded:
     # Every target as rows of TARGET_SCHEMA, in the order of ``build``: made once by the rule
     # that checks their values, and used again for the bundle.
     target_rows: pl.DataFrame | None = None
+    # The narratives of narrative/{unit}/{period}.md: each with its file and the line of
+    # each part's heading.
+    narratives: list[tuple[Narrative, str, dict[Part, int]]] = field(default_factory=list)
 
     def items(self, section: str) -> list[Any]:
         return [loc.item for loc in self.sections[section]]
@@ -143,6 +148,8 @@ def check_definitions(path: str | Path) -> tuple[Definitions | None, list[Proble
             from tieuchi.definitions.csv_files import read_csv
 
             read_csv(loaded, file)
+    for file in _narrative_files(root):
+        _read_narrative(loaded, root, file)
     run_rules(loaded)
     problems = sorted(loaded.problems, key=lambda p: (p.file or "", p.line or 0, p.code))
     if loaded.has_errors:
@@ -169,6 +176,42 @@ def _definition_files(root: Path) -> list[Path]:
         if p.suffix in (".yaml", ".yml", ".csv") and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )
+
+
+NARRATIVE = "narrative"
+"""The folder of the narrative files: ``narrative/{unit}/{period}.md``."""
+
+
+def _narrative_files(root: Path) -> list[Path]:
+    folder = root / NARRATIVE
+    if not root.is_dir() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.md") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def _read_narrative(loaded: Loaded, root: Path, file: Path) -> None:
+    """A narrative file: its unit is its folder's name, its period its own name."""
+    name = display_path(file)
+    inside = file.relative_to(root / NARRATIVE).parts
+    try:
+        period = Period.parse(file.stem).code if len(inside) == 2 else None
+    except PeriodError:
+        period = None
+    if period is None:
+        loaded.error("narrative-file", f"a narrative file is narrative/{{unit}}/{{period}}.md "
+                     f"(e.g. narrative/{inside[0] if len(inside) > 1 else 'UNIT'}/2023.md), "
+                     f"not {'/'.join(inside)}", name, None)
+        return
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        loaded.error("narrative-file", f"cannot read the file ({exc}); save it as UTF-8 "
+                     "text", name, None)
+        return
+    texts, lines, problems = parse_narrative(text, name)
+    loaded.problems.extend(problems)
+    loaded.narratives.append((Narrative(inside[0], period, texts), name, lines))
 
 
 def display_path(file: Path) -> str:
@@ -406,4 +449,5 @@ def build(loaded: Loaded) -> Definitions:
         report=report_items[0] if report_items else ReportOutline(),
         datasets=tuple(loaded.items("datasets")),
         bases=tuple(loaded.items("bases")),
+        narratives=tuple(n for n, _, _ in loaded.narratives),
     )

@@ -776,3 +776,18 @@ def base_periods(loaded: Loaded) -> None:
             "base-without-data", {"indicator": target.indicator, "period": period.code,
                                   "base": base.code, "year": year.code},
             file=located.file, line=located.line_at(*loc), severity=Severity.WARNING))
+
+
+@rule
+def narrative_references(loaded: Loaded) -> None:
+    """A narrative file's unit (its folder) is a unit of the folder; a target's cause names
+    a target key."""
+    units = _codes(loaded, "units")
+    keys = {t.key for t, _, _ in _all_targets(loaded)}
+    for narrative, file, lines in loaded.narratives:
+        _check_ref(loaded, "unknown-unit", narrative.unit, units,
+                   Located(None, file, 1, None), (), "unit (the narrative file's folder)")
+        for (_, key), line in lines.items():
+            if key:
+                _check_ref(loaded, "unknown-target", key, keys, Located(None, file, line, None),
+                           (), "target")

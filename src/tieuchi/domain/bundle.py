@@ -13,6 +13,7 @@ from tieuchi.domain.bases import PLAN, Basis, basis_catalogue
 from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.datasets import DataSet, default_datasets
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.narrative import Narrative
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.precision import Precision, nearest_precision
 from tieuchi.domain.project import Project, ReportOutline
@@ -181,6 +182,14 @@ class Definitions:
         """The report's precision of percentages: the report outline's, else the
         project's, else the default (a target or its group may give its own)."""
         return nearest_precision(self.report, self.project)
+
+    # The narratives written in the folder (narrative/{unit}/{period}.md), by unit and period.
+    narratives: tuple[Narrative, ...] = ()
+
+    def narrative(self, unit: str, period: str) -> Narrative:
+        """The folder's narrative of ``unit`` for ``period`` (empty when it has none)."""
+        return next((n for n in self.narratives if n.unit == unit and n.period == period),
+                    Narrative(unit, period))
 
     @cached_property
     def data_sets(self) -> tuple[DataSet, ...]:

@@ -112,6 +112,13 @@ CATALOGUE: dict[str, Code] = {
            "the year",
         vi="chỉ tiêu '{indicator}' ({period}) so với kỳ {base}, kỳ này chưa có số liệu "
            "'{indicator}'; năm {year} có: ghi baseline: \"{year}\" để so với cả năm"),
+    "unknown-heading": Code(_DEF, "A narrative file (narrative/{unit}/{period}.md) has a "
+                                  "heading that is not a narrative section."),
+    "duplicate-heading": Code(_DEF, "A narrative file has the same section twice."),
+    "narrative-outside": Code(_DEF, "A narrative file has text before its first section "
+                                    "heading."),
+    "narrative-file": Code(_DEF, "A narrative file is not under narrative/{unit}/ or is not "
+                                 "named after a period."),
     # ---------------------------------------------------------- figures and targets
     "invalid-value": Code(
         _RULE, "A value is not allowed: not a finite number, or not one of a field's values.",

@@ -65,14 +65,14 @@ below it; 1e308 does not)."""
 TEXT_LIMITS: dict[str, int] = {
     "source": 500, "note": 2000, "reason": 2000, "comment": 4000, "key": 200,
     "name": 300, "issuer": 300, "document": 500, "title": 300, "full_name": 200,
-    "token": 100,
+    "token": 100, "narrative": 20000,
 }
 """The most characters each kind of free text holds: a figure's source and note, the reason
 of a change (kept in the audit log), a draft's comment, a target's key, name, issuer and
-document, a draft's title, a user's full name, an API token's name. docs/api.md lists
-them."""
+document, a draft's title, a user's full name, an API token's name, a part of a report's
+narrative (:mod:`tieuchi.domain.narrative`). docs/api.md lists them."""
 
-MULTILINE = frozenset({"note", "reason", "comment"})
+MULTILINE = frozenset({"note", "reason", "comment", "narrative"})
 """The kinds of text that may hold line breaks and tabs."""
 
 _CONTROL_LINE = r"\x00-\x1f\x7f-\x9f"
@@ -91,6 +91,7 @@ _TEXT_LABELS = {
     "issuer": ("the issuer", "cơ quan giao"), "document": ("the document", "văn bản giao"),
     "title": ("the title", "tiêu đề"), "full_name": ("the full name", "họ và tên"),
     "token": ("the token's name", "tên mã truy cập"),
+    "narrative": ("the text", "nội dung"),
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {"index": pl.Int64, "field": pl.String, "code": pl.String}

@@ -10,7 +10,7 @@ definitions) in place of the defaults.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -19,6 +19,7 @@ import polars as pl
 from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
+from tieuchi.domain.narrative import CAUSE, SECTIONS, Block, Narrative, blocks, next_period_label
 from tieuchi.domain.outline import default_items, own_sections, written_outline
 from tieuchi.domain.project import ReportSection
 from tieuchi.engine.evaluate import Evaluation
@@ -42,8 +43,8 @@ from tieuchi.reports.text import (
 )
 from tieuchi.reports.words import WORDS, Words, with_phrases
 
-__all__ = ["ReportDocument", "Header", "Section", "Table", "Column", "Chart", "Bar",
-           "Signature", "ReportError", "build_document", "phrasebook", "group_heads"]
+__all__ = ["ReportDocument", "Header", "Section", "Cause", "Block", "Table", "Column", "Chart",
+           "Bar", "Signature", "ReportError", "build_document", "phrasebook", "group_heads"]
 
 Align = Literal["left", "center", "right"]
 
@@ -69,10 +70,21 @@ class Header:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """The cause written for a target (:mod:`tieuchi.domain.narrative`), after the
+    paragraph that states the target."""
+
+    lead: str  # "Nguyên nhân (Lệ phí trước bạ)"
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     numeral: str  # "I"
     title: str
     paragraphs: tuple[str, ...]  # one per report item, without its number
+    causes: tuple[tuple[Cause, ...], ...] = ()  # after each paragraph: its targets' causes
+    blocks: tuple[Block, ...] = ()  # a narrative section's text, not numbered
 
 
 @dataclass(frozen=True)
@@ -152,8 +164,10 @@ def phrasebook(definitions: Definitions, lang: str) -> Words:
         raise ReportError(f"report.phrases.{lang}.{exc}") from None
 
 
-def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> ReportDocument:
-    """The report of ``unit`` (default: the project's root) in ``lang``."""
+def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None, *,
+                   narrative: Narrative | None = None) -> ReportDocument:
+    """The report of ``unit`` (default: the project's root) in ``lang``, with ``narrative``
+    (default: the definitions' for the unit and period)."""
     defs = ev.definitions
     default = defs.project.root or (ev.units[0] if ev.units else "")
     root = unit or default
@@ -169,7 +183,10 @@ def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None) ->
         lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
         about_root=root == (defs.project.root or root), period=ev.period.label(lang),
         date=ev.as_of,
-        header=header, notes=_notes(ev, ctx), sections=_sections(ctx, sections),
+        header=header, notes=_notes(ev, ctx),
+        sections=_narrated(_sections(ctx, sections), ctx,
+                           narrative if narrative is not None
+                           else defs.narrative(root, ev.period.code), sections),
         tables=_tables(ev, ctx, sections), appendix_note=_appendix_note(ev, ctx, issuer),
         recipients_label=w.recipients, recipients=_recipients(issuer.recipients),
         signature=Signature(issuer.signer_title, issuer.signer_name),
@@ -423,3 +440,110 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
     title = w.appendix_criteria.format(n=n, name=full_set_name(cset, ctx.lang),
                                        unit=ctx.unit_name(ctx.unit))
     return Table(title, columns, tuple(rows), None if cset.verified else w.illustrative)
+
+
+# ---------------------------------------------------------------------- the narrative
+
+
+def _narrated(sections: tuple[Section, ...], ctx: Context, narrative: Narrative,
+              outline: tuple[ReportSection, ...]) -> tuple[Section, ...]:
+    """The figures' sections with each target's cause after the paragraph that states the
+    target, then the narrative's sections, numbered on (IV. Tồn tại, hạn chế, …); a section
+    with no text is left out. A cause whose target no paragraph states goes in the
+    *Nguyên nhân* section, after its text, led by the target's name. ``outline``: the
+    unit's sections that ``sections`` were written from."""
+    if not narrative:
+        return sections
+    causes = narrative.causes
+    placed: set[str] = set()
+    out = list(sections)
+    if causes:
+        for n, said in enumerate(_stated(ctx, outline)):
+            attached = tuple(_causes_of(keys, causes, placed, ctx) for keys in said)
+            out[n] = replace(out[n], causes=attached) if any(attached) else out[n]
+    w = ctx.words
+    for code in SECTIONS:
+        found = list(blocks(narrative.section(code)))
+        if code == CAUSE:
+            for key, text in causes.items():
+                if key not in placed:
+                    found += _led(_target_name(key, ctx), blocks(text))
+        if not found:
+            continue
+        out.append(Section(w.numerals[len(out)], narrative_title(code, ctx), (),
+                           blocks=tuple(found)))
+    return tuple(out)
+
+
+def narrative_title(code: str, ctx: Context) -> str:
+    """The title of the narrative's section ``code``: "Phương hướng, nhiệm vụ năm 2024"."""
+    return ctx.words.narrative[code].format(next=next_period_label(ctx.ev.period, ctx.lang))
+
+
+def cause_lead(key: str, ctx: Context) -> str:
+    """What leads the cause of target ``key``: "Nguyên nhân (Lệ phí trước bạ)"."""
+    return ctx.words.cause.format(name=_target_name(key, ctx))
+
+
+def _stated(ctx: Context, outline: tuple[ReportSection, ...]) -> list[list[list[str]]]:
+    """The target keys each paragraph of each section states, section by section as
+    :func:`_sections` makes them (a section or an item with nothing to say has none): a
+    group's members and highlights, a target."""
+    members = ctx.ev.definitions.members
+    out = []
+    for section in outline:
+        said = [i for i in section.items if RENDERERS[item_kind(i)](i, ctx)]
+        if not said:
+            continue
+        keys: list[list[str]] = []
+        for item in said:
+            found: list[str] = []
+            if item.group:
+                found += members.filter(pl.col("group") == item.group
+                                        ).get_column("key").to_list()
+            for key in (*([item.target] if item.target else []), *item.highlight_keys):
+                row = ctx.target(key, item.unit or ctx.unit)
+                found += [str(row["key"])] if row else []
+            keys.append(found)
+        out.append(keys)
+    return out
+
+
+def _causes_of(keys: list[str], causes: dict[str, str], placed: set[str],
+               ctx: Context) -> tuple[Cause, ...]:
+    out = []
+    for key in dict.fromkeys(keys):
+        if key in causes and key not in placed:
+            placed.add(key)
+            out.append(Cause(cause_lead(key, ctx), blocks(causes[key])))
+    return tuple(out)
+
+
+def _target_name(key: str, ctx: Context) -> str:
+    row = ctx.ev.target(key)
+    return _short_name(row, ctx) if row is not None else key
+
+
+def _led(lead: str, found: tuple[Block, ...]) -> list[Block]:
+    """``found`` led by ``lead``: "lead: first paragraph", or "lead:" above a list."""
+    if found and not found[0].item:
+        return [Block(f"{lead}: {found[0].text}"), *found[1:]]
+    return [Block(f"{lead}:"), *found]
+
+
+def cause_blocks(cause: Cause) -> list[Block]:
+    """A cause as the renderers write it: its lead, then its text."""
+    return _led(cause.lead, cause.blocks)
+
+
+def paragraphs_of(found: tuple[Block, ...] | list[Block]) -> list[str]:
+    """Blocks as the paragraphs every view writes: a list item after "- "."""
+    return [f"- {b.text}" if b.item else b.text for b in found]
+
+
+def causes_after(section: Section, index: int) -> list[str]:
+    """The paragraphs of the causes written after paragraph ``index`` (from 0) of
+    ``section``."""
+    if index >= len(section.causes):
+        return []
+    return [text for cause in section.causes[index] for text in paragraphs_of(cause_blocks(cause))]

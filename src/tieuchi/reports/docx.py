@@ -29,9 +29,18 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
+from tieuchi.domain.narrative import Narrative
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.charts import WIDTH_CM, chart_png
-from tieuchi.reports.document import Chart, ReportDocument, Section, Table, build_document
+from tieuchi.reports.document import (
+    Chart,
+    ReportDocument,
+    Section,
+    Table,
+    build_document,
+    causes_after,
+    paragraphs_of,
+)
 
 __all__ = ["render_docx", "docx_bytes", "FONT", "PAGE"]
 
@@ -58,9 +67,11 @@ ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
-def render_docx(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> bytes:
-    """The report of ``unit`` (default: the project's root) as a DOCX file's bytes."""
-    return docx_bytes(build_document(ev, lang, unit))
+def render_docx(ev: Evaluation, lang: str = "vi", unit: str | None = None, *,
+                narrative: Narrative | None = None) -> bytes:
+    """The report of ``unit`` (default: the project's root) as a DOCX file's bytes, with
+    ``narrative`` (default: the definitions')."""
+    return docx_bytes(build_document(ev, lang, unit, narrative=narrative))
 
 
 def docx_bytes(doc: ReportDocument) -> bytes:
@@ -197,6 +208,10 @@ def _section(word: DocxDocument, section: Section) -> None:
     heading.paragraph_format.keep_with_next = True
     for position, text in enumerate(section.paragraphs, start=1):
         _text(word, f"{position}. {text}")
+        for cause in causes_after(section, position - 1):
+            _text(word, cause)
+    for text in paragraphs_of(section.blocks):
+        _text(word, text)
 
 
 def _closing(word: DocxDocument, doc: ReportDocument) -> None:

@@ -30,6 +30,7 @@ from tieuchi.reports.formatting import join_names, lower_first, number, percent
 from tieuchi.reports.words import Words
 
 if TYPE_CHECKING:
+    from tieuchi.domain.narrative import Narrative
     from tieuchi.reports.document import ReportDocument, Table
 
 __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
@@ -551,15 +552,18 @@ def item_kind(item: ReportItem) -> str:
     return next(k for k in RENDERERS if getattr(item, k) is not None)
 
 
-def render_markdown(ev: Evaluation, lang: str = "vi", unit: str | None = None) -> str:
+def render_markdown(ev: Evaluation, lang: str = "vi", unit: str | None = None, *,
+                    narrative: Narrative | None = None) -> str:
     """The whole report: header, numbered sections of sentences, appendix tables."""
     from tieuchi.reports.document import build_document
 
-    return markdown(build_document(ev, lang, unit))
+    return markdown(build_document(ev, lang, unit, narrative=narrative))
 
 
 def markdown(doc: ReportDocument) -> str:
     """The report document as Markdown: the working text, without the motto and signature."""
+    from tieuchi.reports.document import causes_after, paragraphs_of
+
     h = doc.header
     lines: list[str] = []
     if h.parent_body:
@@ -577,8 +581,11 @@ def markdown(doc: ReportDocument) -> str:
         lines += [note, ""]
     for section in doc.sections:
         lines += [f"## {section.numeral}. {section.title}", ""]
-        lines += [line for position, text in enumerate(section.paragraphs, start=1)
-                  for line in (f"{position}. {text}", "")]
+        for position, text in enumerate(section.paragraphs, start=1):
+            lines += [f"{position}. {text}", ""]
+            lines += [line for cause in causes_after(section, position - 1)
+                      for line in (cause, "")]
+        lines += [line for text in paragraphs_of(section.blocks) for line in (text, "")]
     for table in doc.tables:
         lines += _markdown_table(table)
     return "\n".join(lines).rstrip() + "\n"
@@ -619,6 +626,8 @@ td.right{text-align:right}h3{font-size:13pt;text-align:center;margin-top:24pt}
 
 def html(doc: ReportDocument) -> str:
     """The report document as a standalone HTML page (a preview; the DOCX is the document)."""
+    from tieuchi.reports.document import causes_after, paragraphs_of
+
     h = doc.header
     left = "".join(f"<div>{escape(x.upper())}</div>" for x in h.parent_body) + "".join(
         f"<div><b>{escape(x.upper())}</b></div>" for x in h.issuer) + (
@@ -636,7 +645,10 @@ def html(doc: ReportDocument) -> str:
     parts += [f'<p class="note">{escape(n)}</p>' for n in doc.notes]
     for section in doc.sections:
         parts.append(f"<h2>{section.numeral}. {escape(section.title)}</h2>")
-        parts += [f"<p>{i}. {escape(t)}</p>" for i, t in enumerate(section.paragraphs, 1)]
+        for i, t in enumerate(section.paragraphs, 1):
+            parts.append(f"<p>{i}. {escape(t)}</p>")
+            parts += [f"<p>{escape(c)}</p>" for c in causes_after(section, i - 1)]
+        parts += [f"<p>{escape(t)}</p>" for t in paragraphs_of(section.blocks)]
     parts.append(_html_closing(doc))
     parts += [_html_table(table) for table in doc.tables]
     return "\n".join(parts) + "\n</body></html>\n"

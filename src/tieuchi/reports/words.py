@@ -92,6 +92,9 @@ class Words:
     # The sections of a unit's default outline (no item of the outline is about the unit)
     section_targets: str  # "Kết quả thực hiện các chỉ tiêu {period}"
     section_sets: str  # "Kết quả đánh giá theo các bộ tiêu chí"
+    # The narrative's sections (tieuchi.domain.narrative), after the figures' sections
+    narrative: dict[str, str]  # code → title: "Phương hướng, nhiệm vụ {next}"
+    cause: str  # "Nguyên nhân ({name})": before a target's cause, after its sentence
     # Statement forms (docs/reports.md)
     ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
     excess_quantity: str = ""  # "vượt {amount} so với {basis}"
@@ -188,6 +191,10 @@ VI = Words(
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="chưa {phrase}",
     past="đã ",
+    narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
+               "phuong-huong": "Phương hướng, nhiệm vụ {next}",
+               "kien-nghi": "Kiến nghị, đề xuất"},
+    cause="Nguyên nhân ({name})",
     columns={"no": "STT", "target": "Chỉ tiêu", "measure": "ĐVT", "plan": "Kế hoạch",
              "estimate": "Ước thực hiện", "actual": "Thực hiện", "percent": "% KH",
              "change": "So cùng kỳ",
@@ -278,6 +285,10 @@ EN = Words(
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="failing to {phrase}",
     past="",
+    narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
+               "phuong-huong": "Directions and tasks for {next}",
+               "kien-nghi": "Recommendations"},
+    cause="Causes ({name})",
     columns={"no": "No.", "target": "Target", "measure": "Unit", "plan": "Plan",
              "estimate": "Estimate", "actual": "Actual", "percent": "% of plan",
              "change": "vs last year",

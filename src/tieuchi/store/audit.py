@@ -26,6 +26,7 @@ SEPARATOR = "|"
 KEY_PARTS: dict[str, tuple[str, ...]] = {
     "observation": ("unit", "indicator", "period", "vintage"),
     "workflow": ("unit", "period", "dataset"),
+    "narrative": ("unit", "period", "part"),
 }
 """What the audit key of a value of each kind is made of, in order (a target's key is its own
 key, a draft's its number)."""

@@ -10,6 +10,7 @@ work (:mod:`tieuchi.store.unit_of_work`):
 - ``store.audit``: the audit log (:mod:`tieuchi.store.audit`);
 - ``store.users``: users, tokens and login throttling (:mod:`tieuchi.store.users`);
 - ``store.drafts``: draft reports and their comments (:mod:`tieuchi.store.drafts`);
+- ``store.narratives``: the reports' narratives (:mod:`tieuchi.store.narratives`);
 - ``store.results``: the read model's rows (:mod:`tieuchi.store.results`).
 
 Each repository method is one transaction, unless a unit of work is open
@@ -30,6 +31,7 @@ from tieuchi.store import database
 from tieuchi.store.audit import Audit
 from tieuchi.store.drafts import Drafts
 from tieuchi.store.figures import Figures
+from tieuchi.store.narratives import Narratives
 from tieuchi.store.results import Results
 from tieuchi.store.targets import Targets
 from tieuchi.store.unit_of_work import UnitOfWork, now, serialize_load
@@ -54,6 +56,7 @@ class Store:
         self.targets = Targets(self.work, self.units, self.workflow, self.audit, self.results)
         self.users = Users(self.work, self.units, self.audit)
         self.drafts = Drafts(self.work, self.audit)
+        self.narratives = Narratives(self.work, self.audit)
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Store:
@@ -93,6 +96,7 @@ class Store:
             serialize_load(s)
             stamp = now()
             self.units.load(defs, summary)
+            summary.count("narratives", *self.narratives.load(defs, by=actor, at=stamp))
             self.audit.record_batch(stamp, actor, "load", reason, {
                 "target": self.targets.load(defs, summary),
                 "observation": self.figures.load(defs, summary, actor=actor, stamp=stamp)})

@@ -318,3 +318,24 @@ class ResultRow(Base):
     as_of: Mapped[date] = mapped_column(Date)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# ---------------------------------------------------------------------- narratives
+
+__all__ += ["NarrativeRow"]
+
+
+class NarrativeRow(Base):
+    """A part of a unit's report narrative for a period (a section, or a target's cause:
+    ``target`` is its key, "" for a section), as the definition folder gives it (``origin``
+    folder) or as written on the pages (``origin`` written); the written text wins."""
+
+    __tablename__ = "narratives"
+    unit: Mapped[str] = mapped_column(CODE, primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    section: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str] = mapped_column(String(200))

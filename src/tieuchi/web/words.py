@@ -10,6 +10,10 @@ LANGS = ("vi", "en")
 UI: dict[str, dict[str, str]] = {
     "vi": {
         "app": "Tiêu chí",
+        "narrative": "Đánh giá, phương hướng của báo cáo",
+        "narrative_hint": "Viết từng phần của báo cáo: đoạn văn cách nhau một dòng trống, "
+                          "mỗi ý bắt đầu bằng \"- \". Phần để trống không có trong báo cáo.",
+        "narrative_save": "Lưu",
         "tagline": "Chỉ tiêu, tiêu chí và báo cáo",
         "login": "Đăng nhập",
         "logout": "Đăng xuất",
@@ -124,6 +128,10 @@ UI: dict[str, dict[str, str]] = {
     },
     "en": {
         "app": "Tieuchi",
+        "narrative": "The report's assessment and directions",
+        "narrative_hint": "Write each part of the report: paragraphs apart by a blank line, "
+                          "each point after \"- \". A part left empty is not in the report.",
+        "narrative_save": "Save",
         "tagline": "Targets, criteria and reports",
         "login": "Sign in",
         "logout": "Sign out",

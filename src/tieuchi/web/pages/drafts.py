@@ -170,9 +170,10 @@ _MARKER = re.compile(r"\*\*|(?<![*\w])\*(?=\S)|(?<=\S)\*(?![*\w])")
 
 
 def report_text(store: Store, unit: str, period: str, lang: str) -> str:
-    """The unit's report for the period, from the data as it is now."""
+    """The unit's report for the period, from the data and the narrative as they are now."""
     definitions = store.units.definitions(unit)
-    return render_markdown(evaluate(definitions, period, units=[unit]), lang, unit)
+    return render_markdown(evaluate(definitions, period, units=[unit]), lang, unit,
+                           narrative=store.narratives.of(unit, Period.canonical(period)))
 
 
 @contextmanager

@@ -11,30 +11,37 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import polars as pl
-from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
 from tieuchi.app import Action
+from tieuchi.domain.narrative import CAUSE, SECTIONS, Narrative, part_name
 from tieuchi.domain.periods import Period
+from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.project import ReportItem
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.document import (
     ReportDocument,
     ReportError,
     build_document,
+    cause_lead,
+    causes_after,
+    narrative_title,
+    paragraphs_of,
     phrasebook,
     unit_sections,
 )
 from tieuchi.reports.text import RENDERERS, Context, item_kind
 from tieuchi.reports.trace import appendix_rows, trace
+from tieuchi.store import User
 from tieuchi.web.app import lang_of, render
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.security import Needs
+from tieuchi.web.security import Needs, app_of
 from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
@@ -79,15 +86,61 @@ _SAFE = re.compile(r"[^A-Za-z0-9-]+")
 @router.get("/units/{code}/report", dependencies=[Needs(Action.READ)])
 def report_page(request: Request, user: CurrentUser, code: str,
                 period: str | None = None) -> HTMLResponse:
-    view = open_unit(request, user, code, period)
+    return _report(request, user, open_unit(request, user, code, period))
+
+
+def _report(request: Request, user: User, view: UnitView, status_code: int = 200,
+            alert: str | None = None) -> HTMLResponse:
+    """The report page of ``view``'s unit and period, with the narrative's forms for who
+    may write it."""
+    narrative = app_of(request).narrative(view.code, view.period.code)
     try:
-        doc = build_document(view.full_ev, view.lang, code)
+        doc = build_document(view.full_ev, view.lang, view.code, narrative=narrative)
     except ReportError as exc:
         raise HTTPException(422, str(exc)) from None
     links = _Links(view)
-    return render(request, "report.html", user=user, view=view, tab="report", doc=doc,
-                  r=WORDS[view.lang], sections=_sections(doc, links),
-                  tables=_tables(doc, links), downloads=_downloads(view))
+    forms = (_narrative_forms(view, narrative)
+             if app_of(request).may(user, Action.WRITE_NARRATIVE, view.code) else [])
+    return render(request, "report.html", status_code=status_code, user=user, view=view,
+                  tab="report", doc=doc, r=WORDS[view.lang], sections=_sections(doc, links),
+                  tables=_tables(doc, links), downloads=_downloads(view), forms=forms,
+                  alert=alert)
+
+
+@router.post("/units/{code}/narrative", dependencies=[Needs(Action.WRITE_NARRATIVE)])
+def write_narrative(request: Request, user: CurrentUser, code: str,
+                    period: Annotated[str, Form()] = "", part: Annotated[str, Form()] = "",
+                    narrative: Annotated[str, Form()] = "") -> Response:
+    """Save one part of the unit's report narrative for the period (a section, or a
+    target's cause); the report shows it at once."""
+    view = open_unit(request, user, code, period or None)
+    try:
+        app_of(request).write_narrative(user, code, view.period.code, {part: narrative})
+    except ProblemError as error:
+        if error.status in (401, 403, 404):
+            raise
+        return _report(request, user, view, status_code=error.status,
+                       alert=error.message(view.lang))
+    query = urlencode({"period": view.period.code})
+    return RedirectResponse(f"/units/{code}/report?{query}#narrative", status_code=303)
+
+
+def _narrative_forms(view: UnitView, narrative: Narrative) -> list[dict[str, str]]:
+    """A form per section of the narrative, and one per target of the unit not met, behind
+    its pace, or with a cause written: its part, its title and the text the report
+    states."""
+    ctx = Context(view.full_ev, phrasebook(view.definitions, view.lang), view.code)
+    forms = [{"part": code, "title": narrative_title(code, ctx),
+              "text": narrative.section(code)} for code in SECTIONS]
+    causes = narrative.causes
+    rows = view.full_ev.targets.filter(
+        (pl.col("unit") == view.code)
+        & ((pl.col("status") == "not_met") | (pl.col("pace") == "behind")
+           | pl.col("key").is_in(list(causes))))
+    for key in rows.get_column("key").to_list():
+        forms.append({"part": part_name((CAUSE, key)), "title": cause_lead(key, ctx),
+                      "text": causes.get(key, "")})
+    return forms
 
 
 @router.get("/units/{code}/trace", dependencies=[Needs(Action.READ)])
@@ -122,8 +175,9 @@ def download(request: Request, user: CurrentUser, code: str, ext: str,
     language = lang or lang_of(request)
     if language not in WORDS:
         raise HTTPException(422, f"lang: '{language}' is not vi or en")
+    narrative = app_of(request).narrative(code, view.period.code)
     try:
-        content = _RENDER[ext](view.full_ev, language, code)
+        content = _RENDER[ext](view.full_ev, language, code, narrative)
     except ReportError as exc:
         raise HTTPException(503 if ext == "pdf" else 422, str(exc)) from None
     name = file_name(view.period.code, code, ext, language)
@@ -138,32 +192,32 @@ def file_name(period: str, unit: str, ext: str, lang: str = "vi") -> str:
     return f"{stem}-{'-'.join(p for p in parts if p)}.{ext}"
 
 
-def _markdown(ev: Evaluation, lang: str, unit: str) -> bytes:
+def _markdown(ev: Evaluation, lang: str, unit: str, narrative: Narrative) -> bytes:
     from tieuchi.reports.text import render_markdown
 
-    return render_markdown(ev, lang, unit).encode("utf-8")
+    return render_markdown(ev, lang, unit, narrative=narrative).encode("utf-8")
 
 
-def _docx(ev: Evaluation, lang: str, unit: str) -> bytes:
+def _docx(ev: Evaluation, lang: str, unit: str, narrative: Narrative) -> bytes:
     from tieuchi.reports.docx import render_docx
 
-    return render_docx(ev, lang, unit)
+    return render_docx(ev, lang, unit, narrative=narrative)
 
 
-def _pdf(ev: Evaluation, lang: str, unit: str) -> bytes:
+def _pdf(ev: Evaluation, lang: str, unit: str, narrative: Narrative) -> bytes:
     from tieuchi.reports.docx import render_docx
     from tieuchi.reports.pdf import to_pdf
 
-    return to_pdf(render_docx(ev, lang, unit))
+    return to_pdf(render_docx(ev, lang, unit, narrative=narrative))
 
 
-def _xlsx(ev: Evaluation, lang: str, unit: str) -> bytes:
+def _xlsx(ev: Evaluation, lang: str, unit: str, narrative: Narrative) -> bytes:
     from tieuchi.reports.xlsx import render_xlsx
 
-    return render_xlsx(ev, lang, unit)
+    return render_xlsx(ev, lang, unit)  # the appendix tables: no narrative
 
 
-_RENDER: dict[str, Callable[[Evaluation, str, str], bytes]] = {
+_RENDER: dict[str, Callable[[Evaluation, str, str, Narrative], bytes]] = {
     "md": _markdown, "docx": _docx, "pdf": _pdf, "xlsx": _xlsx}
 
 
@@ -260,7 +314,9 @@ def _sections(doc: ReportDocument, links: _Links) -> list[dict[str, Any]]:
         paragraphs = [_paragraph(text, items[i] if items else None, ctx, links)
                       for i, text in enumerate(section.paragraphs)]
         out.append({"numeral": section.numeral, "title": section.title,
-                    "paragraphs": paragraphs})
+                    "paragraphs": paragraphs, "narrative": bool(section.blocks),
+                    "causes": [causes_after(section, i) for i in range(len(paragraphs))],
+                    "blocks": paragraphs_of(section.blocks)})
     return out
 
 
