@@ -12,6 +12,7 @@ import json
 import polars as pl
 import pytest
 
+from tests.conftest import ROOT
 from tests.snapshot import assert_snapshot
 from tieuchi.engine import Evaluation
 from tieuchi.reports.json_output import evaluation_dict
@@ -130,3 +131,21 @@ def test_the_2022_report_states_the_figures_of_2022(thanh_tri) -> None:  # noqa:
     text = render_markdown(evaluate(thanh_tri, "2022"), "vi").split("## Phụ lục")[0]
     assert "1. Tổng giá trị sản xuất đạt 38.420 tỷ đồng. Thu cố định đạt 813 tỷ đồng." in text
     assert "2023" not in text.split("## I.")[1].split("## II.")[0]
+
+
+def test_the_2022_report_states_every_2022_figure_of_its_groups(thanh_tri) -> None:  # noqa: ANN001
+    """Every 2022 figure the example holds is stated in the 2022 report: the groups' tables
+    give their members' figures of the period their targets are not for, without a plan."""
+    from tieuchi.engine import evaluate
+    from tieuchi.reports.formatting import number
+
+    text = render_markdown(evaluate(thanh_tri, "2022"), "vi")
+    figures = pl.read_csv(ROOT / "examples/thanh-tri-2023/observations-2022.csv")
+    assert figures.height == 16
+    indicators = {i.code: i for i in thanh_tri.indicators}
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    for code, value in figures.select("indicator", "value").iter_rows():
+        name = indicators[code].name
+        shown = number(value, "vi", 1)
+        assert any(f"| {name} |" in row and f"| {shown} |" in row and row.count("|  |") >= 2
+                   for row in rows), (code, shown)

@@ -139,14 +139,21 @@ def evaluate(
 
 
 def stated_indicators(definitions: Definitions) -> list[str]:
-    """The indicators the report's highlights and indicator items may state as figures: those
-    named, and those of the targets named (stated as figures in a period without the
-    target)."""
+    """The indicators the report may state as figures: those its highlights and indicator
+    items name, those of the targets they name (stated as figures in a period without the
+    target), and those of the members of the groups it reports (a group's table gives the
+    figures of a period its targets are not for: the 2022 figures under the 2023 plan)."""
     by_key = dict(definitions.targets.select("key", "indicator").iter_rows())
+    members = definitions.members
     codes: list[str] = []
-    for section in definitions.report.sections:
+    outlines = (definitions.report.sections,
+                *(o.sections for o in definitions.report.outlines.values()))
+    for section in (s for sections in outlines for s in sections):
         for item in section.items:
-            for key in [*item.highlight_keys, *([item.indicator] if item.indicator else [])]:
+            keys = [*item.highlight_keys, *([item.indicator] if item.indicator else [])]
+            if item.group:
+                keys += members.filter(pl.col("group") == item.group).get_column("key").to_list()
+            for key in keys:
                 code = by_key.get(key, key)
                 if code in definitions.indicator_by_code and code not in codes:
                     codes.append(code)

@@ -296,16 +296,23 @@ def _recipients(items: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _notes(ev: Evaluation, ctx: Context) -> tuple[str, ...]:
+    """The data note, then the project's source: only in a report on the project's period
+    (the source of one year's figures is not another's)."""
     note = _data_note(ev, ctx)
-    source = ev.definitions.project.source
+    project = ev.definitions.project
+    source = project.source if project.period in (None, ev.period.code) else None
     return tuple(n for n in (note, f"{ctx.words.source}: {source}." if source else "") if n)
 
 
 def _data_note(ev: Evaluation, ctx: Context) -> str:
-    """"Số liệu ước thực hiện đến …": the least final vintage of the figures reported."""
+    """"Số liệu ước thực hiện đến …": the least final vintage of the figures reported (the
+    targets', the criteria's and the figures stated without a target)."""
+    empty = pl.Series([], dtype=pl.Int8)
     ranks = pl.concat([ev.targets.get_column("actual_vintage").cast(pl.Int8),
                        ev.sets.conditions.get_column("vintage_rank").cast(pl.Int8)
-                       if ev.sets.conditions.height else pl.Series([], dtype=pl.Int8)])
+                       if ev.sets.conditions.height else empty,
+                       ev.figures.get_column("actual_vintage").cast(pl.Int8)
+                       if "actual_vintage" in ev.figures.columns else empty])
     ranks = ranks.drop_nulls()
     if not len(ranks):
         return ""
@@ -375,17 +382,35 @@ def _group_table(code: str, n: int, chart_n: int, ctx: Context) -> Table | None:
         return None
     members = ev.definitions.members.filter(pl.col("group") == code)
     rows = members.join(ev.targets, on="key").sort("position")
-    if not rows.height:
+    figures = _member_figures(members.join(rows.select("key"), on="key", how="anti"), ctx)
+    if not rows.height and not figures:
         return None
     name = group.title(ev.period, ctx.lang)
-    estimated = bool((rows.get_column("actual_vintage") == VINTAGES.index("estimate")).any())
+    listed = sorted([(int(str(r["position"])), True, r) for r in rows.iter_rows(named=True)]
+                    + [(int(str(f["position"])), False, f) for f in figures], key=lambda x: x[0])
+    estimated = any(r["actual_vintage"] == VINTAGES.index("estimate") for _, _, r in listed)
     cells = tuple(
-        (str(i), full_name(r, ctx), unit_of_measure(r["indicator"], ctx), plan_text(r, ctx),
-         actual_text(r, ctx), share_text(r, ctx), change_text(r, ctx), assessment_text(r, ctx))
-        for i, r in enumerate(rows.iter_rows(named=True), start=1))
+        (str(i), full_name(r, ctx), unit_of_measure(r["indicator"], ctx),
+         plan_text(r, ctx) if target else "", actual_text(r, ctx),
+         share_text(r, ctx) if target else "", change_text(r, ctx),
+         assessment_text(r, ctx) if target else "")
+        for i, (_, target, r) in enumerate(listed, start=1))
     return Table(ctx.words.appendix.format(n=n, name=name),
                  _group_columns(ctx.basis(group.basis), estimated, ctx.words), cells,
                  chart=_group_chart(rows, chart_n, name, ctx.basis(group.basis), ctx))
+
+
+def _member_figures(members: pl.DataFrame, ctx: Context) -> list[dict[str, object]]:
+    """The figures of the period of a group's ``members`` that have no target of the period
+    (the 2022 figures under the 2023 plan): rows of ``Evaluation.figures`` of each member's
+    unit and indicator, with its position and name; none for a member without a figure."""
+    found = members.join(ctx.ev.definitions.targets.select("key", "unit", "indicator", "name"),
+                         on="key").join(ctx.ev.figures, on=["unit", "indicator"])
+    out = []
+    for r in found.iter_rows(named=True):
+        ind = ctx.ev.definitions.indicator_by_code[r["indicator"]]
+        out.append({**r, "display_name": r["name"] or ind.name, "short_name": ind.short_name})
+    return out
 
 
 def _group_chart(rows: pl.DataFrame, n: int, name: str, basis: BasisWords,
