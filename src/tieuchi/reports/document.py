@@ -247,11 +247,12 @@ def _header(ev: Evaluation, ctx: Context, issuer: Issuer, title: str | None) -> 
 def _date(ev: Evaluation, ctx: Context, short: bool = False) -> str:
     """The report's date: the evaluation's, or, for a period long past
     (:func:`~tieuchi.domain.issuer.is_dated`), the day and month left blank for the signer
-    in the year the period ends."""
+    in the year of the evaluation (the report on 2022 written in 2023 is signed in 2023, as
+    its data note says the figures were known then)."""
     if is_dated(ev.period, ev.as_of):
         return (short_date if short else long_date)(ev.as_of, ctx.lang)
     blank = ctx.words.undated_short if short else ctx.words.undated
-    return blank.format(year=ev.period.end.year)
+    return blank.format(year=ev.as_of.year)
 
 
 def _number(issuer: Issuer) -> str:
