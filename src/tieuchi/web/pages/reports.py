@@ -126,16 +126,16 @@ def write_narrative(request: Request, user: CurrentUser, code: str,
 
 
 def _narrative_forms(view: UnitView, narrative: Narrative) -> list[dict[str, str]]:
-    """A form per section of the narrative, and one per target of the unit not met, behind
-    its pace, or with a cause written: its part, its title and the text the report
-    states."""
+    """A form per section of the narrative, and one per target of the unit assessed not met
+    or behind its pace (the engine's ``assessment``: an open target on pace is neither), or
+    with a cause written: its part, its title and the text the report states."""
     ctx = Context(view.full_ev, phrasebook(view.definitions, view.lang), view.code)
     forms = [{"part": code, "title": narrative_title(code, ctx),
               "text": narrative.section(code)} for code in SECTIONS]
     causes = narrative.causes
     rows = view.full_ev.targets.filter(
         (pl.col("unit") == view.code)
-        & ((pl.col("status") == "not_met") | (pl.col("pace") == "behind")
+        & (pl.col("assessment").is_in(["not_met", "behind"])
            | pl.col("key").is_in(list(causes))))
     for key in rows.get_column("key").to_list():
         forms.append({"part": part_name((CAUSE, key)), "title": cause_lead(key, ctx),
