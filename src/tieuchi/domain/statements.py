@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
-__all__ = ["Compare", "Excess", "nearest"]
+__all__ = ["Compare", "Excess", "State", "nearest"]
 
 
 class Compare(StrEnum):
@@ -23,6 +23,17 @@ class Excess(StrEnum):
 
     QUANTITY = "quantity"  # "vượt 158,2 tấn so với kế hoạch"
     PERCENT = "percent"  # "vượt 2,6% kế hoạch"
+
+
+class State(StrEnum):
+    """What a figure's sentence opens with: its value (the default), or the count behind it.
+    A count form of a ratio indicator (``rollup: ratio``) counts its numerator; its subject
+    words are the numerator's ``short_name`` (or the highlight's ``name``)."""
+
+    VALUE = "value"  # "Tỷ lệ hộ nghèo là 0,2%"
+    FRACTION = "fraction"  # "toàn tỉnh có 320/411 xã đạt chuẩn NTM, tương đương 77,86%"
+    COUNT_SHARE = "count_share"  # "toàn xã có 4 hộ nghèo, chiếm tỷ lệ 0,2%"
+    COUNT = "count"  # "toàn tỉnh có 09 đơn vị cấp huyện đạt chuẩn xây dựng NTM"
 
 
 T = TypeVar("T")

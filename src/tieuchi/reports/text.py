@@ -26,7 +26,7 @@ from tieuchi.domain.statements import nearest
 from tieuchi.domain.status import Pace, Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import join_names, lower_first, number, percent
+from tieuchi.reports.formatting import count, join_names, lower_first, number, percent
 from tieuchi.reports.words import Words
 
 if TYPE_CHECKING:
@@ -189,6 +189,50 @@ def _excess(row: Row, ctx: Context, basis: str) -> str:
     return ""
 
 
+def _scope(unit: str, ctx: Context) -> str:
+    """Whose count: "toàn xã" for the report's own unit, else the unit's name ("Xã A")."""
+    defs = ctx.ev.definitions
+    found = defs.unit_by_code[unit]
+    kind = unit_kind(found, defs.level_by_code.get(found.level))
+    if unit == ctx.unit and kind:
+        return ctx.words.whole_unit.format(kind=kind, name=ctx.unit_name(unit))
+    return ctx.words.other_unit.format(name=ctx.unit_name(unit))
+
+
+def _count_opening(row: Row, ctx: Context, figure: Row | None) -> str:
+    """The count behind ``figure`` (a row of ``Evaluation.figures``) as ``row``'s ``state``
+    says: "toàn tỉnh có 320/411 xã đạt chuẩn NTM, tương đương 77,86%" (fraction), "toàn xã
+    có 4 hộ nghèo, chiếm tỷ lệ 0,2%" (count_share), "toàn tỉnh có 09 đơn vị …" (count); ""
+    for the value form, or a figure without that count (a rate needs its numerator)."""
+    state = row.get("state") or "value"
+    if state == "value" or figure is None:
+        return ""
+    ratio = figure.get("numerator") is not None
+    if not ratio and (state != "count" or figure["type"] == "percent"):
+        return ""
+    if state == "fraction" and figure.get("denominator") is None:
+        return ""
+    w = ctx.words
+    subject = ctx.ev.definitions.indicator_by_code[
+        figure["numerator_indicator"] if ratio else figure["indicator"]]
+    name = row.get("subject") or (
+        (subject.name_en or subject.name) if ctx.lang == "en"  # a label: "Poor households: 4"
+        else (subject.short_name or subject.name))
+    digits = row.get("min_digits") if w.pads_counts else None
+    fields = {
+        "scope": _scope(figure["unit"], ctx), "name": name,
+        "n": count(figure["numerator"] if ratio else figure["actual"], ctx.lang, digits),
+        "total": count(figure["denominator"], ctx.lang, digits) if ratio and figure.get(
+            "denominator") is not None else "",
+        # the rate as its indicator writes it ("5,0%"), unless the statement gives decimals
+        "pct": ctx.pct(figure["actual"], row) if row.get("own_percent")
+        else _value(figure["actual"], figure, ctx),
+    }
+    template = {"fraction": w.count_fraction, "count_share": w.count_share,
+                "count": w.count_of}[state]
+    return template.format(**fields)
+
+
 def _verb(lower: bool, estimated: bool, w: Words) -> str:
     """"đạt" is for what should grow; a rate or a count that should fall "là" (is)."""
     return ((w.is_estimate if estimated else w.is_) if lower
@@ -203,7 +247,7 @@ def sentence_for_figure(row: Row, ctx: Context) -> str:
     name = (ind.name_en or ind.name) if ctx.lang == "en" else (ind.short_name or ind.name)
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     verb = _verb(row["direction_comparator"] == "at_most", estimated, ctx.words)
-    parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    parts = [_count_opening(row, ctx, row) or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, Period.parse(row["period"]))
     return ", ".join([*parts, change] if change else parts)
 
@@ -227,7 +271,9 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
     verb = _verb(lower, estimated, w)
-    parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    opening = _count_opening(row, ctx, ctx.figure(row["indicator"], row["unit"])) if row.get(
+        "state") else ""
+    parts = [opening or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, period)
     if change:
         plan = ""
@@ -287,6 +333,13 @@ def _stated(row: Row, *layers: object) -> Row:
     for name in ("compare", "excess", "percent_decimals", "percent_fixed"):
         value = nearest(*(getattr(x, name, None) for x in layers), row.get(name))
         out[name] = getattr(value, "value", value)
+    # the count forms: written on a highlight or an item only
+    written = [x for x in layers if isinstance(x, Highlight | ReportItem)]
+    state = nearest(*(x.state for x in written))
+    out["state"] = state.value if state else None
+    out["subject"] = nearest(*(x.name for x in written))
+    out["min_digits"] = nearest(*(x.min_digits for x in written))
+    out["own_percent"] = any(x.percent_decimals is not None for x in written)
     return out
 
 

@@ -103,6 +103,15 @@ class Words:
     set_failed: str = ""  # "{n} {noun} {phrase}: {names}": the exceptions named
     set_negated: str = ""  # "chưa {phrase}": a set's phrase denied ("đã " dropped)
     past: str = ""  # "đã ": dropped from a phrase before it is denied
+    # The count behind a figure (a highlight's or item's ``state``)
+    whole_unit: str = ""  # "toàn {kind}": whose count, for the report's own unit
+    other_unit: str = ""  # "{name}": whose count, for another unit ("Huyện H")
+    count_fraction: str = ""  # "{scope} có {n}/{total} {name}, tương đương {pct}"
+    count_share: str = ""  # "{scope} có {n} {name}, chiếm tỷ lệ {pct}"
+    count_of: str = ""  # "{scope} có {n} {name}"
+    # Whether a statement's min_digits applies: "09 đơn vị" is Vietnamese official usage; an
+    # English report writes "9"
+    pads_counts: bool = True
     columns: dict[str, str] = field(default_factory=dict)
     numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -191,6 +200,11 @@ VI = Words(
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="chưa {phrase}",
     past="đã ",
+    whole_unit="toàn {kind}",
+    other_unit="{name}",
+    count_fraction="{scope} có {n}/{total} {name}, tương đương {pct}",
+    count_share="{scope} có {n} {name}, chiếm tỷ lệ {pct}",
+    count_of="{scope} có {n} {name}",
     narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
                "phuong-huong": "Phương hướng, nhiệm vụ {next}",
                "kien-nghi": "Kiến nghị, đề xuất"},
@@ -285,6 +299,12 @@ EN = Words(
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="failing to {phrase}",
     past="",
+    whole_unit="",
+    other_unit=" in {name}",
+    count_fraction="{name}{scope}: {n} of {total} ({pct})",
+    count_share="{name}{scope}: {n}, {pct} of the total",
+    count_of="{name}{scope}: {n}",
+    pads_counts=False,
     narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
                "phuong-huong": "Directions and tasks for {next}",
                "kien-nghi": "Recommendations"},
@@ -299,7 +319,8 @@ EN = Words(
 WORDS = {"vi": VI, "en": EN}
 
 
-PHRASE_KEYS = tuple(f.name for f in fields(Words) if f.name not in ("lang", "numerals"))
+PHRASE_KEYS = tuple(f.name for f in fields(Words)
+                    if f.name not in ("lang", "numerals", "pads_counts"))
 """The phrases an organisation may reword (``report.phrases`` in its definitions)."""
 
 
