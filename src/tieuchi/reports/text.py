@@ -22,7 +22,7 @@ from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import Highlight, ReportItem
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.domain.statements import nearest
+from tieuchi.domain.statements import nearest, state_misfit
 from tieuchi.domain.status import Pace, Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
@@ -167,25 +167,27 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
     if period.contains(ctx.ev.period):  # a year's target at 9 months: its 9 months' figure
         period = ctx.ev.period
     previous = period.same_period_last_year()
-    vs = (w.vs_same_period_year.format(year=previous.year)
-          if period.kind is PeriodKind.YEAR else w.vs_same_period)
+    year = period.kind is PeriodKind.YEAR
+    vs = w.vs_same_period_year.format(year=previous.year) if year else w.vs_same_period
     if how == "ratio" and row.get("ratio_vs_same_period") is not None:
-        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs)
+        base = w.base_year.format(year=previous.year) if year else w.base_same_period
+        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs,
+                                 base=base)
     word = w.increase if change >= 0 else w.decrease
     amount = ctx.pct_number(abs(change), row) + (
         w.points if row["change_kind"] == "points" else "%")
     return f"{word} {amount} {vs}"
 
 
-def _excess(row: Row, ctx: Context, basis: str) -> str:
+def _excess(row: Row, ctx: Context, basis: BasisWords) -> str:
     """"vượt 158,2 tấn so với kế hoạch" / "vượt 2,6% kế hoạch": a target exceeded, as its
-    ``excess`` says (``basis``: the basis's name); "" otherwise."""
+    ``excess`` says (``basis``: the basis's words); "" otherwise."""
     w = ctx.words
+    words = {"basis": basis.name, "short": basis.short_text}
     if row.get("excess") == "quantity" and row.get("excess_amount"):
-        return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx),
-                                        basis=basis)
+        return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx), **words)
     if row.get("excess") == "percent" and row.get("excess_percent"):
-        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"], row), basis=basis)
+        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"], row), **words)
     return ""
 
 
@@ -207,11 +209,11 @@ def _count_opening(row: Row, ctx: Context, figure: Row | None) -> str:
     state = row.get("state") or "value"
     if state == "value" or figure is None:
         return ""
+    indicator = ctx.ev.definitions.indicator_by_code[figure["indicator"]]
     ratio = figure.get("numerator") is not None
-    if not ratio and (state != "count" or figure["type"] == "percent"):
-        return ""
-    if state == "fraction" and figure.get("denominator") is None:
-        return ""
+    if (state_misfit(state, indicator) or (indicator.numerator and not ratio)
+            or (state == "fraction" and figure.get("denominator") is None)):
+        return ""  # a definition error (tieuchi validate), or no figure of the numerator
     w = ctx.words
     subject = ctx.ev.definitions.indicator_by_code[
         figure["numerator_indicator"] if ratio else figure["indicator"]]
@@ -285,7 +287,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         return ", ".join(parts)
     status = row["status"]
     paced = is_paced(row)
-    excess = "" if lower or paced else _excess(row, ctx, basis.name)
+    excess = "" if lower or paced else _excess(row, ctx, basis)
     if excess and row["percent_of_target"] is not None:
         return ", ".join([*parts, excess])
     if row["percent_of_target"] is not None and not lower:
@@ -538,9 +540,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
-    noun = _noun(cset, ctx)
-    if ctx.lang == "en" and s["total"] != 1 and noun and not noun.endswith("s"):
-        noun += "s"
+    noun = _noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
         return w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
@@ -575,8 +575,10 @@ def _denied(cset: CriteriaSet, phrase: str, ctx: Context) -> str:
     return own or w.set_negated.format(phrase=phrase.removeprefix(w.past) if w.past else phrase)
 
 
-def _noun(cset: CriteriaSet, ctx: Context) -> str:
-    """What the applied units are called: their common kind ("xã"), else their level."""
+def _noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
+    """What the applied units are called: their common kind ("xã"), else their level; in
+    English its English name, plural for ``n`` other than 1 ("communes"), else its
+    Vietnamese name unchanged ("công trình", never "công trìnhs")."""
     defs = ctx.ev.definitions
     units = ctx.ev.sets.sets.filter(pl.col("set") == cset.code).get_column("unit").to_list()
     kinds = {defs.unit_by_code[u].kind for u in units}
@@ -586,8 +588,10 @@ def _noun(cset: CriteriaSet, ctx: Context) -> str:
     if len(levels) == 1:
         level = defs.level_by_code.get(levels.pop())
         if level is not None:
-            return lower_first(level.name_en or level.name) if ctx.lang == "en" else (
-                lower_first(level.name))
+            if ctx.lang == "en" and level.name_en:
+                noun = lower_first(level.name_en)
+                return noun + "s" if n != 1 and not noun.endswith("s") else noun
+            return lower_first(level.name)
     return ""
 
 

@@ -97,6 +97,8 @@ class Words:
     cause: str  # "Nguyên nhân ({name})": before a target's cause, after its sentence
     # Statement forms (docs/reports.md)
     ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
+    base_same_period: str = ""  # "cùng kỳ năm trước": {base} of ratio_vs, a part of a year
+    base_year: str = ""  # "năm {year}": {base} of ratio_vs, a whole year
     excess_quantity: str = ""  # "vượt {amount} so với {basis}"
     excess_percent: str = ""  # "vượt {pct} {basis}"
     not_met_count: str = ""  # "{n} chỉ tiêu chưa đạt": when the achieved ones are named
@@ -194,6 +196,8 @@ VI = Words(
     section_targets="Kết quả thực hiện các chỉ tiêu {period}",
     section_sets="Kết quả đánh giá theo các bộ tiêu chí",
     ratio_vs="bằng {pct} {vs}",
+    base_same_period="cùng kỳ năm trước",
+    base_year="năm {year}",
     excess_quantity="vượt {amount} so với {basis}",
     excess_percent="vượt {pct} {basis}",
     not_met_count="{n} chỉ tiêu chưa đạt",
@@ -223,7 +227,7 @@ EN = Words(
     basis_year="{basis} for the year",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
                 "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
-                "reduction_pp": "reduction", "share_of_baseline": "≥"},
+                "reduction_pp": "down", "share_of_baseline": "≥"},
     vintage={"plan": "planned", "estimate": "estimated", "preliminary": "preliminary",
              "official": "official"},
     increase="up",
@@ -255,9 +259,9 @@ EN = Words(
     milestones_missed="not done: {names}",
     illustrative=("Note: the criteria and thresholds of this set have not been checked against "
                   "the official text; they are illustrative."),
-    exceeded_target="above {basis}",
+    exceeded_target="exceeding {basis}",
     met_target="meeting {basis}",
-    not_met_target="below {basis}",
+    not_met_target="short of {basis}",
     years_early="{n} years ahead of schedule",
     set_summary="{passed}/{total} {noun} {phrase}",
     set_default_phrase="meet the {name}",
@@ -292,9 +296,11 @@ EN = Words(
     data_note_past="Figures for {period}: {vintage}, as of {date}.",
     section_targets="Targets of {period}",
     section_sets="Assessment against the criteria sets",
-    ratio_vs="at {pct} of the level {vs}",
-    excess_quantity="{amount} above {basis}",
-    excess_percent="{pct} above {basis}",
+    ratio_vs="{pct} of the level of {base}",
+    base_same_period="the same period last year",
+    base_year="{year}",
+    excess_quantity="{amount} above {short}",
+    excess_percent="{pct} above {short}",
     not_met_count="{n} not met",
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="failing to {phrase}",
@@ -324,12 +330,14 @@ PHRASE_KEYS = tuple(f.name for f in fields(Words)
 """The phrases an organisation may reword (``report.phrases`` in its definitions)."""
 
 
-def _check_template(key: str, text: str, default: str) -> None:
+def _check_template(key: str, text: str, default: str, *others: str) -> None:
+    """``text`` uses only the placeholders of ``default`` (and of ``others``: the same
+    phrase's default in the other language, which the report fills in as well)."""
     try:
         used = phrase_placeholders(text)
     except ValueError as exc:
         raise ValueError(f"{key}: {exc}") from None
-    allowed = phrase_placeholders(default)
+    allowed = phrase_placeholders(default).union(*map(phrase_placeholders, others))
     unknown = sorted(used - allowed)
     if unknown:
         which = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
@@ -371,6 +379,7 @@ def with_phrases(words: Words, phrases: Mapping[str, object]) -> Words:
         elif not isinstance(value, str):
             raise ValueError(f"{key}: give a text, not a mapping")
         else:
-            _check_template(key, value, default)
+            _check_template(key, value, default,
+                            *(getattr(w, key) for w in WORDS.values() if w.lang != words.lang))
             changes[key] = value
     return replace(words, **changes)  # type: ignore[arg-type]
