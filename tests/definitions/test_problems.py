@@ -798,6 +798,15 @@ CASES: list[Case] = [
                 - indicator: thu-nhap-bq  # <-
         """}, "report.yaml", severity=Severity.WARNING,
         message="no target of the period and no figure within it"),
+    Case("share-of-an-indicator-that-is-no-ratio", "state-not-possible", {"report.yaml": """\
+        project: {name: Thanh Trì, root: TT}
+        report:
+          sections:
+            - title: Kết quả
+              items:
+                - {indicator: gtsx, state: fraction}  # <-
+        """}, "report.yaml",
+        message="'gtsx' cannot be stated as fraction: indicator 'gtsx' is not a ratio"),
     Case("nine-months-base-without-figures", "base-without-data", {"targets.yaml": """\
         indicators:
           - {code: ty-le, name: Tỷ lệ hộ nghèo đa chiều, unit: "%", type: percent,

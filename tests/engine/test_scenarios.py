@@ -14,7 +14,8 @@ Each file has ``definitions`` (a definition folder written as one YAML document)
 - ``figures``: ``UNIT:INDICATOR: {column: expected, ...}`` (the figures the report's
   highlights and indicator items state);
 - ``sentences``: texts the Vietnamese report (Markdown, of the project's root) holds exactly,
-  a sentence or a table row; ``missing``: texts it must not hold.
+  a sentence or a table row; ``missing``: texts it must not hold; ``sentences_en``: texts
+  the English report holds.
 
 Numbers match to within 0.05 (reports show one decimal).
 """
@@ -97,6 +98,10 @@ def test_scenario(path: Path, tmp_path: Path) -> None:
             assert sentence in text, f"not in the report: {sentence}\n\n{text}"
         for sentence in expect.get("missing") or ():
             assert sentence not in text, f"in the report: {sentence}"
+    if expect.get("sentences_en"):
+        text = render_markdown(result, "en")
+        for sentence in expect["sentences_en"]:
+            assert sentence in text, f"not in the English report: {sentence}\n\n{text}"
     for kind, keys in (expect.get("absent") or {}).items():
         frame, columns = _frames(result)[kind]
         for key in keys:

@@ -27,6 +27,7 @@ from tieuchi.domain.project import (
     phrase_placeholders,
 )
 from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
+from tieuchi.domain.statements import State, state_misfit
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
 
@@ -752,6 +753,35 @@ def stated_highlights(loaded: Loaded) -> None:
                     loaded.problems.append(problem(
                         "highlight-not-stated", details, file=located.file,
                         line=located.line_at(*at), severity=Severity.WARNING))
+
+
+@rule
+def count_statements(loaded: Loaded) -> None:
+    """A highlight or item stated as a count (``state``) names an indicator that can give
+    it (:func:`~tieuchi.domain.statements.state_misfit`)."""
+    targets = {t.key: t for t, _, _ in _all_targets(loaded)}
+    indicators: dict[str, Indicator] = _codes(loaded, "indicators")
+    for located in loaded.sections["report"]:
+        for where, i, section in _outline_sections(located.item):
+            for j, item in enumerate(section.items):
+                loc: tuple[str | int, ...] = (*where, "sections", i, "items", j)
+                entries: list[tuple[str | None, State | None, tuple[str | int, ...]]] = [
+                    (h.key, h.state, (*loc, "highlights", k))
+                    for k, h in enumerate(item.highlights)]
+                entries.append((item.indicator or item.target, item.state, loc))
+                for key, state, at in entries:
+                    if key is None or state is None:
+                        continue
+                    target = targets.get(key)
+                    indicator = indicators.get(target.indicator if target else key)
+                    why = state_misfit(state, indicator) if indicator else None
+                    if indicator is None or why is None:
+                        continue  # an unknown code is reported by report_references
+                    loaded.problems.append(problem(
+                        "state-not-possible", {"key": key, "state": str(state),
+                                               "indicator": indicator.code, "why": why[0],
+                                               "why_vi": why[1]},
+                        file=located.file, line=located.line_at(*at)))
 
 
 @rule

@@ -104,6 +104,13 @@ CATALOGUE: dict[str, Code] = {
            "'{indicator}' (of {unit}) or name a target of {period}",
         vi="'{key}' không nêu được trong kỳ {period}: {why_vi}; nhập số liệu kỳ {period} của "
            "'{indicator}' ({unit}) hoặc chọn một chỉ tiêu của kỳ {period}"),
+    "state-not-possible": Code(
+        _DEF, "A report highlight or item states a figure as a count (state: fraction, "
+              "count_share, count) that its indicator cannot give.",
+        en="'{key}' cannot be stated as {state}: indicator '{indicator}' {why}; state a ratio "
+           "indicator (rollup: ratio, numerator, denominator) or remove state",
+        vi="'{key}' không nêu được dạng {state}: chỉ tiêu '{indicator}' {why_vi}; chọn một "
+           "chỉ tiêu tỷ lệ (rollup: ratio, numerator, denominator) hoặc bỏ state"),
     "base-without-data": Code(
         _DEF, "A relative target's base period (the same period last year) has no figure "
               "while the whole year has.",

@@ -12,7 +12,7 @@ from tieuchi.domain.base import CODE_PATTERN, Model
 from tieuchi.domain.comparisons import PeriodCode
 from tieuchi.domain.issuer import HEADER_FIELDS, Body, HeaderFields
 from tieuchi.domain.precision import Precise
-from tieuchi.domain.statements import Compare, Excess
+from tieuchi.domain.statements import Compare, Excess, State
 
 __all__ = ["Project", "Highlight", "ReportItem", "ReportSection", "ReportOutline", "UnitOutline",
            "phrase_placeholders"]
@@ -71,6 +71,11 @@ class Highlight(Model):
     excess: Excess | None = None
     percent_decimals: int | None = Field(default=None, ge=0, le=6)
     percent_fixed: bool | None = None
+    # The count behind the figure (tieuchi.domain.statements.State), its subject words and
+    # the digits its counts are written with at least ("09 đơn vị": min_digits 2)
+    state: State | None = None
+    name: str | None = None
+    min_digits: int | None = Field(default=None, ge=1, le=4)
 
     @model_validator(mode="before")
     @classmethod
@@ -103,6 +108,9 @@ class ReportItem(Model):
     excess: Excess | None = None
     percent_decimals: int | None = Field(default=None, ge=0, le=6)
     percent_fixed: bool | None = None
+    state: State | None = None
+    name: str | None = None
+    min_digits: int | None = Field(default=None, ge=1, le=4)
 
     @model_validator(mode="after")
     def _one(self) -> ReportItem:

@@ -150,7 +150,7 @@ def stated_indicators(definitions: Definitions) -> list[str]:
                 *(o.sections for o in definitions.report.outlines.values()))
     for section in (s for sections in outlines for s in sections):
         for item in section.items:
-            keys = [*item.highlight_keys, *([item.indicator] if item.indicator else [])]
+            keys = [*item.highlight_keys, *(k for k in (item.indicator, item.target) if k)]
             if item.group:
                 keys += members.filter(pl.col("group") == item.group).get_column("key").to_list()
             for key in keys:
@@ -166,9 +166,10 @@ def figures_frame(
 ) -> pl.DataFrame:
     """The figure of each selected unit × stated indicator (:func:`stated_indicators`) for
     ``period``: value, vintage, the same period last year, the change and the ratio (as a
-    target's, :func:`~tieuchi.engine.targets.same_period_exprs`); the indicator's type,
-    decimals and direction; and the report's ``compare`` way. A unit without a figure has
-    no row."""
+    target's, :func:`~tieuchi.engine.targets.same_period_exprs`); for a ratio indicator, the
+    values of its numerator and denominator (the count behind a rate: "320/411 xã …"); the
+    indicator's type, decimals and direction; and the report's ``compare`` way. A unit
+    without a figure has no row."""
     codes = stated_indicators(definitions)
     chosen = pl.col("indicator").is_in(codes) & pl.col("unit").is_in(selected)
     actual = current.filter(chosen & pl.col("value").is_not_null())
@@ -179,17 +180,36 @@ def figures_frame(
         last = pl.DataFrame(schema={"unit": pl.String, "indicator": pl.String,
                                     "value": pl.Float64})
     meta = _indicator_meta(definitions).select("indicator", "type", "decimals",
-                                               "direction_comparator")
+                                               "decimals_fixed", "direction_comparator")
     return (
         actual.select("unit", "indicator", pl.col("value").alias("actual"),
                       pl.col("vintage_rank").alias("actual_vintage"))
         .join(last.select("unit", "indicator", pl.col("value").alias("last_year")),
               on=["unit", "indicator"], how="left")
+        .join(_parts(definitions, codes, current), on=["unit", "indicator"], how="left")
         .join(meta, on="indicator", how="left")
         .with_columns(pl.lit(period.code).alias("period"),
                       *same_period_exprs(pl.lit(period.kind is PeriodKind.MULTI_YEAR)),
                       pl.lit(None, pl.String).alias("compare"))
         .with_columns(*_report_default(definitions, "compare"))
+    )
+
+
+def _parts(definitions: Definitions, codes: list[str], current: pl.DataFrame) -> pl.DataFrame:
+    """unit, indicator (a ratio's), numerator_indicator, numerator, denominator: the values of
+    the period that each stated ratio indicator is the ratio of."""
+    ratios = [(i.code, i.numerator, i.denominator) for i in definitions.indicators
+              if i.code in codes and i.numerator and i.denominator]
+    pairs = pl.DataFrame(ratios, schema={"indicator": pl.String,
+                                         "numerator_indicator": pl.String,
+                                         "denominator_indicator": pl.String}, orient="row")
+    values = current.select("unit", "indicator", "value")
+    return (
+        pairs.join(values.rename({"indicator": "numerator_indicator", "value": "numerator"}),
+                   on="numerator_indicator")
+        .join(values.rename({"indicator": "denominator_indicator", "value": "denominator"}),
+              on=["unit", "denominator_indicator"], how="left")
+        .select("unit", "indicator", "numerator_indicator", "numerator", "denominator")
     )
 
 

@@ -30,6 +30,13 @@ def number(value: float | None, lang: str = "vi", decimals: int = 1,
 _NONZERO = re.compile("[1-9]")
 
 
+def count(value: float, lang: str = "vi", min_digits: int | None = None) -> str:
+    """A count as a whole number, with zeros before it up to ``min_digits`` digits, as
+    official texts write a count under ten: "09 đơn vị" (``min_digits`` 2)."""
+    text = number(value, lang, 0)
+    return text.zfill(min_digits) if min_digits and text.isdigit() else text
+
+
 def percent(value: float | None, lang: str = "vi", decimals: int = 1,
             fixed: bool = False) -> str:
     """5,5% in Vietnamese, 5.5% in English (:func:`number`'s decimals)."""

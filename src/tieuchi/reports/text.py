@@ -22,11 +22,11 @@ from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import Highlight, ReportItem
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.domain.statements import nearest
+from tieuchi.domain.statements import nearest, state_misfit
 from tieuchi.domain.status import Pace, Status
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import join_names, lower_first, number, percent
+from tieuchi.reports.formatting import count, join_names, lower_first, number, percent
 from tieuchi.reports.words import Words
 
 if TYPE_CHECKING:
@@ -167,26 +167,72 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
     if period.contains(ctx.ev.period):  # a year's target at 9 months: its 9 months' figure
         period = ctx.ev.period
     previous = period.same_period_last_year()
-    vs = (w.vs_same_period_year.format(year=previous.year)
-          if period.kind is PeriodKind.YEAR else w.vs_same_period)
+    year = period.kind is PeriodKind.YEAR
+    vs = w.vs_same_period_year.format(year=previous.year) if year else w.vs_same_period
     if how == "ratio" and row.get("ratio_vs_same_period") is not None:
-        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs)
+        base = w.base_year.format(year=previous.year) if year else w.base_same_period
+        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs,
+                                 base=base)
     word = w.increase if change >= 0 else w.decrease
     amount = ctx.pct_number(abs(change), row) + (
         w.points if row["change_kind"] == "points" else "%")
     return f"{word} {amount} {vs}"
 
 
-def _excess(row: Row, ctx: Context, basis: str) -> str:
+def _excess(row: Row, ctx: Context, basis: BasisWords) -> str:
     """"vượt 158,2 tấn so với kế hoạch" / "vượt 2,6% kế hoạch": a target exceeded, as its
-    ``excess`` says (``basis``: the basis's name); "" otherwise."""
+    ``excess`` says (``basis``: the basis's words); "" otherwise."""
     w = ctx.words
+    words = {"basis": basis.name, "short": basis.short_text}
     if row.get("excess") == "quantity" and row.get("excess_amount"):
-        return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx),
-                                        basis=basis)
+        return w.excess_quantity.format(amount=_value(row["excess_amount"], row, ctx), **words)
     if row.get("excess") == "percent" and row.get("excess_percent"):
-        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"], row), basis=basis)
+        return w.excess_percent.format(pct=ctx.pct(row["excess_percent"], row), **words)
     return ""
+
+
+def _scope(unit: str, ctx: Context) -> str:
+    """Whose count: "toàn xã" for the report's own unit, else the unit's name ("Xã A")."""
+    defs = ctx.ev.definitions
+    found = defs.unit_by_code[unit]
+    kind = unit_kind(found, defs.level_by_code.get(found.level))
+    if unit == ctx.unit and kind:
+        return ctx.words.whole_unit.format(kind=kind, name=ctx.unit_name(unit))
+    return ctx.words.other_unit.format(name=ctx.unit_name(unit))
+
+
+def _count_opening(row: Row, ctx: Context, figure: Row | None) -> str:
+    """The count behind ``figure`` (a row of ``Evaluation.figures``) as ``row``'s ``state``
+    says: "toàn tỉnh có 320/411 xã đạt chuẩn NTM, tương đương 77,86%" (fraction), "toàn xã
+    có 4 hộ nghèo, chiếm tỷ lệ 0,2%" (count_share), "toàn tỉnh có 09 đơn vị …" (count); ""
+    for the value form, or a figure without that count (a rate needs its numerator)."""
+    state = row.get("state") or "value"
+    if state == "value" or figure is None:
+        return ""
+    indicator = ctx.ev.definitions.indicator_by_code[figure["indicator"]]
+    ratio = figure.get("numerator") is not None
+    if (state_misfit(state, indicator) or (indicator.numerator and not ratio)
+            or (state == "fraction" and figure.get("denominator") is None)):
+        return ""  # a definition error (tieuchi validate), or no figure of the numerator
+    w = ctx.words
+    subject = ctx.ev.definitions.indicator_by_code[
+        figure["numerator_indicator"] if ratio else figure["indicator"]]
+    name = row.get("subject") or (
+        (subject.name_en or subject.name) if ctx.lang == "en"  # a label: "Poor households: 4"
+        else (subject.short_name or subject.name))
+    digits = row.get("min_digits") if w.pads_counts else None
+    fields = {
+        "scope": _scope(figure["unit"], ctx), "name": name,
+        "n": count(figure["numerator"] if ratio else figure["actual"], ctx.lang, digits),
+        "total": count(figure["denominator"], ctx.lang, digits) if ratio and figure.get(
+            "denominator") is not None else "",
+        # the rate as its indicator writes it ("5,0%"), unless the statement gives decimals
+        "pct": ctx.pct(figure["actual"], row) if row.get("own_percent")
+        else _value(figure["actual"], figure, ctx),
+    }
+    template = {"fraction": w.count_fraction, "count_share": w.count_share,
+                "count": w.count_of}[state]
+    return template.format(**fields)
 
 
 def _verb(lower: bool, estimated: bool, w: Words) -> str:
@@ -203,7 +249,7 @@ def sentence_for_figure(row: Row, ctx: Context) -> str:
     name = (ind.name_en or ind.name) if ctx.lang == "en" else (ind.short_name or ind.name)
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     verb = _verb(row["direction_comparator"] == "at_most", estimated, ctx.words)
-    parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    parts = [_count_opening(row, ctx, row) or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, Period.parse(row["period"]))
     return ", ".join([*parts, change] if change else parts)
 
@@ -227,7 +273,9 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
     lower = row["comparator"] == "at_most" or row["relative"] in ("reduction", "reduction_pp")
     verb = _verb(lower, estimated, w)
-    parts = [f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    opening = _count_opening(row, ctx, ctx.figure(row["indicator"], row["unit"])) if row.get(
+        "state") else ""
+    parts = [opening or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     change = _change(row, ctx, period)
     if change:
         plan = ""
@@ -239,7 +287,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         return ", ".join(parts)
     status = row["status"]
     paced = is_paced(row)
-    excess = "" if lower or paced else _excess(row, ctx, basis.name)
+    excess = "" if lower or paced else _excess(row, ctx, basis)
     if excess and row["percent_of_target"] is not None:
         return ", ".join([*parts, excess])
     if row["percent_of_target"] is not None and not lower:
@@ -287,6 +335,13 @@ def _stated(row: Row, *layers: object) -> Row:
     for name in ("compare", "excess", "percent_decimals", "percent_fixed"):
         value = nearest(*(getattr(x, name, None) for x in layers), row.get(name))
         out[name] = getattr(value, "value", value)
+    # the count forms: written on a highlight or an item only
+    written = [x for x in layers if isinstance(x, Highlight | ReportItem)]
+    state = nearest(*(x.state for x in written))
+    out["state"] = state.value if state else None
+    out["subject"] = nearest(*(x.name for x in written))
+    out["min_digits"] = nearest(*(x.min_digits for x in written))
+    out["own_percent"] = any(x.percent_decimals is not None for x in written)
     return out
 
 
@@ -485,9 +540,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
-    noun = _noun(cset, ctx)
-    if ctx.lang == "en" and s["total"] != 1 and noun and not noun.endswith("s"):
-        noun += "s"
+    noun = _noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
         return w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
@@ -522,8 +575,10 @@ def _denied(cset: CriteriaSet, phrase: str, ctx: Context) -> str:
     return own or w.set_negated.format(phrase=phrase.removeprefix(w.past) if w.past else phrase)
 
 
-def _noun(cset: CriteriaSet, ctx: Context) -> str:
-    """What the applied units are called: their common kind ("xã"), else their level."""
+def _noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
+    """What the applied units are called: their common kind ("xã"), else their level; in
+    English its English name, plural for ``n`` other than 1 ("communes"), else its
+    Vietnamese name unchanged ("công trình", never "công trìnhs")."""
     defs = ctx.ev.definitions
     units = ctx.ev.sets.sets.filter(pl.col("set") == cset.code).get_column("unit").to_list()
     kinds = {defs.unit_by_code[u].kind for u in units}
@@ -533,8 +588,10 @@ def _noun(cset: CriteriaSet, ctx: Context) -> str:
     if len(levels) == 1:
         level = defs.level_by_code.get(levels.pop())
         if level is not None:
-            return lower_first(level.name_en or level.name) if ctx.lang == "en" else (
-                lower_first(level.name))
+            if ctx.lang == "en" and level.name_en:
+                noun = lower_first(level.name_en)
+                return noun + "s" if n != 1 and not noun.endswith("s") else noun
+            return lower_first(level.name)
     return ""
 
 

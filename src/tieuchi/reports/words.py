@@ -97,12 +97,23 @@ class Words:
     cause: str  # "Nguyên nhân ({name})": before a target's cause, after its sentence
     # Statement forms (docs/reports.md)
     ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
+    base_same_period: str = ""  # "cùng kỳ năm trước": {base} of ratio_vs, a part of a year
+    base_year: str = ""  # "năm {year}": {base} of ratio_vs, a whole year
     excess_quantity: str = ""  # "vượt {amount} so với {basis}"
     excess_percent: str = ""  # "vượt {pct} {basis}"
     not_met_count: str = ""  # "{n} chỉ tiêu chưa đạt": when the achieved ones are named
     set_failed: str = ""  # "{n} {noun} {phrase}: {names}": the exceptions named
     set_negated: str = ""  # "chưa {phrase}": a set's phrase denied ("đã " dropped)
     past: str = ""  # "đã ": dropped from a phrase before it is denied
+    # The count behind a figure (a highlight's or item's ``state``)
+    whole_unit: str = ""  # "toàn {kind}": whose count, for the report's own unit
+    other_unit: str = ""  # "{name}": whose count, for another unit ("Huyện H")
+    count_fraction: str = ""  # "{scope} có {n}/{total} {name}, tương đương {pct}"
+    count_share: str = ""  # "{scope} có {n} {name}, chiếm tỷ lệ {pct}"
+    count_of: str = ""  # "{scope} có {n} {name}"
+    # Whether a statement's min_digits applies: "09 đơn vị" is Vietnamese official usage; an
+    # English report writes "9"
+    pads_counts: bool = True
     columns: dict[str, str] = field(default_factory=dict)
     numerals: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -185,12 +196,19 @@ VI = Words(
     section_targets="Kết quả thực hiện các chỉ tiêu {period}",
     section_sets="Kết quả đánh giá theo các bộ tiêu chí",
     ratio_vs="bằng {pct} {vs}",
+    base_same_period="cùng kỳ năm trước",
+    base_year="năm {year}",
     excess_quantity="vượt {amount} so với {basis}",
     excess_percent="vượt {pct} {basis}",
     not_met_count="{n} chỉ tiêu chưa đạt",
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="chưa {phrase}",
     past="đã ",
+    whole_unit="toàn {kind}",
+    other_unit="{name}",
+    count_fraction="{scope} có {n}/{total} {name}, tương đương {pct}",
+    count_share="{scope} có {n} {name}, chiếm tỷ lệ {pct}",
+    count_of="{scope} có {n} {name}",
     narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
                "phuong-huong": "Phương hướng, nhiệm vụ {next}",
                "kien-nghi": "Kiến nghị, đề xuất"},
@@ -209,7 +227,7 @@ EN = Words(
     basis_year="{basis} for the year",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
                 "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
-                "reduction_pp": "reduction", "share_of_baseline": "≥"},
+                "reduction_pp": "down", "share_of_baseline": "≥"},
     vintage={"plan": "planned", "estimate": "estimated", "preliminary": "preliminary",
              "official": "official"},
     increase="up",
@@ -241,9 +259,9 @@ EN = Words(
     milestones_missed="not done: {names}",
     illustrative=("Note: the criteria and thresholds of this set have not been checked against "
                   "the official text; they are illustrative."),
-    exceeded_target="above {basis}",
+    exceeded_target="exceeding {basis}",
     met_target="meeting {basis}",
-    not_met_target="below {basis}",
+    not_met_target="short of {basis}",
     years_early="{n} years ahead of schedule",
     set_summary="{passed}/{total} {noun} {phrase}",
     set_default_phrase="meet the {name}",
@@ -278,13 +296,21 @@ EN = Words(
     data_note_past="Figures for {period}: {vintage}, as of {date}.",
     section_targets="Targets of {period}",
     section_sets="Assessment against the criteria sets",
-    ratio_vs="at {pct} of the level {vs}",
-    excess_quantity="{amount} above {basis}",
-    excess_percent="{pct} above {basis}",
+    ratio_vs="{pct} of the level of {base}",
+    base_same_period="the same period last year",
+    base_year="{year}",
+    excess_quantity="{amount} above {short}",
+    excess_percent="{pct} above {short}",
     not_met_count="{n} not met",
     set_failed="{n} {noun} {phrase}: {names}",
     set_negated="failing to {phrase}",
     past="",
+    whole_unit="",
+    other_unit=" in {name}",
+    count_fraction="{name}{scope}: {n} of {total} ({pct})",
+    count_share="{name}{scope}: {n}, {pct} of the total",
+    count_of="{name}{scope}: {n}",
+    pads_counts=False,
     narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
                "phuong-huong": "Directions and tasks for {next}",
                "kien-nghi": "Recommendations"},
@@ -299,16 +325,19 @@ EN = Words(
 WORDS = {"vi": VI, "en": EN}
 
 
-PHRASE_KEYS = tuple(f.name for f in fields(Words) if f.name not in ("lang", "numerals"))
+PHRASE_KEYS = tuple(f.name for f in fields(Words)
+                    if f.name not in ("lang", "numerals", "pads_counts"))
 """The phrases an organisation may reword (``report.phrases`` in its definitions)."""
 
 
-def _check_template(key: str, text: str, default: str) -> None:
+def _check_template(key: str, text: str, default: str, *others: str) -> None:
+    """``text`` uses only the placeholders of ``default`` (and of ``others``: the same
+    phrase's default in the other language, which the report fills in as well)."""
     try:
         used = phrase_placeholders(text)
     except ValueError as exc:
         raise ValueError(f"{key}: {exc}") from None
-    allowed = phrase_placeholders(default)
+    allowed = phrase_placeholders(default).union(*map(phrase_placeholders, others))
     unknown = sorted(used - allowed)
     if unknown:
         which = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
@@ -350,6 +379,7 @@ def with_phrases(words: Words, phrases: Mapping[str, object]) -> Words:
         elif not isinstance(value, str):
             raise ValueError(f"{key}: give a text, not a mapping")
         else:
-            _check_template(key, value, default)
+            _check_template(key, value, default,
+                            *(getattr(w, key) for w in WORDS.values() if w.lang != words.lang))
             changes[key] = value
     return replace(words, **changes)  # type: ignore[arg-type]

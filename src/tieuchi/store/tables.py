@@ -31,8 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
-    "Base", "Meta", "LevelRow", "UnitRow", "IndicatorRow", "CriteriaSetRow", "DataSetRow",
-    "GroupRow", "TargetRow", "ObservationRow", "WorkflowRow", "UserRow", "TokenRow",
+    "Base", "Meta", "LevelRow", "UnitRow", "UnitSuccessorRow", "IndicatorRow", "CriteriaSetRow",
+    "DataSetRow", "GroupRow", "TargetRow", "ObservationRow", "WorkflowRow", "UserRow", "TokenRow",
     "AuditRow", "AuditBatchRow", "AuditPartRow", "LoginLimitRow", "DOCUMENT_TABLES",
 ]
 
@@ -75,6 +75,16 @@ class UnitRow(_Document, Base):
     search_name: Mapped[str] = mapped_column(String(200), index=True)  # no diacritics, lower
     level: Mapped[str] = mapped_column(CODE)
     parent: Mapped[str | None] = mapped_column(CODE, index=True)
+
+
+class UnitSuccessorRow(Base):
+    """A unit and one of the units that succeeded it (``Unit.successors``), kept at load: a
+    unit's definitions bring the units it succeeded, and their figures, by one query
+    (:meth:`tieuchi.store.units.Units.definitions`)."""
+
+    __tablename__ = "unit_successors"
+    unit: Mapped[str] = mapped_column(CODE, primary_key=True)
+    successor: Mapped[str] = mapped_column(CODE, primary_key=True, index=True)
 
 
 class IndicatorRow(_Document, Base):

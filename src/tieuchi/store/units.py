@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, Text, cast, select
+from sqlalchemy import Select, Text, cast, delete, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from tieuchi.domain.base import fold
@@ -42,6 +42,7 @@ from tieuchi.store.tables import (
     ObservationRow,
     TargetRow,
     UnitRow,
+    UnitSuccessorRow,
 )
 from tieuchi.store.unit_of_work import Repository, chunks
 
@@ -87,6 +88,7 @@ class Units(Repository):
             _load_documents(s, UnitRow, "units", defs.units, summary, extra=lambda u: {
                 "name": u.name, "search_name": fold(u.name), "level": u.level,
                 "parent": u.parent})
+            _load_successors(s, defs.units)
             _load_documents(s, IndicatorRow, "indicators", defs.indicators, summary)
             _load_documents(s, CriteriaSetRow, "criteria_sets", defs.criteria_sets, summary)
             _load_documents(s, DataSetRow, "datasets", defs.datasets, summary)
@@ -116,6 +118,8 @@ class Units(Repository):
     def definitions(self, root: str | None = None, *, data: bool = True) -> Definitions:
         """The definitions, with targets and figures of ``root`` and the units under it only
         (everything when ``root`` is None): a unit's page never loads the whole country.
+        The units they succeeded (``Unit.successors``), recursively, come with their figures,
+        not their targets: the same period last year of a merged commune is theirs.
         Targets and figures are read columnar (:func:`~tieuchi.store.bulk.read_frame`),
         never as ORM rows. With ``data=False`` they are left out (empty frames): what a page
         reading the read model needs."""
@@ -132,10 +136,13 @@ class Units(Repository):
             obs_query = select(*(getattr(ObservationRow, c) for c in OBSERVATION_SCHEMA))
             if root is not None:
                 tree = _subtree_query(root)
-                units_query = units_query.where(UnitRow.code.in_(tree))
+                # the units the subtree succeeded (and theirs), with their figures: last
+                # year's figures of a commune formed by a merger are its predecessors'
+                scope = _scope_query(root)
+                units_query = units_query.where(UnitRow.code.in_(scope))
                 groups_query = groups_query.where(GroupRow.unit.in_(tree))
                 targets_query = targets_query.where(TargetRow.unit.in_(tree))
-                obs_query = obs_query.where(ObservationRow.unit.in_(tree))
+                obs_query = obs_query.where(ObservationRow.unit.in_(scope))
             units = tuple(Unit.model_validate(r.doc) for r in s.scalars(units_query))
             if data:
                 targets = bulk.read_frame(s, targets_query, _TARGET_ROW_SCHEMA)
@@ -283,6 +290,31 @@ def _subtree_query(root: str) -> Select[tuple[str]]:
     tree = select(UnitRow.code).where(UnitRow.code == root).cte(recursive=True)
     tree = tree.union_all(select(UnitRow.code).where(UnitRow.parent == tree.c.code))
     return select(tree.c.code)
+
+
+def _scope_query(root: str) -> Select[tuple[str]]:
+    """The codes of ``root``, every unit under it and every unit any of these succeeded
+    (with the units under those), as a subquery: one recursive CTE over the hierarchy and
+    :class:`UnitSuccessorRow`."""
+    # one recursive term (PostgreSQL allows no more): the edges from a unit to those under
+    # it and to those it succeeded
+    edges = union_all(
+        select(UnitRow.parent.label("source"), UnitRow.code.label("code")),
+        select(UnitSuccessorRow.successor.label("source"), UnitSuccessorRow.unit.label("code")),
+    ).subquery("edges")
+    scope = select(UnitRow.code).where(UnitRow.code == root).cte("scope", recursive=True)
+    scope = scope.union(select(edges.c.code).join(scope, edges.c.source == scope.c.code))
+    return select(scope.c.code)
+
+
+def _load_successors(s: Session, units: Iterable[Unit]) -> None:
+    """Keep :class:`UnitSuccessorRow` as the loaded units write their successors."""
+    units = list(units)
+    for chunk in chunks([u.code for u in units]):
+        s.execute(delete(UnitSuccessorRow).where(UnitSuccessorRow.unit.in_(chunk)))
+    pairs = [{"unit": u.code, "successor": c} for u in units for c in dict.fromkeys(u.successors)]
+    if pairs:
+        s.execute(insert(UnitSuccessorRow), pairs)
 
 
 def _target_docs(rows: pl.DataFrame) -> pl.DataFrame:
