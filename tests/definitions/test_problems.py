@@ -273,6 +273,19 @@ CASES: list[Case] = [
               achieved_all: "Đạt {n.__class__.__mro__}/{total}"  # <-
         """}, "report.yaml", message="report.phrases.vi.achieved_all: {n.__class__.__mro__} is "
          "not a placeholder: write a name alone in braces"),
+    Case("phrase-that-is-no-phrase", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              vs_same_peroid: so với cùng kỳ năm trước  # <-
+        """}, "report.yaml", message="report.phrases.vi.vs_same_peroid: not a phrase of the "
+         "report; did you mean 'vs_same_period'?"),
+    Case("phrase-with-a-placeholder-it-has-not", "invalid-value", {"report.yaml": """\
+        report:
+          phrases:
+            vi:
+              achieved_all: "Đạt {foo} chỉ tiêu"  # <-
+        """}, "report.yaml", message="report.phrases.vi.achieved_all: {foo} is not known here"),
     Case("title-with-an-unknown-placeholder", "invalid-value", {"report.yaml": """\
         report:
           title: Báo cáo năm {year}

@@ -14,10 +14,10 @@ from tests.conftest import EXAMPLE
 from tieuchi.definitions import load_definitions
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.project import ReportItem, ReportSection
+from tieuchi.domain.words import PHRASE_KEYS, WORDS, with_phrases
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.document import ReportDocument, ReportError, Signature, build_document
 from tieuchi.reports.text import markdown, render_markdown
-from tieuchi.reports.words import PHRASE_KEYS, WORDS, with_phrases
 
 
 @pytest.fixture(scope="module")

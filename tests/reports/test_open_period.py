@@ -13,11 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from tieuchi.definitions import load_definitions
+from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports.charts import ACHIEVED, NOT_MET, series
 from tieuchi.reports.document import ReportDocument, build_document
 from tieuchi.reports.text import Context, markdown
-from tieuchi.reports.words import WORDS
 from tieuchi.reports.xlsx import render_xlsx
 from tieuchi.web.views import UnitView
 

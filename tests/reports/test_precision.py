@@ -90,3 +90,21 @@ def test_a_target_csv_may_give_the_precision(tmp_path: Path) -> None:
         "X,thu,2024,at_least,700,1,true\n", encoding="utf-8")
     row = evaluate(load_definitions(tmp_path), "2024").target("X:thu:2024")
     assert row is not None and (row["percent_decimals"], row["percent_fixed"]) == (1, True)
+
+
+def test_a_row_that_gives_only_its_decimals_keeps_the_reports_fixed_zeros(
+        ev: Evaluation) -> None:
+    """A highlight that writes only ``percent_decimals`` keeps the report's ``percent_fixed``
+    (each part of the precision falls back on its own)."""
+    from dataclasses import replace
+
+    from tieuchi.domain.precision import Precision
+    from tieuchi.domain.words import WORDS
+    from tieuchi.reports.text import Context
+
+    fixed = replace(ev, definitions=replace(ev.definitions))
+    object.__setattr__(fixed.definitions, "percent_precision", Precision(2, True))
+    ctx = Context(fixed, WORDS["vi"], "A")
+    assert ctx.pct(5.0, {"percent_decimals": 1, "percent_fixed": None}) == "5,0%"
+    assert ctx.pct(5.0, {"percent_decimals": 1, "percent_fixed": False}) == "5%"
+    assert ctx.pct(5.0, {"percent_decimals": None, "percent_fixed": None}) == "5,00%"

@@ -6,6 +6,7 @@ import polars as pl
 from rich.console import Group
 from rich.table import Table
 
+from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation
 from tieuchi.reports.text import (
     Context,
@@ -15,7 +16,6 @@ from tieuchi.reports.text import (
     full_name,
     plan_text,
 )
-from tieuchi.reports.words import WORDS
 
 __all__ = ["scorecard"]
 

@@ -30,6 +30,7 @@ from tieuchi.domain.ruleset import figure_problems, problem_of, target_problems
 from tieuchi.domain.statements import State, state_misfit
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
+from tieuchi.domain.words import WORDS, with_phrases
 
 __all__ = ["RULES", "rule", "run_rules"]
 
@@ -564,9 +565,10 @@ def report_references(loaded: Loaded) -> None:
 
 @rule
 def report_phrases(loaded: Loaded) -> None:
-    """Each phrase's placeholders are names alone (no attribute or index access), checked
-    when the folder is loaded; which names a phrase may use is checked with the report's
-    words (:func:`tieuchi.reports.words.with_phrases`)."""
+    """Each phrase of ``report.phrases`` is a phrase of the report and uses only the
+    placeholders of the one it replaces, written as names alone: the report's own check
+    (:func:`tieuchi.domain.words.with_phrases`), made when the folder is loaded so that
+    ``tieuchi validate`` finds a wrong phrase at its line rather than the report failing."""
     for located in loaded.sections["report"]:
         for lang, phrases in located.item.phrases.items():
             for key, value in phrases.items():
@@ -578,6 +580,12 @@ def report_phrases(loaded: Loaded) -> None:
                         phrase_placeholders(text)
                     except ValueError as exc:
                         loaded.error("invalid-value", f"report.{'.'.join(loc)}: {exc}",
+                                     located.file, located.line_at(*loc))
+                        continue
+                    try:  # the message names the phrase: "vs_same_peroid: not a phrase …"
+                        with_phrases(WORDS[lang], {key: {sub: text} if sub else text})
+                    except ValueError as exc:
+                        loaded.error("invalid-value", f"report.phrases.{lang}.{exc}",
                                      located.file, located.line_at(*loc))
 
 

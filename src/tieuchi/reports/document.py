@@ -4,7 +4,7 @@
 (Nghị định 30/2020/NĐ-CP), the numbered sections of sentences, the appendix tables, the
 recipients and the signature. The Markdown, HTML and DOCX views only decide how it looks;
 none of them computes a figure or a status. The words come from the phrasebook
-(:mod:`tieuchi.reports.words`) with the organisation's own phrases (``report.phrases`` in its
+(:mod:`tieuchi.domain.words`) with the organisation's own phrases (``report.phrases`` in its
 definitions) in place of the defaults.
 """
 
@@ -22,6 +22,7 @@ from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, writte
 from tieuchi.domain.narrative import CAUSE, SECTIONS, Block, Narrative, blocks, next_period_label
 from tieuchi.domain.outline import default_items, own_sections, written_outline
 from tieuchi.domain.project import ReportSection
+from tieuchi.domain.words import WORDS, Words, with_phrases
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import long_date, short_date
 from tieuchi.reports.text import (
@@ -41,7 +42,6 @@ from tieuchi.reports.text import (
     share_text,
     unit_of_measure,
 )
-from tieuchi.reports.words import WORDS, Words, with_phrases
 
 __all__ = ["ReportDocument", "Header", "Section", "Cause", "Block", "Table", "Column", "Chart",
            "Bar", "Signature", "ReportError", "build_document", "phrasebook", "group_heads"]

@@ -24,10 +24,10 @@ from tieuchi.domain.project import Highlight, ReportItem
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.statements import nearest, state_misfit
 from tieuchi.domain.status import Pace, Status
+from tieuchi.domain.words import Words
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.formatting import count, join_names, lower_first, number, percent
-from tieuchi.reports.words import Words
 
 if TYPE_CHECKING:
     from tieuchi.domain.narrative import Narrative
@@ -63,10 +63,13 @@ class Context:
 
     def precision(self, row: Row | None = None) -> Precision:
         """How ``row``'s percentages are written: its resolved columns (the engine's, or a
-        highlight's own); without a row, the report's."""
-        if row is not None and row.get("percent_decimals") is not None:
-            return Precision(int(row["percent_decimals"]), bool(row.get("percent_fixed")))
-        return self.ev.definitions.percent_precision
+        highlight's own), each falling back on the report's; without a row, the report's."""
+        default = self.ev.definitions.percent_precision
+        if row is None:
+            return default
+        decimals, fixed = row.get("percent_decimals"), row.get("percent_fixed")
+        return Precision(default.decimals if decimals is None else int(decimals),
+                         default.fixed if fixed is None else bool(fixed))
 
     def pct_number(self, value: float | None, row: Row | None = None) -> str:
         """A percentage or a change in points without its sign: "86,47", "0,2"."""
@@ -295,7 +298,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         template = w.percent_of if paced or Status(status).achieved else w.percent_below
         named = basis.name
         if paced and period.kind is PeriodKind.YEAR:
-            named = w.basis_year.format(basis=named)
+            named = w.basis_year.format(basis=named, short=basis.short_text)
         parts.append(template.format(pct=ctx.pct(row["percent_of_target"], row), basis=named))
         if status == Status.NOT_MET and not paced:
             parts.append(w.not_met_target.format(basis=basis.short_text))

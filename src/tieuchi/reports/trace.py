@@ -25,6 +25,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Rollup
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.status import Vintage
+from tieuchi.domain.words import WORDS
 
 # The engine's own steps, so that the trace picks exactly what the engine picked: how
 # sub-periods tile a period, and how a merged unit's figures go to its successor.
@@ -33,7 +34,6 @@ from tieuchi.engine.values import best_observations, resolve_values
 from tieuchi.engine.values import tile_parts as tile
 from tieuchi.reports.document import unit_sections
 from tieuchi.reports.formatting import lower_first
-from tieuchi.reports.words import WORDS
 
 __all__ = ["TRACE_SCHEMA", "RULES", "trace", "trace_frame", "report_unit", "appendix_rows"]
 

@@ -100,7 +100,7 @@ SHEET_WORDS: dict[str, dict[str, str]] = {
     },
 }
 """The workbook's own words; report words (columns, statuses) come from
-:mod:`tieuchi.reports.words`."""
+:mod:`tieuchi.domain.words`."""
 
 _FONT = "Times New Roman"  # the typeface of Vietnamese administrative documents
 _HEADER_ROW = 5

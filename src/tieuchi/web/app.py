@@ -28,8 +28,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from tieuchi.app import Action, App
 from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.domain.ruleset import TEXT_LIMITS
+from tieuchi.domain.words import WORDS
 from tieuchi.reports.formatting import long_date, number, percent
-from tieuchi.reports.words import WORDS
 from tieuchi.settings import Settings
 from tieuchi.store import Store, User
 from tieuchi.store.access import ROLE_NAMES

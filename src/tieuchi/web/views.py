@@ -23,6 +23,7 @@ from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.status import Pace, Status
 from tieuchi.domain.units import Unit
+from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import (
@@ -34,7 +35,6 @@ from tieuchi.reports.text import (
     is_paced,
     plan_text,
 )
-from tieuchi.reports.words import WORDS
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
 from tieuchi.web.security import app_of, unit_versions

@@ -1,5 +1,5 @@
 """The web application's wording, in Vietnamese and English. Report wording (statuses,
-columns) comes from :mod:`tieuchi.reports.words`."""
+columns) comes from :mod:`tieuchi.domain.words`."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ class Words:
     lang: str
     status: dict[str, str]
     pace: dict[str, str]
-    basis_year: str  # "{basis} năm": "đạt 86,47% kế hoạch năm" while the year runs
+    basis_year: str  # "{short} năm": "đạt 86,47% kế hoạch năm", "104,8% dự toán năm"
     comparator: dict[str, str]
     vintage: dict[str, str]
     increase: str
@@ -123,7 +123,7 @@ VI = Words(
     status={"exceeded": "Vượt", "met": "Đạt", "not_met": "Không đạt",
             "no_data": "Chưa có số liệu"},
     pace={"ahead": "Vượt tiến độ", "on_track": "Đúng tiến độ", "behind": "Chậm tiến độ"},
-    basis_year="{basis} năm",
+    basis_year="{short} năm",
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
                 "yes": "Có", "no": "Không", "growth": "tăng ≥", "reduction": "giảm ≥",
                 "reduction_pp": "giảm", "share_of_baseline": "≥"},
