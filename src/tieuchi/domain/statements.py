@@ -36,6 +36,8 @@ class State(StrEnum):
     FRACTION = "fraction"  # "toàn tỉnh có 320/411 xã đạt chuẩn NTM, tương đương 77,86%"
     COUNT_SHARE = "count_share"  # "toàn xã có 4 hộ nghèo, chiếm tỷ lệ 0,2%"
     COUNT = "count"  # "toàn tỉnh có 09 đơn vị cấp huyện đạt chuẩn xây dựng NTM"
+    CHANGE = "change"  # "Chỉ số sản xuất công nghiệp ước tăng 12,4% so với cùng kỳ": the
+    # change alone, for a figure whose level says nothing to the reader (an index)
 
 
 def state_misfit(state: State | str | None, indicator: Indicator) -> tuple[str, str] | None:

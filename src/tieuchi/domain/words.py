@@ -111,6 +111,8 @@ class Words:
     count_fraction: str = ""  # "{scope} có {n}/{total} {name}, tương đương {pct}"
     count_share: str = ""  # "{scope} có {n} {name}, chiếm tỷ lệ {pct}"
     count_of: str = ""  # "{scope} có {n} {name}"
+    change_only: str = ""  # "{name} {estimate}{change}": the change alone (state: change)
+    estimated: str = ""  # "ước ": before an estimated change
     # Whether a statement's min_digits applies: "09 đơn vị" is Vietnamese official usage; an
     # English report writes "9"
     pads_counts: bool = True
@@ -209,6 +211,8 @@ VI = Words(
     count_fraction="{scope} có {n}/{total} {name}, tương đương {pct}",
     count_share="{scope} có {n} {name}, chiếm tỷ lệ {pct}",
     count_of="{scope} có {n} {name}",
+    change_only="{name} {estimated}{change}",
+    estimated="ước ",
     narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
                "phuong-huong": "Phương hướng, nhiệm vụ {next}",
                "kien-nghi": "Kiến nghị, đề xuất"},
@@ -310,6 +314,8 @@ EN = Words(
     count_fraction="{name}{scope}: {n} of {total} ({pct})",
     count_share="{name}{scope}: {n}, {pct} of the total",
     count_of="{name}{scope}: {n}",
+    change_only="{name}: {estimated}{change}",
+    estimated="estimated ",
     pads_counts=False,
     narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
                "phuong-huong": "Directions and tasks for {next}",

@@ -210,7 +210,7 @@ def _count_opening(row: Row, ctx: Context, figure: Row | None) -> str:
     có 4 hộ nghèo, chiếm tỷ lệ 0,2%" (count_share), "toàn tỉnh có 09 đơn vị …" (count); ""
     for the value form, or a figure without that count (a rate needs its numerator)."""
     state = row.get("state") or "value"
-    if state == "value" or figure is None:
+    if state in ("value", "change") or figure is None:
         return ""
     indicator = ctx.ev.definitions.indicator_by_code[figure["indicator"]]
     ratio = figure.get("numerator") is not None
@@ -251,9 +251,13 @@ def sentence_for_figure(row: Row, ctx: Context) -> str:
     ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
     name = (ind.name_en or ind.name) if ctx.lang == "en" else (ind.short_name or ind.name)
     estimated = row["actual_vintage"] == VINTAGES.index("estimate")
-    verb = _verb(row["direction_comparator"] == "at_most", estimated, ctx.words)
-    parts = [_count_opening(row, ctx, row) or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
+    w = ctx.words
     change = _change(row, ctx, Period.parse(row["period"]))
+    if row.get("state") == "change" and change:  # "… ước tăng 12,4% so với cùng kỳ"
+        return w.change_only.format(name=row.get("subject") or name, change=change,
+                                    estimated=w.estimated if estimated else "")
+    verb = _verb(row["direction_comparator"] == "at_most", estimated, w)
+    parts = [_count_opening(row, ctx, row) or f"{name} {verb} {_value(row['actual'], row, ctx)}"]
     return ", ".join([*parts, change] if change else parts)
 
 
