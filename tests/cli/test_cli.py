@@ -143,6 +143,21 @@ def test_report_markdown_vi_and_en(tmp_path: Path) -> None:
     assert "Met or exceeded 18/18" in target.read_text(encoding="utf-8")
 
 
+def test_a_binary_report_without_o_is_written_under_its_own_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's `tieuchi report … --unit TT-YENMY --format docx` writes a file named after
+    the period and the unit in the current folder (a binary file never goes to a terminal)."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--unit", "TT-YENMY",
+                                 "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    assert "wrote bao-cao-2023-TT-YENMY.docx" in result.output
+    assert (tmp_path / "bao-cao-2023-TT-YENMY.docx").read_bytes().startswith(b"PK")
+    result = runner.invoke(app, ["report", str(EXAMPLE), "--format", "xlsx", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report-2023-TT.xlsx").exists()
+
+
 def test_demo_prepares_a_fresh_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIEUCHI_DATA_DIR", str(tmp_path))
     for _ in range(2):  # a second run starts again from a fresh database

@@ -170,7 +170,8 @@ def report(
     lang: LangOpt = "vi",
     out_file: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write to this file (with --all-units: into this folder); "
-        "md and html go to the terminal without it.")] = None,
+        "without it, md and html go to the terminal and docx, pdf and xlsx to "
+        "bao-cao-PERIOD-UNIT.EXT in the current folder.")] = None,
     all_units: Annotated[bool, typer.Option(
         "--all-units", help="One report per unit: the root (or each --unit) and every unit "
         "below it that has something to report, into the folder given by -o.")] = False,
@@ -184,9 +185,6 @@ def report(
     if all_units and out_file is None:
         raise _fail("--all-units writes one file per unit: give the folder with -o, "
                     "e.g. -o bao-cao/")
-    if output in _BINARY and out_file is None:
-        raise _fail(f"--format {output} makes a binary file, which is not written to the "
-                    f"terminal: give the file with -o, e.g. -o bao-cao.{output}")
     ev = _evaluate(path, period, unit, as_of, vintage)
     try:
         if all_units:
@@ -197,6 +195,9 @@ def report(
         content = _report_content(ev, output, lang, chosen)
     except ReportError as exc:
         raise _fail(str(exc), 1) from None
+    if out_file is None and output in _BINARY:  # not for a terminal: a file of its own name
+        out_file = Path(_report_name(ev, chosen or ev.definitions.project.root
+                                     or ev.units[0], output, lang))
     if out_file is None:
         assert isinstance(content, str)
         sys.stdout.write(content)
@@ -206,6 +207,11 @@ def report(
     except OSError as exc:
         raise _fail(f"-o: cannot write {out_file}: {exc.strerror}", 1) from None
     out.print(f"wrote {out_file}", highlight=False)
+
+
+def _report_name(ev: Evaluation, unit: str, output: str, lang: str) -> str:
+    """A report's file name: "bao-cao-2023-TT-YENMY.docx" ("report-…" in English)."""
+    return f"{'bao-cao' if lang == 'vi' else 'report'}-{ev.period.code}-{unit}.{output}"
 
 
 def _report_content(ev: Evaluation, output: str, lang: str, unit: str | None) -> str | bytes:
@@ -262,7 +268,6 @@ def _report_all_units(ev: Evaluation, chosen: list[str] | None, vintage: str | N
     from tieuchi.reports.xlsx import render_xlsx
 
     folder.mkdir(parents=True, exist_ok=True)
-    stem = "bao-cao" if lang == "vi" else "report"
     units = _report_units(ev, chosen)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[unit]}"))
@@ -279,7 +284,7 @@ def _report_all_units(ev: Evaluation, chosen: list[str] | None, vintage: str | N
                                vintage=vintage)
             doc = build_document(unit_ev, lang, code)
             if doc.has_content:
-                written.append(where / f"{stem}-{ev.period.code}-{code}.{kind}")
+                written.append(where / _report_name(ev, code, kind, lang))
                 _write(written[-1], render_xlsx(unit_ev, lang, code) if kind == "xlsx"
                        else _render_report(doc, kind))
             progress.advance(task)
