@@ -169,12 +169,6 @@ def test_english_docx(thanh_tri_2023: Evaluation) -> None:
 # ------------------------------------------------------------------ the command
 
 
-def test_cli_refuses_docx_on_the_terminal() -> None:
-    result = runner.invoke(app, ["report", str(EXAMPLE), "--format", "docx"])
-    assert result.exit_code == 2
-    assert "give the file with -o" in result.output
-
-
 def test_cli_writes_docx_and_html(tmp_path: Path) -> None:
     target = tmp_path / "bao-cao.docx"
     result = runner.invoke(app, ["report", str(EXAMPLE), "-f", "docx", "-o", str(target)])

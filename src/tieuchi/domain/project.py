@@ -58,7 +58,21 @@ class Project(Precise):
         return every + written + ((self.headers[unit],) if unit in self.headers else ())
 
 
-class Highlight(Model):
+class Stated(Precise):
+    """How a highlight or a report item states its figures (None: as the level above):
+    the comparison with the same period, the excess over a target, the precision of its
+    percentages, the count behind the figure (:class:`~tieuchi.domain.statements.State`),
+    its subject words and the digits its counts are written with at least ("09 đơn vị":
+    ``min_digits: 2``)."""
+
+    compare: Compare | None = None
+    excess: Excess | None = None
+    state: State | None = None
+    name: str | None = None
+    min_digits: int | None = Field(default=None, ge=1, le=4)
+
+
+class Highlight(Stated):
     """A figure stated after a report item: a target (by key), or an indicator (by code:
     the unit's target for it in the period, else its figure and its comparison with the
     same period last year), with how to state it. Written as a text, it is a target key or
@@ -67,15 +81,6 @@ class Highlight(Model):
     target: str | None = None  # a target key (or an indicator code, as a text is)
     indicator: str | None = Field(default=None, pattern=CODE_PATTERN)
     unit: str | None = None  # whose figure: default the item's unit, else the report's
-    compare: Compare | None = None
-    excess: Excess | None = None
-    percent_decimals: int | None = Field(default=None, ge=0, le=6)
-    percent_fixed: bool | None = None
-    # The count behind the figure (tieuchi.domain.statements.State), its subject words and
-    # the digits its counts are written with at least ("09 đơn vị": min_digits 2)
-    state: State | None = None
-    name: str | None = None
-    min_digits: int | None = Field(default=None, ge=1, le=4)
 
     @model_validator(mode="before")
     @classmethod
@@ -94,7 +99,7 @@ class Highlight(Model):
         return self.target or self.indicator or ""
 
 
-class ReportItem(Model):
+class ReportItem(Stated):
     """One paragraph of the report: a group, a single target, a criteria set or the figure
     of one indicator; the options say how its figures are stated (a highlight's own win)."""
 
@@ -104,13 +109,6 @@ class ReportItem(Model):
     indicator: str | None = Field(default=None, pattern=CODE_PATTERN)
     highlights: tuple[Highlight, ...] = ()  # figures stated after a group or a set
     unit: str | None = None  # whose result: default the project's root
-    compare: Compare | None = None
-    excess: Excess | None = None
-    percent_decimals: int | None = Field(default=None, ge=0, le=6)
-    percent_fixed: bool | None = None
-    state: State | None = None
-    name: str | None = None
-    min_digits: int | None = Field(default=None, ge=1, le=4)
 
     @model_validator(mode="after")
     def _one(self) -> ReportItem:
