@@ -86,8 +86,8 @@ class Words:
     party_title: str  # "ĐẢNG CỘNG SẢN VIỆT NAM"
     party_number_line: str  # "Số {number}-{symbol}"
     # A report on a period long past: the signer writes the day and month
-    undated: str  # "ngày      tháng      năm {year}"
-    undated_short: str  # "      /      /{year}", in "(Kèm theo Báo cáo … ngày …)"
+    undated: str  # "ngày … tháng … năm …": the signer writes the date
+    undated_short: str  # "…/…/…", in "(Kèm theo Báo cáo … ngày …)"
     data_note_past: str  # "Số liệu {vintage} {period}, cập nhật đến {date}."
     # The sections of a unit's default outline (no item of the outline is about the unit)
     section_targets: str  # "Kết quả thực hiện các chỉ tiêu {period}"
@@ -192,8 +192,8 @@ VI = Words(
     attachment_plain="(Kèm theo Báo cáo ngày {date} của {issuer})",
     party_title="ĐẢNG CỘNG SẢN VIỆT NAM",
     party_number_line="Số {number}-{symbol}",
-    undated="ngày      tháng      năm {year}",
-    undated_short="      /      /{year}",
+    undated="ngày … tháng … năm …",
+    undated_short="…/…/…",
     data_note_past="Số liệu {vintage} {period}, cập nhật đến {date}.",
     section_targets="Kết quả thực hiện các chỉ tiêu {period}",
     section_sets="Kết quả đánh giá theo các bộ tiêu chí",
@@ -295,8 +295,8 @@ EN = Words(
     attachment_plain="(Attached to the report of {date} by {issuer})",
     party_title="COMMUNIST PARTY OF VIETNAM",
     party_number_line="No. {number}-{symbol}",
-    undated="      {year}",
-    undated_short="{year}-    -    ",
+    undated="… … …",
+    undated_short="…/…/…",
     data_note_past="Figures for {period}: {vintage}, as of {date}.",
     section_targets="Targets of {period}",
     section_sets="Assessment against the criteria sets",

@@ -246,13 +246,13 @@ def _header(ev: Evaluation, ctx: Context, issuer: Issuer, title: str | None) -> 
 
 def _date(ev: Evaluation, ctx: Context, short: bool = False) -> str:
     """The report's date: the evaluation's, or, for a period long past
-    (:func:`~tieuchi.domain.issuer.is_dated`), the day and month left blank for the signer
-    in the year of the evaluation (the report on 2022 written in 2023 is signed in 2023, as
-    its data note says the figures were known then)."""
+    (:func:`~tieuchi.domain.issuer.is_dated`), left for the signer to write ("ngày … tháng …
+    năm …", as Nghị định 30/2020's forms leave a date): the report on 2022 is not dated in
+    2022, and the day it is signed is not known (its data note gives the day the figures
+    were known)."""
     if is_dated(ev.period, ev.as_of):
         return (short_date if short else long_date)(ev.as_of, ctx.lang)
-    blank = ctx.words.undated_short if short else ctx.words.undated
-    return blank.format(year=ev.as_of.year)
+    return ctx.words.undated_short if short else ctx.words.undated
 
 
 def _number(issuer: Issuer) -> str:
