@@ -62,16 +62,18 @@ def test_save_targets_refuses_what_the_domain_refuses(loaded_store: Store) -> No
         {**base, "key": "e", "indicator": "dien-tap-kvpt", "comparator": "equal",
          "value": 0.5},
         {**base, "key": "f", "period": "2023-Q1"},
+        {**base, "key": "g", "basis": "ke-hoach-tinh"},  # no such basis in the catalogue
     ]
     with pytest.raises(ProblemError) as raised:
         loaded_store.targets.save(batch, actor=admin.username)
     assert _codes(raised) == [
         (0, "value_high", "range-order"), (1, "baseline", "baseline-without-relative"),
         (2, "comparator", "target-kind"), (3, "unit", "unknown-unit"),
-        (4, "value", "yesno-value"), (5, "period", "period-too-fine")]
+        (4, "value", "yesno-value"), (5, "period", "period-too-fine"),
+        (6, "basis", "unknown-basis")]
     assert tuple(loaded_store.targets.check(batch)) == raised.value.problems
     assert all(k not in {d["key"] for d in loaded_store.targets.of([DISTRICT])}
-               for k in "abcdef")
+               for k in "abcdefg")
 
 
 def test_save_targets_stores_canonical_periods(loaded_store: Store) -> None:

@@ -19,7 +19,13 @@ from tieuchi.store.audit import Audit
 from tieuchi.store.results import Results
 from tieuchi.store.tables import Base, TargetRow
 from tieuchi.store.unit_of_work import Repository, UnitOfWork, chunks, now, serialize
-from tieuchi.store.units import LoadSummary, Units, unknown_indicator, unknown_unit
+from tieuchi.store.units import (
+    LoadSummary,
+    Units,
+    unknown_basis,
+    unknown_indicator,
+    unknown_unit,
+)
 from tieuchi.store.workflow import Workflow
 
 __all__ = ["Targets"]
@@ -107,6 +113,7 @@ class Targets(Repository):
         units = self._units.known(frame.get_column("unit").drop_nulls())
         indicators = {i.code: i for i in self._units.indicators(
             frame.get_column("indicator").drop_nulls())}
+        bases = self._units.bases()
         problems: list[Problem] = []
         touched: list[tuple[str, str, str]] = []
         places: list[int] = []
@@ -115,6 +122,8 @@ class Targets(Repository):
                 problems.append(unknown_unit(doc["unit"], index))
             if doc["indicator"] not in indicators:
                 problems.append(unknown_indicator(doc["indicator"], index))
+            if doc.get("basis") is not None and doc["basis"] not in bases:
+                problems.append(unknown_basis(doc["basis"], bases, index))
             row = held.get(doc["key"])
             if row is not None and row.doc == doc:
                 continue

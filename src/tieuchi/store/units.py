@@ -16,7 +16,7 @@ from sqlalchemy import Select, Text, cast, delete, insert, select, union_all
 from sqlalchemy.orm import Session
 
 from tieuchi.domain.base import fold
-from tieuchi.domain.bases import Basis
+from tieuchi.domain.bases import Basis, basis_catalogue
 from tieuchi.domain.bundle import (
     MEMBER_SCHEMA,
     OBSERVATION_SCHEMA,
@@ -114,6 +114,13 @@ class Units(Repository):
             return [Indicator.model_validate(r.doc) for chunk in chunks(sorted(set(codes)))
                     for r in s.scalars(select(IndicatorRow).where(
                         IndicatorRow.code.in_(chunk)).order_by(IndicatorRow.position))]
+
+    def bases(self) -> dict[str, Basis]:
+        """The catalogue of bases: the built-in ones with the loaded folder's own."""
+        with self._session() as s:
+            kept = s.get(Meta, "bases")
+            return basis_catalogue(Basis.model_validate(b) for b in kept.value["bases"]) if (
+                kept) else basis_catalogue()
 
     def definitions(self, root: str | None = None, *, data: bool = True) -> Definitions:
         """The definitions, with targets and figures of ``root`` and the units under it only
@@ -329,6 +336,14 @@ def unknown_unit(code: str, index: int | None = None) -> Problem:
     """The problem of a unit code that is not in the hierarchy."""
     return Problem("unknown-unit", f"unit '{code}' does not exist",
                    f"đơn vị '{code}' không có trong danh mục", field="unit", index=index)
+
+
+def unknown_basis(code: str, known: Iterable[str], index: int | None = None) -> Problem:
+    """The problem of a target's basis that the catalogue of bases does not hold."""
+    listed = ", ".join(known)
+    return Problem("unknown-basis", f"basis '{code}' is not defined (bases: {listed})",
+                   f"cơ sở giao chỉ tiêu '{code}' không có trong danh mục (danh mục: {listed})",
+                   field="basis", index=index)
 
 
 def unknown_indicator(code: str, index: int | None = None) -> Problem:
