@@ -61,6 +61,19 @@ def test_a_cause_no_sentence_states_goes_in_the_causes_section(
     assert len(causes.blocks) == 1 and any(s.causes for s in doc.sections[:3])
 
 
+def test_a_paragraph_markdown_would_misread_is_kept_as_text(
+        thanh_tri_2023: Evaluation) -> None:
+    """A typed paragraph that starts like a heading, a quote or a numbered paragraph stays a
+    paragraph of its section in the Markdown (and so in a draft's paragraphs)."""
+    typed = Narrative("TT", "2023", {("kien-nghi", ""): "# Đề nghị Thành phố\n\n"
+                                     "1. Bổ sung vốn\n\n> Ý kiến cử tri\n\n- # Mục"})
+    text = markdown(build_document(thanh_tri_2023, "vi", narrative=typed))
+    assert "\n\\# Đề nghị Thành phố\n" in text
+    assert "\n1\\. Bổ sung vốn\n" in text and "\n\\> Ý kiến cử tri\n" in text
+    assert "\n- \\# Mục\n" in text
+    assert "\n# Đề nghị" not in text and "\n1. Bổ sung" not in text
+
+
 def test_the_english_report_and_html(thanh_tri_2023: Evaluation) -> None:
     doc = build_document(thanh_tri_2023, "en", narrative=NARRATIVE)
     assert doc.sections[-1].title == "Directions and tasks for 2024"

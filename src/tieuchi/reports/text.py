@@ -8,6 +8,7 @@ renderer registered for its kind (group, target, criteria set). Every figure is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -626,7 +627,7 @@ def render_markdown(ev: Evaluation, lang: str = "vi", unit: str | None = None, *
 
 def markdown(doc: ReportDocument) -> str:
     """The report document as Markdown: the working text, without the motto and signature."""
-    from tieuchi.reports.document import causes_after, paragraphs_of
+    from tieuchi.reports.document import causes_after
 
     h = doc.header
     lines: list[str] = []
@@ -648,11 +649,26 @@ def markdown(doc: ReportDocument) -> str:
         for position, text in enumerate(section.paragraphs, start=1):
             lines += [f"{position}. {text}", ""]
             lines += [line for cause in causes_after(section, position - 1)
-                      for line in (cause, "")]
-        lines += [line for text in paragraphs_of(section.blocks) for line in (text, "")]
+                      for line in (_literal(cause), "")]
+        lines += [line for b in section.blocks
+                  for line in ((f"- {_literal(b.text)}" if b.item else _literal(b.text)), "")]
     for table in doc.tables:
         lines += _markdown_table(table)
     return "\n".join(lines).rstrip() + "\n"
+
+
+_MARKDOWN_START = re.compile(r"^(#|>|\||[*+] |\d+[.)] |=+$|-+$)")
+
+
+def _literal(text: str) -> str:
+    """A text typed by a user (a narrative paragraph) as Markdown reads it back as text: a
+    start that Markdown would take for a heading, a quote, a table, a list or a numbered
+    paragraph ("# …", "> …", "1. …") is escaped with a backslash."""
+    if not _MARKDOWN_START.match(text):
+        return text
+    numbered = re.match(r"\d+(?=[.)] )", text)  # "1. …": the dot is what is escaped
+    return (text[:numbered.end()] + "\\" + text[numbered.end():] if numbered
+            else "\\" + text)
 
 
 def _markdown_table(table: Table) -> list[str]:
