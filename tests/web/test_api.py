@@ -145,6 +145,13 @@ def test_post_targets_adds_then_changes(web: WebApp) -> None:
     saved = ok(client.get("/api/targets", params={"unit": COMMUNE, "period": "2024"}))["targets"]
     assert [(t["key"], t["value"], t["basis"], t["tolerance"]) for t in saved] == [
         ("api-test-yenmy-2024", 97.0, "plan", 0.0)]
+    # How the report states it travels with the target, and comes back as written.
+    target.update(percent_decimals=1, percent_fixed=True, compare="ratio", excess="percent")
+    assert ok(client.post("/api/targets", json={"targets": [target]}))["changed"] == 1
+    [saved_one] = ok(client.get("/api/targets", params={"unit": COMMUNE, "period": "2024"})
+                     )["targets"]
+    assert (saved_one["percent_decimals"], saved_one["percent_fixed"], saved_one["compare"],
+            saved_one["excess"]) == (1, True, "ratio", "percent")
     # The entry officer reads the commune's target and may not set it.
     assert len(ok(web.client("yenmy").get("/api/targets", params={
         "unit": COMMUNE, "period": "2024-YTD12"}))["targets"]) == 1  # 2024-YTD12 is 2024

@@ -25,6 +25,7 @@ from tieuchi.domain.bases import PLAN
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
+from tieuchi.domain.statements import Compare, Excess
 from tieuchi.domain.status import Comparator, Vintage
 from tieuchi.domain.targets import Relative
 from tieuchi.domain.units import Unit
@@ -209,6 +210,15 @@ class TargetBody(BaseModel):
     issuer: str | None = None
     document: str | None = None
     name: str | None = None
+    compare: Compare | None = Field(default=None, description="How the report compares the "
+                                    "figure with the same period: change, ratio or none.")
+    excess: Excess | None = Field(default=None, description="How the report states it when "
+                                  "exceeded: quantity or percent.")
+    percent_decimals: int | None = Field(default=None, ge=0, le=6, description="Decimals of "
+                                         "its percentages (default: its group's, the "
+                                         "report's, 2).")
+    percent_fixed: bool | None = Field(default=None, description="Keep the trailing zeros of "
+                                       "its percentages (\"5,0%\").")
 
 
 class TargetList(Ok):
