@@ -553,3 +553,21 @@ def test_openapi_documents_the_api(web: WebApp) -> None:
     assert "HTTPValidationError" not in components["schemas"]
     docs = web.anonymous().get("/api/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_the_narrative_is_read_and_written_through_the_api(fresh_web: WebApp) -> None:
+    """The report's narrative over the API: the officer writes parts, all or nothing, and
+    reads back what the report states; a viewer reads and may not write."""
+    client = fresh_web.client("thanhtri")
+    body = {"unit": "TT", "period": "2023", "parts": {
+        "ton-tai": "Một số khoản thu chưa đạt dự toán.",
+        "nguyen-nhan:tcd-lptb": "Thị trường trầm lắng."}}
+    assert ok(client.post("/api/narrative", json=body))["changed"] == 2
+    read = ok(fresh_web.client("viewer").get("/api/narrative", params={"unit": "TT",
+                                                                        "period": "2023"}))
+    assert read["parts"] == body["parts"]
+    bad = {**body, "parts": {"ton-tai": "Khác.", "ket-luan": "Không có phần này."}}
+    assert_error(client.post("/api/narrative", json=bad), 422, "invalid-option")
+    assert ok(client.get("/api/narrative", params={"unit": "TT", "period": "2023"})
+              )["parts"]["ton-tai"] == "Một số khoản thu chưa đạt dự toán."  # all or nothing
+    assert_error(fresh_web.client("viewer").post("/api/narrative", json=body), 403, "forbidden")

@@ -73,6 +73,8 @@ TOGETHER: list[tuple[set[str], dict[str, Any]]] = [
      {"unit": "TT-YENMY", "period": "2037", "dataset": "ntm-nang-cao", "action": "submit"}),
     ({"unit", "period", "dataset", "action"},
      {"unit": "TT", "period": "2038", "dataset": "kinh-te-xa-hoi", "action": "submit"}),
+    ({"unit", "period", "parts"},
+     {"unit": "TT-YENMY", "period": "2039", "parts": {"kien-nghi": "Đề nghị bổ sung vốn."}}),
 ]
 LONE_SURROGATE = "\ud800"  # valid in a JSON string's escapes, not in Unicode text
 

@@ -199,6 +199,8 @@ WRITES: dict[str, Write] = {
     # The narrative: the officers and administrators of the unit, as targets.
     "POST /units/{code}/narrative": Write("targets", lambda c: {"data": {
         "period": str(2080 + c.index), "part": "ton-tai", "narrative": "Còn chậm."}}),
+    "POST /api/narrative": Write("targets", lambda c: {"json": {
+        "unit": c.unit, "period": str(2090 + c.index), "parts": {"kien-nghi": "Đề nghị."}}}),
 }
 
 

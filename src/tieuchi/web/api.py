@@ -23,6 +23,7 @@ from tieuchi.app.policy import Resource
 from tieuchi.domain.base import CODE_PATTERN
 from tieuchi.domain.bases import PLAN
 from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.narrative import part_name
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, problem
 from tieuchi.domain.statements import Compare, Excess
@@ -462,6 +463,44 @@ def post_observations(body: ObservationsIn, app: AppDep, user: ApiUser) -> Chang
                      expected=o.expectation())
                for o in body.observations]
     return Changed(changed=app.write_figures(user, entries, reason=body.reason))
+
+
+# ---------------------------------------------------------------------- narrative
+
+
+class NarrativeOut(Ok):
+    unit: str
+    period: str
+    parts: dict[str, str] = Field(description="Each part written (ton-tai, nguyen-nhan, "
+                                  "phuong-huong, kien-nghi, nguyen-nhan:{target key}) and its "
+                                  "Markdown text, as the report states it.")
+
+
+class NarrativeIn(BaseModel):
+    unit: str
+    period: str
+    parts: dict[str, str | None] = Field(min_length=1, max_length=500, description="The "
+                                         "parts to write and their texts; null or empty: no "
+                                         "text (it hides the definition folder's).")
+    reason: str | None = None
+
+
+@router.get("/narrative", summary="A unit's report narrative for a period",
+            dependencies=[Needs(Action.READ, "unit")])
+def get_narrative(app: AppDep, user: ApiUser, unit: str,
+                  period: Annotated[str | None, Query(
+                      description="Default: the project's period.")] = None) -> NarrativeOut:
+    code = _period(period or app.default_period()).code
+    narrative = app.narrative(unit, code)
+    return NarrativeOut(unit=unit, period=code, parts={
+        part_name(part): text for part, text in narrative.texts.items() if text})
+
+
+@router.post("/narrative", summary="Write parts of a unit's report narrative, all or nothing",
+             dependencies=[Needs(Action.WRITE_NARRATIVE, None)])
+def post_narrative(body: NarrativeIn, app: AppDep, user: ApiUser) -> Changed:
+    return Changed(changed=app.write_narrative(user, body.unit, body.period, body.parts,
+                                               reason=body.reason))
 
 
 # ---------------------------------------------------------------------- evaluation
