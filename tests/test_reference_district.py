@@ -149,3 +149,18 @@ def test_the_2022_report_states_every_2022_figure_of_its_groups(thanh_tri) -> No
         shown = number(value, "vi", 1)
         assert any(f"| {name} |" in row and f"| {shown} |" in row and row.count("|  |") >= 2
                    for row in rows), (code, shown)
+
+
+def test_a_report_on_a_period_long_past_leaves_out_the_sets_nobody_was_assessed_against(
+        thanh_tri) -> None:  # noqa: ANN001
+    """The 2022 report (evaluated on 12/12/2023) says nothing of the new-rural sets, which
+    hold no 2022 figure; the nine-month report of 2023, just ended, still says "chưa có số
+    liệu" of them."""
+    from datetime import date
+
+    from tieuchi.engine import evaluate
+
+    past = render_markdown(evaluate(thanh_tri, "2022"), "vi")
+    assert "Xây dựng nông thôn mới" not in past and "(15 xã): chưa có số liệu" not in past
+    recent = render_markdown(evaluate(thanh_tri, "2023-YTD09", as_of=date(2023, 12, 12)), "vi")
+    assert "(15 xã): chưa có số liệu" in recent

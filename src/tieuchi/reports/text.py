@@ -18,7 +18,7 @@ import polars as pl
 
 from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
-from tieuchi.domain.issuer import unit_kind
+from tieuchi.domain.issuer import is_dated, unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import Highlight, ReportItem
@@ -512,7 +512,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     if own.height:
         r = own.row(0, named=True)
         if r["no_data"] == r["total"]:
-            return w.nothing_yet.format(name=w.assessment.format(
+            return "" if _past(ctx) else w.nothing_yet.format(name=w.assessment.format(
                 name=full_set_name(cset, ctx.lang), who=ctx.unit_name(unit))) + "."
         phrase = cset.phrase_en if ctx.lang == "en" else cset.phrase
         if phrase and (r["passed"] or (r["passed"] is False and r["total"] == 1)):
@@ -550,7 +550,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
     noun = _noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
-        return w.nothing_yet.format(name=w.assessment.format(
+        return "" if _past(ctx) else w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
     text = w.set_summary.format(passed=s["passed"], total=s["total"], noun=noun, phrase=phrase)
     failed = s["failed_units"]
@@ -581,6 +581,13 @@ def _denied(cset: CriteriaSet, phrase: str, ctx: Context) -> str:
     own = cset.phrase_not_en if ctx.lang == "en" else cset.phrase_not
     w = ctx.words
     return own or w.set_negated.format(phrase=phrase.removeprefix(w.past) if w.past else phrase)
+
+
+def _past(ctx: Context) -> bool:
+    """A report on a period long past (:func:`~tieuchi.domain.issuer.is_dated`, the rule of
+    its undated date line): a set nobody was assessed against in it is left out ("chưa có
+    số liệu" is for a period running or just ended)."""
+    return not is_dated(ctx.ev.period, ctx.ev.as_of)
 
 
 def _noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
