@@ -16,8 +16,9 @@ from tieuchi.store import Store
 from tieuchi.web.app import create_app
 from tieuchi.web.security import Requirement
 
-# Routes whose rows name their units: the application's command checks each row's unit.
-ROW_CHECKED = {"POST /api/observations", "POST /api/targets", "POST /api/workflow"}
+# Routes whose rows (or body) name their units: the application's command checks each unit.
+ROW_CHECKED = {"POST /api/observations", "POST /api/targets", "POST /api/workflow",
+               "POST /api/narrative"}
 
 
 def _requirements(dependant: Any) -> Iterator[Requirement]:
