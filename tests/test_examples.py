@@ -76,7 +76,7 @@ FIGURES = [
     Figure(NGHE_AN, "A19", "thu du lịch ước đạt 10.217 tỷ đồng"),
     Figure(NGHE_AN, "A20", "16.671 tỷ đồng"),
     Figure(NGHE_AN, "A20", "đạt 104,8% dự toán"),
-    Figure(NGHE_AN, "A21", "bằng 143,2% so với cùng kỳ"),
+    Figure(NGHE_AN, "A21", "bằng 143,2% so với cùng kỳ năm 2023"),
     # Xã Ia Sao, năm 2025
     Figure(IA_SAO, "B1", "đạt và vượt 17/19 chỉ tiêu Nghị quyết"),
     Figure(IA_SAO, "B2", "4.718,9 ha, đạt 102,5% kế hoạch"),

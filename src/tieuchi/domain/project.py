@@ -67,6 +67,7 @@ class Stated(Precise):
 
     compare: Compare | None = None
     excess: Excess | None = None
+    year_named: bool | None = None  # part of a year: "so với cùng kỳ năm 2023"
     state: State | None = None
     name: str | None = None
     min_digits: int | None = Field(default=None, ge=1, le=4)

@@ -98,6 +98,7 @@ class Words:
     # Statement forms (docs/reports.md)
     ratio_vs: str = ""  # "bằng {pct} {vs}": the ratio to the same period last year
     base_same_period: str = ""  # "cùng kỳ năm trước": {base} of ratio_vs, a part of a year
+    vs_same_period_named: str = ""  # "so với cùng kỳ năm {year}": part of a year, its year named
     base_year: str = ""  # "năm {year}": {base} of ratio_vs, a whole year
     excess_quantity: str = ""  # "vượt {amount} so với {basis}"
     excess_percent: str = ""  # "vượt {pct} {basis}"
@@ -199,6 +200,7 @@ VI = Words(
     section_sets="Kết quả đánh giá theo các bộ tiêu chí",
     ratio_vs="bằng {pct} {vs}",
     base_same_period="cùng kỳ năm trước",
+    vs_same_period_named="so với cùng kỳ năm {year}",
     base_year="năm {year}",
     excess_quantity="vượt {amount} so với {basis}",
     excess_percent="vượt {pct} {basis}",
@@ -302,6 +304,7 @@ EN = Words(
     section_sets="Assessment against the criteria sets",
     ratio_vs="{pct} of the level of {base}",
     base_same_period="the same period last year",
+    vs_same_period_named="on the same period of {year}",
     base_year="{year}",
     excess_quantity="{amount} above {short}",
     excess_percent="{pct} above {short}",

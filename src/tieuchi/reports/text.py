@@ -172,7 +172,9 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
         period = ctx.ev.period
     previous = period.same_period_last_year()
     year = period.kind is PeriodKind.YEAR
-    vs = w.vs_same_period_year.format(year=previous.year) if year else w.vs_same_period
+    vs = (w.vs_same_period_year.format(year=previous.year) if year
+          else w.vs_same_period_named.format(year=previous.year) if row.get("year_named")
+          else w.vs_same_period)
     if how == "ratio" and row.get("ratio_vs_same_period") is not None:
         base = w.base_year.format(year=previous.year) if year else w.base_same_period
         return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_same_period"], row), vs=vs,
@@ -340,7 +342,7 @@ def _stated(row: Row, *layers: object) -> Row:
     its percentages): a highlight's, an item's (a group's, for a figure), else the row's own
     (a target's: its own, its group's, the report's)."""
     out = dict(row)
-    for name in ("compare", "excess", "percent_decimals", "percent_fixed"):
+    for name in ("compare", "excess", "percent_decimals", "percent_fixed", "year_named"):
         value = nearest(*(getattr(x, name, None) for x in layers), row.get(name))
         out[name] = getattr(value, "value", value)
     # the count forms: written on a highlight or an item only
