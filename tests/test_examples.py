@@ -7,9 +7,8 @@ PDF's text) and on the web report page.
 
 Each folder's README.md gives the source and the table of its figures. A figure is checked
 by the source's own words, split into fragments where the source's sentence mixes figures
-with words the report does not own. A figure that today's report cannot state yet is a
-strict xfail naming what it still needs; the README says which values are illustrative and
-why A6 and B6 are left out.
+with words the report does not own. The README says which values are illustrative and why
+A6 and B6 are left out.
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ class Figure:
     example: str
     id: str
     words: str  # exactly as the source writes them
-    needs: str | None = None  # the missing form, when the report cannot state it yet
-    web_needs: str | None = None  # what the web report page still lacks to state it
 
 
 FIGURES = [
@@ -93,15 +90,12 @@ FIGURES = [
 ]
 
 
-def _params(web: bool = False) -> list[object]:
+def _params() -> list[object]:
     """One case per figure, named by its id in the README (A20, A20b for its second part)."""
     params, seen = [], set()
     for f in FIGURES:
-        name = f.id if f.id not in seen else f"{f.id}b"
+        params.append(pytest.param(f, id=f.id if f.id not in seen else f"{f.id}b"))
         seen.add(f.id)
-        needs = "; ".join(n for n in (f.needs, f.web_needs if web else None) if n)
-        marks = pytest.mark.xfail(strict=True, reason=needs) if needs else ()
-        params.append(pytest.param(f, marks=marks, id=name))
     return params
 
 
@@ -199,7 +193,7 @@ def report_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     yield pages
 
 
-@pytest.mark.parametrize("figure", _params(web=True))
+@pytest.mark.parametrize("figure", _params())
 def test_the_web_report_states_the_source_figure(figure: Figure,
                                                  report_pages: dict[str, str]) -> None:
     assert figure.words in report_pages[figure.example]

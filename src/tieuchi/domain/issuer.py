@@ -53,7 +53,7 @@ _STATE = {
 }
 _FILED = {"vi": FILED, "en": "Archived: Office"}
 
-# The Party committee of a unit of each kind, as the Party names it ("Huyện ủy Thanh Trì"),
+# The Party committee of a unit of each kind, as the Party names it ("Huyện ủy {name}"),
 # and the initials of its symbol ("BC/HU"); any other kind: "Đảng ủy {kind} {name}", "ĐU".
 _PARTY_COMMITTEE = {"tỉnh": ("Tỉnh ủy", "TU"), "thành phố": ("Thành ủy", "TU"),
                     "huyện": ("Huyện ủy", "HU"), "quận": ("Quận ủy", "QU"),
@@ -157,7 +157,7 @@ def body_name(unit: Unit, kind: str | None, sep: str = " ", body: Body = Body.CO
         committee, _ = _PARTY_COMMITTEE.get(kind, _PARTY_DEFAULT)
         if lang == "en":
             return f"Party Committee of {place} {_kind_en(kind, level)}"
-        # on one line: "ĐẢNG ỦY XÃ IA SAO", "HUYỆN ỦY THANH TRÌ"
+        # on one line: "ĐẢNG ỦY XÃ {NAME}", "HUYỆN ỦY {NAME}"
         return f"{committee} {place}" if kind in _PARTY_COMMITTEE else (
             f"{committee} {kind} {place}")
     name = _STATE[body, "en" if lang == "en" else "vi"][0]

@@ -23,8 +23,8 @@ from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.problems import Problem, suggest
 from tieuchi.domain.ruleset import TEXT_LIMITS, text_problem
 
-__all__ = ["SECTIONS", "CAUSE", "HEADINGS", "CAUSE_HEADINGS", "KIND", "Block", "Narrative",
-           "Part", "blocks", "merged", "parse_narrative", "next_period_label",
+__all__ = ["SECTIONS", "CAUSE", "CAUSED", "HEADINGS", "CAUSE_HEADINGS", "KIND", "Block",
+           "Narrative", "Part", "blocks", "merged", "parse_narrative", "next_period_label",
            "narrative_problem", "part_name", "part_of", "limit", "known_headings"]
 
 SECTIONS: tuple[str, ...] = ("ton-tai", "nguyen-nhan", "phuong-huong", "kien-nghi")
@@ -32,6 +32,10 @@ SECTIONS: tuple[str, ...] = ("ton-tai", "nguyen-nhan", "phuong-huong", "kien-ngh
 
 CAUSE = "nguyen-nhan"
 """The section whose text may also be attached to a target."""
+
+CAUSED = ("not_met", "behind")
+"""The assessments (``engine.targets.assessment_expr``) of a target whose cause a report
+gives: not met, or behind its pace while its period runs."""
 
 KIND = "narrative"
 """The kind of text of every part (:data:`~tieuchi.domain.ruleset.TEXT_LIMITS`)."""

@@ -484,7 +484,7 @@ def _narrated(sections: tuple[Section, ...], ctx: Context, narrative: Narrative,
     placed: set[str] = set()
     out = list(sections)
     if causes:
-        for n, said in enumerate(_stated(ctx, outline)):
+        for n, said in enumerate(_keys_stated(ctx, outline)):
             attached = tuple(_causes_of(keys, causes, placed, ctx) for keys in said)
             out[n] = replace(out[n], causes=attached) if any(attached) else out[n]
     w = ctx.words
@@ -511,7 +511,7 @@ def cause_lead(key: str, ctx: Context) -> str:
     return ctx.words.cause.format(name=_target_name(key, ctx))
 
 
-def _stated(ctx: Context, outline: tuple[ReportSection, ...]) -> list[list[list[str]]]:
+def _keys_stated(ctx: Context, outline: tuple[ReportSection, ...]) -> list[list[list[str]]]:
     """The target keys each paragraph of each section states, section by section as
     :func:`_sections` makes them (a section or an item with nothing to say has none): a
     group's members and highlights, a target."""

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 
 from tieuchi.app import Action
-from tieuchi.domain.narrative import CAUSE, SECTIONS, Narrative, part_name
+from tieuchi.domain.narrative import CAUSE, CAUSED, SECTIONS, Narrative, part_name
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.project import ReportItem
@@ -135,7 +135,7 @@ def _narrative_forms(view: UnitView, narrative: Narrative) -> list[dict[str, str
     causes = narrative.causes
     rows = view.full_ev.targets.filter(
         (pl.col("unit") == view.code)
-        & (pl.col("assessment").is_in(["not_met", "behind"])
+        & (pl.col("assessment").is_in(CAUSED)
            | pl.col("key").is_in(list(causes))))
     for key in rows.get_column("key").to_list():
         forms.append({"part": part_name((CAUSE, key)), "title": cause_lead(key, ctx),
