@@ -36,6 +36,7 @@ from tieuchi.store.access import ROLE_NAMES
 from tieuchi.store.users import MIN_PASSWORD
 from tieuchi.web.bodies import NotUnicode
 from tieuchi.web.headers import protect
+from tieuchi.web.i18n import LANG_NAMES, LANGS, jinja_callables, named, named_text, speaking
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -43,7 +44,7 @@ from tieuchi.web.security import (
     csrf_token,
     request_user,
 )
-from tieuchi.web.words import LANGS, UI
+from tieuchi.web.words import UI
 
 __all__ = ["create_app", "render", "lang_of", "error_body", "problem_response", "problem_item",
            "problem_text"]
@@ -54,7 +55,10 @@ RETRY_AFTER = 5  # seconds, the Retry-After of a 503 when the connection pool is
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(number=number, percent=percent, long_date=long_date,
                              quote=quote, limits=TEXT_LIMITS,
-                             min_password=MIN_PASSWORD)
+                             min_password=MIN_PASSWORD, named=named, named_text=named_text,
+                             lang_names=LANG_NAMES)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(**jinja_callables(), newstyle=True)  # type: ignore[attr-defined]
 
 
 def lang_of(request: Request) -> str:
@@ -69,11 +73,12 @@ def render(request: Request, template: str, status_code: int = 200,
     lang = lang_of(request)
     user = context.pop("user") if "user" in context else request_user(request)
     csrf = context.pop("csrf") if "csrf" in context else csrf_token(request)
-    return templates.TemplateResponse(request, template, {
-        "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
-        "role_names": ROLE_NAMES[lang], "csrf": csrf,
-        "today": date.today(), **context,
-    }, status_code=status_code)
+    with speaking(lang):  # the templates' _() and {% trans %} read the page's language
+        return templates.TemplateResponse(request, template, {
+            "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
+            "role_names": ROLE_NAMES[lang], "csrf": csrf,
+            "today": date.today(), **context,
+        }, status_code=status_code)
 
 
 def error_body(status: int, errors: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,9 +3,9 @@ columns) comes from :mod:`tieuchi.domain.words`."""
 
 from __future__ import annotations
 
-__all__ = ["UI", "LANGS"]
+__all__ = ["UI"]
 
-LANGS = ("vi", "en")
+
 
 UI: dict[str, dict[str, str]] = {
     "vi": {
@@ -95,7 +95,6 @@ UI: dict[str, dict[str, str]] = {
         "assign": "Giao chỉ tiêu",
         "comparator": "Loại chỉ tiêu",
         "target_value": "Mức chỉ tiêu",
-        "language": "English",
         "signed_in_as": "Đăng nhập với",
         "figures_of": "Số liệu",
         "dataset": "Biểu",
@@ -212,7 +211,6 @@ UI: dict[str, dict[str, str]] = {
         "assign": "Assign a target",
         "comparator": "Kind",
         "target_value": "Target value",
-        "language": "Tiếng Việt",
         "signed_in_as": "Signed in as",
         "figures_of": "Figures",
         "dataset": "Data set",
