@@ -136,9 +136,11 @@ def _wider_than_the_screen(page: Page) -> str:
         if (root.scrollWidth <= window.innerWidth) return "";
         const wide = [...document.querySelectorAll("body *")].filter(e => {
             const r = e.getBoundingClientRect();
-            return r.right > window.innerWidth + 1 && !e.closest(".table-wrap, .matrix-scroll");
+            return r.right > window.innerWidth + 1
+                && !e.closest(".table-wrap, .matrix-scroll, .md-table");
         }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
-            (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : ""));
+            (typeof e.className === "string" && e.className
+             ? "." + e.className.split(" ").join(".") : ""));
         return root.scrollWidth + " px > " + window.innerWidth + " px: " + wide.join(", ");
     }"""))
 

@@ -39,7 +39,8 @@ def login_form(
                       status_code=refused.status,
                       next=_local(next), username=username)
     if user is None:
-        return render(request, "login.html", status_code=401, error=_("Sai tên đăng nhập hoặc mật khẩu."),
+        return render(request, "login.html", status_code=401,
+                      error=_("Sai tên đăng nhập hoặc mật khẩu."),
                       next=_local(next), username=username)
     login(request, user)
     return RedirectResponse(_local(next), status_code=303)
