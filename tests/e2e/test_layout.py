@@ -153,6 +153,11 @@ def _keep(page: Page, name: str) -> None:
         width = int(page.evaluate("window.innerWidth"))
         page.screenshot(path=str(Path(folder) / name), full_page=True,
                         clip={"x": 0, "y": 0, "width": width, "height": height})
+        from PIL import Image  # 256 colours: a third of the size, as legible
+
+        shot = Image.open(Path(folder) / name).convert("RGB")
+        shot.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(Path(folder) / name,
+                                                                         optimize=True)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
