@@ -190,7 +190,7 @@ def test_a_unit_out_of_scope_is_answered_as_no_unit_on_the_pages(site: Site) -> 
     made_up = site.get("daiang", "/units/TT-YENMX/targets?period=2023")
     assert site.status == 404
     assert made_up == real.replace("TT-YENMY", "TT-YENMX")
-    assert "không có đơn vị 'TT-YENMY' hoặc bạn không có quyền xem" in real
+    assert "Không có đơn vị 'TT-YENMY' hoặc bạn không có quyền xem." in real
 
 
 def test_a_unit_one_may_read_but_not_write_is_still_forbidden(web: WebApp) -> None:

@@ -60,7 +60,8 @@ def test_the_tables_link_each_figure_to_its_trace(page: str) -> None:
 
 
 def test_the_tab_and_the_downloads(page: str) -> None:
-    assert re.search(r'<a href="/units/TT/report\?period=2023" class="on">Báo cáo</a>', page)
+    assert re.search(r'<a href="/units/TT/report\?period=2023" class="on" aria-current="page">'
+                     r"Báo cáo</a>", page)
     for ext in ("docx", "pdf", "xlsx", "md"):
         assert f'href="/units/TT/report.{ext}?period=2023&lang=vi"' in page
 

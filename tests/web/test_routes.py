@@ -82,4 +82,4 @@ def test_a_body_that_cannot_be_parsed_is_a_400_page_not_a_crash() -> None:
         "/login", content=b"--zz\r\nContent-Disposition: form-data\r\n\r\nbroken",
         headers={"content-type": "multipart/form-data; boundary=zz"})
     assert response.status_code == 400
-    assert "<title>400 · tieuchi</title>" in response.text
+    assert "<title>Không thực hiện được · tieuchi</title>" in response.text

@@ -36,7 +36,16 @@ from tieuchi.store.access import ROLE_NAMES
 from tieuchi.store.users import MIN_PASSWORD
 from tieuchi.web.bodies import NotUnicode
 from tieuchi.web.headers import protect
-from tieuchi.web.i18n import LANG_NAMES, LANGS, jinja_callables, named, named_text, speaking
+from tieuchi.web.i18n import (
+    LANG_NAMES,
+    LANGS,
+    N_,
+    jinja_callables,
+    named,
+    named_text,
+    speaking,
+    translator,
+)
 from tieuchi.web.security import (
     Needs,
     NotSignedIn,
@@ -44,7 +53,7 @@ from tieuchi.web.security import (
     csrf_token,
     request_user,
 )
-from tieuchi.web.words import UI
+from tieuchi.web.words import UI  # TRANSITIONAL: `t` for the templates not yet converted
 
 __all__ = ["create_app", "render", "lang_of", "error_body", "problem_response", "problem_item",
            "problem_text"]
@@ -75,6 +84,7 @@ def render(request: Request, template: str, status_code: int = 200,
     csrf = context.pop("csrf") if "csrf" in context else csrf_token(request)
     with speaking(lang):  # the templates' _() and {% trans %} read the page's language
         return templates.TemplateResponse(request, template, {
+            # TRANSITIONAL (merger): drop "t" once every template reads the catalogue
             "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
             "role_names": ROLE_NAMES[lang], "csrf": csrf,
             "today": date.today(), **context,
@@ -167,7 +177,8 @@ def _handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if isinstance(exc.__cause__, NotUnicode):  # FastAPI raises it from the parser's error
             return problem_response(request, ProblemError([exc.__cause__.problem]))
-        return problem_response(request, ProblemError([_invalid(e) for e in exc.errors()]))
+        return problem_response(request, ProblemError([_invalid(e) for e in exc.errors()]),
+                                framework=True)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -178,7 +189,7 @@ def _handlers(app: FastAPI) -> None:
         if exc.status_code in _HTTP_VI and message == HTTPStatus(exc.status_code).phrase:
             vi = _HTTP_VI[exc.status_code]  # the framework's own words, translated
         return problem_response(request, ProblemError([Problem(code, message, vi)]),
-                                status=exc.status_code)
+                                status=exc.status_code, framework=True)
 
     @app.exception_handler(DBAPIError)
     async def dropped(request: Request, exc: DBAPIError) -> Response:
@@ -192,8 +203,8 @@ def _handlers(app: FastAPI) -> None:
     async def busy(request: Request, exc: Exception) -> Response:
         """Every database connection of this worker is in use (or one was dropped): 503 and
         when to retry, rendered without touching the database (shown as to a visitor)."""
-        error = ProblemError([Problem("busy", UI["en"]["busy_message"],
-                                      UI["vi"]["busy_message"])])
+        error = ProblemError([Problem("busy", translator("en").gettext(BUSY),
+                                      translator("vi").gettext(BUSY))])
         response = problem_response(request, error, visitor=True)
         response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
@@ -221,8 +232,13 @@ def _invalid(error: Any) -> Problem:
 def problem_text(error: ProblemError, lang: str) -> str:
     """The messages of a refusal in ``lang``, as a page shows them (without the request's
     places, which the page shows by its fields)."""
-    return "; ".join(dict.fromkeys(p.message_vi if lang == "vi" else p.message
-                                   for p in error.problems))
+    return "; ".join(dict.fromkeys(_message(p, lang) for p in error.problems))
+
+
+def _message(p: Problem, lang: str) -> str:
+    """A problem's own message in ``lang`` (the domain writes both; English for a language
+    it does not write)."""
+    return {"vi": p.message_vi}.get(lang, p.message)
 
 
 def problem_item(p: Problem) -> dict[str, Any]:
@@ -231,21 +247,71 @@ def problem_item(p: Problem) -> dict[str, Any]:
             "field": p.field, "index": p.index, "place": p.place}
 
 
+BUSY = N_("Máy chủ đang bận: mọi kết nối cơ sở dữ liệu đều đang được dùng. Vui lòng thử lại "
+          "sau vài giây.")
+
+# The error page's title, by HTTP status (others: FAILED)
+TITLES = {403: N_("Không có quyền truy cập"), 404: N_("Không tìm thấy"),
+          503: N_("Máy chủ đang bận")}
+FAILED = N_("Không thực hiện được")
+
+# What the page says of an error of the address or the request itself (the framework's
+# words, or a page's, are for developers: the user reads one of these)
+SAID = {
+    404: N_("Không có trang này: địa chỉ có thể bị gõ sai, hoặc đơn vị, chỉ tiêu hay dự thảo "
+            "nêu trong địa chỉ không có hoặc bạn không được xem."),
+    405: N_("Trang này không nhận yêu cầu theo cách đã gửi; hãy mở trang từ một liên kết của "
+            "trang web."),
+    413: N_("Yêu cầu gửi lên quá lớn; hãy gửi ít hơn mỗi lần."),
+    422: N_("Địa chỉ của trang này thiếu thông tin hoặc có thông tin không đúng; hãy mở trang "
+            "từ một liên kết của trang web."),
+    503: BUSY,
+}
+SAID_ELSE = N_("Không thực hiện được yêu cầu này; hãy quay lại và thử lại.")
+
+
+def _sentence(text: str) -> str:
+    """A message as a sentence: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
+def _came_from(request: Request) -> str | None:
+    """The page of this site the request came from (its Referer), if any."""
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if not referer.startswith(origin + "/"):
+        return None
+    path = referer[len(origin):]
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return _local(path) if path != here else None
+
+
 def problem_response(request: Request, error: ProblemError, *, status: int | None = None,
-                     visitor: bool = False) -> Response:
+                     visitor: bool = False, framework: bool = False) -> Response:
     """A refusal as the API's error body or as the error page, with the catalogue's status
     (``status`` overrides it for the framework's other HTTP errors); ``visitor`` renders the
-    page without asking who is signed in (the database may be out of reach)."""
+    page without asking who is signed in (the database may be out of reach). The page says
+    it in the user's language, with a way back: the problems' own messages, or, for an
+    error of the address itself (``framework``: a page not found, a parameter missing), a
+    sentence of the catalogue for its status."""
     status = status or error.status
     if _is_api(request):
         return JSONResponse(error_body(status, [problem_item(p) for p in error.problems]),
                         status_code=status)
     lang = lang_of(request)
-    t = UI[lang]
-    title = {403: t["forbidden"], 404: t["not_found"], 503: t["busy"]}.get(status, str(status))
+    _ = translator(lang).gettext
+    title = _(TITLES.get(status, FAILED))
+    if framework or visitor:
+        message = _(SAID.get(status, SAID_ELSE))
+    else:
+        message = _sentence(problem_text(error, lang))
     extra: dict[str, Any] = {"user": None} if visitor else {}
-    return render(request, "error.html", status_code=status, title=title,
-                  message=problem_text(error, lang) if not visitor else t["busy_message"], **extra)
+    return render(request, "error.html", status_code=status, title=title, message=message,
+                  came_from=_came_from(request), **extra)
 
 
 def current_user(request: Request) -> User:

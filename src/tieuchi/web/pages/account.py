@@ -14,9 +14,9 @@ from tieuchi.app import Action
 from tieuchi.domain.problems import ProblemError
 from tieuchi.store import User, now
 from tieuchi.web.app import lang_of, problem_text, render
+from tieuchi.web.i18n import translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, client_address, login
-from tieuchi.web.words import UI
 
 router = page_router()
 
@@ -35,16 +35,18 @@ def change_password(
 ) -> HTMLResponse:
     """A new password: every other session and every token of the user ends; this one goes
     on (signed in again, with the new generation)."""
-    t = UI[lang_of(request)]
+    _ = translator(lang_of(request)).gettext
     if new != again:
-        return _page(request, user, error=t["password_mismatch"], status_code=422)
+        return _page(request, user, status_code=422,
+                     error=_("Hai lần nhập mật khẩu mới không khớp nhau; hãy nhập lại."))
     try:
         app_of(request).change_password(user, current, new, client_address(request))
     except ProblemError as refused:
         return _page(request, user, error=problem_text(refused, lang_of(request)),
                      status_code=refused.status)
     login(request, user)
-    return _page(request, user, message=t["password_changed"])
+    return _page(request, user, message=_("Đã đổi mật khẩu. Các phiên đăng nhập khác và mọi "
+                                          "mã truy cập (token) của bạn đã bị hủy."))
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=SignedIn)
@@ -54,8 +56,8 @@ def revoke_token(request: Request, user: CurrentUser, token_id: int) -> HTMLResp
     except ProblemError as refused:
         return _page(request, user, error=problem_text(refused, lang_of(request)),
                      status_code=refused.status)
-    return _page(request, user, message=UI[lang_of(request)]["token_revoked_now"].format(
-        id=token_id))
+    _ = translator(lang_of(request)).gettext
+    return _page(request, user, message=_("Đã thu hồi mã truy cập số %(id)s.") % {"id": token_id})
 
 
 def _page(request: Request, user: User, *, status_code: int = 200, error: str | None = None,

@@ -12,9 +12,9 @@ from tieuchi.app.policy import Resource
 from tieuchi.domain.problems import ProblemError
 from tieuchi.store import Store
 from tieuchi.web.app import _local, lang_of, problem_text, render
+from tieuchi.web.i18n import translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, client_address, login, logout, session_user
-from tieuchi.web.words import UI
 
 router = page_router()
 
@@ -31,7 +31,7 @@ def login_form(
     request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    t = UI[lang_of(request)]
+    _ = translator(lang_of(request)).gettext
     try:
         user = app_of(request).authenticate(username.strip(), password, client_address(request))
     except ProblemError as refused:  # too many failed logins
@@ -39,7 +39,8 @@ def login_form(
                       status_code=refused.status,
                       next=_local(next), username=username)
     if user is None:
-        return render(request, "login.html", status_code=401, error=t["bad_login"],
+        return render(request, "login.html", status_code=401,
+                      error=_("Sai tên đăng nhập hoặc mật khẩu."),
                       next=_local(next), username=username)
     login(request, user)
     return RedirectResponse(_local(next), status_code=303)
