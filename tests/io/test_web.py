@@ -62,7 +62,7 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     row = re.search(r"<tr data-place=\"'Yên Mỹ'!E24\".*?</tr>", page, re.S)
     assert row and "80,1" in row.group(0) and "85,5" in row.group(0)
     assert "Ước thực hiện" in row.group(0) and "Chính thức" in row.group(0)
-    assert "Chưa có trạm biến áp mới" in page and "không được lưu" in page
+    assert "Chưa có trạm biến áp mới" in page and "không được lưu" not in page
     assert 'id="confirm"' in page and figures(store).equals(before)
     status, done = entry.post("/units/TT-YENMY/import/confirm?period=2023", {
         "payload": hidden(page, "payload"), "reason": hidden(page, "reason")})
@@ -74,6 +74,8 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     assert store.audit.count() == audit + 2
     last = store.audit.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0]
     assert (last.actor, last.reason) == ("yenmy", "Báo cáo quý IV")
+    held = store.figures.latest("TT-YENMY", "2023", ["ntmnc-04"])["ntmnc-04"]
+    assert held["note"] == "Chưa có trạm biến áp mới"  # the note is kept with its figure
 
 
 def test_a_broken_upload_lists_its_cells(browse: Callable[[str], Browser], store: Store,

@@ -267,8 +267,6 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-row": Code(_FILE, "The same indicator is given twice on a sheet."),
     "changed-since-template": Code(_FILE, "A figure changed in the database after the "
                                           "template was made (warning)."),
-    "note-not-stored": Code(_FILE, "Notes of the Ghi chú column are shown, not stored "
-                                   "(warning)."),
     "invalid-target": Code(_FILE, "A target row is not a valid target."),
     "mapping": Code(_FILE, "The DHIS2 mapping file is not valid."),
     "unmapped": Code(_FILE, "A code has no counterpart in the DHIS2 mapping."),
