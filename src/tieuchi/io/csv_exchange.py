@@ -1,12 +1,11 @@
-"""Figures and targets as CSV files, with the columns of the definition files.
-
-Observations: ``unit,indicator,period,value,vintage,source,note`` (``recorded_at`` is read
-and ignored, as the loader does; a note or a source left empty keeps the one held). Targets: the columns of
-:data:`~tieuchi.domain.bundle.TARGET_SCHEMA`. Numbers are written with a dot for decimals and
-no thousands separator; yes/no figures are 1 or 0. Text that starts like a formula (``=``,
-``+``, ``-``, ``@``) or with a single quote is written with a single quote in front, which
-the import takes away (:mod:`tieuchi.reports.cells`). An import checks every row (problems
-as ``file.csv:7: message``, the header being line 1) and writes all or nothing.
+"""Figures and targets as CSV files, with the columns of the definition files. Observations:
+``unit,indicator,period,value,vintage,source,note`` (``recorded_at`` is read and ignored, as
+the loader does; a note or a source left empty keeps the one held). Targets: the columns of
+:data:`~tieuchi.domain.bundle.TARGET_SCHEMA`. Numbers are written with a dot for decimals
+and no thousands separator; yes/no figures are 1 or 0. Text that starts like a formula
+(``=``, ``+``, ``-``, ``@``) or with a single quote is written with a single quote in front,
+which the import takes away (:mod:`tieuchi.reports.cells`). An import checks every row
+(problems as ``file.csv:7: message``, the header being line 1) and writes all or nothing.
 """
 
 from __future__ import annotations
