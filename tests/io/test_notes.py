@@ -15,6 +15,7 @@ from tieuchi.domain.ruleset import TEXT_LIMITS
 from tieuchi.io.csv_exchange import observations_frame, read_csv, write_csv
 from tieuchi.io.excel_import import read_workbook
 from tieuchi.io.plan import Plan, apply
+from tieuchi.reports.trace import trace
 from tieuchi.store import Entry, Store
 
 YM = "Yên Mỹ"
@@ -84,3 +85,12 @@ def test_the_csv_exchange_carries_notes(store: Store, tmp_path: Path) -> None:
     assert isinstance(plan, Plan)
     assert apply(App(store), plan, actor=SYSTEM) == 1
     assert note_of(store, "TT-DAIANG", "ngheo-da-chieu") == "Đã đối chiếu"
+
+
+def test_the_trace_of_a_figure_shows_its_note(store: Store) -> None:
+    app = App(store)
+    app.write_figures(SYSTEM, [Entry("TT-YENMY", "thu-nhap-bq", "2023", 81.0,
+                                     note="Số liệu Chi cục Thống kê")])
+    rows = trace(app.results.evaluation("TT-YENMY", "2023"), "TT-YENMY", "thu-nhap-bq")
+    used = [r for r in rows if r["kind"] == "observation" and r["used"]]
+    assert [r["note"] for r in used] == ["Số liệu Chi cục Thống kê"]

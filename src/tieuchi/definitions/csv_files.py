@@ -145,7 +145,7 @@ def _observations(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
             frame.select("unit", "indicator", "period", "vintage",
                          pl.col("number").alias("value"),
                          _optional(frame, "source"), _optional(frame, "recorded_at"),
-                         pl.lit(file).alias("file"), "line")
+                         _optional(frame, "note"), pl.lit(file).alias("file"), "line")
         )
 
 

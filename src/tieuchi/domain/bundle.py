@@ -41,6 +41,7 @@ OBSERVATION_SCHEMA: dict[str, Any] = {
     "value": pl.Float64,
     "source": pl.String,
     "recorded_at": pl.String,
+    "note": pl.String,  # the figure's "Ghi chú"
 }
 
 TARGET_SCHEMA: dict[str, Any] = {
