@@ -22,11 +22,11 @@ from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import (
-    adds_up,
     allocatable,
     allocation,
     part_problems,
     parts_of,
+    rule_problem,
 )
 from tieuchi.domain.bases import PLAN
 from tieuchi.domain.bundle import Definitions, target_frame
@@ -385,8 +385,9 @@ class App:
     def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,
                  document: str | None = None, reason: str | None = None) -> int:
         """Split ``unit``'s target ``key`` among the units directly below it: saved, one
-        target per unit, only when the parts are those units' and add up to the target
-        (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
+        target per unit, only when the parts are those units' and their total keeps the
+        target's allocation rule (exactly, at least, at most: :mod:`tieuchi.domain.
+        allocation`). Returns how many targets changed."""
         self.require(actor, Action.MANAGE_TARGETS, unit)
         document = checked_text("document", document)
         definitions = self.store.units.definitions(unit, data=False)
@@ -411,17 +412,12 @@ class App:
         problems = part_problems(parts, indicator)
         if problems:
             raise ProblemError(problems)
-        if not adds_up(target["value"], parts, indicator.decimals):
-            def shown(value: float, lang: str) -> str:
-                return number(value, lang, max(indicator.decimals, 6))
+        def shown(value: float, lang: str) -> str:
+            return number(value, lang, max(indicator.decimals, 6))
 
-            total = sum(parts.values())
-            raise ProblemError([Problem(
-                "allocation-mismatch",
-                f"The allocations add up to {shown(total, 'en')}, not the parent's target "
-                f"{shown(target['value'], 'en')}",
-                f"Tổng phân bổ {shown(total, 'vi')} khác chỉ tiêu cấp trên "
-                f"{shown(target['value'], 'vi')}", field="parts")])
+        broken = rule_problem(target, parts, indicator, shown)
+        if broken is not None:
+            raise ProblemError([broken])
         issuer = definitions.unit_by_code[unit].name
         docs = target_frame(allocation(target, parts, issuer, document)).to_dicts()
         return self.set_targets(actor, docs, reason=reason)

@@ -374,7 +374,8 @@ def _target_doc(row: dict[str, Any], place: str, units: set[str],
 def _target_fields(row: dict[str, Any], numbers: dict[str, float | None]) -> dict[str, Any]:
     """The fields of a :class:`Target` from a TARGET_SCHEMA row."""
     fields: dict[str, Any] = {k: row.get(k) for k in (
-        "unit", "indicator", "period", "baseline", "basis", "issuer", "document", "name")}
+        "unit", "indicator", "period", "baseline", "basis", "issuer", "document", "name",
+        "allocation")}
     fields["baseline_value"] = numbers["baseline_value"]
     fields["tolerance"] = numbers["tolerance"] or 0.0
     key = row.get("key")

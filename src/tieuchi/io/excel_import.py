@@ -232,12 +232,11 @@ def _cells(rows: list[tuple[Any, ...]], row: int, col: int) -> Any:
 def _metadata(store: Store, book: _Book, found: _Found) -> Metadata:
     if META_SHEET not in book.sheetnames:
         found.add(found.file, "missing-metadata",
-                  f"the workbook has no '{META_SHEET}' sheet: it was not made as a tieuchi "
-                  "template; download a template (tieuchi template, or the page Nhập từ "
-                  "Excel) and copy the figures into it",
-                  f"tệp không có trang thông tin '{META_SHEET}': không phải mẫu do tieuchi "
-                  "tạo; tải mẫu mới (lệnh tieuchi template hoặc trang Nhập từ Excel) rồi "
-                  "chép số liệu vào")
+                  "the workbook is not an entry template made by this application (it has "
+                  "no information sheet); download a new template and copy the figures into "
+                  "it",
+                  "tệp không phải mẫu nhập số liệu do phần mềm tạo (không có trang thông "
+                  "tin của mẫu); tải mẫu mới rồi chép số liệu vào")
         found.stop()
     rows = [tuple(c.value for c in row) for row in book.rows(META_SHEET, len(META_COLUMNS))]
     keys, table_start = _meta_keys(rows)
