@@ -220,6 +220,10 @@ class TargetBody(BaseModel):
                                          "report's, 2).")
     percent_fixed: bool | None = Field(default=None, description="Keep the trailing zeros of "
                                        "its percentages (\"5,0%\").")
+    allocation: str | None = Field(
+        default=None, description="How the targets given to the units directly below add "
+        "up to it: exactly, at_least or at_most (default: by the comparator, at_least for "
+        "at_least, at_most for at_most, exactly for equal).")
 
 
 class TargetList(Ok):
