@@ -94,3 +94,26 @@ def test_the_trace_of_a_figure_shows_its_note(store: Store) -> None:
     rows = trace(app.results.evaluation("TT-YENMY", "2023"), "TT-YENMY", "thu-nhap-bq")
     used = [r for r in rows if r["kind"] == "observation" and r["used"]]
     assert [r["note"] for r in used] == ["Số liệu Chi cục Thống kê"]
+
+
+def test_the_entry_form_command_takes_notes(store: Store) -> None:
+    """``App.enter_figures(notes=…)``: what the entry form sends. A note alone changes the
+    figure held, in its own vintage; a value with a note writes both; an empty note clears."""
+    app = App(store)
+    held = store.figures.latest("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"]
+    count = app.enter_figures(SYSTEM, "TT-YENMY", "2023", "ntm-nang-cao", {},
+                              vintage="official", notes={"thu-nhap-bq": "Chờ số chính thức"})
+    after = store.figures.latest("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"]
+    assert count == 1 and (after["value"], after["vintage"]) == (held["value"],
+                                                                 held["vintage"])
+    assert after["note"] == "Chờ số chính thức"
+    assert app.enter_figures(SYSTEM, "TT-YENMY", "2023", "ntm-nang-cao", {},
+                             vintage="official",
+                             notes={"thu-nhap-bq": "Chờ số chính thức"}) == 0  # unchanged
+    assert app.enter_figures(SYSTEM, "TT-YENMY", "2023", "ntm-nang-cao",
+                             {"ngheo-da-chieu": 0.2}, vintage="official",
+                             notes={"ngheo-da-chieu": "Sau phúc tra"}) == 1
+    assert note_of(store, "TT-YENMY", "ngheo-da-chieu") == "Sau phúc tra"
+    assert app.enter_figures(SYSTEM, "TT-YENMY", "2023", "ntm-nang-cao", {},
+                             vintage="official", notes={"thu-nhap-bq": ""}) == 1
+    assert note_of(store, "TT-YENMY", "thu-nhap-bq") is None
