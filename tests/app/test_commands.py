@@ -199,7 +199,7 @@ def test_an_allocation_is_saved_only_when_its_parts_add_up(loaded_store: Store) 
     parts = {code: share for code in below}
     before = loaded_store.audit.count()
 
-    for wrong, code in [({**parts, below[0]: share + 1}, "allocation-mismatch"),
+    for wrong, code in [({**parts, below[0]: share - 1}, "allocation-mismatch"),
                         ({k: v for k, v in parts.items() if k != below[0]}, "allocation-units"),
                         ({**parts, "HN": 0.0}, "allocation-units")]:
         with pytest.raises(ProblemError) as raised:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.io.conftest import Browser, changed_keys, figures, open_template, save
 from tieuchi.store import Entry, Store
@@ -62,7 +62,7 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     row = re.search(r"<tr data-place=\"'Yên Mỹ'!E24\".*?</tr>", page, re.S)
     assert row and "80,1" in row.group(0) and "85,5" in row.group(0)
     assert "Ước thực hiện" in row.group(0) and "Chính thức" in row.group(0)
-    assert "Chưa có trạm biến áp mới" in page and "không được lưu" in page
+    assert "Chưa có trạm biến áp mới" in page and "không được lưu" not in page
     assert 'id="confirm"' in page and figures(store).equals(before)
     status, done = entry.post("/units/TT-YENMY/import/confirm?period=2023", {
         "payload": hidden(page, "payload"), "reason": hidden(page, "reason")})
@@ -74,6 +74,8 @@ def test_upload_previews_then_confirm_imports(browse: Callable[[str], Browser], 
     assert store.audit.count() == audit + 2
     last = store.audit.history("observation", "TT-YENMY|thu-nhap-bq|2023")[0]
     assert (last.actor, last.reason) == ("yenmy", "Báo cáo quý IV")
+    held = store.figures.latest("TT-YENMY", "2023", ["ntmnc-04"])["ntmnc-04"]
+    assert held["note"] == "Chưa có trạm biến áp mới"  # the note is kept with its figure
 
 
 def test_a_broken_upload_lists_its_cells(browse: Callable[[str], Browser], store: Store,
@@ -144,3 +146,38 @@ def test_confirm_needs_the_csrf_token(browse: Callable[[str], Browser]) -> None:
     response = entry.client.post("/units/TT-YENMY/import/confirm?period=2023",
                                  data={"payload": "x"})
     assert response.status_code == 403
+
+
+def test_the_import_pages_in_english(browse: Callable[[str], Browser], store: Store,
+                                     tmp_path: Path) -> None:
+    """Issue 11: "change only the Giá trị, Nguồn and Ghi chú columns" stayed Vietnamese in
+    English; the preview said notes were not stored."""
+    entry = browse("yenmy")
+    entry.client.cookies.set("lang", "en")
+    status, page = entry.get(PAGE)
+    page = html.unescape(page)
+    assert status == 200
+    assert "change only the value, source and note columns" in page
+    assert "Notes are kept with the figures." in page
+    for vietnamese in ("Giá trị, Nguồn and Ghi chú", "Tải mẫu nhập số liệu", "Tệp Excel",
+                       "Xem trước thay đổi"):
+        assert vietnamese not in page, vietnamese
+    book = open_template(store, tmp_path, ["TT-YENMY"])
+    book["Yên Mỹ"]["E25"] = 0.2
+    book["Yên Mỹ"]["G25"] = "Sau phúc tra"
+    status, preview = upload(entry, "TT-YENMY", save(book, tmp_path))
+    assert status == 200
+    assert "Preview: filled.xlsx" in preview and "Sau phúc tra" in preview
+    assert "Official" in preview and "Chính thức" not in preview
+    assert "not stored" not in preview
+
+
+def test_a_file_that_is_no_template_names_no_command(browse: Callable[[str], Browser],
+                                                     tmp_path: Path) -> None:
+    """No command-line instruction reaches the user of the web page."""
+    file = tmp_path / "other.xlsx"
+    Workbook().save(file)
+    status, page = upload(browse("yenmy"), "TT-YENMY", file)
+    assert status == 422
+    assert "tải mẫu mới rồi chép số liệu vào" in page
+    assert "tieuchi template" not in page and "lệnh" not in page

@@ -83,7 +83,7 @@ def test_an_allocation_that_does_not_add_up_saves_nothing(site: Site) -> None:
     audits = site.store.audit.count()
     page = site.post("thanhtri", ALLOCATE, allocation(["44"] * 15 + ["39"]))
     assert site.status == 422
-    assert "Tổng phân bổ 699 khác chỉ tiêu cấp trên 700" in page
+    assert "Tổng phân bổ 699 thấp hơn chỉ tiêu cấp trên 700" in page
     form = form_of(page, "ktxh-dn-moi")
     assert 'value="39"' in form  # what was typed is kept
     assert site.store.targets.of(COMMUNES) == []
@@ -140,15 +140,15 @@ def test_an_allocation_that_adds_up_gives_each_unit_its_target(own_site: Site) -
 
 
 def test_an_allocation_within_half_a_unit_of_the_last_decimal(own_site: Site) -> None:
-    # thu-fdi: 21,5 tỷ đồng with one decimal; 21,54 rounds to it, 21,56 does not
-    parts = ["1,3"] * 15 + ["2,04"]  # 21,54
+    # thu-fdi: at least 21,5 tỷ đồng with one decimal; 21,46 rounds to it, 21,44 does not
+    parts = ["1,3"] * 15 + ["1,96"]  # 21,46
     page = own_site.post("thanhtri", ALLOCATE, allocation(parts, "tcd-fdi"))
     assert own_site.status == 200, page
     assert len(own_site.store.targets.of(COMMUNES, "2023")) == 16
-    page = own_site.post("thanhtri", ALLOCATE, allocation(["1,3"] * 15 + ["2,06"], "tcd-fdi"))
+    page = own_site.post("thanhtri", ALLOCATE, allocation(["1,3"] * 15 + ["1,94"], "tcd-fdi"))
     assert own_site.status == 422
-    assert "Tổng phân bổ 21,56 khác chỉ tiêu cấp trên 21,5" in page
-    assert own_site.store.targets.of(["TT-DONGMY"], "2023")[0]["value"] == 2.04
+    assert "Tổng phân bổ 21,44 thấp hơn chỉ tiêu cấp trên 21,5" in page
+    assert own_site.store.targets.of(["TT-DONGMY"], "2023")[0]["value"] == 1.96
 
 
 def test_assign_a_target(own_site: Site) -> None:
@@ -220,3 +220,31 @@ def test_a_locked_periods_targets_are_not_changed_until_a_reopen(own_site: Site)
     assert own_site.status == 200
     assert [t["value"] for t in own_site.store.targets.of(["TT"], "2023")
             if t["key"] == "ktxh-dn-moi"] == [750.0]
+
+
+def test_each_allocation_shows_its_rule(site: Site) -> None:
+    form = re.search(r'<details class="panel allocation">(?:(?!<details).)*?'
+                     r'id="allocate-ktxh-dn-moi"', site.get("thanhtri", PAGE), re.S)
+    assert form and "Tổng giao cho cấp dưới phải từ 700 doanh nghiệp trở lên." in form.group(0)
+    assert 'data-rule="at_least"' in form_of(site.get("thanhtri", PAGE), "ktxh-dn-moi")
+
+
+def test_the_manage_page_in_english(site: Site) -> None:
+    client, _token = site.user("thanhtri")
+    client.cookies.set("lang", "en")
+    try:
+        page = site.get("thanhtri", PAGE)
+    finally:
+        client.cookies.delete("lang")
+    assert site.status == 200, page[:300]
+    assert "The total given to the units below must be at least 700" in page
+    for vietnamese in ("Cơ quan giao", "Văn bản giao", "Phân bổ cho đơn vị trực thuộc",
+                       "Tổng giao cho cấp dưới"):
+        assert vietnamese not in page, vietnamese
+
+
+def test_more_than_an_at_least_target_is_allocated(own_site: Site) -> None:
+    """Issue 11: 750 given to the communes against "≥ 700" was refused ("must add up")."""
+    page = own_site.post("thanhtri", ALLOCATE, allocation(["47"] * 15 + ["45"]))  # 750
+    assert own_site.status == 200, page
+    assert len(own_site.store.targets.of(COMMUNES, "2023")) == 16

@@ -141,6 +141,7 @@ PERMISSIONS = {
     "GET /units/{code}/drafts": "drafts",
     "GET /units/{code}/drafts/{draft_id}": "drafts",
     "GET /units/{code}/drafts/{draft_id}/compare": "drafts",
+    "GET /units/{code}/drafts/{draft_id}/comments.docx": "drafts",
 }
 
 

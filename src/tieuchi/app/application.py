@@ -22,11 +22,11 @@ from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import (
-    adds_up,
     allocatable,
     allocation,
     part_problems,
     parts_of,
+    rule_problem,
 )
 from tieuchi.domain.bases import PLAN
 from tieuchi.domain.bundle import Definitions, target_frame
@@ -223,11 +223,14 @@ class App:
         """Write figures, all or nothing; returns how many changed. An entry that says what
         its writer saw (:attr:`~tieuchi.store.Entry.expected`) is refused with
         ``stale-figure`` (409, the figure held now in its message) when the figure changed
-        since; one that does not replaces what is held. Sources are kept as
-        :func:`~tieuchi.domain.ruleset.normal_text` writes them (the store checks them)."""
+        since; one that does not replaces what is held. Sources and notes are kept as
+        :func:`~tieuchi.domain.ruleset.normal_text` writes them (the store checks them); a
+        note of nothing but spaces takes the note held away."""
         self.require_all(actor, Action.WRITE, (e.unit for e in entries))
         reason = checked_text("reason", reason)
-        entries = [replace(e, source=normal_text(e.source)) for e in entries]
+        entries = [replace(e, source=normal_text(e.source),
+                           note=None if e.note is None else normal_text(e.note) or "")
+                   for e in entries]
         try:
             count = self.store.figures.write(entries, actor=actor.username, reason=reason)
         except StaleFigures as error:
@@ -240,7 +243,8 @@ class App:
     def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
                       values: Mapping[str, float | None], *, vintage: str,
                       source: str | None = None, reason: str | None = None,
-                      shown: Mapping[str, Shown | None] | None = None) -> int:
+                      shown: Mapping[str, Shown | None] | None = None,
+                      notes: Mapping[str, str | None] | None = None) -> int:
         """Save a data-entry form: ``values`` maps the data set's indicators to their new
         figure for the unit and period (None: the figure held is deleted, in its vintage).
         A figure equal to the one held is not written, nor an indicator outside the data set;
@@ -250,8 +254,13 @@ class App:
 
         ``shown`` is what the form showed of each indicator (None: no figure); a figure that
         changed since is refused with ``stale-figure`` (:func:`expectation`). An indicator
-        not in ``shown`` is written over whatever is held."""
+        not in ``shown`` is written over whatever is held.
+
+        ``notes`` maps indicators to the note ("Ghi chú") of their figure: a note alone
+        changes the figure held (in its vintage); an empty one takes the note away; an
+        indicator left out keeps its note."""
         shown = shown or {}
+        notes = notes or {}
         self.require(actor, Action.WRITE, unit)
         found = self.dataset(unit, dataset)
         if vintage not in FORM_VINTAGES:
@@ -263,15 +272,30 @@ class App:
         held = self.store.figures.latest(unit, period, list(found.indicators))
         entries: list[Entry] = []
         owners: list[int] = []  # the place in ``values`` of each entry
+        for code in notes:
+            if code not in values and code in held:
+                values = {**values, code: held[code]["value"]}
+                order.setdefault(code, len(order))
         for code, value in values.items():
             current = held.get(code)
-            if code not in found.indicators or value == (current or {}).get("value"):
+            note = notes.get(code)
+            if code not in found.indicators:
+                continue
+            if value == (current or {}).get("value"):
+                if current is None or note is None or \
+                        (normal_text(note) or None) == current.get("note"):
+                    continue
+                seen = shown.get(code)
+                entries.append(Entry(unit, code, period, value, current["vintage"], None,
+                                     expected=expectation(seen, current["vintage"])
+                                     if code in shown else UNCHECKED, note=note))
+                owners.append(order[code])
                 continue
             seen = shown.get(code)
             if value is not None:
                 entries.append(Entry(unit, code, period, value, vintage, source or None,
                                      expected=expectation(seen, vintage) if code in shown
-                                     else UNCHECKED))
+                                     else UNCHECKED, note=note))
             elif code not in shown and current is not None:
                 entries.append(Entry(unit, code, period, None, current["vintage"]))
             elif seen is not None:  # delete the figure the field showed, if it still is
@@ -361,8 +385,9 @@ class App:
     def allocate(self, actor: Actor, unit: str, key: str, parts: Mapping[str, float], *,
                  document: str | None = None, reason: str | None = None) -> int:
         """Split ``unit``'s target ``key`` among the units directly below it: saved, one
-        target per unit, only when the parts are those units' and add up to the target
-        (:mod:`tieuchi.domain.allocation`). Returns how many targets changed."""
+        target per unit, only when the parts are those units' and their total keeps the
+        target's allocation rule (exactly, at least, at most: :mod:`tieuchi.domain.
+        allocation`). Returns how many targets changed."""
         self.require(actor, Action.MANAGE_TARGETS, unit)
         document = checked_text("document", document)
         definitions = self.store.units.definitions(unit, data=False)
@@ -387,17 +412,12 @@ class App:
         problems = part_problems(parts, indicator)
         if problems:
             raise ProblemError(problems)
-        if not adds_up(target["value"], parts, indicator.decimals):
-            def shown(value: float, lang: str) -> str:
-                return number(value, lang, max(indicator.decimals, 6))
+        def shown(value: float, lang: str) -> str:
+            return number(value, lang, max(indicator.decimals, 6))
 
-            total = sum(parts.values())
-            raise ProblemError([Problem(
-                "allocation-mismatch",
-                f"The allocations add up to {shown(total, 'en')}, not the parent's target "
-                f"{shown(target['value'], 'en')}",
-                f"Tổng phân bổ {shown(total, 'vi')} khác chỉ tiêu cấp trên "
-                f"{shown(target['value'], 'vi')}", field="parts")])
+        broken = rule_problem(target, parts, indicator, shown)
+        if broken is not None:
+            raise ProblemError([broken])
         issuer = definitions.unit_by_code[unit].name
         docs = target_frame(allocation(target, parts, issuer, document)).to_dicts()
         return self.set_targets(actor, docs, reason=reason)

@@ -166,10 +166,10 @@ def _inputs(ind: Indicator) -> set[str]:
     return {*ind.components, *(c for c in (ind.numerator, ind.denominator, ind.weight) if c)}
 
 
-RESULT_FORMAT = 2
+RESULT_FORMAT = 3
 """The layout of a packed result's frames. A result packed in another layout (1: before the
-targets' ``assessment``, ``percent_decimals``, ``percent_fixed`` and ``decimals_fixed``) is
-not read: it is computed again."""
+targets' ``assessment``, ``percent_decimals``, ``percent_fixed`` and ``decimals_fixed``; 2:
+before their ``allocation``) is not read: it is computed again."""
 
 
 def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:

@@ -30,7 +30,8 @@ OBSERVATION_COLUMNS: dict[str, tuple[str, ...]] = {
 TARGET_COLUMNS: dict[str, tuple[str, ...]] = {
     "required": ("unit", "indicator", "period", "comparator", "value"),
     "optional": ("value_high", "tolerance", "baseline", "basis", "issuer", "document", "code",
-                 "name", "group", "note", "percent_decimals", "percent_fixed"),
+                 "name", "group", "note", "percent_decimals", "percent_fixed",
+                 "allocation"),
 }
 YES_WORDS = ("1", "yes", "true", "có", "đạt", "x")
 NO_WORDS = ("0", "no", "false", "không", "không đạt", "chưa đạt")
@@ -145,7 +146,7 @@ def _observations(loaded: Loaded, frame: pl.DataFrame, file: str) -> None:
             frame.select("unit", "indicator", "period", "vintage",
                          pl.col("number").alias("value"),
                          _optional(frame, "source"), _optional(frame, "recorded_at"),
-                         pl.lit(file).alias("file"), "line")
+                         _optional(frame, "note"), pl.lit(file).alias("file"), "line")
         )
 
 

@@ -65,6 +65,7 @@ class ObservationRow(Model):
     vintage: Vintage = Vintage.OFFICIAL
     source: str | None = None
     recorded_at: str | None = None
+    note: str | None = None
 
 
 SECTIONS: dict[str, tuple[type[BaseModel], bool]] = {

@@ -41,6 +41,7 @@ OBSERVATION_SCHEMA: dict[str, Any] = {
     "value": pl.Float64,
     "source": pl.String,
     "recorded_at": pl.String,
+    "note": pl.String,  # the figure's "Ghi chú"
 }
 
 TARGET_SCHEMA: dict[str, Any] = {
@@ -64,6 +65,7 @@ TARGET_SCHEMA: dict[str, Any] = {
     "excess": pl.String,
     "percent_decimals": pl.Int8,  # as written on the target or its group; null: inherited
     "percent_fixed": pl.Boolean,
+    "allocation": pl.String,  # the allocation rule as written; null: by the comparator
 }
 
 MEMBER_SCHEMA: dict[str, Any] = {"group": pl.String, "key": pl.String, "position": pl.Int32}
@@ -145,6 +147,7 @@ def target_frame(targets: Iterable[Target]) -> pl.DataFrame:
             "excess": t.excess.value if t.excess else None,
             "percent_decimals": t.percent_decimals,
             "percent_fixed": t.percent_fixed,
+            "allocation": t.allocation,
         })
     return pl.DataFrame(rows, schema=TARGET_SCHEMA)
 

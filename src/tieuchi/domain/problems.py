@@ -212,6 +212,16 @@ CATALOGUE: dict[str, Code] = {
         _RULE, "A target's tolerance is below 0.",
         en="the tolerance {tolerance} is below 0; give 0 or more",
         vi="sai số cho phép {tolerance} nhỏ hơn 0; ghi 0 hoặc lớn hơn"),
+    "allocation-rule": Code(
+        _RULE, "A target's allocation rule is not exactly, at_least or at_most, or is given "
+               "to a target that is not split among the units below (a relative target, a "
+               "range, a yes/no target).",
+        en="the allocation rule '{allocation}' is not one of exactly, at_least, at_most, or "
+           "the target is not a number at least, at most or equal to split among the units "
+           "below",
+        vi="quy tắc phân bổ '{allocation}' không phải exactly, at_least hoặc at_most, hoặc chỉ "
+           "tiêu không phải dạng số (không thấp hơn, không vượt quá, bằng) để phân bổ cho đơn "
+           "vị trực thuộc"),
     "target-comparator": Code(
         _RULE, "A target's comparator does not fit its indicator.",
         en="'{indicator}' is a {type_en} indicator; {fix}",
@@ -239,7 +249,8 @@ CATALOGUE: dict[str, Code] = {
     "allocation-units": Code(_RULE, "An allocation does not give a part to exactly the units "
                                     "directly below."),
     "allocation-mismatch": Code(_RULE, "The parts of an allocation do not add up to the "
-                                       "target."),
+                                       "target as its allocation rule asks (exactly, at "
+                                       "least, at most)."),
     # ---------------------------------------------------------- files
     "unreadable-file": Code(_FILE, "The file cannot be read as the kind of file it should "
                                    "be."),
@@ -267,8 +278,6 @@ CATALOGUE: dict[str, Code] = {
     "duplicate-row": Code(_FILE, "The same indicator is given twice on a sheet."),
     "changed-since-template": Code(_FILE, "A figure changed in the database after the "
                                           "template was made (warning)."),
-    "note-not-stored": Code(_FILE, "Notes of the Ghi chú column are shown, not stored "
-                                   "(warning)."),
     "invalid-target": Code(_FILE, "A target row is not a valid target."),
     "mapping": Code(_FILE, "The DHIS2 mapping file is not valid."),
     "unmapped": Code(_FILE, "A code has no counterpart in the DHIS2 mapping."),

@@ -36,7 +36,7 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import Problem, ProblemError, problem
 from tieuchi.domain.status import Comparator, Vintage
-from tieuchi.domain.targets import Relative
+from tieuchi.domain.targets import AllocationRule, Relative
 
 __all__ = [
     "CONTROL", "CONTROL_COLUMN", "MAGNITUDE", "MULTILINE", "PROBLEM_SCHEMA", "TARGET_NUMBERS",
@@ -464,6 +464,16 @@ def target_problems(frame: pl.DataFrame,
     return _finish(found)
 
 
+def _bad_allocation() -> pl.Expr:
+    """A target's allocation rule that is none of :class:`AllocationRule`, or given to a
+    target that cannot be split among the units below (a relative target, a range, a yes)."""
+    rule = pl.col("allocation")
+    splittable = pl.col("relative").is_null() & pl.col("comparator").is_in(
+        [Comparator.AT_LEAST.value, Comparator.AT_MOST.value, Comparator.EQUAL.value])
+    return (rule.is_not_null() & (~rule.is_in([r.value for r in AllocationRule])
+                                  | ~splittable.fill_null(False)))
+
+
 def _kind_problems(frame: pl.DataFrame) -> pl.DataFrame:
     comparator, relative = pl.col("comparator"), pl.col("relative")
     value, high = pl.col("value"), pl.col("value_high")
@@ -498,6 +508,8 @@ def _kind_problems(frame: pl.DataFrame) -> pl.DataFrame:
             .with_columns(pl.lit("baseline-without-relative").alias("code"))]),
         ("tolerance", [frame.filter(pl.col("tolerance") < 0).with_columns(
             pl.lit("negative-tolerance").alias("code"))]),
+        ("allocation", [frame.filter(_bad_allocation()).with_columns(
+            pl.lit("allocation-rule").alias("code"))] if "allocation" in frame.columns else []),
     ]
     return pl.concat([_stack(found, field) for field, found in checks],
                      how="diagonal_relaxed")

@@ -13,7 +13,7 @@ from tieuchi.domain.periods import Period
 from tieuchi.domain.precision import Precise
 from tieuchi.domain.statements import Compare, Excess
 
-__all__ = ["Target", "TargetGroup", "Relative"]
+__all__ = ["Target", "TargetGroup", "Relative", "AllocationRule"]
 
 
 class Relative(StrEnum):
@@ -26,6 +26,15 @@ class Relative(StrEnum):
 
 
 _RELATIVES = tuple(r.value for r in Relative)
+
+
+class AllocationRule(StrEnum):
+    """How the targets a unit gives the units directly below it add up to its own
+    ("phân bổ", :mod:`tieuchi.domain.allocation`)."""
+
+    EXACTLY = "exactly"  # the parts add up to the target
+    AT_LEAST = "at_least"  # to the target or more (districts usually give communes more)
+    AT_MOST = "at_most"  # to the target or less (a ceiling shared out)
 
 class Target(Comparison[float], Precise):
     """An indicator's target for a unit and a period.
@@ -48,6 +57,9 @@ class Target(Comparison[float], Precise):
     issuer: str | None = None
     document: str | None = None
     note: str | None = None
+    # the allocation rule (an AllocationRule's value; default by the comparator), checked
+    # with the other target rules by tieuchi.domain.ruleset.target_problems
+    allocation: str | None = None
     compare: Compare | None = None  # how the report compares it with the same period
     excess: Excess | None = None  # how the report states its excess over the target
 

@@ -1,12 +1,11 @@
-"""Figures and targets as CSV files, with the columns of the definition files.
-
-Observations: ``unit,indicator,period,value,vintage,source`` (``recorded_at`` and ``note``
-are read and ignored, as the loader does). Targets: the columns of
-:data:`~tieuchi.domain.bundle.TARGET_SCHEMA`. Numbers are written with a dot for decimals and
-no thousands separator; yes/no figures are 1 or 0. Text that starts like a formula (``=``,
-``+``, ``-``, ``@``) or with a single quote is written with a single quote in front, which
-the import takes away (:mod:`tieuchi.reports.cells`). An import checks every row (problems
-as ``file.csv:7: message``, the header being line 1) and writes all or nothing.
+"""Figures and targets as CSV files, with the columns of the definition files. Observations:
+``unit,indicator,period,value,vintage,source,note`` (``recorded_at`` is read and ignored, as
+the loader does; a note or a source left empty keeps the one held). Targets: the columns of
+:data:`~tieuchi.domain.bundle.TARGET_SCHEMA`. Numbers are written with a dot for decimals
+and no thousands separator; yes/no figures are 1 or 0. Text that starts like a formula
+(``=``, ``+``, ``-``, ``@``) or with a single quote is written with a single quote in front,
+which the import takes away (:mod:`tieuchi.reports.cells`). An import checks every row
+(problems as ``file.csv:7: message``, the header being line 1) and writes all or nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ __all__ = ["OBSERVATION_CSV", "TARGET_CSV", "observations_frame", "targets_frame
            "write_csv", "read_csv", "TargetPlan", "TargetChange", "apply_targets", "csv_kind",
            "MAX_PER_CHECK"]
 
-OBSERVATION_CSV = ("unit", "indicator", "period", "value", "vintage", "source")
+OBSERVATION_CSV = ("unit", "indicator", "period", "value", "vintage", "source", "note")
 _OBSERVATION_OPTIONAL = ("vintage", "source", "recorded_at", "note")
 TARGET_CSV = tuple(c for c in TARGET_SCHEMA if c not in ("compare", "excess"))  # wording
 _TARGET_REQUIRED = ("unit", "indicator", "period")
@@ -182,7 +181,7 @@ def _read_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
     rows = _Rows(file, [])
     _header(frame, ("unit", "indicator", "period", "value"),
             ("unit", "indicator", "period", "value", *_OBSERVATION_OPTIONAL), rows)
-    for column in ("vintage", "source"):
+    for column in ("vintage", "source", "note"):
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     frame = frame.with_columns(pl.col("vintage").fill_null(Vintage.OFFICIAL.value))
@@ -209,7 +208,7 @@ def _read_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
     plan = plan_observations(store, frame.sort("line").select(
         pl.format("{}:{}", pl.lit(file), pl.col("line")).alias("place"),
         "unit", "indicator", "period", "vintage", pl.col("number").alias("value"), "source",
-    ), file)
+        "note"), file)
     rows.problems += check(store, plan)
     rows.stop()
     return plan
@@ -375,7 +374,8 @@ def _target_doc(row: dict[str, Any], place: str, units: set[str],
 def _target_fields(row: dict[str, Any], numbers: dict[str, float | None]) -> dict[str, Any]:
     """The fields of a :class:`Target` from a TARGET_SCHEMA row."""
     fields: dict[str, Any] = {k: row.get(k) for k in (
-        "unit", "indicator", "period", "baseline", "basis", "issuer", "document", "name")}
+        "unit", "indicator", "period", "baseline", "basis", "issuer", "document", "name",
+        "allocation")}
     fields["baseline_value"] = numbers["baseline_value"]
     fields["tolerance"] = numbers["tolerance"] or 0.0
     key = row.get("key")

@@ -77,6 +77,7 @@ class Prefill:
     value: float | None
     vintage: str | None
     source: str | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,12 +232,11 @@ def _cells(rows: list[tuple[Any, ...]], row: int, col: int) -> Any:
 def _metadata(store: Store, book: _Book, found: _Found) -> Metadata:
     if META_SHEET not in book.sheetnames:
         found.add(found.file, "missing-metadata",
-                  f"the workbook has no '{META_SHEET}' sheet: it was not made as a tieuchi "
-                  "template; download a template (tieuchi template, or the page Nhập từ "
-                  "Excel) and copy the figures into it",
-                  f"tệp không có trang thông tin '{META_SHEET}': không phải mẫu do tieuchi "
-                  "tạo; tải mẫu mới (lệnh tieuchi template hoặc trang Nhập từ Excel) rồi "
-                  "chép số liệu vào")
+                  "the workbook is not an entry template made by this application (it has "
+                  "no information sheet); download a new template and copy the figures into "
+                  "it",
+                  "tệp không phải mẫu nhập số liệu do phần mềm tạo (không có trang thông "
+                  "tin của mẫu); tải mẫu mới rồi chép số liệu vào")
         found.stop()
     rows = [tuple(c.value for c in row) for row in book.rows(META_SHEET, len(META_COLUMNS))]
     keys, table_start = _meta_keys(rows)
@@ -316,7 +316,7 @@ def _meta_table(rows: list[tuple[Any, ...]], header: int, found: _Found,
     sheets: dict[str, str] = {}
     prefill: dict[tuple[str, str], Prefill] = {}
     for row in range(header + 1, len(rows) + 1):
-        title, _, unit, indicator, value, vintage, source = (
+        title, _, unit, indicator, value, vintage, source, note = (
             _cell_value(rows, row, col) for col in range(1, len(META_COLUMNS) + 1))
         if not clean(title) or not clean(unit):
             continue
@@ -324,7 +324,7 @@ def _meta_table(rows: list[tuple[Any, ...]], header: int, found: _Found,
         if clean(indicator):
             number = float(value) if isinstance(value, int | float) else None
             prefill[(clean(unit), clean(indicator))] = Prefill(
-                number, clean(vintage) or None, clean(source) or None)
+                number, clean(vintage) or None, clean(source) or None, clean(note) or None)
     if not sheets:
         found.add(f"{META_SHEET}!A{header}", "bad-metadata", "the template lists no sheet; "
                   "download a new template", "mẫu không ghi trang nào; tải mẫu mới")
@@ -539,13 +539,6 @@ def _plan(store: Store, meta: Metadata, readings: list[Reading], file: str) -> P
         current = shown.get(key)
         if (current["value"] if current else None) != before.value:
             warned.append(_changed_since(reading, before, current))
-    notes = [r.place for r in readings if r.note]
-    if notes:
-        warned.append(Problem.located(
-            notes[0], "note-not-stored", f"{len(notes)} note(s) in the Ghi chú column: notes "
-            "are shown here but not stored; put what must be kept in the Nguồn column",
-            f"{len(notes)} ghi chú ở cột Ghi chú: ghi chú chỉ hiển thị khi xem trước, không "
-            "được lưu; điều cần lưu hãy ghi vào cột Nguồn", Severity.WARNING))
     return Plan.of(file, rows, warned)
 
 
@@ -553,13 +546,17 @@ def _change(reading: Reading, before: Prefill, vintage: str,
             exact: dict[tuple[str, str, str], dict[str, Any]], current: dict[str, Any] | None,
             period: str) -> dict[str, Any] | None:
     """The change a row makes, or None when its cells are as the template had them (a
-    source cleared is kept: the store keeps a figure's source)."""
+    source cleared is kept: the store keeps a figure's source; a note cleared is taken away
+    from the figure, a note written is kept with it)."""
     value, source = reading.value, reading.source
+    note = reading.note if reading.note != before.note else None
+    if note is None and before.note and not reading.note:
+        note = ""  # the note the template showed was cleared
     same_value = value == before.value
-    if same_value and (source is None or source == before.source):
+    if same_value and (source is None or source == before.source) and note is None:
         return None
     base = {"place": reading.place, "unit": reading.unit, "indicator": reading.indicator,
-            "period": period, "note": reading.note}
+            "period": period, "note": note}
     if value is None:  # cleared: delete the figure the template showed
         held_now = exact.get((reading.unit, reading.indicator, before.vintage or ""))
         if held_now is None:
@@ -572,7 +569,8 @@ def _change(reading: Reading, before: Prefill, vintage: str,
     chosen = before.vintage if same_value and before.vintage else vintage
     target = exact.get((reading.unit, reading.indicator, chosen))
     if target is not None and target["value"] == value and (
-            source is None or source == target["source"]):
+            source is None or source == target["source"]) and (
+            note is None or (note or None) == target["note"]):
         return None  # the store holds it already
     return base | {"vintage": chosen, "value": value, "source": source,
                    "old": current["value"] if current else None,

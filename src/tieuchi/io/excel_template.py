@@ -67,7 +67,7 @@ VINTAGE_NAMES = {"plan": "Kế hoạch", "estimate": "Ước thực hiện", "pr
 VIETNAMESE = "[$-42A]"  # the locale of a number format: Vietnamese
 KIND_NAMES = {"month": "tháng", "quarter": "quý", "half": "6 tháng", "ytd": "lũy kế tháng",
               "year": "năm", "multi_year": "nhiều năm"}
-META_COLUMNS = ("sheet", "row", "unit", "indicator", "value", "vintage", "source")
+META_COLUMNS = ("sheet", "row", "unit", "indicator", "value", "vintage", "source", "note")
 
 _FONT = "Times New Roman"
 _THIN = Side(style="thin", color="808080")
@@ -83,6 +83,7 @@ class TemplateRow:
     value: float | None
     vintage: str | None
     source: str | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _rows(ds: DataSet, catalogue: dict[str, Indicator], figures: pl.DataFrame,
             continue
         figure = mine.get(code) or {}
         rows.append(TemplateRow(indicator, figure.get("value"), figure.get("vintage"),
-                                figure.get("source")))
+                                figure.get("source"), figure.get("note")))
     return tuple(rows)
 
 
@@ -308,7 +309,7 @@ def _data_row(ws: Worksheet, r: int, number: int, row: TemplateRow,
               yesno: DataValidation) -> None:
     indicator = row.indicator
     values: list[object] = [number, indicator.code, indicator.name, indicator.unit or "",
-                            None, row.source or "", None]
+                            None, row.source or "", row.note or ""]
     if row.value is not None:
         values[VALUE_COL - 1] = yesno_text(row.value) if indicator.type is ValueType.YESNO \
             and row.value in (0, 1) else row.value
@@ -384,7 +385,8 @@ def _metadata(ws: Worksheet, template: Template, now: datetime) -> None:
     for sheet in template.sheets:
         rows.append([sheet.title, None, sheet.unit.code])
         rows += [[sheet.title, FIRST_ROW + index, sheet.unit.code, row.indicator.code,
-                  row.value, row.vintage, row.source] for index, row in enumerate(sheet.rows)]
+                  row.value, row.vintage, row.source, row.note]
+                 for index, row in enumerate(sheet.rows)]
     for line, values in enumerate(rows, start=1):
         write_row(ws, line, values)
     ws.sheet_state = "hidden"

@@ -62,7 +62,7 @@ class Change:
 
     def entry(self) -> Entry:
         return Entry(self.unit, self.indicator, self.period, self.value, self.vintage,
-                     self.source)
+                     self.source, note=self.note)
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ class Plan:
         return [Change(**row) for row in frame.iter_rows(named=True)]
 
     def entries(self) -> list[Entry]:
-        return [Entry(u, i, p, v, vin, s) for u, i, p, vin, v, s in self.frame.select(
-            "unit", "indicator", "period", "vintage", "value", "source").iter_rows()]
+        return [Entry(u, i, p, v, vin, s, note=n) for u, i, p, vin, v, s, n in self.frame.select(
+            "unit", "indicator", "period", "vintage", "value", "source", "note").iter_rows()]
 
     @property
     def places(self) -> list[str]:
@@ -110,23 +110,28 @@ class Plan:
 
 
 def plan_observations(store: Store, frame: pl.DataFrame, file: str) -> Plan:
-    """The figures of ``frame`` (place, unit, indicator, period, vintage, value, source)
-    that differ from those the store holds for the same unit, indicator, period and vintage;
-    a source left empty keeps the source held."""
+    """The figures of ``frame`` (place, unit, indicator, period, vintage, value, source and,
+    when given, note) that differ from those the store holds for the same unit, indicator,
+    period and vintage; a source or a note left empty keeps the one held."""
     keys = ["unit", "indicator", "period", "vintage"]
+    if "note" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("note"))
     units = frame.get_column("unit").unique().to_list()
     periods = frame.get_column("period").unique().to_list()
     now = store.figures.held(units, periods).select(
-        *keys, pl.col("value").alias("old"), pl.col("source").alias("old_source"))
+        *keys, pl.col("value").alias("old"), pl.col("source").alias("old_source"),
+        pl.col("note").alias("old_note"))
     joined = frame.join(now, on=keys, how="left", maintain_order="left")
     changed = joined.filter(
         pl.col("old").is_null() | (pl.col("value") != pl.col("old"))
         | (pl.col("source").is_not_null()
-           & (pl.col("source") != pl.col("old_source")).fill_null(True)))
+           & (pl.col("source") != pl.col("old_source")).fill_null(True))
+        | (pl.col("note").is_not_null()
+           & (pl.col("note") != pl.col("old_note")).fill_null(True)))
     return Plan(file, changed.select(
         "place", *keys, "value", "source", "old",
         pl.when(pl.col("old").is_not_null()).then(pl.col("vintage")).alias("old_vintage"),
-        "old_source", pl.lit(None, pl.String).alias("note")).cast(pl.Schema(CHANGE_SCHEMA)))
+        "old_source", "note").cast(pl.Schema(CHANGE_SCHEMA)))
 
 
 def from_store_problems(problems: Sequence[Problem], places: Sequence[str],

@@ -54,6 +54,7 @@ TRACE_SCHEMA: dict[str, Any] = {
     "value": pl.Float64,
     "source": pl.String,
     "recorded_at": pl.String,
+    "note": pl.String,  # the observation's note (Ghi chú)
     "used": pl.Boolean,  # False: another version of the figure, superseded
     "step": pl.String,  # the rule of the figure this row went into directly
     "step_en": pl.String,
@@ -503,7 +504,7 @@ class _Tracer:
         return versions.select(
             "figure", "path", pl.lit("observation").alias("kind"), "unit", "indicator",
             pl.col("period_obs").alias("period"), "vintage", "value", "source", "recorded_at",
-            "used",
+            "note", "used",
             # at the depth of the figure they are the data of
             pl.concat_str("path", pl.lit(":"), pl.col("position").cast(pl.String).str.zfill(6),
                           pl.lit("."), pl.col("version").cast(pl.String).str.zfill(2))

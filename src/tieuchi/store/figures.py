@@ -51,7 +51,7 @@ __all__ = ["Figures", "Entry", "Expected", "HELD_SCHEMA", "UNCHECKED", "Stale", 
 HELD_SCHEMA: dict[str, Any] = {
     "unit": pl.String, "indicator": pl.String, "period": pl.String, "vintage": pl.String,
     "value": pl.Float64, "source": pl.String, "changed_by": pl.String,
-    "changed_at": pl.String,
+    "changed_at": pl.String, "note": pl.String,
 }
 """The figures as the imports and exports read them (:meth:`Figures.held`)."""
 
@@ -77,7 +77,10 @@ class Entry:
     ``expected`` is the figure its writer saw (the value of this unit, indicator, period and
     vintage; None: there was none): the write is refused with ``stale-figure`` when the
     figure held is another. Left :data:`UNCHECKED`, the entry replaces whatever is held (the
-    last writer wins, audited with what it replaced)."""
+    last writer wins, audited with what it replaced).
+
+    ``source`` and ``note`` (the figure's "Ghi chú") left None keep those held; an empty
+    note takes the note held away."""
 
     unit: str
     indicator: str
@@ -86,6 +89,7 @@ class Entry:
     vintage: str = Vintage.OFFICIAL.value
     source: str | None = None
     expected: Expected = UNCHECKED
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,12 +209,13 @@ class Figures(Repository):
         with self._session() as s:
             if row is None:
                 assert e.value is not None
+                note = e.note or None
                 s.add(ObservationRow(unit=e.unit, indicator=e.indicator, period=e.period,
                                      vintage=e.vintage, value=e.value, source=e.source,
                                      recorded_at=stamp.isoformat(timespec="seconds"),
-                                     changed_at=stamp, changed_by=actor))
+                                     changed_at=stamp, changed_by=actor, note=note))
                 self._audit.record(stamp, actor, "add", "observation", key, e.unit, None,
-                                   {"value": e.value, "source": e.source}, reason)
+                                   _kept(e.value, e.source, note), reason)
                 return 1
             if e.value is None:
                 self._audit.record(stamp, actor, "delete", "observation", key, e.unit,
@@ -218,11 +223,12 @@ class Figures(Repository):
                 s.delete(row)
                 return 1
             source = e.source if e.source is not None else row.source
-            if row.value == e.value and row.source == source:
+            note = (e.note or None) if e.note is not None else row.note
+            if row.value == e.value and row.source == source and row.note == note:
                 return 0
             self._audit.record(stamp, actor, "change", "observation", key, e.unit,
-                               _figure(row), {"value": e.value, "source": source}, reason)
-            row.value, row.source = e.value, source
+                               _figure(row), _kept(e.value, source, note), reason)
+            row.value, row.source, row.note = e.value, source, note
             row.recorded_at = stamp.isoformat(timespec="seconds")
             row.changed_at, row.changed_by = stamp, actor
             return 1
@@ -257,7 +263,8 @@ class Figures(Repository):
                                         "twice", "số liệu này được nhập hai lần",
                                         field="indicator", index=index))
             seen.add(key)
-            problems += filter(None, [text_problem("source", e.source, index=index)])
+            problems += filter(None, [text_problem("source", e.source, index=index),
+                                      text_problem("note", e.note, index=index)])
         frame = pl.DataFrame([(e.indicator, e.period, e.value) for e in entries],
                              schema={"indicator": pl.String, "period": pl.String,
                                      "value": pl.Float64}, orient="row")
@@ -320,7 +327,7 @@ class Figures(Repository):
                         "recorded_at": pl.String}, orient="row")
             best = [rows[i] for i in best_vintage(frame, ["indicator"]).get_column("row")]
             return {r.indicator: {"value": r.value, "vintage": r.vintage, "source": r.source,
-                                  "changed_by": r.changed_by,
+                                  "note": r.note, "changed_by": r.changed_by,
                                   "changed_at": aware(r.changed_at)} for r in best}
 
     def held(self, units: Iterable[str], periods: Iterable[str] | None = None,
@@ -363,4 +370,9 @@ def _obs_key(unit: str, indicator: str, period: str, vintage: str) -> str:
 
 
 def _figure(row: ObservationRow) -> dict[str, Any]:
-    return {"value": row.value, "source": row.source}
+    return _kept(row.value, row.source, row.note)
+
+
+def _kept(value: float | None, source: str | None, note: str | None) -> dict[str, Any]:
+    """A figure as the audit keeps it: its value and source, and its note when it has one."""
+    return {"value": value, "source": source} | ({"note": note} if note else {})

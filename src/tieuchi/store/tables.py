@@ -136,6 +136,7 @@ class ObservationRow(Base):
     recorded_at: Mapped[str | None] = mapped_column(String(40))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)  # "Ghi chú": what the figure needs said
 
 
 class WorkflowRow(Base):

@@ -220,6 +220,10 @@ class TargetBody(BaseModel):
                                          "report's, 2).")
     percent_fixed: bool | None = Field(default=None, description="Keep the trailing zeros of "
                                        "its percentages (\"5,0%\").")
+    allocation: str | None = Field(
+        default=None, description="How the targets given to the units directly below add "
+        "up to it: exactly, at_least or at_most (default: by the comparator, at_least for "
+        "at_least, at_most for at_most, exactly for equal).")
 
 
 class TargetList(Ok):
@@ -243,6 +247,7 @@ class Figure(BaseModel):
     value: float | None
     vintage: str
     source: str | None
+    note: str | None = Field(default=None, description="The figure's note (Ghi chú).")
     changed_by: str | None
     changed_at: datetime | None
 
@@ -263,6 +268,9 @@ class ObservationIn(BaseModel):
     value: float | None = Field(strict=True, description="The figure; null deletes it.")
     vintage: str = Field(default=Vintage.OFFICIAL.value, json_schema_extra={"enum": _VINTAGES})
     source: str | None = None
+    note: str | None = Field(
+        default=None, description="The figure's note (Ghi chú); left out or null keeps the "
+        "note held, an empty text takes it away.")
     expected: float | None = Field(
         default=None, strict=True,
         description="The figure you read (of this unit, indicator, period and vintage); null: "
@@ -460,7 +468,7 @@ def get_observations(app: AppDep, user: ApiUser, unit: str,
 def post_observations(body: ObservationsIn, app: AppDep, user: ApiUser) -> Changed:
     entries = [Entry(unit=o.unit, indicator=o.indicator, period=Period.canonical(o.period),
                      value=o.value, vintage=o.vintage, source=o.source,
-                     expected=o.expectation())
+                     expected=o.expectation(), note=o.note)
                for o in body.observations]
     return Changed(changed=app.write_figures(user, entries, reason=body.reason))
 

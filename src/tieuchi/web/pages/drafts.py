@@ -25,9 +25,11 @@ from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.units import Unit
 from tieuchi.engine import evaluate
+from tieuchi.reports.consultation import CommentRow, Consultation, consultation_docx, excerpt
 from tieuchi.reports.text import render_markdown
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of, problem_text, render, templates
+from tieuchi.web.i18n import LANGS, N_, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
 from tieuchi.web.security import Needs, app_of, store_of
@@ -35,128 +37,22 @@ from tieuchi.web.views import open_unit
 
 router = page_router()
 
-__all__ = ["router", "WORDS", "report_text", "paragraph_html"]
+__all__ = ["router", "DRAFT_STATES", "COMMENT_STATES", "KIND_NAMES", "DONE", "report_text",
+           "paragraph_html"]
 
-WORDS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "tab": "Dự thảo",
-        "title": "Dự thảo báo cáo, lấy ý kiến",
-        "intro": "Lưu báo cáo của kỳ thành dự thảo để lấy ý kiến các phòng, ban và xã, thị "
-                 "trấn trực thuộc. Khi số liệu thay đổi, lưu phiên bản mới và so sánh với "
-                 "phiên bản trước.",
-        "save_draft": "Lưu dự thảo",
-        "save_version": "Lưu phiên bản mới",
-        "version_hint": "Lập lại báo cáo từ số liệu hiện có và lưu thành phiên bản mới.",
-        "report_lang": "Ngôn ngữ báo cáo",
-        "langs": {"vi": "Tiếng Việt", "en": "Tiếng Anh"},
-        "none": "Chưa có dự thảo nào.",
-        "draft_no": "Dự thảo số {id}",
-        "no": "Số",
-        "report": "Báo cáo",
-        "versions": "Phiên bản",
-        "version": "Phiên bản {n}",
-        "version_of": "Phiên bản {n}/{latest}",
-        "comments": "Góp ý",
-        "open_of": "{open} chưa xử lý / {total}",
-        "states": {"open": "Đang lấy ý kiến", "closed": "Đã kết thúc lấy ý kiến"},
-        "author": "Người lập",
-        "above": "Dự thảo của cấp trên đang lấy ý kiến",
-        "above_note": "Đơn vị của bạn trực thuộc các đơn vị này: bạn được xem và góp ý.",
-        "below_note": "Bạn xem và góp ý dự thảo này vì đơn vị của bạn trực thuộc {unit}.",
-        "list": "Danh sách dự thảo",
-        "paragraph": "Đoạn {n}",
-        "comment": "Góp ý",
-        "comment_on": "Góp ý đoạn {n}",
-        "comment_hint": "Nội dung góp ý",
-        "send": "Gửi góp ý",
-        "comment_states": {"open": "Chưa xử lý", "accepted": "Đã tiếp thu",
-                           "explained": "Giải trình"},
-        "resolve": "Xử lý",
-        "note_hint": "Nội dung tiếp thu hoặc giải trình",
-        "close": "Kết thúc lấy ý kiến",
-        "close_hint": "Ghi chú khi kết thúc (không bắt buộc)",
-        "close_confirm": "Kết thúc lấy ý kiến? Sau đó không nhận thêm góp ý.",
-        "closed_note": "Đã kết thúc lấy ý kiến ngày {when} ({who}): không nhận thêm góp ý.",
-        "old_note": "Đây là phiên bản {n}; phiên bản mới nhất là {latest}. Góp ý trên "
-                    "phiên bản mới nhất.",
-        "compare": "So sánh phiên bản",
-        "compare_button": "So sánh",
-        "and": "và",
-        "compare_title": "So sánh phiên bản {a} và {b}",
-        "summary": "{changed} đoạn sửa, {added} đoạn thêm, {removed} đoạn bỏ.",
-        "no_changes": "Hai phiên bản giống nhau.",
-        "one_version": "Dự thảo mới có một phiên bản.",
-        "same_run": "{n} đoạn không thay đổi",
-        "kinds": {"changed": "Sửa", "added": "Thêm", "removed": "Bỏ"},
-        "legend_added": "phần thêm",
-        "legend_removed": "phần bỏ",
-        "other_versions": "Góp ý trên phiên bản khác",
-        "done": {"created": "Đã lưu dự thảo (phiên bản 1).",
-                 "version": "Đã lưu phiên bản {n}.",
-                 "comment": "Đã gửi góp ý.", "resolved": "Đã xử lý góp ý.",
-                 "closed": "Đã kết thúc lấy ý kiến."},
-    },
-    "en": {
-        "tab": "Drafts",
-        "title": "Draft reports for comments",
-        "intro": "Save the period's report as a draft for the departments and the units "
-                 "below to comment on. When the figures change, save a new version and "
-                 "compare it with the previous one.",
-        "save_draft": "Save as draft",
-        "save_version": "Save a new version",
-        "version_hint": "Write the report again from the current figures and save it as a "
-                        "new version.",
-        "report_lang": "Language of the report",
-        "langs": {"vi": "Vietnamese", "en": "English"},
-        "none": "No draft yet.",
-        "draft_no": "Draft no. {id}",
-        "no": "No.",
-        "report": "Report",
-        "versions": "Versions",
-        "version": "Version {n}",
-        "version_of": "Version {n} of {latest}",
-        "comments": "Comments",
-        "open_of": "{open} open / {total}",
-        "states": {"open": "Open for comments", "closed": "Consultation ended"},
-        "author": "Author",
-        "above": "Drafts of the units above, open for comments",
-        "above_note": "Your unit lies below these units: you may read and comment.",
-        "below_note": "You read and comment on this draft because your unit lies below {unit}.",
-        "list": "Drafts",
-        "paragraph": "Paragraph {n}",
-        "comment": "Comment",
-        "comment_on": "Comment on paragraph {n}",
-        "comment_hint": "Your comment",
-        "send": "Send the comment",
-        "comment_states": {"open": "Open", "accepted": "Accepted", "explained": "Explained"},
-        "resolve": "Resolve",
-        "note_hint": "What was changed, or the explanation",
-        "close": "End the consultation",
-        "close_hint": "Closing note (optional)",
-        "close_confirm": "End the consultation? No comment is taken after it.",
-        "closed_note": "The consultation ended on {when} ({who}): no more comments.",
-        "old_note": "This is version {n}; the latest is version {latest}. Comment on the "
-                    "latest version.",
-        "compare": "Compare versions",
-        "compare_button": "Compare",
-        "and": "and",
-        "compare_title": "Versions {a} and {b} compared",
-        "summary": "{changed} changed, {added} added, {removed} removed paragraph(s).",
-        "no_changes": "The two versions are the same.",
-        "one_version": "The draft has one version only.",
-        "same_run": "{n} paragraph(s) unchanged",
-        "kinds": {"changed": "Changed", "added": "Added", "removed": "Removed"},
-        "legend_added": "added",
-        "legend_removed": "removed",
-        "other_versions": "Comments on other versions",
-        "done": {"created": "Draft saved (version 1).", "version": "Version {n} saved.",
-                 "comment": "Comment sent.", "resolved": "Comment resolved.",
-                 "closed": "Consultation ended."},
-    },
-}
+DRAFT_STATES = {"open": N_("Đang lấy ý kiến"), "closed": N_("Đã kết thúc lấy ý kiến")}
+COMMENT_STATES = {"open": N_("Chưa xử lý"), "accepted": N_("Đã tiếp thu"),
+                  "explained": N_("Giải trình")}
+KIND_NAMES = {"changed": N_("Sửa"), "added": N_("Thêm"), "removed": N_("Bỏ")}
+REPORT_LANGS = {"vi": N_("Tiếng Việt"), "en": N_("Tiếng Anh")}  # the languages of a report
+DONE = {"created": N_("Đã lưu dự thảo (phiên bản 1)."), "version": N_("Đã lưu phiên bản %(n)s."),
+        "comment": N_("Đã gửi góp ý."), "resolved": N_("Đã xử lý góp ý."),
+        "closed": N_("Đã kết thúc lấy ý kiến.")}
+"""What the page says after each step (``?done=``)."""
 
 # The header's tab reads its label from here (the header is shared by every unit page).
-templates.env.globals["draft_words"] = WORDS
+templates.env.globals["draft_words"] = {
+    lang: {"tab": translator(lang).gettext(N_("Dự thảo"))} for lang in LANGS}
 
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.DOTALL)
@@ -200,12 +96,12 @@ def _status(error: ProblemError) -> int:
 
 
 def _unit_name(unit: Unit, lang: str) -> str:
-    if lang == "en":
-        return unit.name_en or unit.name
+    """"Xã Yên Mỹ" (the unit's kind before its name); its English name in English."""
     kind = unit.kind or ""
-    if kind and not unit.name.lower().startswith(kind.lower()):
-        return f"{kind[:1].upper()}{kind[1:]} {unit.name}"
-    return unit.name
+    name = unit.name
+    if kind and not name.lower().startswith(kind.lower()):
+        name = f"{kind[:1].upper()}{kind[1:]} {name}"
+    return named_text(name, unit.name_en, lang)
 
 
 def _frame(request: Request, user: User, code: str, period: str | None) -> dict[str, Any]:
@@ -215,13 +111,14 @@ def _frame(request: Request, user: User, code: str, period: str | None) -> dict[
     lang = lang_of(request)
     unit = store.units.get(code)
     if unit is None:
-        raise HTTPException(404, f"unit '{code}' does not exist")
+        raise HTTPException(404, translator(lang).gettext("Không có đơn vị %(code)s.")
+                            % {"code": code})
     readable = app_of(request).may(user, Action.READ, code)
     view = open_unit(request, user, code, period) if readable else None
     home = store.units.get(user.unit) if user.unit and not readable else None
     return {"user": user, "view": view, "unit": unit, "unit_name": _unit_name(unit, lang),
             "home_name": _unit_name(home, lang) if home else "", "code": code,
-            "tab": "drafts", "dw": WORDS[lang]}
+            "tab": "drafts", "kind_names": KIND_NAMES, "report_langs": REPORT_LANGS}
 
 
 def _draft_of(store: Store, code: str, draft_id: int, user: User,
@@ -229,7 +126,8 @@ def _draft_of(store: Store, code: str, draft_id: int, user: User,
     with _found(lang):
         draft, access = d.get_draft(store, draft_id, user=user)
     if draft.unit != code:
-        raise HTTPException(404, WORDS[lang]["draft_no"].format(id=draft_id) + f" ≠ {code}")
+        raise HTTPException(404, translator(lang).gettext(
+            "Dự thảo số %(id)s không phải của đơn vị này.") % {"id": draft_id})
     return draft, access
 
 
@@ -237,7 +135,8 @@ def _draft_row(draft: d.Draft, lang: str) -> dict[str, Any]:
     return {"id": draft.id, "period": draft.period,
             "period_label": Period.parse(draft.period).label(lang),
             "title": draft.title, "versions": draft.versions, "state": draft.state,
-            "state_text": WORDS[lang]["states"][draft.state], "author": draft.created_by,
+            "state_text": translator(lang).gettext(DRAFT_STATES[draft.state]),
+            "author": draft.created_by,
             "when": local_time(draft.created_at, lang), "comments": draft.comments,
             "open": draft.open_comments, "unit": draft.unit}
 
@@ -326,7 +225,10 @@ def _list_page(request: Request, user: User, code: str, period: str | None, *,
     frame = _frame(request, user, code, period)
     above = d.open_drafts_above(store, code, user=user)
     names = _unit_names(store, {x.unit for x in above}, lang)
+    labels = {p: Period.parse(p).label(lang) for p in frame["view"].periods} \
+        if frame["view"] is not None else {}
     return render(request, "drafts.html", status_code=status_code, alert=alert,
+                  period_labels=labels,
                   rows=[_draft_row(x, lang) for x in drafts],
                   above=[_draft_row(x, lang) | {"unit_name": names[x.unit]} for x in above],
                   may_draft=app_of(request).may(user, Action.WRITE_DRAFT, code), **frame)
@@ -343,7 +245,7 @@ def save_draft(request: Request, user: CurrentUser, code: str,
     lang = lang_of(request)
     with _found(lang):  # the route's Needs(WRITE_DRAFT) has checked the user may
         chosen = d.canonical_period(period or app_of(request).default_period())
-    text_lang = report_lang if report_lang in WORDS else "vi"
+    text_lang = report_lang if report_lang in REPORT_LANGS else "vi"
     try:
         made = d.create_draft(store, code, chosen, report_text(store, code, chosen, text_lang),
                               user=user, lang=text_lang)
@@ -383,10 +285,9 @@ def _draft_page(request: Request, user: User, code: str, draft_id: int, number: 
                 *, status_code: int = 200, done: str | None = None,
                 alert: str | None = None) -> HTMLResponse:
     context = _draft_context(request, user, code, draft_id, number)
-    dw = context["dw"]
     message = None
-    if done in dw["done"]:
-        message = dw["done"][done].format(n=context["shown"])
+    if done in DONE:
+        message = translator(lang_of(request)).gettext(DONE[done]) % {"n": context["shown"]}
     return render(request, "draft.html", status_code=status_code, message=message,
                   alert=alert, **context)
 
@@ -432,10 +333,10 @@ def _unit_names(store: Store, codes: set[str], lang: str) -> dict[str, str]:
 
 
 def _comment(c: d.Comment, names: dict[str, str], lang: str) -> dict[str, Any]:
-    states = WORDS[lang]["comment_states"]
+    _ = translator(lang).gettext
     return {"id": c.id, "author": c.author,
             "unit": names.get(c.author_unit or "", ""), "when": local_time(c.created_at, lang),
-            "text": c.text, "state": c.state, "state_text": states[c.state],
+            "text": c.text, "state": c.state, "state_text": _(COMMENT_STATES[c.state]),
             "open": c.is_open, "note": c.note or "", "resolved_by": c.resolved_by or "",
             "resolved_when": local_time(c.resolved_at, lang) if c.resolved_at else ""}
 
@@ -451,8 +352,8 @@ def _after(request: Request, user: User, code: str, draft_id: int, version: int,
         context = _draft_context(request, user, code, draft_id, version)
         found = [p for p in context["paragraphs"] if p["n"] == paragraph]
         if not found:
-            raise HTTPException(404, WORDS[lang]["paragraph"].format(n=paragraph))
-        message = None if error else WORDS[lang]["done"][done]
+            raise HTTPException(404, translator(lang).gettext("Đoạn %(n)s") % {"n": paragraph})
+        message = None if error else translator(lang).gettext(DONE[done])
         return render(request, "draft_paragraph.html", status_code=status, p=found[0],
                       p_alert=alert, p_message=message, **context)
     if error is not None:
@@ -512,6 +413,62 @@ def close(request: Request, user: CurrentUser, code: str, draft_id: int,
         return _draft_page(request, user, code, draft_id, None, status_code=_status(error),
                            alert=_message(error, lang))
     return RedirectResponse(f"/units/{code}/drafts/{draft_id}?done=closed", status_code=303)
+
+
+# ---------------------------------------------------------------------- báo cáo tiếp thu
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@router.get("/units/{code}/drafts/{draft_id}/comments.docx",
+            dependencies=[Needs(Action.READ_DRAFTS)])
+def comments_docx(request: Request, user: CurrentUser, code: str, draft_id: int) -> Response:
+    """The draft's comments and their resolution as a Word document ("báo cáo tiếp thu,
+    giải trình"): each comment, who made it, on which paragraph, and how it was resolved."""
+    store = store_of(request)
+    lang = lang_of(request)
+    _, pgettext = translator(lang).gettext, translator(lang).pgettext
+    draft, _access = _draft_of(store, code, draft_id, user, lang)
+    with _found(lang):
+        versions = {v.number: v for v in d.versions_of(store, draft_id, user=user)}
+        comments = d.comments_of(store, draft_id, user=user)
+    names = _unit_names(store, {c.author_unit for c in comments if c.author_unit}, lang)
+    rows = []
+    for number, c in enumerate(sorted(comments, key=lambda c: (c.version, c.paragraph, c.id)),
+                               start=1):
+        paragraphs = versions[c.version].paragraphs if c.version in versions else ()
+        text = paragraphs[c.paragraph - 1] if 0 < c.paragraph <= len(paragraphs) else ""
+        unit = names.get(c.author_unit or "", "")
+        rows.append(CommentRow(
+            number=number,
+            place=_("Đoạn %(n)s, phiên bản %(v)s") % {"n": c.paragraph, "v": c.version},
+            excerpt=excerpt(text), text=c.text,
+            by="\n".join(filter(None, [c.author, unit, local_time(c.created_at, lang)])),
+            outcome=_(COMMENT_STATES[c.state]), resolution=c.note or "",
+            resolved_by=f"{c.resolved_by}, {local_time(c.resolved_at, lang)}"
+            if c.resolved_by and c.resolved_at else ""))
+    counts = {state: sum(c.state == state for c in comments) for state in COMMENT_STATES}
+    row = _draft_row(draft, lang)
+    closing = None
+    if draft.closed_at:
+        closing = _("Đã kết thúc lấy ý kiến ngày %(when)s (%(who)s): không nhận thêm góp ý.") \
+            % {"when": local_time(draft.closed_at, lang), "who": draft.closed_by}
+        if draft.closing_note:
+            closing += f" {draft.closing_note}"
+    document = Consultation(
+        title=_("BÁO CÁO TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý"), subtitle=draft.title,
+        lines=(" · ".join([_("Dự thảo số %(id)s") % {"id": draft.id}, row["period_label"],
+                           _("Phiên bản %(n)s") % {"n": max(versions)}, row["state_text"]]),
+               _("%(total)s góp ý: %(accepted)s đã tiếp thu, %(explained)s giải trình, "
+                 "%(open)s chưa xử lý.") % {"total": len(comments), **counts}),
+        headings=(_("STT"), _("Đoạn"), pgettext("column", "Nội dung góp ý"),
+                  _("Người góp ý"), _("Tiếp thu / giải trình"),
+                  _("Nội dung tiếp thu hoặc giải trình")),
+        rows=tuple(rows), empty=_("Dự thảo chưa có góp ý nào."), closing=closing, lang=lang)
+    name = f"tiep-thu-giai-trinh-du-thao-{draft.id}.docx"
+    return Response(consultation_docx(document), media_type=DOCX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # ---------------------------------------------------------------------- comparison

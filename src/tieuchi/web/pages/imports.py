@@ -23,7 +23,6 @@ from starlette.datastructures import UploadFile
 
 from tieuchi.app import Action, allowed
 from tieuchi.app.policy import Resource
-from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import Problem, ProblemError
@@ -32,91 +31,20 @@ from tieuchi.io.excel_import import MAX_BYTES, read_workbook, refresh
 from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
 from tieuchi.web.app import render
+from tieuchi.web.i18n import named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm
+from tieuchi.web.pages.history import VINTAGE_NAMES
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import UnitView, open_unit, shown_value
 
 router = page_router()
 
-__all__ = ["router", "WORDS", "PREVIEW_SALT"]
+__all__ = ["router", "PREVIEW_SALT"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_SALT = "tieuchi.import"  # of the signed changes a preview hands to the confirmation
 _MAX_AGE = 3600  # seconds a preview may be confirmed within
-
-WORDS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "tab": "Nhập từ Excel",
-        "title": "Nhập số liệu từ Excel",
-        "templates": "Tải mẫu nhập số liệu",
-        "templates_note": "Mẫu có sẵn số liệu hiện có; chỉ sửa các cột Giá trị, Nguồn, Ghi chú "
-                          "rồi tải lên tại đây.",
-        "for_unit": "Mẫu của đơn vị",
-        "for_below": "Mẫu cho {n} đơn vị trực thuộc",
-        "no_templates": "Đơn vị không có biểu nhập số liệu nào.",
-        "upload": "Tải tệp lên",
-        "file": "Tệp Excel (.xlsx)",
-        "preview_button": "Xem trước thay đổi",
-        "reason_hint": "Lý do (không bắt buộc), lưu vào nhật ký thay đổi",
-        "choose_file": "Chọn một tệp Excel (.xlsx) để tải lên.",
-        "too_large": "Tệp lớn hơn {mb} MB.",
-        "problems": "Tệp có {n} lỗi, chưa nhập gì. Sửa các ô sau rồi tải lên lại:",
-        "preview": "Xem trước: {file}",
-        "nothing": "Tệp không có thay đổi nào so với số liệu hiện có.",
-        "counts": "Thêm {add}, sửa {change}, xóa {delete} số liệu.",
-        "cell": "Ô",
-        "old": "Hiện có",
-        "new": "Mới",
-        "note": "Ghi chú",
-        "deleted": "(xóa)",
-        "confirm": "Xác nhận nhập",
-        "cancel": "Hủy",
-        "warnings": "Lưu ý",
-        "stale": "Số liệu đã thay đổi từ lúc xem trước; kiểm tra lại rồi xác nhận.",
-        "expired": "Phiên xem trước đã hết hạn hoặc không hợp lệ; tải tệp lên lại.",
-        "done": "Đã nhập {n} thay đổi từ tệp {file}.",
-        "to_entry": "Xem biểu nhập số liệu",
-        "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện",
-                     "preliminary": "Sơ bộ", "official": "Chính thức"},
-    },
-    "en": {
-        "tab": "Import from Excel",
-        "title": "Import figures from Excel",
-        "templates": "Download an entry template",
-        "templates_note": "The template holds the figures entered so far; change only the "
-                          "Giá trị, Nguồn and Ghi chú columns, then upload it here.",
-        "for_unit": "Template of the unit",
-        "for_below": "Template for {n} units below",
-        "no_templates": "The unit reports no data-entry form.",
-        "upload": "Upload a file",
-        "file": "Excel file (.xlsx)",
-        "preview_button": "Preview the changes",
-        "reason_hint": "Reason (optional), kept in the change log",
-        "choose_file": "Choose an Excel file (.xlsx) to upload.",
-        "too_large": "The file is larger than {mb} MB.",
-        "problems": "The file has {n} problem(s); nothing was imported. Fix these cells and "
-                    "upload it again:",
-        "preview": "Preview: {file}",
-        "nothing": "The file changes nothing.",
-        "counts": "{add} added, {change} changed, {delete} deleted.",
-        "cell": "Cell",
-        "old": "Now",
-        "new": "New",
-        "note": "Note",
-        "deleted": "(deleted)",
-        "confirm": "Confirm the import",
-        "cancel": "Cancel",
-        "warnings": "Note",
-        "stale": "The figures changed since the preview; check them again, then confirm.",
-        "expired": "The preview expired or is not valid; upload the file again.",
-        "done": "Imported {n} change(s) from {file}.",
-        "to_entry": "Open the data-entry forms",
-        "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
-                     "official": "Official"},
-    },
-}
-
 
 def _signer(request: Request) -> URLSafeTimedSerializer:
     key = request.app.state.settings.secret_key or store_of(request).users.secret()
@@ -152,14 +80,10 @@ def _templates(view: UnitView) -> list[dict[str, Any]]:
         mine = [u for u in units if ds.reported_by(u.level)]
         if not mine:
             continue
-        rows.append({"code": ds.code, "name": _ds_name(ds, view.lang),
+        rows.append({"code": ds.code, "name": named_text(ds.name, ds.name_en, view.lang),
                      "own": mine[0].code == view.code,
                      "below": len([u for u in mine if u.code != view.code])})
     return rows
-
-
-def _ds_name(ds: DataSet, lang: str) -> str:
-    return (ds.name_en or ds.name) if lang == "en" else ds.name
 
 
 @router.get("/units/{code}/import/template", dependencies=[Needs(Action.WRITE)])
@@ -168,14 +92,15 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
     """The Excel template of ``dataset`` for the unit, or (``below=1``) for the units below
     it that report it."""
     view = open_unit(request, user, code, period)
+    _ = translator(view.lang).gettext
     ds = next((d for d in view.light.data_sets if d.code == dataset), None)
     if ds is None:
-        raise HTTPException(404, f"'{dataset}' is not a data set")
+        raise HTTPException(404, _("Không có biểu nhập số liệu này."))
     units = [u.code for u in _writable(view)
              if (u.code != code) == bool(below) and ds.reported_by(u.level)]
     if not units:
-        raise HTTPException(404, f"no unit {'below ' if below else ''}{code} reports the "
-                            f"data set '{dataset}'")
+        raise HTTPException(404, _("Không có đơn vị nào bạn được nhập số liệu báo cáo biểu "
+                                   "này."))
     try:
         made = plan_template(store_of(request), units, period=view.period.code,
                              dataset=dataset)
@@ -191,9 +116,8 @@ def template(request: Request, user: CurrentUser, code: str, dataset: str,
 def _page(request: Request, view: UnitView, *, status_code: int = 200,
           problems: Sequence[Problem] | None = None, alert: str | None = None,
           message: str | None = None, reason: str = "") -> HTMLResponse:
-    iw = WORDS[view.lang]
     return render(request, "imports.html", status_code=status_code, user=view.user,
-                  view=view, tab="import", iw=iw, templates=_templates(view),
+                  view=view, tab="import", templates=_templates(view),
                   problems=[p.text(view.lang) for p in problems or []], alert=alert,
                   message=message, reason=reason, max_mb=MAX_BYTES // 2**20)
 
@@ -209,15 +133,16 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
            period: str | None = None) -> HTMLResponse:
     """Read the uploaded workbook and show what it would change, or every problem."""
     view = open_unit(request, user, code, period)
-    iw, store = WORDS[view.lang], store_of(request)
+    _, store = translator(view.lang).gettext, store_of(request)
     reason = str(form.get("reason") or "").strip()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _page(request, view, status_code=422, alert=iw["choose_file"], reason=reason)
+        return _page(request, view, status_code=422, reason=reason,
+                     alert=_("Chọn một tệp Excel (.xlsx) để tải lên."))
     data = file.file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         return _page(request, view, status_code=413, reason=reason,
-                     alert=iw["too_large"].format(mb=MAX_BYTES // 2**20))
+                     alert=_("Tệp lớn hơn %(mb)s MB.") % {"mb": MAX_BYTES // 2**20})
     app = app_of(request)
     try:
         plan = read_workbook(store, data, name=file.filename,
@@ -225,13 +150,15 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
     except ProblemError as error:
         status = error.status if isinstance(error, ProblemError) else 422
         return _page(request, view, status_code=status, problems=list(error.problems),
-                     alert=iw["problems"].format(n=len(error.problems)), reason=reason)
+                     alert=_("Tệp có %(n)s lỗi, chưa nhập gì. Sửa các ô sau rồi tải lên lại:")
+                     % {"n": len(error.problems)}, reason=reason)
     return _preview(request, view, plan, reason)
 
 
 def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
              status_code: int = 200, alert: str | None = None) -> HTMLResponse:
-    iw, lang = WORDS[view.lang], view.lang
+    lang = view.lang
+    _ = translator(lang).gettext
     catalogue = {i.code: i for i in view.light.indicators}
     names = {u.code: u.name for u in view.light.units}
     rows = [{
@@ -239,10 +166,11 @@ def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
         "period": Period.parse(c.period).label(lang),
         "indicator": _name(catalogue.get(c.indicator), c.indicator, lang),
         "old": shown_value(c.old, catalogue.get(c.indicator), lang, 6),
-        "old_vintage": iw["vintages"].get(c.old_vintage or "", ""),
-        "new": iw["deleted"] if c.value is None else shown_value(
+        "old_vintage": _(VINTAGE_NAMES[c.old_vintage]) if c.old_vintage in VINTAGE_NAMES
+        else "",
+        "new": _("(xóa)") if c.value is None else shown_value(
             c.value, catalogue.get(c.indicator), lang, 6),
-        "vintage": iw["vintages"].get(c.vintage, c.vintage),
+        "vintage": _(VINTAGE_NAMES[c.vintage]) if c.vintage in VINTAGE_NAMES else c.vintage,
         "source": c.source if c.source and c.source != c.old_source else "",
         "note": c.note or "", "action": c.action,
     } for c in plan.changes()]
@@ -250,7 +178,7 @@ def _preview(request: Request, view: UnitView, plan: Plan, reason: str, *,
         "user": view.user.id, "unit": view.code, "file": plan.file,
         "rows": plan.frame.to_dicts()})
     return render(request, "imports_preview.html", status_code=status_code, user=view.user,
-                  view=view, tab="import", iw=iw, file=plan.file, rows=rows,
+                  view=view, tab="import", file=plan.file, rows=rows,
                   counts=plan.counts(), warnings=[w.text(lang) for w in plan.warnings],
                   payload=payload, reason=reason, alert=alert)
 
@@ -264,7 +192,7 @@ def _status(problems: Sequence[Problem]) -> int:
 def _name(indicator: Indicator | None, code: str, lang: str) -> str:
     if indicator is None:
         return code
-    return (indicator.name_en or indicator.name) if lang == "en" else indicator.name
+    return named_text(indicator.name, indicator.name_en, lang)
 
 
 @router.post("/units/{code}/import/confirm", dependencies=[Needs(Action.WRITE)])
@@ -272,24 +200,28 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
             period: str | None = None) -> HTMLResponse:
     """Write the changes of the preview, unless the figures held changed in between."""
     view = open_unit(request, user, code, period)
-    iw, store = WORDS[view.lang], store_of(request)
+    _, store = translator(view.lang).gettext, store_of(request)
+    expired = _("Phiên xem trước đã hết hạn hoặc không hợp lệ; tải tệp lên lại.")
     reason = str(form.get("reason") or "").strip()
     try:
         data = _signer(request).loads(str(form.get("payload") or ""), max_age=_MAX_AGE)
     except BadSignature:
-        return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
+        return _page(request, view, status_code=400, alert=expired, reason=reason)
     if data.get("user") != user.id or data.get("unit") != code:
-        return _page(request, view, status_code=400, alert=iw["expired"], reason=reason)
+        return _page(request, view, status_code=400, alert=expired, reason=reason)
     shown = Plan(str(data["file"]), pl.DataFrame(data["rows"], schema=CHANGE_SCHEMA))
     app = app_of(request)
     app.check_import(user, code, shown.units)
     plan = refresh(store, shown)
     if not plan.frame.equals(shown.frame):
-        return _preview(request, view, plan, reason, status_code=409, alert=iw["stale"])
+        return _preview(request, view, plan, reason, status_code=409, alert=_(
+            "Số liệu đã thay đổi từ lúc xem trước; kiểm tra lại rồi xác nhận."))
     try:
         count = apply(app, plan, actor=user, reason=reason or None)
     except ProblemError as error:
         return _page(request, view, status_code=_status(error.problems),
                      problems=list(error.problems), reason=reason,
-                     alert=iw["problems"].format(n=len(error.problems)))
-    return _page(request, view, message=iw["done"].format(n=count, file=plan.file))
+                     alert=_("Tệp có %(n)s lỗi, chưa nhập gì. Sửa các ô sau rồi tải lên lại:")
+                     % {"n": len(error.problems)})
+    return _page(request, view, message=_("Đã nhập %(n)s thay đổi từ tệp %(file)s.")
+                 % {"n": count, "file": plan.file})

@@ -1,8 +1,10 @@
 """Target management ("giao chỉ tiêu"): a unit's targets for a period, a form to assign one,
 and the allocation ("phân bổ") of a target that adds up to the units directly below.
 
-An allocation is saved only when the children's targets add up to the parent's, within half a
-unit of the indicator's last decimal; then one target per child is saved in one transaction.
+Each allocatable target shows its allocation rule ("Tổng giao cho cấp dưới phải từ 700 trở
+lên"); an allocation is saved only when the children's targets keep it
+(:func:`tieuchi.domain.allocation.rule_problem`, asked through :meth:`App.allocate`), then
+one target per child is saved in one transaction.
 """
 
 from __future__ import annotations
@@ -14,73 +16,36 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
-from tieuchi.domain.allocation import allocatable, parts_of
+from tieuchi.domain.allocation import allocatable, allocation_rule, parts_of
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Comparator
+from tieuchi.domain.targets import AllocationRule
 from tieuchi.domain.units import Unit
 from tieuchi.reports.formatting import number, parse_number
 from tieuchi.web.app import problem_text, render
+from tieuchi.web.i18n import N_, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm, number_message
 from tieuchi.web.security import Needs, app_of
 from tieuchi.web.views import UnitView, open_unit
-from tieuchi.web.words import UI
 
 router = page_router()
 
-__all__ = ["router", "WORDS", "COMPARATORS"]
+__all__ = ["router", "COMPARATORS", "COMPARATOR_NAMES", "RULE_TEXTS"]
 
 COMPARATORS = (Comparator.AT_LEAST.value, Comparator.AT_MOST.value, Comparator.EQUAL.value)
 
-WORDS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "title": "Chỉ tiêu được giao",
-        "none": "Đơn vị chưa có chỉ tiêu nào cho kỳ này.",
-        "comparators": {"at_least": "Không thấp hơn (≥)", "at_most": "Không vượt quá (≤)",
-                        "equal": "Bằng (=)"},
-        "issuer": "Cơ quan giao",
-        "document": "Văn bản giao",
-        "choose": "— chọn chỉ tiêu —",
-        "assigned": "Đã giao chỉ tiêu.",
-        "unchanged": "Chỉ tiêu không thay đổi.",
-        "allocated": "Đã phân bổ chỉ tiêu cho {n} đơn vị.",
-        "required": "Chưa nhập mức chỉ tiêu",
-        "unknown_indicator": "Chọn một chỉ tiêu trong danh mục",
-        "bad_comparator": "Loại chỉ tiêu phải là không thấp hơn, không vượt quá hoặc bằng",
-        "no_children": "Không có đơn vị trực thuộc để phân bổ.",
-        "not_allocatable": "Chỉ tiêu này không phân bổ được cho đơn vị trực thuộc",
-        "reason_hint": "Lý do (không bắt buộc)",
-        "allocation_reason": "Phân bổ chỉ tiêu {key} của {unit}",
-        "current": "Đang giao",
-        "matches": "khớp",
-        "allocate_link": "Phân bổ",
-        "hint": "Nhập số theo kiểu Việt Nam: dấu phẩy trước phần thập phân (ví dụ 1.234,5).",
-    },
-    "en": {
-        "title": "Targets assigned",
-        "none": "The unit has no target for this period yet.",
-        "comparators": {"at_least": "At least (≥)", "at_most": "At most (≤)",
-                        "equal": "Equal to (=)"},
-        "issuer": "Issued by",
-        "document": "Document",
-        "choose": "— choose an indicator —",
-        "assigned": "Target assigned.",
-        "unchanged": "The target is unchanged.",
-        "allocated": "Target allocated to {n} unit(s).",
-        "required": "Give the target value",
-        "unknown_indicator": "Choose an indicator of the catalogue",
-        "bad_comparator": "The kind is at least, at most or equal",
-        "no_children": "No unit below to allocate to.",
-        "not_allocatable": "This target cannot be allocated to the units below",
-        "reason_hint": "Reason (optional)",
-        "allocation_reason": "Allocation of target {key} of {unit}",
-        "current": "Current",
-        "matches": "matches",
-        "allocate_link": "Allocate",
-        "hint": "Vietnamese number format: decimal comma (1.234,5).",
-    },
+COMPARATOR_NAMES = {"at_least": N_("Không thấp hơn (≥)"), "at_most": N_("Không vượt quá (≤)"),
+                    "equal": N_("Bằng (=)")}
+
+RULE_TEXTS = {
+    AllocationRule.EXACTLY: N_("Tổng giao cho cấp dưới phải bằng %(total)s"),
+    AllocationRule.AT_LEAST: N_("Tổng giao cho cấp dưới phải từ %(total)s trở lên"),
+    AllocationRule.AT_MOST: N_("Tổng giao cho cấp dưới không được vượt quá %(total)s"),
 }
+"""How the manage page states a target's allocation rule
+(:func:`tieuchi.domain.allocation.allocation_rule`)."""
 
 
 def _manage_view(request: Request, user: CurrentUser, code: str,
@@ -120,14 +85,19 @@ def _allocatable(view: UnitView) -> list[dict[str, Any]]:
             & pl.col("unit").is_in([c.code for c in children])
         ).iter_rows(named=True)}
         shown = view.target_row(r)
+        rule = allocation_rule(r)
+        value_text = number(r["value"], view.lang, indicator.decimals)
+        measure = named_text(indicator.unit, indicator.unit_en, view.lang) \
+            if indicator.unit else ""
         out.append({
             "key": r["key"], "indicator": indicator, "period": r["period"],
             "name": shown["name"], "plan": shown["plan"],
             "comparator": r["comparator"], "value": r["value"],
-            "value_text": number(r["value"], view.lang, indicator.decimals),
+            "value_text": value_text, "rule": rule.value,
+            "rule_text": translator(view.lang).gettext(RULE_TEXTS[rule])
+            % {"total": f"{value_text} {measure}".strip()},
             "decimals": indicator.decimals, "basis": r["basis"], "document": r["document"],
-            "measure": (indicator.unit_en or indicator.unit) if view.lang == "en"
-            else indicator.unit,
+            "measure": measure,
             "children": [{"code": c.code, "name": view.name(c.code),
                           "text": _text(held.get(c.code), indicator), "errors": []}
                          for c in children],
@@ -141,7 +111,6 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
           allocation: dict[str, Any] | None = None) -> HTMLResponse:
     """The page; ``assign`` and ``allocation`` keep what was typed in a refused form."""
     lang = view.lang
-    mw = WORDS[lang]
     rows = view.target_rows()
     raw = {r["key"]: r for r in view.definitions.targets.filter(
         pl.col("unit") == view.code).iter_rows(named=True)}
@@ -162,12 +131,11 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
             a["error"] = allocation.get("error")
             a["reason"] = allocation.get("reason", "")
             a["document"] = allocation.get("document", a["document"])
-    indicators = [
-        {"code": i.code, "name": (i.name_en or i.name) if lang == "en" else i.name}
-        for i in view.light.indicators]
+    indicators = [{"code": i.code, "name": named_text(i.name, i.name_en, lang)}
+                  for i in view.light.indicators]
     return render(
         request, "manage.html", status_code=status_code, user=view.user, view=view,
-        tab="manage", mw=mw, rows=rows, allocations=allocations,
+        tab="manage", comparator_names=COMPARATOR_NAMES, rows=rows, allocations=allocations,
         allocatable={a["key"] for a in allocations}, indicators=indicators,
         comparators=COMPARATORS, message=message, alert=alert,
         assign=assign or {"indicator": "", "comparator": "at_least", "value": "",
@@ -187,18 +155,19 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
            period: str | None = None) -> HTMLResponse:
     """Give the unit a target for an indicator and the period, or change the one it has."""
     view = _manage_view(request, user, code, period)
-    mw = WORDS[view.lang]
+    _ = translator(view.lang).gettext
     typed = {k: str(form.get(k) or "").strip()
              for k in ("indicator", "comparator", "value", "issuer", "document", "reason")}
     errors: dict[str, str] = {}
     indicator = view.light.indicator_by_code.get(typed["indicator"])
     if indicator is None:
-        errors["indicator"] = mw["unknown_indicator"]
+        errors["indicator"] = _("Chọn một chỉ tiêu trong danh mục")
     if typed["comparator"] not in COMPARATORS:
-        errors["comparator"] = mw["bad_comparator"]
+        errors["comparator"] = _("Loại chỉ tiêu phải là không thấp hơn, không vượt quá hoặc "
+                                 "bằng")
     value: float | None = None
     if not typed["value"]:
-        errors["value"] = mw["required"]
+        errors["value"] = _("Chưa nhập mức chỉ tiêu")
     else:
         try:
             value = parse_number(typed["value"], "vi")
@@ -216,11 +185,13 @@ def assign(request: Request, user: CurrentUser, form: PostedForm, code: str,
         else:
             errors = _refused(request, user, docs, view.lang)
     if errors or not docs:
-        return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
+        return _page(request, view, status_code=422,
+                     alert=_("Chưa lưu: sửa các ô báo lỗi rồi lưu lại."),
                      assign=typed | {"errors": errors})
     count = app_of(request).set_targets(user, docs, reason=typed["reason"] or None)
     fresh = open_unit(request, user, code, view.period.code)
-    return _page(request, fresh, message=mw["assigned"] if count else mw["unchanged"])
+    return _page(request, fresh, message=_("Đã giao chỉ tiêu.") if count
+                 else _("Chỉ tiêu không thay đổi."))
 
 
 def _refused(request: Request, user: CurrentUser, docs: list[dict[str, Any]],
@@ -230,7 +201,7 @@ def _refused(request: Request, user: CurrentUser, docs: list[dict[str, Any]],
     found: dict[str, str] = {}
     for problem in app_of(request).check_targets(user, docs):
         field = problem.field if problem.field in ("indicator", "comparator") else "value"
-        found.setdefault(field, problem.message_vi if lang == "vi" else problem.message)
+        found.setdefault(field, problem_text(ProblemError([problem]), lang))
     return found
 
 
@@ -238,13 +209,14 @@ def _refused(request: Request, user: CurrentUser, docs: list[dict[str, Any]],
 def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
              period: str | None = None) -> HTMLResponse:
     """Split a target among the units directly below (:meth:`App.allocate` decides whether
-    the parts add up); the page reads the numbers and puts the messages by the fields."""
+    the parts keep the target's allocation rule); the page reads the numbers and puts the
+    messages by the fields."""
     view = _manage_view(request, user, code, period)
-    mw = WORDS[view.lang]
+    _ = translator(view.lang).gettext
     key = str(form.get("key") or "")
     found = [a for a in _allocatable(view) if a["key"] == key]
     if not found:
-        raise HTTPException(404, f"{mw['not_allocatable']}: {key}")
+        raise HTTPException(404, _("Chỉ tiêu này không phân bổ được cho đơn vị trực thuộc"))
     parent = found[0]
     reason = str(form.get("reason") or "").strip()
     document = str(form.get("document") or "").strip()
@@ -255,7 +227,7 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         text = str(form.get(f"a__{child['code']}") or "").strip()
         typed[child["code"]] = text
         if not text:
-            errors[child["code"]] = [mw["required"]]
+            errors[child["code"]] = [_("Chưa nhập mức chỉ tiêu")]
             continue
         try:
             values[child["code"]] = parse_number(text, "vi")
@@ -264,12 +236,12 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
     kept = {"key": key, "typed": typed, "errors": errors, "reason": reason,
             "document": document}
     if errors:
-        return _page(request, view, status_code=422, alert=UI[view.lang]["fix_errors"],
-                     allocation=kept)
+        return _page(request, view, status_code=422,
+                     alert=_("Chưa lưu: sửa các ô báo lỗi rồi lưu lại."), allocation=kept)
     try:
         app_of(request).allocate(user, code, key, values, document=document or None,
-                                 reason=reason or mw["allocation_reason"].format(
-                                     key=key, unit=view.unit.name))
+                                 reason=reason or _("Phân bổ chỉ tiêu %(key)s của %(unit)s")
+                                 % {"key": key, "unit": view.unit.name})
     except ProblemError as refusal:
         refused = refusal
         if refused.status == 403:
@@ -278,5 +250,5 @@ def allocate(request: Request, user: CurrentUser, form: PostedForm, code: str,
         return _page(request, view, status_code=refused.status, alert=message,
                      allocation=kept | {"error": message})
     fresh = open_unit(request, user, code, view.period.code)
-    return _page(request, fresh, message=mw["allocated"].format(n=len(values)),
-                 allocation={"key": key})
+    return _page(request, fresh, message=_("Đã phân bổ chỉ tiêu cho %(n)s đơn vị.")
+                 % {"n": len(values)}, allocation={"key": key})
