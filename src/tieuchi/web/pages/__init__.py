@@ -7,6 +7,7 @@ from tieuchi.web.pages import (
     dashboard,
     drafts,
     entry,
+    history,
     imports,
     manage,
     reports,
@@ -14,6 +15,7 @@ from tieuchi.web.pages import (
 )
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
-           entry.router, manage.router, reports.router, imports.router, drafts.router]
+           entry.router, history.router, manage.router, reports.router, imports.router,
+           drafts.router]
 
 __all__ = ["ROUTERS"]

@@ -1,5 +1,5 @@
 """Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
-(gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa) and the history of one value.
+(gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa). The history of a value is pages/history.py.
 
 Every figure is written through :meth:`App.enter_figures` in one go: a form with one bad field
 saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -25,9 +25,9 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Vintage
 from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import STATE_NAMES, AuditEntry
+from tieuchi.store import STATE_NAMES
 from tieuchi.store.audit import audit_key
-from tieuchi.web.app import lang_of, problem_text, render
+from tieuchi.web.app import problem_text, render
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import UnitView, open_unit, shown_value
@@ -343,40 +343,3 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
                           alert=problem_text(error, view.lang))
     return _form_page(request, view, ds, message=WORDS[view.lang]["done"].get(action, ""))
 
-
-# ---------------------------------------------------------------------- history
-
-
-@router.get("/units/{code}/history", dependencies=[Needs(Action.READ)])
-def history(request: Request, user: CurrentUser, code: str, indicator: str,
-            period: str | None = None) -> HTMLResponse:
-    """Every change of the unit's figure of ``indicator`` for the period, all vintages,
-    newest first; the table alone for htmx."""
-    view = open_unit(request, user, code, period)
-    found = view.light.indicator_by_code.get(indicator)
-    if found is None:
-        raise HTTPException(404, f"indicator '{indicator}' does not exist")
-    lang = lang_of(request)
-    entries = store_of(request).audit.history("observation", audit_key(
-        "observation", unit=code, indicator=indicator, period=view.period.code))
-    rows = [_history_row(a, found, lang) for a in entries]
-    template = "history_table.html" if request.headers.get("hx-request") else "history.html"
-    name = (found.name_en or found.name) if lang == "en" else found.name
-    return render(request, template, user=user, view=view, tab="entry", ew=WORDS[lang],
-                  rows=rows, indicator=found, indicator_name=name)
-
-
-def _history_row(a: AuditEntry, indicator: Indicator, lang: str) -> dict[str, Any]:
-    ew = WORDS[lang]
-    vintage = a.parts["vintage"]
-    old = (a.old or {}).get("value")
-    new = (a.new or {}).get("value")
-    return {
-        "when": local_time(a.at, lang), "who": a.actor,
-        "action": ew["actions"].get(a.action, a.action),
-        "old": shown_value(old, indicator, lang) if a.old else "",
-        "new": shown_value(new, indicator, lang) if a.new else "",
-        "vintage": ew["vintages"].get(vintage, vintage),
-        "source": (a.new or a.old or {}).get("source") or "",
-        "reason": a.reason or "",
-    }
