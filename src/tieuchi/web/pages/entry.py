@@ -1,5 +1,5 @@
 """Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
-(gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa). The history of a value is pages/history.py.
+(gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa). The history of a value: pages/history.py.
 
 Every figure is written through :meth:`App.enter_figures` in one go: a form with one bad field
 saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
