@@ -10,8 +10,8 @@ from decimal import InvalidOperation
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-__all__ = ["number", "percent", "parse_number", "NumberError", "join_names", "long_date", "short_date",
-           "lower_first", "LOCALES"]
+__all__ = ["number", "percent", "parse_number", "join_names", "long_date", "short_date",
+           "lower_first", "LOCALES", "NumberError"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 

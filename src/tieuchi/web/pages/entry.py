@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Form, Request
@@ -39,30 +39,13 @@ from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
 
-__all__ = ["router", "WORDS", "local_time", "number_message", "PostedForm"]
+__all__ = ["router", "local_time", "number_message", "PostedForm", "VINTAGE_WORDS"]
 
 # Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
 try:
     VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
 except ZoneInfoNotFoundError:  # no time-zone database on the host
     VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-# The history page's words (pages/history.py reads them until it takes its words from the
-# catalogue; the entry pages use none of them): delete with that import.
-WORDS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện", "preliminary": "Sơ bộ",
-                     "official": "Chính thức"},
-        "actions": {"add": "Thêm", "change": "Sửa", "delete": "Xóa"},
-        "old_new": "Giá trị cũ → mới",
-    },
-    "en": {
-        "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
-                     "official": "Official"},
-        "actions": {"add": "Added", "change": "Changed", "delete": "Deleted"},
-        "old_new": "Old → new value",
-    },
-}
 
 VINTAGE_WORDS: dict[str, str] = {
     "plan": N_("Kế hoạch"), "estimate": N_("Ước thực hiện"), "preliminary": N_("Sơ bộ"),

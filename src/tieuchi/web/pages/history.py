@@ -1,60 +1,82 @@
-"""The history of a unit's figures: who changed what, when, from which value to which, why."""
+"""The history of a unit's figures for a period: every change, newest first (who, when, the
+old and the new figure, its vintage, source and note, and why); one indicator's alone when
+the address names it (``?indicator=``), chosen on the page otherwise. The table alone for
+htmx."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator
 from tieuchi.store import AuditEntry
 from tieuchi.store.audit import audit_key
-from tieuchi.web.app import lang_of, render
+from tieuchi.web.app import render
+from tieuchi.web.i18n import N_, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.pages.entry import WORDS, local_time
+from tieuchi.web.pages.entry import local_time
 from tieuchi.web.security import Needs, store_of
-from tieuchi.web.views import open_unit, shown_value
+from tieuchi.web.views import UnitView, open_unit, shown_value
 
 router = page_router()
 
-__all__ = ["router"]
+__all__ = ["router", "VINTAGE_NAMES", "ACTION_NAMES", "SHOWN"]
 
+VINTAGE_NAMES = {"plan": N_("Kế hoạch"), "estimate": N_("Ước thực hiện"),
+                 "preliminary": N_("Sơ bộ"), "official": N_("Chính thức")}
+"""The name of each vintage of a figure, as the pages show it."""
 
-# ---------------------------------------------------------------------- history
+ACTION_NAMES = {"add": N_("Thêm"), "change": N_("Sửa"), "delete": N_("Xóa")}
+
+SHOWN = 500
+"""The most changes the page lists (the newest)."""
 
 
 @router.get("/units/{code}/history", dependencies=[Needs(Action.READ)])
-def history(request: Request, user: CurrentUser, code: str, indicator: str,
+def history(request: Request, user: CurrentUser, code: str, indicator: str | None = None,
             period: str | None = None) -> HTMLResponse:
-    """Every change of the unit's figure of ``indicator`` for the period, all vintages,
-    newest first; the table alone for htmx."""
+    """Every change of the unit's figures for the period, all vintages, newest first; of
+    ``indicator`` only when given."""
     view = open_unit(request, user, code, period)
-    found = view.light.indicator_by_code.get(indicator)
-    if found is None:
-        raise HTTPException(404, f"indicator '{indicator}' does not exist")
-    lang = lang_of(request)
-    entries = store_of(request).audit.history("observation", audit_key(
-        "observation", unit=code, indicator=indicator, period=view.period.code))
-    rows = [_history_row(a, found, lang) for a in entries]
+    catalogue = view.light.indicator_by_code
+    chosen = catalogue.get(indicator) if indicator else None
+    entries = [a for a in store_of(request).audit.history("observation", audit_key(
+        "observation", unit=code, indicator=chosen.code if chosen else None))
+        if a.parts.get("period") == view.period.code]
+    changed = sorted({a.parts.get("indicator", "") for a in entries} - {""})
+    if chosen is not None:
+        entries = [a for a in entries if a.parts.get("indicator") == chosen.code]
+    rows = [_row(a, catalogue.get(a.parts.get("indicator", "")), view)
+            for a in entries[:SHOWN]]
+    options = [(c, named_text(catalogue[c].name, catalogue[c].name_en, view.lang))
+               for c in changed if c in catalogue]
+    if chosen is not None and chosen.code not in changed:
+        options.append((chosen.code, named_text(chosen.name, chosen.name_en, view.lang)))
     template = "history_table.html" if request.headers.get("hx-request") else "history.html"
-    name = (found.name_en or found.name) if lang == "en" else found.name
-    return render(request, template, user=user, view=view, tab="entry", ew=WORDS[lang],
-                  rows=rows, indicator=found, indicator_name=name)
+    return render(request, template, status_code=404 if indicator and chosen is None else 200,
+                  user=user, view=view, tab="entry", rows=rows, indicator=chosen,
+                  unknown=indicator if indicator and chosen is None else None,
+                  options=options, more=max(0, len(entries) - SHOWN))
 
 
-def _history_row(a: AuditEntry, indicator: Indicator, lang: str) -> dict[str, Any]:
-    ew = WORDS[lang]
-    vintage = a.parts["vintage"]
-    old = (a.old or {}).get("value")
-    new = (a.new or {}).get("value")
+def _row(a: AuditEntry, indicator: Indicator | None, view: UnitView) -> dict[str, Any]:
+    _ = translator(view.lang).gettext
+    lang = view.lang
+    vintage = a.parts.get("vintage", "")
+    old, new = a.old or {}, a.new or {}
     return {
         "when": local_time(a.at, lang), "who": a.actor,
-        "action": ew["actions"].get(a.action, a.action),
-        "old": shown_value(old, indicator, lang) if a.old else "",
-        "new": shown_value(new, indicator, lang) if a.new else "",
-        "vintage": ew["vintages"].get(vintage, vintage),
-        "source": (a.new or a.old or {}).get("source") or "",
+        "indicator": named_text(indicator.name, indicator.name_en, lang) if indicator
+        else a.parts.get("indicator", ""),
+        "code": indicator.code if indicator else "",
+        "action": _(ACTION_NAMES[a.action]) if a.action in ACTION_NAMES else a.action,
+        "old": shown_value(old.get("value"), indicator, lang) if a.old else "",
+        "new": shown_value(new.get("value"), indicator, lang) if a.new else "",
+        "vintage": _(VINTAGE_NAMES[vintage]) if vintage in VINTAGE_NAMES else vintage,
+        "source": (new or old).get("source") or "",
+        "note": new.get("note") or "" if a.new else old.get("note") or "",
         "reason": a.reason or "",
     }
