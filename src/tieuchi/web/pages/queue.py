@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from tieuchi.app import Action, Moved
 from tieuchi.app.queue import FILTERS, Item, Queue, Stage
@@ -103,22 +102,22 @@ def queue_page(request: Request, user: CurrentUser, code: str, period: str | Non
 
 
 @router.post("/units/{code}/queue", dependencies=[Needs(Action.READ)])
-async def queue_action(request: Request, user: CurrentUser, code: str,
-                       period: str | None = None, state: str = "open",
-                       action: Annotated[str, Form()] = "", one: Annotated[str, Form()] = "",
-                       reason: Annotated[str, Form()] = "") -> Response:
+def queue_action(request: Request, user: CurrentUser, code: str, period: str | None = None,
+                 state: str = "open", action: Annotated[str, Form()] = "",
+                 one: Annotated[str, Form()] = "",
+                 form: Annotated[list[str] | None, Form()] = None,
+                 reason: Annotated[str, Form()] = "") -> Response:
     """Take ``action`` (:data:`BULK`) on the forms ticked (``form``: ``unit|dataset``,
     repeated), or the step of a row's button (``one``: ``action:unit|dataset``); each
     through the application's workflow command, form by form."""
     view = open_unit(request, user, code, period)
     app = app_of(request)
     _ = translator(view.lang).gettext
-    posted: FormData = await request.form()
     if one:
         action, _sep, picked = one.partition(":")
         chosen = [picked]
     else:
-        chosen = [str(v) for v in posted.getlist("form")]
+        chosen = form or []
     forms = [(u, d) for u, _bar, d in (v.partition("|") for v in chosen) if u and d]
     shown = state if state in FILTERS else "open"
     if action not in BULK or not forms:
