@@ -60,7 +60,8 @@ def test_form_shows_the_data_set(site: Site) -> None:
     assert 'name="csrf_token"' in page
     for vintage in ("Ước thực hiện", "Sơ bộ", "Chính thức"):
         assert vintage in page
-    assert re.search(r'<option value="official" selected>Chính thức</option>', page)
+    # no vintage chosen: each figure changed keeps its own (issue 11)
+    assert re.search(r'<option value="" selected>Giữ loại của từng số liệu</option>', page)
 
 
 def test_data_sets_of_the_unit(site: Site) -> None:
@@ -277,7 +278,11 @@ def test_submit_approve_lock_and_reopen(own_site: Site) -> None:
     # a browser sends nothing for disabled fields; a forged post is refused by the store
     page = own_site.post("yenmy", FORM + "?period=2023", {"v__ntmnc-04": "0"})
     assert own_site.status == 409
-    assert "đã khóa; cần quản trị mở khóa" in row(page, "ntmnc-04")
+    refused = row(page, "ntmnc-04")
+    assert "Số liệu đã khóa: không sửa được" in refused
+    # in a sentence, without codes (issue 11: no internal code reaches a user)
+    [error] = re.findall(r'class="field-error"[^>]*>([^<]*)<', refused)
+    assert "TT-YENMY" not in error and "ntmnc-04" not in error
     assert value(own_site, "TT-YENMY", "ntmnc-04") == (1.0, "official")
 
     page = own_site.get("admin", FORM + "?period=2023")
@@ -306,4 +311,5 @@ def test_a_step_from_the_wrong_state_is_refused(site: Site) -> None:
 
 def test_local_time_is_vietnam_time() -> None:
     assert local_time(datetime(2023, 12, 31, 18, 30, tzinfo=UTC)) == "01/01/2024 01:30"
-    assert local_time(datetime(2023, 12, 31, 18, 30, tzinfo=UTC), "en") == "2024-01-01 01:30"
+    # one way in both languages (spec: "07/12/2026 08:57", never ISO)
+    assert local_time(datetime(2023, 12, 31, 18, 30, tzinfo=UTC), "en") == "01/01/2024 01:30"

@@ -6,11 +6,12 @@ from tieuchi.app.application import (
     FORM_VINTAGES,
     STEP_ACTIONS,
     App,
+    Moved,
     Shown,
     UnknownUnit,
     expectation,
 )
 from tieuchi.app.policy import SYSTEM, Action, Actor, Resource, System, allowed
 
-__all__ = ["App", "UnknownUnit", "Shown", "expectation", "STEP_ACTIONS", "FORM_VINTAGES",
+__all__ = ["App", "Moved", "UnknownUnit", "Shown", "expectation", "STEP_ACTIONS", "FORM_VINTAGES",
            "Action", "Actor", "Resource", "System", "SYSTEM", "allowed"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
 from tieuchi.app.drafts import VIETNAM
 from tieuchi.app.policy import Action, Actor, Resource, System, allowed, refusal
+from tieuchi.app.queue import Queue, work_queue
 from tieuchi.app.readmodel import ReadModel
 from tieuchi.domain.allocation import (
     allocatable,
@@ -56,7 +57,8 @@ from tieuchi.store import (
 from tieuchi.store.figures import stale_problem
 from tieuchi.store.users import unknown_token, unknown_user
 
-__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "Shown", "expectation"]
+__all__ = ["App", "FORM_VINTAGES", "STEP_ACTIONS", "UnknownUnit", "Shown", "expectation",
+           "Moved", "kept_vintage"]
 
 # The permission each workflow step needs: the unit's writers submit, the level above
 # approves, returns and locks, an administrator reopens.
@@ -96,6 +98,21 @@ def expectation(shown: Shown | None, vintage: str) -> Expected:
     return UNCHECKED
 
 
+def kept_vintage(replaced: str | None, usual: str) -> str:
+    """The vintage a figure is saved in when the writer chose none: that of the figure it
+    replaces (``replaced``), or, for a new figure, the form's ``usual`` one; never a vintage
+    a form does not enter (a plan)."""
+    return replaced if replaced in FORM_VINTAGES else usual
+
+
+def _usual_vintage(vintages: Iterable[str]) -> str:
+    """The vintage of a form's figures when they all have one that a form enters (a new
+    figure joins them), else official."""
+    found = set(vintages)
+    return found.pop() if len(found) == 1 and found <= set(FORM_VINTAGES) else \
+        Vintage.OFFICIAL.value
+
+
 def stale_in(lang_value: Callable[[float | None, str], str], stale: Stale) -> Problem:
     """The ``stale-figure`` problem of ``stale`` as people read it: the value as
     ``lang_value`` writes it in each language, the time in Việt Nam's."""
@@ -104,6 +121,17 @@ def stale_in(lang_value: Callable[[float | None, str], str], stale: Stale) -> Pr
         stale, value_en=lang_value(stale.value, "en"), value_vi=lang_value(stale.value, "vi"),
         at_en=at.strftime("%Y-%m-%d %H:%M:%S") if at else "?",
         at_vi=at.strftime("%H:%M:%S %d/%m/%Y") if at else "?")
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What became of one form of :meth:`App.move_forms`: its new state, or why it was
+    refused (its problems; the state it was left in is then ``None``)."""
+
+    unit: str
+    dataset: str
+    state: str | None
+    problems: tuple[Problem, ...] = ()
 
 
 class UnknownUnit(ProblemError):
@@ -241,14 +269,16 @@ class App:
         return count
 
     def enter_figures(self, actor: Actor, unit: str, period: str, dataset: str,
-                      values: Mapping[str, float | None], *, vintage: str,
+                      values: Mapping[str, float | None], *, vintage: str | None,
                       source: str | None = None, reason: str | None = None,
                       shown: Mapping[str, Shown | None] | None = None,
                       notes: Mapping[str, str | None] | None = None) -> int:
         """Save a data-entry form: ``values`` maps the data set's indicators to their new
         figure for the unit and period (None: the figure held is deleted, in its vintage).
         A figure equal to the one held is not written, nor an indicator outside the data set;
-        the vintage is one a form enters (:data:`FORM_VINTAGES`). All or nothing; returns
+        the vintage is one a form enters (:data:`FORM_VINTAGES`), or None: each figure keeps
+        the vintage of the one it replaces (:func:`kept_vintage`), so that saving a form does
+        not turn an estimate into an official figure nobody chose. All or nothing; returns
         how many figures changed (0: nothing to write). Each problem's ``index`` is the place
         of its indicator in ``values``.
 
@@ -263,13 +293,14 @@ class App:
         notes = notes or {}
         self.require(actor, Action.WRITE, unit)
         found = self.dataset(unit, dataset)
-        if vintage not in FORM_VINTAGES:
+        if vintage is not None and vintage not in FORM_VINTAGES:
             raise ProblemError([Problem(
                 "invalid-vintage", f"the vintage '{vintage}' is not estimate, preliminary or "
                 "official", f"loại số liệu '{vintage}' không phải ước thực hiện, sơ bộ hoặc "
                 "chính thức", field="vintage")])
         order = {code: index for index, code in enumerate(values)}
         held = self.store.figures.latest(unit, period, list(found.indicators))
+        usual = _usual_vintage(f["vintage"] for f in held.values())
         entries: list[Entry] = []
         owners: list[int] = []  # the place in ``values`` of each entry
         for code in notes:
@@ -293,8 +324,11 @@ class App:
                 continue
             seen = shown.get(code)
             if value is not None:
-                entries.append(Entry(unit, code, period, value, vintage, source or None,
-                                     expected=expectation(seen, vintage) if code in shown
+                chosen = vintage or kept_vintage(
+                    seen.vintage if seen is not None else
+                    None if code in shown else (current or {}).get("vintage"), usual)
+                entries.append(Entry(unit, code, period, value, chosen, source or None,
+                                     expected=expectation(seen, chosen) if code in shown
                                      else UNCHECKED, note=note))
             elif code not in shown and current is not None:
                 entries.append(Entry(unit, code, period, None, current["vintage"]))
@@ -442,6 +476,43 @@ class App:
                 f"biểu '{found.name}' không báo cáo theo kỳ {period}", field="period")])
         return self.store.workflow.transition(unit, period, dataset, step, actor=actor.username,
                                      reason=reason)
+
+    # ------------------------------------------------------------------ the work queue
+
+    def today(self) -> date:
+        """Today in Việt Nam, by the application's clock: what due dates are read against."""
+        return self.clock().astimezone(VIETNAM).date()
+
+    def queue(self, actor: Actor, unit: str, period: str) -> Queue:
+        """The work queue of ``unit`` and the units below it for ``period``
+        (:mod:`tieuchi.app.queue`): each form's state, completeness, due date and lateness,
+        and the steps ``actor`` may take on it."""
+        self.require_seen(actor, Action.READ, unit)
+        try:
+            parsed = Period.parse(period)
+        except PeriodError:
+            raise ProblemError([problem("invalid-period", {"field": "period", "period": period},
+                                        field="period")]) from None
+        return work_queue(self.store, actor, unit, parsed, self.today(), STEP_ACTIONS)
+
+    def move_forms(self, actor: Actor, period: str, forms: Sequence[tuple[str, str]],
+                   steps: Sequence[str], *, reason: str | None = None) -> list[Moved]:
+        """Take ``steps`` in order (approve, or approve then lock) on each of ``forms``
+        ((unit, data set) pairs) for ``period``: form by form, each through
+        :meth:`transition` (who may, from which state, with a reason where one is needed).
+        Not all or nothing: a form refused is named with its problems, the others go
+        through; a form refused at its second step keeps its first."""
+        moved = []
+        for unit, dataset in dict.fromkeys(forms):
+            state: str | None = None
+            try:
+                for step in steps:
+                    state = self.transition(actor, unit, period, dataset, step, reason=reason)
+            except ProblemError as error:
+                moved.append(Moved(unit, dataset, None, tuple(error.problems)))
+                continue
+            moved.append(Moved(unit, dataset, state))
+        return moved
 
     def narrative(self, unit: str, period: str) -> Narrative:
         """The narrative ``unit``'s report for ``period`` states: the texts written on the

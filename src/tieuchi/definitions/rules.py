@@ -665,6 +665,27 @@ def dataset_references(loaded: Loaded) -> None:
             _check_ref(loaded, "unknown-level", code, levels, located, ("levels", i), "level")
 
 
+# The shortest period of each kind, in days: a form due earlier than this before its
+# period's end would be due before the period began.
+_SHORTEST_DAYS = {PeriodKind.MONTH: 28, PeriodKind.QUARTER: 90, PeriodKind.HALF: 181,
+                  PeriodKind.YTD: 31, PeriodKind.YEAR: 365, PeriodKind.MULTI_YEAR: 730}
+
+
+@rule
+def dataset_due(loaded: Loaded) -> None:
+    """A form is due after its period has begun: ``due: -40`` for a monthly form is a
+    mistake (the report would be due before the month starts)."""
+    for located in loaded.sections["datasets"]:
+        ds = located.item
+        shortest = _SHORTEST_DAYS[ds.period]
+        if ds.due is not None and ds.due <= -shortest:
+            loaded.error("invalid-value", f"data set '{ds.code}': due {ds.due} is {-ds.due} "
+                         f"days before the end of its period ({ds.period.value}), so before "
+                         f"the period begins; give a number of days after the period's end "
+                         f"(15), or before it down to {1 - shortest}", located.file,
+                         located.line_at("due"))
+
+
 class _Figures:
     """Whether a unit (or a unit below it) has a figure of an indicator (or of one it is made
     of) within a period, from the folder's observations: what a report can state."""

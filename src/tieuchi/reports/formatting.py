@@ -11,7 +11,7 @@ from decimal import InvalidOperation
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
 __all__ = ["number", "percent", "parse_number", "join_names", "long_date", "short_date",
-           "lower_first", "LOCALES"]
+           "lower_first", "LOCALES", "NumberError"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -46,6 +46,18 @@ def percent(value: float | None, lang: str = "vi", decimals: int = 1,
 _NUMBER_TEXT = re.compile(r"[+-]?[0-9.,]+")
 
 
+class NumberError(ValueError):
+    """Why a text is not a number, with its message in the language asked for and, for a
+    page that words it in its own language, what went wrong: ``kind`` (``empty``,
+    ``not-a-number``, ``badly-written``, ``too-large``) and the numbers it may have meant
+    (``options``, written the way the text was)."""
+
+    def __init__(self, message: str, kind: str, text: str,
+                 options: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.kind, self.text, self.options = kind, text, tuple(options)
+
+
 def parse_number(text: str, lang: str = "vi") -> float:
     """A number typed the way ``lang`` writes it: "1.234,5" → 1234.5 and "5,5" → 5.5 in
     Vietnamese (a dot groups thousands, a comma starts the decimals), "1,234.5" in English.
@@ -57,14 +69,16 @@ def parse_number(text: str, lang: str = "vi") -> float:
     given = text.strip()
     example = "1.234,5" if vi else "1,234.5"
     if not given:
-        raise ValueError("chưa nhập số" if vi else "no number given")
+        raise NumberError("chưa nhập số" if vi else "no number given", "empty", given)
     if not _NUMBER_TEXT.fullmatch(given):
-        raise ValueError(f"\"{given}\" không phải là số (viết như {example})" if vi else
-                         f"\"{given}\" is not a number (write it like {example})")
+        raise NumberError(f"\"{given}\" không phải là số (viết như {example})" if vi else
+                          f"\"{given}\" is not a number (write it like {example})",
+                          "not-a-number", given)
     try:
         value = parse_decimal(given, locale=LOCALES.get(lang, LOCALES["vi"]), strict=True)
     except NumberFormatError as error:
-        options = (" hoặc " if vi else " or ").join(getattr(error, "suggestions", None) or [])
+        suggested = getattr(error, "suggestions", None) or []
+        options = (" hoặc " if vi else " or ").join(suggested)
         if vi:
             message = (f"\"{given}\" viết chưa đúng: dấu chấm phân cách hàng nghìn, dấu phẩy "
                        f"trước phần thập phân (ví dụ {example})")
@@ -73,12 +87,13 @@ def parse_number(text: str, lang: str = "vi") -> float:
             message = (f"\"{given}\" is badly written: a comma groups thousands, a dot starts "
                        f"the decimals (e.g. {example})")
             hint = f"; did you mean {options}?" if options else ""
-        raise ValueError(message + hint) from None
+        raise NumberError(message + hint, "badly-written", given, suggested) from None
     except InvalidOperation:  # more digits than Babel's check of the grouping can round
         value = None
     result = float(value) if value is not None else math.inf
     if not math.isfinite(result):
-        raise ValueError(f"\"{given}\" quá lớn" if vi else f"\"{given}\" is too large")
+        raise NumberError(f"\"{given}\" quá lớn" if vi else f"\"{given}\" is too large",
+                          "too-large", given)
     return result
 
 

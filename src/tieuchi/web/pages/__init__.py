@@ -10,12 +10,13 @@ from tieuchi.web.pages import (
     history,
     imports,
     manage,
+    queue,
     reports,
     trend,
 )
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
            entry.router, history.router, manage.router, reports.router, imports.router,
-           drafts.router]
+           drafts.router, queue.router]
 
 __all__ = ["ROUTERS"]

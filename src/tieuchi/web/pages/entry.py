@@ -1,18 +1,20 @@
 """Data entry ("nhập số liệu"): a unit's data sets for a period, the form of one, its workflow
 (gửi cấp trên, phê duyệt, trả lại, khóa số liệu, mở khóa). The history of a value: pages/history.py.
+A unit that reports no form of its own (a city) is pointed to the work queue of the units below.
 
 Every figure is written through :meth:`App.enter_figures` in one go: a form with one bad field
 saves nothing. Numbers are typed the Vietnamese way (1.234,5), whatever the page's language.
 Each field sends, hidden, the figure it showed (``seen__<indicator>``: ``vintage:value``, empty
 for none): a figure someone else changed in the meantime is not overwritten, the field says
-who changed it to what (``stale-figure``, 409).
+who changed it to what (``stale-figure``, 409). A field changed keeps the vintage of the
+figure it showed unless the user picks one (:meth:`App.enter_figures` with no vintage).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Form, Request
@@ -20,22 +22,24 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from tieuchi.app import FORM_VINTAGES, Action, Shown
+from tieuchi.app.queue import stage_of
 from tieuchi.domain.datasets import DataSet
 from tieuchi.domain.indicators import Indicator, ValueType
+from tieuchi.domain.periods import PeriodKind
 from tieuchi.domain.problems import ProblemError
-from tieuchi.domain.status import Vintage
-from tieuchi.reports.formatting import number, parse_number
-from tieuchi.store import STATE_NAMES
+from tieuchi.domain.workflow import State
+from tieuchi.reports.formatting import NumberError, number, parse_number
 from tieuchi.store.audit import audit_key
 from tieuchi.web.app import problem_text, render
+from tieuchi.web.i18n import N_, named, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.queue import DONE_WORDS, STAGE_WORDS, STEP_WORDS
 from tieuchi.web.security import Needs, app_of, store_of
-from tieuchi.web.views import UnitView, open_unit, shown_value
-from tieuchi.web.words import UI
+from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
 
-__all__ = ["router", "WORDS", "local_time", "number_message", "PostedForm"]
+__all__ = ["router", "local_time", "number_message", "PostedForm", "VINTAGE_WORDS"]
 
 # Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
 try:
@@ -43,66 +47,19 @@ try:
 except ZoneInfoNotFoundError:  # no time-zone database on the host
     VIETNAM = timezone(timedelta(hours=7), "ICT")
 
-WORDS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "datasets": "Biểu nhập số liệu",
-        "no_datasets": "Đơn vị không có biểu nhập số liệu nào.",
-        "indicators": "Số chỉ tiêu",
-        "filled": "Đã có số liệu",
-        "open": "Mở biểu",
-        "measure": "Đơn vị tính",
-        "current": "Số liệu hiện có",
-        "none_yet": "Chưa có",
-        "history_link": "Lịch sử",
-        "source_hint": "Nguồn số liệu (không bắt buộc), ví dụ báo cáo số…",
-        "reason_hint": "Lý do thay đổi (không bắt buộc)",
-        "empty_deletes": "Để trống một ô đang có số liệu là xóa số liệu đó.",
-        "vintages": {"plan": "Kế hoạch", "estimate": "Ước thực hiện", "preliminary": "Sơ bộ",
-                     "official": "Chính thức"},
-        "workflow": "Gửi và phê duyệt",
-        "wf_reason_hint": "Lý do (bắt buộc khi trả lại, mở khóa)",
-        "done": {"submit": "Đã gửi cấp trên.", "approve": "Đã phê duyệt.",
-                 "return": "Đã trả lại để sửa.", "lock": "Đã khóa số liệu.",
-                 "reopen": "Đã mở khóa số liệu."},
-        "no_action": "Bạn không có thao tác nào với biểu ở trạng thái này.",
-        "last_change": "Thay đổi gần nhất",
-        "by": "bởi",
-        "actions": {"add": "Thêm", "change": "Sửa", "delete": "Xóa"},
-        "old_new": "Giá trị cũ → mới",
-        "wrong_period": "Biểu này nhập theo kỳ {kind}; kỳ đang chọn là {period}.",
-        "kinds": {"year": "năm", "half": "6 tháng", "quarter": "quý", "month": "tháng",
-                  "ytd": "lũy kế tháng", "multi_year": "nhiều năm"},
-    },
-    "en": {
-        "datasets": "Data-entry forms",
-        "no_datasets": "The unit reports no data-entry form.",
-        "indicators": "Indicators",
-        "filled": "With figures",
-        "open": "Open",
-        "measure": "Unit",
-        "current": "Current figure",
-        "none_yet": "None yet",
-        "history_link": "History",
-        "source_hint": "Source of the figures (optional), e.g. report no. …",
-        "reason_hint": "Reason for the change (optional)",
-        "empty_deletes": "Emptying a field that has a figure deletes that figure.",
-        "vintages": {"plan": "Plan", "estimate": "Estimate", "preliminary": "Preliminary",
-                     "official": "Official"},
-        "workflow": "Submission and approval",
-        "wf_reason_hint": "Reason (required to return or reopen)",
-        "done": {"submit": "Submitted to the level above.", "approve": "Approved.",
-                 "return": "Returned for correction.", "lock": "Locked.",
-                 "reopen": "Reopened."},
-        "no_action": "You have no action on the form in this state.",
-        "last_change": "Last change",
-        "by": "by",
-        "actions": {"add": "Added", "change": "Changed", "delete": "Deleted"},
-        "old_new": "Old → new value",
-        "wrong_period": "This form is entered by {kind}; the period chosen is {period}.",
-        "kinds": {"year": "year", "half": "half-year", "quarter": "quarter", "month": "month",
-                  "ytd": "year to date", "multi_year": "several years"},
-    },
+VINTAGE_WORDS: dict[str, str] = {
+    "plan": N_("Kế hoạch"), "estimate": N_("Ước thực hiện"), "preliminary": N_("Sơ bộ"),
+    "official": N_("Chính thức"),
 }
+
+KIND_WORDS: dict[str, str] = {
+    PeriodKind.YEAR: N_("năm"), PeriodKind.HALF: N_("6 tháng"), PeriodKind.QUARTER: N_("quý"),
+    PeriodKind.MONTH: N_("tháng"), PeriodKind.YTD: N_("lũy kế tháng"),
+    PeriodKind.MULTI_YEAR: N_("nhiều năm"),
+}
+
+CLOSED = frozenset({State.SUBMITTED.value, State.APPROVED.value, State.LOCKED.value})
+"""The problems of a figure in a form that is no longer a draft."""
 
 
 async def _form(request: Request) -> FormData:
@@ -114,13 +71,15 @@ PostedForm = Annotated[FormData, Depends(_form)]
 
 
 def local_time(at: datetime, lang: str = "vi") -> str:
-    """An audit time in Việt Nam time: 05/12/2023 14:30 (2023-12-05 14:30 in English)."""
+    """An audit time in Việt Nam time, the same in both languages: 05/12/2023 14:30."""
     local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VIETNAM)
-    return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+    return local.strftime("%d/%m/%Y %H:%M")
 
 
-def _ds_name(ds: DataSet, lang: str) -> str:
-    return (ds.name_en or ds.name) if lang == "en" else ds.name
+def _places(value: float) -> int:
+    """The decimals ``value`` has (up to 6): 87.25 → 2."""
+    digits = f"{round(value, 6):.6f}".rstrip("0").split(".")[1]
+    return len(digits)
 
 
 def _input_text(value: float | None, indicator: Indicator) -> str:
@@ -132,25 +91,41 @@ def _input_text(value: float | None, indicator: Indicator) -> str:
     return number(value, "vi", max(indicator.decimals, 6))
 
 
+def _held_text(value: float, indicator: Indicator, lang: str) -> str:
+    """A figure held, next to its field: as typed (87,25 stays 87,25, not the indicator's
+    one decimal), with the declared decimals kept when they are fixed (2.418,50)."""
+    if indicator.type is ValueType.YESNO and value in (0, 1):
+        _ = translator(lang).gettext
+        return _("Đạt") if value == 1 else _("Chưa đạt")
+    places = _places(value)
+    if indicator.decimals_fixed:
+        return number(value, lang, max(places, indicator.decimals), fixed=True)
+    return number(value, lang, places)
+
+
 # ---------------------------------------------------------------------- the data sets
 
 
 @router.get("/units/{code}/entry", dependencies=[Needs(Action.WRITE)])
 def datasets(request: Request, user: CurrentUser, code: str,
              period: str | None = None) -> HTMLResponse:
+    """The unit's forms for the period: how much of each is filled in and where it stands;
+    a unit without a form of its own (a city) is pointed to the queue of the units below."""
     view = open_unit(request, user, code, period)
     store = store_of(request)
     lang = view.lang
+    _ = translator(lang).gettext
     states = store.workflow.states([code], view.period.code)
     rows = []
     for ds in store.units.datasets_for(code):
         state = states[(code, ds.code)]
         filled = store.figures.latest(code, view.period.code, list(ds.indicators))
-        rows.append({"code": ds.code, "name": _ds_name(ds, lang), "count": len(ds.indicators),
-                     "filled": len(filled), "state": state,
-                     "state_text": STATE_NAMES[lang][state]})
+        stage = stage_of(state, len(filled))
+        rows.append({"code": ds.code, "name": named(ds.name, ds.name_en, lang),
+                     "count": len(ds.indicators), "filled": len(filled), "stage": stage,
+                     "state_text": _(STAGE_WORDS[stage])})
     return render(request, "entry.html", user=user, view=view, tab="entry", rows=rows,
-                  ew=WORDS[lang])
+                  below=bool(view.children()))
 
 
 # ---------------------------------------------------------------------- one data set
@@ -165,10 +140,10 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
     kept = kept or {}
     store = store_of(request)
     user, code, lang = view.user, view.code, view.lang
+    _ = translator(lang).gettext
     period = view.period.code
     figures = store.figures.latest(code, period, list(ds.indicators))
     state = store.workflow.state(code, period, ds.code)
-    ew = WORDS[lang]
     rows = []
     for ind_code in ds.indicators:
         indicator = view.light.indicator_by_code.get(ind_code)
@@ -181,32 +156,38 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
         rows.append({
             "code": ind_code,
             "seen": f"{current['vintage']}:{value!r}" if current else "",
-            "name": (indicator.name_en or indicator.name) if lang == "en" else indicator.name,
-            "measure": (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit,
+            "name": named(indicator.name, indicator.name_en, lang),
+            "measure": named(indicator.unit, indicator.unit_en, lang) if indicator.unit
+            else "",
             "yesno": indicator.type is ValueType.YESNO,
             "text": text,
-            "current": shown_value(value, indicator, lang) if current else "",
-            "vintage": ew["vintages"].get(current["vintage"], current["vintage"])
-            if current else "",
-            "changed": f"{current['changed_by']}, {local_time(current['changed_at'], lang)}"
+            "current": _held_text(value, indicator, lang) if value is not None else "",
+            "vintage": _(VINTAGE_WORDS[current["vintage"]])
+            if current and current["vintage"] in VINTAGE_WORDS else "",
+            "changed": f"{current['changed_by']}, {local_time(current['changed_at'])}"
             if current else "",
             "errors": (errors or {}).get(ind_code, []),
         })
-    buttons = app_of(request).workflow_actions(user, code, state)
+    steps = app_of(request).workflow_actions(user, code, state)
     wrong_period = ""
     if view.period.kind != ds.period:
-        wrong_period = ew["wrong_period"].format(kind=ew["kinds"][ds.period.value],
-                                                 period=view.period.label(lang))
+        wrong_period = _("Biểu này nhập theo kỳ %(kind)s; kỳ đang chọn là %(period)s.") % {
+            "kind": _(KIND_WORDS[ds.period]), "period": view.period.label(lang)}
     last = store.audit.history("workflow", audit_key("workflow", unit=code, period=period,
                                                      dataset=ds.code))[:1]
+    stage = stage_of(state, len(figures))
     return render(
         request, "entry_form.html", status_code=status_code, user=user, view=view,
-        tab="entry", ew=ew, ds=ds, ds_name=_ds_name(ds, lang), rows=rows, state=state,
-        state_text=STATE_NAMES[lang][state],
-        editable=state.is_open, buttons=buttons, alert=alert, message=message,
-        vintages=FORM_VINTAGES, vintage=kept.get("vintage") or Vintage.OFFICIAL.value,
-        source=kept.get("source", ""), reason=kept.get("reason", ""), wrong_period=wrong_period,
-        last=[{"who": a.actor, "when": local_time(a.at, lang), "action": a.action,
+        tab="entry", ds=ds, ds_name=named(ds.name, ds.name_en, lang),
+        ds_title=named_text(ds.name, ds.name_en, lang), rows=rows, state=state,
+        stage=stage.value, state_text=_(STAGE_WORDS[stage]),
+        editable=state.is_open, alert=alert, message=message,
+        buttons=[(s.value, _(STEP_WORDS[s])) for s in steps],
+        vintages=[(v, _(VINTAGE_WORDS[v])) for v in FORM_VINTAGES],
+        vintage=kept.get("vintage", ""), source=kept.get("source", ""),
+        reason=kept.get("reason", ""), wrong_period=wrong_period,
+        last=[{"who": a.actor, "when": local_time(a.at),
+               "action": _(STEP_WORDS[a.action]) if a.action in STEP_WORDS else a.action,
                "reason": a.reason} for a in last],
     )
 
@@ -223,13 +204,14 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
          period: str | None = None) -> HTMLResponse:
     """Read the form and save it with :meth:`App.enter_figures`, all or nothing. A field
     left out of the form (disabled) is not sent; one whose text is what the form showed is
-    not either; an emptied one is sent as None (the application deletes a figure held)."""
+    not either; an emptied one is sent as None (the application deletes a figure held).
+    No vintage chosen (the default): each figure keeps the vintage of the one it replaces."""
     view = open_unit(request, user, code, period)
     app = app_of(request)
     ds = app.dataset(code, dataset)
     lang, period_code = view.lang, view.period.code
+    _ = translator(lang).gettext
     keep = {k: str(form.get(k) or "").strip() for k in ("vintage", "source", "reason")}
-    keep["vintage"] = keep["vintage"] or Vintage.OFFICIAL.value
     figures = store_of(request).figures.latest(code, period_code, list(ds.indicators))
     shown = _shown(form, ds.indicators)
     typed: dict[str, str] = {}  # the fields changed: shown again as typed if refused
@@ -254,13 +236,13 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
             values[ind_code] = parse_number(text, "vi") if text else None
         except ValueError as error:
             errors[ind_code] = [number_message(error, text, lang)]
-    t = UI[lang]
     if errors:
         return _form_page(request, view, ds, status_code=422, typed=typed, errors=errors,
-                          alert=t["fix_errors"], kept=keep)
+                          alert=_("Chưa lưu: sửa các ô báo lỗi rồi lưu lại."), kept=keep)
     try:
         count = app.enter_figures(user, code, period_code, ds.code, values,
-                                  vintage=keep["vintage"], source=keep["source"] or None,
+                                  vintage=keep["vintage"] or None,
+                                  source=keep["source"] or None,
                                   reason=keep["reason"] or None, shown=shown)
     except ProblemError as refusal:
         refused = refusal
@@ -268,8 +250,8 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
             raise refused from None
         return _refused_form(request, view, ds, refused, list(values), typed, keep)
     if not count:
-        return _form_page(request, view, ds, message=t["nothing_changed"], kept=keep)
-    return _form_page(request, view, ds, message=t["saved"].format(n=count),
+        return _form_page(request, view, ds, message=_("Không có thay đổi."), kept=keep)
+    return _form_page(request, view, ds, message=_("Đã lưu %(n)s thay đổi.") % {"n": count},
                       kept=keep | {"reason": ""})
 
 
@@ -284,7 +266,7 @@ def _shown(form: FormData, indicators: Iterable[str]) -> dict[str, Shown | None]
         if not text:
             shown[code] = None
             continue
-        vintage, _, value = text.partition(":")
+        vintage, _sep, value = text.partition(":")
         try:
             shown[code] = Shown(float(value), vintage)
         except ValueError:
@@ -295,32 +277,48 @@ def _shown(form: FormData, indicators: Iterable[str]) -> dict[str, Shown | None]
 def _refused_form(request: Request, view: UnitView, ds: DataSet, error: ProblemError,
                   sent: list[str], typed: dict[str, str], kept: dict[str, str]) -> HTMLResponse:
     """The form again with each problem next to its field (``sent[index]``), the others on
-    top; a closed data set (409) says so on top too."""
+    top; a closed data set (409) says so on top, in a sentence (no codes)."""
+    _ = translator(view.lang).gettext
+    fix = _("Chưa lưu: sửa các ô báo lỗi rồi lưu lại.")
     errors: dict[str, list[str]] = {}
     general: list[str] = []
     for problem in error.problems:
-        text = problem.message_vi if view.lang == "vi" else problem.message
+        text = _closed_text(problem.code, view.lang) if problem.code in CLOSED else \
+            problem_text(ProblemError([problem]), view.lang)
         owner = sent[problem.index] if problem.index is not None and \
             0 <= problem.index < len(sent) else None
         found = errors.setdefault(owner, []) if owner is not None else general
         if text not in found:
             found.append(text)
-    first = next((m for ms in errors.values() for m in ms), UI[view.lang]["fix_errors"])
+    first = next((m for ms in errors.values() for m in ms), fix)
     closed = error.status == 409
-    alert = "; ".join(general) or (first if closed else UI[view.lang]["fix_errors"])
+    alert = "; ".join(general) or (first if closed else fix)
     if any(p.field == "vintage" for p in error.problems):
         kept = kept | {"vintage": ""}
     return _form_page(request, view, ds, status_code=error.status, typed=typed, errors=errors,
                       alert=alert, kept=kept)
 
 
+def _closed_text(state: str, lang: str) -> str:
+    _ = translator(lang).gettext
+    if state == State.LOCKED:
+        return _("Số liệu đã khóa: không sửa được. Quản trị có thể mở khóa, nêu lý do.")
+    return _("Biểu đã gửi lên cấp trên: không sửa được cho đến khi được trả lại.")
+
+
 def number_message(error: ValueError, text: str, lang: str) -> str:
     """Why ``text`` is not a number, in the page's language (numbers are always typed the
-    Vietnamese way)."""
-    if lang == "vi":
-        return str(error)
-    return (f"\"{text}\" is not a number in the Vietnamese format: a dot groups thousands, "
-            "a comma starts the decimals (1.234,5)")
+    Vietnamese way): what :func:`~tieuchi.reports.formatting.parse_number` found wrong."""
+    _ = translator(lang).gettext
+    kind = error.kind if isinstance(error, NumberError) else "not-a-number"
+    if kind == "too-large":
+        return _("\"%(text)s\" quá lớn.") % {"text": text}
+    if isinstance(error, NumberError) and error.options:
+        return _("\"%(text)s\" không phải là số viết theo cách Việt Nam: dấu chấm phân cách "
+                 "hàng nghìn, dấu phẩy trước phần thập phân (1.234,5); có phải là "
+                 "%(options)s?") % {"text": text, "options": _(" hoặc ").join(error.options)}
+    return _("\"%(text)s\" không phải là số viết theo cách Việt Nam: dấu chấm phân cách "
+             "hàng nghìn, dấu phẩy trước phần thập phân (1.234,5).") % {"text": text}
 
 
 @router.post("/units/{code}/entry/{dataset}/workflow", dependencies=[Needs(Action.WRITE)])
@@ -341,5 +339,6 @@ def workflow(request: Request, user: CurrentUser, code: str, dataset: str,
             raise error from None
         return _form_page(request, view, ds, status_code=error.status,
                           alert=problem_text(error, view.lang))
-    return _form_page(request, view, ds, message=WORDS[view.lang]["done"].get(action, ""))
-
+    done = DONE_WORDS.get(action)
+    return _form_page(request, view, ds,
+                      message=translator(view.lang).gettext(done) if done else "")
