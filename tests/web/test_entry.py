@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tieuchi.web.pages.entry import local_time
+from tieuchi.web.pages.common import local_time
 
 if TYPE_CHECKING:
     from tests.web.conftest import Site
@@ -108,6 +108,23 @@ def test_a_figure_changes_the_district_and_its_history(own_site: Site) -> None:
     fragment = own_site.get("yenmy", "/units/TT-YENMY/history?indicator=ntmnc-04"
                             "&period=2023", headers={"HX-Request": "true"})
     assert own_site.status == 200 and 'id="history"' in fragment and "<html" not in fragment
+
+
+def test_a_note_typed_in_the_form_is_kept_with_its_figure(own_site: Site) -> None:
+    """The form's "Ghi chú" is stored with the figure, shown again, and in its history; a
+    note alone keeps the figure's value and vintage."""
+    page = own_site.get("yenmy", FORM + "?period=2023")
+    assert 'name="note__thu-nhap-bq"' in row(page, "thu-nhap-bq")
+    page = own_site.post("yenmy", FORM + "?period=2023",
+                         {"note__thu-nhap-bq": "Số ước, chờ Chi cục Thống kê"})
+    assert own_site.status == 200 and "Đã lưu 1 thay đổi" in page
+    assert 'value="Số ước, chờ Chi cục Thống kê"' in row(page, "thu-nhap-bq")
+    held = own_site.store.figures.latest("TT-YENMY", "2023", ["thu-nhap-bq"])["thu-nhap-bq"]
+    assert (held["value"], held["vintage"], held["note"]) == (
+        80.1, "estimate", "Số ước, chờ Chi cục Thống kê")
+    history = own_site.get("yenmy", "/units/TT-YENMY/history?indicator=thu-nhap-bq"
+                                    "&period=2023")
+    assert "Số ước, chờ Chi cục Thống kê" in history
 
 
 def test_decimal_comma_and_vintage(own_site: Site) -> None:

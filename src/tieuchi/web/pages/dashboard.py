@@ -14,8 +14,7 @@ from tieuchi.reports.formatting import number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry
 from tieuchi.web.app import render
-from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.pages.entry import local_time
+from tieuchi.web.pages.common import CurrentUser, local_time, page_router
 from tieuchi.web.rendered import cached_render
 from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit

@@ -28,10 +28,9 @@ from tieuchi.engine import evaluate
 from tieuchi.reports.consultation import CommentRow, Consultation, consultation_docx, excerpt
 from tieuchi.reports.text import render_markdown
 from tieuchi.store import Store, User
-from tieuchi.web.app import lang_of, problem_text, render, templates
-from tieuchi.web.i18n import LANGS, N_, named_text, translator
-from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.pages.entry import local_time
+from tieuchi.web.app import lang_of, problem_text, render
+from tieuchi.web.i18n import N_, named_text, translator
+from tieuchi.web.pages.common import CurrentUser, local_time, page_router
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import open_unit
 
@@ -49,10 +48,6 @@ DONE = {"created": N_("Đã lưu dự thảo (phiên bản 1)."), "version": N_(
         "comment": N_("Đã gửi góp ý."), "resolved": N_("Đã xử lý góp ý."),
         "closed": N_("Đã kết thúc lấy ý kiến.")}
 """What the page says after each step (``?done=``)."""
-
-# The header's tab reads its label from here (the header is shared by every unit page).
-templates.env.globals["draft_words"] = {
-    lang: {"tab": translator(lang).gettext(N_("Dự thảo"))} for lang in LANGS}
 
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.DOTALL)

@@ -13,9 +13,7 @@ figure it showed unless the user picks one (:meth:`App.enter_figures` with no vi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
@@ -32,25 +30,15 @@ from tieuchi.reports.formatting import NumberError, number, parse_number
 from tieuchi.store.audit import audit_key
 from tieuchi.web.app import problem_text, render
 from tieuchi.web.i18n import N_, named, named_text, translator
-from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.common import VINTAGE_NAMES, CurrentUser, local_time, page_router
 from tieuchi.web.pages.queue import DONE_WORDS, STAGE_WORDS, STEP_WORDS
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
 
-__all__ = ["router", "local_time", "number_message", "PostedForm", "VINTAGE_WORDS"]
+__all__ = ["router", "number_message", "PostedForm"]
 
-# Shown to the user in their time: Việt Nam has had no daylight saving since 1975.
-try:
-    VIETNAM: tzinfo = ZoneInfo("Asia/Ho_Chi_Minh")
-except ZoneInfoNotFoundError:  # no time-zone database on the host
-    VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-VINTAGE_WORDS: dict[str, str] = {
-    "plan": N_("Kế hoạch"), "estimate": N_("Ước thực hiện"), "preliminary": N_("Sơ bộ"),
-    "official": N_("Chính thức"),
-}
 
 KIND_WORDS: dict[str, str] = {
     PeriodKind.YEAR: N_("năm"), PeriodKind.HALF: N_("6 tháng"), PeriodKind.QUARTER: N_("quý"),
@@ -68,12 +56,6 @@ async def _form(request: Request) -> FormData:
 
 
 PostedForm = Annotated[FormData, Depends(_form)]
-
-
-def local_time(at: datetime, lang: str = "vi") -> str:
-    """An audit time in Việt Nam time, the same in both languages: 05/12/2023 14:30."""
-    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(VIETNAM)
-    return local.strftime("%d/%m/%Y %H:%M")
 
 
 def _places(value: float) -> int:
@@ -157,15 +139,17 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
             "code": ind_code,
             "seen": f"{current['vintage']}:{value!r}" if current else "",
             "name": named(indicator.name, indicator.name_en, lang),
+            "name_text": named_text(indicator.name, indicator.name_en, lang),
             "measure": named(indicator.unit, indicator.unit_en, lang) if indicator.unit
             else "",
             "yesno": indicator.type is ValueType.YESNO,
             "text": text,
             "current": _held_text(value, indicator, lang) if value is not None else "",
-            "vintage": _(VINTAGE_WORDS[current["vintage"]])
-            if current and current["vintage"] in VINTAGE_WORDS else "",
+            "vintage": _(VINTAGE_NAMES[current["vintage"]])
+            if current and current["vintage"] in VINTAGE_NAMES else "",
             "changed": f"{current['changed_by']}, {local_time(current['changed_at'])}"
             if current else "",
+            "note": (current or {}).get("note") or "",
             "errors": (errors or {}).get(ind_code, []),
         })
     steps = app_of(request).workflow_actions(user, code, state)
@@ -183,7 +167,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
         stage=stage.value, state_text=_(STAGE_WORDS[stage]),
         editable=state.is_open, alert=alert, message=message,
         buttons=[(s.value, _(STEP_WORDS[s])) for s in steps],
-        vintages=[(v, _(VINTAGE_WORDS[v])) for v in FORM_VINTAGES],
+        vintages=[(v, _(VINTAGE_NAMES[v])) for v in FORM_VINTAGES],
         vintage=kept.get("vintage", ""), source=kept.get("source", ""),
         reason=kept.get("reason", ""), wrong_period=wrong_period,
         last=[{"who": a.actor, "when": local_time(a.at),
@@ -243,7 +227,8 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
         count = app.enter_figures(user, code, period_code, ds.code, values,
                                   vintage=keep["vintage"] or None,
                                   source=keep["source"] or None,
-                                  reason=keep["reason"] or None, shown=shown)
+                                  reason=keep["reason"] or None, shown=shown,
+                                  notes=_notes(form, ds.indicators))
     except ProblemError as refusal:
         refused = refusal
         if refused.status == 403:
@@ -253,6 +238,13 @@ def save(request: Request, user: CurrentUser, form: PostedForm, code: str, datas
         return _form_page(request, view, ds, message=_("Không có thay đổi."), kept=keep)
     return _form_page(request, view, ds, message=_("Đã lưu %(n)s thay đổi.") % {"n": count},
                       kept=keep | {"reason": ""})
+
+
+def _notes(form: FormData, indicators: Iterable[str]) -> dict[str, str]:
+    """The "Ghi chú" of each figure the form sent (one equal to the note held changes
+    nothing; an emptied one takes it away)."""
+    return {code: str(form.get(f"note__{code}") or "").strip() for code in indicators
+            if f"note__{code}" in form}
 
 
 def _shown(form: FormData, indicators: Iterable[str]) -> dict[str, Shown | None]:

@@ -16,18 +16,13 @@ from tieuchi.store import AuditEntry
 from tieuchi.store.audit import audit_key
 from tieuchi.web.app import render
 from tieuchi.web.i18n import N_, named_text, translator
-from tieuchi.web.pages.common import CurrentUser, page_router
-from tieuchi.web.pages.entry import local_time
+from tieuchi.web.pages.common import VINTAGE_NAMES, CurrentUser, local_time, page_router
 from tieuchi.web.security import Needs, store_of
 from tieuchi.web.views import UnitView, open_unit, shown_value
 
 router = page_router()
 
-__all__ = ["router", "VINTAGE_NAMES", "ACTION_NAMES", "SHOWN"]
-
-VINTAGE_NAMES = {"plan": N_("Kế hoạch"), "estimate": N_("Ước thực hiện"),
-                 "preliminary": N_("Sơ bộ"), "official": N_("Chính thức")}
-"""The name of each vintage of a figure, as the pages show it."""
+__all__ = ["router", "ACTION_NAMES", "SHOWN"]
 
 ACTION_NAMES = {"add": N_("Thêm"), "change": N_("Sửa"), "delete": N_("Xóa")}
 

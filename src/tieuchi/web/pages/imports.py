@@ -32,9 +32,8 @@ from tieuchi.io.excel_template import plan_template, workbook_bytes
 from tieuchi.io.plan import CHANGE_SCHEMA, Plan, apply
 from tieuchi.web.app import render
 from tieuchi.web.i18n import named_text, translator
-from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.pages.common import VINTAGE_NAMES, CurrentUser, page_router
 from tieuchi.web.pages.entry import PostedForm
-from tieuchi.web.pages.history import VINTAGE_NAMES
 from tieuchi.web.security import Needs, app_of, store_of
 from tieuchi.web.views import UnitView, open_unit, shown_value
 
