@@ -14,8 +14,8 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 if TYPE_CHECKING:
     from tieuchi.domain.indicators import Indicator
 
-__all__ = ["number", "percent", "measured", "measure_of", "parse_number", "join_names", "long_date", "short_date",
-           "lower_first", "LOCALES"]
+__all__ = ["number", "percent", "measured", "measure_of", "parse_number", "join_names",
+           "long_date", "short_date", "lower_first", "LOCALES"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 

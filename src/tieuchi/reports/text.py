@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from tieuchi.reports.document import ReportDocument, Table
 
 __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
-           "sentence_for_target", "Context", "plan_text", "plan_prose", "actual_text", "change_text",
-           "full_name", "full_set_name",
+           "sentence_for_target", "Context", "plan_text", "plan_prose", "actual_text",
+           "change_text", "full_name", "full_set_name", "set_noun", "sentence_name",
            "unit_of_measure", "share_text", "assessment_text", "is_paced", "condition_value_text",
            "condition_threshold_text", "item_kind", "VINTAGES", "sentence_for_figure",
            "LIST_LIMIT"]
@@ -134,6 +134,11 @@ def _name(row: Row, ctx: Context) -> str:
     if ctx.lang == "en" and ind.name_en:
         return ind.name_en
     return str(row["short_name"] or row["display_name"])
+
+
+def sentence_name(row: Row, ctx: Context) -> str:
+    """A target's name as its sentence in the report writes it."""
+    return _name(row, ctx)
 
 
 def full_name(row: Row, ctx: Context) -> str:
@@ -555,7 +560,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
-    noun = _noun(cset, ctx, s["total"])
+    noun = set_noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
         return "" if _past(ctx) else w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
@@ -597,7 +602,7 @@ def _past(ctx: Context) -> bool:
     return not is_dated(ctx.ev.period, ctx.ev.as_of)
 
 
-def _noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
+def set_noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
     """What the applied units are called: their common kind ("xã"), else their level; in
     English its English name, plural for ``n`` other than 1 ("communes"), else its
     Vietnamese name unchanged ("công trình", never "công trìnhs")."""
