@@ -114,7 +114,8 @@ def criteria_sets(request: Request, user: CurrentUser, code: str,
                 "unit": view.name(), "met": s["met"], "total": s["total"], "term": s["term"]}
             result, _tone = _result(s["passed"], _)
         else:
-            headline = _("%(passed)s/%(total)s %(noun)s đạt chuẩn") % {
+            headline = (_("%(total)s %(noun)s chưa có số liệu") if s["empty"] else _(
+                "%(passed)s/%(total)s %(noun)s đạt chuẩn")) % {
                 "passed": s["met"], "total": s["total"], "noun": _noun(view, cset)}
             result = (s["target"]["status_text"] if s["target"] else _("Chưa có số liệu")
                       if s["empty"] else "")
