@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tieuchi.domain.status import (
-    Pace,
-    Status,
-    Tone,
-    assessment_tone,
-    count_tone,
-    result_tone,
-)
+from tieuchi.domain import status as legend
+from tieuchi.domain.status import Pace, Status, Tone
+
+assessment_tone, count_tone = legend.assessment_tone, legend.count_tone
+group_tone, result_tone = legend.group_tone, legend.result_tone
 
 
 @pytest.mark.parametrize(("assessment", "tone"), [
@@ -48,6 +45,13 @@ def test_a_group_of_targets_is_bad_only_when_one_failed() -> None:
     assert count_tone(10, 0, 0) is Tone.OK
     assert count_tone(10, 0, 2) is Tone.NONE  # achieved so far, some figures missing
     assert count_tone(10, 1, 2) is Tone.BAD
+
+
+def test_a_group_still_running_is_read_by_its_pace() -> None:
+    # 9 months in: 3 targets "not met" yet but on pace, none behind: on track, not red
+    assert group_tone(10, 3, 0, 0, partial=3) is Tone.OK
+    assert group_tone(10, 3, 1, 0, partial=3) is Tone.BAD
+    assert group_tone(10, 3, 0, 0, partial=0) is Tone.BAD
 
 
 def test_a_set_result_for_one_unit() -> None:

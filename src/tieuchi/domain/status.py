@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Status", "Pace", "Vintage", "Comparator", "Tone", "assessment_tone", "result_tone",
-           "count_tone"]
+           "count_tone", "group_tone"]
 
 
 class Status(StrEnum):
@@ -107,3 +107,10 @@ def count_tone(total: int, failed: int, no_data: int, *, asked: bool = True,
     if failed:
         return Tone.BAD
     return Tone.NONE if no_data else Tone.OK
+
+
+def group_tone(total: int, not_met: int, behind: int, no_data: int, partial: int) -> Tone:
+    """The tone of a group of targets: while its period runs with part of its figures
+    (``partial``), what is behind its pace fails it, as the report reads the group ("đạt
+    và vượt tiến độ"); else what is not met does."""
+    return count_tone(total, behind if partial else not_met, no_data)

@@ -27,6 +27,7 @@ from tieuchi.domain.status import (
     Tone,
     assessment_tone,
     count_tone,
+    group_tone,
     result_tone,
 )
 from tieuchi.domain.units import Unit
@@ -147,8 +148,8 @@ class UnitView:
         for g in rows.iter_rows(named=True):
             group = self.light.group_by_code[g["group"]]
             achieved = g["exceeded"] + g["met"]
-            failed = g["not_met"] + g["behind"] if g["partial"] else g["not_met"]
-            tone = count_tone(g["total"], failed, g["no_data"])
+            tone = group_tone(g["total"], g["not_met"], g["behind"], g["no_data"],
+                              g["partial"])
             cards.append({
                 "code": g["group"],
                 "name": group.title(self.period, self.lang),
