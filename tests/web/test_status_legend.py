@@ -137,3 +137,13 @@ def test_a_commune_reads_its_own_pages(site: Site, url: str) -> None:
     page = site.get("yenmy", url)
     assert site.status == 200
     assert not re.search(r'data-tone="bad"[^>]*>\s*<div class="big">0/', page)
+
+
+def test_a_wrong_address_answers_in_the_users_language(site: Site) -> None:
+    """Was "target 'nope' of unit TT is not evaluated for 2023", in English on every page."""
+    text = _text(site.get("thanhtri", "/units/TT/targets/nope?period=2023"))
+    assert site.status == 404
+    assert "Huyện Thanh Trì không có chỉ tiêu “nope” trong năm 2023." in text
+    english = _text(_english(site, "thanhtri", "/units/TT/criteria/nope?period=2023"))
+    assert "There is no criteria set “nope”." in english
+    assert "Không có báo cáo dạng “.txt”" in _text(site.get("thanhtri", "/units/TT/report.txt"))

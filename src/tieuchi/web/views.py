@@ -20,7 +20,7 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.outline import named_targets
 from tieuchi.domain.periods import Period, PeriodError
-from tieuchi.domain.problems import ProblemError, problem
+from tieuchi.domain.problems import Problem, ProblemError, problem
 from tieuchi.domain.status import (
     Pace,
     Status,
@@ -48,7 +48,7 @@ from tieuchi.web.app import lang_of
 from tieuchi.web.i18n import named, named_text, translator
 from tieuchi.web.security import app_of, unit_versions
 
-__all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS", "TONES"]
+__all__ = ["UnitView", "open_unit", "shown_value", "refused", "STATUS_CLASS", "TONES"]
 
 STATUS_CLASS: dict[str, str] = {s.value: assessment_tone(s).value for s in (*Status, *Pace)}
 """A target's assessment → the class of its tone (:func:`tieuchi.domain.status.
@@ -329,6 +329,13 @@ def shown_value(value: float | None, indicator: Indicator | None, lang: str,
         return _("Đạt") if value == 1 else _("Chưa đạt")
     places = decimals if decimals is not None else (indicator.decimals if indicator else 6)
     return number(value, lang, places)
+
+
+def refused(code: str, message: str, **values: Any) -> ProblemError:
+    """A request refused with ``code`` (``not-found``, ``invalid-request``) and a message of
+    the catalogue, in both languages (the error page and the API show the user's)."""
+    english = translator("en").gettext(message) % values
+    return ProblemError([Problem(code, english, message % values)])
 
 
 def open_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:

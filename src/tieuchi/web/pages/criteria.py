@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
@@ -25,7 +25,7 @@ from tieuchi.web.app import render
 from tieuchi.web.i18n import N_, named, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
-from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit, refused
 
 router = page_router()
 
@@ -96,7 +96,7 @@ def _source_text(cset: CriteriaSet) -> str:
 def _set_or_404(view: UnitView, set_code: str) -> CriteriaSet:
     cset = view.light.set_by_code.get(set_code)
     if cset is None:
-        raise HTTPException(404, f"criteria set '{set_code}' does not exist")
+        raise refused("not-found", N_("Không có bộ tiêu chí “%(set)s”."), set=set_code)
     return cset
 
 
@@ -156,8 +156,10 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
     units = sorted(results.get_column("unit").to_list() if results.height else [],
                    key=lambda u: order.get(u, len(order)))
     if not units:
-        raise HTTPException(404, f"criteria set '{set_code}' is not assessed for "
-                            f"{view.name()} or the units below it in {view.period.code}")
+        raise refused("not-found", N_("Bộ tiêu chí %(set)s không đánh giá %(unit)s hay đơn "
+                                      "vị trực thuộc nào trong %(period)s."),
+                      set=_set_name(cset, view.lang, text=True), unit=view.name(),
+                      period=view.period.label(view.lang))
     by_unit = {r["unit"]: r for r in results.iter_rows(named=True)}
     unit_header, names = _row_names(view, units)
     criteria = view.ev.sets.criteria.filter((pl.col("set") == set_code)
@@ -255,8 +257,10 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
         (pl.col("unit") == code) & (pl.col("set") == set_code)
         & (pl.col("criterion") == criterion))
     if not found.height:
-        raise HTTPException(404, f"criterion '{criterion}' of set '{set_code}' is not "
-                            f"assessed for {view.name()} in {view.period.code}")
+        raise refused("not-found", N_("Tiêu chí “%(criterion)s” của bộ tiêu chí %(set)s "
+                                      "không đánh giá %(unit)s trong %(period)s."),
+                      criterion=criterion, set=_set_name(cset, view.lang, text=True),
+                      unit=view.name(), period=view.period.label(view.lang))
     crit = found.row(0, named=True)
     definition = next((c for c in cset.criteria if c.code == criterion), None)
     conditions = view.ev.sets.conditions.filter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action, Resource, allowed
@@ -14,12 +14,12 @@ from tieuchi.reports.formatting import measured, number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry
 from tieuchi.web.app import render
-from tieuchi.web.i18n import named
+from tieuchi.web.i18n import N_, named
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
 from tieuchi.web.rendered import cached_render
 from tieuchi.web.security import Needs
-from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit, refused
 
 router = page_router()
 
@@ -89,8 +89,9 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
     view = open_unit(request, user, code, period)
     found = view.result.own("targets", code).filter(pl.col("key") == key)
     if not found.height:
-        raise HTTPException(404, f"target '{key}' of unit {code} is not evaluated for "
-                            f"{view.period.code}")
+        raise refused("not-found", N_("%(unit)s không có chỉ tiêu “%(target)s” trong "
+                                      "%(period)s."),
+                      unit=view.name(), target=key, period=view.period.label(view.lang))
     target = found.row(0, named=True)
     row = view.target_row(target)
     indicator = view.light.indicator_by_code[target["indicator"]]

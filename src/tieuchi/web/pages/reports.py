@@ -42,11 +42,11 @@ from tieuchi.reports.text import RENDERERS, Context, item_kind, sentence_name
 from tieuchi.reports.trace import appendix_rows, trace
 from tieuchi.store import User
 from tieuchi.web.app import lang_of, render
-from tieuchi.web.i18n import LANGS, named, named_text, translator
+from tieuchi.web.i18n import LANGS, N_, named, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.pages.entry import local_time
 from tieuchi.web.security import Needs, app_of
-from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.views import UnitView, open_unit, refused
 
 router = page_router()
 
@@ -132,7 +132,8 @@ def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
     too. A fragment for htmx, else a page."""
     view = open_unit(request, user, code, period)
     if indicator not in view.definitions.indicator_by_code:
-        raise HTTPException(404, f"indicator '{indicator}' does not exist")
+        raise refused("not-found", N_("Không có chỉ tiêu “%(indicator)s”."),
+                      indicator=indicator)
     figure_period = _figure_period(view, of)
     blocks = [_trace_block(view, indicator, figure_period, None)]
     target = _target(view.full_ev, code, indicator, figure_period)
@@ -152,12 +153,13 @@ def download(request: Request, user: CurrentUser, code: str, ext: str,
              period: str | None = None, lang: str | None = None) -> Response:
     """The report as a file: ``ext`` is md, docx, pdf or xlsx; ``lang`` vi or en."""
     if ext not in MEDIA_TYPES:
-        raise HTTPException(404, f"no report as '.{ext}': choose one of "
-                            f"{', '.join(DOWNLOADS)}")
+        raise refused("not-found", N_("Không có báo cáo dạng “.%(ext)s”: chọn một trong "
+                                      "%(choices)s."), ext=ext, choices=", ".join(DOWNLOADS))
     view = open_unit(request, user, code, period)
     language = lang or lang_of(request)
     if language not in LANGS:
-        raise HTTPException(422, f"lang: '{language}' is not vi or en")
+        raise refused("invalid-request", N_("Ngôn ngữ “%(lang)s” không có: chọn vi hoặc "
+                                            "en."), lang=language)
     narrative = app_of(request).narrative(code, view.period.code)
     try:
         content = _RENDER[ext](view.full_ev, language, code, narrative)
@@ -415,7 +417,8 @@ def _figure_period(view: UnitView, of: str | None) -> str:
     try:
         return Period.parse(of).code
     except ValueError as exc:
-        raise HTTPException(422, f"of: {exc}") from None
+        raise refused("invalid-request", N_("Kỳ “%(period)s” viết chưa đúng."),
+                      period=of) from exc
 
 
 def _target(ev: Evaluation, unit: str, indicator: str, period: str) -> dict[str, Any] | None:
