@@ -33,7 +33,7 @@ from tieuchi.domain.status import (
 from tieuchi.domain.units import Unit
 from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import number
+from tieuchi.reports.formatting import measured, number
 from tieuchi.reports.text import (
     Context,
     actual_text,
@@ -229,6 +229,9 @@ class UnitView:
         for row in rows:
             row["trend"] = trends.get(row["indicator"], [])
             row["spark"] = spark_points(row["trend"])
+            indicator = self.light.indicator_by_code.get(row["indicator"])
+            row["trend_text"] = ", ".join(f"{year}: {measured(value, indicator, self.lang)}"
+                                          for year, value in row["trend"])
         return rows
 
     def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
