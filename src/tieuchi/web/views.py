@@ -154,6 +154,7 @@ class UnitView:
                 "code": g["group"],
                 "name": group.title(self.period, self.lang),
                 "achieved": achieved, "total": g["total"], "exceeded": g["exceeded"],
+                "on_pace": g["ahead"] + g["on_track"],
                 "complete": achieved == g["total"], "not_met": self._names(g["not_met_items"]),
                 "no_data": self._names(g["no_data_items"]),
                 "behind": self._names(g["behind_items"]), "partial": g["partial"],
