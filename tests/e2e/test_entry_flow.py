@@ -32,7 +32,8 @@ def test_commune_entry_rolls_up_then_is_approved_and_locked(
     district.reload()
     card = district.locator("[data-set=ntm-nang-cao]")
     expect(card.locator(".big")).to_have_text("14/15")
-    expect(card).to_have_class("card bad")
+    # 14/15 against the target on the count (≥ 80%): still met, so not the failure red
+    expect(card).to_have_class("card ok")
     expect(card).to_contain_text("Yên Mỹ")
     expect(district.locator("[data-key=nvct-ntm-nang-cao]")).to_contain_text("93,3")
 

@@ -58,7 +58,9 @@ def test_appendix_chart_web_and_workbook_agree(ev: Evaluation, doc: ReportDocume
     assert (table.chart.achieved, table.chart.not_met) == (
         "Vượt tiến độ / Đúng tiến độ", "Chậm tiến độ")
     ctx = Context(ev, WORDS["vi"], "X")
-    view = SimpleNamespace(ctx=ctx, lang="vi")
+    view = SimpleNamespace(ctx=ctx, lang="vi", light=ev.definitions)
+    view.target_name = lambda r, text=False: UnitView.target_name(view, r, text)  # type: ignore[arg-type]
+    view.source_text = lambda s, i: UnitView.source_text(view, s, i)  # type: ignore[arg-type]
     web = {r["key"]: UnitView.target_row(view, r)  # type: ignore[arg-type]
            for r in ev.targets.iter_rows(named=True)}
     assert {k: r["status_text"] for k, r in web.items()} == WORD

@@ -226,7 +226,7 @@ def test_english_wording(admin: TestClient) -> None:
                          headers=HTMX).text
     finally:
         admin.cookies.set("lang", "vi")
-    assert "Does not pass" in html and "Chưa đạt chuẩn" not in html
+    assert "Not passed" in html and "Chưa đạt chuẩn" not in html
     assert "301,200 people" in cell
 
 

@@ -73,7 +73,8 @@ def test_the_trace_of_thu_co_dinh_lists_its_observations(site: Site) -> None:
     assert "<html" not in fragment and "<nav" not in fragment  # a fragment for htmx
     text = _text(fragment)
     assert "Tổng 10 chỉ tiêu thành phần" in text and "857,7" in text
-    assert "Thu từ khu vực doanh nghiệp nhà nước 2023 · ước thực hiện 13,1" in text
+    assert ("Thu từ khu vực doanh nghiệp nhà nước năm 2023 · ước thực hiện 13,1 tỷ đồng"
+            in text)  # the period by its label, the figure with its unit
     this_year, last_year = fragment.split("<h4>Cùng kỳ năm trước</h4>")  # the change's base
     assert len(re.findall(r'<tr class="observation" data-unit="" data-period="2023"',
                           this_year)) == 10

@@ -21,7 +21,8 @@ class Words:
     status: dict[str, str]
     pace: dict[str, str]
     basis_year: str  # "{short} năm": "đạt 86,47% kế hoạch năm", "104,8% dự toán năm"
-    comparator: dict[str, str]
+    comparator: dict[str, str]  # a table's cell: "≥ 856", "tăng ≥ 12%"
+    comparator_text: dict[str, str]  # in a sentence: "từ {v} trở lên", "tăng từ {v} trở lên"
     vintage: dict[str, str]
     increase: str
     decrease: str
@@ -130,6 +131,10 @@ VI = Words(
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "trong khoảng",
                 "yes": "Có", "no": "Không", "growth": "tăng ≥", "reduction": "giảm ≥",
                 "reduction_pp": "giảm", "share_of_baseline": "≥"},
+    comparator_text={"at_least": "từ {v} trở lên", "at_most": "không quá {v}",
+                     "equal": "{v}", "within": "từ {v} đến {high}",
+                     "growth": "tăng từ {v} trở lên", "reduction": "giảm từ {v} trở lên",
+                     "reduction_pp": "giảm {v}", "share_of_baseline": "từ {v} trở lên"},
     vintage={"plan": "kế hoạch", "estimate": "ước thực hiện", "preliminary": "sơ bộ",
              "official": "chính thức"},
     increase="tăng",
@@ -234,6 +239,10 @@ EN = Words(
     comparator={"at_least": "≥", "at_most": "≤", "equal": "=", "within": "between",
                 "yes": "Yes", "no": "No", "growth": "growth ≥", "reduction": "reduction ≥",
                 "reduction_pp": "down", "share_of_baseline": "≥"},
+    comparator_text={"at_least": "at least {v}", "at_most": "at most {v}", "equal": "{v}",
+                     "within": "between {v} and {high}", "growth": "growth of at least {v}",
+                     "reduction": "a reduction of at least {v}", "reduction_pp": "down {v}",
+                     "share_of_baseline": "at least {v}"},
     vintage={"plan": "planned", "estimate": "estimated", "preliminary": "preliminary",
              "official": "official"},
     increase="up",

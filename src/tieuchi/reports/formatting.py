@@ -7,11 +7,15 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import InvalidOperation
+from typing import TYPE_CHECKING
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-__all__ = ["number", "percent", "parse_number", "join_names", "long_date", "short_date",
-           "lower_first", "LOCALES", "NumberError"]
+if TYPE_CHECKING:
+    from tieuchi.domain.indicators import Indicator
+
+__all__ = ["number", "percent", "measured", "measure_of", "parse_number", "join_names",
+           "long_date", "short_date", "lower_first", "LOCALES", "NumberError"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -41,6 +45,27 @@ def percent(value: float | None, lang: str = "vi", decimals: int = 1,
             fixed: bool = False) -> str:
     """5,5% in Vietnamese, 5.5% in English (:func:`number`'s decimals)."""
     return "–" if value is None else number(value, lang, decimals, fixed) + "%"
+
+
+def measure_of(indicator: Indicator | None, lang: str = "vi") -> str:
+    """What follows a number of ``indicator``: "%" glued to it, " tỷ đồng" after a space
+    (its English unit in English, where given); "" without a unit of measure."""
+    if indicator is None or not indicator.unit:
+        return ""
+    unit = (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit
+    return unit if unit == "%" else f" {unit}"
+
+
+def measured(value: float | None, indicator: Indicator | None, lang: str = "vi",
+             decimals: int | None = None) -> str:
+    """A figure with its unit of measure, at its indicator's declared decimals: "857,7 tỷ
+    đồng", "43.799 người", "80%", "2.418,50 tấn" (``decimals`` overrides them); "–" for
+    no figure."""
+    if value is None:
+        return "–"
+    places = decimals if decimals is not None else (indicator.decimals if indicator else 1)
+    fixed = bool(indicator and indicator.decimals_fixed and decimals is None)
+    return number(value, lang, places, fixed) + measure_of(indicator, lang)
 
 
 _NUMBER_TEXT = re.compile(r"[+-]?[0-9.,]+")

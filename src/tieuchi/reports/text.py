@@ -28,15 +28,22 @@ from tieuchi.domain.status import Pace, Status
 from tieuchi.domain.words import Words
 from tieuchi.engine.comparators import passes_expr
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import count, join_names, lower_first, number, percent
+from tieuchi.reports.formatting import (
+    count,
+    join_names,
+    lower_first,
+    measure_of,
+    number,
+    percent,
+)
 
 if TYPE_CHECKING:
     from tieuchi.domain.narrative import Narrative
     from tieuchi.reports.document import ReportDocument, Table
 
 __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
-           "sentence_for_target", "Context", "plan_text", "actual_text", "change_text",
-           "full_name", "full_set_name",
+           "sentence_for_target", "Context", "plan_text", "plan_prose", "actual_text",
+           "change_text", "full_name", "full_set_name", "set_noun", "sentence_name",
            "unit_of_measure", "share_text", "assessment_text", "is_paced", "condition_value_text",
            "condition_threshold_text", "item_kind", "VINTAGES", "sentence_for_figure",
            "LIST_LIMIT"]
@@ -129,6 +136,11 @@ def _name(row: Row, ctx: Context) -> str:
     return str(row["short_name"] or row["display_name"])
 
 
+def sentence_name(row: Row, ctx: Context) -> str:
+    """A target's name as its sentence in the report writes it."""
+    return _name(row, ctx)
+
+
 def full_name(row: Row, ctx: Context) -> str:
     """The target's full name, for tables."""
     ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
@@ -147,8 +159,8 @@ def unit_of_measure(code: str | None, ctx: Context) -> str:
 
 def _measure(row: Row, ctx: Context) -> str:
     """The unit of measure after a number: "5,5%", "857,7 tỷ đồng"."""
-    unit = unit_of_measure(row["indicator"], ctx)
-    return unit if unit == "%" else (f" {unit}" if unit else "")
+    return measure_of(ctx.ev.definitions.indicator_by_code.get(row["indicator"] or ""),
+                      ctx.lang)
 
 
 def _value(value: float | None, row: Row, ctx: Context) -> str:
@@ -290,7 +302,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
     if change:
         plan = ""
         if row["relative"] in ("growth", "reduction", "reduction_pp"):
-            plan = " " + w.plan_relative.format(target=plan_text(row, ctx))
+            plan = " " + w.plan_relative.format(target=plan_prose(row, ctx))
         parts.append(change + plan)
     if period.kind is PeriodKind.MULTI_YEAR:
         parts.append(target_clause(row, ctx))
@@ -310,9 +322,7 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         if status == Status.NOT_MET and not paced:
             parts.append(w.not_met_target.format(basis=basis.short_text))
         return ", ".join(parts)
-    target = "" if row["relative"] else (
-        f" ({w.comparator[row['comparator']]} {_target_value(row, ctx)})"
-        if row["comparator"] in ("at_least", "at_most", "equal") else f" ({plan_text(row, ctx)})")
+    target = "" if row["relative"] else f" ({plan_prose(row, ctx)})"
     verdict = excess or (lower_first(w.pace[row["assessment"]]) if paced else {
         Status.EXCEEDED: w.exceeded_target, Status.MET: w.met_target}.get(
         status, w.not_met_target).format(basis=basis.short_text))
@@ -325,7 +335,7 @@ def target_clause(row: Row, ctx: Context) -> str:
     2 năm": a target's result as a clause after the sentence that gives the actual."""
     w = ctx.words
     period = Period.parse(row["period"]).label(ctx.lang)
-    target = f"{w.comparator[row['comparator']]} {_target_value(row, ctx)}"
+    target = plan_prose(row, ctx)
     which = (w.multi_year_issuer.format(period=period, issuer=row["issuer"], target=target)
              if row["issuer"] else w.multi_year_target.format(period=period, target=target))
     if row["status"] == Status.NO_DATA:
@@ -550,7 +560,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
     phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
-    noun = _noun(cset, ctx, s["total"])
+    noun = set_noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
         return "" if _past(ctx) else w.nothing_yet.format(name=w.assessment.format(
             name=full_set_name(cset, ctx.lang), who=f"{s['total']} {noun}")) + "."
@@ -592,7 +602,7 @@ def _past(ctx: Context) -> bool:
     return not is_dated(ctx.ev.period, ctx.ev.as_of)
 
 
-def _noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
+def set_noun(cset: CriteriaSet, ctx: Context, n: int = 1) -> str:
     """What the applied units are called: their common kind ("xã"), else their level; in
     English its English name, plural for ``n`` other than 1 ("communes"), else its
     Vietnamese name unchanged ("công trình", never "công trìnhs")."""
@@ -782,25 +792,50 @@ def assessment_text(r: Row, ctx: Context) -> str:
     return (ctx.words.pace if is_paced(r) else ctx.words.status)[r["assessment"]]
 
 
-def plan_text(r: Row, ctx: Context) -> str:
-    """The target as a table cell: "≥ 856", "tăng ≥ 12%", "Đạt"."""
+def plan_text(r: Row, ctx: Context, measured: bool = False) -> str:
+    """The target as a table cell: "≥ 856", "tăng ≥ 12%", "Đạt"; ``measured``: with its unit
+    of measure ("≥ 856 tỷ đồng"), for a table without a column of units."""
     if r["type"] == "yesno":
         wanted = r["target"] is None or is_yes(r["target"])
         return ctx.words.comparator["yes" if wanted else "no"]
     if r["relative"]:
-        return f"{ctx.words.comparator[r['relative']]} {ctx.num(r['relative_value'])}" + (
-            "%" if r["relative"] in ("growth", "reduction", "share_of_baseline")
-            else ctx.words.points if r["relative"] == "reduction_pp" else "")
+        return f"{ctx.words.comparator[r['relative']]} {_relative_value(r, ctx)}"
     symbol = ctx.words.comparator[r["comparator"]]
+    unit = _measure(r, ctx) if measured else ""
     if r["comparator"] == "within":
-        return f"{ctx.num(r['target'])}–{ctx.num(r['value_high'])}"
-    return f"{symbol} {ctx.num(r['target'], int(r['decimals']))}"
+        return f"{ctx.num(r['target'])}–{ctx.num(r['value_high'])}{unit}"
+    return f"{symbol} {ctx.num(r['target'], int(r['decimals']))}{unit}"
 
 
-def actual_text(r: Row, ctx: Context) -> str:
-    """The actual as a table cell: a number, or Đạt / Không đạt for yes/no."""
+def _relative_value(r: Row, ctx: Context) -> str:
+    """A relative target's amount: "12%", "0,5 điểm phần trăm"."""
+    return ctx.num(r["relative_value"]) + (
+        "%" if r["relative"] in ("growth", "reduction", "share_of_baseline")
+        else ctx.words.points if r["relative"] == "reduction_pp" else "")
+
+
+def plan_prose(r: Row, ctx: Context) -> str:
+    """The target inside a sentence, worded as an official text words it, never with a
+    sign: "từ 856 tỷ đồng trở lên", "không quá 0,2%", "tăng từ 12% trở lên" (``Words.
+    comparator_text``); a yes/no target as its table cell."""
+    if r["type"] == "yesno":
+        return plan_text(r, ctx)
+    words = ctx.words.comparator_text
+    if r["relative"]:
+        return words[r["relative"]].format(v=_relative_value(r, ctx))
+    if r["comparator"] == "within":
+        return words["within"].format(v=ctx.num(r["target"]),
+                                      high=ctx.num(r["value_high"]) + _measure(r, ctx))
+    return words[r["comparator"]].format(v=_target_value(r, ctx))
+
+
+def actual_text(r: Row, ctx: Context, measured: bool = False) -> str:
+    """The actual as a table cell: a number (``measured``: with its unit of measure), or
+    Đạt / Không đạt for yes/no."""
     if r["type"] == "yesno" and r["actual"] is not None:
         return ctx.words.comparator["yes" if is_yes(r["actual"]) else "no"]
+    if measured and r["actual"] is not None:
+        return _value(r["actual"], r, ctx)
     return ctx.value(r["actual"], r)
 
 

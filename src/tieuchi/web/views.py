@@ -20,31 +20,41 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.outline import named_targets
 from tieuchi.domain.periods import Period, PeriodError
-from tieuchi.domain.problems import ProblemError, problem
-from tieuchi.domain.status import Pace, Status
+from tieuchi.domain.problems import Problem, ProblemError, problem
+from tieuchi.domain.status import (
+    Pace,
+    Status,
+    Tone,
+    assessment_tone,
+    count_tone,
+    group_tone,
+    result_tone,
+)
 from tieuchi.domain.units import Unit
 from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation
-from tieuchi.reports.formatting import number
+from tieuchi.reports.formatting import measured, number
 from tieuchi.reports.text import (
     Context,
     actual_text,
     assessment_text,
     change_text,
-    full_name,
     is_paced,
     plan_text,
+    share_text,
 )
 from tieuchi.store import Store, User
 from tieuchi.web.app import lang_of
+from tieuchi.web.i18n import named, named_text, translator
 from tieuchi.web.security import app_of, unit_versions
-from tieuchi.web.words import UI
 
-__all__ = ["UnitView", "open_unit", "shown_value", "STATUS_CLASS"]
+__all__ = ["UnitView", "open_unit", "shown_value", "refused", "STATUS_CLASS", "TONES"]
 
-STATUS_CLASS: dict[str, str] = {
-    Status.EXCEEDED: "ok", Status.MET: "ok", Status.NOT_MET: "bad", Status.NO_DATA: "none",
-    Pace.AHEAD: "ok", Pace.ON_TRACK: "ok", Pace.BEHIND: "bad"}
+STATUS_CLASS: dict[str, str] = {s.value: assessment_tone(s).value for s in (*Status, *Pace)}
+"""A target's assessment → the class of its tone (:func:`tieuchi.domain.status.
+assessment_tone`): the pages read it, never decide it."""
+
+TONES = tuple(t.value for t in Tone)
 
 
 @dataclass
@@ -130,38 +140,83 @@ class UnitView:
     # ---------------------------------------------------------------- dashboard parts
 
     def group_cards(self) -> list[dict[str, Any]]:
+        """Each target group: how many of its targets are met, those not met, behind or
+        without data (named in the page's language), and its tone (:func:`~tieuchi.domain.
+        status.count_tone`): grey while none has a figure, never red."""
         rows = self.result.own("groups", self.code)
         cards = []
         for g in rows.iter_rows(named=True):
             group = self.light.group_by_code[g["group"]]
             achieved = g["exceeded"] + g["met"]
+            tone = group_tone(g["total"], g["not_met"], g["behind"], g["no_data"],
+                              g["partial"])
             cards.append({
                 "code": g["group"],
                 "name": group.title(self.period, self.lang),
                 "achieved": achieved, "total": g["total"], "exceeded": g["exceeded"],
-                "complete": achieved == g["total"], "not_met": g["not_met_items"],
-                "no_data": g["no_data_items"], "behind": g["behind_items"],
-                "partial": g["partial"],
+                "on_pace": g["ahead"] + g["on_track"],
+                "complete": achieved == g["total"], "not_met": self._names(g["not_met_items"]),
+                "no_data": self._names(g["no_data_items"]),
+                "behind": self._names(g["behind_items"]), "partial": g["partial"],
+                "tone": tone.value, "empty": g["total"] > 0 and g["no_data"] >= g["total"],
             })
         return cards
+
+    @cached_property
+    def _target_names(self) -> dict[str, Any]:
+        """A target's display name → its name in the page's language (:func:`named`)."""
+        out: dict[str, Any] = {}
+        indicators = self.light.indicator_by_code
+        for r in self.result.own("targets", self.code).select(
+                "display_name", "indicator").iter_rows(named=True):
+            ind = indicators.get(r["indicator"])
+            out[r["display_name"]] = named(r["display_name"], ind.name_en if ind else None,
+                                           self.lang)
+        return out
+
+    def _names(self, names: list[str]) -> list[Any]:
+        return [self._target_names.get(n, n) for n in names]
+
+    def target_name(self, r: dict[str, Any], text: bool = False) -> Any:
+        """A target's full name for a table: its indicator's English name in English, else
+        its display name, marked "vi" in English (``text``: as plain text, for a title)."""
+        ind = self.light.indicator_by_code.get(r["indicator"])
+        name = str(r["display_name"])
+        show = named_text if text else named
+        return show(name[:1].upper() + name[1:], ind.name_en if ind else None, self.lang)
 
     def target_rows(self, frame: pl.DataFrame | None = None) -> list[dict[str, Any]]:
         frame = self.result.own("targets", self.code) if frame is None else frame
         return [self.target_row(r) for r in frame.iter_rows(named=True)]
 
     def target_row(self, r: dict[str, Any]) -> dict[str, Any]:
+        """A target as the tables show it: the report's words (:mod:`tieuchi.reports.text`:
+        % of the target as the report writes it, none for a ceiling), each figure with its
+        unit of measure, the tone of its assessment."""
         ctx = self.ctx
         return {
             "key": r["key"], "indicator": r["indicator"], "unit": r["unit"],
-            "name": full_name(r, ctx), "plan": plan_text(r, ctx), "actual": actual_text(r, ctx),
-            "percent": ctx.pct(r["percent_of_target"], r)
-            if r["percent_of_target"] is not None else "",
+            "name": self.target_name(r), "name_text": self.target_name(r, text=True),
+            "plan": plan_text(r, ctx, measured=True),
+            "actual": actual_text(r, ctx, measured=True),
+            "percent": share_text(r, ctx) if r["percent_of_target"] is not None else "",
             "change": change_text(r, ctx), "status": r["status"],
             "status_text": assessment_text(r, ctx),
             "status_class": STATUS_CLASS[r["assessment"]],
             "pace": ctx.words.pace[r["pace"]] if r["pace"] and not is_paced(r) else "",
-            "source": r.get("actual_source"), "vintage": r.get("actual_vintage"),
+            "source": self.source_text(r.get("actual_source"), r["indicator"]),
+            "vintage": r.get("actual_vintage"),
         }
+
+    def source_text(self, source: str | None, indicator: str | None) -> Any:
+        """Where a figure comes from, as a reader names it: a count of units passing a
+        criteria set names the set (never its code), else the source as entered."""
+        ind = self.light.indicator_by_code.get(indicator or "")
+        cset = self.light.set_by_code.get(ind.criteria_set or "") if ind else None
+        if cset is not None:
+            return translator(self.lang).gettext("Kết quả đánh giá theo %(set)s") % {
+                "set": named(cset.name, cset.name_en, self.lang)}
+        return source or ""
 
     def key_targets(self) -> list[dict[str, Any]]:
         """The report's highlighted figures for this unit, else its first targets."""
@@ -175,6 +230,9 @@ class UnitView:
         for row in rows:
             row["trend"] = trends.get(row["indicator"], [])
             row["spark"] = spark_points(row["trend"])
+            indicator = self.light.indicator_by_code.get(row["indicator"])
+            row["trend_text"] = ", ".join(f"{year}: {measured(value, indicator, self.lang)}"
+                                          for year, value in row["trend"])
         return rows
 
     def trends(self, indicators: list[str]) -> dict[str, list[tuple[str, float | None]]]:
@@ -196,28 +254,55 @@ class UnitView:
 
     def set_results(self) -> list[dict[str, Any]]:
         """Each criteria set: the unit's own result ("30/34 tiêu chí; chưa đạt: …") or how
-        many of its units pass ("15/15 xã đạt chuẩn")."""
+        many of its units pass ("15/15 xã đạt chuẩn"), with its tone: a count of units is
+        coloured by the unit's target on it if any (8 of 15 communes against "≥ 5" is
+        met), else it is informational; nothing assessed yet is grey."""
         out = []
         names = {u.code: u.name for u in self.light.units}
         for cset in self.light.criteria_sets:
             own = self.result.own("sets.sets", self.code).filter(pl.col("set") == cset.code)
             summary = self.result.own("sets.summaries", self.code).filter(
                 pl.col("set") == cset.code)
-            name = (cset.name_en or cset.name) if self.lang == "en" else cset.name
+            name = named(cset.name, cset.name_en, self.lang)
+            term = named_text(cset.term, cset.term_en, self.lang)
             if own.height:
                 s = own.row(0, named=True)
                 out.append({"code": cset.code, "name": name, "kind": "own",
                             "passed": s["passed"], "met": s["met"], "total": s["total"],
-                            "term": cset.term if self.lang == "vi" else cset.term_en,
-                            "unmet": s["unmet"], "no_data": s["no_data_criteria"]})
+                            "term": term, "target": None,
+                            "unmet": self.criteria_names(cset.code, s["unmet"]),
+                            "no_data": self.criteria_names(cset.code, s["no_data_criteria"]),
+                            "tone": result_tone(s["passed"]).value,
+                            "empty": s["no_data"] >= s["total"]})
             elif summary.height:
                 s = summary.row(0, named=True)
+                target = self.count_target(cset.code)
+                failed = len(s["failed_units"])
+                tone = count_tone(s["total"], failed, s["no_data"], asked=False,
+                                  target=target["assessment"] if target else None)
                 out.append({"code": cset.code, "name": name, "kind": "units",
                             "passed": s["passed"] == s["total"], "met": s["passed"],
                             "total": s["total"], "term": "",
+                            "target": self.target_row(target) if target else None,
                             "unmet": [names.get(u, u) for u in s["failed_units"]],
-                            "no_data": [names.get(u, u) for u in s["no_data_units"]]})
+                            "no_data": [names.get(u, u) for u in s["no_data_units"]],
+                            "tone": tone.value, "empty": s["no_data"] >= s["total"]})
         return out
+
+    def criteria_names(self, set_code: str, names: list[str]) -> list[Any]:
+        """Criteria named by the evaluation (in Vietnamese) in the page's language."""
+        cset = self.light.set_by_code.get(set_code)
+        english = {c.name: c.name_en for c in cset.criteria} if cset else {}
+        return [named(n, english.get(n), self.lang) for n in names]
+
+    def count_target(self, set_code: str) -> dict[str, Any] | None:
+        """The unit's target on a count of units passing ``set_code`` (the first, if
+        several), or None."""
+        counts = [i.code for i in self.light.indicators if i.criteria_set == set_code]
+        if not counts:
+            return None
+        rows = self.result.own("targets", self.code).filter(pl.col("indicator").is_in(counts))
+        return rows.row(0, named=True) if rows.height else None
 
     def children(self) -> list[Unit]:
         return [u for u in self.light.units if u.parent == self.code
@@ -244,9 +329,17 @@ def shown_value(value: float | None, indicator: Indicator | None, lang: str,
     if value is None:
         return "–"
     if indicator is not None and indicator.type is ValueType.YESNO and value in (0, 1):
-        return UI[lang]["met"] if value == 1 else UI[lang]["not_met"]
+        _ = translator(lang).gettext
+        return _("Đạt") if value == 1 else _("Chưa đạt")
     places = decimals if decimals is not None else (indicator.decimals if indicator else 6)
     return number(value, lang, places)
+
+
+def refused(code: str, message: str, **values: Any) -> ProblemError:
+    """A request refused with ``code`` (``not-found``, ``invalid-request``) and a message of
+    the catalogue, in both languages (the error page and the API show the user's)."""
+    english = translator("en").gettext(message) % values
+    return ProblemError([Problem(code, english, message % values)])
 
 
 def open_unit(request: Request, user: User, code: str, period: str | None) -> UnitView:

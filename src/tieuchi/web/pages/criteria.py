@@ -7,152 +7,83 @@ Every status shown is read off the evaluation (``ev.sets``); nothing is recomput
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from tieuchi.app import Action
 from tieuchi.domain.criteria import CriteriaSet, Criterion
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.domain.status import Status
-from tieuchi.reports.formatting import number
+from tieuchi.domain.status import Status, result_tone
+from tieuchi.reports.formatting import measure_of, measured, number
+from tieuchi.reports.text import set_noun
 from tieuchi.web.app import render
+from tieuchi.web.i18n import N_, named, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
-from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit, refused
 
 router = page_router()
 
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "no_sets": "Không có bộ tiêu chí nào áp dụng cho đơn vị này hoặc các đơn vị trực "
-                   "thuộc trong kỳ.",
-        "open_matrix": "Xem bảng đánh giá",
-        "criteria_count": "{n} {term}",
-        "legal_source": "Căn cứ",
-        "illustrative": "Danh mục và mức đạt chuẩn chưa được đối chiếu với văn bản gốc, "
-                        "chỉ có giá trị minh họa.",
-        "rule_all": "Đạt chuẩn khi đạt tất cả {n} {term}.",
-        "rule_one": "Đạt chuẩn khi đạt {term} này.",
-        "rule_at_least": "Đạt chuẩn khi đạt từ {k}/{n} {term} trở lên.",
-        "rule_at_least_share": "Đạt chuẩn khi đạt từ {k}% số {term} trở lên.",
-        "rule_mandatory_plus": "Đạt chuẩn khi đạt mọi {term} bắt buộc và thêm {k} {term} khác.",
-        "rule_score_at_least": "Đạt chuẩn khi tổng điểm đạt từ {k} trở lên.",
-        "own_summary": "{unit} đạt {met}/{total} {term}",
-        "units_summary": "{passed}/{total} {noun} đạt chuẩn",
-        "unmet_list": "{term} chưa đạt ({n})",
-        "no_data_list": "{term} chưa có số liệu ({n})",
-        "failed_units": "Chưa đạt chuẩn ({n})",
-        "no_data_units": "Chưa có số liệu ({n})",
-        "result": "Kết quả",
-        "unit": "Đơn vị",
-        "passed": "Đạt chuẩn",
-        "failed": "Chưa đạt chuẩn",
-        "pending": "Chưa có số liệu",
-        "met": "Đạt",
-        "not_met": "Chưa đạt",
-        "no_data": "Chưa có số liệu",
-        "legend": "Chú giải",
-        "pick_cell": "Chọn một ô của bảng để xem các chỉ tiêu, giá trị, ngưỡng và nguồn số "
-                     "liệu của tiêu chí đó.",
-        "catalogue": "Danh mục {term}",
-        "needs": "Đạt khi đạt {k}/{n} chỉ tiêu.",
-        "mandatory": "{term} bắt buộc",
-        "scroll_hint": "Kéo ngang để xem hết các cột.",
-        "all_sets": "Tất cả bộ tiêu chí",
-        "matrix": "Bảng đánh giá",
-        "vintage": "số liệu {name}",
-        "tolerance": "sai số cho phép {value}",
-        "not_in_effect": "Bộ tiêu chí không có hiệu lực trong {period}.",
-        "load_error": "Không tải được chi tiết của ô này (mã lỗi {status}).",
-    },
-    "en": {
-        "no_sets": "No criteria set applies to this unit or the units below it in this period.",
-        "open_matrix": "Open the assessment table",
-        "criteria_count": "{n} {term}",
-        "legal_source": "Legal basis",
-        "illustrative": "The criteria and thresholds have not been checked against the legal "
-                        "text; they are illustrative only.",
-        "rule_all": "Passes when all {n} {term} are met.",
-        "rule_one": "Passes when its one criterion is met.",
-        "rule_at_least": "Passes when at least {k} of the {n} {term} are met.",
-        "rule_at_least_share": "Passes when at least {k}% of the {term} are met.",
-        "rule_mandatory_plus": "Passes when every mandatory criterion and {k} others are met.",
-        "rule_score_at_least": "Passes with a total score of at least {k}.",
-        "own_summary": "{unit}: {met}/{total} {term} met",
-        "units_summary": "{passed} of {total} units pass",
-        "unmet_list": "{term} not met ({n})",
-        "no_data_list": "{term} without data ({n})",
-        "failed_units": "Not passing ({n})",
-        "no_data_units": "No data yet ({n})",
-        "result": "Result",
-        "unit": "Unit",
-        "passed": "Passes",
-        "failed": "Does not pass",
-        "pending": "No data yet",
-        "met": "Met",
-        "not_met": "Not met",
-        "no_data": "No data",
-        "legend": "Legend",
-        "pick_cell": "Pick a cell of the table to see the indicators, values, thresholds and "
-                     "sources of that criterion.",
-        "catalogue": "The {term}",
-        "needs": "Met when {k} of its {n} conditions are met.",
-        "mandatory": "mandatory",
-        "scroll_hint": "Scroll sideways to see every column.",
-        "all_sets": "All criteria sets",
-        "matrix": "Assessment table",
-        "vintage": "{name} figure",
-        "tolerance": "tolerance {value}",
-        "not_in_effect": "The criteria set is not in effect for {period}.",
-        "load_error": "The details of this cell could not be loaded (error {status}).",
-    },
+RULES: dict[str, str] = {
+    "all": N_("Đạt chuẩn khi đạt tất cả %(n)s %(term)s."),
+    "one": N_("Đạt chuẩn khi đạt %(term)s này."),
+    "at_least": N_("Đạt chuẩn khi đạt từ %(k)s/%(n)s %(term)s trở lên."),
+    "at_least_share": N_("Đạt chuẩn khi đạt từ %(k)s%% số %(term)s trở lên."),
+    "mandatory_plus": N_("Đạt chuẩn khi đạt mọi %(term)s bắt buộc và thêm %(k)s %(term)s khác."),
+    "score_at_least": N_("Đạt chuẩn khi tổng điểm đạt từ %(k)s trở lên."),
 }
+"""How a set passes (its rule's kind), said on its card and its matrix."""
 
+STATUS_WORDS: dict[str, str] = {Status.MET: N_("Đạt"), Status.EXCEEDED: N_("Đạt"),
+                                Status.NOT_MET: N_("Chưa đạt"),
+                                Status.NO_DATA: N_("Chưa có số liệu")}
 MARK: dict[str, str] = {Status.MET: "✓", Status.NOT_MET: "✗", Status.NO_DATA: "–"}
 _VINTAGES = ("plan", "estimate", "preliminary", "official")
 
 
-def _words(view: UnitView) -> dict[str, str]:
-    return WORDS[view.lang]
+def _words(view: UnitView) -> Callable[[str], str]:
+    return translator(view.lang).gettext
 
 
-def _set_name(cset: CriteriaSet, lang: str) -> str:
-    return (cset.name_en or cset.name) if lang == "en" else cset.name
+def _set_name(cset: CriteriaSet, lang: str, text: bool = False) -> Any:
+    return (named_text if text else named)(cset.name, cset.name_en, lang)
 
 
 def _term(cset: CriteriaSet, lang: str) -> str:
-    return cset.term_en if lang == "en" else cset.term
+    return named_text(cset.term, cset.term_en, lang)
 
 
-def _criterion_name(criterion: Criterion | None, fallback: str, lang: str) -> str:
-    if criterion is not None and lang == "en" and criterion.name_en:
-        return criterion.name_en
-    return fallback
+def _criterion_name(criterion: Criterion | None, fallback: str, lang: str,
+                    text: bool = False) -> Any:
+    return (named_text if text else named)(fallback, criterion.name_en if criterion else None,
+                                           lang)
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _result(passed: bool | None, words: dict[str, str]) -> tuple[str, str]:
-    """The set's result for one unit, and its colour: passes, does not, no data yet."""
-    if passed is None:
-        return words["pending"], "none"
-    return (words["passed"], "ok") if passed else (words["failed"], "bad")
+def _result(passed: bool | None, _: Callable[[str], str]) -> tuple[str, str]:
+    """The set's result for one unit, and its tone (:func:`~tieuchi.domain.status.
+    result_tone`): passes, does not, no data yet."""
+    text = _("Chưa có số liệu") if passed is None else (
+        _("Đạt chuẩn") if passed else _("Chưa đạt chuẩn"))
+    return text, result_tone(passed).value
 
 
 def _rule_text(cset: CriteriaSet, lang: str) -> str:
-    words = WORDS[lang]
     value = cset.rule.value
     k = number(value, lang, 2) if value is not None else ""
     kind = cset.rule.kind.value
     if len(cset.criteria) == 1 and kind == "all":
         kind = "one"
-    return words[f"rule_{kind}"].format(
-        n=len(cset.criteria), k=k, term=_term(cset, lang))
+    return translator(lang).gettext(RULES[kind]) % {
+        "n": len(cset.criteria), "k": k, "term": _term(cset, lang)}
 
 
 def _source_text(cset: CriteriaSet) -> str:
@@ -165,7 +96,7 @@ def _source_text(cset: CriteriaSet) -> str:
 def _set_or_404(view: UnitView, set_code: str) -> CriteriaSet:
     cset = view.light.set_by_code.get(set_code)
     if cset is None:
-        raise HTTPException(404, f"criteria set '{set_code}' does not exist")
+        raise refused("not-found", N_("Không có bộ tiêu chí “%(set)s”."), set=set_code)
     return cset
 
 
@@ -174,43 +105,32 @@ def criteria_sets(request: Request, user: CurrentUser, code: str,
                   period: str | None = None) -> HTMLResponse:
     """The sets the unit is assessed against, or that the units below it are."""
     view = open_unit(request, user, code, period)
-    words = _words(view)
+    _ = _words(view)
     sets = []
     for s in view.set_results():
         cset = view.light.set_by_code[s["code"]]
         if s["kind"] == "own":
-            passed = s["passed"]
-            headline = words["own_summary"].format(unit=view.name(), met=s["met"],
-                                                   total=s["total"], term=s["term"])
+            headline = _("%(unit)s đạt %(met)s/%(total)s %(term)s") % {
+                "unit": view.name(), "met": s["met"], "total": s["total"], "term": s["term"]}
+            result, _tone = _result(s["passed"], _)
         else:
-            passed = True if s["passed"] else (None if s["no_data"] and not s["unmet"]
-                                               else False)
-            headline = words["units_summary"].format(passed=s["met"], total=s["total"],
-                                                     noun=_noun(view, cset))
-        result, result_class = _result(passed, words)
+            headline = (_("%(total)s %(noun)s chưa có số liệu") if s["empty"] else _(
+                "%(passed)s/%(total)s %(noun)s đạt chuẩn")) % {
+                "passed": s["met"], "total": s["total"], "noun": _noun(view, cset)}
+            result = (s["target"]["status_text"] if s["target"] else _("Chưa có số liệu")
+                      if s["empty"] else "")
         sets.append({**s, "headline": headline, "result": result,
-                     "result_class": result_class, "rule": _rule_text(cset, view.lang),
+                     "result_class": s["tone"], "rule": _rule_text(cset, view.lang),
                      "source": _source_text(cset), "verified": cset.verified,
                      "count": len(cset.criteria), "set_term": _term(cset, view.lang),
                      "set_term_cap": _capital(_term(cset, view.lang))})
-    return render(request, "criteria.html", user=user, view=view, tab="criteria", sets=sets,
-                  cw=words)
+    return render(request, "criteria.html", user=user, view=view, tab="criteria", sets=sets)
 
 
-def _noun(view: UnitView, cset: CriteriaSet, units: list[str] | None = None) -> str:
-    """What the units assessed are called: "xã", "khu vực dự kiến thành lập phường"."""
-    if view.lang == "en":
-        return "units"
-    if units is None:
-        frame = view.ev.sets.sets.filter(pl.col("set") == cset.code)
-        units = frame.get_column("unit").to_list() if frame.height else []
-    levels = {view.light.unit_by_code[u].level for u in units
-              if u in view.light.unit_by_code}
-    if len(levels) == 1:
-        level = view.light.level_by_code.get(levels.pop())
-        if level is not None:
-            return level.name.lower()
-    return "đơn vị"
+def _noun(view: UnitView, cset: CriteriaSet, n: int = 2) -> str:
+    """What the units assessed are called ("xã", "communes"): the report's word
+    (:func:`tieuchi.reports.text.set_noun`), else "đơn vị"."""
+    return set_noun(cset, view.ctx, n) or _words(view)("đơn vị")
 
 
 @router.get("/units/{code}/criteria/{set_code}", dependencies=[Needs(Action.READ)])
@@ -219,11 +139,13 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
     """Units × criteria: ✓ met, ✗ not met, – no data; the last column is the unit's result."""
     view = open_unit(request, user, code, period)
     cset = _set_or_404(view, set_code)
-    words = _words(view)
+    _ = _words(view)
     if not cset.is_effective(view.period.start, view.period.end):
-        message = words["not_in_effect"].format(period=view.period.label(view.lang))
+        message = _("Bộ tiêu chí không có hiệu lực trong %(period)s.") % {
+            "period": view.period.label(view.lang)}
         return render(request, "criteria_matrix.html", user=user, view=view, tab="criteria",
-                      cset=cset, set_name=_set_name(cset, view.lang), rows=[], cw=words,
+                      cset=cset, set_name=_set_name(cset, view.lang),
+                      set_title=_set_name(cset, view.lang, text=True), rows=[],
                       not_in_effect=message, rule=_rule_text(cset, view.lang),
                       source=_source_text(cset))
     results = view.ev.sets.sets.filter(pl.col("set") == set_code)
@@ -234,8 +156,10 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
     units = sorted(results.get_column("unit").to_list() if results.height else [],
                    key=lambda u: order.get(u, len(order)))
     if not units:
-        raise HTTPException(404, f"criteria set '{set_code}' is not assessed for "
-                            f"{view.name()} or the units below it in {view.period.code}")
+        raise refused("not-found", N_("Bộ tiêu chí %(set)s không đánh giá %(unit)s hay đơn "
+                                      "vị trực thuộc nào trong %(period)s."),
+                      set=_set_name(cset, view.lang, text=True), unit=view.name(),
+                      period=view.period.label(view.lang))
     by_unit = {r["unit"]: r for r in results.iter_rows(named=True)}
     unit_header, names = _row_names(view, units)
     criteria = view.ev.sets.criteria.filter((pl.col("set") == set_code)
@@ -244,30 +168,33 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
         (r["unit"], r["criterion"]): r["status"]
         for r in criteria.select("unit", "criterion", "status").iter_rows(named=True)}
     columns: list[dict[str, Any]] = [
-        {"code": c.code, "name": _criterion_name(c, c.name, view.lang), "group": c.group or "",
+        {"code": c.code, "name": _criterion_name(c, c.name, view.lang),
+         "name_text": _criterion_name(c, c.name, view.lang, text=True), "group": c.group or "",
          "mandatory": c.mandatory} for c in cset.criteria]
     term = _term(cset, view.lang)
     rows = []
     for unit in units:
         r = by_unit[unit]
-        result, result_class = _result(r["passed"], words)
+        result, result_class = _result(r["passed"], _)
         row_cells = []
         for c in columns:
             status = cells.get((unit, c["code"]))
             row_cells.append({
-                "criterion": c["code"], "name": c["name"], "status": status or "",
+                "criterion": c["code"], "name": c["name_text"], "status": status or "",
                 "mark": MARK.get(status or "", ""), "class": STATUS_CLASS.get(status or "", ""),
-                "text": words.get(status or "", ""),
+                "text": _(STATUS_WORDS[status]) if status in STATUS_WORDS else "",
             })
         rows.append({"code": unit, "name": view.name(unit), "short": names[unit],
                      "cells": row_cells,
                      "met": r["met"], "total": r["total"], "result": result,
-                     "result_class": result_class, "unmet": r["unmet"],
-                     "no_data": r["no_data_criteria"]})
+                     "result_class": result_class,
+                     "unmet": view.criteria_names(set_code, r["unmet"]),
+                     "no_data": view.criteria_names(set_code, r["no_data_criteria"])})
     single = len(rows) == 1 and rows[0]["code"] == code
     if single:
-        headline = words["own_summary"].format(unit=view.name(), met=rows[0]["met"],
-                                               total=rows[0]["total"], term=term)
+        headline = _("%(unit)s đạt %(met)s/%(total)s %(term)s") % {
+            "unit": view.name(), "met": rows[0]["met"], "total": rows[0]["total"],
+            "term": term}
     else:
         summary = view.ev.sets.summaries.filter((pl.col("set") == set_code)
                                                 & (pl.col("unit") == code))
@@ -276,13 +203,14 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
             passed, total = found["passed"], found["total"]
         else:
             passed, total = sum(1 for r in rows if r["result_class"] == "ok"), len(rows)
-        headline = words["units_summary"].format(passed=passed, total=total,
-                                                 noun=_noun(view, cset, units))
+        headline = _("%(passed)s/%(total)s %(noun)s đạt chuẩn") % {
+            "passed": passed, "total": total, "noun": _noun(view, cset, total)}
     return render(request, "criteria_matrix.html", user=user, view=view, tab="criteria",
-                  cset=cset, set_name=_set_name(cset, view.lang), term=term,
+                  cset=cset, set_name=_set_name(cset, view.lang),
+                  set_title=_set_name(cset, view.lang, text=True), term=term,
                   term_cap=_capital(term), columns=columns, groups=_group_runs(columns),
                   rows=rows, single=single, unit_header=unit_header, headline=headline,
-                  rule=_rule_text(cset, view.lang), source=_source_text(cset), cw=words,
+                  rule=_rule_text(cset, view.lang), source=_source_text(cset),
                   failed=[r for r in rows if r["result_class"] == "bad"],
                   pending=[r for r in rows if r["result_class"] == "none"])
 
@@ -292,12 +220,12 @@ def _row_names(view: UnitView, units: list[str]) -> tuple[str, dict[str, str]]:
     and named after it ("Xã A", "Khu vực dự kiến thành lập phường B"), the
     level heads the column and the rows keep the rest ("A")."""
     names = {u: view.name(u) for u in units}
-    heading = _words(view)["unit"]
+    heading = _words(view)("Đơn vị")
     levels = {view.light.unit_by_code[u].level for u in units}
     level = view.light.level_by_code.get(levels.pop()) if len(levels) == 1 else None
     if level is None or len(units) < 2:
         return heading, names
-    prefix = ((level.name_en or level.name) if view.lang == "en" else level.name) + " "
+    prefix = named_text(level.name, level.name_en, view.lang) + " "
     if all(n.lower().startswith(prefix.lower()) and len(n) > len(prefix)
            for n in names.values()):
         return _capital(prefix.strip()), {u: n[len(prefix):] for u, n in names.items()}
@@ -324,13 +252,15 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
     source. A fragment for htmx, else a full page."""
     view = open_unit(request, user, code, period)
     cset = _set_or_404(view, set_code)
-    words = _words(view)
+    _ = _words(view)
     found = view.ev.sets.criteria.filter(
         (pl.col("unit") == code) & (pl.col("set") == set_code)
         & (pl.col("criterion") == criterion))
     if not found.height:
-        raise HTTPException(404, f"criterion '{criterion}' of set '{set_code}' is not "
-                            f"assessed for {view.name()} in {view.period.code}")
+        raise refused("not-found", N_("Tiêu chí “%(criterion)s” của bộ tiêu chí %(set)s "
+                                      "không đánh giá %(unit)s trong %(period)s."),
+                      criterion=criterion, set=_set_name(cset, view.lang, text=True),
+                      unit=view.name(), period=view.period.label(view.lang))
     crit = found.row(0, named=True)
     definition = next((c for c in cset.criteria if c.code == criterion), None)
     conditions = view.ev.sets.conditions.filter(
@@ -343,10 +273,12 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
         "unit": code, "unit_name": view.name(), "set": set_code,
         "set_name": _set_name(cset, view.lang), "code": criterion,
         "name": _criterion_name(definition, crit["criterion_name"], view.lang),
-        "status": status, "status_text": words[status], "status_class": STATUS_CLASS[status],
-        "mark": MARK[status], "needs": words["needs"].format(k=needed, n=count)
+        "name_text": _criterion_name(definition, crit["criterion_name"], view.lang, text=True),
+        "status": status, "status_text": _(STATUS_WORDS[status]),
+        "status_class": STATUS_CLASS[status], "mark": MARK[status],
+        "needs": _("Đạt khi đạt %(k)s/%(n)s chỉ tiêu.") % {"k": needed, "n": count}
         if needed < count else "",
-        "mandatory": _capital(words["mandatory"].format(term=term)) if crit["mandatory"]
+        "mandatory": _capital(_("%(term)s bắt buộc") % {"term": term}) if crit["mandatory"]
         else "",
         "legal_source": definition.source if definition else None,
         "note": definition.note if definition else None,
@@ -355,69 +287,68 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
     fragment = bool(request.headers.get("hx-request"))
     template = "criteria_cell.html" if fragment else "criteria_cell_page.html"
     response = render(request, template, user=user, view=view, tab="criteria", d=detail,
-                      cset=cset, cw=words)
+                      cset=cset)
     response.headers["Vary"] = "HX-Request"
     return response
 
 
 def _condition(view: UnitView, x: dict[str, Any]) -> dict[str, Any]:
     """A condition as the report words it: what is measured, the figure with its unit of
-    measure, the comparison with the threshold, the status and where the figure comes from."""
-    lang, words = view.lang, _words(view)
+    measure and its indicator's decimals, the comparison with the threshold, the status and
+    where the figure comes from (a count of units names its set, never its code)."""
+    lang, _ = view.lang, _words(view)
     comparators = view.ctx.words.comparator
     defs = view.light
     indicator = defs.indicator_by_code.get(x["indicator"] or "")
-    measure = ""
-    if indicator is not None and indicator.unit:
-        unit = (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit
-        measure = unit if unit == "%" else f" {unit}"
-    decimals = max(indicator.decimals, 2) if indicator is not None else 2
+    measure = measure_of(indicator, lang)
+    places = max(indicator.decimals, 2) if indicator is not None else 2  # thresholds: exact
     value, threshold = x["value"], x["threshold"]
     link = None
+    no_data = _("Chưa có số liệu")
+    what: Any
     if x["ref_set"]:
         ref = defs.set_by_code.get(x["ref_set"])
         what = _set_name(ref, lang) if ref else str(x["ref_set"])
-        value_text = words["no_data"] if value is None else (
-            words["passed"] if is_yes(value) else words["failed"])
-        comparator, threshold_text = "", words["passed"]
+        value_text = no_data if value is None else (
+            _("Đạt chuẩn") if is_yes(value) else _("Chưa đạt chuẩn"))
+        comparator, threshold_text = "", _("Đạt chuẩn")
         link = f"/units/{x['unit']}/criteria/{x['ref_set']}?period={view.period.code}"
     else:
-        what = (indicator.name_en or indicator.name) if lang == "en" and indicator else (
-            indicator.name if indicator else str(x["indicator"]))
+        what = named(indicator.name, indicator.name_en, lang) if indicator else str(
+            x["indicator"])
         if x["comparator"] == "yes":
             wanted = threshold is None or is_yes(threshold)
-            value_text = words["no_data"] if value is None else comparators[
+            value_text = no_data if value is None else comparators[
                 "yes" if is_yes(value) else "no"]
             comparator, threshold_text = "", comparators["yes" if wanted else "no"]
         elif x["comparator"] == "within":
-            value_text = words["no_data"] if value is None else (
-                number(value, lang, decimals) + measure)
+            value_text = no_data if value is None else measured(value, indicator, lang)
             comparator = comparators["within"]
-            threshold_text = (f"{number(threshold, lang, decimals)}–"
-                              f"{number(x['threshold_high'], lang, decimals)}{measure}")
+            threshold_text = (f"{number(threshold, lang, places)}–"
+                              f"{number(x['threshold_high'], lang, places)}{measure}")
         else:
-            value_text = words["no_data"] if value is None else (
-                number(value, lang, decimals) + measure)
+            value_text = no_data if value is None else measured(value, indicator, lang)
             comparator = comparators.get(x["comparator"], x["comparator"])
-            threshold_text = number(threshold, lang, decimals) + measure
+            threshold_text = number(threshold, lang, places) + measure
     if x["label"]:
-        what = f"{what} ({x['label']})"
+        what = Markup("{} ({})").format(what, x["label"])
     status = x["status"]
     vintage_rank = x["vintage_rank"]
     vintage = ""
     if vintage_rank is not None and 0 <= vintage_rank < len(_VINTAGES):
-        vintage = words["vintage"].format(name=view.ctx.words.vintage[_VINTAGES[vintage_rank]])
+        vintage = _("số liệu %(name)s") % {
+            "name": view.ctx.words.vintage[_VINTAGES[vintage_rank]]}
     tolerance = x["tolerance"]
     return {
         "what": what, "indicator": x["indicator"], "value": value_text,
         "comparator": comparator, "threshold": threshold_text,
-        "tolerance": words["tolerance"].format(value=number(tolerance, lang, decimals))
-        if tolerance else "",
-        "status": status,
-        "status_text": words["met"] if status in ("met", "exceeded") else words[status],
-        "status_class": STATUS_CLASS[status], "source": x["source"] or "",
+        "tolerance": _("sai số cho phép %(value)s") % {
+            "value": number(tolerance, lang, places) + measure} if tolerance else "",
+        "status": status, "status_text": _(STATUS_WORDS[status]),
+        "status_class": STATUS_CLASS[status],
+        "source": view.source_text(x["source"], x["indicator"]) if x["source"] else "",
         "vintage": vintage, "link": link,
     }
 
 
-__all__ = ["router", "WORDS"]
+__all__ = ["router", "RULES"]

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action, Resource, allowed
-from tieuchi.domain.status import Pace, Status
-from tieuchi.reports.formatting import number
+from tieuchi.domain.status import Pace, Status, result_tone
+from tieuchi.reports.formatting import measured, number
 from tieuchi.reports.text import plan_text
 from tieuchi.store import STATE_NAMES, AuditEntry
 from tieuchi.web.app import render
+from tieuchi.web.i18n import N_, named
 from tieuchi.web.pages.common import CurrentUser, local_time, page_router
 from tieuchi.web.rendered import cached_render
 from tieuchi.web.security import Needs
-from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit, refused
 
 router = page_router()
 
@@ -52,8 +53,8 @@ def _forms(view: UnitView) -> list[dict[str, Any]]:
     out = []
     for ds in (d for d in view.light.data_sets if d.reported_by(view.unit.level)):
         state = states[(view.code, ds.code)]
-        out.append({"code": ds.code, "name": (ds.name_en or ds.name) if view.lang == "en"
-                    else ds.name, "state": state, "state_text": names[state],
+        out.append({"code": ds.code, "name": named(ds.name, ds.name_en, view.lang),
+                    "state": state, "state_text": names[state],
                     "link": writable})
     return out
 
@@ -87,8 +88,9 @@ def drill(request: Request, user: CurrentUser, code: str, key: str,
     view = open_unit(request, user, code, period)
     found = view.result.own("targets", code).filter(pl.col("key") == key)
     if not found.height:
-        raise HTTPException(404, f"target '{key}' of unit {code} is not evaluated for "
-                            f"{view.period.code}")
+        raise refused("not-found", N_("%(unit)s không có chỉ tiêu “%(target)s” trong "
+                                      "%(period)s."),
+                      unit=view.name(), target=key, period=view.period.label(view.lang))
     target = found.row(0, named=True)
     row = view.target_row(target)
     indicator = view.light.indicator_by_code[target["indicator"]]
@@ -114,7 +116,7 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
         (pl.col("indicator") == indicator) & pl.col("unit").is_in(children)
     ).iter_rows(named=True)}
     total = sum(v for v in values.values() if v is not None) or None
-    decimals = view.light.indicator_by_code[indicator].decimals
+    definition = view.light.indicator_by_code[indicator]
     out = []
     for child in children:
         value = values.get(child)
@@ -125,7 +127,7 @@ def _children_rows(view: UnitView, indicator: str) -> list[dict[str, Any]]:
         status = target["assessment"] if target else None  # its pace while open
         out.append({
             "code": child, "name": view.name(child),
-            "value": number(value, view.lang, decimals) if value is not None else "",
+            "value": measured(value, definition, view.lang) if value is not None else "",
             "raw": value,
             "share": number(value / total * 100, view.lang) + "%" if value is not None
             and total else "",
@@ -143,10 +145,10 @@ def _set_rows(view: UnitView, set_code: str) -> list[dict[str, Any]]:
     and its unmet criteria; those that do not pass first."""
     sets = view.ev.sets.sets.filter((pl.col("set") == set_code) & (pl.col("unit") != view.code))
     rows = [{"code": s["unit"], "name": view.name(s["unit"]), "passed": s["passed"],
-             "met": s["met"], "total": s["total"], "unmet": s["unmet"],
-             "no_data": s["no_data_criteria"],
-             "status_class": "ok" if s["passed"] else ("none" if s["passed"] is None
-                                                       else "bad")}
+             "met": s["met"], "total": s["total"],
+             "unmet": view.criteria_names(set_code, s["unmet"]),
+             "no_data": view.criteria_names(set_code, s["no_data_criteria"]),
+             "status_class": result_tone(s["passed"]).value}
             for s in sets.iter_rows(named=True)]
     return sorted(rows, key=lambda r: ({"bad": 0, "none": 1, "ok": 2}[r["status_class"]],
                                        r["met"] or 0))
@@ -161,7 +163,7 @@ def _target_change(a: AuditEntry, view: UnitView) -> dict[str, Any]:
             return "–"
         indicator = indicators[doc["indicator"]]
         return plan_text({**doc, "type": indicator.type.value, "target": doc["value"],
-                          "decimals": indicator.decimals}, view.ctx)
+                          "decimals": indicator.decimals}, view.ctx, measured=True)
 
     return {"when": local_time(a.at, view.lang), "who": a.actor, "action": a.action,
             "old": wording(a.old), "new": wording(a.new), "reason": a.reason or ""}

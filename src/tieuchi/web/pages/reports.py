@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -36,39 +37,17 @@ from tieuchi.reports.document import (
     phrasebook,
     unit_sections,
 )
-from tieuchi.reports.text import RENDERERS, Context, item_kind
+from tieuchi.reports.formatting import measured
+from tieuchi.reports.text import RENDERERS, Context, item_kind, sentence_name
 from tieuchi.reports.trace import appendix_rows, trace
 from tieuchi.store import User
 from tieuchi.web.app import lang_of, render
-from tieuchi.web.pages.common import CurrentUser, page_router
+from tieuchi.web.i18n import LANGS, N_, named, named_text, translator
+from tieuchi.web.pages.common import CurrentUser, local_time, page_router
 from tieuchi.web.security import Needs, app_of
-from tieuchi.web.views import UnitView, open_unit
+from tieuchi.web.views import UnitView, open_unit, refused
 
 router = page_router()
-
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "tab": "Báo cáo", "download": "Tải về", "trace": "Nguồn số liệu",
-        "trace_hint": "Bấm vào một số liệu để xem số liệu đó được tính từ đâu.",
-        "rule": "Cách tính", "unit": "Đơn vị", "indicator": "Chỉ tiêu", "period": "Kỳ",
-        "vintage": "Bản số liệu", "value": "Giá trị", "source": "Nguồn",
-        "recorded": "Ghi nhận lúc", "note": "Ghi chú", "figure": "Số liệu",
-        "last_year": "Cùng kỳ năm trước", "superseded": "không dùng: đã có bản mới hơn",
-        "met": "Đạt", "not_met": "Chưa đạt", "nothing": "Đơn vị chưa có gì để báo cáo kỳ này.",
-        "back": "Về báo cáo", "formats": "Word (DOCX) · PDF · Excel (XLSX) · Markdown",
-    },
-    "en": {
-        "tab": "Report", "download": "Download", "trace": "Where the figure comes from",
-        "trace_hint": "Click a figure to see where it comes from.",
-        "rule": "How it is made", "unit": "Unit", "indicator": "Indicator",
-        "period": "Period", "vintage": "Vintage", "value": "Value", "source": "Source",
-        "recorded": "Recorded at", "note": "Note", "figure": "Figure",
-        "last_year": "Same period last year", "superseded": "not used: a newer version exists",
-        "met": "Met", "not_met": "Not met", "nothing": "Nothing to report for this period.",
-        "back": "Back to the report", "formats": "Word (DOCX) · PDF · Excel (XLSX) · Markdown",
-    },
-}
-"""The page's own words; the report's come from the report itself."""
 
 DOWNLOADS = ("docx", "pdf", "xlsx", "md")
 MEDIA_TYPES = {
@@ -78,6 +57,7 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _SAFE = re.compile(r"[^A-Za-z0-9-]+")
+_STEMS = {"vi": "bao-cao", "en": "report"}  # a file's name, in ASCII: not a message
 
 
 # ------------------------------------------------------------------------ routes
@@ -102,7 +82,7 @@ def _report(request: Request, user: User, view: UnitView, status_code: int = 200
     forms = (_narrative_forms(view, narrative)
              if app_of(request).may(user, Action.WRITE_NARRATIVE, view.code) else [])
     return render(request, "report.html", status_code=status_code, user=user, view=view,
-                  tab="report", doc=doc, r=WORDS[view.lang], sections=_sections(doc, links),
+                  tab="report", doc=doc, sections=_sections(doc, links),
                   tables=_tables(doc, links), downloads=_downloads(view), forms=forms,
                   alert=alert)
 
@@ -151,17 +131,20 @@ def trace_page(request: Request, user: CurrentUser, code: str, indicator: str,
     too. A fragment for htmx, else a page."""
     view = open_unit(request, user, code, period)
     if indicator not in view.definitions.indicator_by_code:
-        raise HTTPException(404, f"indicator '{indicator}' does not exist")
+        raise refused("not-found", N_("Không có chỉ tiêu “%(indicator)s”."),
+                      indicator=indicator)
     figure_period = _figure_period(view, of)
     blocks = [_trace_block(view, indicator, figure_period, None)]
     target = _target(view.full_ev, code, indicator, figure_period)
     if target is not None and target["last_year"] is not None:
         previous = Period.parse(figure_period).same_period_last_year().code
-        blocks.append(_trace_block(view, indicator, previous, WORDS[view.lang]["last_year"]))
+        blocks.append(_trace_block(view, indicator, previous,
+                                   translator(view.lang).gettext("Cùng kỳ năm trước")))
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "report_trace.html" if fragment else "report_trace_page.html",
-                  user=user, view=view, tab="report", r=WORDS[view.lang], blocks=blocks,
-                  name=_indicator_name(view, indicator))
+                  user=user, view=view, tab="report", blocks=blocks,
+                  name=_indicator_name(view, indicator),
+                  name_text=_indicator_name(view, indicator, text=True))
 
 
 @router.get("/units/{code}/report.{ext}", dependencies=[Needs(Action.READ)])
@@ -169,12 +152,13 @@ def download(request: Request, user: CurrentUser, code: str, ext: str,
              period: str | None = None, lang: str | None = None) -> Response:
     """The report as a file: ``ext`` is md, docx, pdf or xlsx; ``lang`` vi or en."""
     if ext not in MEDIA_TYPES:
-        raise HTTPException(404, f"no report as '.{ext}': choose one of "
-                            f"{', '.join(DOWNLOADS)}")
+        raise refused("not-found", N_("Không có báo cáo dạng “.%(ext)s”: chọn một trong "
+                                      "%(choices)s."), ext=ext, choices=", ".join(DOWNLOADS))
     view = open_unit(request, user, code, period)
     language = lang or lang_of(request)
-    if language not in WORDS:
-        raise HTTPException(422, f"lang: '{language}' is not vi or en")
+    if language not in LANGS:
+        raise refused("invalid-request", N_("Ngôn ngữ “%(lang)s” không có: chọn vi hoặc "
+                                            "en."), lang=language)
     narrative = app_of(request).narrative(code, view.period.code)
     try:
         content = _RENDER[ext](view.full_ev, language, code, narrative)
@@ -187,7 +171,7 @@ def download(request: Request, user: CurrentUser, code: str, ext: str,
 
 def file_name(period: str, unit: str, ext: str, lang: str = "vi") -> str:
     """"bao-cao-2023-TT.docx" (ASCII only: every browser and mail client keeps it)."""
-    stem = "bao-cao" if lang == "vi" else "report"
+    stem = _STEMS.get(lang, _STEMS["vi"])
     parts = [_SAFE.sub("-", p).strip("-") for p in (period, unit)]
     return f"{stem}-{'-'.join(p for p in parts if p)}.{ext}"
 
@@ -331,9 +315,7 @@ def _paragraph(text: str, item: ReportItem | None, ctx: Context, links: _Links) 
 def _target_figures(marker: _Marker, row: dict[str, Any], ctx: Context,
                     links: _Links) -> None:
     """A target's actual, % of target and change, after its name."""
-    ind = ctx.ev.definitions.indicator_by_code[row["indicator"]]
-    name = (ind.name_en or ind.name) if ctx.lang == "en" else str(
-        row["short_name"] or row["display_name"])
+    name = sentence_name(row, ctx)
     href = links.trace(row["indicator"], row["period"], row["unit"])
     at = marker.find(name)
     if row["actual"] is not None and row["type"] != "yesno":
@@ -434,7 +416,8 @@ def _figure_period(view: UnitView, of: str | None) -> str:
     try:
         return Period.parse(of).code
     except ValueError as exc:
-        raise HTTPException(422, f"of: {exc}") from None
+        raise refused("invalid-request", N_("Kỳ “%(period)s” viết chưa đúng."),
+                      period=of) from exc
 
 
 def _target(ev: Evaluation, unit: str, indicator: str, period: str) -> dict[str, Any] | None:
@@ -443,48 +426,72 @@ def _target(ev: Evaluation, unit: str, indicator: str, period: str) -> dict[str,
     return found.row(0, named=True) if found.height else None
 
 
-def _indicator_name(view: UnitView, code: str) -> str:
+def _indicator_name(view: UnitView, code: str, text: bool = False) -> Any:
+    """An indicator's (or a set's) name in the page's language (plain ``text`` for a
+    title)."""
+    show = named_text if text else named
     ind = view.definitions.indicator_by_code.get(code)
-    if ind is None:
-        sets = view.definitions.set_by_code
-        return ((sets[code].name_en or sets[code].name) if view.lang == "en"
-                else sets[code].name) if code in sets else code
-    return (ind.name_en or ind.name) if view.lang == "en" else ind.name
+    if ind is not None:
+        return show(ind.name, ind.name_en, view.lang)
+    cset = view.definitions.set_by_code.get(code)
+    return show(cset.name, cset.name_en, view.lang) if cset is not None else code
+
+
+def _in(row: dict[str, Any], key: str, lang: str) -> str:
+    """A trace row's wording in ``lang`` (``step_en``), else its Vietnamese (``step``)."""
+    return str(row.get(f"{key}_{lang}") or row.get(key) or "")
+
+
+def _recorded(at: str | None, lang: str) -> str:
+    """When a figure was recorded, as people write a time ("07/12/2026 08:57")."""
+    if not at:
+        return ""
+    try:
+        return local_time(datetime.fromisoformat(at), lang)
+    except ValueError:
+        return at
+
+
+def _period_label(code: str | None, lang: str) -> str:
+    try:
+        return Period.parse(code or "").label(lang)
+    except ValueError:
+        return code or ""
 
 
 def _trace_block(view: UnitView, indicator: str, period: str,
                  heading: str | None) -> dict[str, Any]:
-    """One figure's trace, worded for the page."""
+    """One figure's trace, worded for the page: each figure with its unit of measure at
+    its indicator's decimals, periods and times as people write them, sources by name."""
     rows = trace(view.full_ev, view.code, indicator, period)
-    en = view.lang == "en"
-    words = WORDS[view.lang]
+    lang = view.lang
+    _ = translator(lang).gettext
     first = rows[0] if rows else {}
-    decimals = view.definitions.indicator_by_code[indicator].decimals
+    indicators = view.definitions.indicator_by_code
     lines = []
     for row in rows:
         if row["kind"] == "missing" and row["depth"] == 0:
             continue
         value = row["value"]
-        shown = (words["met"] if value else words["not_met"]) if row["kind"] == "set-result" \
-            else view.ctx.num(value, _decimals(view, row["indicator"]))
-        note = row["step_en" if en else "step"]
+        shown = (_("Đạt") if value else _("Chưa đạt")) if row["kind"] == "set-result" \
+            else measured(value, indicators.get(row["indicator"]), lang)
+        note = _in(row, "step", lang)
         own = row["unit"] == view.code
         link = (f"/units/{row['unit']}/criteria/{row['indicator']}?period={view.period.code}"
                 if row["kind"] == "set-result" else None)
         lines.append({
             "unit": "" if own else view.name(row["unit"])
             if row["unit"] in view.definitions.unit_by_code else row["unit"], "link": link,
-            "indicator": _indicator_name(view, row["indicator"]), "period": row["period"],
+            "indicator": _indicator_name(view, row["indicator"]),
+            "period": _period_label(row["period"], lang), "period_code": row["period"],
             "vintage": view.ctx.words.vintage.get(row["vintage"] or "", ""),
-            "value": shown, "source": row["source"] or "", "recorded": row["recorded_at"] or "",
-            "note": note if row["used"] else words["superseded"], "used": row["used"],
-            "depth": row["depth"], "kind": row["kind"],
+            "value": shown,
+            "source": view.source_text(row["source"], row["indicator"]) if row["source"]
+            else "",
+            "recorded": _recorded(row["recorded_at"], lang),
+            "note": note if row["used"] else _("không dùng: đã có bản mới hơn"),
+            "used": row["used"], "depth": row["depth"], "kind": row["kind"],
         })
-    return {"heading": heading, "period": Period.parse(period).label(view.lang),
-            "value": view.ctx.num(first.get("figure_value"), decimals),
-            "rule": first.get("rule_en" if en else "rule") or "", "lines": lines}
-
-
-def _decimals(view: UnitView, code: str) -> int:
-    ind = view.definitions.indicator_by_code.get(code)
-    return max(ind.decimals, 2) if ind is not None else 2
+    return {"heading": heading, "period": Period.parse(period).label(lang),
+            "value": measured(first.get("figure_value"), indicators.get(indicator), lang),
+            "rule": _in(first, "rule", lang), "lines": lines}
