@@ -57,8 +57,8 @@ def protect(app: FastAPI, settings: Settings) -> None:
 
 def content_policy(scripts: Iterable[str] = ()) -> str:
     """The Content-Security-Policy: everything from this site only; scripts from its files
-    and the inline ``scripts`` given (by their hash); inline styles allowed (plotly, htmx and
-    Swagger UI set styles), plugins and framing refused."""
+    and the inline ``scripts`` given (by their hash); inline styles allowed (htmx, Swagger UI and
+    the charts' SVG set styles), plugins and framing refused."""
     hashes = " ".join(f"'sha256-{_sha256(s)}'" for s in scripts)
     return "; ".join([
         "default-src 'self'", f"script-src 'self'{' ' + hashes if hashes else ''}",
