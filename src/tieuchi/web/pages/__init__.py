@@ -10,10 +10,12 @@ from tieuchi.web.pages import (
     imports,
     manage,
     reports,
+    tree,
     trend,
 )
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
-           entry.router, manage.router, reports.router, imports.router, drafts.router]
+           entry.router, manage.router, reports.router, imports.router, drafts.router,
+           tree.router]
 
 __all__ = ["ROUTERS"]
