@@ -7,6 +7,7 @@ from tieuchi.web.pages import (
     dashboard,
     drafts,
     entry,
+    export,
     imports,
     manage,
     reports,
@@ -16,6 +17,6 @@ from tieuchi.web.pages import (
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
            entry.router, manage.router, reports.router, imports.router, drafts.router,
-           tree.router]
+           tree.router, export.router]
 
 __all__ = ["ROUTERS"]
