@@ -78,3 +78,11 @@ def test_the_labels_follow_the_language(province: TestClient) -> None:
         province.cookies.set("lang", "vi")
     assert labels["2024-Q2"] == "Q2 2024"
     assert labels["2024-YTD09"] == "Jan–Sep 2024"
+
+
+@pytest.mark.parametrize("page", ["/units/NA/trend", "/units/NA/tree", "/units/NA/targets"])
+@pytest.mark.parametrize("period", ["2024-YTD09", "2024-Q2", "2024-08"])
+def test_the_pages_of_a_part_of_a_year(province: TestClient, page: str, period: str) -> None:
+    response = province.get(f"{page}?period={period}")
+    assert response.status_code == 200, response.text
+    assert f'<option value="{period}" selected>' in response.text

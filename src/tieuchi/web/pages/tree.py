@@ -84,10 +84,8 @@ def _tree(view: UnitView) -> Node:
     for unit in view.light.units:
         if unit.parent and unit.valid_on(start, end):
             below.setdefault(unit.parent, []).append(unit.code)
-    assessed = dict(view.ev.targets.group_by("unit").agg(pl.col("assessment")).select(
-        "unit", "assessment").iter_rows())
-    sets = dict(view.ev.sets.sets.group_by("unit").agg(pl.col("passed")).select(
-        "unit", "passed").iter_rows())
+    assessed = _by_unit(view.ev.targets, "assessment")
+    sets = _by_unit(view.ev.sets.sets, "passed")
 
     def node(code: str, depth: int) -> Node:
         return Node(code, view.name(code),
@@ -95,6 +93,14 @@ def _tree(view: UnitView) -> Node:
                     [node(c, depth + 1) for c in below.get(code, [])])
 
     return node(view.code, 0)
+
+
+def _by_unit(frame: pl.DataFrame, column: str) -> dict[str, list[Any]]:
+    """``column``'s values of each unit in ``frame`` (empty without rows: a project without
+    criteria sets has a frame without columns)."""
+    if not frame.height:
+        return {}
+    return dict(frame.group_by("unit").agg(pl.col(column)).select("unit", column).iter_rows())
 
 
 def _text(h: Headline, lang: str) -> str:
