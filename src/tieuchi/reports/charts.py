@@ -98,7 +98,8 @@ class Bars:
     reference: float | None = None
     marks: tuple[float | None, ...] = ()
     bands: tuple[tuple[float, float] | None, ...] = ()
-    target_name: str = ""  # the legend of the target line, the marks and the bands
+    target_name: str = ""  # the legend of the target line and the marks
+    band_name: str = ""  # the legend of the bands (default: target_name)
     axis: Literal["percent", "number"] = "number"
     lang: str = "vi"
     title: str = ""  # the SVG's <title> and <desc>
@@ -305,7 +306,7 @@ def _bars(chart: Bars, fmt: Format) -> Figure:
     for y, mark in enumerate(chart.marks):
         if mark is not None:
             axes.plot([mark, mark], [y - 0.42, y + 0.42], color=TARGET, linewidth=1.6,
-                      zorder=3)
+                      zorder=5)  # above the labels' white boxes
     for y, (value, label) in enumerate(zip(chart.values, chart.labels, strict=True)):
         axes.text(value + pad if value >= 0 else value - pad, y, label,
                   ha="left" if value >= 0 else "right", va="center", fontproperties=font,
@@ -319,8 +320,9 @@ def _bars(chart: Bars, fmt: Format) -> Figure:
                            if colour in chart.colours]
     if chart.target_name and (marks or chart.reference is not None):
         shown.append(Line2D([], [], color=TARGET, linewidth=1.6, label=chart.target_name))
-    if chart.target_name and bands:
-        shown.append(Patch(color=BAND, alpha=0.45, label=chart.target_name))
+    if (chart.band_name or chart.target_name) and bands:
+        shown.append(Patch(color=BAND, alpha=0.45,
+                           label=chart.band_name or chart.target_name))
     _legend(figure, shown)
     return figure
 
@@ -345,13 +347,13 @@ def _line(chart: Line, fmt: Format) -> Figure:
     for x, (low, high) in bands:
         axes.fill_between([x - 0.3, x + 0.3], low, high, color=BAND, alpha=0.45, linewidth=0,
                           zorder=1)
-    if bands:
-        shown.append(Patch(color=BAND, alpha=0.45, label=chart.band_name))
     if any(t is not None for t in chart.targets):
         axes.plot(xs[:len(chart.targets)], _nan(chart.targets), color=TARGET,
                   linestyle=(0, (4, 3)), linewidth=1.2, marker="D", markersize=4, zorder=3)
         shown.append(Line2D([], [], color=TARGET, linestyle=(0, (4, 3)), marker="D",
                             markersize=4, label=chart.target_name))
+    if bands:
+        shown.append(Patch(color=BAND, alpha=0.45, label=chart.band_name))
     axes.plot(xs, _nan(chart.values), color=PLAIN, linewidth=2, marker="o", markersize=5,
               zorder=4)
     shown.insert(0, Line2D([], [], color=PLAIN, linewidth=2, marker="o", markersize=5,
