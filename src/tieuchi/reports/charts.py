@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
 
 __all__ = ["ChartSeries", "Bars", "Line", "series", "bars_of", "chart_png", "draw_png", "draw",
-           "svg", "shorten", "font_file", "WIDTH_CM", "WEB_WIDTH_CM", "DPI", "ACHIEVED",
+           "svg", "warm", "shorten", "font_file", "WIDTH_CM", "WEB_WIDTH_CM", "DPI", "ACHIEVED",
            "NOT_MET", "NO_DATA", "PLAIN", "TARGET"]
 
 WIDTH_CM = 16.0  # a DOCX image's width on the page (the text is 16.5 cm wide)
@@ -180,6 +180,16 @@ def font_file() -> str:
         if all(ord(letter) in charmap for letter in LETTERS):
             return path
     return str(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")))
+
+
+@cache
+def warm() -> None:
+    """Import matplotlib and find the chart's font now (about 1.5 s of CPU), once: a web
+    worker does it when it starts, so its first chart does not wait for it."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+    font_file()
 
 
 @lru_cache(maxsize=32)  # ~250 kB each: a report's DOCX, then its PDF, draws its charts once

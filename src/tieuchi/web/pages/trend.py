@@ -9,6 +9,7 @@ nothing is recomputed here.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import polars as pl
@@ -20,7 +21,7 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.outline import named_targets
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.status import Comparator
-from tieuchi.reports.charts import ACHIEVED, NO_DATA, NOT_MET, PLAIN, Bars, Line, svg
+from tieuchi.reports.charts import ACHIEVED, NO_DATA, NOT_MET, PLAIN, Bars, Line, svg, warm
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import assessment_text, unit_of_measure
 from tieuchi.web.app import render
@@ -32,6 +33,15 @@ from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 __all__ = ["router"]
 
 router = page_router()
+
+
+def _warm_charts() -> None:
+    """When the application starts: import the chart stack in the background (the first
+    trend page or DOCX of a worker would otherwise wait about 1.5 s for it)."""
+    threading.Thread(target=warm, name="tieuchi-charts-warm", daemon=True).start()
+
+
+router.add_event_handler("startup", _warm_charts)
 
 BAR_COLOURS = {"ok": ACHIEVED, "bad": NOT_MET, "none": NO_DATA, "": PLAIN}
 
