@@ -29,7 +29,7 @@ def test_the_trend_chart_is_svg_and_a_table_downloads(
     rows = list(csv.reader(io.StringIO(
         open(download.value.path(), encoding="utf-8-sig").read())))  # noqa: SIM115
     assert rows[0][0] == "Đơn vị" and any(r[0] == "Xã Đông Mỹ" and r[1] == "72.5" for r in rows)
-    screenshot(page, "trend.png")
+    screenshot(page, "trend-units.png")
 
 
 def test_the_unit_tree_on_a_phone(server: str, new_page: Callable[[], Page]) -> None:
