@@ -92,10 +92,10 @@ def test_criteria_matrix_and_trend_pages(server: str, new_page: Callable[[], Pag
     page.goto(f"{server}/units/TT/criteria/ntm-kieu-mau?period=2023")
     screenshot(page, "criteria-communes.png")
     page.goto(f"{server}/units/TT/trend?period=2023&indicator=gtsx")
-    expect(page.locator("#trend-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#trend-chart svg[role=img]")).to_be_visible()  # drawn on the server
     screenshot(page, "trend.png")
     page.select_option("#indicator", "thu-nhap-bq")  # static/app.js submits the choice
     page.wait_for_url("**indicator=thu-nhap-bq**")
-    expect(page.locator("#trend-units .main-svg").first).to_be_visible()
+    expect(page.locator("#trend-units svg[role=img]")).to_be_visible()
     page.goto(f"{server}/api/docs")  # Swagger UI from the package, under the same policy
     expect(page.locator(".swagger-ui .info")).to_contain_text("tieuchi")

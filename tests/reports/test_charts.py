@@ -5,9 +5,11 @@ the same bytes each time."""
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
+from dataclasses import replace
 from io import BytesIO
 
 import polars as pl
@@ -16,8 +18,23 @@ from docx import Document
 from docx.document import Document as DocxDocument
 
 from tieuchi.engine import Evaluation
-from tieuchi.reports.charts import ACHIEVED, DPI, NOT_MET, WIDTH_CM, draw_png, series, shorten
-from tieuchi.reports.document import Chart, ReportDocument, build_document
+from tieuchi.reports.charts import (
+    ACHIEVED,
+    BAND,
+    DPI,
+    NOT_MET,
+    TARGET,
+    WIDTH_CM,
+    Bars,
+    Line,
+    bars_of,
+    draw,
+    draw_png,
+    series,
+    shorten,
+    svg,
+)
+from tieuchi.reports.document import Bar, Chart, ReportDocument, build_document
 from tieuchi.reports.docx import render_docx
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -134,3 +151,47 @@ def test_matplotlib_is_imported_only_to_draw() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+# ------------------------------------------------ one stack: the pages' SVG, the DOCX's PNG
+
+def _line(**changes: object) -> Line:
+    base = Line(categories=("2022", "2023", "2024"), values=(80.0, None, 87.25),
+                labels=("80", "", "87,25"), targets=(None, 85.0, None),
+                bands=(None, None, (85.0, 90.0)), actual_name="Thực hiện",
+                target_name="Kế hoạch", band_name="Kế hoạch (trong khoảng)", measure="%",
+                title="Tỷ lệ <hộ> qua các năm", description="2022: 80%; 2024: 87,25%")
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_a_line_draws_its_target_line_and_its_plan_band_in_both_formats() -> None:
+    chart = _line()
+    shown = svg(chart)
+    assert shown.startswith('<svg role="img"') and "<?xml" not in shown
+    assert "<title" in shown and ">Tỷ lệ &lt;hộ&gt; qua các năm</title>" in shown
+    assert ">2022: 80%; 2024: 87,25%</desc>" in shown
+    assert BAND in shown and TARGET in shown  # the band's fill, the target line's stroke
+    assert {"Kế hoạch", "Kế hoạch (trong khoảng)", "87,25"} <= set(
+        re.findall(r"<text[^>]*>([^<]*)</text>", shown))
+    png = draw(chart, "png")
+    assert png.startswith(PNG) and draw(chart, "png") == png
+    assert BAND not in svg(_line(bands=(None, None, None), description="x"))
+
+
+def test_bars_draw_each_units_own_target_and_band() -> None:
+    chart = Bars(names=("Xã A", "Xã B"), values=(12.0, 7.5), labels=("12", "7,5"),
+                 colours=(ACHIEVED, NOT_MET), marks=(10.0, None), bands=(None, (8.0, 9.0)),
+                 target_name="Chỉ tiêu được giao", title="t", description="d")
+    shown = svg(chart)
+    assert BAND in shown and "Chỉ tiêu được giao" in shown
+    assert draw(chart, "png").startswith(PNG)
+
+
+def test_the_report_chart_keeps_its_target_line_at_100() -> None:
+    chart = Chart(caption="Biểu đồ 1", bars=(Bar("A", 104.2, "104,2%", "exceeded"),
+                                              Bar("B", 85.6, "85,6%", "not_met")),
+                  achieved="Đạt / Vượt", not_met="Không đạt")
+    bars = bars_of(chart)
+    assert bars.reference == 100.0 and bars.axis == "percent"
+    assert draw(bars, "png") == draw_png(chart)
+    assert "100%" in re.findall(r"<text[^>]*>([^<]*)</text>", svg(bars))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -78,13 +76,16 @@ def _chosen(html: str) -> str:
     return found.group(1)
 
 
-def _figure(html: str, name: str) -> dict[str, Any]:
-    """A chart's figure, from the page's data block (drawn by static/trend.js)."""
-    found = re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', html)
-    assert found, "no chart data in the page"
-    figure: dict[str, Any] | None = json.loads(found.group(1))[name]
-    assert figure, f"no figure '{name}' in the page"
-    return figure
+def _chart(html: str, ident: str) -> str:
+    """A chart of the page: the inline SVG inside its <figure id=…>."""
+    found = re.search(rf'<figure id="{ident}"[^>]*>(<svg .*?</svg>)</figure>', html, re.DOTALL)
+    assert found, f"no chart '{ident}' in the page"
+    return found.group(1)
+
+
+def _texts(svg: str) -> list[str]:
+    """The text drawn in a chart (matplotlib writes it as SVG text, in the page's font)."""
+    return [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
 
 
 # ---------------------------------------------------------------------- criteria
@@ -235,38 +236,41 @@ def test_english_wording(admin: TestClient) -> None:
 
 def test_trend_of_gross_output_over_two_years(admin: TestClient) -> None:
     html = admin.get("/units/TT/trend?period=2023&indicator=gtsx").text
-    assert '<script src="/static-plotly/plotly.min.js"></script>' in html
-    assert "cdn" not in html.lower()
-    assert 'id="trend-chart"' in html
-    line = _figure(html, "line")
-    actual = line["data"][0]
-    assert actual["x"] == ["2022", "2023"]
-    assert actual["y"] == [38420.0, 43799.0]
-    assert line["layout"]["separators"] == ",."
-    assert '<script src="/static/trend.js"></script>' in html
-    assert "38.420 tỷ đồng" in html and "43.799 tỷ đồng" in html
+    assert "<script" not in html[html.index('class="filters trend-pick"'):]  # drawn on the server
+    assert "plotly" not in html and "cdn" not in html.lower()
+    chart = _chart(html, "trend-chart")
+    assert chart.startswith('<svg role="img"') and 'viewBox="' in chart
+    assert "<title" in chart and ">Tổng giá trị sản xuất trên địa bàn qua các năm</title>" in chart
+    assert ">2022: 38.420 tỷ đồng; 2023: 43.799 tỷ đồng</desc>" in chart
+    texts = _texts(chart)
+    assert {"2022", "2023", "38.420", "43.799", "Thực hiện", "Kế hoạch"} <= set(texts)
+    assert "38.420 tỷ đồng" in html and "43.799 tỷ đồng" in html  # the table beside it
+    assert "font-family: inherit" in chart and "DejaVu" not in chart
 
 
 def test_trend_defaults_to_the_first_key_target(admin: TestClient) -> None:
     html = admin.get("/units/TT/trend?period=2023").text
     assert _chosen(html) == "gtsx"
-    assert _figure(html, "line")["data"][0]["x"] == ["2022", "2023"]
+    assert {"2022", "2023"} <= set(_texts(_chart(html, "trend-chart")))
 
 
 def test_trend_bars_of_the_units_below(admin: TestClient) -> None:
     html = admin.get("/units/TT/trend?period=2023&indicator=thu-nhap-bq").text
-    assert 'id="trend-units"' in html
-    bars = _figure(html, "bars")["data"][0]
-    assert len(bars["y"]) == 15
-    assert "Xã Đông Mỹ" in bars["y"]
-    assert max(bars["x"]) == bars["x"][-1]  # largest on top
-    assert "72,5" in bars["text"]
+    chart = _chart(html, "trend-units")
+    texts = _texts(chart)
+    names = [t for t in texts if t.startswith("Xã ")]
+    assert len(names) == 15 and "Xã Đông Mỹ" in names
+    assert names[0] == "Xã Tân Triều" and names[-1] == "Xã Đông Mỹ"  # largest on top
+    assert "72,5" in texts
+    table = html[html.index('id="trend-units-values"'):]
+    assert table.index("Xã Tân Triều") < table.index("Xã Đông Mỹ")
+    assert "72,5 triệu đồng/người/năm" in table
 
 
 def test_trend_of_a_commune_has_no_units_below(admin: TestClient) -> None:
     html = admin.get("/units/TT-YENMY/trend?period=2023").text
     assert _chosen(html) == "thu-nhap-bq"  # a number, not a yes/no
-    assert _figure(html, "line")["data"][0]["text"] == ["80,1"]
+    assert "80,1" in _texts(_chart(html, "trend-chart"))
     assert 'id="trend-units"' not in html and "đơn vị trực thuộc" not in html
 
 
@@ -274,7 +278,5 @@ def test_trend_unknown_indicator(admin: TestClient) -> None:
     assert admin.get("/units/TT/trend?indicator=no-such-thing").status_code == 404
 
 
-def test_plotly_script_is_served_locally(admin: TestClient) -> None:
-    response = admin.get("/static-plotly/plotly.min.js")
-    assert response.status_code == 200
-    assert "javascript" in response.headers["content-type"]
+def test_plotly_is_gone(admin: TestClient) -> None:
+    assert admin.get("/static-plotly/plotly.min.js").status_code == 404

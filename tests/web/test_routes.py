@@ -67,7 +67,7 @@ def test_a_route_about_a_unit_checks_that_unit() -> None:
 def test_public_routes_are_few() -> None:
     public = {n for n, [need] in DECLARED.items() if need.action is Action.PUBLIC}
     assert public == {"GET /login", "POST /login", "POST /logout", "GET /lang/{code}",
-                      "GET /healthz", "GET /favicon.ico", "GET /static-plotly/plotly.min.js"}
+                      "GET /healthz", "GET /favicon.ico"}
     assert not any(n.startswith(("GET /api", "POST /api")) for n in public)
 
 

@@ -57,7 +57,7 @@ _SET_FRAMES = tuple(f.name for f in fields(SetResults))
 class Facts:
     """What the pages of a unit show besides its evaluation, found in its data when the
     result is computed: the periods with figures or targets in the unit's subtree (years,
-    halves, quarters, year-to-date; newest first), and the indicators with figures (in the
+    halves, quarters, year-to-date, months; newest first), and the indicators with figures (in the
     subtree, of the unit itself) and with targets."""
 
     periods: tuple[str, ...] = ()
@@ -87,7 +87,8 @@ class Result:
         return found
 
 
-_SHOWN_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD)
+_SHOWN_KINDS = (PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.YTD,
+                PeriodKind.MONTH)
 
 
 def facts_of(definitions: Definitions, unit: str) -> Facts:
@@ -169,7 +170,8 @@ def _inputs(ind: Indicator) -> set[str]:
 RESULT_FORMAT = 3
 """The layout of a packed result's frames. A result packed in another layout (1: before the
 targets' ``assessment``, ``percent_decimals``, ``percent_fixed`` and ``decimals_fixed``; 2:
-before their ``allocation``) is not read: it is computed again."""
+before their ``allocation``, or its facts listed the months with figures) is not read: it is
+computed again."""
 
 
 def pack(ev: Evaluation, facts: Facts = Facts()) -> bytes:

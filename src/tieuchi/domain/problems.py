@@ -355,6 +355,12 @@ CATALOGUE: dict[str, Code] = {
         _WEB, "A request's body is larger than the web accepts (TIEUCHI_MAX_REQUEST_MB).", 413,
         en="the request is larger than {mb} MB; send less at once (a file: split it)",
         vi="yêu cầu gửi lên lớn hơn {mb} MB; hãy gửi ít hơn mỗi lần (tệp: chia nhỏ tệp)"),
+    "no-such-table": Code(
+        _WEB, "A table export names a page that has no such table (or no page).", 404,
+        en="this page has no such table to download; open the page and use the links under "
+           "its tables",
+        vi="trang này không có bảng đó để tải về; hãy mở trang và dùng các liên kết dưới "
+           "mỗi bảng"),
     "busy": Code(_WEB, "Every database connection is in use: retry after the given seconds.",
                  503),
     "database-busy": Code(

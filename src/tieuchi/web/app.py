@@ -1,7 +1,7 @@
 """The web application: one FastAPI app over one :class:`~tieuchi.store.Store`.
 
 Pages are server-rendered Jinja2 templates with htmx (served from the package, no build step);
-charts are plotly, whose script is served from the installed ``plotly`` package. The REST API
+charts are SVG drawn on the server by matplotlib (:mod:`tieuchi.reports.charts`). The REST API
 lives under ``/api`` (:mod:`tieuchi.web.api`). Every error of the API has one shape:
 ``{"ok": false, "errors": [...], "status": n}``.
 """
@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import plotly
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DBAPIError
@@ -59,7 +58,6 @@ __all__ = ["create_app", "render", "lang_of", "error_body", "problem_response", 
            "problem_text"]
 
 HERE = Path(__file__).parent
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 RETRY_AFTER = 5  # seconds, the Retry-After of a 503 when the connection pool is exhausted
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(number=number, percent=percent, long_date=long_date,
@@ -122,11 +120,6 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     protect(app, settings)  # security headers, body limit, offline API docs (web/headers.py)
 
     public = [Needs(Action.PUBLIC)]
-
-    @app.get("/static-plotly/plotly.min.js", include_in_schema=False, dependencies=public)
-    def plotly_js() -> FileResponse:
-        return FileResponse(PLOTLY_JS, media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/lang/{code}", include_in_schema=False, dependencies=public)
     def set_lang(code: str, next: str = "/") -> RedirectResponse:

@@ -48,7 +48,8 @@ from tieuchi.web.app import lang_of
 from tieuchi.web.i18n import named, named_text, translator
 from tieuchi.web.security import app_of, unit_versions
 
-__all__ = ["UnitView", "open_unit", "shown_value", "refused", "STATUS_CLASS", "TONES"]
+__all__ = ["UnitView", "open_unit", "shown_value", "refused", "picker_order", "STATUS_CLASS",
+           "TONES"]
 
 STATUS_CLASS: dict[str, str] = {s.value: assessment_tone(s).value for s in (*Status, *Pace)}
 """A target's assessment → the class of its tone (:func:`tieuchi.domain.status.
@@ -126,9 +127,16 @@ class UnitView:
 
     @cached_property
     def periods(self) -> list[str]:
-        """Periods to choose from: those with figures or targets, and the current one."""
-        found = [Period.parse(c) for c in {*self.result.facts.periods, self.period.code}]
-        return [p.code for p in sorted(found, key=lambda p: (p.start, p.end), reverse=True)]
+        """Periods to choose from: those with figures or targets in the unit's subtree
+        (years, 9 months and other years to date, halves, quarters, months), and the
+        current one, in :func:`picker_order`."""
+        found = {Period.parse(c) for c in {*self.result.facts.periods, self.period.code}}
+        return [p.code for p in sorted(found, key=picker_order)]
+
+    @cached_property
+    def period_choices(self) -> list[tuple[str, str]]:
+        """:attr:`periods` with their labels in the page's language ("quý III/2023")."""
+        return [(code, Period.parse(code).label(self.lang)) for code in self.periods]
 
     @cached_property
     def years(self) -> list[str]:
@@ -307,6 +315,13 @@ class UnitView:
     def children(self) -> list[Unit]:
         return [u for u in self.light.units if u.parent == self.code
                 and u.valid_on(self.period.start, self.period.end)]
+
+
+def picker_order(period: Period) -> tuple[int, int, int]:
+    """The order of the period picker: the newest year first; within a year, the year, then
+    the parts of it from the widest (9 months, 6 months, quarters, months), each the latest
+    first (quý IV before quý III); several years before the year they end in."""
+    return (-period.end.year, -period.kind.granularity, -period.end.toordinal())
 
 
 def spark_points(trend: list[tuple[str, float | None]], width: int = 80,

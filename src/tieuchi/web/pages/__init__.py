@@ -7,16 +7,18 @@ from tieuchi.web.pages import (
     dashboard,
     drafts,
     entry,
+    export,
     history,
     imports,
     manage,
     queue,
     reports,
+    tree,
     trend,
 )
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
            entry.router, history.router, manage.router, reports.router, imports.router,
-           drafts.router, queue.router]
+           drafts.router, queue.router, tree.router, export.router]
 
 __all__ = ["ROUTERS"]

@@ -1,6 +1,7 @@
-
 """Trends: one indicator of a unit over the years, and the units directly below it for the
-period, as plotly charts (the script is served from the installed package, never a CDN).
+period, as SVG charts drawn on the server by the report's chart stack
+(:mod:`tieuchi.reports.charts`: the same functions draw the DOCX's PNG), each with its
+figures in a table beside it. No script draws them.
 
 Figures are read off the read model (the unit's result of each year, and of the period);
 nothing is recomputed here.
@@ -8,6 +9,7 @@ nothing is recomputed here.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import polars as pl
@@ -18,65 +20,36 @@ from tieuchi.app import Action
 from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.outline import named_targets
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.reports.formatting import lower_first, number
-from tieuchi.reports.text import assessment_text
+from tieuchi.domain.status import Comparator
+from tieuchi.reports.charts import ACHIEVED, NO_DATA, NOT_MET, PLAIN, Bars, Line, svg, warm
+from tieuchi.reports.formatting import number
+from tieuchi.reports.text import assessment_text, unit_of_measure
 from tieuchi.web.app import render
+from tieuchi.web.i18n import named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
 from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
 
-__all__ = ["router", "WORDS"]
+__all__ = ["router"]
 
 router = page_router()
 
-WORDS: dict[str, dict[str, str]] = {
-    "vi": {
-        "indicator": "Chỉ tiêu",
-        "show": "Xem",
-        "assigned": "Có chỉ tiêu được giao",
-        "figures_only": "Có số liệu",
-        "none": "Chưa có chỉ tiêu hay số liệu nào để vẽ diễn biến.",
-        "over_years": "{name} qua các năm",
-        "by_unit": "{name} của các đơn vị trực thuộc, {period}",
-        "actual": "Thực hiện",
-        "year": "Năm",
-        "no_figures": "Chưa có số liệu của {unit} về chỉ tiêu này trong các năm {years}.",
-        "no_children": "Các đơn vị trực thuộc chưa có số liệu về chỉ tiêu này trong {period}.",
-        "details": "Chi tiết chỉ tiêu",
-    },
-    "en": {
-        "indicator": "Indicator",
-        "show": "Show",
-        "assigned": "With a target",
-        "figures_only": "With figures",
-        "none": "No target or figure to chart yet.",
-        "over_years": "{name} over the years",
-        "by_unit": "{name} of the units below, {period}",
-        "actual": "Actual",
-        "year": "Year",
-        "no_figures": "{unit} has no figure for this indicator in {years}.",
-        "no_children": "The units below have no figure for this indicator for {period}.",
-        "details": "Target details",
-    },
-}
 
-INK, LINK, ACCENT, MUTED = "#1d2433", "#174ea6", "#b3261e", "#667085"
-BAR_COLOURS = {"ok": "#1e7b3c", "bad": "#b42318", "none": "#c9a227", "": LINK}
-FONT = '"Segoe UI", "Noto Sans", "DejaVu Sans", Roboto, Arial, sans-serif'
+def _warm_charts() -> None:
+    """When the application starts: import the chart stack in the background (the first
+    trend page or DOCX of a worker would otherwise wait about 1.5 s for it)."""
+    threading.Thread(target=warm, name="tieuchi-charts-warm", daemon=True).start()
 
 
-def _name(indicator: Indicator, lang: str) -> str:
-    return (indicator.name_en or indicator.name) if lang == "en" else indicator.name
+router.add_event_handler("startup", _warm_charts)
 
+BAR_COLOURS = {"ok": ACHIEVED, "bad": NOT_MET, "none": NO_DATA, "": PLAIN}
 
-def _measure(indicator: Indicator, lang: str) -> str:
-    if not indicator.unit:
-        return ""
-    return (indicator.unit_en or indicator.unit) if lang == "en" else indicator.unit
+Target = tuple[float | None, tuple[float, float] | None, str]  # value, range, basis
 
 
 def _with_measure(text: str, measure: str) -> str:
-    if not measure:
+    if not measure or not text:
         return text
     return text + measure if measure == "%" else f"{text} {measure}"
 
@@ -90,8 +63,9 @@ def _options(view: UnitView) -> tuple[list[dict[str, str]], list[dict[str, str]]
     for ind in defs.indicators:
         if ind.code not in targeted and ind.code not in observed:
             continue
-        measure = _measure(ind, view.lang)
-        label = _name(ind, view.lang) + (f" ({measure})" if measure else "")
+        measure = unit_of_measure(ind.code, view.ctx)
+        label = named_text(ind.name, ind.name_en, view.lang) + (
+            f" ({measure})" if measure else "")
         (assigned if ind.code in targeted else figures).append({"code": ind.code,
                                                                 "label": label})
     return assigned, figures
@@ -123,34 +97,32 @@ def _default_indicator(view: UnitView, options: list[dict[str, str]]) -> str | N
     return fallback[0] if fallback else None
 
 
-def _targets_by_year(view: UnitView, indicator: str) -> dict[str, tuple[float, str]]:
+def _split(comparator: str | None, low: float, high: float | None
+           ) -> tuple[float | None, tuple[float, float] | None]:
+    """A target as the charts draw it: a range target ("trong khoảng") as a band, any other
+    as a value on the target line."""
+    if comparator == Comparator.WITHIN.value and high is not None:
+        return None, (low, high)
+    return low, None
+
+
+def _targets_by_year(view: UnitView, indicator: str) -> dict[str, Target]:
     """The unit's target of each year shown, with its basis: the evaluated threshold for the
     period, the assigned absolute value for the other years."""
-    found: dict[str, tuple[float, str]] = {}
+    found: dict[str, Target] = {}
     assigned = view.app.results.targets(view.code, [indicator]).filter(
         pl.col("period").is_in(view.years) & pl.col("value").is_not_null()
         & pl.col("relative").is_null())
     for r in assigned.iter_rows(named=True):
-        found.setdefault(r["period"], (float(r["value"]), r["basis"] or "plan"))
+        found.setdefault(r["period"], (*_split(r["comparator"], float(r["value"]),
+                                               r["value_high"]), r["basis"] or "plan"))
     current = view.result.own("targets", view.code).filter(
         (pl.col("indicator") == indicator) & pl.col("target").is_not_null())
     if current.height and view.period.code in view.years:
         r = current.row(0, named=True)
-        found[view.period.code] = (float(r["target"]), r["basis"] or "plan")
+        found[view.period.code] = (*_split(r["comparator"], float(r["target"]),
+                                           r.get("value_high")), r["basis"] or "plan")
     return found
-
-
-def _layout(view: UnitView, measure: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "separators": ",." if view.lang == "vi" else ".,",
-        "font": {"family": FONT, "size": 13, "color": INK},
-        "paper_bgcolor": "#fff", "plot_bgcolor": "#fff",
-        "margin": {"l": 10, "r": 20, "t": 20, "b": 40},
-        "showlegend": True,
-        "legend": {"orientation": "h", "x": 0, "y": 1.12},
-        "hoverlabel": {"font": {"family": FONT}},
-        **extra,
-    }
 
 
 def _text(view: UnitView, indicator: Indicator, value: float | None) -> str:
@@ -162,51 +134,39 @@ def _text(view: UnitView, indicator: Indicator, value: float | None) -> str:
     return number(value, view.lang, indicator.decimals)
 
 
-def _value_axis(view: UnitView, indicator: Indicator, measure: str) -> dict[str, Any]:
-    """The axis of the values: yes/no as two ticks, numbers in the language's format."""
-    axis: dict[str, Any] = {"title": {"text": measure}, "automargin": True,
-                            "gridcolor": "#e6e9ef", "zerolinecolor": "#d8dde6"}
-    if indicator.type is ValueType.YESNO:
-        comparator = view.ctx.words.comparator
-        return {**axis, "tickvals": [0, 1], "ticktext": [comparator["no"], comparator["yes"]],
-                "range": [-0.2, 1.3]}
-    return {**axis, "tickformat": ",~r", "rangemode": "tozero"}
+def _target_text(view: UnitView, indicator: Indicator, target: Target | None,
+                 measure: str) -> str:
+    """A year's target as the table beside the chart writes it: "43.000 tỷ đồng", a range
+    "80 – 90%"."""
+    if target is None:
+        return ""
+    value, band, _ = target
+    if band is not None:
+        return _with_measure(f"{_text(view, indicator, band[0])} – "
+                             f"{_text(view, indicator, band[1])}", measure)
+    return _with_measure(_text(view, indicator, value), measure)
 
 
-def _line_figure(view: UnitView, indicator: Indicator,
-                 points: list[tuple[str, float | None]],
-                 targets: dict[str, tuple[float, str]]) -> dict[str, Any]:
-    lang, measure = view.lang, _measure(indicator, view.lang)
-    words = WORDS[lang]
-    suffix = _with_measure("", measure)
-    years = [y for y, _ in points]
-    data: list[dict[str, Any]] = [{
-        "type": "scatter", "mode": "lines+markers+text", "name": words["actual"],
-        "x": years, "y": [v for _, v in points],
-        "text": [_text(view, indicator, v) for _, v in points],
-        "textposition": "top center", "cliponaxis": False,
-        "hovertemplate": f"%{{text}}{suffix}<extra>{words['actual']}</extra>",
-        "line": {"color": LINK, "width": 3}, "marker": {"size": 9, "color": LINK},
-        "connectgaps": False,
-    }]
-    if targets:
-        basis = next(iter(targets.values()))[1]
-        name = view.ctx.basis(basis).column_text  # "Kế hoạch", "Dự toán"
-        planned = [targets[y][0] if y in targets else None for y in years]
-        data.append({
-            "type": "scatter", "mode": "lines+markers", "name": name,
-            "x": years, "y": planned, "text": [_text(view, indicator, v) for v in planned],
-            "hovertemplate": f"%{{text}}{suffix}<extra>{name}</extra>",
-            "line": {"color": ACCENT, "width": 2, "dash": "dash"},
-            "marker": {"size": 9, "symbol": "diamond", "color": ACCENT},
-            "connectgaps": False,
-        })
-    return {"data": data, "layout": _layout(
-        view, measure, height=380, hovermode="x",
-        xaxis={"type": "category", "title": {"text": words["year"]}, "automargin": True,
-               "showgrid": False, "linecolor": MUTED},
-        yaxis=_value_axis(view, indicator, measure),
-    )}
+def _line(view: UnitView, indicator: Indicator, name: str, measure: str,
+          points: list[tuple[str, float | None]], targets: dict[str, Target]) -> Line:
+    _ = translator(view.lang).gettext
+    years = [y for y, _v in points]
+    target_name = view.ctx.basis(next(iter(targets.values()))[2]).column_text if targets \
+        else ""  # "Kế hoạch", "Dự toán"
+    labels = tuple(_text(view, indicator, v) for _y, v in points)
+    shown = [f"{y}: {_with_measure(label, measure)}" for (y, v), label in zip(
+        points, labels, strict=True) if v is not None]
+    comparator = view.ctx.words.comparator
+    return Line(
+        categories=tuple(years), values=tuple(v for _y, v in points), labels=labels,
+        targets=tuple(targets[y][0] if y in targets else None for y in years),
+        bands=tuple(targets[y][1] if y in targets else None for y in years),
+        actual_name=_("Thực hiện"), target_name=target_name,
+        band_name=f"{target_name} ({comparator['within']})", measure=measure,
+        ticks=((0.0, comparator["no"]), (1.0, comparator["yes"]))
+        if indicator.type is ValueType.YESNO else (),
+        lang=view.lang, title=_("%(name)s qua các năm") % {"name": name},
+        description="; ".join(shown))
 
 
 def _children_rows(view: UnitView, indicator: Indicator) -> list[dict[str, Any]]:
@@ -223,8 +183,11 @@ def _children_rows(view: UnitView, indicator: Indicator) -> list[dict[str, Any]]
     rows = []
     for unit, value in values.select("unit", "value").iter_rows():
         target = targets.get(unit)  # its assessment: the pace while its period is open
+        mark, band = _split(target["comparator"], float(target["target"]),
+                            target.get("value_high")) if target and target["target"] \
+            is not None else (None, None)
         rows.append({"code": unit, "name": view.name(unit), "value": float(value),
-                     "text": _text(view, indicator, value),
+                     "text": _text(view, indicator, value), "mark": mark, "band": band,
                      "status_class": STATUS_CLASS.get(target["assessment"], "")
                      if target else "",
                      "status_text": assessment_text(target, view.ctx) if target else ""})
@@ -232,31 +195,23 @@ def _children_rows(view: UnitView, indicator: Indicator) -> list[dict[str, Any]]
     return rows
 
 
-def _bar_figure(view: UnitView, indicator: Indicator,
-                rows: list[dict[str, Any]]) -> dict[str, Any]:
-    measure = _measure(indicator, view.lang)
-    suffix = _with_measure("", measure)
-    ordered = list(reversed(rows))  # plotly draws horizontal bars from the bottom up
-    return {"data": [{
-        "type": "bar", "orientation": "h",
-        "x": [r["value"] for r in ordered], "y": [r["name"] for r in ordered],
-        "text": [r["text"] for r in ordered], "textposition": "outside", "cliponaxis": False,
-        "customdata": [r["status_text"] for r in ordered],
-        "hovertemplate": f"%{{y}}: %{{text}}{suffix}"
-                         + ("<br>%{customdata}" if any(r["status_text"] for r in rows) else "")
-                         + "<extra></extra>",
-        "marker": {"color": [BAR_COLOURS[r["status_class"]] for r in ordered]},
-    }], "layout": _layout(
-        view, measure, height=max(240, 30 * len(rows) + 90), showlegend=False,
-        margin={"l": 10, "r": 60, "t": 10, "b": 40}, bargap=0.3,
-        xaxis=_value_axis(view, indicator, measure),
-        yaxis={"automargin": True, "type": "category", "ticklabelstandoff": 6},
-    )}
-
-
-def _points(view: UnitView, indicator: str) -> list[tuple[str, float | None]]:
-    """The unit's value of each of the view's years (None without a figure)."""
-    return view.trends([indicator])[indicator]
+def _bars(view: UnitView, indicator: Indicator, name: str, measure: str,
+          rows: list[dict[str, Any]]) -> Bars:
+    _ = translator(view.lang).gettext
+    period = view.period.label(view.lang)
+    return Bars(
+        names=tuple(r["name"] for r in rows), values=tuple(r["value"] for r in rows),
+        labels=tuple(r["text"] for r in rows),
+        colours=tuple(BAR_COLOURS[r["status_class"]] for r in rows),
+        marks=tuple(r["mark"] for r in rows), bands=tuple(r["band"] for r in rows),
+        target_name=_("Chỉ tiêu được giao"),
+        band_name=f"{_('Chỉ tiêu được giao')} ({view.ctx.words.comparator['within']})",
+        lang=view.lang,
+        title=_("%(name)s của các đơn vị trực thuộc, %(period)s") % {"name": name,
+                                                                    "period": period},
+        description="; ".join(f"{r['name']}: {_with_measure(r['text'], measure)}"
+                              + (f" ({r['status_text']})" if r["status_text"] else "")
+                              for r in rows))
 
 
 @router.get("/units/{code}/trend", dependencies=[Needs(Action.READ)])
@@ -264,35 +219,33 @@ def trend(request: Request, user: CurrentUser, code: str, period: str | None = N
           indicator: str = "") -> HTMLResponse:
     """An indicator of the unit over the years, and the units below it for the period."""
     view = open_unit(request, user, code, period)
-    words = WORDS[view.lang]
     assigned, figures = _options(view)
     chosen = indicator or _default_indicator(view, assigned + figures)
-    context: dict[str, Any] = {"assigned": assigned, "figures": figures, "tw": words,
-                               "chosen": chosen, "ind": None,
-                               "unit_in_text": lower_first(view.name()) if view.lang == "vi"
-                               else view.name()}
+    context: dict[str, Any] = {"assigned": assigned, "figures": figures,
+                               "chosen": chosen, "ind": None}
     if chosen:
         ind = view.light.indicator_by_code.get(chosen)
         if ind is None:
             raise HTTPException(404, f"indicator '{chosen}' does not exist")
-        measure = _measure(ind, view.lang)
-        points = _points(view, ind.code)
+        measure = unit_of_measure(ind.code, view.ctx)
+        name = named_text(ind.name, ind.name_en, view.lang)
+        points = view.trends([ind.code])[ind.code]
         targets = _targets_by_year(view, ind.code)
         children = _children_rows(view, ind)
+        line = _line(view, ind, name, measure, points, targets)
         target_row = view.result.own("targets", code).filter(pl.col("indicator") == ind.code)
         context.update(
-            ind=ind, name=_name(ind, view.lang), measure=measure,
+            ind=ind, measure=measure,
             points=[{"year": y, "value": _with_measure(_text(view, ind, v), measure)
                      if v is not None else "–",
-                     "target": _with_measure(_text(view, ind, targets[y][0]), measure)
-                     if y in targets else ""}
+                     "target": _target_text(view, ind, targets.get(y), measure)}
                     for y, v in points],
             has_points=any(v is not None for _, v in points),
-            has_targets=bool(targets),
-            line=_line_figure(view, ind, points, targets),
-            children=children, has_children=bool(view.children()),
-            bars=_bar_figure(view, ind, children) if children else None,
+            target_name=line.target_name if targets else "",
+            line_svg=svg(line) if any(v is not None for _, v in points) else "",
+            children=[{**r, "shown": _with_measure(r["text"], measure)} for r in children],
+            has_children=bool(view.children()),
+            bars_svg=svg(_bars(view, ind, name, measure, children)) if children else "",
             target_key=target_row.row(0, named=True)["key"] if target_row.height else None,
         )
     return render(request, "trend.html", user=user, view=view, tab="trend", **context)
-

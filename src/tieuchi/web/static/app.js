@@ -22,3 +22,29 @@ document.addEventListener("submit", function (event) {
   window.addEventListener("resize", mark);
   document.addEventListener("htmx:afterSettle", mark);
 })();
+
+// Every table can be downloaded (web/pages/export.py renders the page again for the same user
+// and reads the table off it): a "CSV" and an "Excel" link under each table of the page as
+// served, naming the table by its id, else by its position among the page's tables. A table
+// with data-export="no" has none.
+document.addEventListener("DOMContentLoaded", function () {
+  var page = location.pathname + location.search;
+  document.querySelectorAll("table").forEach(function (table, index) {
+    if (table.dataset.export === "no" || table.closest("[data-export='no']")) return;
+    var which = table.id || String(index);
+    var links = document.createElement("p");
+    links.className = "export small";
+    [["csv", "CSV"], ["xlsx", "Excel"]].forEach(function (format, n) {
+      var link = document.createElement("a");
+      link.href = "/export?page=" + encodeURIComponent(page) + "&table=" +
+        encodeURIComponent(which) + "&format=" + format[0];
+      link.textContent = "⤓ " + format[1];
+      link.setAttribute("download", "");
+      if (n) links.appendChild(document.createTextNode(" · "));
+      links.appendChild(link);
+    });
+    var after = table.parentElement && table.parentElement.classList.contains("table-wrap")
+      ? table.parentElement : table;
+    after.insertAdjacentElement("afterend", links);
+  });
+});
