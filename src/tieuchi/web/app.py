@@ -52,7 +52,6 @@ from tieuchi.web.security import (
     csrf_token,
     request_user,
 )
-from tieuchi.web.words import UI  # TRANSITIONAL: `t` for the templates not yet converted
 
 __all__ = ["create_app", "render", "lang_of", "error_body", "problem_response", "problem_item",
            "problem_text"]
@@ -83,7 +82,7 @@ def render(request: Request, template: str, status_code: int = 200,
     with speaking(lang):  # the templates' _() and {% trans %} read the page's language
         return templates.TemplateResponse(request, template, {
             # TRANSITIONAL (merger): drop "t" once every template reads the catalogue
-            "user": user, "lang": lang, "t": UI[lang], "w": WORDS[lang],
+            "user": user, "lang": lang, "w": WORDS[lang],
             "role_names": ROLE_NAMES[lang], "csrf": csrf,
             "today": date.today(), **context,
         }, status_code=status_code)
