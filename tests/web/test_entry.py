@@ -330,3 +330,11 @@ def test_local_time_is_vietnam_time() -> None:
     assert local_time(datetime(2023, 12, 31, 18, 30, tzinfo=UTC)) == "01/01/2024 01:30"
     # one way in both languages (spec: "07/12/2026 08:57", never ISO)
     assert local_time(datetime(2023, 12, 31, 18, 30, tzinfo=UTC), "en") == "01/01/2024 01:30"
+
+
+def test_a_figures_note_is_shown_in_its_trace(own_site: Site) -> None:
+    own_site.post("yenmy", FORM + "?period=2023",
+                  {"note__thu-nhap-bq": "Theo điều tra hộ gia đình"})
+    trace = own_site.get("yenmy", "/units/TT-YENMY/trace?indicator=thu-nhap-bq&period=2023")
+    assert own_site.status == 200
+    assert "Ghi chú: Theo điều tra hộ gia đình" in trace

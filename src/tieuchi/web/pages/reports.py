@@ -490,6 +490,7 @@ def _trace_block(view: UnitView, indicator: str, period: str,
             else "",
             "recorded": _recorded(row["recorded_at"], lang),
             "note": note if row["used"] else _("không dùng: đã có bản mới hơn"),
+            "figure_note": row.get("note") or "",
             "used": row["used"], "depth": row["depth"], "kind": row["kind"],
         })
     return {"heading": heading, "period": Period.parse(period).label(lang),

@@ -1,10 +1,6 @@
 // Behaviour every page shares, without inline script (the Content-Security-Policy allows
-// scripts from this site only): a <select data-autosubmit> submits its form when changed;
-// a <form data-confirm="…"> asks before it is sent.
-document.addEventListener("change", function (event) {
-  var select = event.target.closest("select[data-autosubmit]");
-  if (select && select.form) select.form.submit();
-});
+// scripts from this site only): a <form data-confirm="…"> asks before it is sent. A choice
+// in a drop-down never reloads the page by itself (WCAG 3.2.2): its form has a button.
 document.addEventListener("submit", function (event) {
   var form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
