@@ -275,7 +275,11 @@ def test_trend_of_a_commune_has_no_units_below(admin: TestClient) -> None:
 
 
 def test_trend_unknown_indicator(admin: TestClient) -> None:
-    assert admin.get("/units/TT/trend?indicator=no-such-thing").status_code == 404
+    """A sentence in the user's language, never the framework's English."""
+    response = admin.get("/units/TT/trend?indicator=no-such-thing")
+    assert response.status_code == 404
+    assert "Không có chỉ tiêu “no-such-thing”." in response.text
+    assert "does not exist" not in response.text
 
 
 def test_plotly_is_gone(admin: TestClient) -> None:

@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 import polars as pl
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
@@ -25,10 +25,10 @@ from tieuchi.reports.charts import ACHIEVED, NO_DATA, NOT_MET, PLAIN, Bars, Line
 from tieuchi.reports.formatting import number
 from tieuchi.reports.text import assessment_text, unit_of_measure
 from tieuchi.web.app import render
-from tieuchi.web.i18n import named_text, translator
+from tieuchi.web.i18n import N_, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
 from tieuchi.web.security import Needs
-from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit
+from tieuchi.web.views import STATUS_CLASS, UnitView, open_unit, refused
 
 __all__ = ["router"]
 
@@ -226,7 +226,8 @@ def trend(request: Request, user: CurrentUser, code: str, period: str | None = N
     if chosen:
         ind = view.light.indicator_by_code.get(chosen)
         if ind is None:
-            raise HTTPException(404, f"indicator '{chosen}' does not exist")
+            raise refused("not-found", N_("Không có chỉ tiêu “%(indicator)s”."),
+                          indicator=chosen)
         measure = unit_of_measure(ind.code, view.ctx)
         name = named_text(ind.name, ind.name_en, view.lang)
         points = view.trends([ind.code])[ind.code]
