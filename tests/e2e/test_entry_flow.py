@@ -94,7 +94,9 @@ def test_criteria_matrix_and_trend_pages(server: str, new_page: Callable[[], Pag
     page.goto(f"{server}/units/TT/trend?period=2023&indicator=gtsx")
     expect(page.locator("#trend-chart svg[role=img]")).to_be_visible()  # drawn on the server
     screenshot(page, "trend.png")
-    page.select_option("#indicator", "thu-nhap-bq")  # static/app.js submits the choice
+    page.select_option("#indicator", "thu-nhap-bq")
+    assert "indicator=gtsx" in page.url  # a choice alone never reloads the page (WCAG 3.2.2)
+    page.locator("form.trend-pick button[type=submit]").click()
     page.wait_for_url("**indicator=thu-nhap-bq**")
     expect(page.locator("#trend-units svg[role=img]")).to_be_visible()
     page.goto(f"{server}/api/docs")  # Swagger UI from the package, under the same policy
