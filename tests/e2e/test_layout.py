@@ -51,6 +51,7 @@ PAGES = [
     Shown("history-all", "thanhtri", "/units/TT/history?period=2023"),
     Shown("queue", "thanhtri", "/units/TT/queue?period=2023"),
     Shown("queue-city", "hanoi", "/units/HN/queue?period=2023&state=all"),
+    Shown("tree", "hanoi", "/units/HN/tree?period=2023"),
     Shown("import", "thanhtri", "/units/TT/import?period=2023"),
     Shown("manage-targets", "thanhtri", "/units/TT/manage-targets?period=2023"),
     Shown("drafts", "thanhtri", "/units/TT/drafts?period=2023"),
