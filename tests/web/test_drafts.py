@@ -160,7 +160,7 @@ def test_who_may_see_and_do_what(site: Site) -> None:
     for url in ("/units/TT/drafts", district, district + "/compare"):
         page = site.get("gialam", url)
         assert site.status == 404, url
-        assert "không có đơn vị 'TT' hoặc bạn không có quyền xem" in page
+        assert "Không có đơn vị 'TT' hoặc bạn không có quyền xem" in page
     site.post("gialam", district + "/comments", {"version": "1", "paragraph": "1",
                                                  "text": "x"})
     assert site.status == 404

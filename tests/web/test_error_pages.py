@@ -18,7 +18,7 @@ RAW = re.compile(r"does not exist|Field required|query\.|Not Found|Unprocessable
 WRONG = [
     ("/units/XYZ/drafts", 404),
     ("/units/XYZ", 404),
-    ("/units/TT/history", 422),
+    ("/units/TT/history?period=20x3", 422),
     ("/no/such/page", 404),
     ("/units/TT/drafts/abc", 422),
     ("/units/TT/trend?indicator=NO-SUCH-INDICATOR", 404),

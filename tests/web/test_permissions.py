@@ -195,6 +195,10 @@ WRITES: dict[str, Write] = {
     "POST /units/{code}/drafts/{draft_id}/comments/{comment_id}/resolve": Write(
         "targets", lambda c: {"data": {"outcome": "accepted"}}),
     "POST /units/{code}/drafts/{draft_id}/close": Write("targets", lambda c: {"data": {}}),
+    # The queue's steps: read the unit's queue, then each form's step is the workflow's own
+    # (approval by the level above, tests/web/test_queue.py): refused for who cannot read.
+    "POST /units/{code}/queue": Write("read", lambda c: {"data": {
+        "action": "approve", "form": f"{c.unit}|{dataset_of(c.unit)}"}}, frozenset()),
     "POST /units/{code}/import": Write("write", _upload),
     "POST /units/{code}/import/confirm": Write("write", _confirm),
     # The narrative: the officers and administrators of the unit, as targets.
