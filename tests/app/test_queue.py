@@ -133,3 +133,20 @@ def test_saving_a_form_keeps_the_vintage_of_the_figure_it_changes(
     held = loaded_store.figures.held([COMMUNE], ["2024"])
     assert sorted(held.filter(held["indicator"] == indicator)["vintage"].to_list()) == [
         "estimate", "official"]
+
+
+def test_a_note_written_after_the_first_figures_is_read_with_them(loaded_store: Store) -> None:
+    """The frames of the figures held are read with their declared types: a note held only
+    by a figure written late (none in the first rows read) broke the queue and the exports."""
+    app = _app(loaded_store)
+    clerk, officer = entry_user(loaded_store), officer_user(loaded_store)
+    before = loaded_store.figures.held([COMMUNE, OTHER_COMMUNE, DISTRICT])
+    assert before.height > 100 and before["note"].null_count() == before.height
+    codes = list(app.dataset(COMMUNE, COMMUNE_SET).indicators)
+    indicator = list(loaded_store.figures.latest(COMMUNE, "2023", codes))[-1]
+    app.enter_figures(clerk, COMMUNE, "2023", COMMUNE_SET, {}, vintage=None,
+                      notes={indicator: "Số ước, chờ Chi cục Thống kê"})
+    held = loaded_store.figures.held([COMMUNE, OTHER_COMMUNE, DISTRICT])
+    assert held.schema["note"] == before.schema["note"]
+    assert "Số ước, chờ Chi cục Thống kê" in held["note"].to_list()
+    assert app.queue(officer, DISTRICT, "2023").items  # read as before

@@ -55,6 +55,10 @@ HELD_SCHEMA: dict[str, Any] = {
 }
 """The figures as the imports and exports read them (:meth:`Figures.held`)."""
 
+# The columns' types as read, not guessed from the first rows (a note or a source held only
+# by a later figure); ``changed_at`` is read as each backend gives it (:func:`_utc`).
+_READ_SCHEMA = {"id": pl.Int64, **{c: t for c, t in HELD_SCHEMA.items() if c != "changed_at"}}
+
 _OBS_KEYS = ["unit", "indicator", "period", "vintage"]
 _OBS_FIELDS = ["value", "source", "recorded_at"]
 
@@ -345,7 +349,8 @@ class Figures(Repository):
                 query = select(*columns).where(ObservationRow.unit.in_(chunk))
                 if chosen is not None:
                     query = query.where(ObservationRow.period.in_(chosen))
-                frames.append(_utc(pl.read_database(query, connection=s.connection())))
+                frames.append(_utc(pl.read_database(
+                    query, connection=s.connection(), schema_overrides=_READ_SCHEMA)))
         if not frames:
             return pl.DataFrame(schema=HELD_SCHEMA)
         return pl.concat(frames).sort("id").select(
