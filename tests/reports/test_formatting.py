@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -25,7 +25,9 @@ from tieuchi.reports.formatting import (
     (100.2, "100,2", "100.2"),
     (1234.5, "1.234,5", "1,234.5"),
     (3450000000, "3.450.000.000", "3,450,000,000"),
-    (-12.25, "-12,2", "-12.2"),
+    (-12.25, "-12,3", "-12.3"),  # half up, away from zero, as a statistics office rounds
+    (87.25, "87,3", "87.3"),  # not "87,2" (half to even): issue 11
+    (2.675, "2,7", "2.7"),  # the number as written, not its binary tail (2.67499…)
     (None, "–", "–"),
 ])
 def test_number(value: float | None, vi: str, en: str) -> None:
@@ -85,7 +87,7 @@ def test_the_printed_number_reads_back_as_the_value_rounded(
     """What a report prints parses back to the value rounded at N decimals, with N decimals
     when fixed and at most N (no trailing zero) otherwise."""
     text = number(value, lang, decimals, fixed)
-    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     assert Decimal(repr(parse_number(text, lang))) == rounded
     mark = "," if lang == "vi" else "."
     places = text.split(mark)[1] if mark in text else ""

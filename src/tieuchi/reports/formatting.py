@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
@@ -22,12 +22,17 @@ LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 def number(value: float | None, lang: str = "vi", decimals: int = 1,
            fixed: bool = False) -> str:
-    """1.234,5 in Vietnamese, 1,234.5 in English, rounded to ``decimals`` places; trailing
-    zeros dropped (14, not 14,0) unless ``fixed`` (2.418,50)."""
+    """1.234,5 in Vietnamese, 1,234.5 in English, rounded half up to ``decimals`` places as
+    a statistics office rounds the number as written (0,085 → 0,09; 87,25 → 87,3: not to
+    the even digit, nor by the float's binary tail); trailing zeros dropped (14, not 14,0)
+    unless ``fixed`` (2.418,50)."""
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + ("0" if fixed else "#") * decimals if decimals else "")
-    text = format_decimal(value, format=pattern, locale=LOCALES[lang])
+    written = Decimal(repr(float(value))) if math.isfinite(value) else Decimal(value)
+    rounded = written.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP) \
+        if written.is_finite() else written
+    text = format_decimal(rounded, format=pattern, locale=LOCALES[lang])
     return text[1:] if text.startswith("-") and not _NONZERO.search(text) else text
 
 
