@@ -112,8 +112,20 @@ def test_the_queue_in_english(site: Site) -> None:
     try:
         page = html.unescape(client.get("/units/TT/queue?period=2023&state=all").text)
         assert "Work queue" in page and "Days late" in page and "In progress" in page
+        units = re.findall(r'<a href="/units/[^"?]+\?period=2023[^"]*">([^<]+)</a>', page)
+        assert "Yên Mỹ" in units and not any(u.startswith(("xã ", "huyện ")) for u in units)
+        assert "100%" in page and "100 %" not in page
     finally:
         client.cookies.delete("lang")
+
+
+def test_an_approved_form_says_it_is_approved(own_site: Site) -> None:
+    own_site.post("yenmy", "/units/TT-YENMY/entry/ntm-nang-cao/workflow?period=2023",
+                  {"action": "submit"})
+    own_site.post("thanhtri", QUEUE, {"one": f"approve:{YENMY}"})
+    page = own_site.get("yenmy", FORM + "?period=2023")
+    note = re.search(r'id="closed-note">([^<]+)<', page)
+    assert note and "phê duyệt" in note.group(1) and "gửi lên cấp trên" not in note.group(1)
 
 
 def test_the_dashboard_loads_what_waits(site: Site) -> None:

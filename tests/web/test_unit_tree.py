@@ -38,6 +38,8 @@ def test_the_city_sees_its_whole_tree(site: Site) -> None:
     assert re.search(r'class="badge bad">48/52 chỉ tiêu đạt', district)
     assert 'class="badge info">3/3 bộ tiêu chí đạt chuẩn' in _line(html, "TT-YENMY")
     assert "<details open>" in html and html.count("<details") >= 2  # collapsible
+    # no link inside a <summary>: a control inside a control (axe: nested-interactive)
+    assert not re.search(r"<summary[^>]*>(?:(?!</summary>).)*<a ", html, re.S)
 
 
 def test_a_district_sees_from_itself_down_in_english(site: Site) -> None:

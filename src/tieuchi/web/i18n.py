@@ -101,10 +101,17 @@ def jinja_callables() -> dict[str, object]:
             "npgettext": _npgettext}
 
 
+def _vietnamese(name: str) -> bool:
+    """Whether a name is written in Vietnamese, that is with a letter outside ASCII: "%",
+    "ha", "km" or "GRDP" read the same in English and are shown without a mark."""
+    return any(c.isalpha() and not c.isascii() for c in name)
+
+
 def named_text(name: str, name_en: str | None, lang: str) -> str:
     """A defined name as plain text (an attribute, an option, a file): its English form in
-    English where given, else the Vietnamese name marked "(vi)"."""
-    if lang != "en":
+    English where given, else the Vietnamese name marked "(vi)" (a name with no Vietnamese
+    letter, "%" or "km", as it is)."""
+    if lang != "en" or not name_en and not _vietnamese(name):
         return name
     return name_en or f"{name} (vi)"
 
@@ -113,7 +120,7 @@ def named(name: str, name_en: str | None, lang: str) -> Markup | str:
     """A defined name in a page's text: its English form in English where given, else the
     Vietnamese name in a ``lang="vi"`` span with a visible "vi" mark (screen readers read it
     in Vietnamese). Not for attributes: use :func:`named_text` there."""
-    if lang != "en" or name_en:
+    if lang != "en" or name_en or not _vietnamese(name):
         return name_en if lang == "en" and name_en else name
     title = translator("en").gettext("Chưa có tên tiếng Anh")
     return Markup('<span lang="vi" class="vi-only">{}<abbr title="{}">vi</abbr></span>').format(

@@ -144,7 +144,9 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
             else "",
             "yesno": indicator.type is ValueType.YESNO,
             "text": text,
-            "current": _held_text(value, indicator, lang) if value is not None else "",
+            # in the form's own number format (typed the Vietnamese way in both languages):
+            # the figure held reads as the field beside it ("43.799", not "43,799")
+            "current": _held_text(value, indicator, "vi") if value is not None else "",
             "vintage": _(VINTAGE_NAMES[current["vintage"]])
             if current and current["vintage"] in VINTAGE_NAMES else "",
             "changed": f"{current['changed_by']}, {local_time(current['changed_at'])}"
@@ -164,6 +166,7 @@ def _form_page(request: Request, view: UnitView, ds: DataSet, *, status_code: in
         request, "entry_form.html", status_code=status_code, user=user, view=view,
         tab="entry", ds=ds, ds_name=named(ds.name, ds.name_en, lang),
         ds_title=named_text(ds.name, ds.name_en, lang), rows=rows, state=state,
+        closed_note=_closed_text(state, lang),
         stage=stage.value, state_text=_(STAGE_WORDS[stage]),
         editable=state.is_open, alert=alert, message=message,
         buttons=[(s.value, _(STEP_WORDS[s])) for s in steps],
@@ -295,6 +298,8 @@ def _closed_text(state: str, lang: str) -> str:
     _ = translator(lang).gettext
     if state == State.LOCKED:
         return _("Số liệu đã khóa: không sửa được. Quản trị có thể mở khóa, nêu lý do.")
+    if state == State.APPROVED:
+        return _("Biểu đã được cấp trên phê duyệt: không sửa được cho đến khi được trả lại.")
     return _("Biểu đã gửi lên cấp trên: không sửa được cho đến khi được trả lại.")
 
 

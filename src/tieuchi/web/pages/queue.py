@@ -20,7 +20,7 @@ from tieuchi.app import Action, Moved
 from tieuchi.app.queue import FILTERS, Item, Queue, Stage
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.workflow import Step
-from tieuchi.reports.formatting import number, short_date
+from tieuchi.reports.formatting import percent, short_date
 from tieuchi.web.app import problem_text, render
 from tieuchi.web.i18n import N_, named, named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -65,13 +65,12 @@ def _rows(view: UnitView, items: list[Item]) -> list[dict[str, Any]]:
     lang, _ = view.lang, translator(view.lang).gettext
     return [{
         "key": i.key, "unit": i.unit.code, "dataset": i.dataset.code,
-        "unit_name": named(i.unit.name, i.unit.name_en, lang),
-        "unit_kind": i.unit.kind or "",
+        "unit_name": view.name(i.unit.code),  # "Xã Tân Triều" (its kind in Vietnamese only)
         "form": named(i.dataset.name, i.dataset.name_en, lang),
         "form_text": named_text(i.dataset.name, i.dataset.name_en, lang),
         "stage": i.stage.value, "stage_text": _(STAGE_WORDS[i.stage]),
         "filled": i.filled, "required": i.required,
-        "share": number(i.share, lang, 0) + " %",
+        "share": percent(i.share, lang, 0),
         "due": short_date(i.due) if i.due else "", "late": i.days_late,
         "steps": [{"step": s.value, "text": _(STEP_WORDS[s])} for s in i.steps],
         "lockable": Step.APPROVE in i.steps,
