@@ -125,6 +125,7 @@ def test_a_note_typed_in_the_form_is_kept_with_its_figure(own_site: Site) -> Non
     history = own_site.get("yenmy", "/units/TT-YENMY/history?indicator=thu-nhap-bq"
                                     "&period=2023")
     assert "Số ước, chờ Chi cục Thống kê" in history
+    assert "Sửa ghi chú" in history  # not "Sửa 80,1 → 80,1"
 
 
 def test_decimal_comma_and_vintage(own_site: Site) -> None:

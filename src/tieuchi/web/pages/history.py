@@ -57,6 +57,13 @@ def history(request: Request, user: CurrentUser, code: str, indicator: str | Non
                   options=options, more=max(0, len(entries) - SHOWN))
 
 
+def _note_only(a: AuditEntry) -> bool:
+    """A change of a figure's note alone (its value as it was)."""
+    return a.action == "change" and bool(a.old) and bool(a.new) and \
+        (a.old or {}).get("value") == (a.new or {}).get("value") and \
+        (a.old or {}).get("note") != (a.new or {}).get("note")
+
+
 def _row(a: AuditEntry, indicator: Indicator | None, view: UnitView) -> dict[str, Any]:
     _ = translator(view.lang).gettext
     lang = view.lang
@@ -67,7 +74,8 @@ def _row(a: AuditEntry, indicator: Indicator | None, view: UnitView) -> dict[str
         "indicator": named_text(indicator.name, indicator.name_en, lang) if indicator
         else a.parts.get("indicator", ""),
         "code": indicator.code if indicator else "",
-        "action": _(ACTION_NAMES[a.action]) if a.action in ACTION_NAMES else a.action,
+        "action": _(N_("Sửa ghi chú")) if _note_only(a) else _(ACTION_NAMES[a.action])
+        if a.action in ACTION_NAMES else a.action,
         "old": shown_value(old.get("value"), indicator, lang) if a.old else "",
         "new": shown_value(new.get("value"), indicator, lang) if a.new else "",
         "vintage": _(VINTAGE_NAMES[vintage]) if vintage in VINTAGE_NAMES else vintage,
