@@ -25,8 +25,9 @@ from tieuchi.domain.base import Model
 from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Level, Unit
 
-__all__ = ["Body", "HeaderFields", "Issuer", "HEADER_FIELDS", "unit_kind", "place_name",
-           "body_name", "issuer_of", "written", "NO_ISSUER", "is_dated", "DATED_MONTHS"]
+__all__ = ["Body", "HeaderFields", "Issuer", "HEADER_FIELDS", "unit_kind", "titled_name",
+           "place_name", "body_name", "issuer_of", "written", "NO_ISSUER", "is_dated",
+           "DATED_MONTHS"]
 
 
 class Body(StrEnum):
@@ -125,6 +126,14 @@ def unit_kind(unit: Unit, level: Level | None) -> str | None:
     its level's name; none for a planning area (a pseudo level) with no kind."""
     kind = unit.kind or (level.name if level is not None and not level.pseudo else None)
     return kind.lower() if kind else None
+
+
+def titled_name(unit: Unit, level: Level | None = None) -> str:
+    """"Xã A": the unit's name with its kind or level before it, unless it already has it."""
+    prefix = unit_kind(unit, level)
+    if prefix and not unit.name.lower().startswith(prefix):
+        return f"{prefix[:1].upper()}{prefix[1:]} {unit.name}"
+    return unit.name
 
 
 def place_name(unit: Unit, kind: str | None) -> str:

@@ -18,7 +18,7 @@ import polars as pl
 
 from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.criteria import CriteriaSet, RuleKind
-from tieuchi.domain.issuer import is_dated, unit_kind
+from tieuchi.domain.issuer import is_dated, titled_name, unit_kind
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.precision import Precision
 from tieuchi.domain.project import Highlight, ReportItem
@@ -102,10 +102,7 @@ class Context:
         unit = defs.unit_by_code[code]
         if self.lang == "en":
             return unit.name_en or unit.name
-        prefix = unit_kind(unit, defs.level_by_code.get(unit.level))
-        if prefix and not unit.name.lower().startswith(prefix):
-            return f"{prefix[:1].upper()}{prefix[1:]} {unit.name}"
-        return unit.name
+        return titled_name(unit, defs.level_by_code.get(unit.level))
 
     def target(self, key: str, unit: str) -> Row | None:
         """A target by key, or the unit's target for an indicator code."""

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from tieuchi.app import Action
 from tieuchi.app import drafts as d
+from tieuchi.domain.issuer import titled_name
 from tieuchi.domain.periods import Period
 from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.units import Unit
@@ -91,12 +92,8 @@ def _status(error: ProblemError) -> int:
 
 
 def _unit_name(unit: Unit, lang: str) -> str:
-    """"Xã Yên Mỹ" (the unit's kind before its name); its English name in English."""
-    kind = unit.kind or ""
-    name = unit.name
-    if kind and not name.lower().startswith(kind.lower()):
-        name = f"{kind[:1].upper()}{kind[1:]} {name}"
-    return named_text(name, unit.name_en, lang)
+    """"Xã A" (the unit's kind before its name); its English name in English."""
+    return named_text(titled_name(unit), unit.name_en, lang)
 
 
 def _frame(request: Request, user: User, code: str, period: str | None) -> dict[str, Any]:

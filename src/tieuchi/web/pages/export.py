@@ -187,7 +187,7 @@ def cell_value(cell: Cell, lang: str) -> Value:
 
 
 def _filename(table: Table, index: int, extension: str) -> str:
-    """"Diễn biến · Tổng giá trị … · Huyện Thanh Trì" → the title in ASCII, and the table."""
+    """"Diễn biến · <chỉ tiêu> · <đơn vị>" → the title in ASCII, and the table."""
     title = table.title.rsplit(" · tieuchi", 1)[0] or "tieuchi"
     plain = unicodedata.normalize("NFKD", title.replace("đ", "d").replace("Đ", "D"))
     words = re.findall(r"[a-z0-9]+", plain.encode("ascii", "ignore").decode().lower())

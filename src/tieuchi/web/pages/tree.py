@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from tieuchi.app import Action
+from tieuchi.domain.status import Tone, count_tone
 from tieuchi.web.app import render
 from tieuchi.web.i18n import translator
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -52,10 +53,8 @@ class Headline:
         every one is met or on pace, grey while figures are missing and none has failed,
         neutral (``info``) without targets."""
         if not self.total:
-            return "info"
-        if self.bad:
-            return "bad"
-        return "ok" if self.ok == self.total else "none"
+            return Tone.INFO.value
+        return count_tone(self.total, self.bad, self.none).value  # the domain's rule
 
 
 def headline(assessments: Iterable[str | None], sets: Iterable[bool] = ()) -> Headline:
