@@ -38,6 +38,10 @@ class Condition(Comparison[Threshold]):
     indicator: str | None = Field(default=None, pattern=CODE_PATTERN)
     set: str | None = Field(default=None, pattern=CODE_PATTERN)
     label: str | None = None
+    # where the threshold is written ("Phụ lục I, mục 2.1") and whether it was read in that
+    # text; None: as its criterion
+    citation: str | None = None
+    verified: bool | None = None
 
     @model_validator(mode="after")
     def _what(self) -> Condition:
@@ -64,8 +68,9 @@ class Criterion(Model):
     at_least: int | None = Field(default=None, ge=1)  # conditions needed; default all
     mandatory: bool = False
     score: float | None = None
-    verified: bool = False
-    source: str | None = None
+    verified: bool = False  # read in the legal text itself, not in a summary
+    source: str | None = None  # where it was read: an address
+    citation: str | None = None  # where in the set's document: "Điều 1, Phụ lục I, tiêu chí 2"
     note: str | None = None
 
     @model_validator(mode="before")

@@ -65,6 +65,9 @@ class Indicator(Model):
     name: str
     name_en: str | None = None
     short_name: str | None = None  # for report sentences: "thu cố định"
+    # other names the indicator goes by in plans and reports ("tăng trưởng kinh tế",
+    # "GRDP"): matched, accents folded, when a plan's table is read into targets
+    synonyms: tuple[str, ...] = ()
     unit: str | None = None  # unit of measure: "tỷ đồng", "%", "người"
     unit_en: str | None = None  # in English reports: "VND billion", "people"
     type: ValueType = ValueType.NUMBER

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from tieuchi.domain.base import CODE_PATTERN, Model
 
-__all__ = ["Level", "Unit"]
+__all__ = ["Level", "Unit", "Split"]
 
 
 class Level(Model):
@@ -18,6 +18,16 @@ class Level(Model):
     name: str
     name_en: str | None = None
     pseudo: bool = False  # a planning area, not a legal unit ("khu vực dự kiến thành lập phường")
+
+
+class Split(Model):
+    """How a unit split among several successors shares its figures out: each successor's
+    declared weight (its population or area from the split unit), ``by`` what, and the
+    ``source`` of the weights ("Đề án sắp xếp ĐVHC cấp xã, 2025")."""
+
+    by: str  # "dân số", "diện tích"
+    source: str
+    weights: dict[str, float]
 
 
 class Unit(Model):
@@ -33,6 +43,7 @@ class Unit(Model):
     valid_from: date | None = None
     valid_to: date | None = None
     successors: tuple[str, ...] = ()
+    split: Split | None = None  # with two or more successors: how its figures are shared out
     official_code: str | None = None  # the GSO code of the unit, when it has one
 
     def valid_on(self, start: date, end: date) -> bool:
