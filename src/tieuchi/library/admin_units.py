@@ -31,7 +31,7 @@ from tieuchi.domain.problems import Problem, ProblemError
 
 __all__ = ["SOURCE", "Province", "Commune", "District", "LegacyCommune", "LegacyProvince",
            "Succession", "find_province", "find_commune", "find_district", "communes_of",
-           "units_for", "levels_for", "missing_levels", "unit_code", "VALID_FROM",
+           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "VALID_FROM",
            "VALID_TO"]
 
 VALID_FROM = date(2025, 7, 1)
@@ -388,3 +388,44 @@ def units_for(province: Province | str, commune: Commune | str | None = None,
               for d in data.districts if d.code in district_codes]
     units += [_legacy_unit(c, _successors("xa", c.code, new_codes)) for c in olds]
     return units
+
+
+# ------------------------------------------------------------------ the YAML of a folder
+def _yaml_value(value: Any) -> str:
+    """A value in YAML flow style: strings JSON-quoted (JSON is YAML), dates bare."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def units_file(units: Sequence[dict[str, Any]], levels: Sequence[dict[str, str]] = (),
+               title: str = "") -> str:
+    """The text of a ``units.yaml``: a header recording the source (package, version,
+    licence, dates) and what is not in it, the ``levels`` when given, then one unit a line
+    (:func:`units_for`'s dicts)."""
+    used = {str(u["level"]) for u in units}
+    needed = [code for code in _LEVELS if code in used]
+    lines = [
+        f"# {title or 'Administrative units'}: written by `tieuchi units add` from "
+        f"{SOURCE['package']} {SOURCE['version']}",
+        f"# ({SOURCE['licence']} licence, {SOURCE['url']});",
+        f"# units in force from {SOURCE['data_date']}, data generated "
+        f"{SOURCE['generated']}. See docs/units.md.",
+        f"# Levels used: {', '.join(needed)}. Codes: P province, X commune from "
+        f"{VALID_FROM.isoformat()},",
+        f"# H district and L commune until {VALID_TO.isoformat()}; official_code is the "
+        "GSO code.",
+        "# Not in the source, to set by hand: the commune group (attributes: {nhom: "
+        "N1|N2|N3},",
+        "# QĐ 51/2025) and, for a commune split among several, `split` with each "
+        "successor's",
+        "# weight and its source.",
+    ]
+    if levels:
+        lines += ["levels:"] + [f"  - {_yaml_value(dict(level))}" for level in levels]
+    lines += ["units:"] + [f"  - {_yaml_value(dict(unit))}" for unit in units]
+    return "\n".join(lines) + "\n"
