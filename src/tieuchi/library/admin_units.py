@@ -31,8 +31,8 @@ from tieuchi.domain.problems import Problem, ProblemError
 
 __all__ = ["SOURCE", "Province", "Commune", "District", "LegacyCommune", "LegacyProvince",
            "Succession", "find_province", "find_commune", "find_district", "communes_of",
-           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "VALID_FROM",
-           "VALID_TO"]
+           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "titled",
+           "VALID_FROM", "VALID_TO"]
 
 VALID_FROM = date(2025, 7, 1)
 """The day the 2025 units took effect (Nghị quyết của Quốc hội và UBTVQH về sắp xếp ĐVHC)."""
@@ -248,7 +248,12 @@ def _province_names() -> dict[str, str]:
 
 
 def _titled(unit: Province | Commune | District) -> str:
-    return f"{unit.kind[:1].upper()}{unit.kind[1:]} {unit.name}"
+    return titled(unit.kind, unit.name)
+
+
+def titled(kind: str, name: str) -> str:
+    """"Tỉnh Gia Lai": the name after its kind, as the units are officially named."""
+    return f"{kind[:1].upper()}{kind[1:]} {name}"
 
 
 def find_province(name_or_code: str) -> Province:
