@@ -311,6 +311,7 @@ def _applied_units(cset: CriteriaSet, units: Iterable[Unit]) -> list[str]:
     return [
         u.code for u in units
         if (u.code in chosen or (not chosen and (cset.applies_to.level in (None, u.level))))
+        and (not cset.applies_to.kinds or u.kind in cset.applies_to.kinds)
         and all(u.attributes.get(k) == v for k, v in cset.applies_to.where.items())
     ]
 
