@@ -251,3 +251,18 @@ def test_criteria_add_refuses_an_unknown_name_and_an_invalid_folder(tmp_path: Pa
         add_shipped_set(root, "ntm-xa-2026-2030")
     assert {p.code for p in caught.value.problems} == {"unknown-level"}
     assert not (root / "criteria").exists()
+
+
+def test_an_indicator_also_in_the_catalogue_is_defined_as_the_catalogue_does() -> None:
+    """Runs once the standard catalogue (tieuchi.library.catalogue) is merged."""
+    catalogue = pytest.importorskip("tieuchi.library.catalogue")
+    standard = {i.code: i for i in catalogue.catalogue()}
+    shared = 0
+    for shipped in shipped_sets():
+        data = yaml.safe_load(set_file(shipped.name))
+        for item in data.get("indicators") or ():
+            if item["code"] in standard:
+                shared += 1
+                assert standard[item["code"]].model_dump() == type(
+                    standard[item["code"]]).model_validate(item).model_dump(), item["code"]
+    assert shared >= 4  # dan-so, dien-tich-tu-nhien, dan-so-thanh-thi, ty-le-do-thi-hoa
