@@ -633,4 +633,4 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from tieuchi.cli import backup, exchange, reminders, units as units_cli  # noqa: E402, F401, I001
+from tieuchi.cli import backup, criteria, exchange, reminders, units as units_cli  # noqa: E402, F401, I001
