@@ -285,6 +285,12 @@ CATALOGUE: dict[str, Code] = {
                                 "tieuchi one."),
     "dhis2-value": Code(_FILE, "A DHIS2 data value cannot be read."),
     "invalid-option": Code(_FILE, "An option of the command or the page cannot be used."),
+    "unknown-admin-unit": Code(_FILE, "A province, commune or (pre-2025) district name or "
+                                      "code is not among the published administrative units "
+                                      "tieuchi ships (`tieuchi units`, `tieuchi init`)."),
+    "ambiguous-admin-unit": Code(_FILE, "A name is shared by several published "
+                                        "administrative units: give the province, or the "
+                                        "code."),
     # ---------------------------------------------------------- workflow
     "locked": Code(_FLOW, "The unit's data set for the period is locked; an administrator "
                           "must reopen it, giving a reason.", 409),
