@@ -123,20 +123,26 @@ def _project_file(start: Start, today: date) -> str:
 
 
 def _targets_file(start: Start) -> str:
-    """An empty plan: the root's target group for the period, to fill from its resolution."""
+    """The empty plan: the root's target group for the period, commented out (a group
+    with no targets is warned about), to fill from its resolution."""
     return "\n".join([
-        "# The plan's targets (chỉ tiêu kế hoạch) of the root unit for the year: fill them",
-        "# from the resolution (`tieuchi targets import`), or by hand, one a line, e.g.",
-        "#   - {code: kh-grdp, indicator: grdp-tang-truong, at_least: 8}",
-        "#   - {code: kh-ho-ngheo, indicator: ty-le-ho-ngheo-da-chieu, at_most: 2.5}",
-        "# Indicator codes: indicators.yaml (docs/catalogue.md).",
-        "groups:",
-        f"  - code: ke-hoach-{start.period}",
-        "    name: Chỉ tiêu kế hoạch phát triển kinh tế - xã hội năm {year}",
-        "    name_en: Socio-economic plan targets for {year}",
-        f"    unit: {start.root.code}",
-        f"    period: {_quoted(start.period)}",
-        "    targets: []",
+        f"# The plan's targets (chỉ tiêu kế hoạch) of {start.title} for {start.period}: import",
+        "# them from the resolution (`tieuchi targets import`, which writes targets/…yaml), or",
+        "# remove the '# ' before the lines below and write one target a line. Indicator codes:",
+        "# indicators.yaml (docs/catalogue.md); the comparator is the indicator's direction",
+        "# unless the target names one (at_least, at_most, between, \"yes\").",
+        "#",
+        "# groups:",
+        f"#   - code: ke-hoach-{start.period}",
+        "#     name: Chỉ tiêu kế hoạch phát triển kinh tế - xã hội năm {year}",
+        "#     name_en: Socio-economic plan targets for {year}",
+        f"#     unit: {start.root.code}",
+        f"#     period: {_quoted(start.period)}",
+        "#     document: Nghị quyết số …/NQ-HĐND ngày … về kế hoạch phát triển kinh tế - xã hội",
+        "#     targets:                    # the values below are examples only",
+        "#       - {code: kh-grdp, indicator: grdp-tang-truong, at_least: 8}",
+        "#       - {code: kh-thu-nsnn, indicator: thu-nsnn, at_least: 1000}",
+        "#       - {code: kh-ho-ngheo, indicator: ty-le-ho-ngheo-da-chieu, at_most: 2.5}",
         "",
     ])
 
@@ -211,8 +217,9 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]]) -> list[
                     f"1. **`{s.dimension}`** of each unit `{name}` applies to "
                     f"({_applies(s)}): in `units.yaml`, `attributes: {{{s.dimension}: "
                     f"{values}}}`. The published units do not carry it; the set's note "
-                    f"(`criteria/{name}.yaml`) says what each value means. Until it is set, "
-                    "the set is not evaluated for that unit and the check says which.")
+                    f"(`criteria/{name}.yaml`) says what each value means. A threshold that "
+                    "differs by value needs it: `tieuchi validate .` names each unit without "
+                    "it.")
     steps += [
         "1. **`dia_ban`** of mountain communes (`attributes: {dia_ban: mien-nui}`) if you "
         "add the admin-unit standards (`tieuchi criteria add dvhc-2026 .`); island units "
