@@ -98,13 +98,12 @@ def _declared_levels(folder: Path, skip: Path) -> set[str]:
     is the loader's to report)."""
     import yaml
 
+    from tieuchi.definitions.loader import _definition_files
     from tieuchi.definitions.yaml_lines import YamlLimitError, load_yaml, read_yaml
 
     codes: set[str] = set()
-    if not folder.is_dir():
-        return codes
-    for file in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
-        if file == skip:
+    for file in _definition_files(folder):  # the files the loader reads
+        if file == skip or file.suffix not in (".yaml", ".yml"):
             continue
         try:
             data = load_yaml(read_yaml(file))

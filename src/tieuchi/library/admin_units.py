@@ -427,5 +427,29 @@ def units_file(units: Sequence[dict[str, Any]], levels: Sequence[dict[str, str]]
     ]
     if levels:
         lines += ["levels:"] + [f"  - {_yaml_value(dict(level))}" for level in levels]
-    lines += ["units:"] + [f"  - {_yaml_value(dict(unit))}" for unit in units]
+    lines.append("units:")
+    for unit in units:
+        lines.append(f"  - {_yaml_value(dict(unit))}")
+        parts = _split_among(unit)
+        if parts:
+            lines.append(f"    # split in the source among {', '.join(parts)}: declare its "
+                         "`split` (weights and their source) to share its figures out")
     return "\n".join(lines) + "\n"
+
+
+def _split_among(unit: dict[str, Any]) -> list[str]:
+    """The codes of the 2025 communes a legacy commune of ``unit`` was split among (none for
+    a commune merged whole or a 2025 unit)."""
+    if unit.get("valid_to") != VALID_TO or unit.get("level") != "xa":
+        return []
+    return sorted(unit_code("commune", s.commune) for s in _parts().get(
+        str(unit.get("official_code")), ()))
+
+
+@cache
+def _parts() -> dict[str, tuple[Succession, ...]]:
+    found: dict[str, list[Succession]] = {}
+    for s in _data().succession:
+        if s.legacy_level == "xa" and not s.whole:
+            found.setdefault(s.legacy, []).append(s)
+    return {code: tuple(parts) for code, parts in found.items()}
