@@ -220,10 +220,12 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]]) -> list[
                     f"(`criteria/{name}.yaml`) says what each value means. A threshold that "
                     "differs by value needs it: `tieuchi validate .` names each unit without "
                     "it.")
+    if not start.before_2025:
+        steps.append(
+            "1. **`dia_ban`** of mountain communes (`attributes: {dia_ban: mien-nui}`) for "
+            "the admin-unit standards (`tieuchi criteria add dvhc-2026 .`); island units "
+            "(đặc khu) already carry `hai-dao`.")
     steps += [
-        "1. **`dia_ban`** of mountain communes (`attributes: {dia_ban: mien-nui}`) if you "
-        "add the admin-unit standards (`tieuchi criteria add dvhc-2026 .`); island units "
-        "(đặc khu) already carry `hai-dao`.",
         f"1. **The plan's targets** for {start.period}, from the People's Council's "
         "resolution (Nghị quyết HĐND về kế hoạch phát triển kinh tế - xã hội): "
         "`tieuchi targets import NGHI-QUYET.docx .` matches each row of its table to an "
@@ -241,7 +243,7 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]]) -> list[
             + ", ".join(f"`{u.code}` {u.name}" for u in split[:8])
             + (", …" if len(split) > 8 else "")
             + "): each became part of several new communes; the published data gives no "
-            "shares. To carry their figures, write `split: {by: dan-so, source: \"…\", "
+            "shares. To carry their figures, write `split: {by: dân số, source: \"…\", "
             "weights: {X…: 0.6, X…: 0.4}}` with the document the weights come from.")
     return steps
 
