@@ -29,3 +29,13 @@ def test_a_folder_before_2025_is_about_2024_with_the_sets_of_then() -> None:
 def test_an_unknown_set_is_refused_by_name() -> None:
     with pytest.raises(ProblemError):
         starter_files("Gia Lai", sets=("ntm-xa-2099",), today=date(2026, 1, 1))
+
+
+def test_every_file_is_nfc_text_that_names_its_source() -> None:
+    import unicodedata
+
+    files = starter_files("Gia Lai", "Ia Sao", before_2025=True, today=date(2026, 5, 2))
+    for path, text in files.items():
+        assert unicodedata.normalize("NFC", text) == text, path
+    assert "vietnamadminunits" in files["units.yaml"]
+    assert "Quyết định" in files["README.md"]  # the set's document
