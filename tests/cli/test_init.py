@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from tieuchi.cli import app
 from tieuchi.definitions import check_definitions, load_definitions
+from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.problems import Severity
 from tieuchi.library.catalogue import catalogue_text
 
@@ -94,13 +95,16 @@ def test_the_commented_plan_is_a_valid_plan_once_uncommented(gia_lai: Path,
     assert (group.unit, group.period, len(group.targets)) == ("P52", "2026", 3)
 
 
-def test_a_commune_folder(tmp_path: Path) -> None:
-    folder = tmp_path / "ia-sao"
-    result = runner.invoke(app, ["init", str(folder), "--province", "gia lai",
-                                 "--commune", "Xã Ia Sao"])
+def _init(folder: Path, *options: str) -> Definitions:
+    """Run ``tieuchi init FOLDER OPTIONS``; the folder it writes loads without an error."""
+    result = runner.invoke(app, ["init", str(folder), *options])
     assert result.exit_code == 0, result.output
     assert _errors(folder) == []
-    definitions = load_definitions(folder)
+    return load_definitions(folder)
+
+
+def test_a_commune_folder(tmp_path: Path) -> None:
+    definitions = _init(tmp_path / "ia-sao", "--province", "gia lai", "--commune", "Xã Ia Sao")
     assert [u.code for u in definitions.units] == ["P52", "X24073"]
     assert definitions.project.root == "X24073"
     assert definitions.project.name == "Xã Ia Sao: kế hoạch và kết quả thực hiện"
@@ -108,11 +112,7 @@ def test_a_commune_folder(tmp_path: Path) -> None:
 
 def test_a_pre_2025_district_folder(tmp_path: Path) -> None:
     folder = tmp_path / "ayun-pa"
-    result = runner.invoke(app, ["init", str(folder), "--province", "Gia Lai",
-                                 "--district", "Ayun Pa"])
-    assert result.exit_code == 0, result.output
-    assert _errors(folder) == []
-    definitions = load_definitions(folder)
+    definitions = _init(folder, "--province", "Gia Lai", "--district", "Ayun Pa")
     assert (definitions.project.root, definitions.project.period) == ("H624", "2024")
     legacy = [u for u in definitions.units if u.valid_to is not None and u.level == "xa"]
     assert legacy and all(u.successors for u in legacy)
@@ -123,10 +123,10 @@ def test_a_pre_2025_district_folder(tmp_path: Path) -> None:
 
 def test_several_sets_share_the_catalogue(tmp_path: Path) -> None:
     folder = tmp_path / "sets"
-    result = runner.invoke(app, ["init", str(folder), "--province", "52",
-                                 "--set", "dvhc-2026", "--set", "ntm-xa-2026-2030"])
-    assert result.exit_code == 0, result.output
-    assert _errors(folder) == []
+    definitions = _init(folder, "--province", "52", "--set", "dvhc-2026",
+                        "--set", "ntm-xa-2026-2030")
+    assert {s.code for s in definitions.criteria_sets} >= {"ntm-xa-2026-2030",
+                                                            "dvhc-2026-xa"}
     shipped = yaml.safe_load((folder / "criteria" / "dvhc-2026.yaml").read_text("utf-8"))
     own = {i["code"] for i in shipped.get("indicators") or ()}
     assert "dan-so" not in own  # the catalogue's, not defined twice

@@ -49,7 +49,12 @@ def init(
         files = starter_files(province, commune, before_2025, district, sets,
                               today=date.today())
     made = not folder.exists()
-    written = _write(folder, files)
+    written: list[Path] = []
+    try:
+        _write(folder, files, written)
+    except OSError as error:
+        _remove(folder, written, made)
+        raise _fail(f"cannot write {folder}: {error.strerror}; nothing was kept", 1) from None
     _, problems = check_definitions(folder)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -65,14 +70,14 @@ def init(
               highlight=False, soft_wrap=True)
 
 
-def _write(folder: Path, files: dict[str, str]) -> list[Path]:
-    written: list[Path] = []
+def _write(folder: Path, files: dict[str, str], written: list[Path]) -> None:
+    """Write ``files`` under ``folder``, adding each path to ``written`` before it is
+    written (so that a failure part way can be undone)."""
     for relative, text in files.items():
         target = folder / relative
+        written.append(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        written.append(target)
-    return written
 
 
 def _remove(folder: Path, written: list[Path], made: bool) -> None:
