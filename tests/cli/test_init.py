@@ -186,3 +186,23 @@ def test_demo_serves_a_folder(gia_lai: Path, tmp_path: Path,
     assert set(users) == {"quantri", "canbo"}
     assert users["canbo"].unit == "P52"
     assert store.units.project().root == "P52"
+
+
+def test_a_write_that_fails_part_way_is_undone(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    real = Path.write_text
+    calls: list[Path] = []
+
+    def failing(self: Path, *args: object, **kwargs: object) -> int:
+        calls.append(self)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    folder = tmp_path / "new"
+    result = runner.invoke(app, ["init", str(folder), "--province", "Gia Lai",
+                                 "--commune", "Ia Sao"])
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in " ".join(result.output.split())
+    assert len(calls) == 3 and not folder.exists()
