@@ -228,8 +228,10 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]]) -> list[
     steps += [
         f"1. **The plan's targets** for {start.period}, from the People's Council's "
         "resolution (Nghị quyết HĐND về kế hoạch phát triển kinh tế - xã hội): "
-        "`tieuchi targets import NGHI-QUYET.docx .` matches each row of its table to an "
-        "indicator of `indicators.yaml`, or write them in `targets.yaml`.",
+        f"`tieuchi targets import NGHI-QUYET.docx . --unit {start.root.code} --period "
+        f"{start.period}` shows how each row of its table is matched to an indicator of "
+        "`indicators.yaml`; `--apply` writes them (`targets/`). Or write them in "
+        "`targets.yaml`.",
         "1. **The figures**: in CSV files (`observations-<year>.csv`: unit, indicator, "
         "period, value) or entered on the web (`tieuchi demo --folder .` to try; "
         "`tieuchi load .` then `tieuchi serve` for real use; `tieuchi template` writes Excel "
