@@ -72,7 +72,7 @@ def test_names_with_a_city_kind_and_communes_within_a_province() -> None:
     assert au.find_commune("Xã Tân Thành", "Tây Ninh").code == "25534"
 
 
-def refusal(find: Callable[..., object], *args: str) -> Problem:
+def refusal(find: Callable[..., object], *args: object) -> Problem:
     """The one problem ``find(*args)`` is refused with."""
     with pytest.raises(ProblemError) as caught:
         find(*args)
@@ -108,6 +108,11 @@ def test_a_commune_and_its_legacy_predecessors() -> None:
     assert units["H624"]["valid_to"] == date(2025, 6, 30)
     assert units["H624"]["kind"] == "thị xã" and units["H624"]["level"] == "huyen"
     assert au.units_for("Gia Lai", commune="Ia Sao") == [units["P52"], units["X24073"]]
+
+
+def test_a_commune_of_another_province_is_refused() -> None:
+    ia_sao = au.find_commune("Ia Sao", "Gia Lai")
+    assert refusal(au.units_for, "Hà Nội", ia_sao).code == "unknown-admin-unit"
 
 
 def test_a_split_commune_lists_its_successors_in_the_output() -> None:

@@ -57,7 +57,7 @@ def units_add(
     levels = admin_units.missing_levels(declared, before)
     named = units[:1] + [u for u in units[1:] if (commune and u["level"] == "xa")
                          or (district and u["level"] == "huyen")][:1]
-    title = " / ".join(f"{u['kind'][:1].upper()}{u['kind'][1:]} {u['name']}" for u in named)
+    title = " / ".join(admin_units.titled(u["kind"], u["name"]) for u in named)
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(admin_units.units_file(units, levels, title), encoding="utf-8")
     counts = _count_by_kind(units)
@@ -81,8 +81,8 @@ def units_list(
     with _refusals():
         chosen = admin_units.find_province(province)
     communes = admin_units.communes_of(chosen)
-    kind = f"{chosen.kind[:1].upper()}{chosen.kind[1:]}"
-    table = Table(title=f"{kind} {chosen.name} ({chosen.code}): {len(communes)} communes "
+    table = Table(title=f"{admin_units.titled(chosen.kind, chosen.name)} ({chosen.code}): "
+                  f"{len(communes)} communes "
                   f"({admin_units.SOURCE['package']} {admin_units.SOURCE['version']})",
                   title_justify="left")
     for column in ("code", "name", "kind"):

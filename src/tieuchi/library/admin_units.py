@@ -31,8 +31,8 @@ from tieuchi.domain.problems import Problem, ProblemError
 
 __all__ = ["SOURCE", "Province", "Commune", "District", "LegacyCommune", "LegacyProvince",
            "Succession", "find_province", "find_commune", "find_district", "communes_of",
-           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "VALID_FROM",
-           "VALID_TO"]
+           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "titled",
+           "VALID_FROM", "VALID_TO"]
 
 VALID_FROM = date(2025, 7, 1)
 """The day the 2025 units took effect (Nghị quyết của Quốc hội và UBTVQH về sắp xếp ĐVHC)."""
@@ -248,7 +248,12 @@ def _province_names() -> dict[str, str]:
 
 
 def _titled(unit: Province | Commune | District) -> str:
-    return f"{unit.kind[:1].upper()}{unit.kind[1:]} {unit.name}"
+    return titled(unit.kind, unit.name)
+
+
+def titled(kind: str, name: str) -> str:
+    """"Tỉnh Gia Lai": the name after its kind, as the units are officially named."""
+    return f"{kind[:1].upper()}{kind[1:]} {name}"
 
 
 def find_province(name_or_code: str) -> Province:
@@ -336,8 +341,17 @@ def _legacy_unit(commune: LegacyCommune, successors: list[str]) -> dict[str, Any
 
 def _successors(level: str, code: str, kept: set[str]) -> list[str]:
     """The codes of the 2025 communes among ``kept`` that the legacy unit became."""
-    return sorted(unit_code("commune", s.commune) for s in _data().succession
-                  if s.legacy_level == level and s.legacy == code and s.commune in kept)
+    return sorted(unit_code("commune", s.commune) for s in _became().get((level, code), ())
+                  if s.commune in kept)
+
+
+@cache
+def _became() -> dict[tuple[str, str], tuple[Succession, ...]]:
+    """The succession of each legacy unit, by (legacy level, legacy code)."""
+    found: dict[tuple[str, str], list[Succession]] = {}
+    for s in _data().succession:
+        found.setdefault((s.legacy_level, s.legacy), []).append(s)
+    return {key: tuple(parts) for key, parts in found.items()}
 
 
 def units_for(province: Province | str, commune: Commune | str | None = None,
@@ -352,12 +366,14 @@ def units_for(province: Province | str, commune: Commune | str | None = None,
     legacy district of a legacy province that went into ``province``; implies
     ``before_2025``) gives the province, that district, its communes and the 2025 communes
     they became. No legacy province: legacy districts hang under the 2025 province."""
+    if commune is not None and district is not None:
+        raise ValueError("units_for takes a commune or a district, not both")
     chosen = province if isinstance(province, Province) else find_province(province)
     data = _data()
     old_district: District | None = None
     if district is not None:
-        old_district = (district if isinstance(district, District)
-                        else find_district(district, chosen))
+        old_district = find_district(
+            district.code if isinstance(district, District) else district, chosen)
         olds = [c for c in data.legacy_communes if c.district == old_district.code]
         old_codes = {c.code for c in olds}
         keys = {("xa", c) for c in old_codes} | {("huyen", old_district.code)}
@@ -368,7 +384,8 @@ def units_for(province: Province | str, commune: Commune | str | None = None,
         if commune is None:
             news = communes_of(chosen)
         else:
-            news = [commune if isinstance(commune, Commune) else find_commune(commune, chosen)]
+            news = [find_commune(commune.code if isinstance(commune, Commune) else commune,
+                                 chosen)]
         new_codes = {c.code for c in news}
         olds = []
         if before_2025:
@@ -442,14 +459,8 @@ def _split_among(unit: dict[str, Any]) -> list[str]:
     a commune merged whole or a 2025 unit)."""
     if unit.get("valid_to") != VALID_TO or unit.get("level") != "xa":
         return []
-    return sorted(unit_code("commune", s.commune) for s in _parts().get(
-        str(unit.get("official_code")), ()))
+    return sorted(unit_code("commune", s.commune)
+                  for s in _became().get(("xa", str(unit.get("official_code"))), ())
+                  if not s.whole)
 
 
-@cache
-def _parts() -> dict[str, tuple[Succession, ...]]:
-    found: dict[str, list[Succession]] = {}
-    for s in _data().succession:
-        if s.legacy_level == "xa" and not s.whole:
-            found.setdefault(s.legacy, []).append(s)
-    return {code: tuple(parts) for code, parts in found.items()}
