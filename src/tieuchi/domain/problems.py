@@ -126,12 +126,6 @@ CATALOGUE: dict[str, Code] = {
                                     "heading."),
     "narrative-file": Code(_DEF, "A narrative file is not under narrative/{unit}/ or is not "
                                  "named after a period."),
-    "unknown-shipped-set": Code(
-        _DEF, "No criteria set shipped with tieuchi has this name (tieuchi criteria list).", 404),
-    "shipped-set-exists": Code(
-        _DEF, "Adding a shipped criteria set would overwrite a file of the folder.", 409),
-    "shipped-set-invalid": Code(
-        _DEF, "A shipped criteria set would make the folder invalid; nothing was written."),
     # ---------------------------------------------------------- figures and targets
     "invalid-value": Code(
         _RULE, "A value is not allowed: not a finite number, or not one of a field's values.",
@@ -266,6 +260,12 @@ CATALOGUE: dict[str, Code] = {
                               "not read."),
     "csv-header": Code(_FILE, "A CSV file lacks a required column or has an unknown one."),
     "csv-value": Code(_FILE, "A CSV cell is empty or cannot be read."),
+    "unknown-shipped-set": Code(
+        _FILE, "No criteria set shipped with tieuchi has this name (tieuchi criteria list).", 404),
+    "shipped-set-exists": Code(
+        _FILE, "Adding a shipped criteria set would overwrite a file of the folder.", 409),
+    "shipped-set-invalid": Code(
+        _FILE, "A shipped criteria set would make the folder invalid; nothing was written."),
     "missing-metadata": Code(_FILE, "The workbook has no tieuchi metadata sheet: it was not "
                                     "made by `tieuchi template`."),
     "bad-metadata": Code(_FILE, "A cell of the metadata sheet cannot be used."),
