@@ -6,6 +6,7 @@ in. Pure: the caller writes the files and checks the folder."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -158,7 +159,8 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
             today: date) -> str:
     units = start.units
     current = [u for u in units if u.valid_to is None and u.level != "tinh"]
-    kinds = ", ".join(f"{n} {k}" for k, n in _counted(u.kind or u.level for u in current))
+    kinds = ", ".join(f"{n} {k}" for k, n in Counter(u.kind or u.level for u in current)
+                      .most_common())
     lines = [
         f"# {start.title}: kế hoạch và kết quả thực hiện",
         "",
@@ -252,15 +254,5 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]]) -> list[
 
 def _applies(s: CriteriaSet) -> str:
     a = s.applies_to
-    if a is None:
-        return "every unit"
-    kinds = getattr(a, "kinds", ())
     return (f"level {a.level}" if a.level else "its units") + (
-        f", kinds {', '.join(kinds)}" if kinds else "")
-
-
-def _counted(values: Any) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for v in values:
-        counts[v] = counts.get(v, 0) + 1
-    return sorted(counts.items(), key=lambda kv: -kv[1])
+        f", kinds {', '.join(a.kinds)}" if a.kinds else "")
