@@ -324,11 +324,13 @@ def _rebased_notes(ev: Evaluation, ctx: Context) -> list[str]:
         before = links.filter(pl.col("successor") == unit).sort("position")
         wholes = [_name(c, ctx) for c in before.filter(pl.col("share") == 1)
                   .get_column("unit").to_list()]
-        parts = [w.rebased_whole.format(names=join_names(wholes, ctx.lang))] if wholes else []
-        parts += [w.rebased_share.format(
+        shares = [w.rebased_share.format(
             share=percent(r["share"] * 100, ctx.lang), name=_name(r["unit"], ctx),
             by=w.split_by.get(r["by"], r["by"]), source=r["source"])
             for r in before.filter(pl.col("share") < 1).iter_rows(named=True)]
+        names = ", ".join(wholes) if shares else join_names(wholes, ctx.lang)
+        parts = [w.rebased_whole.format(names=names)] if wholes else []
+        parts += shares
         notes.append(w.rebased_note.format(
             periods=join_names(labels, ctx.lang), unit=_name(unit, ctx),
             parts=join_names(parts, ctx.lang)))
