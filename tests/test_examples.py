@@ -34,6 +34,7 @@ from tieuchi.engine import Evaluation, evaluate
 from tieuchi.reports import pdf
 from tieuchi.reports.docx import render_docx
 from tieuchi.reports.text import render_markdown
+from tieuchi.reports.trace import trace
 from tieuchi.settings import Settings
 from tieuchi.store import Store
 from tieuchi.web.app import create_app
@@ -200,3 +201,62 @@ def report_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 def test_the_web_report_states_the_source_figure(figure: Figure,
                                                  report_pages: dict[str, str]) -> None:
     assert figure.words in report_pages[figure.example]
+
+
+# ------------------------------------------------------------------ ba-vi-2026 (issue 12)
+
+
+BA_VI = EXAMPLES / "ba-vi-2026"
+"""Xã Ba Vì (Hà Nội), 2026: made on 1/7/2025 of xã Ba Vì (cũ) and xã Khánh Thượng, whole, and
+60% of xã Minh Quang (split with xã Bất Bạt); its targets are planned on 2024 (figures and
+weights ILLUSTRATIVE, examples/ba-vi-2026/README.md)."""
+
+BA_VI_SENTENCES = [
+    # 2024: 12,5 + 8,3 + 60% × 10 = 26,8; 30,5 / 26,8 = +13,81%
+    "Tổng thu ngân sách nhà nước trên địa bàn ước đạt 30,5 tỷ đồng, tăng 13,81% so với năm "
+    "2024 (kế hoạch: tăng từ 10% trở lên), vượt kế hoạch.",
+    # 350.000 + 120.000 + 60% × 80.000 = 518.000; 600.000 / 518.000 = +15,83%
+    "Lượt khách du lịch ước đạt 600.000 lượt khách, tăng 15,83% so với năm 2024",
+    # (87 + 96 + 60% × 110) / (2.900 + 2.400 + 60% × 2.500) = 249 / 6.800 = 3,66%; 2,75 - 3,66
+    "Tỷ lệ hộ nghèo ước là 2,75%, giảm 0,91 điểm phần trăm so với năm 2024",
+    # a mean is not re-based
+    "Thu nhập bình quân đầu người ước đạt 62 triệu đồng/người/năm, không có số liệu so sánh",
+    "Số liệu năm 2024 của xã Ba Vì được tính lại theo địa giới mới: cộng số liệu của xã Ba Vì "
+    "(cũ), xã Khánh Thượng và 60% số liệu của xã Minh Quang (chia theo dân số, nguồn: Đề án "
+    "sắp xếp đơn vị hành chính cấp xã năm 2025, trọng số minh họa).",
+]
+
+
+def test_ba_vi_states_its_2024_figures_re_based_with_the_data_note() -> None:
+    result = CliRunner().invoke(cli, ["report", str(BA_VI), "--period", "2026",
+                                      "--format", "md"])
+    assert result.exit_code == 0, result.output
+    text = _flat(result.output)
+    for sentence in BA_VI_SENTENCES:
+        assert sentence in text, sentence
+
+
+def test_ba_vi_in_english_says_the_figures_are_recalculated() -> None:
+    result = CliRunner().invoke(cli, ["report", str(BA_VI), "--period", "2026",
+                                      "--format", "md", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert ("The 2024 figures of Ba Vì are recalculated for its new boundaries: the sum of the "
+            "figures of Ba Vì (cũ), Khánh Thượng and 60% of those of Minh Quang (shared by "
+            "population, source: Đề án sắp xếp đơn vị hành chính cấp xã năm 2025, trọng số "
+            "minh họa).") in _flat(result.output)
+
+
+def test_ba_vi_traces_its_2024_revenue_to_the_three_communes() -> None:
+    ev = evaluate(load_definitions(BA_VI), "2026")
+    rows = trace(ev, "X09700", "thu-nsnn", "2024")
+    assert rows[0]["figure_value"] == pytest.approx(26.8)
+    assert rows[0]["rule"] == (
+        "Tính lại theo địa giới mới từ 3 đơn vị: Xã Ba Vì (cũ): 12,5; Xã Khánh Thượng: 8,3; "
+        "Xã Minh Quang: 10 × 60% theo dân số (Đề án sắp xếp đơn vị hành chính cấp xã năm "
+        "2025, trọng số minh họa)")
+    assert [r["unit"] for r in rows] == ["L09703", "L09712", "L09700"]
+
+
+def test_ba_vi_validates_without_problems() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(BA_VI)])
+    assert result.exit_code == 0 and "warning" not in result.output, result.output

@@ -112,6 +112,16 @@ def explain(problems: list[Problem]) -> str:
     return "\n".join(str(p) for p in problems) or "(no problems)"
 
 
+
+def _split(successors: str, weights: str) -> dict[str, str]:
+    """A legacy commune split among ``successors`` with ``weights`` (none when empty)."""
+    split = (f"    split:\n      by: dân số\n      source: Đề án (minh họa)\n"
+             f"      weights: {weights}\n") if weights else ""
+    return {"split.yaml": "units:\n  - code: TT-CU\n    name: Xã cũ\n    level: xa\n"
+                          f"    valid_to: 2019-12-31\n    successors: [{successors}]\n"
+                          + split}
+
+
 CASES: list[Case] = [
     # ------------------------------------------------------------------ no-definitions
     Case("empty-folder", "no-definitions", {}, "", base=False, message="no .yaml or .csv"),
@@ -743,6 +753,23 @@ CASES: list[Case] = [
         targets:
           - {unit: TT-CU, indicator: gtsx, period: 2023, at_least: 100}  # <-
         """}, "targets.yaml", severity=Severity.WARNING, message="does not exist in 2023"),
+    Case("split-weight-missing", "split-weights",
+         _split("TT-YENMY, TT-DAIANG", "{TT-YENMY: 3000}  # <-"), "split.yaml",
+         message="give none for TT-DAIANG; give one weight above 0 for each: split: {by: dân "
+                 "số, source: …, weights: {TT-YENMY: …, TT-DAIANG: …}}"),
+    Case("split-weight-zero", "split-weights",
+         _split("TT-YENMY, TT-DAIANG", "{TT-YENMY: 3000, TT-DAIANG: 0}  # <-"), "split.yaml",
+         message="are not above 0 for TT-DAIANG"),
+    Case("split-weight-of-another-unit", "split-weights",
+         _split("TT-YENMY, TT-DAIANG", "{TT-YENMY: 3, TT-DAIANG: 1, TT: 5}  # <-"),
+         "split.yaml", message="name TT, not a successor"),
+    Case("split-of-one-successor", "split-one-successor", _split("TT-YENMY", "{TT-YENMY: 1}"),
+         "split.yaml", line=7, message="has 1 successor(s)"),
+    Case("split-undeclared", "split-undeclared",
+         _split("TT-YENMY, TT-DAIANG", ""), "split.yaml", line=6, severity=Severity.WARNING,
+         message="its figures are not carried to TT-YENMY, TT-DAIANG until you declare split "
+                 "weights: split: {by: dân số, source: …, weights: {TT-YENMY: …, "
+                 "TT-DAIANG: …}}"),
     Case("indicator-in-its-own-total", "component-cycle", {"more.yaml": """\
         indicators:
           - {code: r1, name: Lệ phí trước bạ}

@@ -195,7 +195,7 @@ def test_a_revised_figure_is_the_latest_recorded(province: Evaluation) -> None:
 def test_last_year_of_a_merged_commune(province: Evaluation) -> None:
     """A's 2022 figure is the commune merged into it; the province's is its communes'."""
     rows = trace(province, "A", "thu", "2022")
-    assert rows[0]["rule"] == "Cộng từ 1 đơn vị đã sáp nhập vào đơn vị"
+    assert rows[0]["rule"] == "Cộng từ 1 đơn vị đã sáp nhập vào đơn vị: Xã Cũ: 5"
     assert [(r["unit"], r["value"]) for r in rows] == [("OLD", 5.0)]
     total = trace(province, "P", "thu", "2022")
     assert total[0]["figure_value"] == 14.0  # not counting A's carried figure twice

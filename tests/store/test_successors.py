@@ -71,3 +71,14 @@ def test_the_migration_fills_the_successors_of_units_loaded_before(database_url:
         pairs = {(unit, successor) for unit, successor in connection.execute(
             select(UnitSuccessorRow.unit, UnitSuccessorRow.successor))}
     assert pairs == {("IS-CU", "IS"), ("IRTO", "IS")}
+
+
+def test_a_split_unit_keeps_its_weights_in_the_store(database_url: str) -> None:
+    """Xã Ba Vì (examples/ba-vi-2026) succeeded two whole communes and part of Minh Quang:
+    its 2024 figure read back from the store is re-based as from the folder."""
+    store, _ = _loaded(database_url, load_definitions(ROOT / "examples" / "ba-vi-2026"))
+    defs = store.units.definitions("X09700")
+    assert _units(defs) == {"X09700", "L09703", "L09712", "L09700"}
+    target = evaluate(defs, "2026").target("ct-thu-nsnn")
+    assert target is not None
+    assert (round(target["base"], 6), target["baseline_origin"]) == (26.8, "carried")

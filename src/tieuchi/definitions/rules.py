@@ -7,6 +7,7 @@ problem of a folder is reported in one run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
@@ -851,3 +852,50 @@ def narrative_references(loaded: Loaded) -> None:
             if key:
                 _check_ref(loaded, "unknown-target", key, keys, Located(None, file, line, None),
                            (), "target")
+
+
+@rule
+def split_weights(loaded: Loaded) -> None:
+    """A unit split among several successors shares its figures by declared weights: a
+    ``split`` gives one weight above 0 for each successor and no other; a unit with one
+    successor has no ``split``; a unit with two or more and no ``split`` is carried to none
+    of them (a warning, with the declaration to add)."""
+    for located in loaded.sections["units"]:
+        unit: Unit = located.item
+        successors = list(dict.fromkeys(unit.successors))
+        names = ", ".join(successors)
+        example = "{" + ", ".join(f"{code}: …" for code in successors) + "}"
+        details: dict[str, Any] = {"unit": unit.code, "successors": names,
+                                   "count": len(successors), "example": example}
+        if unit.split is None:
+            if len(successors) >= 2:
+                loaded.problems.append(problem(
+                    "split-undeclared", details, file=located.file,
+                    line=located.line_at("successors"), severity=Severity.WARNING))
+            continue
+        if len(successors) < 2:
+            loaded.problems.append(problem("split-one-successor", details, file=located.file,
+                                           line=located.line_at("split")))
+            continue
+        why = _split_misfit(unit.split.weights, successors)
+        if why is not None:
+            loaded.problems.append(problem(
+                "split-weights", {**details, "why": why[0], "why_vi": why[1]},
+                file=located.file, line=located.line_at("split", "weights")))
+
+
+def _split_misfit(weights: dict[str, float], successors: list[str]) -> tuple[str, str] | None:
+    """What is wrong with a split's weights (in English and Vietnamese), or None."""
+    missing = [code for code in successors if code not in weights]
+    extra = [code for code in weights if code not in successors]
+    low = [code for code, weight in weights.items() if not 0 < weight < math.inf]
+    if missing:
+        return (f"give none for {', '.join(missing)}",
+                f"thiếu trọng số của {', '.join(missing)}")
+    if extra:
+        return (f"name {', '.join(extra)}, not a successor",
+                f"có {', '.join(extra)} không phải đơn vị kế thừa")
+    if low:
+        return (f"are not above 0 for {', '.join(low)}",
+                f"của {', '.join(low)} không lớn hơn 0")
+    return None

@@ -126,6 +126,30 @@ CATALOGUE: dict[str, Code] = {
                                     "heading."),
     "narrative-file": Code(_DEF, "A narrative file is not under narrative/{unit}/ or is not "
                                  "named after a period."),
+    "split-weights": Code(
+        _DEF, "A split unit's weights are not one positive weight for each of its successors.",
+        en="unit '{unit}' is split among {successors} but its split weights {why}; give one "
+           "weight above 0 for each: split: {{by: dân số, source: …, weights: {example}}}",
+        vi="đơn vị '{unit}' được chia cho {successors} nhưng trọng số chia {why_vi}; ghi "
+           "một trọng số lớn hơn 0 cho mỗi đơn vị: split: {{by: dân số, source: …, weights: "
+           "{example}}}"),
+    "split-one-successor": Code(
+        _DEF, "A unit declares how it is split (split) but has fewer than two successors.",
+        en="unit '{unit}' declares a split but has {count} successor(s); a split shares a "
+           "unit's figures among two or more successors: list them under successors or "
+           "remove split",
+        vi="đơn vị '{unit}' khai báo chia tách (split) nhưng chỉ có {count} đơn vị kế thừa; "
+           "chia tách là chia số liệu cho từ hai đơn vị kế thừa trở lên: liệt kê chúng ở "
+           "successors hoặc bỏ split"),
+    "split-undeclared": Code(
+        _DEF, "A unit with two or more successors declares no split weights: its figures "
+              "are not carried to them.",
+        en="unit '{unit}' has {count} successors ({successors}); its figures are not carried "
+           "to {successors} until you declare split weights: split: {{by: dân số, source: …, "
+           "weights: {example}}}",
+        vi="đơn vị '{unit}' có {count} đơn vị kế thừa ({successors}); số liệu của đơn vị "
+           "chưa được chuyển cho {successors} cho đến khi khai báo trọng số chia: split: "
+           "{{by: dân số, source: …, weights: {example}}}"),
     # ---------------------------------------------------------- figures and targets
     "invalid-value": Code(
         _RULE, "A value is not allowed: not a finite number, or not one of a field's values.",

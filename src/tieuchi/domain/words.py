@@ -115,6 +115,13 @@ class Words:
     count_of: str = ""  # "{scope} có {n} {name}"
     change_only: str = ""  # "{name} {estimate}{change}": the change alone (state: change)
     estimated: str = ""  # "ước ": before an estimated change
+    # Figures re-based on the units after a merger or split (tieuchi.engine.succession)
+    vs_period: str = ""  # "so với {period}": a change on a target's baseline period
+    no_comparison: str = ""  # "không có số liệu so sánh": a relative target without its base
+    rebased_note: str = ""  # "Số liệu {periods} của {unit} được tính lại theo địa giới mới: …"
+    rebased_whole: str = ""  # "số liệu của {names}": the units merged whole
+    rebased_share: str = ""  # "{share} số liệu của {name} (chia theo {by}, nguồn: {source})"
+    split_by: dict[str, str] = field(default_factory=dict)  # a split's basis: "dân số" → …
     # Whether a statement's min_digits applies: "09 đơn vị" is Vietnamese official usage; an
     # English report writes "9"
     pads_counts: bool = True
@@ -220,6 +227,11 @@ VI = Words(
     count_of="{scope} có {n} {name}",
     change_only="{name} {estimated}{change}",
     estimated="ước ",
+    vs_period="so với {period}",
+    no_comparison="không có số liệu so sánh",
+    rebased_note="Số liệu {periods} của {unit} được tính lại theo địa giới mới: cộng {parts}.",
+    rebased_whole="số liệu của {names}",
+    rebased_share="{share} số liệu của {name} (chia theo {by}, nguồn: {source})",
     narrative={"ton-tai": "Tồn tại, hạn chế", "nguyen-nhan": "Nguyên nhân",
                "phuong-huong": "Phương hướng, nhiệm vụ {next}",
                "kien-nghi": "Kiến nghị, đề xuất"},
@@ -328,6 +340,13 @@ EN = Words(
     count_of="{name}{scope}: {n}",
     change_only="{name}: {estimated}{change}",
     estimated="estimated ",
+    vs_period="on {period}",
+    no_comparison="no figure to compare with",
+    rebased_note="The {periods} figures of {unit} are recalculated for its new boundaries: "
+                 "the sum of {parts}.",
+    rebased_whole="the figures of {names}",
+    rebased_share="{share} of those of {name} (shared by {by}, source: {source})",
+    split_by={"dân số": "population", "diện tích": "area", "diện tích tự nhiên": "area"},
     pads_counts=False,
     narrative={"ton-tai": "Shortcomings", "nguyen-nhan": "Causes",
                "phuong-huong": "Directions and tasks for {next}",

@@ -11,6 +11,7 @@ import polars as pl
 from tieuchi.domain.bundle import Definitions, period_frame
 from tieuchi.domain.periods import Period, PeriodError, PeriodKind
 from tieuchi.engine.criteria import SetResults, evaluate_sets
+from tieuchi.engine.succession import carry_to_successors
 from tieuchi.engine.targets import group_counts, same_period_exprs, score_targets
 from tieuchi.engine.values import best_observations, observations_within, resolve_values
 
@@ -180,13 +181,14 @@ def figures_frame(
                        compare=True).filter(chosen)
     else:
         last = pl.DataFrame(schema={"unit": pl.String, "indicator": pl.String,
-                                    "value": pl.Float64})
+                                    "value": pl.Float64, "origin": pl.String})
     meta = _indicator_meta(definitions).select("indicator", "type", "decimals",
                                                "decimals_fixed", "direction_comparator")
     return (
         actual.select("unit", "indicator", pl.col("value").alias("actual"),
                       pl.col("vintage_rank").alias("actual_vintage"))
-        .join(last.select("unit", "indicator", pl.col("value").alias("last_year")),
+        .join(last.select("unit", "indicator", pl.col("value").alias("last_year"),
+                          pl.col("origin").alias("last_year_origin")),
               on=["unit", "indicator"], how="left")
         .join(_parts(definitions, codes, current), on=["unit", "indicator"], how="left")
         .join(meta, on="indicator", how="left")
@@ -238,31 +240,6 @@ def series(
         return pl.DataFrame(schema={"period": pl.String, "unit": pl.String,
                                     "indicator": pl.String, "value": pl.Float64})
     return pl.concat(frames)
-
-
-def carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.DataFrame:
-    """Give a unit formed by a merger the summed figures of the units merged into it, for
-    the indicators that add up (sums), where it has none of its own: last year's revenue of
-    a new commune is that of the communes it was made of. A unit split into several gives
-    nothing (its parts' shares are not known)."""
-    pairs = [(u.code, u.successors[0]) for u in definitions.units if len(u.successors) == 1]
-    if not pairs:
-        return values
-    additive = [i.code for i in definitions.indicators if i.rollup.value == "sum"]
-    merged = pl.DataFrame(pairs, schema={"unit": pl.String, "successor": pl.String},
-                          orient="row")
-    carried = (
-        values.filter(pl.col("indicator").is_in(additive))
-        .join(merged, on="unit")
-        .group_by("successor", "indicator")
-        .agg(pl.col("value").sum(), pl.col("vintage_rank").min(),
-             pl.col("coverage_end").max())
-        .rename({"successor": "unit"})
-        .join(values.select("unit", "indicator"), on=["unit", "indicator"], how="anti")
-        .with_columns(pl.lit(None, pl.String).alias("source"),
-                      pl.lit("carried").alias("origin"))
-    )
-    return pl.concat([values, carried.select(values.columns).cast(values.schema)])
 
 
 def _filter(frame: pl.DataFrame, keep: pl.Expr) -> pl.DataFrame:
@@ -323,9 +300,11 @@ def _targets(
         *key, pl.col("value").alias("actual"), pl.col("vintage_rank").alias("actual_vintage"),
         pl.col("source").alias("actual_source"), "coverage_end", pl.col("origin").alias(
             "actual_origin"))
-    last_all = _stack(last_frames, key).select(*key, pl.col("value").alias("last_year"))
+    last_all = _stack(last_frames, key).select(*key, pl.col("value").alias("last_year"),
+                                               pl.col("origin").alias("last_year_origin"))
     base_all = _stack(base_frames, ["unit", "indicator", "baseline"]).select(
-        "unit", "indicator", "baseline", pl.col("value").alias("baseline_actual"))
+        "unit", "indicator", "baseline", pl.col("value").alias("baseline_actual"),
+        pl.col("origin").alias("baseline_origin"))
     meta = _indicator_meta(definitions)
     names = pl.DataFrame({
         "unit": [u.code for u in definitions.units],

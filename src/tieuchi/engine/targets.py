@@ -20,7 +20,7 @@ PACE = pl.Enum([p.value for p in Pace])
 """The type of the pace column: one of :class:`~tieuchi.domain.status.Pace`, or null."""
 
 __all__ = ["PACE", "PACE_BAND", "score_targets", "group_counts", "same_period_exprs",
-           "assessment_expr"]
+           "BASELINE_CHANGE", "assessment_expr"]
 
 PACE_BAND = 0.05
 """Within ±5% of the pro-rata target is on track; above is ahead, below is behind."""
@@ -74,6 +74,7 @@ def score_targets(frame: pl.DataFrame, evaluated_end: date, as_of: date) -> pl.D
         status.alias("status"),
         percent_of_target.alias("percent_of_target"),
         *same_period_exprs(pl.col("kind") == "multi_year"),
+        *same_period_exprs(~_planned_on_baseline(), "baseline_actual", BASELINE_CHANGE),
         excess_amount.alias("excess_amount"),
         pl.when(percent_of_target > 100).then(percent_of_target - 100).alias("excess_percent"),
     )
@@ -81,28 +82,41 @@ def score_targets(frame: pl.DataFrame, evaluated_end: date, as_of: date) -> pl.D
     return frame.with_columns(assessment_expr().alias("assessment"))
 
 
-def same_period_exprs(no_change: pl.Expr) -> list[pl.Expr]:
-    """The comparison of ``actual`` with ``last_year`` (the same period last year): the
-    change in % (in points for a percentage), its kind, and the ratio in % ("bằng 106,4%").
-    None for a yes/no figure, where ``no_change`` holds, or without last year's figure."""
-    none = (pl.col("type") == ValueType.YESNO.value) | no_change | pl.col("last_year").is_null()
+def same_period_exprs(no_change: pl.Expr, base: str = "last_year",
+                      names: tuple[str, str, str] = ("change_vs_same_period", "change_kind",
+                                                     "ratio_vs_same_period")) -> list[pl.Expr]:
+    """The comparison of ``actual`` with ``last_year`` (the same period last year), or with
+    the column ``base`` named: the change in % (in points for a percentage), its kind, and
+    the ratio in % ("bằng 106,4%"), named ``names``. None for a yes/no figure, where
+    ``no_change`` holds, or without the figure compared with."""
+    before = pl.col(base)
+    none = (pl.col("type") == ValueType.YESNO.value) | no_change | before.is_null()
     change = (
         pl.when(none)
         .then(None)
         .when(pl.col("type") == ValueType.PERCENT.value)
-        .then(pl.col("actual") - pl.col("last_year"))
-        .when(pl.col("last_year") != 0)
-        .then((pl.col("actual") / pl.col("last_year") - 1) * 100)
+        .then(pl.col("actual") - before)
+        .when(before != 0)
+        .then((pl.col("actual") / before - 1) * 100)
     )
     change_kind = (
         pl.when(change.is_null()).then(None)
         .when(pl.col("type") == ValueType.PERCENT.value).then(pl.lit("points"))
         .otherwise(pl.lit("percent"))
     )
-    ratio = pl.when(~none & (pl.col("last_year") != 0)).then(
-        pl.col("actual") / pl.col("last_year") * 100)
-    return [change.alias("change_vs_same_period"), change_kind.alias("change_kind"),
-            ratio.alias("ratio_vs_same_period")]
+    ratio = pl.when(~none & (before != 0)).then(pl.col("actual") / before * 100)
+    return [change.alias(names[0]), change_kind.alias(names[1]), ratio.alias(names[2])]
+
+
+BASELINE_CHANGE = ("change_vs_baseline", "change_kind_baseline", "ratio_vs_baseline")
+"""The columns of a target's comparison with its baseline period (``baseline: "2024"``): a
+growth or reduction planned on that period is stated on it ("tăng 9% so với năm 2024")."""
+
+
+def _planned_on_baseline() -> pl.Expr:
+    """A growth or reduction planned on a baseline period of its own."""
+    return pl.col("baseline").is_not_null() & pl.col("relative").is_in(
+        ["growth", "reduction", "reduction_pp"])
 
 
 def _partial() -> pl.Expr:

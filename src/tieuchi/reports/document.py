@@ -21,10 +21,12 @@ from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
 from tieuchi.domain.narrative import CAUSE, SECTIONS, Block, Narrative, blocks, next_period_label
 from tieuchi.domain.outline import default_items, own_sections, written_outline
+from tieuchi.domain.periods import Period
 from tieuchi.domain.project import ReportSection
 from tieuchi.domain.words import WORDS, Words, with_phrases
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import long_date, short_date
+from tieuchi.engine.succession import succession_links
+from tieuchi.reports.formatting import join_names, long_date, lower_first, percent, short_date
 from tieuchi.reports.text import (
     RENDERERS,
     VINTAGES,
@@ -299,10 +301,64 @@ def _recipients(items: tuple[str, ...]) -> tuple[str, ...]:
 def _notes(ev: Evaluation, ctx: Context) -> tuple[str, ...]:
     """The data note, then the project's source: only in a report on the project's period
     (the source of one year's figures is not another's)."""
-    note = _data_note(ev, ctx)
+    note = " ".join(n for n in (_data_note(ev, ctx), *_rebased_notes(ev, ctx)) if n)
     project = ev.definitions.project
     source = project.source if project.period in (None, ev.period.code) else None
     return tuple(n for n in (note, f"{ctx.words.source}: {source}." if source else "") if n)
+
+
+def _rebased_notes(ev: Evaluation, ctx: Context) -> list[str]:
+    """"Số liệu năm 2024 của xã X được tính lại theo địa giới mới: cộng số liệu của xã A, xã
+    B và 40% số liệu của xã C (chia theo dân số, nguồn: …).": one sentence per unit of the
+    report whose figures compared with (last year's, a baseline's) are its predecessors',
+    re-based on it (:mod:`tieuchi.engine.succession`)."""
+    periods = rebased_periods(ev)
+    if periods.is_empty():
+        return []
+    w = ctx.words
+    links = succession_links(ev.definitions)
+    notes = []
+    for (unit,), rows in periods.group_by("unit", maintain_order=True):
+        labels = [Period.parse(c).label(ctx.lang) for c in
+                  sorted(rows.get_column("period").unique().to_list(), reverse=True)]
+        before = links.filter(pl.col("successor") == unit).sort("position")
+        wholes = [_name(c, ctx) for c in before.filter(pl.col("share") == 1)
+                  .get_column("unit").to_list()]
+        shares = [w.rebased_share.format(
+            share=percent(r["share"] * 100, ctx.lang), name=_name(r["unit"], ctx),
+            by=w.split_by.get(r["by"], r["by"]), source=r["source"])
+            for r in before.filter(pl.col("share") < 1).iter_rows(named=True)]
+        names = ", ".join(wholes) if shares else join_names(wholes, ctx.lang)
+        parts = [w.rebased_whole.format(names=names)] if wholes else []
+        parts += shares
+        notes.append(w.rebased_note.format(
+            periods=join_names(labels, ctx.lang), unit=_name(unit, ctx),
+            parts=join_names(parts, ctx.lang)))
+    return notes
+
+
+def rebased_periods(ev: Evaluation) -> pl.DataFrame:
+    """unit, period: the periods compared with whose figures of a unit of the report are
+    carried to it from the units it succeeded (a target's baseline, the same period last
+    year of a target or of a figure stated)."""
+    targets = ev.targets
+    last = targets.filter(pl.col("last_year_origin") == "carried")
+    before = {c: Period.parse(c).same_period_last_year().code
+              for c in last.get_column("period").unique().to_list()}
+    last = last.select("unit", pl.col("period").replace_strict(before, return_dtype=pl.String))
+    base = targets.filter(pl.col("baseline_origin") == "carried").select(
+        "unit", pl.col("baseline").alias("period"))
+    frames = [last, base]
+    if "last_year_origin" in ev.figures.columns:
+        frames.append(ev.figures.filter(pl.col("last_year_origin") == "carried").select(
+            "unit", pl.lit(ev.period.same_period_last_year().code).alias("period")))
+    return pl.concat([f.cast(pl.String) for f in frames]).unique(maintain_order=True)
+
+
+def _name(code: str, ctx: Context) -> str:
+    """A unit's name inside a sentence: "xã Ba Vì (cũ)" (its kind in lower case)."""
+    name = ctx.unit_name(code)
+    return lower_first(name) if ctx.lang == "vi" else name
 
 
 def _data_note(ev: Evaluation, ctx: Context) -> str:

@@ -173,6 +173,8 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
     """The comparison with the same period last year, as the row's ``compare`` says:
     "tăng 14% so với năm 2022", "bằng 106,5% so với năm 2022", or nothing."""
     how = row.get("compare") or "change"
+    if row.get("change_vs_baseline") is not None and how != "none":
+        return _change_on_baseline(row, ctx)
     change = row["change_vs_same_period"]
     if change is None or how == "none":
         return ""
@@ -191,6 +193,22 @@ def _change(row: Row, ctx: Context, period: Period) -> str:
     word = w.increase if change >= 0 else w.decrease
     amount = ctx.pct_number(abs(change), row) + (
         w.points if row["change_kind"] == "points" else "%")
+    return f"{word} {amount} {vs}"
+
+
+def _change_on_baseline(row: Row, ctx: Context) -> str:
+    """A growth or reduction planned on a baseline period, stated on it: "tăng 9% so với
+    năm 2024", "bằng 109% so với năm 2024" (``compare: ratio``)."""
+    w = ctx.words
+    label = Period.parse(row["baseline"]).label(ctx.lang)
+    vs = w.vs_period.format(period=label)
+    if row.get("compare") == "ratio" and row.get("ratio_vs_baseline") is not None:
+        return w.ratio_vs.format(pct=ctx.pct(row["ratio_vs_baseline"], row), vs=vs,
+                                 base=label)
+    change = row["change_vs_baseline"]
+    word = w.increase if change >= 0 else w.decrease
+    amount = ctx.pct_number(abs(change), row) + (
+        w.points if row["change_kind_baseline"] == "points" else "%")
     return f"{word} {amount} {vs}"
 
 
@@ -305,6 +323,9 @@ def sentence_for_target(row: Row, ctx: Context) -> str:
         parts.append(target_clause(row, ctx))
         return ", ".join(parts)
     status = row["status"]
+    if row["relative"] and status == Status.NO_DATA:  # no figure of the base: no verdict
+        return ", ".join([*parts, f"{w.no_comparison} "
+                          + w.plan_relative.format(target=plan_prose(row, ctx))])
     paced = is_paced(row)
     excess = "" if lower or paced else _excess(row, ctx, basis)
     if excess and row["percent_of_target"] is not None:

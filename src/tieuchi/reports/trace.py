@@ -23,6 +23,7 @@ import polars as pl
 
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Rollup
+from tieuchi.domain.issuer import titled_name
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.domain.status import Vintage
 from tieuchi.domain.words import WORDS
@@ -30,10 +31,11 @@ from tieuchi.domain.words import WORDS
 # The engine's own steps, so that the trace picks exactly what the engine picked: how
 # sub-periods tile a period, and how a merged unit's figures go to its successor.
 from tieuchi.engine.evaluate import Evaluation, carry_to_successors, hierarchy_frame
+from tieuchi.engine.succession import succession_links
 from tieuchi.engine.values import best_observations, resolve_values
 from tieuchi.engine.values import tile_parts as tile
 from tieuchi.reports.document import unit_sections
-from tieuchi.reports.formatting import lower_first
+from tieuchi.reports.formatting import lower_first, number, percent
 
 __all__ = ["TRACE_SCHEMA", "RULES", "trace", "trace_frame", "report_unit", "appendix_rows"]
 
@@ -77,7 +79,10 @@ RULES: dict[str, dict[str, str]] = {
         "rollup_ratio": "Tỷ lệ = tổng tử số / tổng mẫu số × {scale} của {n} đơn vị trực thuộc",
         "count": "Đếm số đơn vị đạt bộ tiêu chí {set}: {n}/{of} đơn vị",
         "share": "Tỷ lệ đơn vị đạt bộ tiêu chí {set} = {n}/{of} × 100",
-        "carried": "Cộng từ {n} đơn vị đã sáp nhập vào đơn vị",
+        "carried": "Cộng từ {n} đơn vị đã sáp nhập vào đơn vị: {parts}",
+        "carried_split": "Tính lại theo địa giới mới từ {n} đơn vị: {parts}",
+        "carried_part": "{unit}: {value}",
+        "carried_share": "{unit}: {value} × {share} theo {by} ({source})",
         "missing": "Chưa có số liệu",
         "set_result": "Kết quả đánh giá: đạt {met}/{total} {term}",
     },
@@ -97,7 +102,10 @@ RULES: dict[str, dict[str, str]] = {
                         "{n} units below",
         "count": "The number of units meeting the {set}: {n}/{of}",
         "share": "The share of units meeting the {set} = {n}/{of} × 100",
-        "carried": "The sum over {n} units merged into it",
+        "carried": "The sum over {n} units merged into it: {parts}",
+        "carried_split": "Re-based on the new boundaries: {parts}",
+        "carried_part": "{unit}: {value}",
+        "carried_share": "{unit}: {value} × {share} by {by} ({source})",
         "missing": "No data",
         "set_result": "Assessment: {met}/{total} {term} met",
     },
@@ -271,6 +279,8 @@ class _Tracer:
             .when(origin == "observed").then(pl.lit("to_date"))
             .when(origin == "aggregated").then(pl.lit("aggregated"))
             .when(origin == "derived").then(pl.col("rollup"))  # count_passing, share_passing
+            .when((origin == "carried") & (pl.col("rollup") == Rollup.RATIO.value))
+            .then(pl.lit("ratio"))  # recomputed from its carried terms
             .when(origin == "carried").then(pl.lit("carried"))
             .when(pl.col("rollup") == Rollup.RATIO.value)
             .then(pl.when(origin == "computed").then(pl.lit("ratio"))
@@ -440,11 +450,19 @@ class _Tracer:
         return step, [rows], []
 
     def carried(self, part: pl.DataFrame) -> _Made:
+        """The units the figure's unit succeeded, each with its figure and, for a unit
+        split among several, the share that came to this one, its basis and source."""
         below = part.join(self.merged, on="unit")
-        n = below.group_by("figure", "path").agg(pl.len().alias("n"))
-        step = part.join(n, on=["figure", "path"], how="left").select(
-            "figure", "path", *_rule_columns(
-                lambda r, lang: _format(r["carried"], n=pl.col("n").fill_null(0))))
+        given = self.values.filter(pl.col("value").is_not_null()).select(
+            "period", pl.col("unit").alias("part"), "indicator",
+            pl.col("value").alias("part_value"))
+        counted = below.join(given, on=["period", "part", "indicator"]).sort("position")
+        words = _carried_words(self.ev.definitions, counted)
+        split = pl.col("split").fill_null(False)
+        step = part.join(words, on=["figure", "path"], how="left").select(
+            "figure", "path", *_rule_columns(lambda r, lang: _format(
+                pl.when(split).then(pl.lit(r["carried_split"])).otherwise(pl.lit(r["carried"])),
+                n=pl.col("n").fill_null(0), parts=pl.col(f"parts_{lang}").fill_null(""))))
         return step, [], [_next(below, unit=pl.col("part"), indicator=pl.col("indicator"))]
 
     def missing(self, part: pl.DataFrame) -> _Made:
@@ -654,10 +672,43 @@ def _components(defs: Definitions) -> pl.DataFrame:
 
 
 def _merged(defs: Definitions) -> pl.DataFrame:
-    pairs = [(u.successors[0], u.code, n) for n, u in enumerate(defs.units)
-             if len(u.successors) == 1]
-    return pl.DataFrame(pairs, schema={"unit": pl.String, "part": pl.String,
-                                       "position": pl.Int64}, orient="row")
+    """unit (a successor), part (a unit it succeeded), position, share, by, source: the
+    engine's links (:func:`~tieuchi.engine.succession.succession_links`)."""
+    return succession_links(defs).select(
+        pl.col("successor").alias("unit"), pl.col("unit").alias("part"), "position", "share",
+        "by", "source")
+
+
+def _carried_words(defs: Definitions, counted: pl.DataFrame) -> pl.DataFrame:
+    """figure, path, n, split, parts_vi, parts_en: each carried figure's predecessors, as
+    "Xã A (cũ): 120; Xã C (cũ): 150 × 40% theo dân số (Đề án …)" (at the indicator's
+    decimals). A few rows per figure traced: worded one by one."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in counted.iter_rows(named=True):
+        entry = rows.setdefault((r["figure"], r["path"]), {
+            "figure": r["figure"], "path": r["path"], "n": 0, "split": False, "vi": [],
+            "en": []})
+        entry["n"] += 1
+        entry["split"] |= r["share"] < 1
+        unit = defs.unit_by_code[r["part"]]
+        decimals = defs.indicator_by_code[r["indicator"]].decimals
+        for lang in ("vi", "en"):
+            name = (unit.name_en or unit.name) if lang == "en" else titled_name(
+                unit, defs.level_by_code.get(unit.level))
+            fields = {"unit": name, "value": number(r["part_value"], lang, decimals)}
+            if r["share"] < 1:
+                by = WORDS[lang].split_by.get(r["by"], r["by"])
+                text = RULES[lang]["carried_share"].format(
+                    **fields, share=percent(r["share"] * 100, lang), by=by, source=r["source"])
+            else:
+                text = RULES[lang]["carried_part"].format(**fields)
+            entry[lang].append(text)
+    return pl.DataFrame(
+        [{"figure": e["figure"], "path": e["path"], "n": e["n"], "split": e["split"],
+          "parts_vi": "; ".join(e["vi"]), "parts_en": "; ".join(e["en"])}
+         for e in rows.values()],
+        schema={"figure": pl.String, "path": pl.String, "n": pl.Int64, "split": pl.Boolean,
+                "parts_vi": pl.String, "parts_en": pl.String})
 
 
 # ------------------------------------------------------------------------ wording
