@@ -18,13 +18,14 @@ import polars as pl
 
 from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
 from tieuchi.domain.narrative import CAUSE, SECTIONS, Block, Narrative, blocks, next_period_label
 from tieuchi.domain.outline import default_items, own_sections, written_outline
 from tieuchi.domain.project import ReportSection
 from tieuchi.domain.words import WORDS, Words, with_phrases
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import long_date, short_date
+from tieuchi.reports.formatting import long_date, number_ranges, short_date
 from tieuchi.reports.text import (
     RENDERERS,
     VINTAGES,
@@ -451,7 +452,9 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
         return None
     conditions = ev.sets.conditions.filter(mine)
     rows = []
+    numbers: dict[str, int] = {}
     for i, r in enumerate(own.iter_rows(named=True), start=1):
+        numbers[r["criterion"]] = i
         conds = list(conditions.filter(pl.col("criterion") == r["criterion"])
                      .sort("condition").iter_rows(named=True))
         rows.append((str(i), str(r["criterion_name"]),
@@ -465,7 +468,23 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
                Column("status", c["status"], "left"))
     title = w.appendix_criteria.format(n=n, name=full_set_name(cset, ctx.lang),
                                        unit=ctx.unit_name(ctx.unit))
-    return Table(title, columns, tuple(rows), None if cset.verified else w.illustrative)
+    return Table(title, columns, tuple(rows), _unverified_note(cset, numbers, ctx))
+
+
+def _unverified_note(cset: CriteriaSet, numbers: dict[str, int], ctx: Context) -> str | None:
+    """The note under a set's table when some of its criteria were not read in the legal
+    text (:meth:`~tieuchi.domain.criteria.CriteriaSet.unverified_criteria`): all of them,
+    the set is illustrative; some, the rows (``numbers``: criterion → row) whose thresholds
+    are. None when every criterion is verified."""
+    unverified = cset.unverified_criteria()
+    rows = [numbers[c.code] for c in unverified if c.code in numbers]
+    if not unverified:
+        return None
+    if len(unverified) == len(cset.criteria) or not rows:
+        return ctx.words.illustrative
+    w = ctx.words
+    return (w.unverified_one if len(rows) == 1 else w.unverified_many).format(
+        term=cset.term, numbers=number_ranges(rows, ctx.lang))
 
 
 # ---------------------------------------------------------------------- the narrative
