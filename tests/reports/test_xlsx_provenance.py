@@ -7,6 +7,7 @@ the criteria sets shipped in the library."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from tieuchi.definitions import load_definitions
 from tieuchi.engine import evaluate
+from tieuchi.reports.document import build_document
 from tieuchi.reports.trace import appendix_rows
 from tieuchi.reports.xlsx import render_xlsx
 
@@ -68,3 +70,35 @@ def test_every_criterion_of_the_example_shows_its_provenance() -> None:
 
 def test_in_english() -> None:
     assert check_xlsx_provenance(EXAMPLE, "2023", "en") == 71
+
+
+def test_the_report_marks_every_set_not_fully_verified() -> None:
+    """The note under a set's table names the rows not verified; the sets the report states
+    without a table are named in a note under the data note."""
+    defs = load_definitions(EXAMPLE)
+    ev = evaluate(defs, "2023")
+    doc = build_document(ev, "vi")
+    quan = next(t for t in doc.tables if "tiêu chuẩn thành lập quận" in t.title)
+    assert quan.note == ("Ghi chú: ngưỡng của các tiêu chí số 3–34 chưa được đối chiếu với văn "
+                         "bản gốc, chỉ có giá trị minh họa.")
+    assert doc.notes[-1] == (
+        "Ghi chú: các bộ tiêu chí điểm đến du lịch, nông thôn mới kiểu mẫu, nông thôn mới nâng "
+        "cao và thành lập phường chưa được đối chiếu đầy đủ với văn bản gốc; các ngưỡng chưa "
+        "đối chiếu chỉ có giá trị minh họa.")
+    yen_my = build_document(ev, "vi", "TT-YENMY")
+    kieu_mau = next(t for t in yen_my.tables if "kiểu mẫu" in t.title)
+    assert kieu_mau.note == ("Ghi chú: ngưỡng của tiêu chí số 2 chưa được đối chiếu với văn bản "
+                             "gốc, chỉ có giá trị minh họa.")
+    assert not any("đối chiếu" in n for n in yen_my.notes)  # each set has its table
+
+
+def test_a_set_fully_verified_has_no_note() -> None:
+    defs = load_definitions(EXAMPLE)
+    verified = tuple(
+        s.model_copy(update={"criteria": tuple(c.model_copy(update={"verified": True})
+                                               for c in s.criteria)})
+        for s in defs.criteria_sets)
+    ev = evaluate(replace(defs, criteria_sets=verified), "2023")
+    doc = build_document(ev, "vi")
+    assert [t.note for t in doc.tables if t.note] == []
+    assert not any("đối chiếu" in n for n in doc.notes)

@@ -25,7 +25,7 @@ from tieuchi.domain.outline import default_items, own_sections, written_outline
 from tieuchi.domain.project import ReportSection
 from tieuchi.domain.words import WORDS, Words, with_phrases
 from tieuchi.engine.evaluate import Evaluation
-from tieuchi.reports.formatting import long_date, number_ranges, short_date
+from tieuchi.reports.formatting import join_names, long_date, number_ranges, short_date
 from tieuchi.reports.text import (
     RENDERERS,
     VINTAGES,
@@ -40,6 +40,7 @@ from tieuchi.reports.text import (
     is_paced,
     item_kind,
     plan_text,
+    set_name,
     share_text,
     unit_of_measure,
 )
@@ -184,7 +185,7 @@ def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None, *,
         lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
         about_root=root == (defs.project.root or root), period=ev.period.label(lang),
         date=ev.as_of,
-        header=header, notes=_notes(ev, ctx),
+        header=header, notes=_notes(ev, ctx) + _unverified_sets(ev, ctx, sections),
         sections=_narrated(_sections(ctx, sections), ctx,
                            narrative if narrative is not None
                            else defs.narrative(root, ev.period.code), sections),
@@ -304,6 +305,30 @@ def _notes(ev: Evaluation, ctx: Context) -> tuple[str, ...]:
     project = ev.definitions.project
     source = project.source if project.period in (None, ev.period.code) else None
     return tuple(n for n in (note, f"{ctx.words.source}: {source}." if source else "") if n)
+
+
+def _unverified_sets(ev: Evaluation, ctx: Context,
+                     outline: tuple[ReportSection, ...]) -> tuple[str, ...]:
+    """A note naming the criteria sets whose results the report states (an item of the
+    outline, or the unit's target on a count of units passing one) without their table,
+    when some of their criteria were not read in the legal text: nothing unverified reads as
+    official. A set with a table has the note under it (:func:`_unverified_note`)."""
+    defs, unit = ev.definitions, ctx.unit
+    counted = ev.targets.filter(pl.col("unit") == unit).get_column("indicator").unique()
+    stated = {i.criteria_set for s in outline for i in s.items} | {
+        defs.indicator_by_code[c].criteria_set for c in counted.to_list()
+        if c in defs.indicator_by_code}
+    rated = set(ev.sets.sets.get_column("set").to_list()) if ev.sets.sets.height else set()
+    tabled = set(ev.sets.criteria.filter(pl.col("unit") == unit).get_column("set").to_list()
+                 ) if ev.sets.criteria.height else set()
+    names = [set_name(c, ctx.lang) for c in defs.criteria_sets
+             if c.code in stated & rated - tabled and not c.fully_verified]
+    if not names:
+        return ()
+    w = ctx.words
+    template = w.unverified_sets_one if len(names) == 1 else w.unverified_sets_many
+    sep = "; " if any("," in n for n in names) else ", "  # "Model …, 2021-2025; …"
+    return (template.format(names=join_names(names, ctx.lang, sep)),)
 
 
 def _data_note(ev: Evaluation, ctx: Context) -> str:
