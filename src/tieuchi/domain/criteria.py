@@ -21,6 +21,7 @@ from tieuchi.domain.comparisons import COMPARATOR_FIELDS, Comparison
 
 __all__ = [
     "Provenance",
+    "address",
     "Threshold",
     "Condition",
     "Criterion",
@@ -54,7 +55,12 @@ class Provenance:
     @property
     def link(self) -> str | None:
         """The address, when it is one (a ``source`` may be a reference in words)."""
-        return self.url if self.url and self.url.startswith(("http://", "https://")) else None
+        return address(self.url)
+
+
+def address(text: str | None) -> str | None:
+    """``text`` when it is a web address (http, https) to link to, else None."""
+    return text if text and text.startswith(("http://", "https://")) else None
 
 
 def _provenance(cset: CriteriaSet, citation: str | None, source: str | None,

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from tieuchi.app import Action
-from tieuchi.domain.criteria import CriteriaSet, Criterion, Provenance
+from tieuchi.domain.criteria import CriteriaSet, Criterion, Provenance, address
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.status import Status, result_tone
 from tieuchi.reports.formatting import measure_of, measured, number, short_date
@@ -110,11 +110,10 @@ def _set_provenance(cset: CriteriaSet, lang: str) -> dict[str, Any]:
     effective = (_("Hiệu lực từ %(start)s đến %(end)s") if start and end else _(
         "Hiệu lực từ %(start)s") if start else _("Hiệu lực đến %(end)s") if end else "") % {
         "start": start, "end": end}
-    url = source.url if source and source.url else ""
     return {"document": source.document if source else "",
             "issuer": source.issuer or "" if source else "",
             "date": short_date(source.date, lang) if source and source.date else "",
-            "link": url if url.startswith(("http://", "https://")) else None,
+            "link": address(source.url) if source else None,
             "effective": effective, "verified": cset.verified_count(),
             "total": len(cset.criteria), "complete": cset.fully_verified}
 
