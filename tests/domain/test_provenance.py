@@ -67,7 +67,7 @@ def test_without_a_source_nothing_is_invented() -> None:
     assert cset.fully_verified
 
 
-def test_a_reference_that_is_not_an_address_is_a_citation_not_a_link() -> None:
+def test_a_reference_that_is_not_an_address_is_not_a_link() -> None:
     cset = _set(_criterion("A", source="Công văn số 12/BNN"))
     assert cset.criteria[0].provenance(cset).link is None
     assert _set(_criterion("A")).criteria[0].provenance(_set(_criterion("A"))).link == URL
