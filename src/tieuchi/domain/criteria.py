@@ -9,6 +9,7 @@ the rest, or a total score.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,8 @@ from tieuchi.domain.base import CODE_PATTERN, LegalSource, Model
 from tieuchi.domain.comparisons import COMPARATOR_FIELDS, Comparison
 
 __all__ = [
+    "Provenance",
+    "address",
     "Threshold",
     "Condition",
     "Criterion",
@@ -30,6 +33,41 @@ __all__ = [
 
 Threshold = float | dict[str, float]
 """A number, or numbers keyed by the value of the set's dimension (``default`` for the rest)."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a criterion, or one threshold of it, is written and whether it was read there:
+    the set's document, the place in it (``citation``), the address it was read at (the
+    criterion's ``source``, else the set's ``url``) and ``verified``. Only a verified one may
+    be presented as official; the web, the report and the XLSX mark the others."""
+
+    document: str | None
+    citation: str | None
+    url: str | None
+    verified: bool
+
+    @property
+    def basis(self) -> str:
+        """"Quyết định số 318/QĐ-TTg, Phụ lục I, tiêu chí 2": the document and the place."""
+        return ", ".join(x for x in (self.document, self.citation) if x)
+
+    @property
+    def link(self) -> str | None:
+        """The address, when it is one (a ``source`` may be a reference in words)."""
+        return address(self.url)
+
+
+def address(text: str | None) -> str | None:
+    """``text`` when it is a web address (http, https) to link to, else None."""
+    return text if text and text.startswith(("http://", "https://")) else None
+
+
+def _provenance(cset: CriteriaSet, citation: str | None, source: str | None,
+                verified: bool) -> Provenance:
+    legal = cset.source
+    return Provenance(legal.document if legal else None, citation,
+                      source or (legal.url if legal else None), verified)
 
 
 class Condition(Comparison[Threshold]):
@@ -55,6 +93,13 @@ class Condition(Comparison[Threshold]):
             raise ValueError("a condition on a set passes when the unit passes it; "
                              "remove the threshold")
         return self
+
+    def provenance(self, criterion: Criterion, cset: CriteriaSet) -> Provenance:
+        """The threshold's provenance: its own citation and ``verified``, else its
+        criterion's."""
+        verified = criterion.verified if self.verified is None else self.verified
+        return _provenance(cset, self.citation or criterion.citation, criterion.source,
+                           verified)
 
 
 class Criterion(Model):
@@ -93,6 +138,12 @@ class Criterion(Model):
                 f"at_least {self.at_least} but only {len(self.conditions)} conditions"
             )
         return self
+
+    def provenance(self, cset: CriteriaSet) -> Provenance:
+        """The criterion's provenance in its set ``cset``. Verified only if it says so and
+        none of its thresholds says it was not."""
+        verified = self.verified and all(c.verified is not False for c in self.conditions)
+        return _provenance(cset, self.citation, self.source, verified)
 
 
 class RuleKind(StrEnum):
@@ -170,6 +221,20 @@ class CriteriaSet(Model):
         ):
             raise ValueError(f"the rule asks for {self.rule.value:g} criteria but the set has {n}")
         return self
+
+    def unverified_criteria(self) -> tuple[Criterion, ...]:
+        """The criteria not read in the legal text (:meth:`Criterion.provenance`): their
+        thresholds are for reference only. The set's own ``verified`` does not verify them."""
+        return tuple(c for c in self.criteria if not c.provenance(self).verified)
+
+    def verified_count(self) -> int:
+        """How many criteria were read in the legal text: "x/y tiêu chí đã đối chiếu"."""
+        return len(self.criteria) - len(self.unverified_criteria())
+
+    @property
+    def fully_verified(self) -> bool:
+        """Every criterion read in the legal text: the set may be presented as official."""
+        return not self.unverified_criteria()
 
     def is_effective(self, start: date, end: date) -> bool:
         return (self.effective_from is None or self.effective_from <= end) and (

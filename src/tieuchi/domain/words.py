@@ -52,6 +52,12 @@ class Words:
     milestones_open: str  # "đang thực hiện: {names}"
     milestones_missed: str  # "chưa hoàn thành: {names}"
     illustrative: str
+    # some criteria of a set not read in the legal text: their rows of the set's table
+    unverified_one: str  # "Ghi chú: ngưỡng của {term} số {numbers} chưa được đối chiếu …"
+    unverified_many: str  # "Ghi chú: ngưỡng của các {term} số {numbers} …"
+    # sets whose results the report states without their table, some criteria not verified
+    unverified_sets_one: str  # "Ghi chú: bộ tiêu chí {names} chưa được đối chiếu đầy đủ …"
+    unverified_sets_many: str  # "Ghi chú: các bộ tiêu chí {names} …"
     exceeded_target: str
     met_target: str
     not_met_target: str
@@ -173,6 +179,14 @@ VI = Words(
     milestones_missed="chưa hoàn thành: {names}",
     illustrative=("Ghi chú: danh mục tiêu chí và mức đạt chuẩn của bộ này chưa được đối chiếu "
                   "với văn bản gốc, chỉ có giá trị minh họa."),
+    unverified_one=("Ghi chú: ngưỡng của {term} số {numbers} chưa được đối chiếu với văn bản "
+                    "gốc, chỉ có giá trị minh họa."),
+    unverified_many=("Ghi chú: ngưỡng của các {term} số {numbers} chưa được đối chiếu với văn "
+                     "bản gốc, chỉ có giá trị minh họa."),
+    unverified_sets_one=("Ghi chú: bộ tiêu chí {names} chưa được đối chiếu đầy đủ với văn bản "
+                         "gốc; các ngưỡng chưa đối chiếu chỉ có giá trị minh họa."),
+    unverified_sets_many=("Ghi chú: các bộ tiêu chí {names} chưa được đối chiếu đầy đủ với văn "
+                          "bản gốc; các ngưỡng chưa đối chiếu chỉ có giá trị minh họa."),
     exceeded_target="vượt {basis}",
     met_target="đạt {basis}",
     not_met_target="chưa đạt {basis}",
@@ -286,6 +300,14 @@ EN = Words(
     milestones_missed="not done: {names}",
     illustrative=("Note: the criteria and thresholds of this set have not been checked against "
                   "the official text; they are illustrative."),
+    unverified_one=("Note: the threshold in row {numbers} has not been checked against the "
+                    "official text; it is illustrative."),
+    unverified_many=("Note: the thresholds in rows {numbers} have not been checked against the "
+                     "official text; they are illustrative."),
+    unverified_sets_one=("Note: not every threshold of the {names} has been checked against the "
+                         "official text; those not checked are illustrative."),
+    unverified_sets_many=("Note: not every threshold of the {names} has been checked against "
+                          "the official text; those not checked are illustrative."),
     exceeded_target="exceeding {basis}",
     met_target="meeting {basis}",
     not_met_target="short of {basis}",

@@ -18,6 +18,7 @@ import polars as pl
 
 from tieuchi.domain.bases import BasisWords
 from tieuchi.domain.bundle import Definitions
+from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.issuer import NO_ISSUER, Issuer, is_dated, issuer_of, written
 from tieuchi.domain.narrative import CAUSE, SECTIONS, Block, Narrative, blocks, next_period_label
 from tieuchi.domain.outline import default_items, own_sections, written_outline
@@ -26,7 +27,14 @@ from tieuchi.domain.project import ReportSection
 from tieuchi.domain.words import WORDS, Words, with_phrases
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.engine.succession import succession_links
-from tieuchi.reports.formatting import join_names, long_date, lower_first, percent, short_date
+from tieuchi.reports.formatting import (
+    join_names,
+    long_date,
+    lower_first,
+    number_ranges,
+    percent,
+    short_date,
+)
 from tieuchi.reports.text import (
     RENDERERS,
     VINTAGES,
@@ -41,6 +49,7 @@ from tieuchi.reports.text import (
     is_paced,
     item_kind,
     plan_text,
+    set_name,
     share_text,
     unit_of_measure,
 )
@@ -185,7 +194,7 @@ def build_document(ev: Evaluation, lang: str = "vi", unit: str | None = None, *,
         lang=lang, unit=root, unit_name=ctx.unit_name(root) if root else None,
         about_root=root == (defs.project.root or root), period=ev.period.label(lang),
         date=ev.as_of,
-        header=header, notes=_notes(ev, ctx),
+        header=header, notes=_notes(ev, ctx) + _unverified_sets(ev, ctx, sections),
         sections=_narrated(_sections(ctx, sections), ctx,
                            narrative if narrative is not None
                            else defs.narrative(root, ev.period.code), sections),
@@ -359,6 +368,28 @@ def _name(code: str, ctx: Context) -> str:
     """A unit's name inside a sentence: "xã Ba Vì (cũ)" (its kind in lower case)."""
     name = ctx.unit_name(code)
     return lower_first(name) if ctx.lang == "vi" else name
+def _unverified_sets(ev: Evaluation, ctx: Context,
+                     outline: tuple[ReportSection, ...]) -> tuple[str, ...]:
+    """A note naming the criteria sets whose results the report states (an item of the
+    outline, or the unit's target on a count of units passing one) without their table,
+    when some of their criteria were not read in the legal text: nothing unverified reads as
+    official. A set with a table has the note under it (:func:`_unverified_note`)."""
+    defs, unit = ev.definitions, ctx.unit
+    counted = ev.targets.filter(pl.col("unit") == unit).get_column("indicator").unique()
+    stated = {i.criteria_set for s in outline for i in s.items} | {
+        defs.indicator_by_code[c].criteria_set for c in counted.to_list()
+        if c in defs.indicator_by_code}
+    rated = set(ev.sets.sets.get_column("set").to_list()) if ev.sets.sets.height else set()
+    tabled = set(ev.sets.criteria.filter(pl.col("unit") == unit).get_column("set").to_list()
+                 ) if ev.sets.criteria.height else set()
+    names = [set_name(c, ctx.lang) for c in defs.criteria_sets
+             if c.code in stated & rated - tabled and not c.fully_verified]
+    if not names:
+        return ()
+    w = ctx.words
+    template = w.unverified_sets_one if len(names) == 1 else w.unverified_sets_many
+    sep = "; " if any("," in n for n in names) else ", "  # "Model …, 2021-2025; …"
+    return (template.format(names=join_names(names, ctx.lang, sep)),)
 
 
 def _data_note(ev: Evaluation, ctx: Context) -> str:
@@ -507,7 +538,9 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
         return None
     conditions = ev.sets.conditions.filter(mine)
     rows = []
+    numbers: dict[str, int] = {}
     for i, r in enumerate(own.iter_rows(named=True), start=1):
+        numbers[r["criterion"]] = i
         conds = list(conditions.filter(pl.col("criterion") == r["criterion"])
                      .sort("condition").iter_rows(named=True))
         rows.append((str(i), str(r["criterion_name"]),
@@ -521,7 +554,23 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
                Column("status", c["status"], "left"))
     title = w.appendix_criteria.format(n=n, name=full_set_name(cset, ctx.lang),
                                        unit=ctx.unit_name(ctx.unit))
-    return Table(title, columns, tuple(rows), None if cset.verified else w.illustrative)
+    return Table(title, columns, tuple(rows), _unverified_note(cset, numbers, ctx))
+
+
+def _unverified_note(cset: CriteriaSet, numbers: dict[str, int], ctx: Context) -> str | None:
+    """The note under a set's table when some of its criteria were not read in the legal
+    text (:meth:`~tieuchi.domain.criteria.CriteriaSet.unverified_criteria`): all of them,
+    the set is illustrative; some, the rows (``numbers``: criterion → row) whose thresholds
+    are. None when every criterion is verified."""
+    unverified = cset.unverified_criteria()
+    rows = [numbers[c.code] for c in unverified if c.code in numbers]
+    if not unverified:
+        return None
+    if len(unverified) == len(cset.criteria) or not rows:
+        return ctx.words.illustrative
+    w = ctx.words
+    return (w.unverified_one if len(rows) == 1 else w.unverified_many).format(
+        term=cset.term, numbers=number_ranges(rows, ctx.lang))
 
 
 # ---------------------------------------------------------------------- the narrative

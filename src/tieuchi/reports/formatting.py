@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from tieuchi.domain.indicators import Indicator
 
 __all__ = ["number", "percent", "measured", "measure_of", "parse_number", "join_names",
-           "long_date", "short_date", "lower_first", "LOCALES", "NumberError"]
+           "long_date", "short_date", "lower_first", "LOCALES", "NumberError",
+           "number_ranges"]
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -134,6 +135,18 @@ def join_names(names: Sequence[str], lang: str = "vi", sep: str = ", ") -> str:
         return "".join(names)
     last = " và " if lang == "vi" else " and "
     return sep.join(names[:-1]) + last + names[-1]
+
+
+def number_ranges(numbers: Sequence[int], lang: str = "vi") -> str:
+    """"2, 5 và 7–9": the numbers in order, a run of three or more as a range."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    items = [x for r in runs for x in ([f"{r[0]}–{r[-1]}"] if len(r) > 2 else map(str, r))]
+    return join_names(items, lang)
 
 
 def long_date(day: date, lang: str = "vi") -> str:

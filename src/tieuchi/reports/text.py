@@ -46,7 +46,7 @@ __all__ = ["render_markdown", "markdown", "render_html", "html", "RENDERERS",
            "change_text", "full_name", "full_set_name", "set_noun", "sentence_name",
            "unit_of_measure", "share_text", "assessment_text", "is_paced", "condition_value_text",
            "condition_threshold_text", "item_kind", "VINTAGES", "sentence_for_figure",
-           "LIST_LIMIT"]
+           "LIST_LIMIT", "set_name"]
 
 VINTAGES = ("plan", "estimate", "preliminary", "official")
 PACES = frozenset(p.value for p in Pace)
@@ -515,7 +515,7 @@ def _indicator(item: ReportItem, ctx: Context) -> str:
     return _highlight(Highlight(indicator=item.indicator), item, ctx)
 
 
-def _set_name(cset: CriteriaSet, lang: str) -> str:
+def set_name(cset: CriteriaSet, lang: str) -> str:
     """The set's name inside a sentence, without a leading "tiêu chí"/"tiêu chuẩn"."""
     if lang == "en":
         return cset.name_en or cset.name
@@ -552,7 +552,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
                 text += f" ({w.met_of.format(met=r['met'], total=r['total'], term=term)})"
             return text + "."
         text = w.set_unit.format(unit=ctx.unit_name(unit), met=r["met"], total=r["total"],
-                                 term=term, name=_set_name(cset, ctx.lang))
+                                 term=term, name=set_name(cset, ctx.lang))
         if r["unmet"]:
             text += "; " + w.set_unmet.format(n=len(r["unmet"]), term=term,
                                                names=join_names(r["unmet"], ctx.lang, "; "))
@@ -577,7 +577,7 @@ def _criteria_set(item: ReportItem, ctx: Context) -> str:
     if phrase is None and cset.rule.kind is RuleKind.AT_LEAST:
         phrase = w.set_at_least_phrase.format(k=int(cset.rule.value or 0), n=s["criteria"],
                                               term=term)
-    phrase = phrase or w.set_default_phrase.format(name=_set_name(cset, ctx.lang))
+    phrase = phrase or w.set_default_phrase.format(name=set_name(cset, ctx.lang))
     noun = set_noun(cset, ctx, s["total"])
     if s["no_data"] == s["total"]:
         return "" if _past(ctx) else w.nothing_yet.format(name=w.assessment.format(
@@ -887,7 +887,7 @@ def condition_value_text(x: Row, ctx: Context) -> str:
 def condition_threshold_text(x: Row, ctx: Context) -> str:
     if x["ref_set"]:
         cset = ctx.ev.definitions.set_by_code[x["ref_set"]]
-        return _set_name(cset, ctx.lang)
+        return set_name(cset, ctx.lang)
     if x["comparator"] == "yes":
         wanted = x["threshold"] is None or is_yes(x["threshold"])
         return ctx.words.comparator["yes" if wanted else "no"]

@@ -33,6 +33,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink  # type: ignore[import-untype
 from openpyxl.worksheet.page import PageMargins  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
+from tieuchi.domain.criteria import CriteriaSet, Criterion, Provenance
 from tieuchi.domain.periods import Period, PeriodKind
 from tieuchi.engine.evaluate import Evaluation
 from tieuchi.reports.cells import write_cell
@@ -76,6 +77,8 @@ SHEET_WORDS: dict[str, dict[str, str]] = {
         "criterion_threshold": "Mức đạt chuẩn của bộ tiêu chí",
         "set_condition": "Kết quả đánh giá của đơn vị theo {name}",
         "points": " điểm %",
+        "basis": "Căn cứ", "read_at": "Nguồn", "verified": "Đã đối chiếu", "yes": "Có",
+        "no": "Chưa",
     },
     "en": {
         "table": "Table", "sources": "Sources",
@@ -97,6 +100,8 @@ SHEET_WORDS: dict[str, dict[str, str]] = {
         "criterion_threshold": "Threshold of the criteria set",
         "set_condition": "The unit's result against the {name}",
         "points": " pp",
+        "basis": "Legal basis", "read_at": "Source", "verified": "Verified", "yes": "Yes",
+        "no": "No",
     },
 }
 """The workbook's own words; report words (columns, statuses) come from
@@ -111,7 +116,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _NUMBER = Alignment(horizontal="right", vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
 _GROUP_WIDTHS = (6, 58, 12, 15, 15, 11, 13, 15)
-_CRITERIA_WIDTHS = (6, 50, 16, 14, 18, 13)
+_CRITERIA_WIDTHS = (6, 50, 16, 14, 18, 13, 36, 30, 11)
+_UNVERIFIED_FILL = PatternFill("solid", fgColor="FFF2CC")  # a threshold for reference only
 _SOURCE_WIDTHS = (24, 30, 11, 12, 32, 15, 30, 10, 12, 12, 40, 26)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -245,8 +251,9 @@ def _criteria_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
     short = cset.short_name or cset.name
     title_name = (cset.name_en or cset.name) if ctx.lang == "en" else short
     ws = book.create_sheet(_unique(sheets, sheet_name(n, title_name, ctx.lang)))
-    c = ctx.words.columns
-    header = [c["no"], c["criterion"], c["measure"], c["value"], c["threshold"], c["status"]]
+    c, words = ctx.words.columns, sheets.words
+    header = [c["no"], c["criterion"], c["measure"], c["value"], c["threshold"], c["status"],
+              words["basis"], words["read_at"], words["verified"]]
     _heading(ws, sheets, n, header, _CRITERIA_WIDTHS)
     ev = ctx.ev
     rows = (
@@ -257,26 +264,64 @@ def _criteria_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
             "unit", "criterion", pl.col("met").alias("criterion_met")), on=["unit", "criterion"])
         .sort("row", "condition")
     )
+    criteria = {x.code: x for x in cset.criteria}
     for i, r in enumerate(rows.iter_rows(named=True)):
         line = _HEADER_ROW + 1 + i
         first = r["condition"] == rows.filter(pl.col("row") == r["row"])["condition"].min()
         status = ctx.words.status["met" if r["criterion_met"] else "not_met"]
+        provenance = _provenance(cset, criteria[r["criterion"]], r["condition"], first)
         _write_row(ws, line, [
             (r["row"] if first else None, "0"),
             (r["criterion_name"] if first else (r["label"] or ""), None),
             (unit_of_measure(r["indicator"], ctx), None), _condition_value(r, ctx),
-            _condition_threshold(r, ctx), (status if first else "", None)],
-                   _CRITERIA_WIDTHS)
+            _condition_threshold(r, ctx), (status if first else "", None),
+            (provenance.basis if provenance else "", None)], _CRITERIA_WIDTHS, texts=(2, 7))
+        _write_provenance(ws, line, provenance, words)
         sheets.cells.extend(_condition_cells(ws, line, r, sheets))
     last = _HEADER_ROW + rows.height
-    if not cset.verified:
-        note = write_cell(ws, last + 2, 1, ctx.words.illustrative)
+    note_text = sheets.doc.tables[n - 1].note
+    if note_text:
+        note = write_cell(ws, last + 2, 1, note_text)
         note.font = Font(name=_FONT, size=11, italic=True)
         ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2,
                        end_column=len(header))
         note.alignment = _WRAP
         ws.row_dimensions[last + 2].height = 30
     _finish(ws, len(header), last)
+
+
+def _provenance(cset: CriteriaSet, criterion: Criterion, condition: int,
+                first: bool) -> Provenance | None:
+    """What a line of a set's sheet says of its provenance: the criterion's on its first
+    line; on a further condition's line, the threshold's own when it has one."""
+    if first:
+        return criterion.provenance(cset)
+    own = criterion.conditions[condition]
+    if own.citation is None and own.verified is None:
+        return None
+    return own.provenance(criterion, cset)
+
+
+def _write_provenance(ws: Worksheet, line: int, p: Provenance | None,
+                      words: dict[str, str]) -> None:
+    """After "Căn cứ" (the document and the place in it): "Nguồn", the address read (a link,
+    on one line: an address does not make the row tall), and "Đã đối chiếu" (Có/Chưa); a
+    line whose threshold is not verified is filled."""
+    url = write_cell(ws, line, 8, p.url if p and p.url else "")
+    verified = write_cell(ws, line, 9, "" if p is None else words["yes" if p.verified else "no"])
+    for cell in (url, verified):
+        cell.font = Font(name=_FONT, size=12)
+        cell.border = _BORDER
+    url.alignment = Alignment(vertical="top")
+    verified.alignment = _CENTER
+    if p is None:
+        return
+    if p.link:
+        url.hyperlink = p.link
+        url.font = Font(name=_FONT, size=12, color="1F4E79", underline="single")
+    if not p.verified:
+        for col in range(1, 10):
+            ws.cell(line, col).fill = _UNVERIFIED_FILL
 
 
 def _heading(ws: Worksheet, sheets: _Sheets, n: int, header: Sequence[str],

@@ -273,6 +273,9 @@ class UnitView:
                 pl.col("set") == cset.code)
             name = named(cset.name, cset.name_en, self.lang)
             term = named_text(cset.term, cset.term_en, self.lang)
+            # how many of its criteria were read in the legal text
+            checked = {"verified_count": cset.verified_count(), "count": len(cset.criteria),
+                       "fully_verified": cset.fully_verified, "criteria_term": term}
             if own.height:
                 s = own.row(0, named=True)
                 out.append({"code": cset.code, "name": name, "kind": "own",
@@ -281,7 +284,7 @@ class UnitView:
                             "unmet": self.criteria_names(cset.code, s["unmet"]),
                             "no_data": self.criteria_names(cset.code, s["no_data_criteria"]),
                             "tone": result_tone(s["passed"]).value,
-                            "empty": s["no_data"] >= s["total"]})
+                            "empty": s["no_data"] >= s["total"], **checked})
             elif summary.height:
                 s = summary.row(0, named=True)
                 target = self.count_target(cset.code)
@@ -294,7 +297,8 @@ class UnitView:
                             "target": self.target_row(target) if target else None,
                             "unmet": [names.get(u, u) for u in s["failed_units"]],
                             "no_data": [names.get(u, u) for u in s["no_data_units"]],
-                            "tone": tone.value, "empty": s["no_data"] >= s["total"]})
+                            "tone": tone.value, "empty": s["no_data"] >= s["total"],
+                            **checked})
         return out
 
     def criteria_names(self, set_code: str, names: list[str]) -> list[Any]:

@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from tieuchi.app import Action
-from tieuchi.domain.criteria import CriteriaSet, Criterion
+from tieuchi.domain.criteria import CriteriaSet, Criterion, Provenance, address
 from tieuchi.domain.ruleset import is_yes
 from tieuchi.domain.status import Status, result_tone
-from tieuchi.reports.formatting import measure_of, measured, number
+from tieuchi.reports.formatting import measure_of, measured, number, short_date
 from tieuchi.reports.text import set_noun
 from tieuchi.web.app import render
 from tieuchi.web.i18n import N_, named, named_text, translator
@@ -93,6 +93,31 @@ def _source_text(cset: CriteriaSet) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _provenance(p: Provenance) -> dict[str, Any]:
+    """A criterion's or a threshold's provenance as the pages show it
+    (:meth:`~tieuchi.domain.criteria.Criterion.provenance`)."""
+    return {"basis": p.basis, "citation": p.citation or "", "url": p.url or "",
+            "link": p.link, "verified": p.verified}
+
+
+def _set_provenance(cset: CriteriaSet, lang: str) -> dict[str, Any]:
+    """The set's document (with its address), when it is in force, and how many of its
+    criteria were read in the legal text."""
+    _ = translator(lang).gettext
+    source = cset.source
+    start, end = (short_date(d, lang) if d else "" for d in (cset.effective_from,
+                                                              cset.effective_to))
+    effective = (_("Hiệu lực từ %(start)s đến %(end)s") if start and end else _(
+        "Hiệu lực từ %(start)s") if start else _("Hiệu lực đến %(end)s") if end else "") % {
+        "start": start, "end": end}
+    return {"document": source.document if source else "",
+            "issuer": source.issuer or "" if source else "",
+            "date": short_date(source.date, lang) if source and source.date else "",
+            "link": address(source.url) if source else None,
+            "effective": effective, "verified": cset.verified_count(),
+            "total": len(cset.criteria), "complete": cset.fully_verified}
+
+
 def _set_or_404(view: UnitView, set_code: str) -> CriteriaSet:
     cset = view.light.set_by_code.get(set_code)
     if cset is None:
@@ -121,8 +146,7 @@ def criteria_sets(request: Request, user: CurrentUser, code: str,
                       if s["empty"] else "")
         sets.append({**s, "headline": headline, "result": result,
                      "result_class": s["tone"], "rule": _rule_text(cset, view.lang),
-                     "source": _source_text(cset), "verified": cset.verified,
-                     "count": len(cset.criteria), "set_term": _term(cset, view.lang),
+                     "source": _source_text(cset), "set_term": _term(cset, view.lang),
                      "set_term_cap": _capital(_term(cset, view.lang))})
     return render(request, "criteria.html", user=user, view=view, tab="criteria", sets=sets)
 
@@ -147,7 +171,8 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
                       cset=cset, set_name=_set_name(cset, view.lang),
                       set_title=_set_name(cset, view.lang, text=True), rows=[],
                       not_in_effect=message, rule=_rule_text(cset, view.lang),
-                      source=_source_text(cset))
+                      columns=_columns(cset, view.lang), term=_term(cset, view.lang),
+                      provenance=_set_provenance(cset, view.lang))
     results = view.ev.sets.sets.filter(pl.col("set") == set_code)
     own = results.filter(pl.col("unit") == code)
     if own.height:
@@ -167,10 +192,7 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
     cells: dict[tuple[str, str], str] = {
         (r["unit"], r["criterion"]): r["status"]
         for r in criteria.select("unit", "criterion", "status").iter_rows(named=True)}
-    columns: list[dict[str, Any]] = [
-        {"code": c.code, "name": _criterion_name(c, c.name, view.lang),
-         "name_text": _criterion_name(c, c.name, view.lang, text=True), "group": c.group or "",
-         "mandatory": c.mandatory} for c in cset.criteria]
+    columns = _columns(cset, view.lang)
     term = _term(cset, view.lang)
     rows = []
     for unit in units:
@@ -210,9 +232,18 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
                   set_title=_set_name(cset, view.lang, text=True), term=term,
                   term_cap=_capital(term), columns=columns, groups=_group_runs(columns),
                   rows=rows, single=single, unit_header=unit_header, headline=headline,
-                  rule=_rule_text(cset, view.lang), source=_source_text(cset),
+                  rule=_rule_text(cset, view.lang),
+                  provenance=_set_provenance(cset, view.lang),
                   failed=[r for r in rows if r["result_class"] == "bad"],
                   pending=[r for r in rows if r["result_class"] == "none"])
+
+
+def _columns(cset: CriteriaSet, lang: str) -> list[dict[str, Any]]:
+    """The set's criteria, as the matrix's columns and the list under it."""
+    return [{"code": c.code, "name": _criterion_name(c, c.name, lang),
+             "name_text": _criterion_name(c, c.name, lang, text=True), "group": c.group or "",
+             "mandatory": c.mandatory, **_provenance(c.provenance(cset))}
+            for c in cset.criteria]
 
 
 def _row_names(view: UnitView, units: list[str]) -> tuple[str, dict[str, str]]:
@@ -280,9 +311,10 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
         if needed < count else "",
         "mandatory": _capital(_("%(term)s bắt buộc") % {"term": term}) if crit["mandatory"]
         else "",
-        "legal_source": definition.source if definition else None,
+        "provenance": _provenance(definition.provenance(cset)) if definition else None,
         "note": definition.note if definition else None,
-        "conditions": [_condition(view, x) for x in conditions.iter_rows(named=True)],
+        "conditions": [_condition(view, x) | _threshold_provenance(definition, cset, x)
+                       for x in conditions.iter_rows(named=True)],
     }
     fragment = bool(request.headers.get("hx-request"))
     template = "criteria_cell.html" if fragment else "criteria_cell_page.html"
@@ -290,6 +322,15 @@ def criteria_cell(request: Request, user: CurrentUser, code: str, set_code: str,
                       cset=cset)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+def _threshold_provenance(criterion: Criterion | None, cset: CriteriaSet,
+                          x: dict[str, Any]) -> dict[str, Any]:
+    """Where the threshold of condition ``x`` is written and whether it was verified."""
+    if criterion is None or not 0 <= x["condition"] < len(criterion.conditions):
+        return {"provenance": None}
+    p = criterion.conditions[x["condition"]].provenance(criterion, cset)
+    return {"provenance": _provenance(p)}
 
 
 def _condition(view: UnitView, x: dict[str, Any]) -> dict[str, Any]:
