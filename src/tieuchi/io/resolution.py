@@ -1,0 +1,472 @@
+"""Targets from a resolution's own table ("Nghị quyết … các chỉ tiêu chủ yếu"), docs/plan-import.md.
+
+1. :func:`read_rows`: the first table of a ``.docx`` or an ``.xlsx`` whose header names the
+   targets ("Chỉ tiêu") and their unit ("Đơn vị tính", "ĐVT") or plan ("Kế hoạch", "Mục
+   tiêu", "Năm 2026"), row by row: its number ("1.", "a)", "-"), name, unit of measure and
+   value as written, and the section it is under (a row with a name and no value). The file
+   passes the guard of uploaded workbooks first (:mod:`tieuchi.io.xlsx_guard`: sizes, zip
+   bombs, XML DTDs), a ``.docx`` being a zip of XML parts too.
+2. :func:`read_value`: a value as written ("8 - 8,5", "từ 95 trở lên", "dưới 1,5", "giảm
+   1-1,5", "tăng 10% so với năm 2025", "Đạt") as a :class:`Reading`; pure.
+3. :func:`understand`: each row matched to an indicator (:func:`tieuchi.library.matching.
+   match`) and, when both are known, the target it gives (:func:`target_fields`), or the
+   problem that stops it, at its place.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import PurePath
+from typing import Any
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter, quote_sheetname  # type: ignore[import-untyped]
+from pydantic import ValidationError
+
+from tieuchi.domain.base import fold
+from tieuchi.domain.indicators import Direction, Indicator, ValueType
+from tieuchi.domain.periods import YEARS
+from tieuchi.domain.problems import Problem, ProblemError, Severity
+from tieuchi.domain.targets import Target
+from tieuchi.io.xlsx_guard import MB, Limits, inspect
+from tieuchi.library.matching import Match, match
+
+__all__ = ["Kind", "Reading", "Row", "Understood", "Resolution", "read_rows", "read_value",
+           "parse_number", "understand", "target_fields", "read_resolution", "MAX_BYTES"]
+
+MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
+MAX_ROWS = 500  # rows of a target table
+_LIMITS = Limits(rows=2_000, columns=30, cells=100_000, elements=500_000, parts=500)
+_DOCX = "word/document.xml"
+
+
+class Kind(StrEnum):
+    """How a value reads."""
+
+    AT_LEAST = "at_least"  # "từ 95 trở lên", "trên 95", "tối thiểu 95", "≥ 95"
+    AT_MOST = "at_most"  # "dưới 1,5", "tối đa 1,5", "không quá 1,5", "≤ 1,5"
+    WITHIN = "within"  # "8 - 8,5", "8 đến 8,5"
+    PLAIN = "plain"  # "95", "khoảng 95", "còn 1,07": at least or at most, by the indicator
+    GROWTH = "growth"  # "tăng 10%", "tăng 10% so với năm 2025"
+    REDUCTION = "reduction"  # "giảm 1 - 1,5" (điểm % or %, by the unit)
+    YES = "yes"  # "Đạt", "Hoàn thành"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value as understood: its kind, its number(s), the base year of a growth, and what
+    the text says beyond the number, kept as the target's note ("khoảng", "so với dự toán
+    năm 2019")."""
+
+    kind: Kind
+    low: float | None = None
+    high: float | None = None
+    baseline: str | None = None
+    points: bool = False  # "điểm %": percentage points
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a target table as written."""
+
+    place: str  # "nq.docx, bảng 1, dòng 5" or "nq.xlsx, 'Chỉ tiêu'!B7"
+    number: str
+    name: str
+    unit: str | None
+    value: str | None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A row, what its value reads as, the indicator it matches, and the target fields that
+    follow (``None`` with the problem when either is missing)."""
+
+    row: Row
+    reading: Reading | None
+    match: Match
+    code: str | None  # the indicator chosen (the match, or the user's choice)
+    fields: dict[str, Any] | None
+    problem: Problem | None = None
+    chosen: bool = False  # the user named the indicator (--map)
+
+    @property
+    def ok(self) -> bool:
+        return self.fields is not None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Every row of a resolution's target table, understood."""
+
+    file: str
+    rows: tuple[Understood, ...]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def matched(self) -> list[Understood]:
+        return [r for r in self.rows if r.ok]
+
+    @property
+    def unmatched(self) -> list[Understood]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [r.problem for r in self.rows if r.problem is not None]
+
+    def targets(self, *, unit: str, period: str, issuer: str | None = None,
+                document: str | None = None) -> list[Target]:
+        """The targets of the rows understood, for ``unit`` and ``period``."""
+        return [Target.model_validate({**r.fields, "unit": unit, "period": period,
+                                       "issuer": issuer, "document": document})
+                for r in self.matched if r.fields is not None]
+
+
+# ---------------------------------------------------------------------- numbers and values
+
+_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?(?!\.\d{3})|\d+\.\d{1,2}(?!\d)"
+_NUMBER_RE = re.compile(_NUMBER)
+_RANGE = re.compile(rf"({_NUMBER})\s*%?\s*(?:-|–|—|đến|den|tới|toi)\s*({_NUMBER})")
+_AT_LEAST = re.compile(r"tro len|toi thieu|it nhat|khong duoi|khong thap hon|tren|>=|≥|>"
+                       r"|vuot")
+_AT_MOST = re.compile(r"duoi|toi da|khong qua|khong vuot qua|khong cao hon|<=|≤|<")
+_GROWTH = re.compile(r"\btang\b")
+_REDUCTION = re.compile(r"\bgiam\b")
+_YES = re.compile(r"^(dat|hoan thanh|co|dat chuan|hoan thanh ke hoach)$")
+_ABOUT = re.compile(r"\bkhoang\b|\bxap xi\b")
+_BASELINE = re.compile(r"so voi\s+(?:cung ky\s+)?(?:nam\s+)?(\d{4})\b")
+_COMPARED = re.compile(r"so voi\s+.*$")
+_ABSOLUTE_MORE = re.compile(r"\btang them\b|\bthem\b")
+
+
+def parse_number(text: str) -> float:
+    """A number written the Vietnamese way: "1.234,5" → 1234.5, "8,5" → 8.5, "5.400" →
+    5400; "4.5" (a dot and one or two digits) is a decimal point. Raises ValueError."""
+    text = text.strip()
+    if not _NUMBER_RE.fullmatch(text):
+        raise ValueError(f"not a number: {text!r}")
+    if re.fullmatch(r"\d+\.\d{1,2}", text):
+        return float(text)
+    return float(text.replace(".", "").replace(",", "."))
+
+
+def read_value(text: str, unit: str | None = None, name: str = "") -> Reading | None:
+    """What the value ``text`` of a row (its unit of measure ``unit``, its name ``name``)
+    reads as, or None when it cannot be read. Pure."""
+    raw = " ".join(str(text).split())
+    folded = fold(raw)
+    if not folded:
+        return None
+    if _YES.match(folded):
+        return Reading(Kind.YES)
+    named = fold(name)
+    if _ABSOLUTE_MORE.search(named) or _ABSOLUTE_MORE.search(folded):
+        return None  # "tăng thêm 7 xã": an absolute increase, which no target holds
+    notes = []
+    baseline = None
+    compared = _COMPARED.search(folded)
+    if compared:
+        year = _BASELINE.match(compared.group(0))
+        if year and int(year.group(1)) in YEARS and year.end() == len(compared.group(0)):
+            baseline = year.group(1)
+        else:
+            notes.append(raw[compared.start():].strip())  # "so với dự toán năm 2019"
+        folded = folded[:compared.start()].strip()
+    if _ABOUT.search(folded):
+        notes.append("khoảng")
+    numbers = _numbers(folded)
+    if not numbers:
+        return None
+    low, high = numbers
+    points = "diem" in folded or "diem" in fold(unit or "")
+    note = "; ".join(notes) or None
+    if _GROWTH.search(folded) and not _REDUCTION.search(folded):
+        return Reading(Kind.GROWTH, low, high, baseline, note=note)
+    if _REDUCTION.search(folded) or re.search(r"\bgiam$", named):
+        return Reading(Kind.REDUCTION, low, high, baseline, points, note)
+    if baseline:
+        note = "; ".join([*notes, raw[compared.start():].strip()]) if compared else note
+    if high is not None:
+        return Reading(Kind.WITHIN, low, high, note=note)
+    if _AT_LEAST.search(folded):
+        return Reading(Kind.AT_LEAST, low, note=note)
+    if _AT_MOST.search(folded):
+        return Reading(Kind.AT_MOST, low, note=note)
+    return Reading(Kind.PLAIN, low, note=note)
+
+
+def _numbers(folded: str) -> tuple[float, float | None] | None:
+    """The value's number, or its two ends ("8 - 8,5"); None when it has none or too many
+    to tell which is the target."""
+    found = _RANGE.search(folded)
+    if found:
+        low, high = parse_number(found.group(1)), parse_number(found.group(2))
+        return (low, high) if low <= high else (high, low)
+    numbers = [m.group(0) for m in _NUMBER_RE.finditer(folded)]
+    if len(numbers) != 1:
+        return None
+    return parse_number(numbers[0]), None
+
+
+# ---------------------------------------------------------------------- targets
+
+
+def target_fields(reading: Reading, indicator: Indicator) -> dict[str, Any]:
+    """The fields of a :class:`Target` of ``indicator`` that ``reading`` gives: a plain
+    number is at least or at most by the indicator's direction; a reduction is in
+    percentage points for a percentage ("giảm 1 điểm %", or "%" of a rate), else in per
+    cent; a range of a growth or a reduction keeps its lower end (the least promised)."""
+    fields: dict[str, Any] = {"indicator": indicator.code}
+    if reading.note:
+        fields["note"] = reading.note
+    match reading.kind:
+        case Kind.YES:
+            fields["yes"] = True
+        case Kind.AT_LEAST | Kind.AT_MOST:
+            fields[reading.kind.value] = reading.low
+        case Kind.WITHIN:
+            fields["within"] = (reading.low, reading.high)
+        case Kind.PLAIN:
+            comparator = indicator.direction.comparator
+            fields["at_most" if indicator.direction is Direction.LOWER else
+                   "at_least" if comparator.value == "at_least" else "equal"] = reading.low
+        case Kind.GROWTH:
+            fields["growth"] = reading.low
+        case Kind.REDUCTION:
+            percent = reading.points or indicator.type is ValueType.PERCENT
+            fields["reduction_pp" if percent else "reduction"] = reading.low
+    if reading.baseline and reading.kind in (Kind.GROWTH, Kind.REDUCTION):
+        fields["baseline"] = reading.baseline
+    if reading.high is not None and reading.kind in (Kind.GROWTH, Kind.REDUCTION):
+        low, high = _plain(reading.low), _plain(reading.high)
+        fields["note"] = "; ".join(filter(None, [fields.get("note"), f"{low}–{high}"]))
+    return fields
+
+
+def _plain(number: float | None) -> str:
+    return "" if number is None else f"{number:g}".replace(".", ",")
+
+
+def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
+               chosen: Mapping[int, str] | None = None) -> list[Understood]:
+    """Each row matched to one of ``indicators`` (earlier ones win a tie: a folder's own,
+    then the catalogue's), with the target it gives. ``chosen`` names the indicator of some
+    rows (by their position from 1), overriding the match."""
+    by_code = {i.code: i for i in indicators}
+    chosen = chosen or {}
+    found = []
+    for n, row in enumerate(rows, start=1):
+        matched = match(row.name, row.unit, indicators)
+        code = chosen.get(n) or matched.code
+        reading = read_value(row.value or "", row.unit, row.name)
+        indicator = by_code.get(code) if code else None
+        problem = None
+        fields = None
+        if indicator is None:
+            guesses = ", ".join(f"{g.code} ({g.score:g})" for g in matched.guesses)
+            problem = Problem.located(
+                row.place, "resolution-unmatched",
+                f"'{row.name}' matches no indicator well enough (best: {guesses or 'none'}); "
+                "name it with --map or leave the row out",
+                f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: {guesses or 'không'})"
+                "; chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này", Severity.WARNING)
+        elif reading is None:
+            problem = Problem.located(
+                row.place, "resolution-value",
+                f"the value '{row.value or ''}' cannot be read as a target (a number, a range "
+                "'8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' or "
+                "'Đạt'); enter this target by hand",
+                f"không đọc được giá trị '{row.value or ''}' thành chỉ tiêu (một số, một "
+                "khoảng '8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' "
+                "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING)
+        else:
+            fields = target_fields(reading, indicator)
+            try:
+                Target.model_validate({**fields, "unit": "x", "period": "2000"})
+            except ValidationError as error:
+                why = "; ".join(str(e["msg"]) for e in error.errors())
+                problem = Problem.located(
+                    row.place, "resolution-value", f"not a valid target: {why}",
+                    f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
+                fields = None
+        found.append(Understood(row, reading, matched, code, fields, problem,
+                                chosen=n in chosen))
+    return found
+
+
+def read_resolution(data: bytes, file: str, indicators: Sequence[Indicator],
+                    chosen: Mapping[int, str] | None = None) -> Resolution:
+    """The target table of the resolution ``data`` (a ``.docx`` or ``.xlsx`` named
+    ``file``), every row understood against ``indicators``."""
+    rows = read_rows(data, file)
+    return Resolution(file, tuple(understand(rows, indicators, chosen)))
+
+
+# ---------------------------------------------------------------------- the tables
+
+_NAME = re.compile(r"^(chi tieu|noi dung|ten chi tieu|danh muc|cac chi tieu)")
+_UNIT = re.compile(r"^(don vi tinh|don vi|dvt)\b")
+_PLAN = re.compile(r"ke hoach|muc tieu|nghi quyet|chi tieu nam|nam \d{4}|giai doan|"
+                   r"phan dau|^\d{4}$")
+_SEQ = re.compile(r"^(tt|stt|so tt|so thu tu)$")
+_NUMBERED = re.compile(r"^\s*((?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]|[-+–•*])\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    name: int
+    value: int
+    unit: int | None
+    seq: int | None
+
+
+def _header(cells: Sequence[str]) -> _Columns | None:
+    folded = [fold(c) for c in cells]
+    name = next((i for i, c in enumerate(folded) if _NAME.match(c)), None)
+    unit = next((i for i, c in enumerate(folded) if _UNIT.match(c)), None)
+    values = [i for i, c in enumerate(folded)
+              if i not in (name, unit) and _PLAN.search(c) and not _SEQ.match(c)]
+    if name is None or (unit is None and not values):
+        return None
+    preferred = [i for i in values if re.search(r"ke hoach|muc tieu|nghi quyet", folded[i])]
+    if not (preferred or values):
+        return None
+    value = (preferred or values)[-1]
+    seq = next((i for i, c in enumerate(folded) if _SEQ.match(c)), None)
+    return _Columns(name, value, unit, seq)
+
+
+def read_rows(data: bytes, file: str) -> list[Row]:
+    """The rows of the first target table of ``data`` (``.docx`` or ``.xlsx``); raises
+    :class:`ProblemError` (``too-large``, ``unsafe-xml``, ``unreadable-file``,
+    ``resolution-table``)."""
+    name = PurePath(file).name
+    if len(data) > MAX_BYTES:
+        raise ProblemError([Problem.located(
+            name, "too-large", f"the file is larger than {MAX_BYTES // MB} MB",
+            f"tệp lớn hơn {MAX_BYTES // MB} MB")])
+    kind = _kind(data, name)
+    inspect(data, name, _LIMITS)  # sizes, zip bombs, DTDs: before anything is parsed
+    tables = _docx_tables(data, name) if kind == "docx" else _xlsx_tables(data, name)
+    for places, cells in tables:
+        rows = _table_rows(places, cells)
+        if rows is not None:
+            return rows
+    raise ProblemError([Problem.located(
+        name, "resolution-table",
+        "no table of targets found: the table needs a header row with 'Chỉ tiêu' and 'Đơn vị "
+        "tính' (or 'ĐVT') or 'Kế hoạch'/'Mục tiêu'/'Năm …'; add one and import again",
+        "không tìm thấy bảng chỉ tiêu: bảng cần một dòng tiêu đề có cột 'Chỉ tiêu' và cột "
+        "'Đơn vị tính' (hoặc 'ĐVT') hay 'Kế hoạch'/'Mục tiêu'/'Năm …'; thêm dòng tiêu đề "
+        "rồi nhập lại")])
+
+
+def _kind(data: bytes, name: str) -> str:
+    unreadable = ProblemError([Problem.located(
+        name, "unreadable-file", "the file is not a Word document (.docx) or an Excel "
+        "workbook (.xlsx); save the resolution as .docx or .xlsx and import it again",
+        "tệp không phải văn bản Word (.docx) hay bảng tính Excel (.xlsx); lưu nghị quyết "
+        "dưới dạng .docx hoặc .xlsx rồi nhập lại")])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise unreadable from None
+    if _DOCX in names:
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    raise unreadable
+
+
+Table = tuple[list[list[str]], list[list[str]]]  # places and texts, row by row
+
+
+def _docx_tables(data: bytes, name: str) -> list[Table]:
+    import docx  # python-docx, imported once the guard passed
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 — python-docx raises many kinds on a damaged file
+        raise ProblemError([Problem.located(
+            name, "unreadable-file", "the Word document is damaged; open it in Word, save it "
+            "and import it again", "văn bản Word bị hỏng; mở bằng Word, lưu lại rồi nhập "
+            "lại")]) from None
+    tables: list[Table] = []
+    for t, table in enumerate(document.tables, start=1):
+        places, texts = [], []
+        for r, row in enumerate(table.rows[:MAX_ROWS], start=1):
+            cells = [" ".join(c.text.split()) for c in row.cells]
+            texts.append(cells)
+            places.append([f"{name}, bảng {t}, dòng {r}"] * len(cells))
+        tables.append((places, texts))
+    return tables
+
+
+def _xlsx_tables(data: bytes, name: str) -> list[Table]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    tables: list[Table] = []
+    try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
+            places, texts = [], []
+            for r, row in enumerate(sheet.iter_rows(max_col=_LIMITS.columns,
+                                                    values_only=True), start=1):
+                if r > MAX_ROWS:
+                    break
+                texts.append(["" if v is None else " ".join(str(v).split()) for v in row])
+                places.append([f"{name}, {quote_sheetname(sheet.title)}!"
+                               f"{get_column_letter(c)}{r}" for c in range(1, len(row) + 1)])
+            tables.append((places, texts))
+    finally:
+        book.close()
+    return tables
+
+
+def _table_rows(places: list[list[str]], texts: list[list[str]]) -> list[Row] | None:
+    """The target rows of a table, from its header row on; None when no row of its first
+    ten is a header."""
+    for h, cells in enumerate(texts[:10]):
+        columns = _header(cells)
+        if columns is not None:
+            return _rows_under(places[h + 1:], texts[h + 1:], columns)
+    return None
+
+
+def _cell(cells: list[str], index: int | None) -> str:
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def _rows_under(places: list[list[str]], texts: list[list[str]],
+                columns: _Columns) -> list[Row]:
+    rows: list[Row] = []
+    section: str | None = None
+    for row_places, cells in zip(places, texts, strict=True):
+        name, value = _cell(cells, columns.name), _cell(cells, columns.value)
+        unit, seq = _cell(cells, columns.unit), _cell(cells, columns.seq)
+        if value == name:  # a merged section row repeats its text across the row
+            value = ""
+        if unit == name:
+            unit = ""
+        numbered = _NUMBERED.match(name)
+        if numbered:
+            seq, name = seq or numbered.group(1), name[numbered.end():]
+        name = name.strip()
+        if not name or re.fullmatch(r"\(?\d+\)?", fold(name)):  # a row of column numbers
+            continue
+        if not value and not unit:
+            section = name
+            continue
+        place = row_places[columns.name] if columns.name < len(row_places) else row_places[0]
+        rows.append(Row(place, seq, name, unit or None, value or None, section))
+    return rows
