@@ -20,7 +20,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
@@ -34,6 +34,7 @@ from tieuchi.domain.indicators import Direction, Indicator, ValueType
 from tieuchi.domain.periods import YEARS
 from tieuchi.domain.problems import Problem, ProblemError, Severity
 from tieuchi.domain.targets import Target
+from tieuchi.io.values import conversion
 from tieuchi.io.xlsx_guard import MB, Limits, inspect
 from tieuchi.library.matching import Match, match
 
@@ -158,9 +159,11 @@ def parse_number(text: str) -> float:
     return float(text.replace(".", "").replace(",", "."))
 
 
-def read_value(text: str, unit: str | None = None, name: str = "") -> Reading | None:
+def read_value(text: str, unit: str | None = None, name: str = "", *,
+               relative: bool = True) -> Reading | None:
     """What the value ``text`` of a row (its unit of measure ``unit``, its name ``name``)
-    reads as, or None when it cannot be read. Pure."""
+    reads as, or None when it cannot be read. ``relative=False`` for an indicator that is a
+    change itself ("Tốc độ tăng …", "Mức giảm …"): "tăng 8%" is then its value. Pure."""
     raw = " ".join(str(text).split())
     folded = fold(raw)
     if not folded:
@@ -188,9 +191,9 @@ def read_value(text: str, unit: str | None = None, name: str = "") -> Reading | 
     low, high = numbers
     points = "diem" in folded or "diem" in fold(unit or "")
     note = "; ".join(notes) or None
-    if _GROWTH.search(folded) and not _REDUCTION.search(folded):
+    if relative and _GROWTH.search(folded) and not _REDUCTION.search(folded):
         return Reading(Kind.GROWTH, low, high, baseline, note=note)
-    if _REDUCTION.search(folded) or re.search(r"\bgiam$", named):
+    if relative and (_REDUCTION.search(folded) or re.search(r"\bgiam$", named)):
         return Reading(Kind.REDUCTION, low, high, baseline, points, note)
     if baseline:
         note = "; ".join([*notes, raw[compared.start():].strip()]) if compared else note
@@ -262,44 +265,94 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
     rows (by their position from 1), overriding the match."""
     by_code = {i.code: i for i in indicators}
     chosen = chosen or {}
-    found = []
+    found: list[Understood] = []
     for n, row in enumerate(rows, start=1):
-        matched = match(row.name, row.unit, indicators)
+        first = read_value(row.value or "", row.unit, row.name)
+        relative = first is not None and first.kind in (Kind.GROWTH, Kind.REDUCTION)
+        matched = match(row.name, None if relative else row.unit, indicators,
+                        yesno=first is not None and first.kind is Kind.YES)
         code = chosen.get(n) or matched.code
-        reading = read_value(row.value or "", row.unit, row.name)
         indicator = by_code.get(code) if code else None
-        problem = None
-        fields = None
         if indicator is None:
             guesses = ", ".join(f"{g.code} ({g.score:g})" for g in matched.guesses)
-            problem = Problem.located(
+            unmatched = Problem.located(
                 row.place, "resolution-unmatched",
                 f"'{row.name}' matches no indicator well enough (best: {guesses or 'none'}); "
                 "name it with --map or leave the row out",
                 f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: {guesses or 'không'})"
                 "; chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này", Severity.WARNING)
-        elif reading is None:
-            problem = Problem.located(
-                row.place, "resolution-value",
-                f"the value '{row.value or ''}' cannot be read as a target (a number, a range "
-                "'8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' or "
-                "'Đạt'); enter this target by hand",
-                f"không đọc được giá trị '{row.value or ''}' thành chỉ tiêu (một số, một "
-                "khoảng '8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' "
-                "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING)
-        else:
-            fields = target_fields(reading, indicator)
-            try:
-                Target.model_validate({**fields, "unit": "x", "period": "2000"})
-            except ValidationError as error:
-                why = "; ".join(str(e["msg"]) for e in error.errors())
-                problem = Problem.located(
-                    row.place, "resolution-value", f"not a valid target: {why}",
-                    f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
-                fields = None
+            found.append(Understood(row, None, matched, None, None, unmatched))
+            continue
+        reading = read_value(row.value or "", row.unit, row.name,
+                             relative=not _is_change(indicator))
+        fields, problem = _target(row, reading, indicator)
         found.append(Understood(row, reading, matched, code, fields, problem,
                                 chosen=n in chosen))
     return found
+
+
+def _is_change(indicator: Indicator) -> bool:
+    """Whether the indicator is a change itself: "Tốc độ tăng trưởng …", "Mức giảm …"."""
+    return bool(re.search(r"\b(tang|giam)\b", fold(indicator.name)))
+
+
+def _target(row: Row, reading: Reading | None,
+            indicator: Indicator) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The target fields of a row read as ``reading`` for ``indicator``, or the problem."""
+    if reading is None:
+        return None, Problem.located(
+            row.place, "resolution-value",
+            f"the value '{row.value or ''}' cannot be read as a target (a number, a range "
+            "'8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' or "
+            "'Đạt'); enter this target by hand",
+            f"không đọc được giá trị '{row.value or ''}' thành chỉ tiêu (một số, một "
+            "khoảng '8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' "
+            "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING)
+    if reading.kind not in (Kind.GROWTH, Kind.REDUCTION, Kind.YES):
+        factor = _factor(row.unit, indicator.unit)
+        if factor is None:
+            return None, Problem.located(
+                row.place, "unit-of-measure",
+                f"the row is in '{row.unit}', the indicator {indicator.code} in "
+                f"'{indicator.unit or ''}'; convert the value and enter this target by hand",
+                f"dòng tính bằng '{row.unit}', chỉ tiêu {indicator.code} tính bằng "
+                f"'{indicator.unit or ''}'; đổi giá trị rồi nhập chỉ tiêu này bằng tay",
+                Severity.WARNING)
+        if factor != 1:
+            reading = replace(reading, low=_times(reading.low, factor),
+                              high=_times(reading.high, factor), note="; ".join(filter(None, [
+                                  reading.note, f"{row.value} {row.unit}"])))
+    fields = target_fields(reading, indicator)
+    try:
+        Target.model_validate({**fields, "unit": "x", "period": "2000"})
+    except ValidationError as error:
+        why = "; ".join(str(e["msg"]) for e in error.errors())
+        return None, Problem.located(row.place, "resolution-value",
+                                     f"not a valid target: {why}",
+                                     f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
+    return fields, None
+
+
+def _times(number: float | None, factor: float) -> float | None:
+    return None if number is None else round(number * factor, 9)
+
+
+def _unit_words(unit: str) -> str:
+    """A unit of measure folded, spelling variants alike ("bác sỹ", "bác sĩ")."""
+    return re.sub(r"y\b", "i", fold(unit).replace(" ", ""))
+
+
+def _factor(given: str | None, measure: str | None) -> float | None:
+    """What a row's value in ``given`` is multiplied by to be in the indicator's unit
+    ``measure`` (1 when they are the same, or one of them is not given, or the row names
+    the indicator's unit without its "/…": "bác sĩ" of "bác sĩ/vạn dân"); None when they
+    differ."""
+    if not given or not measure:
+        return 1.0
+    row, own = _unit_words(given), _unit_words(measure)
+    if row == own or row == own.split("/")[0] or ("%" in row and "%" in own):
+        return 1.0
+    return conversion(given, measure)
 
 
 def read_resolution(data: bytes, file: str, indicators: Sequence[Indicator],

@@ -7,7 +7,9 @@ every target repeats ("đạt", "phấn đấu", the year): the mean of rapidfuz
 (the same words, in any order, one side may have more) and its ratio of the whole (so that a
 short name inside a long row does not score 100 by itself), each name scoring its best. The
 unit of measure then vetoes a candidate whose unit is of another kind (a percentage against
-an amount of money): its score drops by :data:`UNIT_PENALTY`. The best candidate at
+an amount of money), or a row whose value is "Đạt" a candidate that is not yes/no: its score
+drops by :data:`UNIT_PENALTY`. A value that is a change ("tăng 10%") says nothing of the
+indicator's unit: its row is matched without one. The best candidate at
 :data:`THRESHOLD` or above is the match; below, the row is unmatched and the best three are
 guesses. Candidates given first (a folder's own indicators, before the standard catalogue)
 win a tie.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from tieuchi.domain.base import fold
-from tieuchi.domain.indicators import Indicator
+from tieuchi.domain.indicators import Indicator, ValueType
 
 __all__ = ["THRESHOLD", "UNIT_PENALTY", "Candidate", "Match", "match", "unit_kind",
            "comparable"]
@@ -33,7 +35,7 @@ GUESSES = 3
 
 # Words that say how a target is worded, not what it measures (folded).
 _NOISE = re.compile(
-    r"\b(phan dau|dat|dat tu|muc|nam \d{4}|giai doan \d{4}\s*-\s*\d{4}|chi tieu|ke hoach|"
+    r"\b(trong do|phan dau|dat|dat tu|muc|nam \d{4}|giai doan \d{4}\s*-\s*\d{4}|chi tieu|ke hoach|"
     r"binh quan hang nam|tren dia ban tinh|tren dia ban|toan tinh|cua tinh)\b")
 _PUNCT = re.compile(r"[^\w%/]+")
 
@@ -111,9 +113,12 @@ def _score(row: str, names: Iterable[str]) -> float:
     return best
 
 
-def match(name: str, unit: str | None, indicators: Sequence[Indicator]) -> Match:
+def match(name: str, unit: str | None, indicators: Sequence[Indicator], *,
+          yesno: bool = False) -> Match:
     """The indicator among ``indicators`` that the row ``name`` (unit of measure ``unit``)
-    names, with the best guesses; earlier indicators win a tie."""
+    names, with the best guesses; earlier indicators win a tie. ``yesno``: the row's value
+    is "Đạt"/"Hoàn thành", which only a yes/no indicator takes (the others lose
+    :data:`UNIT_PENALTY`)."""
     row = _clean(name)
     scored: list[tuple[float, int, Candidate]] = []
     seen: set[str] = set()
@@ -122,7 +127,8 @@ def match(name: str, unit: str | None, indicators: Sequence[Indicator]) -> Match
             continue
         seen.add(indicator.code)
         score = _score(row, _names(indicator)) if row else 0.0
-        if not comparable(unit, indicator.unit):
+        if not comparable(unit, indicator.unit) or (
+                yesno and indicator.type is not ValueType.YESNO):
             score = max(score - UNIT_PENALTY, 0.0)
         scored.append((score, order, Candidate(indicator.code, indicator.name, indicator.unit,
                                                round(score, 1))))
