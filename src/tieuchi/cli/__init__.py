@@ -633,4 +633,4 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from tieuchi.cli import backup, exchange, reminders  # noqa: E402, F401
+from tieuchi.cli import backup, exchange, reminders, targets  # noqa: E402, F401

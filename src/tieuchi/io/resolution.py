@@ -37,9 +37,11 @@ from tieuchi.domain.targets import Target
 from tieuchi.io.values import conversion
 from tieuchi.io.xlsx_guard import MB, Limits, inspect
 from tieuchi.library.matching import Match, match
+from tieuchi.reports.formatting import number
 
 __all__ = ["Kind", "Reading", "Row", "Understood", "Resolution", "read_rows", "read_value",
-           "parse_number", "understand", "target_fields", "read_resolution", "MAX_BYTES"]
+           "parse_number", "understand", "target_fields", "read_resolution", "group_code",
+           "group_document", "missing_indicators", "describe", "MAX_BYTES"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
 MAX_ROWS = 500  # rows of a target table
@@ -254,8 +256,27 @@ def target_fields(reading: Reading, indicator: Indicator) -> dict[str, Any]:
     return fields
 
 
-def _plain(number: float | None) -> str:
-    return "" if number is None else f"{number:g}".replace(".", ",")
+_SHOWN = {"at_least": "≥ {}", "at_most": "≤ {}", "equal": "= {}", "growth": "tăng ≥ {}%",
+          "reduction": "giảm ≥ {}%", "reduction_pp": "giảm ≥ {} điểm %"}
+
+
+def describe(fields: Mapping[str, Any]) -> str:
+    """A target's fields in a few words, for the preview: "≥ 95", "8–8,5", "tăng ≥ 10%
+    (so với 2025)", "Đạt"."""
+    if fields.get("yes"):
+        return "Đạt"
+    if "within" in fields:
+        low, high = fields["within"]
+        return f"{_plain(low)}–{_plain(high)}"
+    for key, shape in _SHOWN.items():
+        if key in fields:
+            text = shape.format(_plain(fields[key]))
+            return text + (f" (so với {fields['baseline']})" if fields.get("baseline") else "")
+    return ""
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else number(value, "vi", 9)
 
 
 def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
@@ -286,6 +307,14 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
         reading = read_value(row.value or "", row.unit, row.name,
                              relative=not _is_change(indicator))
         fields, problem = _target(row, reading, indicator)
+        earlier = next((u for u in found if u.ok and u.code == code), None)
+        if fields is not None and earlier is not None:
+            fields, problem = None, Problem.located(
+                row.place, "duplicate-row",
+                f"{code} is matched by an earlier row too ({earlier.row.place}); name this "
+                "row's indicator with --map or leave it out",
+                f"chỉ tiêu {code} đã khớp với một dòng trước ({earlier.row.place}); chọn chỉ "
+                "tiêu của dòng này bằng --map hoặc bỏ qua", Severity.WARNING)
         found.append(Understood(row, reading, matched, code, fields, problem,
                                 chosen=n in chosen))
     return found
@@ -319,9 +348,11 @@ def _target(row: Row, reading: Reading | None,
                 f"'{indicator.unit or ''}'; đổi giá trị rồi nhập chỉ tiêu này bằng tay",
                 Severity.WARNING)
         if factor != 1:
+            converted = f"{_plain(reading.low)} {row.unit} = " \
+                f"{_plain(_times(reading.low, factor))} {indicator.unit}"
             reading = replace(reading, low=_times(reading.low, factor),
-                              high=_times(reading.high, factor), note="; ".join(filter(None, [
-                                  reading.note, f"{row.value} {row.unit}"])))
+                              high=_times(reading.high, factor),
+                              note="; ".join(filter(None, [reading.note, converted])))
     fields = target_fields(reading, indicator)
     try:
         Target.model_validate({**fields, "unit": "x", "period": "2000"})
@@ -361,6 +392,56 @@ def read_resolution(data: bytes, file: str, indicators: Sequence[Indicator],
     ``file``), every row understood against ``indicators``."""
     rows = read_rows(data, file)
     return Resolution(file, tuple(understand(rows, indicators, chosen)))
+
+
+def group_code(text: str) -> str:
+    """A target group's code from a document's number or a file's name: "Nghị quyết số
+    11/NQ-HĐND" → "nghi-quyet-so-11-nq-hdnd"."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60].strip("-") or "nghi-quyet"
+
+
+def missing_indicators(resolution: Resolution, candidates: Sequence[Indicator],
+                       have: set[str]) -> list[Indicator]:
+    """The indicators of ``candidates`` that the rows understood need and a folder holding
+    ``have`` lacks: those matched, and those they are computed from (numerator,
+    denominator, weight, components), in the candidates' order."""
+    by_code = {i.code: i for i in candidates}
+    wanted = [r.code for r in resolution.matched if r.code]
+    needed: set[str] = set()
+    while wanted:
+        code = wanted.pop()
+        if code in needed or code in have or code not in by_code:
+            continue
+        needed.add(code)
+        indicator = by_code[code]
+        wanted += [c for c in (indicator.numerator, indicator.denominator, indicator.weight,
+                               *indicator.components) if c]
+    return [i for i in candidates if i.code in needed]
+
+
+def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
+                   issuer: str | None, document: str | None,
+                   indicators: Sequence[Indicator] = ()) -> dict[str, Any]:
+    """A definition file's content (``groups:`` with one group of the rows understood, and
+    ``indicators:`` for ``indicators``, those matched that the folder lacks), ready for
+    YAML. Each target keeps its row's place and wording as its note."""
+    targets = []
+    for understood in resolution.matched:
+        fields = dict(understood.fields or {})
+        wording = f"{understood.row.name}: {understood.row.value}"
+        fields["note"] = "; ".join(filter(None, [wording, fields.get("note")]))
+        if "within" in fields:
+            fields["within"] = list(fields["within"])
+        targets.append(fields)
+    group: dict[str, Any] = {"code": group_code(document or name), "name": name,
+                             "unit": unit, "period": period}
+    group.update({k: v for k, v in (("issuer", issuer), ("document", document)) if v})
+    group["targets"] = targets
+    content: dict[str, Any] = {"groups": [group]}
+    if indicators:
+        content["indicators"] = [i.model_dump(mode="json", exclude_unset=True)
+                                 for i in indicators]
+    return content
 
 
 # ---------------------------------------------------------------------- the tables
