@@ -16,7 +16,6 @@ from tieuchi.domain.problems import ProblemError
 from tieuchi.io.resolution import (
     Kind,
     Reading,
-    parse_number,
     read_rows,
     read_value,
     target_fields,
@@ -36,7 +35,11 @@ def _vi(number: float, decimals: int) -> str:
 @given(st.integers(0, 10**9), st.integers(0, 3))
 def test_vietnamese_numbers_read_back(whole: int, decimals: int) -> None:
     number = whole / 10**decimals
-    assert parse_number(_vi(number, decimals)) == pytest.approx(number)
+    reading = read_value(_vi(number, decimals))
+    assert reading is not None and reading.kind is Kind.PLAIN
+    assert reading.low == pytest.approx(number)
+    assert read_value(f"từ {_vi(number, decimals)} trở lên") == Reading(Kind.AT_LEAST,
+                                                                        reading.low)
 
 
 @given(st.integers(0, 10**6), st.integers(0, 10**6))
@@ -76,7 +79,8 @@ def test_values_as_written(text: str, expected: Reading) -> None:
     assert read_value(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "theo kế hoạch", "7 và 9 và 11", "Tăng thêm 7 xã"])
+@pytest.mark.parametrize("text", ["", "theo kế hoạch", "7 và 9 và 11", "Tăng thêm 7 xã",
+                                  "1.5", "95,5,5"])
 def test_values_that_are_not_read(text: str) -> None:
     assert read_value(text) is None
 

@@ -37,10 +37,10 @@ from tieuchi.domain.targets import Target
 from tieuchi.io.values import conversion
 from tieuchi.io.xlsx_guard import MB, Limits, inspect
 from tieuchi.library.matching import Match, match
-from tieuchi.reports.formatting import number
+from tieuchi.reports.formatting import number, parse_number
 
 __all__ = ["Kind", "Reading", "Row", "Understood", "Resolution", "read_rows", "read_value",
-           "parse_number", "understand", "target_fields", "read_resolution", "group_code",
+           "understand", "target_fields", "read_resolution", "group_code",
            "group_document", "missing_indicators", "describe", "MAX_BYTES"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
@@ -135,7 +135,7 @@ class Resolution:
 
 # ---------------------------------------------------------------------- numbers and values
 
-_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?(?!\.\d{3})|\d+\.\d{1,2}(?!\d)"
+_NUMBER = r"\d[\d.]*(?:,\d+)?"  # read by reports.formatting.parse_number
 _NUMBER_RE = re.compile(_NUMBER)
 _RANGE = re.compile(rf"({_NUMBER})\s*%?\s*(?:-|–|—|đến|den|tới|toi)\s*({_NUMBER})")
 _AT_LEAST = re.compile(r"tro len|toi thieu|it nhat|khong duoi|khong thap hon|tren|>=|≥|>"
@@ -148,17 +148,6 @@ _ABOUT = re.compile(r"\bkhoang\b|\bxap xi\b")
 _BASELINE = re.compile(r"so voi\s+(?:cung ky\s+)?(?:nam\s+)?(\d{4})\b")
 _COMPARED = re.compile(r"so voi\s+.*$")
 _ABSOLUTE_MORE = re.compile(r"\btang them\b|\bthem\b")
-
-
-def parse_number(text: str) -> float:
-    """A number written the Vietnamese way: "1.234,5" → 1234.5, "8,5" → 8.5, "5.400" →
-    5400; "4.5" (a dot and one or two digits) is a decimal point. Raises ValueError."""
-    text = text.strip()
-    if not _NUMBER_RE.fullmatch(text):
-        raise ValueError(f"not a number: {text!r}")
-    if re.fullmatch(r"\d+\.\d{1,2}", text):
-        return float(text)
-    return float(text.replace(".", "").replace(",", "."))
 
 
 def read_value(text: str, unit: str | None = None, name: str = "", *,
@@ -209,16 +198,22 @@ def read_value(text: str, unit: str | None = None, name: str = "", *,
 
 
 def _numbers(folded: str) -> tuple[float, float | None] | None:
-    """The value's number, or its two ends ("8 - 8,5"); None when it has none or too many
-    to tell which is the target."""
-    found = _RANGE.search(folded)
-    if found:
-        low, high = parse_number(found.group(1)), parse_number(found.group(2))
-        return (low, high) if low <= high else (high, low)
-    numbers = [m.group(0) for m in _NUMBER_RE.finditer(folded)]
-    if len(numbers) != 1:
+    """The value's number, or its two ends ("8 - 8,5"), written the Vietnamese way
+    (:func:`~tieuchi.reports.formatting.parse_number`: "1.234,5"; "1.5" is neither 15 nor
+    1,5); None when it has none, one badly written, or too many to tell which is the
+    target."""
+    try:
+        found = _RANGE.search(folded)
+        if found:
+            low = parse_number(found.group(1), "vi")
+            high = parse_number(found.group(2), "vi")
+            return (low, high) if low <= high else (high, low)
+        numbers = [m.group(0).rstrip(".") for m in _NUMBER_RE.finditer(folded)]
+        if len(numbers) != 1:
+            return None
+        return parse_number(numbers[0], "vi"), None
+    except ValueError:
         return None
-    return parse_number(numbers[0]), None
 
 
 # ---------------------------------------------------------------------- targets
