@@ -370,13 +370,15 @@ def _unit_words(unit: str) -> str:
 
 def _factor(given: str | None, measure: str | None) -> float | None:
     """What a row's value in ``given`` is multiplied by to be in the indicator's unit
-    ``measure`` (1 when they are the same, or one of them is not given, or the row names
-    the indicator's unit without its "/…": "bác sĩ" of "bác sĩ/vạn dân"); None when they
-    differ."""
+    ``measure``: 1 when they are the same, or one of them is not given, or the row leaves
+    out some of the indicator's "/…" ("bác sĩ" of "bác sĩ/vạn dân", "triệu đồng/năm" of
+    "triệu đồng/người/năm"); the factor between two money units; None when they differ."""
     if not given or not measure:
         return 1.0
     row, own = _unit_words(given), _unit_words(measure)
-    if row == own or row == own.split("/")[0] or ("%" in row and "%" in own):
+    parts, own_parts = row.split("/"), own.split("/")
+    if (parts[0] == own_parts[0] and set(parts) <= set(own_parts)) or \
+            ("%" in row and "%" in own):
         return 1.0
     return conversion(given, measure)
 
