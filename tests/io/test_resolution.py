@@ -189,9 +189,11 @@ def test_not_a_document_and_hostile_packages() -> None:
     with pytest.raises(ProblemError) as error:
         read_rows(out.getvalue(), "nq.docx")
     assert _codes(error) == ["unsafe-xml"]
+    assert "Word" in error.value.problems[0].message_vi
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
         target.writestr("word/document.xml", b"<a>" + b" " * (40 * 2**20) + b"</a>")
     with pytest.raises(ProblemError) as error:
         read_rows(bomb.getvalue(), "nq.docx")
     assert _codes(error) == ["too-large"]
+    assert "nghị quyết" in error.value.problems[0].message_vi

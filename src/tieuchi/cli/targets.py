@@ -20,7 +20,7 @@ from tieuchi.cli import _fail, _print_problems, app, out
 from tieuchi.definitions import check_definitions
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
-from tieuchi.domain.problems import ProblemError, Severity
+from tieuchi.domain.problems import ProblemError, Severity, suggest
 from tieuchi.io.resolution import (
     Resolution,
     describe,
@@ -89,9 +89,14 @@ def import_targets(
     own = definitions.indicators
     have = {i.code for i in own}
     candidates = (*own, *(i for i in catalogue() if i.code not in have))
+    chosen = _chosen(maps or [])
+    codes = {i.code for i in candidates}
+    for row, code in chosen.items():
+        if code not in codes:
+            raise _fail(f"--map: row {row}: '{code}' is neither an indicator of {folder} nor "
+                        f"one of the catalogue{suggest(code, codes)}")
     try:
-        found = read_resolution(file.read_bytes(), file.name, candidates,
-                                _chosen(maps or []))
+        found = read_resolution(file.read_bytes(), file.name, candidates, chosen)
     except ProblemError as error:
         _print_problems(list(error.problems))
         raise typer.Exit(1) from None

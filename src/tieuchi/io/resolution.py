@@ -485,7 +485,10 @@ def read_rows(data: bytes, file: str) -> list[Row]:
             name, "too-large", f"the file is larger than {MAX_BYTES // MB} MB",
             f"tệp lớn hơn {MAX_BYTES // MB} MB")])
     kind = _kind(data, name)
-    inspect(data, name, _LIMITS)  # sizes, zip bombs, DTDs: before anything is parsed
+    try:
+        inspect(data, name, _LIMITS)  # sizes, zip bombs, DTDs: before anything is parsed
+    except ProblemError as error:
+        raise ProblemError([_as_resolution(p) for p in error.problems]) from None
     tables = _docx_tables(data, name) if kind == "docx" else _xlsx_tables(data, name)
     for places, cells in tables:
         rows = _table_rows(places, cells)
@@ -498,6 +501,28 @@ def read_rows(data: bytes, file: str) -> list[Row]:
         "không tìm thấy bảng chỉ tiêu: bảng cần một dòng tiêu đề có cột 'Chỉ tiêu' và cột "
         "'Đơn vị tính' (hoặc 'ĐVT') hay 'Kế hoạch'/'Mục tiêu'/'Năm …'; thêm dòng tiêu đề "
         "rồi nhập lại")])
+
+
+_GUARD_WORDS = {
+    "too-large": ("the file unpacks to more than a resolution's document does, or holds more "
+                  "rows or cells than the import reads; save the target table alone as .docx "
+                  "or .xlsx and import it again",
+                  "tệp khi giải nén lớn hơn, hoặc có nhiều dòng, ô hơn mức phần mềm đọc cho một "
+                  "nghị quyết; lưu riêng bảng chỉ tiêu thành .docx hoặc .xlsx rồi nhập lại"),
+    "unsafe-xml": ("the file contains an XML DTD/entity declaration, which is not read; open it "
+                   "in Word or Excel, save it again and import it",
+                   "tệp chứa khai báo DTD/thực thể XML, phần mềm không đọc; mở tệp bằng Word "
+                   "hoặc Excel, lưu lại rồi nhập lại"),
+}
+
+
+def _as_resolution(problem: Problem) -> Problem:
+    """A refusal of the upload guard, in the words of a resolution's import (the guard's are
+    an Excel template's)."""
+    words = _GUARD_WORDS.get(problem.code)
+    if words is None:
+        return problem
+    return replace(problem, message=words[0], message_vi=words[1])
 
 
 def _kind(data: bytes, name: str) -> str:
