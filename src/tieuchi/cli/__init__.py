@@ -23,6 +23,7 @@ from tieuchi.reports.json_output import evaluation_dict
 from tieuchi.reports.text import render_markdown
 
 if TYPE_CHECKING:
+    from tieuchi.domain.bundle import Definitions
     from tieuchi.reports.document import ReportDocument
     from tieuchi.settings import Settings
     from tieuchi.store import Store
@@ -582,11 +583,16 @@ def demo(
     no_serve: Annotated[bool, typer.Option(
         "--no-serve", help="Prepare the database and print the logins, without serving.")]
     = False,
+    folder: Annotated[Path | None, typer.Option(
+        "--folder", help="Serve this definition folder (e.g. one made by `tieuchi init`) "
+        "instead of the reference district, with an admin and an officer of its root "
+        "unit.")] = None,
 ) -> None:
-    """Serve the reference district (Thanh Trì, Hà Nội, 2023) with demo users.
+    """Serve the reference district (Thanh Trì, Hà Nội, 2023), or a folder, with demo users.
 
-    A fresh SQLite database is made in the data folder each time, with the district's
-    definitions and figures and one user of each role."""
+    A fresh SQLite database is made in the data folder each time, with the definitions and
+    figures and one user of each role (with --folder: an admin and an officer of the
+    folder's root unit)."""
     import os
 
     settings = _settings()
@@ -595,29 +601,31 @@ def demo(
         Path(f"{db_file}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{db_file}"
     store = _open_store(url)
-    path = example_path()
+    path = folder or example_path()
     definitions, problems = check_definitions(path)
     if definitions is None:
         _print_problems(problems)
         raise typer.Exit(1)
     from tieuchi.app import App, System
 
+    users = DEMO_USERS if folder is None else _folder_users(definitions)
     app_ = App(store)
     actor = System("demo")
     app_.load(actor, definitions)
-    for username, role, unit, full_name in DEMO_USERS:
+    for username, role, unit, full_name in users:
         app_.add_user(actor, username, DEMO_PASSWORD, role=role, unit=unit,
                       full_name=full_name)
     chosen_host, chosen_port = host or settings.host, port or settings.port
     table = Table(title=f"tieuchi demo: {definitions.project.name}", title_justify="left")
     for column in ("Đăng nhập / login", "Mật khẩu / password", "Vai trò / role", "Đơn vị / unit"):
         table.add_column(column)
-    for username, role, unit, _ in DEMO_USERS:
+    for username, role, unit, _ in users:
         table.add_row(username, DEMO_PASSWORD, role, unit or "(tất cả / all)")
     out.print(table)
     out.print(f"Database: {db_file}")
+    officer = next((u[0] for u in users if u[1] == "officer"), users[0][0])
     out.print(f"Open [bold]http://{chosen_host}:{chosen_port}/[/] and sign in "
-              "(e.g. thanhtri / tieuchi2023). Ctrl+C stops the server.")
+              f"(e.g. {officer} / {DEMO_PASSWORD}). Ctrl+C stops the server.")
     if no_serve:
         return
     import uvicorn
@@ -628,9 +636,22 @@ def demo(
                 forwarded_allow_ips=settings.proxies)
 
 
+def _folder_users(definitions: Definitions) -> tuple[tuple[str, str, str | None, str], ...]:
+    """The demo users of a folder: an admin, and an officer of its root unit when it names
+    one (the unit reports are about)."""
+    from tieuchi.domain.issuer import titled_name
+
+    admin = DEMO_USERS[0]
+    root = definitions.unit_by_code.get(definitions.project.root or "")
+    if root is None:
+        return (admin,)
+    level = definitions.level_by_code.get(root.level)
+    return (admin, ("canbo", "officer", root.code, f"Cán bộ {titled_name(root, level)}"))
+
+
 def main() -> None:
     app()
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from tieuchi.cli import backup, exchange, reminders, targets  # noqa: E402, F401
+from tieuchi.cli import backup, criteria, exchange, init, reminders, targets, units as units_cli  # noqa: E402, F401, I001

@@ -119,17 +119,30 @@ def _sets_table(ev: Evaluation, lang: str, focus: str) -> Table:
             rows = mine
         elif summary.height:
             s = summary.row(0, named=True)
-            t.add_row(cset.name, names[focus],
-                      _styled("met" if s["passed"] == s["total"] else "not_met",
-                              f"{s['passed']}/{s['total']} {h['passed'].lower()}"),
+            t.add_row(cset.name, names[focus], _summary_text(s, lang),
                       ", ".join(s["failed_units"]))
             continue
         else:
             rows = own
         for s in rows.iter_rows(named=True):
+            term = cset.term if lang == "vi" else ""
+            tone = "met" if s["passed"] else "no_data" if s["passed"] is None else "not_met"
             t.add_row(cset.name, names[s["unit"]],
-                      _styled("met" if s["passed"] else "not_met",
-                              f"{s['met']}/{s['total']} {cset.term if lang == 'vi' else ''}"
-                              .strip()),
+                      _styled(tone, _with_missing(f"{s['met']}/{s['total']} {term}".strip(),
+                                                  s.get("no_data"), lang)),
                       "; ".join(s["unmet"]))
     return t
+
+
+def _summary_text(s: dict[str, object], lang: str) -> str:
+    """How many of the units pass ("3/110 đạt chuẩn"), and how many have no figures yet
+    ("; 107 chưa có số liệu"): a set with no data is not a set failed."""
+    passed, total, missing = s["passed"], s["total"], s.get("no_data") or 0
+    text = _with_missing(f"{passed}/{total} {HEADINGS[lang]['passed'].lower()}", missing, lang)
+    tone = ("met" if passed == total else "no_data" if missing == total else "not_met")
+    return _styled(tone, text)
+
+
+def _with_missing(text: str, missing: object, lang: str) -> str:
+    """``text`` and, when some have no figures yet, how many: "; 10 chưa có số liệu"."""
+    return f"{text}; {missing} {WORDS[lang].status['no_data'].lower()}" if missing else text

@@ -32,7 +32,7 @@ from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Unit
 from tieuchi.domain.words import WORDS, with_phrases
 
-__all__ = ["RULES", "rule", "run_rules"]
+__all__ = ["RULES", "applied_units", "rule", "run_rules"]
 
 Rule = Callable[[Loaded], None]
 RULES: list[Rule] = []
@@ -291,7 +291,7 @@ def criteria_references(loaded: Loaded) -> None:
             loaded.error("invalid-value", f"set '{cset.code}' lists dimension_values but no "
                          "dimension; add e.g. 'dimension: region'", located.file,
                          located.line_at("dimension_values"))
-        applied = [units[u] for u in _applied_units(cset, units.values())]
+        applied = [units[u] for u in applied_units(cset, units.values())]
         for i, criterion in enumerate(cset.criteria):
             for j, condition in enumerate(criterion.conditions):
                 loc = ("criteria", i, "conditions", j)
@@ -305,12 +305,13 @@ def criteria_references(loaded: Loaded) -> None:
                         _dimension_thresholds(loaded, cset, threshold, applied, located, loc)
 
 
-def _applied_units(cset: CriteriaSet, units: Iterable[Unit]) -> list[str]:
+def applied_units(cset: CriteriaSet, units: Iterable[Unit]) -> list[str]:
     """Codes of the units a set applies to (the engine uses the same selection)."""
     chosen = set(cset.applies_to.units)
     return [
         u.code for u in units
         if (u.code in chosen or (not chosen and (cset.applies_to.level in (None, u.level))))
+        and (not cset.applies_to.kinds or u.kind in cset.applies_to.kinds)
         and all(u.attributes.get(k) == v for k, v in cset.applies_to.where.items())
     ]
 
@@ -511,7 +512,7 @@ def sets_apply_to_units(loaded: Loaded) -> None:
         return  # some units could not be read: which ones a set applies to is not known
     for located in loaded.sections["criteria_sets"]:
         cset: CriteriaSet = located.item
-        if units and not _applied_units(cset, units.values()):
+        if units and not applied_units(cset, units.values()):
             loaded.warn("set-applies-to-nothing", f"set '{cset.code}' applies to no unit "
                         "(check applies_to: level, units and where); it is never evaluated",
                         located.file, located.line_at("applies_to"))

@@ -129,10 +129,12 @@ class SetRule(Model):
 
 
 class AppliesTo(Model):
-    """Which units a set is evaluated for: a level, a list of units, attribute filters."""
+    """Which units a set is evaluated for: a level, a list of units, kinds, attribute filters."""
 
     level: str | None = None
     units: tuple[str, ...] = ()
+    # only units of these kinds ("xã", "phường"): a level holds several legal forms
+    kinds: tuple[str, ...] = ()
     where: dict[str, str] = Field(default_factory=dict)
 
 

@@ -260,6 +260,12 @@ CATALOGUE: dict[str, Code] = {
                               "not read."),
     "csv-header": Code(_FILE, "A CSV file lacks a required column or has an unknown one."),
     "csv-value": Code(_FILE, "A CSV cell is empty or cannot be read."),
+    "unknown-shipped-set": Code(
+        _FILE, "No criteria set shipped with tieuchi has this name (tieuchi criteria list).", 404),
+    "shipped-set-exists": Code(
+        _FILE, "Adding a shipped criteria set would overwrite a file of the folder.", 409),
+    "shipped-set-invalid": Code(
+        _FILE, "A shipped criteria set would make the folder invalid; nothing was written."),
     "missing-metadata": Code(_FILE, "The workbook has no tieuchi metadata sheet: it was not "
                                     "made by `tieuchi template`."),
     "bad-metadata": Code(_FILE, "A cell of the metadata sheet cannot be used."),
@@ -291,6 +297,12 @@ CATALOGUE: dict[str, Code] = {
                                     "read as a target."),
     "resolution-unmatched": Code(_FILE, "A row of a resolution's table matches no indicator "
                                         "well enough (warning: the row is not imported)."),
+    "unknown-admin-unit": Code(_FILE, "A province, commune or (pre-2025) district name or "
+                                      "code is not among the published administrative units "
+                                      "tieuchi ships (`tieuchi units`, `tieuchi init`)."),
+    "ambiguous-admin-unit": Code(_FILE, "A name is shared by several published "
+                                        "administrative units: give the province, or the "
+                                        "code."),
     # ---------------------------------------------------------- workflow
     "locked": Code(_FLOW, "The unit's data set for the period is locked; an administrator "
                           "must reopen it, giving a reason.", 409),

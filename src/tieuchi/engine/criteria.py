@@ -117,6 +117,8 @@ def applied_units(cset: CriteriaSet, hierarchy: pl.DataFrame) -> pl.DataFrame:
     chosen = pl.col("unit").is_in(list(rule.units)) if rule.units else (
         pl.col("level") == rule.level if rule.level else pl.lit(True)
     )
+    if rule.kinds:
+        chosen = chosen & pl.col("kind").is_in(list(rule.kinds))
     for key, value in rule.where.items():
         chosen = chosen & (pl.col("attributes").struct.field(key) == value
                            if key in _attribute_keys(hierarchy) else pl.lit(False))

@@ -43,7 +43,8 @@ class Evaluation:
 
 
 def hierarchy_frame(definitions: Definitions, period: Period) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(units valid in the period with parent, depth, level, name, attributes; ancestor pairs)."""
+    """(units valid in the period with parent, depth, level, name, kind, attributes; ancestor
+    pairs)."""
     valid = {u.code: u for u in definitions.units if u.valid_on(period.start, period.end)}
     order = {code: i for i, code in enumerate(valid)}
     depth: dict[str, int] = {}
@@ -70,11 +71,12 @@ def hierarchy_frame(definitions: Definitions, period: Period) -> tuple[pl.DataFr
         "pseudo": [definitions.level_by_code[u.level].pseudo
                    if u.level in definitions.level_by_code else False for u in valid.values()],
         "name": [u.name for u in valid.values()],
+        "kind": [u.kind for u in valid.values()],
         "attributes": [{k: u.attributes.get(k) for k in keys} for u in valid.values()],
     }, schema_overrides={
         "unit": pl.String, "parent": pl.String, "depth": pl.Int32, "level": pl.String,
         "pseudo": pl.Boolean,
-        "name": pl.String, "attributes": pl.Struct({k: pl.String for k in keys}),
+        "name": pl.String, "kind": pl.String, "attributes": pl.Struct({k: pl.String for k in keys}),
     })
     closure = pl.DataFrame(pairs, schema={"ancestor": pl.String, "descendant": pl.String,
                                           "position_in_tree": pl.Int32}, orient="row")
