@@ -53,7 +53,7 @@ def test_apply_writes_a_group_that_validates_and_names_its_document(folder: Path
     content = yaml.safe_load(written.read_text(encoding="utf-8"))
     group = content["groups"][0]
     assert (group["unit"], group["period"], group["issuer"]) == ("IS", "2026", "Quốc hội")
-    assert len(group["targets"]) == 13  # 15 rows: one unmatched, one in USD not imported
+    assert len(group["targets"]) == 14  # 15 rows: one in USD, not imported
     poor = next(t for t in group["targets"] if t["indicator"] == "ty-le-ho-ngheo-da-chieu")
     assert poor["reduction_pp"] == 1 and "1–1,5" in poor["note"]
     defs = load_definitions(folder)
