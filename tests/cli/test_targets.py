@@ -76,6 +76,9 @@ def test_a_map_names_a_rows_indicator(folder: Path) -> None:
     code, output = _run(str(PHU_THO), str(folder), "--unit", "IS", "--period", "2026",
                         "--map", "row 18=nha-tm")
     assert code == 2 and "'nha-tm' is neither" in output and "nha-tam" in output
+    code, output = _run(str(PHU_THO), str(folder), "--unit", "IS", "--period", "2026",
+                        "--map", "row 23=nha-tam")
+    assert code == 2 and "the table has 22 rows, not row 23" in output
 
 
 def test_nothing_is_written_when_the_folder_would_not_validate(folder: Path) -> None:

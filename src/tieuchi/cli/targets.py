@@ -100,6 +100,9 @@ def import_targets(
     except ProblemError as error:
         _print_problems(list(error.problems))
         raise typer.Exit(1) from None
+    beyond = sorted(n for n in chosen if not 1 <= n <= len(found.rows))
+    if beyond:
+        raise _fail(f"--map: the table has {len(found.rows)} rows, not row {beyond[0]}")
     _show(found, have)
     if not apply:
         out.print("dry run: nothing written; add --apply to write the targets understood")
