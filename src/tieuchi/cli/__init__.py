@@ -654,4 +654,4 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on ``app``.
-from tieuchi.cli import backup, criteria, exchange, init, reminders, units as units_cli  # noqa: E402, F401, I001
+from tieuchi.cli import backup, criteria, exchange, init, reminders, targets, units as units_cli  # noqa: E402, F401, I001

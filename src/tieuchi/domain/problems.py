@@ -315,6 +315,12 @@ CATALOGUE: dict[str, Code] = {
                                 "tieuchi one."),
     "dhis2-value": Code(_FILE, "A DHIS2 data value cannot be read."),
     "invalid-option": Code(_FILE, "An option of the command or the page cannot be used."),
+    "resolution-table": Code(_FILE, "A resolution's file has no table of targets (a header "
+                                    "row with Chỉ tiêu and Đơn vị tính or Kế hoạch)."),
+    "resolution-value": Code(_FILE, "A target row's value in a resolution's table cannot be "
+                                    "read as a target."),
+    "resolution-unmatched": Code(_FILE, "A row of a resolution's table matches no indicator "
+                                        "well enough (warning: the row is not imported)."),
     "unknown-admin-unit": Code(_FILE, "A province, commune or (pre-2025) district name or "
                                       "code is not among the published administrative units "
                                       "tieuchi ships (`tieuchi units`, `tieuchi init`)."),

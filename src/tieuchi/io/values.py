@@ -18,7 +18,7 @@ from tieuchi.domain.indicators import Indicator, ValueType
 from tieuchi.domain.problems import Problem, ProblemError
 from tieuchi.reports.formatting import number, parse_number
 
-__all__ = ["clean", "same_text", "read_value", "yesno_text", "goi_y", "YES",
+__all__ = ["clean", "same_text", "read_value", "yesno_text", "goi_y", "conversion", "YES",
            "NO"]
 
 YES, NO = "Đạt", "Chưa đạt"
@@ -27,7 +27,7 @@ _NO = {"chưa đạt", "0"}
 _WITH_UNIT = re.compile(r"^([+-]?\d[\d.,]*)\s*([^\d\s.,].*)$")
 # Money is counted in these; a value in one of them converts to another.
 _MONEY = {"đồng": 1.0, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6,
-          "tỷ đồng": 1e9}
+          "tỷ đồng": 1e9, "nghìn tỷ đồng": 1e12, "ngàn tỷ đồng": 1e12}
 
 
 def clean(value: object) -> str:
@@ -127,7 +127,7 @@ def _check_measure(text: str, amount: str, given: str, indicator: Indicator) -> 
             "unit-of-measure", f"\"{text}\": the indicator has no unit of measure; write the "
             "number only", f"\"{text}\": chỉ tiêu không có đơn vị tính; chỉ ghi số")
     hint_en = hint_vi = ""
-    factor = _conversion(given, measure)
+    factor = conversion(given, measure)
     if factor is not None:
         try:
             converted = parse_number(amount, "vi") * factor
@@ -145,7 +145,7 @@ def _check_measure(text: str, amount: str, given: str, indicator: Indicator) -> 
         f"theo {measure}{hint_vi}, không ghi đơn vị")
 
 
-def _conversion(given: str, measure: str) -> float | None:
+def conversion(given: str, measure: str) -> float | None:
     """The factor from ``given`` to ``measure`` when both are units of money."""
     source = _MONEY.get(clean(given).casefold())
     target = _MONEY.get(clean(measure).casefold())

@@ -13,12 +13,13 @@ from tieuchi.web.pages import (
     manage,
     queue,
     reports,
+    resolutions,
     tree,
     trend,
 )
 
 ROUTERS = [auth.router, account.router, dashboard.router, criteria.router, trend.router,
            entry.router, history.router, manage.router, reports.router, imports.router,
-           drafts.router, queue.router, tree.router, export.router]
+           drafts.router, queue.router, tree.router, export.router, resolutions.router]
 
 __all__ = ["ROUTERS"]

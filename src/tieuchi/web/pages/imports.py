@@ -39,15 +39,19 @@ from tieuchi.web.views import UnitView, open_unit, shown_value
 
 router = page_router()
 
-__all__ = ["router", "PREVIEW_SALT"]
+__all__ = ["router", "PREVIEW_SALT", "MAX_AGE", "preview_signer"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_SALT = "tieuchi.import"  # of the signed changes a preview hands to the confirmation
-_MAX_AGE = 3600  # seconds a preview may be confirmed within
+MAX_AGE = 3600  # seconds a preview may be confirmed within
 
-def _signer(request: Request) -> URLSafeTimedSerializer:
+def preview_signer(request: Request, salt: str = PREVIEW_SALT) -> URLSafeTimedSerializer:
+    """The signer of what a preview hands to its confirmation (``salt``: the page's)."""
     key = request.app.state.settings.secret_key or store_of(request).users.secret()
-    return URLSafeTimedSerializer(key, salt=PREVIEW_SALT)
+    return URLSafeTimedSerializer(key, salt=salt)
+
+
+_signer = preview_signer
 
 
 # ---------------------------------------------------------------------- templates
@@ -203,7 +207,7 @@ def confirm(request: Request, user: CurrentUser, form: PostedForm, code: str,
     expired = _("Phiên xem trước đã hết hạn hoặc không hợp lệ; tải tệp lên lại.")
     reason = str(form.get("reason") or "").strip()
     try:
-        data = _signer(request).loads(str(form.get("payload") or ""), max_age=_MAX_AGE)
+        data = _signer(request).loads(str(form.get("payload") or ""), max_age=MAX_AGE)
     except BadSignature:
         return _page(request, view, status_code=400, alert=expired, reason=reason)
     if data.get("user") != user.id or data.get("unit") != code:

@@ -22,6 +22,7 @@ from tieuchi.domain.problems import ProblemError
 from tieuchi.domain.status import Comparator
 from tieuchi.domain.targets import AllocationRule
 from tieuchi.domain.units import Unit
+from tieuchi.io.resolution import MAX_BYTES as RESOLUTION_BYTES
 from tieuchi.reports.formatting import number, parse_number
 from tieuchi.web.app import problem_text, render
 from tieuchi.web.i18n import N_, named_text, translator
@@ -32,7 +33,7 @@ from tieuchi.web.views import UnitView, open_unit
 
 router = page_router()
 
-__all__ = ["router", "COMPARATORS", "COMPARATOR_NAMES", "RULE_TEXTS"]
+__all__ = ["router", "COMPARATORS", "COMPARATOR_NAMES", "RULE_TEXTS", "manage_page"]
 
 COMPARATORS = (Comparator.AT_LEAST.value, Comparator.AT_MOST.value, Comparator.EQUAL.value)
 
@@ -140,8 +141,11 @@ def _page(request: Request, view: UnitView, *, status_code: int = 200,
         comparators=COMPARATORS, message=message, alert=alert,
         assign=assign or {"indicator": "", "comparator": "at_least", "value": "",
                           "issuer": "", "document": "", "reason": "", "errors": {}},
-        has_children=bool(_children(view)),
+        has_children=bool(_children(view)), resolution_mb=RESOLUTION_BYTES // 2**20,
     )
+
+
+manage_page = _page  # the page, for the pages that post to it (resolutions)
 
 
 @router.get("/units/{code}/manage-targets", dependencies=[Needs(Action.MANAGE_TARGETS)])
