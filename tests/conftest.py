@@ -16,6 +16,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+
+# pytest-xdist's workers start with COLUMNS=80, which Rich would fix as the width of the CLI's
+# consoles when they are made: without it the width is read at each print, so a test that
+# invokes the CLI with env={"COLUMNS": …} gets the width it asks for in every process.
+os.environ.pop("COLUMNS", None)
+
 from sqlalchemy.engine import URL, make_url
 
 from tieuchi.definitions import load_definitions

@@ -45,7 +45,7 @@ def test_units_add_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     folder = folder_with_project(tmp_path / "x", "P52")
     assert runner.invoke(app, ["units", "add", str(folder), "--province", "52"]).exit_code == 0
     again = runner.invoke(app, ["units", "add", str(folder), "--province", "52",
-                                "--commune", "Ia Sao"])
+                                "--commune", "Ia Sao"], env={"COLUMNS": "400"})
     assert again.exit_code == 2
     assert "units.yaml exists; give --force" in " ".join(again.output.split())
     forced = runner.invoke(app, ["units", "add", str(folder), "--province", "52",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -111,6 +112,33 @@ def _confirm(case: Case) -> dict[str, Any]:
     payload = signer.dumps({"user": USER_IDS.get(case.user or "", 0), "unit": case.unit,
                             "file": "mau.xlsx", "rows": []})
     return {"data": {"payload": payload}}
+
+
+RESOLUTION = Path(__file__).parents[1] / "fixtures" / "resolutions" / "phu-tho-ktxh-2023.docx"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _resolution(case: Case) -> dict[str, Any]:
+    return {"params": {"period": "2034"},
+            "files": {"file": (RESOLUTION.name, RESOLUTION.read_bytes(), DOCX)}}
+
+
+def _resolution_confirm(case: Case) -> dict[str, Any]:
+    """A resolution preview's signed payload, one target, as the preview hands it on."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.web.conftest import SECRET_KEY
+    from tieuchi.web.pages.resolutions import SALT
+
+    signer = URLSafeTimedSerializer(SECRET_KEY, salt=SALT)
+    payload = signer.dumps({"user": USER_IDS.get(case.user or "", 0), "unit": case.unit,
+                            "file": RESOLUTION.name, "docs": [{
+                                "key": f"matrix-nq-{case.user}-{case.unit}",
+                                "unit": case.unit, "indicator": "dn-moi", "period": "2034",
+                                "comparator": "at_least", "value": 1}]})
+    return {"params": {"period": "2034"}, "data": {"payload": payload}}
+
+
 _TAKEN: dict[str, tuple[int, int]] = {}
 
 
@@ -201,6 +229,10 @@ WRITES: dict[str, Write] = {
         "action": "approve", "form": f"{c.unit}|{dataset_of(c.unit)}"}}, frozenset()),
     "POST /units/{code}/import": Write("write", _upload),
     "POST /units/{code}/import/confirm": Write("write", _confirm),
+    # Targets from a resolution: as the other target forms.
+    "POST /units/{code}/manage-targets/resolution": Write("targets", _resolution),
+    "POST /units/{code}/manage-targets/resolution/confirm": Write("targets",
+                                                                  _resolution_confirm),
     # The narrative: the officers and administrators of the unit, as targets.
     "POST /units/{code}/narrative": Write("targets", lambda c: {"data": {
         "period": str(2080 + c.index), "part": "ton-tai", "narrative": "Còn chậm."}}),

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from tieuchi.cli import _fail, _print_problems, _refusals, app, err, out
+from tieuchi.cli.units import Before2025Opt, CommuneOpt, DistrictOpt, ProvinceOpt, one_place
 from tieuchi.definitions import check_definitions
 from tieuchi.domain.problems import Severity
 
@@ -20,18 +21,10 @@ __all__ = ["init"]
 @app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="The new folder (missing or empty).")],
-    province: Annotated[str, typer.Option(
-        "--province", help="The province or city as of 2025: its name (with or without "
-        "accents or 'Tỉnh'/'Thành phố') or its GSO code.")],
-    commune: Annotated[str | None, typer.Option(
-        "--commune", help="Only this commune (xã, phường, đặc khu) of the province: name "
-        "or GSO code.")] = None,
-    district: Annotated[str | None, typer.Option(
-        "--district", help="A district before 1/7/2025, its communes and the communes they "
-        "became; implies --before-2025.")] = None,
-    before_2025: Annotated[bool, typer.Option(
-        "--before-2025", help="Go back before 1/7/2025: the legacy districts and communes "
-        "with their successors; the period is 2024.")] = False,
+    province: ProvinceOpt,
+    commune: CommuneOpt = None,
+    district: DistrictOpt = None,
+    before_2025: Before2025Opt = False,
     sets: Annotated[list[str] | None, typer.Option(
         "--set", help="A shipped criteria set to copy (repeatable; `tieuchi criteria "
         "list`); default: the new-rural set in force for the period.")] = None,
@@ -41,8 +34,7 @@ def init(
     README that says what to fill in."""
     from tieuchi.library.starter import starter_files
 
-    if commune is not None and district is not None:
-        raise _fail("give --commune or --district, not both")
+    one_place(commune, district)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise _fail(f"{folder} exists and is not an empty folder; give a new folder")
     with _refusals():

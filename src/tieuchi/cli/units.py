@@ -12,7 +12,7 @@ from rich.table import Table
 
 from tieuchi.cli import _fail, _refusals, app, err, out
 
-__all__ = ["units_app"]
+__all__ = ["units_app", "ProvinceOpt", "CommuneOpt", "DistrictOpt", "Before2025Opt", "one_place"]
 
 units_app = typer.Typer(help="The published administrative units (2025 and before): add "
                              "them to a folder, list them.", no_args_is_help=True)
@@ -21,20 +21,30 @@ app.add_typer(units_app, name="units")
 ProvinceOpt = Annotated[str, typer.Option(
     "--province", help="The 2025 province or city: its name (with or without accents or "
     "'Tỉnh'/'Thành phố') or its GSO code.")]
+CommuneOpt = Annotated[str | None, typer.Option(
+    "--commune", help="Only this 2025 commune (xã, phường, đặc khu) of the province: name or "
+    "GSO code.")]
+DistrictOpt = Annotated[str | None, typer.Option(
+    "--district", help="A district before 1/7/2025 (name or code), with its communes and the "
+    "2025 communes they became; implies --before-2025.")]
+Before2025Opt = Annotated[bool, typer.Option(
+    "--before-2025", help="Also the districts and communes before 1/7/2025 that became the "
+    "chosen units, with their successors.")]
+
+
+def one_place(commune: str | None, district: str | None) -> None:
+    """Refuse --commune with --district: a folder starts from one of them."""
+    if commune is not None and district is not None:
+        raise _fail("give --commune or --district, not both")
 
 
 @units_app.command("add")
 def units_add(
     folder: Annotated[Path, typer.Argument(help="The definition folder (made if missing).")],
     province: ProvinceOpt,
-    commune: Annotated[str | None, typer.Option(
-        "--commune", help="Only this 2025 commune (name or GSO code).")] = None,
-    district: Annotated[str | None, typer.Option(
-        "--district", help="A district before 2025 (name or code), with its communes and "
-        "the 2025 communes they became; implies --before-2025.")] = None,
-    before_2025: Annotated[bool, typer.Option(
-        "--before-2025", help="Also the districts and communes before 1/7/2025 that became "
-        "the chosen units, with their successors.")] = False,
+    commune: CommuneOpt = None,
+    district: DistrictOpt = None,
+    before_2025: Before2025Opt = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Replace an existing units.yaml.")] = False,
 ) -> None:
@@ -42,8 +52,7 @@ def units_add(
     pre-2025 district) as published, with their GSO codes and kinds."""
     from tieuchi.library import admin_units
 
-    if commune is not None and district is not None:
-        raise _fail("give --commune or --district, not both")
+    one_place(commune, district)
     before = before_2025 or district is not None
     with _refusals():
         chosen = admin_units.find_province(province)

@@ -25,7 +25,7 @@ from tieuchi.domain.base import Model
 from tieuchi.domain.periods import Period
 from tieuchi.domain.units import Level, Unit
 
-__all__ = ["Body", "HeaderFields", "Issuer", "HEADER_FIELDS", "unit_kind", "titled_name",
+__all__ = ["Body", "HeaderFields", "Issuer", "HEADER_FIELDS", "unit_kind", "titled", "titled_name",
            "place_name", "body_name", "issuer_of", "written", "NO_ISSUER", "is_dated",
            "DATED_MONTHS"]
 
@@ -128,12 +128,18 @@ def unit_kind(unit: Unit, level: Level | None) -> str | None:
     return kind.lower() if kind else None
 
 
+def titled(kind: str | None, name: str) -> str:
+    """"Tỉnh Gia Lai": a name with its kind before it, as units are officially named, unless
+    it already has it."""
+    prefix = kind.lower() if kind else None
+    if prefix and not name.lower().startswith(prefix):
+        return f"{prefix[:1].upper()}{prefix[1:]} {name}"
+    return name
+
+
 def titled_name(unit: Unit, level: Level | None = None) -> str:
     """"Xã A": the unit's name with its kind or level before it, unless it already has it."""
-    prefix = unit_kind(unit, level)
-    if prefix and not unit.name.lower().startswith(prefix):
-        return f"{prefix[:1].upper()}{prefix[1:]} {unit.name}"
-    return unit.name
+    return titled(unit_kind(unit, level), unit.name)
 
 
 def place_name(unit: Unit, kind: str | None) -> str:

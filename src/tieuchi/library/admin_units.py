@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from rapidfuzz import fuzz, process
 
 from tieuchi.domain.base import fold, nfc
+from tieuchi.domain.issuer import titled
 from tieuchi.domain.problems import Problem, ProblemError
 
 __all__ = ["SOURCE", "Province", "Commune", "District", "LegacyCommune", "LegacyProvince",
@@ -249,11 +250,6 @@ def _province_names() -> dict[str, str]:
 
 def _titled(unit: Province | Commune | District) -> str:
     return titled(unit.kind, unit.name)
-
-
-def titled(kind: str, name: str) -> str:
-    """"Tỉnh Gia Lai": the name after its kind, as the units are officially named."""
-    return f"{kind[:1].upper()}{kind[1:]} {name}"
 
 
 def find_province(name_or_code: str) -> Province:
