@@ -31,15 +31,20 @@ def criteria_list(lang: LangOpt = "vi") -> None:
     from tieuchi.library.criteria import shipped_sets
 
     _check_lang(lang)
-    table = Table(title="Bộ tiêu chí có sẵn" if lang == "vi" else "Shipped criteria sets",
+    vi = lang == "vi"
+    table = Table(title="Bộ tiêu chí có sẵn" if vi else "Shipped criteria sets",
                   title_justify="left")
-    table.add_column("name", no_wrap=True)
-    for column in ("title", "document", "in force", "status", "verified"):
-        table.add_column(column)
+    table.add_column("Tên" if vi else "Name", no_wrap=True)
+    table.add_column("Bộ tiêu chí" if vi else "Set")
+    table.add_column("Văn bản" if vi else "Document")
+    table.add_column("Hiệu lực" if vi else "In force")
+    table.add_column("Đối chiếu" if vi else "Verified", justify="right", no_wrap=True)
+    status = {"in force": "đang hiệu lực", "history": "đã hết hiệu lực"} if vi else {}
     for s in shipped_sets():
-        table.add_row(s.name, s.title if lang == "vi" else s.title_en, s.document,
-                      f"{_date(s.effective_from)} – {_date(s.effective_to)}", s.status(),
-                      f"{s.verified}/{s.criteria}")
+        state = s.status()
+        table.add_row(s.name, s.title if vi else s.title_en, s.document,
+                      f"{_date(s.effective_from)} – {_date(s.effective_to)} "
+                      f"({status.get(state, state)})", f"{s.verified}/{s.criteria}")
     out.print(table)
     out.print("tieuchi criteria add NAME DIR; docs/criteria-library.md says what was read "
               "and what is verified" if lang == "en" else
