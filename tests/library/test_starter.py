@@ -14,8 +14,17 @@ from tieuchi.library.starter import default_sets, starter_files
 def test_the_period_is_the_year_of_the_day() -> None:
     files = starter_files("Gia Lai", "Ia Sao", today=date(2027, 3, 1))
     assert 'period: "2027"' in files["tieuchi.yaml"]
-    assert "on 2027-03-01" in files["README.md"]
+    assert "tạo ngày 01/03/2027" in files["README.md"]
     assert "criteria/ntm-xa-2026-2030.yaml" in files
+
+
+def test_the_readme_is_vietnamese_or_english() -> None:
+    vi = starter_files("Gia Lai", today=date(2026, 3, 1))["README.md"]
+    en = starter_files("Gia Lai", today=date(2026, 3, 1), lang="en")["README.md"]
+    assert "## Cần điền gì" in vi and "What to fill in" not in vi
+    assert "## What to fill in" in en and "Cần điền gì" not in en
+    for text in (vi, en):
+        assert "--unit P52 --period 2026" in text and "nhom: N1|N2|N3" in text
 
 
 def test_a_folder_before_2025_is_about_2024_with_the_sets_of_then() -> None:

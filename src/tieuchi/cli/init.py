@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tieuchi.cli import _fail, _print_problems, _refusals, app, err, out
+from tieuchi.cli import LangOpt, _check_lang, _fail, _print_problems, _refusals, app, err, out
 from tieuchi.cli.units import Before2025Opt, CommuneOpt, DistrictOpt, ProvinceOpt, one_place
 from tieuchi.definitions import check_definitions
 from tieuchi.domain.problems import Severity
@@ -28,18 +28,20 @@ def init(
     sets: Annotated[list[str] | None, typer.Option(
         "--set", help="A shipped criteria set to copy (repeatable; `tieuchi criteria "
         "list`); default: the new-rural set in force for the period.")] = None,
+    lang: LangOpt = "vi",
 ) -> None:
     """Start a definition folder: the province's (or commune's, or district's) units as
     published, the standard catalogue of indicators, the criteria sets, an empty plan and a
     README that says what to fill in."""
     from tieuchi.library.starter import starter_files
 
+    _check_lang(lang)
     one_place(commune, district)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise _fail(f"{folder} exists and is not an empty folder; give a new folder")
     with _refusals():
         files = starter_files(province, commune, before_2025, district, sets,
-                              today=date.today())
+                              today=date.today(), lang=lang)
     made = not folder.exists()
     written: list[Path] = []
     try:

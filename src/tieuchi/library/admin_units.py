@@ -423,7 +423,7 @@ def units_file(units: Sequence[dict[str, Any]], levels: Sequence[dict[str, str]]
     used = {str(u["level"]) for u in units}
     needed = [code for code in _LEVELS if code in used]
     lines = [
-        f"# {title or 'Administrative units'}: written by `tieuchi units add` from "
+        f"# {title or 'Administrative units'}: written by tieuchi (units add, init) from "
         f"{SOURCE['package']} {SOURCE['version']}",
         f"# ({SOURCE['licence']} licence, {SOURCE['url']});",
         f"# units in force from {SOURCE['data_date']}, data generated "
