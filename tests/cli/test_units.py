@@ -31,7 +31,7 @@ def test_units_add_writes_a_province_that_validates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "136 units" in result.output
     text = (folder / "units.yaml").read_text("utf-8")
-    assert text.startswith("# Tỉnh Gia Lai: written by `tieuchi units add` from "
+    assert text.startswith("# Tỉnh Gia Lai: written by tieuchi (units add, init) from "
                            "vietnamadminunits 1.0.4")
     assert "MIT licence" in text and "levels:" in text
     units = units_of(folder)
