@@ -177,3 +177,29 @@ def test_a_carried_figure_is_evaluated_as_the_engine_does(tmp_path: Path) -> Non
     ev = _scenario("merge_of_parts", tmp_path)
     base = ev.targets.filter(pl.col("unit") == "N2").item(0, "base")
     assert trace(ev, "N2", "thu", "2024")[0]["figure_value"] == base == 100.0
+
+
+def test_a_successor_with_a_predecessor_missing_gets_no_figure() -> None:
+    """Two communes merged into one, a third split between it and another: the new commune's
+    2024 figure is carried only when all three give theirs; one missing (not entered, or a
+    split without weights) leaves it without a figure, never the sum of the others."""
+    def units(split: Split | None) -> list[Unit]:
+        return [
+            Unit(code="A", name="A", level="xa", valid_to=date(2025, 6, 30), successors=("N",)),
+            Unit(code="B", name="B", level="xa", valid_to=date(2025, 6, 30), successors=("N",)),
+            Unit(code="C", name="C", level="xa", valid_to=date(2025, 6, 30),
+                 successors=("N", "M"), split=split),
+            Unit(code="N", name="N", level="xa", valid_from=date(2025, 7, 1)),
+            Unit(code="M", name="M", level="xa", valid_from=date(2025, 7, 1)),
+        ]
+    weights = Split(by="dân số", source="s", weights={"N": 3, "M": 1})
+    thu = Indicator(code="thu", name="Thu")
+    every = [{"unit": u, "indicator": "thu", "period": "2024", "value": v}
+             for u, v in (("A", 10.0), ("B", 20.0), ("C", 40.0))]
+    assert _carried(definitions(units(weights), [thu], every), "2024") == {
+        "A": 10.0, "B": 20.0, "C": 40.0, "N": 60.0, "M": 10.0}
+    without_b = [o for o in every if o["unit"] != "B"]
+    carried = _carried(definitions(units(weights), [thu], without_b), "2024")
+    assert "N" not in carried and carried["M"] == 10.0
+    undeclared = _carried(definitions(units(None), [thu], every), "2024")
+    assert "N" not in undeclared and "M" not in undeclared

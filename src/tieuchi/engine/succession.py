@@ -11,6 +11,11 @@ indicators is recomputed from the carried numerator and denominator; any other i
 
 A chain (a unit merged into one that was itself merged later) is followed generation by
 generation: each successor gets its predecessors' figures once they are complete.
+
+A successor gets a figure only when every one of its predecessors gives one: a predecessor
+without a figure for the indicator, or split without declared weights, leaves the successor
+without a figure to compare with (never a sum of the ones at hand, which would read as a
+fall, or a growth that did not happen).
 """
 
 from __future__ import annotations
@@ -87,13 +92,18 @@ def carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.Da
     if links.is_empty():
         return values
     additive = [i.code for i in definitions.indicators if i.rollup is Rollup.SUM]
+    needed = links.group_by("successor").agg(pl.len().alias("needed")).filter(
+        ~pl.col("successor").is_in(sorted(_shares_unknown(definitions))))
     for generation in sorted(set(links.get_column("generation").to_list())):
         carried = (
             values.filter(pl.col("indicator").is_in(additive) & pl.col("value").is_not_null())
             .join(links.filter(pl.col("generation") == generation), on="unit")
             .group_by("successor", "indicator")
             .agg((pl.col("value") * pl.col("share")).sum(), pl.col("vintage_rank").min(),
-                 pl.col("coverage_end").max())
+                 pl.col("coverage_end").max(), pl.len().alias("given"))
+            .join(needed, on="successor")
+            .filter(pl.col("given") == pl.col("needed"))
+            .drop("given", "needed")
             .rename({"successor": "unit"})
             .join(values.select("unit", "indicator"), on=["unit", "indicator"], how="anti")
             .with_columns(pl.lit(None, pl.String).alias("source"),
@@ -101,6 +111,20 @@ def carry_to_successors(definitions: Definitions, values: pl.DataFrame) -> pl.Da
         )
         values = pl.concat([values, carried.select(values.columns).cast(values.schema)])
     return _ratios(definitions, values, links)
+
+
+def _shares_unknown(definitions: Definitions) -> set[str]:
+    """The successors of a unit split among several without declared weights for each: the
+    part of it they took is not known."""
+    unknown: set[str] = set()
+    for unit in definitions.units:
+        successors = set(unit.successors)
+        if len(successors) < 2:
+            continue
+        weights = unit.split.weights if unit.split is not None else {}
+        if not all(weights.get(code, 0) > 0 for code in successors):
+            unknown |= successors
+    return unknown
 
 
 def _ratios(definitions: Definitions, values: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
