@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 from rich.console import Group
 from rich.table import Table
 
+from tieuchi.domain.status import all_missing
 from tieuchi.domain.words import WORDS
 from tieuchi.engine import Evaluation
 from tieuchi.reports.text import (
@@ -139,7 +142,8 @@ def _summary_text(s: dict[str, object], lang: str) -> str:
     ("; 107 chưa có số liệu"): a set with no data is not a set failed."""
     passed, total, missing = s["passed"], s["total"], s.get("no_data") or 0
     text = _with_missing(f"{passed}/{total} {HEADINGS[lang]['passed'].lower()}", missing, lang)
-    tone = ("met" if passed == total else "no_data" if missing == total else "not_met")
+    empty = all_missing(cast(int, total), cast(int, missing))
+    tone = "met" if passed == total else "no_data" if empty else "not_met"
     return _styled(tone, text)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["Status", "Pace", "Vintage", "Comparator", "Tone", "assessment_tone", "result_tone",
+           "all_missing",
            "count_tone", "group_tone"]
 
 
@@ -87,6 +88,12 @@ def assessment_tone(assessment: Status | Pace | str | None) -> Tone:
 def result_tone(passed: bool | None) -> Tone:
     """The tone of a pass/fail result (a criteria set for one unit): ``none`` when unknown."""
     return Tone.NONE if passed is None else (Tone.OK if passed else Tone.BAD)
+
+
+def all_missing(total: int, no_data: int) -> bool:
+    """Whether none of ``total`` items (targets, criteria, units) has a figure yet: said
+    "chưa có số liệu", not "0/110 đạt", which would read as a failure."""
+    return total > 0 and no_data >= total
 
 
 def count_tone(total: int, failed: int, no_data: int, *, asked: bool = True,

@@ -25,6 +25,7 @@ from tieuchi.domain.status import (
     Pace,
     Status,
     Tone,
+    all_missing,
     assessment_tone,
     count_tone,
     group_tone,
@@ -166,7 +167,7 @@ class UnitView:
                 "complete": achieved == g["total"], "not_met": self._names(g["not_met_items"]),
                 "no_data": self._names(g["no_data_items"]),
                 "behind": self._names(g["behind_items"]), "partial": g["partial"],
-                "tone": tone.value, "empty": g["total"] > 0 and g["no_data"] >= g["total"],
+                "tone": tone.value, "empty": all_missing(g["total"], g["no_data"]),
             })
         return cards
 
@@ -284,7 +285,7 @@ class UnitView:
                             "unmet": self.criteria_names(cset.code, s["unmet"]),
                             "no_data": self.criteria_names(cset.code, s["no_data_criteria"]),
                             "tone": result_tone(s["passed"]).value,
-                            "empty": s["no_data"] >= s["total"], **checked})
+                            "empty": all_missing(s["total"], s["no_data"]), **checked})
             elif summary.height:
                 s = summary.row(0, named=True)
                 target = self.count_target(cset.code)
@@ -297,7 +298,7 @@ class UnitView:
                             "target": self.target_row(target) if target else None,
                             "unmet": [names.get(u, u) for u in s["failed_units"]],
                             "no_data": [names.get(u, u) for u in s["no_data_units"]],
-                            "tone": tone.value, "empty": s["no_data"] >= s["total"],
+                            "tone": tone.value, "empty": all_missing(s["total"], s["no_data"]),
                             **checked})
         return out
 

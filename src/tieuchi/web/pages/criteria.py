@@ -18,7 +18,7 @@ from markupsafe import Markup
 from tieuchi.app import Action
 from tieuchi.domain.criteria import CriteriaSet, Criterion, Provenance, address
 from tieuchi.domain.ruleset import is_yes
-from tieuchi.domain.status import Status, result_tone
+from tieuchi.domain.status import Status, all_missing, result_tone
 from tieuchi.reports.formatting import measure_of, measured, number, short_date
 from tieuchi.reports.text import set_noun
 from tieuchi.web.app import render
@@ -223,9 +223,12 @@ def criteria_matrix(request: Request, user: CurrentUser, code: str, set_code: st
         if summary.height:
             found = summary.row(0, named=True)
             passed, total = found["passed"], found["total"]
+            empty = all_missing(total, found["no_data"])
         else:
             passed, total = sum(1 for r in rows if r["result_class"] == "ok"), len(rows)
-        headline = _("%(passed)s/%(total)s %(noun)s đạt chuẩn") % {
+            empty = False
+        headline = (_("%(total)s %(noun)s chưa có số liệu") if empty else _(
+            "%(passed)s/%(total)s %(noun)s đạt chuẩn")) % {
             "passed": passed, "total": total, "noun": _noun(view, cset, total)}
     return render(request, "criteria_matrix.html", user=user, view=view, tab="criteria",
                   cset=cset, set_name=_set_name(cset, view.lang),
