@@ -520,6 +520,24 @@ def sets_apply_to_units(loaded: Loaded) -> None:
 
 
 @rule
+def sets_in_force(loaded: Loaded) -> None:
+    """A criteria set not in force at any time of the project's period is never evaluated
+    for it: a set of another time copied in (tieuchi criteria add), or dates mistyped."""
+    project = next(iter(loaded.items("project")), None)
+    if project is None or project.period is None:
+        return
+    period = Period.parse(project.period)
+    for located in loaded.sections["criteria_sets"]:
+        cset: CriteriaSet = located.item
+        if not cset.is_effective(period.start, period.end):
+            span = f"{cset.effective_from or '…'} to {cset.effective_to or '…'}"
+            loaded.warn("set-not-in-force", f"set '{cset.code}' is in force from {span}, not in "
+                        f"the project's period {period.code}: it is not evaluated for it; "
+                        "choose the set of that time (tieuchi criteria list) or check the "
+                        "dates", located.file, located.line_at("effective_from"))
+
+
+@rule
 def empty_groups(loaded: Loaded) -> None:
     in_csv = {group for _, group in loaded.csv_targets if group}
     for located in loaded.sections["groups"]:

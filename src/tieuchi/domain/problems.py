@@ -96,6 +96,8 @@ CATALOGUE: dict[str, Code] = {
     "target-period": Code(_DEF, "A target in a group is for a period outside the group's "
                                 "period."),
     "set-applies-to-nothing": Code(_DEF, "A criteria set is evaluated for no unit."),
+    "set-not-in-force": Code(_DEF, "A criteria set is not in force in the project's period, "
+                                   "so it is not evaluated for it."),
     "derived-in-dataset": Code(_DEF, "A data set lists an indicator the engine computes."),
     "highlight-not-stated": Code(
         _DEF, "A report highlight or indicator item the project's period cannot state: no "
