@@ -792,6 +792,17 @@ CASES: list[Case] = [
             criteria:
               - {code: c1, name: Diễn tập, indicator: dien-tap, "yes": true}
         """}, "sets.yaml", severity=Severity.WARNING, message="applies to no unit"),
+    Case("set-of-another-time", "set-not-in-force", {"sets.yaml": """\
+        project: {name: Thanh Trì 2024, root: TT, period: "2024"}
+        criteria_sets:
+          - code: ntm-2016
+            name: Xã nông thôn mới giai đoạn 2016 - 2020
+            effective_from: 2016-08-17  # <-
+            effective_to: 2020-12-31
+            applies_to: {level: xa}
+            criteria:
+              - {code: c1, name: Diễn tập, indicator: dien-tap, "yes": true}
+        """}, "sets.yaml", severity=Severity.WARNING, message="not in the project's period"),
     Case("group-without-targets", "empty-group", {"groups.yaml": """\
         groups:
           - {code: ktxh-2024, name: Chỉ tiêu năm 2024, unit: TT, period: 2024}  # <-
