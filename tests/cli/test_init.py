@@ -121,6 +121,19 @@ def test_a_pre_2025_district_folder(tmp_path: Path) -> None:
     assert ev.exit_code == 0, ev.output
 
 
+def test_a_district_of_a_merged_province_reports_to_its_province_of_then(tmp_path: Path
+                                                                         ) -> None:
+    from tieuchi.reports.document import unit_issuer
+
+    definitions = _init(tmp_path / "tay-son", "--province", "Gia Lai", "--district", "Tây Sơn")
+    assert definitions.project.root == "H547"
+    assert definitions.unit_by_code["H547"].parent == "T52"
+    assert unit_issuer(definitions, "H547").recipients[0] == "Ủy ban nhân dân tỉnh Bình Định"
+    refused = runner.invoke(app, ["init", str(tmp_path / "bd"), "--province", "Bình Định",
+                                  "--before-2025"])
+    assert refused.exit_code != 0 and "Gia Lai" in refused.output
+
+
 def test_several_sets_share_the_catalogue(tmp_path: Path) -> None:
     folder = tmp_path / "sets"
     definitions = _init(folder, "--province", "52", "--set", "dvhc-2026",

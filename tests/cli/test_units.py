@@ -51,7 +51,8 @@ def test_units_add_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     forced = runner.invoke(app, ["units", "add", str(folder), "--province", "52",
                                  "--commune", "Ia Sao", "--before-2025", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert set(units_of(folder)) == {"P52", "X24073", "H624", "L24070", "L24073"}
+    assert set(units_of(folder)) == {"P52", "X24073", "T64", "H624", "L24070",
+                                       "L24073"}
 
 
 def test_levels_the_folder_declares_are_not_written_again(tmp_path: Path) -> None:
