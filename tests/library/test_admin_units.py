@@ -186,7 +186,11 @@ def test_a_district_is_looked_up_in_the_provinces_that_went_into_the_province() 
 def test_levels() -> None:
     assert [lv["code"] for lv in au.levels_for()] == ["tinh", "xa"]
     assert [lv["code"] for lv in au.levels_for(True)] == ["tinh", "huyen", "xa"]
-    assert [lv["code"] for lv in au.missing_levels({"tinh"}, True)] == ["huyen", "xa"]
+    back = au.units_for("Gia Lai", "Ia Sao", before_2025=True)
+    assert [lv["code"] for lv in au.missing_levels({"tinh"}, back)] == ["huyen", "xa"]
+    assert au.levels_of(back) == au.levels_for(True)
+    assert au.goes_back(back) and not au.goes_back(au.units_for("Gia Lai", "Ia Sao"))
+    assert au.goes_back(au.units_for("Gia Lai", district="Tây Sơn"))  # implied
     assert au.levels_for()[0] == {"code": "tinh", "name": "Tỉnh", "name_en": "Province"}
 
 

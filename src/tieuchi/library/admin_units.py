@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -33,8 +33,8 @@ from tieuchi.domain.problems import Problem, ProblemError
 
 __all__ = ["SOURCE", "Province", "Commune", "District", "LegacyCommune", "LegacyProvince",
            "Succession", "find_province", "find_commune", "find_district", "communes_of",
-           "units_for", "levels_for", "missing_levels", "unit_code", "units_file", "titled",
-           "VALID_FROM", "VALID_TO"]
+           "units_for", "levels_for", "levels_of", "missing_levels", "goes_back", "unit_code",
+           "units_file", "titled", "VALID_FROM", "VALID_TO"]
 
 VALID_FROM = date(2025, 7, 1)
 """The day the 2025 units took effect (Nghị quyết của Quốc hội và UBTVQH về sắp xếp ĐVHC)."""
@@ -330,11 +330,25 @@ def levels_for(before_2025: bool = False) -> list[dict[str, str]]:
     return [dict(_LEVELS[code]) for code in codes]
 
 
-def missing_levels(declared: Iterable[str], before_2025: bool = False) -> list[dict[str, str]]:
-    """The levels of :func:`levels_for` whose code is not among ``declared`` (the level codes
-    a folder already declares)."""
+def levels_of(units: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The levels ``units`` (:func:`units_for`'s dicts) use, from the top: ``huyen`` only
+    when they go back before 2025."""
+    used = {str(u["level"]) for u in units}
+    return [dict(level) for code, level in _LEVELS.items() if code in used]
+
+
+def missing_levels(declared: Iterable[str], units: Iterable[Mapping[str, Any]]
+                   ) -> list[dict[str, str]]:
+    """The levels of :func:`levels_of` ``units`` whose code is not among ``declared`` (the
+    level codes a folder already declares)."""
     have = set(declared)
-    return [level for level in levels_for(before_2025) if level["code"] not in have]
+    return [level for level in levels_of(units) if level["code"] not in have]
+
+
+def goes_back(units: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether ``units`` (:func:`units_for`'s) go back before 2025: some end on
+    2025-06-30 (``before_2025``, or a legacy ``district``, which implies it)."""
+    return any(u.get("valid_to") == VALID_TO for u in units)
 
 
 def _province_unit(province: Province, before_2025: bool = False) -> dict[str, Any]:
@@ -492,11 +506,10 @@ def units_file(units: Sequence[dict[str, Any]], levels: Sequence[dict[str, str]]
     """The text of a ``units.yaml``: a header recording the source (package, version,
     licence, dates) and what is not in it, the ``levels`` when given, then one unit a line
     (:func:`units_for`'s dicts)."""
-    used = {str(u["level"]) for u in units}
-    needed = [code for code in _LEVELS if code in used]
+    needed = [level["code"] for level in levels_of(units)]
     held = (f"# units until {VALID_TO.isoformat()} and from {VALID_FROM.isoformat()} "
             f"(which became which), data generated {SOURCE['generated']}."
-            if any(u.get("valid_to") == VALID_TO for u in units) else
+            if goes_back(units) else
             f"# units in force from {SOURCE['data_date']}, data generated "
             f"{SOURCE['generated']}.")
     lines = [

@@ -22,7 +22,8 @@ from tieuchi.library.admin_units import (
     SOURCE,
     VALID_TO,
     find_province,
-    levels_for,
+    goes_back,
+    levels_of,
     units_file,
     units_for,
 )
@@ -59,8 +60,9 @@ class Start:
 
 def _start(province: str, commune: str | None, before_2025: bool, district: str | None,
            today: date) -> tuple[Start, list[dict[str, Any]]]:
-    back = before_2025 or district is not None
-    rows = units_for(find_province(province), commune, before_2025=back, district=district)
+    rows = units_for(find_province(province), commune, before_2025=before_2025,
+                     district=district)
+    back = goes_back(rows)
     units = tuple(Unit.model_validate(row) for row in rows)
     root_level = "huyen" if district is not None else ("xa" if commune is not None else "tinh")
     root = next(u for u in units if u.level == root_level and (
@@ -87,7 +89,7 @@ def starter_files(province: str, commune: str | None = None, before_2025: bool =
         have |= _indicator_codes(set_texts[name])
     files = {
         "tieuchi.yaml": _project_file(start, today),
-        "units.yaml": units_file(rows, levels_for(start.before_2025), title=start.title),
+        "units.yaml": units_file(rows, levels_of(rows), title=start.title),
         "indicators.yaml": catalogue_text(),
         **{f"criteria/{name}.yaml": text for name, text in set_texts.items()},
         "targets.yaml": _targets_file(start),
