@@ -309,3 +309,12 @@ def test_regenerating_gives_the_vendored_bytes(tmp_path: Path) -> None:
     assert names == sorted(f.name for f in out.iterdir())
     for name in names:
         assert (out / name).read_bytes() == (expected / name).read_bytes(), name
+
+
+def test_the_header_says_which_units_the_file_holds() -> None:
+    now = au.units_file(au.units_for("Gia Lai", "Ia Sao"))
+    back = au.units_file(au.units_for("Gia Lai", "Ia Sao", before_2025=True))
+    assert "# units in force from 2025-07-01," in now
+    assert "units in force from" not in back
+    assert "# units until 2025-06-30 and from 2025-07-01 (which became which)" in back
+    assert "T province, H district and L commune until 2025-06-30" in back
