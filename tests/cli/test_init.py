@@ -76,7 +76,8 @@ def test_it_evaluates_2026_with_every_figure_missing(gia_lai: Path) -> None:
 def test_the_readme_says_what_to_fill_in(gia_lai: Path) -> None:
     readme = (gia_lai / "README.md").read_text(encoding="utf-8")
     for words in ("nhom", "N1|N2|N3", "dia_ban", "--unit P52 --period 2026", "vietnamadminunits",
-                  "Quyết định số 51/2025/QĐ-TTg", "135: 110 xã, 25 phường"):
+                  "Quyết định số 51/2025/QĐ-TTg",
+                  "135 đơn vị hành chính cấp xã từ 1/7/2025 (110 xã, 25 phường)"):
         assert words in readme, words
     assert "Split communes" not in readme  # a 2025 folder has no legacy units
 
