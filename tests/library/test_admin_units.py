@@ -138,6 +138,8 @@ def test_a_legacy_province_name_says_where_it_went() -> None:
     assert "Tỉnh Gia Lai" in problem.message_vi
     assert au.find_district("Tây Sơn", "Gia Lai").legacy_province == "52"
     assert au.find_province("Gia Lai").code == "52"  # the 2025 name first
+    assert "Tỉnh Gia Lai (52)" in refusal(au.find_province, "T52").message  # not P52 itself
+    assert "Tỉnh Bình Định (52)" in refusal(au.find_province, "binh dinh").message
 
 
 def test_a_commune_of_another_province_is_refused() -> None:

@@ -184,7 +184,7 @@ def _find(query: str, candidates: Sequence[_U], kind: type[_U], within: str = ""
     without accents; else a problem naming the closest names (or, when several share the
     name, each with its code)."""
     text = nfc(query.strip())
-    code = text[1:] if text[:1].upper() in set(_PREFIX.values()) else text
+    code = text[1:] if text[:1].upper() in ("P", "X", "H", "L") else text
     if code.isdigit():
         by_code = [c for c in candidates if c.code.lstrip("0") == code.lstrip("0")]
         if len(by_code) == 1:
@@ -279,8 +279,11 @@ def find_province(name_or_code: str) -> Province:
 
 
 def _legacy_named(name: str) -> LegacyProvince | None:
-    """The legacy province ``name`` names exactly (with or without accents or its kind)."""
+    """The legacy province ``name`` names exactly (with or without accents or its kind), or
+    its code in a folder ("T52")."""
     text = nfc(name.strip())
+    if text[:1].upper() == _PREFIX["legacy_province"] and text[1:].isdigit():
+        return next((p for p in _data().legacy_provinces if p.code == text[1:].zfill(2)), None)
     for key in (_exact, fold):
         bare = key(_bare(text, key))
         found = [p for p in _data().legacy_provinces
