@@ -76,7 +76,8 @@ def test_it_evaluates_2026_with_every_figure_missing(gia_lai: Path) -> None:
 def test_the_readme_says_what_to_fill_in(gia_lai: Path) -> None:
     readme = (gia_lai / "README.md").read_text(encoding="utf-8")
     for words in ("nhom", "N1|N2|N3", "dia_ban", "--unit P52 --period 2026", "vietnamadminunits",
-                  "Quyết định số 51/2025/QĐ-TTg", "135: 110 xã, 25 phường"):
+                  "Quyết định số 51/2025/QĐ-TTg",
+                  "135 đơn vị hành chính cấp xã từ 1/7/2025 (110 xã, 25 phường)"):
         assert words in readme, words
     assert "Split communes" not in readme  # a 2025 folder has no legacy units
 
@@ -119,6 +120,19 @@ def test_a_pre_2025_district_folder(tmp_path: Path) -> None:
     assert [s.code for s in definitions.criteria_sets] == ["ntm-xa-2021-2025"]
     ev = runner.invoke(app, ["evaluate", str(folder)])
     assert ev.exit_code == 0, ev.output
+
+
+def test_a_district_of_a_merged_province_reports_to_its_province_of_then(tmp_path: Path
+                                                                         ) -> None:
+    from tieuchi.reports.document import unit_issuer
+
+    definitions = _init(tmp_path / "tay-son", "--province", "Gia Lai", "--district", "Tây Sơn")
+    assert definitions.project.root == "H547"
+    assert definitions.unit_by_code["H547"].parent == "T52"
+    assert unit_issuer(definitions, "H547").recipients[0] == "Ủy ban nhân dân tỉnh Bình Định"
+    refused = runner.invoke(app, ["init", str(tmp_path / "bd"), "--province", "Bình Định",
+                                  "--before-2025"])
+    assert refused.exit_code != 0 and "Gia Lai" in refused.output
 
 
 def test_several_sets_share_the_catalogue(tmp_path: Path) -> None:

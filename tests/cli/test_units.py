@@ -51,7 +51,8 @@ def test_units_add_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     forced = runner.invoke(app, ["units", "add", str(folder), "--province", "52",
                                  "--commune", "Ia Sao", "--before-2025", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert set(units_of(folder)) == {"P52", "X24073", "H624", "L24070", "L24073"}
+    assert set(units_of(folder)) == {"P52", "X24073", "T64", "H624", "L24070",
+                                       "L24073"}
 
 
 def test_levels_the_folder_declares_are_not_written_again(tmp_path: Path) -> None:
@@ -81,3 +82,35 @@ def test_units_list_prints_the_communes() -> None:
     assert result.exit_code == 0, result.output
     assert "135 communes" in result.output and "Ia Sao" in result.output
     assert "114,6" in result.output  # km², written the Vietnamese way
+
+
+def test_units_a_folder_already_has_are_refused_and_nothing_is_kept(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "ia-sao"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "ia-sao-2025", folder)
+    before = sorted(p.name for p in folder.iterdir())
+    result = runner.invoke(app, ["units", "add", str(folder), "--province", "Gia Lai"])
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "duplicate-official-code" in text and "'P52' and 'GL'" in text
+    assert "nothing was kept" in text
+    assert sorted(p.name for p in folder.iterdir()) == before  # no units.yaml left
+    assert check_definitions(folder)[0] is not None
+
+
+def test_a_replaced_units_file_is_put_back_when_the_folder_breaks(tmp_path: Path) -> None:
+    folder = folder_with_project(tmp_path / "ia-sao", "X24073")
+    first = runner.invoke(app, ["units", "add", str(folder), "--province", "52",
+                                "--commune", "Ia Sao"])
+    assert first.exit_code == 0, first.output
+    kept = (folder / "units.yaml").read_bytes()
+    (folder / "more.yaml").write_text(
+        'units:\n  - {code: IS, name: Ia Sao, level: xa, official_code: "24073"}\n', "utf-8")
+    (folder / "units.yaml").write_text(kept.decode("utf-8").replace('"24073"', '"99999"'),
+                                       "utf-8")
+    edited = (folder / "units.yaml").read_bytes()
+    again = runner.invoke(app, ["units", "add", str(folder), "--province", "52",
+                                "--commune", "Ia Sao", "--force"])
+    assert again.exit_code == 1, again.output
+    assert (folder / "units.yaml").read_bytes() == edited  # as it was before the command

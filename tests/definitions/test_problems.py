@@ -763,6 +763,14 @@ CASES: list[Case] = [
     Case("split-weight-of-another-unit", "split-weights",
          _split("TT-YENMY, TT-DAIANG", "{TT-YENMY: 3, TT-DAIANG: 1, TT: 5}  # <-"),
          "split.yaml", message="name TT, not a successor"),
+    Case("official-code-twice-at-once", "duplicate-official-code", {"gso.yaml": """\
+        units:
+          - {code: GL, name: Gia Lai, level: huyen, official_code: "52"}
+          - {code: P52, name: Gia Lai, level: huyen, official_code: "52",  # <-
+             valid_from: 2025-07-01}
+        """}, "gso.yaml", message="gso.yaml:2) share the official code '52' and are both "
+                                  "in force from 2025-07-01 on; one place has one code at a "
+                                  "time: remove one of them, or end one's validity"),
     Case("split-of-one-successor", "split-one-successor", _split("TT-YENMY", "{TT-YENMY: 1}"),
          "split.yaml", line=7, message="has 1 successor(s)"),
     Case("split-undeclared", "split-undeclared",
@@ -1259,3 +1267,17 @@ def test_a_baseline_answers_a_base_without_data(tmp_path: Path) -> None:
              for name, text in case.files.items()}
     _, problems, _ = run(Case(case.id, case.code, files, case.file), tmp_path)
     assert not [p for p in problems if p.code == "base-without-data"], explain(problems)
+
+
+def test_an_official_code_may_pass_from_one_unit_to_the_next(tmp_path: Path) -> None:
+    """A legacy commune to 2025-06-30 and the new one from 2025-07-01 share a GSO code."""
+    (tmp_path / "base.yaml").write_text(BASE, encoding="utf-8")
+    (tmp_path / "gso.yaml").write_text(textwrap.dedent("""\
+        units:
+          - {code: L24073, name: Ia Sao, level: xa, official_code: "24073",
+             valid_to: 2025-06-30, successors: [X24073]}
+          - {code: X24073, name: Ia Sao, level: xa, official_code: "24073",
+             valid_from: 2025-07-01}
+        """), encoding="utf-8")
+    _, problems = check_definitions(tmp_path)
+    assert [p for p in problems if p.code == "duplicate-official-code"] == []

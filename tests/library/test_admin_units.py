@@ -101,13 +101,45 @@ def test_a_name_several_units_share_lists_them_with_their_codes() -> None:
 
 def test_a_commune_and_its_legacy_predecessors() -> None:
     units = by_code(au.units_for("Gia Lai", commune="Ia Sao", before_2025=True))
-    assert set(units) == {"P52", "X24073", "H624", "L24070", "L24073"}
+    assert set(units) == {"P52", "X24073", "T64", "H624", "L24070", "L24073"}
     assert units["L24070"]["successors"] == ["X24073"]
     assert units["L24073"]["successors"] == ["X24073"]
-    assert units["L24070"]["parent"] == "H624" and units["H624"]["parent"] == "P52"
+    assert units["L24070"]["parent"] == "H624" and units["H624"]["parent"] == "T64"
     assert units["H624"]["valid_to"] == date(2025, 6, 30)
     assert units["H624"]["kind"] == "thị xã" and units["H624"]["level"] == "huyen"
-    assert au.units_for("Gia Lai", commune="Ia Sao") == [units["P52"], units["X24073"]]
+    assert au.units_for("Gia Lai", commune="Ia Sao") == [
+        {k: v for k, v in units["P52"].items() if k != "valid_from"}, units["X24073"]]
+
+
+def test_before_2025_a_district_belongs_to_its_legacy_province() -> None:
+    units = by_code(au.units_for("Gia Lai", district="Tây Sơn"))
+    assert units["H547"]["parent"] == "T52"  # Bình Định, not the 2025 Gia Lai
+    assert units["T52"] == {"code": "T52", "name": "Bình Định", "level": "tinh",
+                            "kind": "tỉnh", "official_code": "52",
+                            "valid_to": date(2025, 6, 30), "successors": ["P52"]}
+    assert units["P52"]["valid_from"] == date(2025, 7, 1)  # formed by the merger
+    assert {u["parent"] for u in units.values() if u["level"] == "xa"
+            and "valid_from" in u} == {"P52"}  # the 2025 communes stay under it
+    province = by_code(au.units_for("Gia Lai", before_2025=True))
+    assert {c for c in province if c.startswith("T")} == {"T52", "T64"}
+    assert {u["parent"] for u in province.values() if u["level"] == "huyen"} == {"T52", "T64"}
+
+
+def test_an_unchanged_province_stands_for_itself_before_2025() -> None:
+    units = by_code(au.units_for("Hà Nội", district="Thanh Trì"))
+    assert not [c for c in units if c.startswith("T")]
+    assert units["H020"]["parent"] == "P01" and "valid_from" not in units["P01"]
+
+
+def test_a_legacy_province_name_says_where_it_went() -> None:
+    problem = refusal(au.find_province, "Bình Định")
+    assert problem.code == "unknown-admin-unit"
+    assert "Tỉnh Gia Lai (52)" in problem.message and "--before-2025" in problem.message
+    assert "Tỉnh Gia Lai" in problem.message_vi
+    assert au.find_district("Tây Sơn", "Gia Lai").legacy_province == "52"
+    assert au.find_province("Gia Lai").code == "52"  # the 2025 name first
+    assert "Tỉnh Gia Lai (52)" in refusal(au.find_province, "T52").message  # not P52 itself
+    assert "Tỉnh Bình Định (52)" in refusal(au.find_province, "binh dinh").message
 
 
 def test_a_commune_of_another_province_is_refused() -> None:
@@ -156,7 +188,11 @@ def test_a_district_is_looked_up_in_the_provinces_that_went_into_the_province() 
 def test_levels() -> None:
     assert [lv["code"] for lv in au.levels_for()] == ["tinh", "xa"]
     assert [lv["code"] for lv in au.levels_for(True)] == ["tinh", "huyen", "xa"]
-    assert [lv["code"] for lv in au.missing_levels({"tinh"}, True)] == ["huyen", "xa"]
+    back = au.units_for("Gia Lai", "Ia Sao", before_2025=True)
+    assert [lv["code"] for lv in au.missing_levels({"tinh"}, back)] == ["huyen", "xa"]
+    assert au.levels_of(back) == au.levels_for(True)
+    assert au.goes_back(back) and not au.goes_back(au.units_for("Gia Lai", "Ia Sao"))
+    assert au.goes_back(au.units_for("Gia Lai", district="Tây Sơn"))  # implied
     assert au.levels_for()[0] == {"code": "tinh", "name": "Tỉnh", "name_en": "Province"}
 
 
@@ -275,3 +311,12 @@ def test_regenerating_gives_the_vendored_bytes(tmp_path: Path) -> None:
     assert names == sorted(f.name for f in out.iterdir())
     for name in names:
         assert (out / name).read_bytes() == (expected / name).read_bytes(), name
+
+
+def test_the_header_says_which_units_the_file_holds() -> None:
+    now = au.units_file(au.units_for("Gia Lai", "Ia Sao"))
+    back = au.units_file(au.units_for("Gia Lai", "Ia Sao", before_2025=True))
+    assert "# units in force from 2025-07-01," in now
+    assert "units in force from" not in back
+    assert "# units until 2025-06-30 and from 2025-07-01 (which became which)" in back
+    assert "T province, H district and L commune until 2025-06-30" in back

@@ -48,3 +48,52 @@ def test_every_file_is_nfc_text_that_names_its_source() -> None:
         assert unicodedata.normalize("NFC", text) == text, path
     assert "vietnamadminunits" in files["units.yaml"]
     assert "Quyết định" in files["README.md"]  # the set's document
+
+
+def _readme(*args: str, lang: str = "vi", **options: object) -> str:
+    return starter_files(*args, today=date(2026, 5, 2), lang=lang, **options)["README.md"]
+
+
+def test_the_readme_counts_the_units_it_names() -> None:
+    assert "`units.yaml`: 2 đơn vị: Tỉnh Gia Lai và xã Ia Sao;" in _readme("Gia Lai", "Ia Sao")
+    assert "2 units: Tỉnh Gia Lai and xã Ia Sao;" in _readme("Gia Lai", "Ia Sao", lang="en")
+    assert ("136 đơn vị: Tỉnh Gia Lai và 135 đơn vị hành chính cấp xã từ 1/7/2025 (110 xã, "
+            "25 phường);") in _readme("Gia Lai")
+    back = _readme("Gia Lai", "Ia Sao", before_2025=True)
+    assert "6 đơn vị: Tỉnh Gia Lai và xã Ia Sao, cùng 4 đơn vị trước 1/7/2025" in back
+
+
+def test_the_group_matters_only_for_a_threshold_that_differs_by_it() -> None:
+    vi, en = _readme("Gia Lai", "Ia Sao"), _readme("Gia Lai", "Ia Sao", lang="en")
+    assert "bộ tiêu chí có sẵn này chưa có ngưỡng nào như vậy" in vi
+    assert "this shipped set has none yet, so `tieuchi validate .` says nothing" in en
+    assert "names each unit without it" not in en
+
+
+def test_the_readme_names_the_file_targets_import_writes() -> None:
+    assert "`targets/<tên>.yaml`" in _readme("Gia Lai", "Ia Sao")
+    assert "`targets/<name>.yaml`" in _readme("Gia Lai", "Ia Sao", lang="en")
+
+
+def test_a_2025_commune_is_told_how_to_compare_with_2024() -> None:
+    vi = _readme("Gia Lai", "Ia Sao")
+    assert "lập từ 2 xã trước đó (xã Ia RTô, xã Ia Sao)" in vi
+    assert "--province 52 --commune 24073 --before-2025" in vi and "`split`" in vi
+    en = _readme("Gia Lai", "Ia Sao", lang="en")
+    assert "formed from 2 communes before" in en and "split weights" in en
+    assert "So sánh với năm 2024" not in _readme("Gia Lai", "Ia Sao", before_2025=True)
+    assert "So sánh với năm 2024" not in _readme("Gia Lai")  # a province: its communes differ
+
+
+def test_a_set_with_thresholds_by_group_names_its_criteria() -> None:
+    from tieuchi.domain.criteria import CriteriaSet
+    from tieuchi.library.starter import _by_dimension
+
+    cset = CriteriaSet.model_validate({
+        "code": "s", "name": "Bộ", "dimension": "nhom", "dimension_values": ["N1", "N2"],
+        "criteria": [
+            {"code": "TC1", "name": "Thu nhập", "indicator": "thu-nhap",
+             "at_least": {"N1": 50, "N2": 45}},
+            {"code": "TC2", "name": "Quy hoạch", "indicator": "quy-hoach", "yes": True}]})
+    assert [c.code for c in cset.by_dimension()] == ["TC1"]
+    assert "Cần cho 1 tiêu chí có ngưỡng khác nhau theo `nhom` (TC1)" in _by_dimension(cset, True)

@@ -1,6 +1,7 @@
 """``tieuchi init``: a new definition folder for a province, a commune or a pre-2025 district,
 valid at once. Thin: the files are :func:`tieuchi.library.starter.starter_files`'; this
-writes them, checks the folder with the loader and removes them again if it is not valid."""
+writes them, checks the folder with the loader and removes them again if it is not valid
+(:func:`write_checked`, which ``tieuchi units add`` uses too)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tieuchi.cli.units import Before2025Opt, CommuneOpt, DistrictOpt, ProvinceOp
 from tieuchi.definitions import check_definitions
 from tieuchi.domain.problems import Severity
 
-__all__ = ["init"]
+__all__ = ["init", "write_checked"]
 
 
 @app.command()
@@ -42,21 +43,7 @@ def init(
     with _refusals():
         files = starter_files(province, commune, before_2025, district, sets,
                               today=date.today(), lang=lang)
-    made = not folder.exists()
-    written: list[Path] = []
-    try:
-        _write(folder, files, written)
-    except OSError as error:
-        _remove(folder, written, made)
-        raise _fail(f"cannot write {folder}: {error.strerror}; nothing was kept", 1) from None
-    _, problems = check_definitions(folder)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        _print_problems(problems)
-        _remove(folder, written, made)
-        err.print(f"{len(errors)} error(s): nothing was kept in {folder}.")
-        raise typer.Exit(1)
-    _print_problems(problems)
+    write_checked(folder, files)
     out.print(f"[green]wrote[/] {folder}: " + ", ".join(sorted(files)), highlight=False,
               soft_wrap=True)
     out.print(f"Next: read {folder / 'README.md'} (what to fill in), then "
@@ -64,21 +51,45 @@ def init(
               highlight=False, soft_wrap=True)
 
 
-def _write(folder: Path, files: dict[str, str], written: list[Path]) -> None:
-    """Write ``files`` under ``folder``, adding each path to ``written`` before it is
-    written (so that a failure part way can be undone)."""
+def write_checked(folder: Path, files: dict[str, str]) -> None:
+    """Write ``files`` (relative path → text) under ``folder``, then check the folder as
+    `tieuchi validate` does: on an error (or a failed write), print the problems, put back
+    what each file held before (or remove it, and the folders made for it) and exit 1;
+    else print the warnings."""
+    made = not folder.exists()
+    before: dict[Path, bytes | None] = {}
+    try:
+        _write(folder, files, before)
+    except OSError as error:
+        _undo(folder, before, made)
+        raise _fail(f"cannot write {folder}: {error.strerror}; nothing was kept", 1) from None
+    _, problems = check_definitions(folder)
+    _print_problems(problems)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        _undo(folder, before, made)
+        err.print(f"{len(errors)} error(s): nothing was kept in {folder}.")
+        raise typer.Exit(1)
+
+
+def _write(folder: Path, files: dict[str, str], before: dict[Path, bytes | None]) -> None:
+    """Write ``files`` under ``folder``, recording in ``before`` what each path held (None:
+    nothing) before it is written, so that a failure part way can be undone."""
     for relative, text in files.items():
         target = folder / relative
-        written.append(target)
+        before[target] = target.read_bytes() if target.is_file() else None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
 
-def _remove(folder: Path, written: list[Path], made: bool) -> None:
-    """Undo :func:`_write`: its files, then the folders it made, deepest first."""
-    for target in written:
-        target.unlink(missing_ok=True)
-    parents = sorted({p for t in written for p in t.parents if folder in p.parents},
+def _undo(folder: Path, before: dict[Path, bytes | None], made: bool) -> None:
+    """Undo :func:`_write`: each file as it was, then the folders it made, deepest first."""
+    for target, text in before.items():
+        if text is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_bytes(text)
+    parents = sorted({p for t in before for p in t.parents if folder in p.parents},
                      key=lambda p: len(p.parts), reverse=True)
     for directory in [*parents, *([folder] if made else [])]:
         if directory.is_dir() and not any(directory.iterdir()):

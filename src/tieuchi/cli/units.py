@@ -49,26 +49,27 @@ def units_add(
         "--force", help="Replace an existing units.yaml.")] = False,
 ) -> None:
     """Write FOLDER/units.yaml: the province and its communes (or one commune, or a
-    pre-2025 district) as published, with their GSO codes and kinds."""
+    pre-2025 district) as published, with their GSO codes and kinds; the folder is then
+    checked, and units.yaml is put back as it was if the check finds an error."""
+    from tieuchi.cli.init import write_checked
+    from tieuchi.definitions import declared_levels
     from tieuchi.library import admin_units
 
     one_place(commune, district)
-    before = before_2025 or district is not None
     with _refusals():
         chosen = admin_units.find_province(province)
-        units = admin_units.units_for(chosen, commune=commune, before_2025=before,
+        units = admin_units.units_for(chosen, commune=commune, before_2025=before_2025,
                                       district=district)
     target = folder / "units.yaml"
     if target.exists() and not force:
         raise _fail(f"{target} exists; give --force to replace it (its units and any edits "
                     "to them are lost)")
-    declared = _declared_levels(folder, target)
-    levels = admin_units.missing_levels(declared, before)
+    declared = declared_levels(folder, skip=target)
+    levels = admin_units.missing_levels(declared, units)
     named = units[:1] + [u for u in units[1:] if (commune and u["level"] == "xa")
                          or (district and u["level"] == "huyen")][:1]
     title = " / ".join(admin_units.titled(u["kind"], u["name"]) for u in named)
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(admin_units.units_file(units, levels, title), encoding="utf-8")
+    write_checked(folder, {target.name: admin_units.units_file(units, levels, title)})
     counts = _count_by_kind(units)
     out.print(f"wrote {target}: {len(units)} units ({counts})", highlight=False)
     if declared and levels:
@@ -100,28 +101,6 @@ def units_list(
     for c in communes:
         table.add_row(c.code, c.name, c.kind, number(c.area_km2, "vi", 2))
     out.print(table)
-
-
-def _declared_levels(folder: Path, skip: Path) -> set[str]:
-    """The level codes the folder's other YAML files declare (a file that does not parse
-    is the loader's to report)."""
-    import yaml
-
-    from tieuchi.definitions.loader import _definition_files
-    from tieuchi.definitions.yaml_lines import YamlLimitError, load_yaml, read_yaml
-
-    codes: set[str] = set()
-    for file in _definition_files(folder):  # the files the loader reads
-        if file == skip or file.suffix not in (".yaml", ".yml"):
-            continue
-        try:
-            data = load_yaml(read_yaml(file))
-        except (OSError, UnicodeDecodeError, YamlLimitError, yaml.YAMLError):
-            continue
-        levels = data.get("levels") if isinstance(data, dict) else None
-        if isinstance(levels, list):
-            codes |= {str(lv["code"]) for lv in levels if isinstance(lv, dict) and "code" in lv}
-    return codes
 
 
 def _count_by_kind(units: list[dict[str, object]]) -> str:

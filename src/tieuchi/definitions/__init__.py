@@ -1,5 +1,5 @@
 """Definition folders: YAML and CSV files loaded in stages into validated definitions."""
 
-from tieuchi.definitions.loader import check_definitions, load_definitions
+from tieuchi.definitions.loader import check_definitions, declared_levels, load_definitions
 
-__all__ = ["check_definitions", "load_definitions"]
+__all__ = ["check_definitions", "declared_levels", "load_definitions"]

@@ -52,7 +52,8 @@ from tieuchi.domain.status import Vintage
 from tieuchi.domain.targets import Target, TargetGroup
 from tieuchi.domain.units import Level, Unit
 
-__all__ = ["load_definitions", "check_definitions", "Loaded", "Located", "ObservationRow"]
+__all__ = ["load_definitions", "check_definitions", "declared_levels", "Loaded", "Located",
+           "ObservationRow"]
 
 
 class ObservationRow(Model):
@@ -165,6 +166,17 @@ def load_definitions(path: str | Path) -> Definitions:
     if definitions is None:
         raise ProblemError(problems)
     return definitions
+
+
+def declared_levels(path: str | Path, skip: Path | None = None) -> set[str]:
+    """The codes of the levels the YAML files of the folder ``path`` declare, read as
+    :func:`check_definitions` reads them, without ``skip`` (a file about to be replaced); a
+    file that does not parse, or a level that is not valid, declares none."""
+    loaded = Loaded(root=Path(path))
+    for file in _definition_files(loaded.root):
+        if file.suffix in (".yaml", ".yml") and file != skip:
+            _read_yaml(loaded, file)
+    return {str(located.item.code) for located in loaded.sections["levels"]}
 
 
 def _definition_files(root: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -101,6 +102,45 @@ def duplicate_codes(loaded: Loaded) -> None:
                              f"set '{located.item.code}'", located.file,
                              located.line_at("criteria", i, "code"))
             criteria.add(criterion.code)
+
+
+@rule
+def official_codes(loaded: Loaded) -> None:
+    """Two units whose validity overlaps do not share an ``official_code``: a legacy commune
+    (to 2025-06-30) and the 2025 one of the same GSO code (from 2025-07-01) may."""
+    seen: dict[str, list[Located]] = {}
+    for located in loaded.sections["units"]:
+        unit: Unit = located.item
+        if unit.official_code is None:
+            continue
+        for first in seen.get(unit.official_code, ()):
+            other: Unit = first.item
+            start = max(unit.valid_from or date.min, other.valid_from or date.min)
+            end = min(unit.valid_to or date.max, other.valid_to or date.max)
+            if start > end:
+                continue
+            since = "" if start == date.min else start.isoformat()
+            until = "" if end == date.max else end.isoformat()
+            loaded.problems.append(problem(
+                "duplicate-official-code",
+                {"unit": unit.code, "other": other.code, "official_code": unit.official_code,
+                 "other_place": f"{first.file}:{first.line}",
+                 "overlap": _span(since, until, ("from {} to {}", "from {} on",
+                                                 "until {}", "throughout")),
+                 "overlap_vi": _span(since, until, ("từ {} đến {}", "từ {} trở đi",
+                                                    "đến hết {}", "suốt thời gian"))},
+                file=located.file, line=located.line_at("official_code")))
+            break
+        seen.setdefault(unit.official_code, []).append(located)
+
+
+def _span(since: str, until: str, words: tuple[str, str, str, str]) -> str:
+    """"from A to B", "from A on", "until B" or "throughout" (``words``, in a language)."""
+    if since and until:
+        return words[0].format(since, until)
+    if since or until:
+        return words[1].format(since) if since else words[2].format(until)
+    return words[3]
 
 
 @rule

@@ -236,6 +236,12 @@ class CriteriaSet(Model):
         """Every criterion read in the legal text: the set may be presented as official."""
         return not self.unverified_criteria()
 
+    def by_dimension(self) -> tuple[Criterion, ...]:
+        """The criteria with a threshold that differs by the set's ``dimension`` (numbers
+        keyed by its values): only these need the attribute on each unit."""
+        return tuple(c for c in self.criteria if any(
+            isinstance(t, dict) for cond in c.conditions for t in cond.threshold))
+
     def is_effective(self, start: date, end: date) -> bool:
         return (self.effective_from is None or self.effective_from <= end) and (
             self.effective_to is None or self.effective_to >= start

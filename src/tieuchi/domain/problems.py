@@ -135,6 +135,16 @@ CATALOGUE: dict[str, Code] = {
         vi="đơn vị '{unit}' được chia cho {successors} nhưng trọng số chia {why_vi}; ghi "
            "một trọng số lớn hơn 0 cho mỗi đơn vị: split: {{by: dân số, source: …, weights: "
            "{example}}}"),
+    "duplicate-official-code": Code(
+        _DEF, "Two units in force at the same time share an official (GSO) code.",
+        en="units '{unit}' and '{other}' (at {other_place}) share the official code "
+           "'{official_code}' and are both in force {overlap}; one place has one code at a "
+           "time: remove one of them, or end one's validity (valid_to) before the other's "
+           "starts (valid_from)",
+        vi="đơn vị '{unit}' và '{other}' (tại {other_place}) cùng mã đơn vị hành chính "
+           "'{official_code}' và cùng có hiệu lực {overlap_vi}; mỗi mã chỉ của một đơn vị tại "
+           "một thời điểm: bỏ một trong hai đơn vị, hoặc cho một đơn vị hết hiệu lực "
+           "(valid_to) trước khi đơn vị kia có hiệu lực (valid_from)"),
     "split-one-successor": Code(
         _DEF, "A unit declares how it is split (split) but has fewer than two successors.",
         en="unit '{unit}' declares a split but has {count} successor(s); a split shares a "

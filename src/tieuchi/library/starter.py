@@ -22,7 +22,8 @@ from tieuchi.library.admin_units import (
     SOURCE,
     VALID_TO,
     find_province,
-    levels_for,
+    goes_back,
+    levels_of,
     units_file,
     units_for,
 )
@@ -50,6 +51,8 @@ class Start:
     root: Unit
     period: str
     before_2025: bool
+    predecessors: tuple[Unit, ...] = ()
+    """For a 2025 commune's folder that does not go back: the communes it was formed from."""
 
     @property
     def title(self) -> str:
@@ -59,14 +62,19 @@ class Start:
 
 def _start(province: str, commune: str | None, before_2025: bool, district: str | None,
            today: date) -> tuple[Start, list[dict[str, Any]]]:
-    back = before_2025 or district is not None
-    rows = units_for(find_province(province), commune, before_2025=back, district=district)
+    chosen = find_province(province)
+    rows = units_for(chosen, commune, before_2025=before_2025, district=district)
+    back = goes_back(rows)
+    predecessors: tuple[Unit, ...] = ()
+    if commune is not None and not back:
+        predecessors = tuple(Unit.model_validate(row) for row in units_for(
+            chosen, commune, before_2025=True) if row["level"] == "xa" and "valid_to" in row)
     units = tuple(Unit.model_validate(row) for row in rows)
     root_level = "huyen" if district is not None else ("xa" if commune is not None else "tinh")
     root = next(u for u in units if u.level == root_level and (
         root_level != "xa" or u.valid_to is None))
     period = str(VALID_TO.year - 1 if back else today.year)
-    return Start(units, root, period, back), rows
+    return Start(units, root, period, back, predecessors), rows
 
 
 def starter_files(province: str, commune: str | None = None, before_2025: bool = False,
@@ -87,7 +95,7 @@ def starter_files(province: str, commune: str | None = None, before_2025: bool =
         have |= _indicator_codes(set_texts[name])
     files = {
         "tieuchi.yaml": _project_file(start, today),
-        "units.yaml": units_file(rows, levels_for(start.before_2025), title=start.title),
+        "units.yaml": units_file(rows, levels_of(rows), title=start.title),
         "indicators.yaml": catalogue_text(),
         **{f"criteria/{name}.yaml": text for name, text in set_texts.items()},
         "targets.yaml": _targets_file(start),
@@ -128,7 +136,8 @@ def _targets_file(start: Start) -> str:
     with no targets is warned about), to fill from its resolution."""
     return "\n".join([
         f"# The plan's targets (chỉ tiêu kế hoạch) of {start.title} for {start.period}: import",
-        "# them from the resolution (`tieuchi targets import`, which writes targets/…yaml), or",
+        "# them from the resolution (`tieuchi targets import`, which writes",
+        "# targets/<name>.yaml), or",
         "# remove the '# ' before the lines below and write one target a line. Indicator codes:",
         "# indicators.yaml (docs/catalogue.md); the comparator is the indicator's direction",
         "# unless the target names one (at_least, at_most, between, \"yes\").",
@@ -160,10 +169,6 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
     """The folder's README, in ``lang`` ("vi", the default of ``tieuchi init``, or "en"):
     where each file came from and what to fill in."""
     vi = lang == "vi"
-    units = start.units
-    current = [u for u in units if u.valid_to is None and u.level != "tinh"]
-    kinds = ", ".join(f"{n} {k}" for k, n in Counter(u.kind or u.level for u in current)
-                      .most_common())
     source = (f"{SOURCE['package']} {SOURCE['version']} ({SOURCE['licence']}, "
               f"{SOURCE['url']})")
     if vi:
@@ -179,14 +184,10 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
             "",
             f"- `tieuchi.yaml`: dự án; đơn vị gốc `{start.root.code}` ({start.title}), kỳ "
             f"{start.period}.",
-            f"- `units.yaml`: {len(units)} đơn vị: {start.title} và các đơn vị hành chính "
-            f"cấp xã từ 1/7/2025 ({len(current)}: {kinds})"
-            + (", cùng các huyện, xã trước 1/7/2025 và đơn vị kế thừa của chúng"
-               if start.before_2025 else "")
-            + f"; theo danh mục của {source}, đơn vị có hiệu lực từ "
-            f"{_day(date.fromisoformat(str(SOURCE['data_date'])), vi)}. Mã: P tỉnh, "
-            "X xã từ 1/7/2025, H huyện và L xã trước đó; `official_code` là mã đơn vị hành "
-            "chính (GSO).",
+            f"- `units.yaml`: {_units_held(start, vi)}; theo danh mục của {source}, đơn vị có "
+            f"hiệu lực từ {_day(date.fromisoformat(str(SOURCE['data_date'])), vi)}. Mã: P tỉnh "
+            "và X xã từ 1/7/2025; T tỉnh, H huyện và L xã trước đó; `official_code` là mã đơn "
+            "vị hành chính (GSO).",
             f"- `indicators.yaml`: danh mục chuẩn {len(catalogue())} chỉ tiêu kinh tế - xã "
             "hội (tên và tên gọi khác như các nghị quyết thường viết, đơn vị tính, chiều tốt, "
             "cách cộng dồn); sửa, bớt, thêm như danh mục riêng của thư mục.",
@@ -203,12 +204,9 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
             "",
             f"- `tieuchi.yaml`: the project; the root unit `{start.root.code}` "
             f"({start.title}) and the period {start.period}.",
-            f"- `units.yaml`: {len(units)} units: {start.title} and the commune-level units "
-            f"in force from 1/7/2025 ({len(current)}: {kinds})"
-            + (", with the districts and communes before 1/7/2025 and their successors"
-               if start.before_2025 else "")
-            + f"; from {source}, data of {SOURCE['data_date']}. Codes: P province, X commune "
-            "from 1/7/2025, H district and L commune before; `official_code` is the GSO code.",
+            f"- `units.yaml`: {_units_held(start, vi)}; from {source}, data of "
+            f"{SOURCE['data_date']}. Codes: P province and X commune from 1/7/2025; T "
+            "province, H district and L commune before; `official_code` is the GSO code.",
             f"- `indicators.yaml`: the standard catalogue of {len(catalogue())} "
             "socio-economic indicators (names and synonyms as plans write them, units, "
             "directions, roll-ups); edit it as this folder's own.",
@@ -250,6 +248,36 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
     return "\n".join(lines)
 
 
+def _units_held(start: Start, vi: bool) -> str:
+    """"2 đơn vị: Tỉnh Gia Lai và xã Ia Sao", "136 đơn vị: Tỉnh Gia Lai và 135 đơn vị hành
+    chính cấp xã từ 1/7/2025 (110 xã, 25 phường)", with the units before 1/7/2025."""
+    units = start.units
+    province = next(u for u in units if u.level == "tinh" and u.valid_to is None)
+    current = [u for u in units if u.valid_to is None and u.level != "tinh"]
+    before = [u for u in units if u.valid_to is not None]
+    if len(current) == 1:
+        one = current[0]
+        communes = f"{one.kind or one.level} {one.name}"
+    else:
+        communes = (f"{len(current)} đơn vị hành chính cấp xã từ 1/7/2025" if vi else
+                    f"{len(current)} commune-level units in force from 1/7/2025")
+        communes += f" ({_counted(current)})"
+    held = (f"{len(units)} đơn vị: {titled_name(province)} và {communes}" if vi else
+            f"{len(units)} units: {titled_name(province)} and {communes}")
+    if before:
+        held += (f", cùng {len(before)} đơn vị trước 1/7/2025 ({_counted(before)}), mỗi đơn "
+                 "vị ghi đơn vị kế thừa" if vi else
+                 f", with {len(before)} units before 1/7/2025 ({_counted(before)}), each with "
+                 "its successors")
+    return held
+
+
+def _counted(units: Sequence[Unit]) -> str:
+    """"110 xã, 25 phường": the units by kind, the most first."""
+    return ", ".join(f"{n} {k}" for k, n in Counter(u.kind or u.level for u in units)
+                     .most_common())
+
+
 def _day(day: date | None, vi: bool) -> str:
     if day is None:
         return "…"
@@ -266,15 +294,13 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], vi: bool
                     f"1. **`{s.dimension}`** của từng đơn vị mà `{name}` áp dụng "
                     f"({_applies(s, vi)}): trong `units.yaml`, `attributes: {{{s.dimension}: "
                     f"{values}}}`. Danh mục đã công bố không có thông tin này; ghi chú của bộ "
-                    f"tiêu chí (`criteria/{name}.yaml`) giải thích từng giá trị. Ngưỡng nào "
-                    "khác nhau theo nhóm thì cần thông tin này: `tieuchi validate .` nêu từng "
-                    "đơn vị còn thiếu." if vi else
+                    f"tiêu chí (`criteria/{name}.yaml`) giải thích từng giá trị. "
+                    + _by_dimension(s, vi) if vi else
                     f"1. **`{s.dimension}`** of each unit `{name}` applies to "
                     f"({_applies(s, vi)}): in `units.yaml`, `attributes: {{{s.dimension}: "
                     f"{values}}}`. The published units do not carry it; the set's note "
-                    f"(`criteria/{name}.yaml`) says what each value means. A threshold that "
-                    "differs by value needs it: `tieuchi validate .` names each unit without "
-                    "it.")
+                    f"(`criteria/{name}.yaml`) says what each value means. "
+                    + _by_dimension(s, vi))
     if not start.before_2025:
         steps.append(
             "1. **`dia_ban`** của các xã miền núi (`attributes: {dia_ban: mien-nui}`) cho "
@@ -289,11 +315,13 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], vi: bool
         f"1. **Chỉ tiêu kế hoạch** năm {start.period}, theo nghị quyết của HĐND (Nghị quyết "
         f"về kế hoạch phát triển kinh tế - xã hội): {command} cho xem từng dòng của bảng "
         "chỉ tiêu được khớp với chỉ tiêu nào trong `indicators.yaml`; thêm `--apply` để ghi "
-        "(vào `targets/`). Hoặc viết tay trong `targets.yaml`." if vi else
+        "vào `targets/<tên>.yaml` (tên theo `--document`, mặc định là tên tệp nghị quyết). "
+        "Hoặc viết tay trong `targets.yaml`." if vi else
         f"1. **The plan's targets** for {start.period}, from the People's Council's "
         f"resolution (Nghị quyết HĐND về kế hoạch phát triển kinh tế - xã hội): {command} "
         "shows how each row of its table is matched to an indicator of `indicators.yaml`; "
-        "`--apply` writes them (`targets/`). Or write them in `targets.yaml`.",
+        "`--apply` writes them to `targets/<name>.yaml` (the name from `--document`, by "
+        "default the resolution's file name). Or write them in `targets.yaml`.",
         "1. **Số liệu**: trong tệp CSV (`observations-<năm>.csv`: unit, indicator, period, "
         "value) hoặc nhập trên web (`tieuchi demo --folder .` để thử; `tieuchi load .` rồi "
         "`tieuchi serve` khi dùng thật; `tieuchi template` tạo biểu nhập Excel cho một biểu "
@@ -305,6 +333,8 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], vi: bool
         "entry sheets for a data set declared in `datasets.yaml`). The criteria's yes/no "
         "indicators are entered as 1 (đạt) or 0.",
     ]
+    if start.predecessors:
+        steps.append(_going_back(start, vi))
     split = [u for u in start.units if len(u.successors) > 1 and u.split is None]
     if split:
         listed = (", ".join(f"`{u.code}` {u.name}" for u in split[:8])
@@ -318,6 +348,47 @@ def _to_fill(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], vi: bool
             "communes; the published data gives no shares. To carry their figures, write "
             f"{block} with the document the weights come from.")
     return steps
+
+
+def _going_back(start: Start, vi: bool) -> str:
+    """For a 2025 commune's folder: how to compare with 2024, before the commune existed."""
+    root = start.root
+    olds = ", ".join(f"{u.kind or u.level} {u.name}" for u in start.predecessors[:8]) + (
+        ", …" if len(start.predecessors) > 8 else "")
+    province = next(u for u in start.units if u.level == "tinh")
+    command = (f"`tieuchi init THU-MUC-KHAC --province {province.official_code} --commune "
+               f"{root.official_code} --before-2025`" if vi else
+               f"`tieuchi init OTHER-FOLDER --province {province.official_code} --commune "
+               f"{root.official_code} --before-2025`")
+    return (f"1. **So sánh với năm 2024**: {root.kind or root.level} {root.name} có từ "
+            f"1/7/2025, lập từ {len(start.predecessors)} xã trước đó ({olds}); thư mục này "
+            "không có số liệu năm 2024 của chúng. Để so với năm 2024, tạo thư mục với "
+            f"`--before-2025` ({command}): có thêm các xã trước 1/7/2025 và số liệu của chúng "
+            "được cộng sang xã mới; xã nào bị chia cho nhiều xã mới thì cần khai báo tỷ lệ chia "
+            "(`split`: trọng số của từng xã kế thừa và văn bản là nguồn của tỷ lệ)." if vi else
+            f"1. **Comparing with 2024**: {root.kind or root.level} {root.name} exists from "
+            f"1/7/2025, formed from {len(start.predecessors)} communes before ({olds}); this "
+            "folder has no 2024 figures of theirs. To compare with 2024, start a folder with "
+            f"`--before-2025` ({command}): it adds the communes before 1/7/2025, whose figures "
+            "are carried to the new one; a commune split among several new ones needs its "
+            "split weights (`split`: each successor's weight and the document they come from).")
+
+
+def _by_dimension(s: CriteriaSet, vi: bool) -> str:
+    """Whether the set's thresholds differ by its dimension: only then is it needed."""
+    varying = s.by_dimension()
+    if varying:
+        codes = ", ".join(c.code for c in varying)
+        return (f"Cần cho {len(varying)} tiêu chí có ngưỡng khác nhau theo `{s.dimension}` "
+                f"({codes}): `tieuchi validate .` nêu từng đơn vị còn thiếu." if vi else
+                f"Needed by the {len(varying)} criteria whose threshold differs by "
+                f"`{s.dimension}` ({codes}): `tieuchi validate .` names each unit without it.")
+    return (f"Chỉ cần khi có ngưỡng khác nhau theo `{s.dimension}`; bộ tiêu chí có sẵn này "
+            "chưa có ngưỡng nào như vậy, nên `tieuchi validate .` chưa nhắc: điền khi bộ tiêu "
+            "chí có ngưỡng như vậy." if vi else
+            f"It matters only for a threshold that differs by `{s.dimension}`; this shipped "
+            "set has none yet, so `tieuchi validate .` says nothing: fill it in when the set "
+            "gets one.")
 
 
 def _applies(s: CriteriaSet, vi: bool) -> str:
