@@ -27,12 +27,23 @@ def test_the_readme_is_vietnamese_or_english() -> None:
         assert "--unit P52 --period 2026" in text and "nhom: N1|N2|N3" in text
 
 
-def test_a_folder_before_2025_is_about_2024_with_the_sets_of_then() -> None:
+def test_a_commune_going_back_before_2025_is_about_this_year_with_its_predecessors() -> None:
+    """The 2025 commune exists from 1/7/2025: its folder is about this year, the communes it
+    succeeded there to compare with (2024)."""
     files = starter_files("Gia Lai", "Ia Sao", before_2025=True, today=date(2027, 3, 1))
-    assert 'period: "2024"' in files["tieuchi.yaml"]
-    assert [f"criteria/{n}.yaml" for n in default_sets(True)] == [
+    assert 'period: "2027"' in files["tieuchi.yaml"]
+    assert "root: X24073" in files["tieuchi.yaml"]
+    assert [f"criteria/{n}.yaml" for n in default_sets(False)] == [
         p for p in files if p.startswith("criteria/")]
     assert "L24070" in files["units.yaml"]  # xã Ia Rtô, merged into Ia Sao
+
+
+def test_a_district_before_2025_is_about_2024_with_the_sets_of_then() -> None:
+    files = starter_files("Gia Lai", district="Ayun Pa", today=date(2027, 3, 1))
+    assert 'period: "2024"' in files["tieuchi.yaml"]
+    assert "root: H624" in files["tieuchi.yaml"]
+    assert [f"criteria/{n}.yaml" for n in default_sets(True)] == [
+        p for p in files if p.startswith("criteria/")]
 
 
 def test_an_unknown_set_is_refused_by_name() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -124,7 +125,7 @@ def official_codes(loaded: Loaded) -> None:
             loaded.problems.append(problem(
                 "duplicate-official-code",
                 {"unit": unit.code, "other": other.code, "official_code": unit.official_code,
-                 "other_place": f"{first.file}:{first.line}",
+                 "other_place": f"{_in_folder(loaded, first.file)}:{first.line}",
                  "overlap": _span(since, until, ("from {} to {}", "from {} on",
                                                  "until {}", "throughout")),
                  "overlap_vi": _span(since, until, ("từ {} đến {}", "từ {} trở đi",
@@ -132,6 +133,16 @@ def official_codes(loaded: Loaded) -> None:
                 file=located.file, line=located.line_at("official_code")))
             break
         seen.setdefault(unit.official_code, []).append(located)
+
+
+def _in_folder(loaded: Loaded, file: str | None) -> str:
+    """A file's path from the definition folder ("criteria/x.yaml"), to name it in a
+    message about another place."""
+    path = Path(file or "")
+    try:
+        return path.relative_to(loaded.root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _span(since: str, until: str, words: tuple[str, str, str, str]) -> str:

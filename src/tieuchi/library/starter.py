@@ -39,7 +39,8 @@ BEFORE_2025_SETS = ("ntm-xa-2021-2025",)
 
 
 def default_sets(before_2025: bool) -> tuple[str, ...]:
-    """The criteria sets a new folder starts with: those in force for its period."""
+    """The criteria sets a new folder starts with: those in force for its period (one up to
+    2025, ``before_2025``, or after)."""
     return BEFORE_2025_SETS if before_2025 else NOW_SETS
 
 
@@ -70,10 +71,12 @@ def _start(province: str, commune: str | None, before_2025: bool, district: str 
         predecessors = tuple(Unit.model_validate(row) for row in units_for(
             chosen, commune, before_2025=True) if row["level"] == "xa" and "valid_to" in row)
     units = tuple(Unit.model_validate(row) for row in rows)
+    # A pre-2025 district's folder is about its last full year; a province's or a
+    # commune's is about this year, the units before 2025 only there to compare with.
     root_level = "huyen" if district is not None else ("xa" if commune is not None else "tinh")
     root = next(u for u in units if u.level == root_level and (
-        root_level != "xa" or u.valid_to is None))
-    period = str(VALID_TO.year - 1 if back else today.year)
+        root_level == "huyen" or u.valid_to is None))
+    period = str(VALID_TO.year - 1 if district is not None else today.year)
     return Start(units, root, period, back, predecessors), rows
 
 
@@ -83,11 +86,12 @@ def starter_files(province: str, commune: str | None = None, before_2025: bool =
     """The files of a new folder (relative path → text) for ``province`` (a name or a GSO
     code), or one ``commune`` of it, or one legacy ``district`` (which implies
     ``before_2025``). ``sets``: the shipped criteria sets to copy (default
-    :func:`default_sets`). The period is ``today``'s year, or 2024 for a folder that goes
-    back before 2025; the README is in ``lang`` ("vi" or "en"). Raises
+    :func:`default_sets`). The period is ``today``'s year, or 2024 for a pre-2025 district's
+    folder; the README is in ``lang`` ("vi" or "en"). Raises
     :class:`~tieuchi.domain.problems.ProblemError` for a unit or a set that is not found."""
     start, rows = _start(province, commune, before_2025, district, today)
-    chosen = tuple(dict.fromkeys(sets if sets else default_sets(start.before_2025)))
+    chosen = tuple(dict.fromkeys(sets if sets else default_sets(
+        int(start.period) <= VALID_TO.year)))
     have = set(catalogue_codes())
     set_texts: dict[str, str] = {}
     for name in chosen:
