@@ -53,6 +53,7 @@ def test_apply_writes_a_group_that_validates_and_names_its_document(folder: Path
     content = yaml.safe_load(written.read_text(encoding="utf-8"))
     group = content["groups"][0]
     assert (group["unit"], group["period"], group["issuer"]) == ("IS", "2026", "Quốc hội")
+    assert group["name"] == "Chỉ tiêu theo Nghị quyết KT-XH 2026 của Quốc hội"
     assert len(group["targets"]) == 14  # 15 rows: one in USD, not imported
     poor = next(t for t in group["targets"] if t["indicator"] == "ty-le-ho-ngheo-da-chieu")
     assert poor["reduction_pp"] == 1 and "1–1,5" in poor["note"]
@@ -62,7 +63,22 @@ def test_apply_writes_a_group_that_validates_and_names_its_document(folder: Path
         "Nghị quyết KT-XH 2026 của Quốc hội"
     code, output = _run(str(QUOC_HOI), str(folder), "--unit", "IS", "--period", "2026",
                         "--document", "Nghị quyết KT-XH 2026 của Quốc hội", "--apply")
-    assert code == 2 and "exists already" in output
+    assert code == 2 and f"{written} exists already" in output and "--replace" in output
+
+
+def test_replace_writes_a_revised_resolution_over_the_earlier_import(folder: Path) -> None:
+    args = (str(QUOC_HOI), str(folder), "--unit", "IS", "--period", "2026", "--apply")
+    code, output = _run(*args)
+    assert code == 0, output
+    written = folder / "targets" / "quoc-hoi-ktxh-2026.yaml"
+    group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]
+    # no --document: the group is the plan of the period, no document is made up
+    assert group["name"] == "Chỉ tiêu kế hoạch năm 2026" and "document" not in group
+    code, output = _run(*args, "--replace", "--issuer", "Quốc hội")
+    assert code == 0 and f"replaced {written}: 14 targets" in output, output
+    group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]
+    assert group["issuer"] == "Quốc hội" and len(group["targets"]) == 14
+    assert load_definitions(folder).targets.height > 14
 
 
 def test_a_map_names_a_rows_indicator(folder: Path) -> None:

@@ -43,6 +43,12 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     # the reference district's indicators: 7 rows match one (bhyt, ld-dao-tao, …)
     assert understood == 7 and "Không khớp" in page and "Gần nhất" in page
     assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng
+    # 5 of them replace a target the district holds: the preview lists each, now → new
+    replaced = re.findall(r'<li data-key="([^"]+)">([^<]+)</li>', page)
+    assert len(replaced) == 5, page[:4000]
+    bhyt = ("ktxh-bhyt", "Tỷ lệ dân số tham gia bảo hiểm y tế: ≥ 93,5% → ≥ 93,7%")
+    assert bhyt in replaced, replaced
+    assert "Xác nhận giao 7 chỉ tiêu (thay 5 chỉ tiêu đang có)" in page
     payload = re.search(r'name="payload" value="([^"]+)"', page)
     assert payload, page[:3000]
     before = own_site.store.targets.of(["TT"], "2023")
@@ -56,9 +62,10 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     imported = [t for t in after if t.get("document") == "Nghị quyết số 11/NQ-HĐND"]
     assert len(imported) == 7
     assert all(t["issuer"] == "HĐND tỉnh Phú Thọ" for t in imported)
-    bhyt = next(t for t in imported if t["indicator"] == "bhyt")
-    assert (bhyt["comparator"], bhyt["value"]) == ("at_least", 93.7)
-    assert len(after) >= len(before)
+    bhyt = [t for t in after if t["indicator"] == "bhyt"]  # replaced, not added beside
+    assert [(t["key"], t["comparator"], t["value"]) for t in bhyt] == [
+        ("ktxh-bhyt", "at_least", 93.7)]
+    assert len(after) == len(before) + 2
 
 
 def test_a_forged_or_foreign_payload_is_refused(own_site: Site) -> None:

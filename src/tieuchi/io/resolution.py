@@ -418,10 +418,12 @@ def missing_indicators(resolution: Resolution, candidates: Sequence[Indicator],
 
 def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
                    issuer: str | None, document: str | None,
-                   indicators: Sequence[Indicator] = ()) -> dict[str, Any]:
-    """A definition file's content (``groups:`` with one group of the rows understood, and
-    ``indicators:`` for ``indicators``, those matched that the folder lacks), ready for
-    YAML. Each target keeps its row's place and wording as its note."""
+                   indicators: Sequence[Indicator] = (),
+                   code: str | None = None) -> dict[str, Any]:
+    """A definition file's content (``groups:`` with one group of the rows understood, its
+    code ``code`` or one from the document or name, and ``indicators:`` for
+    ``indicators``, those matched that the folder lacks), ready for YAML. Each target keeps
+    its row's place and wording as its note."""
     targets = []
     for understood in resolution.matched:
         fields = dict(understood.fields or {})
@@ -430,7 +432,7 @@ def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
         if "within" in fields:
             fields["within"] = list(fields["within"])
         targets.append(fields)
-    group: dict[str, Any] = {"code": group_code(document or name), "name": name,
+    group: dict[str, Any] = {"code": code or group_code(document or name), "name": name,
                              "unit": unit, "period": period}
     group.update({k: v for k, v in (("issuer", issuer), ("document", document)) if v})
     group["targets"] = targets

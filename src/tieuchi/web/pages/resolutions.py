@@ -21,6 +21,7 @@ from tieuchi.app import Action
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.problems import ProblemError
 from tieuchi.io.resolution import MAX_BYTES, Resolution, describe, read_resolution
+from tieuchi.reports.text import plan_text
 from tieuchi.web.app import render
 from tieuchi.web.i18n import named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -58,12 +59,15 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
             "Không đọc được tệp nghị quyết: %(why)s") % {"why": "; ".join(
                 p.text(view.lang) for p in error.problems)})
     document = document or file.filename
-    docs = _docs(found, view, issuer, document)
-    refused = app_of(request).check_targets(user, docs) if docs else []
+    app = app_of(request)
+    revised = app.revision(_docs(found, view, issuer, document))
+    docs = [doc for doc, _ in revised]
+    refused = app.check_targets(user, docs) if docs else []
     payload = preview_signer(request, SALT).dumps({
         "user": user.id, "unit": code, "file": found.file, "docs": docs})
     return render(request, "manage_resolution.html", user=view.user, view=view, tab="manage",
                   file=found.file, rows=_rows(found, view), count=len(docs),
+                  replaced=_replaced(revised, view),
                   refused=[p.text(view.lang) for p in refused], payload=payload,
                   issuer=issuer or "", document=document)
 
@@ -74,6 +78,28 @@ def _docs(found: Resolution, view: UnitView, issuer: str | None,
     targets = found.targets(unit=view.code, period=view.period.code, issuer=issuer,
                             document=document)
     return target_frame(targets).to_dicts() if targets else []
+
+
+def _replaced(revised: list[tuple[dict[str, Any], dict[str, Any] | None]],
+              view: UnitView) -> list[dict[str, str]]:
+    """The targets held that the import replaces: the indicator, the target now and the
+    new one ("≥ 10% → ≥ 7,5%")."""
+    return [{"key": new["key"], "indicator": _name(view, new["indicator"]),
+             "old": _plan(old, view), "new": _plan(new, view)}
+            for new, old in revised if old is not None]
+
+
+def _name(view: UnitView, code: str) -> str:
+    indicator = view.light.indicator_by_code.get(code)
+    return named_text(indicator.name, indicator.name_en, view.lang) if indicator else code
+
+
+def _plan(doc: dict[str, Any], view: UnitView) -> str:
+    """A target (a row of the target schema) as the tables show it, with its unit."""
+    indicator = view.light.indicator_by_code.get(doc["indicator"])
+    row = {**doc, "target": doc["value"], "type": indicator.type.value if indicator else None,
+           "decimals": indicator.decimals if indicator else 2}
+    return plan_text(row, view.ctx, measured=True)
 
 
 def _rows(found: Resolution, view: UnitView) -> list[dict[str, Any]]:
