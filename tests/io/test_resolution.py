@@ -135,6 +135,22 @@ def test_sections_and_merged_cells_give_no_rows(name: str) -> None:
         assert rows[0].place == "phu-tho-ktxh-2023.xlsx, 'Chỉ tiêu'!B5"
 
 
+@pytest.mark.parametrize(("name", "same_as", "first"), [
+    # "Kế hoạch năm 2026" merged over "Chỉ tiêu | Ghi chú": the plan's own column
+    ("layout-ke-hoach-ghi-chu.docx", "quoc-hoi-ktxh-2026.docx", "dòng 3"),
+    # "Ước thực hiện / Kế hoạch" merged over "Năm 2022 | Năm 2023": the plan year's
+    ("layout-uoc-thuc-hien-ke-hoach.xlsx", "phu-tho-ktxh-2023.xlsx", "'Chỉ tiêu'!B5"),
+])
+def test_a_header_on_two_rows_reads_the_plan_column(name: str, same_as: str,
+                                                    first: str) -> None:
+    rows = read_rows((FIXTURES / name).read_bytes(), name)
+    plain = read_rows((FIXTURES / same_as).read_bytes(), same_as)
+    # the sub-header is no target row; each row's value is the one of the one-row table
+    assert [(r.name, r.unit, r.value, r.section) for r in rows] == [
+        (r.name, r.unit, r.value, r.section) for r in plain]
+    assert rows[0].place.endswith(first) and "Ghi chú" not in {r.name for r in rows}
+
+
 def test_a_numbered_name_loses_its_number() -> None:
     import docx
 

@@ -450,6 +450,7 @@ _UNIT = re.compile(r"^(don vi tinh|don vi|dvt)\b")
 _PLAN = re.compile(r"ke hoach|muc tieu|nghi quyet|chi tieu nam|nam \d{4}|giai doan|"
                    r"phan dau|^\d{4}$")
 _SEQ = re.compile(r"^(tt|stt|so tt|so thu tu)$")
+_NOT_PLAN = re.compile(r"ghi chu|thuc hien|\buoc\b|so sanh|so voi")  # notes, estimates
 _NUMBERED = re.compile(r"^\s*((?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]|[-+–•*])\s+", re.IGNORECASE)
 
 
@@ -461,12 +462,19 @@ class _Columns:
     seq: int | None
 
 
-def _header(cells: Sequence[str]) -> _Columns | None:
-    folded = [fold(c) for c in cells]
+def _header(cells: Sequence[str], below: Sequence[str] = ()) -> _Columns | None:
+    """The columns a header row names; ``below``: the sub-header under it (a header on two
+    rows, "Kế hoạch năm 2026" merged over "Chỉ tiêu | Ghi chú"), each column then named by
+    both. The value column is the last plan column that is not a note or an estimate."""
+    own = [fold(below[i]) if i < len(below) and below[i] else fold(c)
+           for i, c in enumerate(cells)]
+    folded = [fold(c) if not own[i] or own[i] == fold(c) else f"{fold(c)} {own[i]}"
+              for i, c in enumerate(cells)]
     name = next((i for i, c in enumerate(folded) if _NAME.match(c)), None)
     unit = next((i for i, c in enumerate(folded) if _UNIT.match(c)), None)
     values = [i for i, c in enumerate(folded)
-              if i not in (name, unit) and _PLAN.search(c) and not _SEQ.match(c)]
+              if i not in (name, unit) and _PLAN.search(c) and not _SEQ.match(c)
+              and not _NOT_PLAN.search(own[i])]
     if name is None or (unit is None and not values):
         return None
     preferred = [i for i in values if re.search(r"ke hoach|muc tieu|nghi quyet", folded[i])]
@@ -595,10 +603,40 @@ def _table_rows(places: list[list[str]], texts: list[list[str]]) -> list[Row] | 
     """The target rows of a table, from its header row on; None when no row of its first
     ten is a header."""
     for h, cells in enumerate(texts[:10]):
+        below = texts[h + 1] if h + 1 < len(texts) else []
+        columns = _header(_spread(cells, below), below) if _sub_header(below, cells) \
+            else None
+        if columns is not None:
+            return _rows_under(places[h + 2:], texts[h + 2:], columns)
         columns = _header(cells)
         if columns is not None:
             return _rows_under(places[h + 1:], texts[h + 1:], columns)
     return None
+
+
+def _sub_header(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether ``cells`` are the second row of the header row ``header``: no target's name
+    (the cell under the header's "Chỉ tiêu" empty, or that one merged down), and some cell
+    of their own that is not a column number ("Chỉ tiêu | Ghi chú", "Năm 2025 | Năm
+    2026")."""
+    name = next((i for i, c in enumerate(header) if _NAME.match(fold(c))), None)
+    if name is None or _cell(list(cells), name) not in ("", header[name]):
+        return False
+    return any(c and (i >= len(header) or c != header[i])
+               and not re.fullmatch(r"\(?\d+\)?", c) for i, c in enumerate(cells))
+
+
+def _spread(header: Sequence[str], below: Sequence[str]) -> list[str]:
+    """A header row with a cell merged across columns written in each of them (a workbook
+    keeps its text in the first only): an empty cell over a sub-header's cell takes the
+    text on its left."""
+    spread: list[str] = []
+    for i in range(max(len(header), len(below))):
+        text = header[i] if i < len(header) else ""
+        if not text and i < len(below) and below[i] and spread:
+            text = spread[-1]
+        spread.append(text)
+    return spread
 
 
 def _cell(cells: list[str], index: int | None) -> str:
