@@ -39,7 +39,8 @@ def test_a_dry_run_shows_every_row_and_writes_nothing(folder: Path) -> None:
     assert "≥ 6.109" in output and "thu-nsnn" in output  # the folder's own indicator
     assert "grdp-tang-truong (catalogue)" in output
     assert "UNMATCHED" in output and "guesses:" in output
-    assert "resolution-value the value '7 trở lên' cannot be read" in output
+    assert "resolution-value '7 trở lên' is an absolute increase" in output
+    assert "enter this target by hand" in output
     assert "dry run: nothing written" in output
     assert not (folder / "targets").exists()
 

@@ -39,9 +39,9 @@ from tieuchi.io.xlsx_guard import MB, Limits, inspect
 from tieuchi.library.matching import Match, match
 from tieuchi.reports.formatting import number, parse_number
 
-__all__ = ["Kind", "Reading", "Row", "Understood", "Resolution", "read_rows", "read_value",
-           "understand", "target_fields", "read_resolution", "group_code",
-           "group_document", "missing_indicators", "describe", "MAX_BYTES"]
+__all__ = ["Kind", "Reading", "Unsupported", "unsupported", "Row", "Understood", "Resolution",
+           "read_rows", "read_value", "understand", "target_fields", "read_resolution",
+           "group_code", "group_document", "missing_indicators", "describe", "MAX_BYTES"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
 MAX_ROWS = 500  # rows of a target table
@@ -148,6 +148,29 @@ _ABOUT = re.compile(r"\bkhoang\b|\bxap xi\b")
 _BASELINE = re.compile(r"so voi\s+(?:cung ky\s+)?(?:nam\s+)?(\d{4})\b")
 _COMPARED = re.compile(r"so voi\s+.*$")
 _ABSOLUTE_MORE = re.compile(r"\btang them\b|\bthem\b")
+_VS_ESTIMATE = re.compile(r"\bso voi\b.*\bdu toan\b")
+
+
+class Unsupported(StrEnum):
+    """A value that states a target no imported target holds yet: said as such, the row
+    left to be entered by hand."""
+
+    ABSOLUTE_INCREASE = "absolute-increase"  # "tăng thêm 7 xã"
+    VS_ESTIMATE = "vs-estimate"  # "tăng 74,55% so với dự toán năm 2019"
+
+
+def unsupported(text: str, name: str = "") -> Unsupported | None:
+    """Whether the value ``text`` of a row named ``name`` is a target the import does not
+    hold yet: an absolute increase ("tăng thêm 7 xã", a name "… tăng thêm"), a change on
+    the budget estimate ("so với dự toán …") rather than on last year's figure. Pure."""
+    folded = fold(" ".join(str(text).split()))
+    if not folded:
+        return None
+    if _ABSOLUTE_MORE.search(fold(name)) or _ABSOLUTE_MORE.search(folded):
+        return Unsupported.ABSOLUTE_INCREASE
+    if _VS_ESTIMATE.search(folded):
+        return Unsupported.VS_ESTIMATE
+    return None
 
 
 def read_value(text: str, unit: str | None = None, name: str = "", *,
@@ -162,8 +185,8 @@ def read_value(text: str, unit: str | None = None, name: str = "", *,
     if _YES.match(folded):
         return Reading(Kind.YES)
     named = fold(name)
-    if _ABSOLUTE_MORE.search(named) or _ABSOLUTE_MORE.search(folded):
-        return None  # "tăng thêm 7 xã": an absolute increase, which no target holds
+    if unsupported(raw, name) is not None:
+        return None  # "tăng thêm 7 xã", "so với dự toán": no target holds them yet
     notes = []
     baseline = None
     compared = _COMPARED.search(folded)
@@ -284,7 +307,8 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
     found: list[Understood] = []
     for n, row in enumerate(rows, start=1):
         first = read_value(row.value or "", row.unit, row.name)
-        relative = first is not None and first.kind in (Kind.GROWTH, Kind.REDUCTION)
+        relative = (first is not None and first.kind in (Kind.GROWTH, Kind.REDUCTION)) \
+            or unsupported(row.value or "", row.name) is not None  # a change all the same
         matched = match(row.name, None if relative else row.unit, indicators,
                         yesno=first is not None and first.kind is Kind.YES)
         code = chosen.get(n) or matched.code
@@ -323,6 +347,10 @@ def _is_change(indicator: Indicator) -> bool:
 def _target(row: Row, reading: Reading | None,
             indicator: Indicator) -> tuple[dict[str, Any] | None, Problem | None]:
     """The target fields of a row read as ``reading`` for ``indicator``, or the problem."""
+    held = unsupported(row.value or "", row.name) if reading is None else None
+    if held is not None:
+        return None, Problem.located(row.place, "resolution-value", *_UNSUPPORTED[held](
+            row.value or ""), Severity.WARNING)
     if reading is None:
         return None, Problem.located(
             row.place, "resolution-value",
@@ -357,6 +385,24 @@ def _target(row: Row, reading: Reading | None,
                                      f"not a valid target: {why}",
                                      f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
     return fields, None
+
+
+_UNSUPPORTED = {
+    Unsupported.ABSOLUTE_INCREASE: lambda value: (
+        f"'{value}' is an absolute increase (\"tăng thêm 7 xã\": 7 more than now), which an "
+        "imported target does not hold yet; enter this target by hand, as the number to "
+        "reach",
+        f"'{value}' là mức tăng thêm tuyệt đối (\"tăng thêm 7 xã\": thêm 7 so với hiện "
+        "nay), chưa nhập được từ nghị quyết; nhập chỉ tiêu này bằng tay, là số cần đạt"),
+    Unsupported.VS_ESTIMATE: lambda value: (
+        f"'{value}' is a change on the budget estimate ('so với dự toán'), not on last "
+        "year's figure, which an imported target does not hold; enter this target by hand "
+        "(the estimate and the change give the amount)",
+        f"'{value}' là mức tăng so với dự toán, không phải so với số thực hiện năm trước, "
+        "chưa nhập được từ nghị quyết; nhập chỉ tiêu này bằng tay (từ số dự toán và mức "
+        "tăng)"),
+}
+"""What a row whose value is :class:`Unsupported` is told (en, vi), by its value."""
 
 
 def _times(number: float | None, factor: float) -> float | None:
