@@ -82,3 +82,17 @@ def test_a_file_that_is_not_a_resolution(site: Site) -> None:
 def test_a_viewer_may_not_upload(site: Site) -> None:
     status, _ = _upload(site, "viewer", "quoc-hoi-ktxh-2026.docx")
     assert status == 403
+
+
+def test_the_issuer_column_shows_the_issuer_never_the_document(own_site: Site) -> None:
+    status, page = _upload(own_site, "thanhtri", "phu-tho-ktxh-2023.xlsx")  # no issuer
+    payload = re.search(r'name="payload" value="([^"]+)"', page)
+    assert status == 200 and payload, page[:2000]
+    client, token = own_site.user("thanhtri")
+    done = html.unescape(client.post(CONFIRM, data={"csrf_token": token,
+                                                    "payload": payload.group(1)}).text)
+    row = re.search(r'<tr data-key="TT:thu-nhap-bq:2023">(.*?)</tr>', done, re.S)
+    assert row, done[:3000]
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert (cells[4], cells[5]) == ("", "phu-tho-ktxh-2023.xlsx")  # Cơ quan giao, Văn bản
