@@ -37,6 +37,7 @@ def test_a_dry_run_shows_every_row_and_writes_nothing(folder: Path) -> None:
     assert code == 0, output
     assert "20 of 22 rows understood" in output
     assert "≥ 6.109" in output and "thu-nsnn" in output  # the folder's own indicator
+    assert "≥ 43.500 (43,5 Nghìn tỷ đồng → 43.500 tỷ đồng)" in output  # a unit converted
     assert "grdp-tang-truong (catalogue)" in output
     assert "UNMATCHED" in output and "guesses:" in output
     assert "resolution-value '7 trở lên' is an absolute increase" in output
@@ -57,7 +58,11 @@ def test_apply_writes_a_group_that_validates_and_names_its_document(folder: Path
     assert group["name"] == "Chỉ tiêu theo Nghị quyết KT-XH 2026 của Quốc hội"
     assert len(group["targets"]) == 14  # 15 rows: one in USD, not imported
     poor = next(t for t in group["targets"] if t["indicator"] == "ty-le-ho-ngheo-da-chieu")
-    assert poor["reduction_pp"] == 1 and "1–1,5" in poor["note"]
+    assert poor["reduction_pp"] == 1 and poor["note"] == \
+        "Tỷ lệ hộ nghèo (theo chuẩn nghèo đa chiều): Giảm 1 - 1,5"  # the range said once
+    industry = next(t for t in group["targets"]
+                    if t["indicator"] == "ty-trong-cong-nghiep-che-bien")
+    assert industry["note"].endswith(": Khoảng 24,96")  # not "…; khoảng" again
     defs = load_definitions(folder)
     targets = defs.targets.filter(defs.targets["indicator"] == "ty-le-bhyt")
     assert targets.height == 1 and targets["document"][0] == \

@@ -245,3 +245,19 @@ def test_not_a_document_and_hostile_packages() -> None:
         read_rows(bomb.getvalue(), "nq.docx")
     assert _codes(error) == ["too-large"]
     assert "nghị quyết" in error.value.problems[0].message_vi
+
+
+def test_the_criteria_sets_own_indicators_are_no_candidates() -> None:
+    from tieuchi.definitions import load_definitions
+    from tieuchi.io.resolution import candidates
+
+    folder = load_definitions(Path(__file__).parents[2] / "examples" / "thanh-tri-2023")
+    codes = [i.code for i in candidates(folder, [_POOR])]
+    assert "ntmnc-01" not in codes  # "Đạt tiêu chí Quy hoạch (NTM nâng cao)": a criterion's
+    assert {"nuoc-sach", "bhyt", "ho-ngheo"} <= set(codes)  # a criterion's that a target uses
+    assert "thu-nhap-bq" in codes  # a measure a criterion uses, that a resolution may set
+    assert codes.count("ho-ngheo") == 1  # the folder's own before the catalogue's
+    row = Row("nq.docx, bảng 1, dòng 9", "7", "Đạt tiêu chí quy hoạch xã nông thôn mới",
+              None, "Đạt")
+    guesses = understand([row], candidates(folder))[0].match.guesses
+    assert not [g for g in guesses if g.code.startswith("ntm")], guesses

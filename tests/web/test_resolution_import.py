@@ -42,7 +42,9 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     understood = sum(ok == "yes" for _, ok in rows)
     # the reference district's indicators: 7 rows match one (bhyt, ld-dao-tao, …)
     assert understood == 7 and "Không khớp" in page and "Gần nhất" in page
-    assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng
+    assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng, said:
+    assert '<div class="muted small converted">43,5 Nghìn tỷ đồng → 43.500 tỷ đồng</div>' \
+        in page
     # 5 of them replace a target the district holds: the preview lists each, now → new
     replaced = re.findall(r'<li data-key="([^"]+)">([^<]+)</li>', page)
     assert len(replaced) == 5, page[:4000]

@@ -29,6 +29,9 @@ from tieuchi.io.resolution import (
     missing_indicators,
     read_resolution,
 )
+from tieuchi.io.resolution import (
+    candidates as import_candidates,
+)
 from tieuchi.library.catalogue import catalogue
 
 __all__ = ["targets_app"]
@@ -90,9 +93,8 @@ def import_targets(
         raise _fail(f"{folder} does not validate; fix it before importing targets")
     if unit not in {u.code for u in definitions.units}:
         raise _fail(f"--unit: '{unit}' is not a unit of {folder}")
-    own = definitions.indicators
-    have = {i.code for i in own}
-    candidates = (*own, *(i for i in catalogue() if i.code not in have))
+    have = {i.code for i in definitions.indicators}
+    candidates = import_candidates(definitions, catalogue())
     chosen = _chosen(maps or [])
     codes = {i.code for i in candidates}
     for row, code in chosen.items():
@@ -130,6 +132,7 @@ def _show(found: Resolution, have: set[str]) -> None:
             understood, indicator = "[yellow]UNMATCHED[/]", f"guesses: {guesses}"
         else:
             understood = describe(row.fields) if row.fields else "[yellow]not read[/]"
+            understood += f" ({row.converted})" if row.converted else ""
             where = "" if row.code in have else " (catalogue)"
             indicator = row.code + where + (" (--map)" if row.chosen else "")
         table.add_row(str(n), row.row.name, row.row.value or "", understood, indicator,

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname  # type: ignore[im
 from pydantic import ValidationError
 
 from tieuchi.domain.base import fold
+from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Direction, Indicator, ValueType
 from tieuchi.domain.periods import YEARS
 from tieuchi.domain.problems import Problem, ProblemError, Severity
@@ -40,7 +41,8 @@ from tieuchi.library.matching import Match, match
 from tieuchi.reports.formatting import number, parse_number
 
 __all__ = ["Kind", "Reading", "Unsupported", "unsupported", "Row", "Understood", "Resolution",
-           "read_rows", "read_value", "understand", "target_fields", "read_resolution",
+           "read_rows", "read_value", "understand", "candidates", "target_fields",
+           "read_resolution",
            "group_code", "group_document", "missing_indicators", "describe", "MAX_BYTES"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
@@ -99,6 +101,7 @@ class Understood:
     fields: dict[str, Any] | None
     problem: Problem | None = None
     chosen: bool = False  # the user named the indicator (--map)
+    converted: str | None = None  # "43,5 nghìn tỷ đồng → 43.500 tỷ đồng"
 
     @property
     def ok(self) -> bool:
@@ -325,7 +328,7 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
             continue
         reading = read_value(row.value or "", row.unit, row.name,
                              relative=not _is_change(indicator))
-        fields, problem = _target(row, reading, indicator)
+        fields, problem, converted = _target(row, reading, indicator)
         earlier = next((u for u in found if u.ok and u.code == code), None)
         if fields is not None and earlier is not None:
             fields, problem = None, Problem.located(
@@ -335,7 +338,7 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
                 f"chỉ tiêu {code} đã khớp với một dòng trước ({earlier.row.place}); chọn chỉ "
                 "tiêu của dòng này bằng --map hoặc bỏ qua", Severity.WARNING)
         found.append(Understood(row, reading, matched, code, fields, problem,
-                                chosen=n in chosen))
+                                chosen=n in chosen, converted=converted))
     return found
 
 
@@ -344,13 +347,15 @@ def _is_change(indicator: Indicator) -> bool:
     return bool(re.search(r"\b(tang|giam)\b", fold(indicator.name)))
 
 
-def _target(row: Row, reading: Reading | None,
-            indicator: Indicator) -> tuple[dict[str, Any] | None, Problem | None]:
-    """The target fields of a row read as ``reading`` for ``indicator``, or the problem."""
+def _target(row: Row, reading: Reading | None, indicator: Indicator,
+            ) -> tuple[dict[str, Any] | None, Problem | None, str | None]:
+    """The target fields of a row read as ``reading`` for ``indicator``, or the problem;
+    and the value's conversion to the indicator's unit, if any ("43,5 nghìn tỷ đồng →
+    43.500 tỷ đồng", also the target's note)."""
     held = unsupported(row.value or "", row.name) if reading is None else None
     if held is not None:
         return None, Problem.located(row.place, "resolution-value", *_UNSUPPORTED[held](
-            row.value or ""), Severity.WARNING)
+            row.value or ""), Severity.WARNING), None
     if reading is None:
         return None, Problem.located(
             row.place, "resolution-value",
@@ -359,7 +364,8 @@ def _target(row: Row, reading: Reading | None,
             "'Đạt'); enter this target by hand",
             f"không đọc được giá trị '{row.value or ''}' thành chỉ tiêu (một số, một "
             "khoảng '8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' "
-            "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING)
+            "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING), None
+    converted = None
     if reading.kind not in (Kind.GROWTH, Kind.REDUCTION, Kind.YES):
         factor = _factor(row.unit, indicator.unit)
         if factor is None:
@@ -369,9 +375,9 @@ def _target(row: Row, reading: Reading | None,
                 f"'{indicator.unit or ''}'; convert the value and enter this target by hand",
                 f"dòng tính bằng '{row.unit}', chỉ tiêu {indicator.code} tính bằng "
                 f"'{indicator.unit or ''}'; đổi giá trị rồi nhập chỉ tiêu này bằng tay",
-                Severity.WARNING)
+                Severity.WARNING), None
         if factor != 1:
-            converted = f"{_plain(reading.low)} {row.unit} = " \
+            converted = f"{_plain(reading.low)} {row.unit} → " \
                 f"{_plain(_times(reading.low, factor))} {indicator.unit}"
             reading = replace(reading, low=_times(reading.low, factor),
                               high=_times(reading.high, factor),
@@ -383,8 +389,8 @@ def _target(row: Row, reading: Reading | None,
         why = "; ".join(str(e["msg"]) for e in error.errors())
         return None, Problem.located(row.place, "resolution-value",
                                      f"not a valid target: {why}",
-                                     f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
-    return fields, None
+                                     f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING), None
+    return fields, None, converted
 
 
 _UNSUPPORTED = {
@@ -429,6 +435,24 @@ def _factor(given: str | None, measure: str | None) -> float | None:
     return conversion(given, measure)
 
 
+def candidates(definitions: Definitions,
+               catalogue: Sequence[Indicator] = ()) -> list[Indicator]:
+    """The indicators a resolution's rows are matched against: the folder's own, then
+    those of ``catalogue`` it lacks; without the yes/no indicators that only criteria sets'
+    conditions use ("Đạt tiêu chí Quy hoạch"): a criterion met is evaluated, never set by
+    a resolution. A measure a criterion also uses (the income per head) stays, as does one
+    a target of the folder uses."""
+    targeted = set(definitions.targets.get_column("indicator").to_list()) \
+        if "indicator" in definitions.targets.columns else set()
+    conditioned = {c.indicator for cset in definitions.criteria_sets
+                   for criterion in cset.criteria for c in criterion.conditions
+                   if c.indicator} - targeted
+    have = {i.code for i in definitions.indicators}
+    return [*(i for i in definitions.indicators
+              if i.code not in conditioned or i.type is not ValueType.YESNO),
+            *(i for i in catalogue if i.code not in have)]
+
+
 def read_resolution(data: bytes, file: str, indicators: Sequence[Indicator],
                     chosen: Mapping[int, str] | None = None) -> Resolution:
     """The target table of the resolution ``data`` (a ``.docx`` or ``.xlsx`` named
@@ -462,6 +486,14 @@ def missing_indicators(resolution: Resolution, candidates: Sequence[Indicator],
     return [i for i in candidates if i.code in needed]
 
 
+def _said(part: str, wording: str) -> bool:
+    """Whether a note's part ("khoảng", "1–1,5") is already in a row's wording ("Khoảng
+    24,96", "Giảm 1 - 1,5"): accents, case, spaces and dashes aside."""
+    def bare(text: str) -> str:
+        return re.sub(r"[\s\-–—]+", "", fold(text))
+    return bare(part) in bare(wording)
+
+
 def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
                    issuer: str | None, document: str | None,
                    indicators: Sequence[Indicator] = (),
@@ -474,7 +506,9 @@ def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
     for understood in resolution.matched:
         fields = dict(understood.fields or {})
         wording = f"{understood.row.name}: {understood.row.value}"
-        fields["note"] = "; ".join(filter(None, [wording, fields.get("note")]))
+        said = [part for part in (fields.get("note") or "").split("; ")
+                if part and not _said(part, wording)]
+        fields["note"] = "; ".join([wording, *said])
         if "within" in fields:
             fields["within"] = list(fields["within"])
         targets.append(fields)

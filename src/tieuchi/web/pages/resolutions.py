@@ -20,7 +20,13 @@ from starlette.datastructures import UploadFile
 from tieuchi.app import Action
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.problems import ProblemError
-from tieuchi.io.resolution import MAX_BYTES, Resolution, describe, read_resolution
+from tieuchi.io.resolution import (
+    MAX_BYTES,
+    Resolution,
+    candidates,
+    describe,
+    read_resolution,
+)
 from tieuchi.reports.text import plan_text
 from tieuchi.web.app import render
 from tieuchi.web.i18n import named_text, translator
@@ -53,7 +59,7 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
             "Chọn tệp nghị quyết (.docx hoặc .xlsx) để tải lên."))
     data = file.file.read(MAX_BYTES + 1)
     try:
-        found = read_resolution(data, file.filename, view.light.indicators)
+        found = read_resolution(data, file.filename, candidates(view.definitions))
     except ProblemError as error:
         return manage_page(request, view, status_code=error.status, alert=_(
             "Không đọc được tệp nghị quyết: %(why)s") % {"why": "; ".join(
@@ -107,6 +113,7 @@ def _rows(found: Resolution, view: UnitView) -> list[dict[str, Any]]:
     return [{
         "n": n, "place": u.row.place, "name": u.row.name, "unit": u.row.unit or "",
         "value": u.row.value or "", "understood": describe(u.fields) if u.fields else "",
+        "converted": u.converted or "",
         "indicator": names.get(u.code or "", "") if u.code else "",
         "score": u.match.guesses[0].score if u.match.guesses and not u.chosen else None,
         "ok": u.ok, "problem": u.problem.text(view.lang) if u.problem else "",
