@@ -39,6 +39,7 @@ def test_a_dry_run_shows_every_row_and_writes_nothing(folder: Path) -> None:
     assert "≥ 6.109" in output and "thu-nsnn" in output  # the folder's own indicator
     assert "≥ 43.500 (43,5 Nghìn tỷ đồng → 43.500 tỷ đồng)" in output  # a unit converted
     assert "grdp-tang-truong (catalogue)" in output
+    assert "│ 95,6 │" in output and "│ 95.6" not in output  # scores the Vietnamese way
     assert "UNMATCHED" in output and "guesses:" in output
     assert "resolution-value '7 trở lên' is an absolute increase" in output
     assert "enter this target by hand" in output

@@ -42,6 +42,11 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     understood = sum(ok == "yes" for _, ok in rows)
     # the reference district's indicators: 7 rows match one (bhyt, ld-dao-tao, …)
     assert understood == 7 and "Không khớp" in page and "Gần nhất" in page
+    scores = re.findall(r'<td class="num">([\d.,]+)</td>\s*</tr>', page)
+    assert len(scores) == 22 and any("," in s for s in scores), scores  # "88,5", not 88.5
+    assert not [s for s in scores if "." in s], scores
+    guesses = re.findall(r"Gần nhất: ([^<]*)</div>", page)
+    assert guesses and all(re.search(r"\(\d+(,\d)?\)", g) for g in guesses), guesses
     assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng, said:
     assert '<div class="muted small converted">43,5 Nghìn tỷ đồng → 43.500 tỷ đồng</div>' \
         in page

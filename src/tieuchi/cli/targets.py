@@ -26,8 +26,10 @@ from tieuchi.io.resolution import (
     describe,
     group_code,
     group_document,
+    guess_text,
     missing_indicators,
     read_resolution,
+    score_text,
 )
 from tieuchi.io.resolution import (
     candidates as import_candidates,
@@ -128,15 +130,15 @@ def _show(found: Resolution, have: set[str]) -> None:
     for n, row in enumerate(found.rows, start=1):
         best = row.match.guesses[0].score if row.match.guesses else 0.0
         if row.code is None:
-            guesses = ", ".join(f"{g.code} ({g.score:g})" for g in row.match.guesses)
-            understood, indicator = "[yellow]UNMATCHED[/]", f"guesses: {guesses}"
+            understood, indicator = ("[yellow]UNMATCHED[/]",
+                                     f"guesses: {guess_text(row.match, 'vi')}")
         else:
             understood = describe(row.fields) if row.fields else "[yellow]not read[/]"
             understood += f" ({row.converted})" if row.converted else ""
             where = "" if row.code in have else " (catalogue)"
             indicator = row.code + where + (" (--map)" if row.chosen else "")
         table.add_row(str(n), row.row.name, row.row.value or "", understood, indicator,
-                      "" if row.chosen else f"{best:g}")
+                      "" if row.chosen else score_text(best, "vi"))
     out.print(table)
     if found.problems:
         _print_problems(found.problems)

@@ -43,7 +43,8 @@ from tieuchi.reports.formatting import number, parse_number
 __all__ = ["Kind", "Reading", "Unsupported", "unsupported", "Row", "Understood", "Resolution",
            "read_rows", "read_value", "understand", "candidates", "target_fields",
            "read_resolution",
-           "group_code", "group_document", "missing_indicators", "describe", "MAX_BYTES"]
+           "group_code", "group_document", "missing_indicators", "describe", "MAX_BYTES",
+           "score_text", "guess_text"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
 MAX_ROWS = 500  # rows of a target table
@@ -317,13 +318,14 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
         code = chosen.get(n) or matched.code
         indicator = by_code.get(code) if code else None
         if indicator is None:
-            guesses = ", ".join(f"{g.code} ({g.score:g})" for g in matched.guesses)
+            guesses, gan_nhat = (guess_text(matched, lang) for lang in ("en", "vi"))
             unmatched = Problem.located(
                 row.place, "resolution-unmatched",
                 f"'{row.name}' matches no indicator well enough (best: {guesses or 'none'}); "
                 "name it with --map or leave the row out",
-                f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: {guesses or 'không'})"
-                "; chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này", Severity.WARNING)
+                f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: "
+                f"{gan_nhat or 'không'}); chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này",
+                Severity.WARNING)
             found.append(Understood(row, None, matched, None, None, unmatched))
             continue
         reading = read_value(row.value or "", row.unit, row.name,
@@ -340,6 +342,19 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
         found.append(Understood(row, reading, matched, code, fields, problem,
                                 chosen=n in chosen, converted=converted))
     return found
+
+
+def score_text(score: float, lang: str = "vi") -> str:
+    """A match score as ``lang`` writes a number: "88,5" (vi), "88.5" (en)."""
+    return number(score, lang, 1)
+
+
+def guess_text(matched: Match, lang: str = "vi",
+               names: Mapping[str, str] | None = None) -> str:
+    """A row's best guesses with their scores: "thu-nsnn (77,8); …" (``names``: each
+    code's name shown instead)."""
+    return "; ".join(f"{(names or {}).get(g.code, g.code)} ({score_text(g.score, lang)})"
+                     for g in matched.guesses)
 
 
 def _is_change(indicator: Indicator) -> bool:

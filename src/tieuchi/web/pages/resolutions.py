@@ -25,7 +25,9 @@ from tieuchi.io.resolution import (
     Resolution,
     candidates,
     describe,
+    guess_text,
     read_resolution,
+    score_text,
 )
 from tieuchi.reports.text import plan_text
 from tieuchi.web.app import render
@@ -115,10 +117,10 @@ def _rows(found: Resolution, view: UnitView) -> list[dict[str, Any]]:
         "value": u.row.value or "", "understood": describe(u.fields) if u.fields else "",
         "converted": u.converted or "",
         "indicator": names.get(u.code or "", "") if u.code else "",
-        "score": u.match.guesses[0].score if u.match.guesses and not u.chosen else None,
+        "score": score_text(u.match.guesses[0].score, view.lang)
+        if u.match.guesses and not u.chosen else None,
         "ok": u.ok, "problem": u.problem.text(view.lang) if u.problem else "",
-        "guesses": [f"{names.get(g.code, g.code)} ({g.score:g})" for g in u.match.guesses]
-        if u.code is None else [],
+        "guesses": guess_text(u.match, view.lang, names) if u.code is None else "",
     } for n, u in enumerate(found.rows, start=1)]
 
 
