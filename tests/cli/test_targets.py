@@ -37,9 +37,12 @@ def test_a_dry_run_shows_every_row_and_writes_nothing(folder: Path) -> None:
     assert code == 0, output
     assert "20 of 22 rows understood" in output
     assert "≥ 6.109" in output and "thu-nsnn" in output  # the folder's own indicator
+    assert "≥ 43.500 (43,5 Nghìn tỷ đồng → 43.500 tỷ đồng)" in output  # a unit converted
     assert "grdp-tang-truong (catalogue)" in output
+    assert "│ 95,6 │" in output and "│ 95.6" not in output  # scores the Vietnamese way
     assert "UNMATCHED" in output and "guesses:" in output
-    assert "resolution-value the value '7 trở lên' cannot be read" in output
+    assert "resolution-value '7 trở lên' is an absolute increase" in output
+    assert "enter this target by hand" in output
     assert "dry run: nothing written" in output
     assert not (folder / "targets").exists()
 
@@ -53,16 +56,36 @@ def test_apply_writes_a_group_that_validates_and_names_its_document(folder: Path
     content = yaml.safe_load(written.read_text(encoding="utf-8"))
     group = content["groups"][0]
     assert (group["unit"], group["period"], group["issuer"]) == ("IS", "2026", "Quốc hội")
+    assert group["name"] == "Chỉ tiêu theo Nghị quyết KT-XH 2026 của Quốc hội"
     assert len(group["targets"]) == 14  # 15 rows: one in USD, not imported
     poor = next(t for t in group["targets"] if t["indicator"] == "ty-le-ho-ngheo-da-chieu")
-    assert poor["reduction_pp"] == 1 and "1–1,5" in poor["note"]
+    assert poor["reduction_pp"] == 1 and poor["note"] == \
+        "Tỷ lệ hộ nghèo (theo chuẩn nghèo đa chiều): Giảm 1 - 1,5"  # the range said once
+    industry = next(t for t in group["targets"]
+                    if t["indicator"] == "ty-trong-cong-nghiep-che-bien")
+    assert industry["note"].endswith(": Khoảng 24,96")  # not "…; khoảng" again
     defs = load_definitions(folder)
     targets = defs.targets.filter(defs.targets["indicator"] == "ty-le-bhyt")
     assert targets.height == 1 and targets["document"][0] == \
         "Nghị quyết KT-XH 2026 của Quốc hội"
     code, output = _run(str(QUOC_HOI), str(folder), "--unit", "IS", "--period", "2026",
                         "--document", "Nghị quyết KT-XH 2026 của Quốc hội", "--apply")
-    assert code == 2 and "exists already" in output
+    assert code == 2 and f"{written} exists already" in output and "--replace" in output
+
+
+def test_replace_writes_a_revised_resolution_over_the_earlier_import(folder: Path) -> None:
+    args = (str(QUOC_HOI), str(folder), "--unit", "IS", "--period", "2026", "--apply")
+    code, output = _run(*args)
+    assert code == 0, output
+    written = folder / "targets" / "quoc-hoi-ktxh-2026.yaml"
+    group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]
+    # no --document: the group is the plan of the period, no document is made up
+    assert group["name"] == "Chỉ tiêu kế hoạch năm 2026" and "document" not in group
+    code, output = _run(*args, "--replace", "--issuer", "Quốc hội")
+    assert code == 0 and f"replaced {written}: 14 targets" in output, output
+    group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]
+    assert group["issuer"] == "Quốc hội" and len(group["targets"]) == 14
+    assert load_definitions(folder).targets.height > 14
 
 
 def test_a_map_names_a_rows_indicator(folder: Path) -> None:

@@ -16,10 +16,13 @@ from tieuchi.domain.problems import ProblemError
 from tieuchi.io.resolution import (
     Kind,
     Reading,
+    Row,
+    Unsupported,
     read_rows,
     read_value,
     target_fields,
     understand,
+    unsupported,
 )
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "resolutions"
@@ -68,8 +71,6 @@ def test_a_range_reads_as_its_two_ends_in_order(a: int, b: int) -> None:
     ("1.234,5", Reading(Kind.PLAIN, 1234.5)),
     ("tăng 10%", Reading(Kind.GROWTH, 10)),
     ("Tăng 10% so với năm 2025", Reading(Kind.GROWTH, 10, baseline="2025")),
-    ("Tăng 74,55% so với dự toán năm 2019",
-     Reading(Kind.GROWTH, 74.55, note="so với dự toán năm 2019")),
     ("giảm 1-1,5", Reading(Kind.REDUCTION, 1, 1.5)),
     ("Giảm 1 - 1,5 điểm %", Reading(Kind.REDUCTION, 1, 1.5, points=True)),
     ("Đạt", Reading(Kind.YES)),
@@ -80,9 +81,40 @@ def test_values_as_written(text: str, expected: Reading) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "theo kế hoạch", "7 và 9 và 11", "Tăng thêm 7 xã",
-                                  "1.5", "95,5,5"])
+                                  "1.5", "95,5,5", "Tăng 74,55% so với dự toán năm 2019"])
 def test_values_that_are_not_read(text: str) -> None:
     assert read_value(text) is None
+
+
+@pytest.mark.parametrize(("value", "name", "why"), [
+    ("Tăng thêm 7 xã", "Số xã đạt chuẩn nông thôn mới", Unsupported.ABSOLUTE_INCREASE),
+    ("7 trở lên", "Số xã đạt chuẩn nông thôn mới tăng thêm", Unsupported.ABSOLUTE_INCREASE),
+    ("Tăng 74,55% so với dự toán năm 2019", "Thu ngân sách nhà nước",
+     Unsupported.VS_ESTIMATE),
+    ("Tăng 10% so với năm 2025", "Thu ngân sách nhà nước", None),
+    ("71 trở lên", "Tỷ lệ lao động qua đào tạo", None),
+])
+def test_a_target_no_import_holds_yet_is_named(value: str, name: str,
+                                               why: Unsupported | None) -> None:
+    assert unsupported(value, name) is why
+
+
+def test_the_reason_a_row_is_not_imported_is_the_real_one() -> None:
+    revenue = Indicator(code="thu-nsnn", name="Thu ngân sách nhà nước", unit="tỷ đồng")
+    communes = Indicator(code="so-xa-ntm", name="Số xã đạt chuẩn nông thôn mới", unit="xã")
+    rows = [Row("nq.docx, bảng 1, dòng 5", "4", "Thu ngân sách nhà nước", "%",
+                "Tăng 74,55% so với dự toán năm 2019"),
+            Row("nq.docx, bảng 1, dòng 6", "5", "Số xã đạt chuẩn nông thôn mới tăng thêm",
+                "Xã", "7 trở lên")]
+    estimate, more = understand(rows, [revenue, communes])
+    assert (estimate.code, more.code) == ("thu-nsnn", "so-xa-ntm")  # matched, not written
+    assert not estimate.ok and estimate.problem is not None
+    assert "change on the budget estimate" in estimate.problem.message
+    assert "mức tăng so với dự toán" in estimate.problem.text("vi")
+    assert not more.ok and more.problem is not None
+    assert "absolute increase" in more.problem.message and "cannot be read" not in \
+        more.problem.message
+    assert "mức tăng thêm tuyệt đối" in more.problem.text("vi")
 
 
 def test_a_reduction_in_the_name_and_an_absolute_increase() -> None:
@@ -133,6 +165,22 @@ def test_sections_and_merged_cells_give_no_rows(name: str) -> None:
     assert all(r.value for r in rows)
     if name.endswith(".xlsx"):
         assert rows[0].place == "phu-tho-ktxh-2023.xlsx, 'Chỉ tiêu'!B5"
+
+
+@pytest.mark.parametrize(("name", "same_as", "first"), [
+    # "Kế hoạch năm 2026" merged over "Chỉ tiêu | Ghi chú": the plan's own column
+    ("layout-ke-hoach-ghi-chu.docx", "quoc-hoi-ktxh-2026.docx", "dòng 3"),
+    # "Ước thực hiện / Kế hoạch" merged over "Năm 2022 | Năm 2023": the plan year's
+    ("layout-uoc-thuc-hien-ke-hoach.xlsx", "phu-tho-ktxh-2023.xlsx", "'Chỉ tiêu'!B5"),
+])
+def test_a_header_on_two_rows_reads_the_plan_column(name: str, same_as: str,
+                                                    first: str) -> None:
+    rows = read_rows((FIXTURES / name).read_bytes(), name)
+    plain = read_rows((FIXTURES / same_as).read_bytes(), same_as)
+    # the sub-header is no target row; each row's value is the one of the one-row table
+    assert [(r.name, r.unit, r.value, r.section) for r in rows] == [
+        (r.name, r.unit, r.value, r.section) for r in plain]
+    assert rows[0].place.endswith(first) and "Ghi chú" not in {r.name for r in rows}
 
 
 def test_a_numbered_name_loses_its_number() -> None:
@@ -197,3 +245,19 @@ def test_not_a_document_and_hostile_packages() -> None:
         read_rows(bomb.getvalue(), "nq.docx")
     assert _codes(error) == ["too-large"]
     assert "nghị quyết" in error.value.problems[0].message_vi
+
+
+def test_the_criteria_sets_own_indicators_are_no_candidates() -> None:
+    from tieuchi.definitions import load_definitions
+    from tieuchi.io.resolution import candidates
+
+    folder = load_definitions(Path(__file__).parents[2] / "examples" / "thanh-tri-2023")
+    codes = [i.code for i in candidates(folder, [_POOR])]
+    assert "ntmnc-01" not in codes  # "Đạt tiêu chí Quy hoạch (NTM nâng cao)": a criterion's
+    assert {"nuoc-sach", "bhyt", "ho-ngheo"} <= set(codes)  # a criterion's that a target uses
+    assert "thu-nhap-bq" in codes  # a measure a criterion uses, that a resolution may set
+    assert codes.count("ho-ngheo") == 1  # the folder's own before the catalogue's
+    row = Row("nq.docx, bảng 1, dòng 9", "7", "Đạt tiêu chí quy hoạch xã nông thôn mới",
+              None, "Đạt")
+    guesses = understand([row], candidates(folder))[0].match.guesses
+    assert not [g for g in guesses if g.code.startswith("ntm")], guesses

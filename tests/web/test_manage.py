@@ -46,6 +46,18 @@ def test_the_page_lists_targets_and_allocations(site: Site) -> None:
     assert 'name="csrf_token"' in form
     assert re.findall(r'name="a__([^"]+)"', form) == COMMUNES  # no planning area
     assert "/ 700" in form
+    # the target above, with its unit once ("≥ 700 doanh nghiệp", not "… doanh nghiệp
+    # doanh nghiệp")
+    above = [s for s in re.findall(r"<summary>(.*?)</summary>", page, re.S)
+             if "Chỉ tiêu cấp trên" in s]
+    assert any(s.endswith("Chỉ tiêu cấp trên: ≥ 856 tỷ đồng") for s in above), above
+    assert not [s for s in above if re.search(r"(\S+) \1$", s)], above
+    # the issuer in its column, the document in its own
+    row = re.search(r'<tr data-key="ktxh-thu-co-dinh">(.*?)</tr>', page, re.S)
+    assert row, page[:3000]
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[4] == "UBND Thành phố Hà Nội" and cells[5].startswith("Dự toán thu ngân sách")
     # a growth target and an indicator that does not add up are not allocated
     assert 'id="allocate-ktxh-gtsx"' not in page
     assert 'id="allocate-ktxh-bhyt"' not in page

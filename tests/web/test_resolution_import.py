@@ -42,7 +42,20 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     understood = sum(ok == "yes" for _, ok in rows)
     # the reference district's indicators: 7 rows match one (bhyt, ld-dao-tao, …)
     assert understood == 7 and "Không khớp" in page and "Gần nhất" in page
-    assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng
+    scores = re.findall(r'<td class="num">([\d.,]+)</td>\s*</tr>', page)
+    assert len(scores) == 22 and any("," in s for s in scores), scores  # "88,5", not 88.5
+    assert not [s for s in scores if "." in s], scores
+    guesses = re.findall(r"Gần nhất: ([^<]*)</div>", page)
+    assert guesses and all(re.search(r"\(\d+(,\d)?\)", g) for g in guesses), guesses
+    assert "43,5 trở lên" in page and "≥ 43.500" in page  # nghìn tỷ đồng → tỷ đồng, said:
+    assert '<div class="muted small converted">43,5 Nghìn tỷ đồng → 43.500 tỷ đồng</div>' \
+        in page
+    # 5 of them replace a target the district holds: the preview lists each, now → new
+    replaced = re.findall(r'<li data-key="([^"]+)">([^<]+)</li>', page)
+    assert len(replaced) == 5, page[:4000]
+    bhyt = ("ktxh-bhyt", "Tỷ lệ dân số tham gia bảo hiểm y tế: ≥ 93,5% → ≥ 93,7%")
+    assert bhyt in replaced, replaced
+    assert "Xác nhận giao 7 chỉ tiêu (thay 5 chỉ tiêu đang có)" in page
     payload = re.search(r'name="payload" value="([^"]+)"', page)
     assert payload, page[:3000]
     before = own_site.store.targets.of(["TT"], "2023")
@@ -56,9 +69,10 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     imported = [t for t in after if t.get("document") == "Nghị quyết số 11/NQ-HĐND"]
     assert len(imported) == 7
     assert all(t["issuer"] == "HĐND tỉnh Phú Thọ" for t in imported)
-    bhyt = next(t for t in imported if t["indicator"] == "bhyt")
-    assert (bhyt["comparator"], bhyt["value"]) == ("at_least", 93.7)
-    assert len(after) >= len(before)
+    bhyt = [t for t in after if t["indicator"] == "bhyt"]  # replaced, not added beside
+    assert [(t["key"], t["comparator"], t["value"]) for t in bhyt] == [
+        ("ktxh-bhyt", "at_least", 93.7)]
+    assert len(after) == len(before) + 2
 
 
 def test_a_forged_or_foreign_payload_is_refused(own_site: Site) -> None:
@@ -75,3 +89,17 @@ def test_a_file_that_is_not_a_resolution(site: Site) -> None:
 def test_a_viewer_may_not_upload(site: Site) -> None:
     status, _ = _upload(site, "viewer", "quoc-hoi-ktxh-2026.docx")
     assert status == 403
+
+
+def test_the_issuer_column_shows_the_issuer_never_the_document(own_site: Site) -> None:
+    status, page = _upload(own_site, "thanhtri", "phu-tho-ktxh-2023.xlsx")  # no issuer
+    payload = re.search(r'name="payload" value="([^"]+)"', page)
+    assert status == 200 and payload, page[:2000]
+    client, token = own_site.user("thanhtri")
+    done = html.unescape(client.post(CONFIRM, data={"csrf_token": token,
+                                                    "payload": payload.group(1)}).text)
+    row = re.search(r'<tr data-key="TT:thu-nhap-bq:2023">(.*?)</tr>', done, re.S)
+    assert row, done[:3000]
+    cells = [re.sub(r"<[^>]+>", "", c).strip()
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert (cells[4], cells[5]) == ("", "phu-tho-ktxh-2023.xlsx")  # Cơ quan giao, Văn bản

@@ -384,8 +384,7 @@ class App:
         issuer and document unless new ones are given (``invalid-target`` when no target is
         valid). Save
         it with :meth:`set_targets`; :meth:`check_targets` says what that would refuse."""
-        held = next((t for t in self.store.targets.of([unit], period)
-                     if t["indicator"] == indicator), None) or {}
+        held = self._held_target(unit, indicator, period) or {}
         try:
             target = Target.model_validate({
                 "indicator": indicator, "unit": unit, "period": period, comparator: value,
@@ -405,6 +404,28 @@ class App:
         if held:
             doc["key"] = held["key"]
         return doc
+
+    def _held_target(self, unit: str, indicator: str, period: str) -> dict[str, Any] | None:
+        """The unit's target for the indicator and period, the one an assignment changes."""
+        return next((t for t in self.store.targets.of([unit], period)
+                     if t["indicator"] == indicator), None)
+
+    def revision(self, docs: Sequence[dict[str, Any]],
+                 ) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Targets (rows of the target schema) as they would revise what is held, with what
+        they replace: a doc for a unit, indicator and period that has a target already
+        (the one :meth:`assignment` changes) takes its key, and its name, basis, tolerance
+        and precision when it gives none, so that :meth:`set_targets` replaces it rather
+        than adding a second target beside it; ``None`` for a new one."""
+        revised: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+        for doc in docs:
+            held = self._held_target(doc["unit"], doc["indicator"], doc["period"])
+            if held is None:
+                revised.append((dict(doc), None))
+                continue
+            kept = {k: held.get(k) for k in _KEPT if doc.get(k) is None}
+            revised.append(({**doc, **kept, "key": held["key"]}, held))
+        return revised
 
     def _require_targets(self, actor: Actor, docs: Sequence[dict[str, Any]],
                          ) -> dict[str, tuple[str, str, str]]:
@@ -699,6 +720,11 @@ class App:
 
 def _figure_text(value: float | None, lang: str) -> str:
     return number(value, lang, 6)
+
+
+_KEPT = ("name", "basis", "tolerance", "percent_decimals", "percent_fixed")
+"""What a revised target keeps of the one it replaces when it gives none (:meth:`App.
+revision`), as :meth:`App.assignment` does."""
 
 
 def _key_problems(docs: Sequence[dict[str, Any]],

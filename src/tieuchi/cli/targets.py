@@ -26,8 +26,13 @@ from tieuchi.io.resolution import (
     describe,
     group_code,
     group_document,
+    guess_text,
     missing_indicators,
     read_resolution,
+    score_text,
+)
+from tieuchi.io.resolution import (
+    candidates as import_candidates,
 )
 from tieuchi.library.catalogue import catalogue
 
@@ -70,6 +75,10 @@ def import_targets(
         "--map", help="Name a row's indicator: \"row 5=thu-nsnn\" (repeatable).")] = None,
     apply: Annotated[bool, typer.Option("--apply", help="Write the targets understood "
                                                         "(default: show them only).")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="With --apply: replace the file "
+                                                            "an earlier import of the same "
+                                                            "document wrote (a revised "
+                                                            "resolution).")] = False,
 ) -> None:
     """Read a resolution's target table, match each row to an indicator (the folder's own,
     then the standard catalogue's) and show what was understood; --apply writes the rows
@@ -86,9 +95,8 @@ def import_targets(
         raise _fail(f"{folder} does not validate; fix it before importing targets")
     if unit not in {u.code for u in definitions.units}:
         raise _fail(f"--unit: '{unit}' is not a unit of {folder}")
-    own = definitions.indicators
-    have = {i.code for i in own}
-    candidates = (*own, *(i for i in catalogue() if i.code not in have))
+    have = {i.code for i in definitions.indicators}
+    candidates = import_candidates(definitions, catalogue())
     chosen = _chosen(maps or [])
     codes = {i.code for i in candidates}
     for row, code in chosen.items():
@@ -107,8 +115,9 @@ def import_targets(
     if not apply:
         out.print("dry run: nothing written; add --apply to write the targets understood")
         return
-    _write(found, folder, unit=unit, period=period, issuer=issuer,
-           document=document or file.stem, have=have, candidates=candidates)
+    _write(found, folder, unit=unit, period=period, issuer=issuer, document=document,
+           code=group_code(document or file.stem), have=have, candidates=candidates,
+           replace=replace)
 
 
 def _show(found: Resolution, have: set[str]) -> None:
@@ -121,33 +130,45 @@ def _show(found: Resolution, have: set[str]) -> None:
     for n, row in enumerate(found.rows, start=1):
         best = row.match.guesses[0].score if row.match.guesses else 0.0
         if row.code is None:
-            guesses = ", ".join(f"{g.code} ({g.score:g})" for g in row.match.guesses)
-            understood, indicator = "[yellow]UNMATCHED[/]", f"guesses: {guesses}"
+            understood, indicator = ("[yellow]UNMATCHED[/]",
+                                     f"guesses: {guess_text(row.match, 'vi')}")
         else:
             understood = describe(row.fields) if row.fields else "[yellow]not read[/]"
+            understood += f" ({row.converted})" if row.converted else ""
             where = "" if row.code in have else " (catalogue)"
             indicator = row.code + where + (" (--map)" if row.chosen else "")
         table.add_row(str(n), row.row.name, row.row.value or "", understood, indicator,
-                      "" if row.chosen else f"{best:g}")
+                      "" if row.chosen else score_text(best, "vi"))
     out.print(table)
     if found.problems:
         _print_problems(found.problems)
 
 
 def _write(found: Resolution, folder: Path, *, unit: str, period: str, issuer: str | None,
-           document: str, have: set[str], candidates: Sequence[Indicator]) -> None:
+           document: str | None, code: str, have: set[str], candidates: Sequence[Indicator],
+           replace: bool) -> None:
+    """Write the rows understood to ``DIR/targets/<code>.yaml`` (``replace``: over the file of
+    an earlier import of the same document), kept only if the folder then validates; else
+    the folder is left as it was."""
     if not found.matched:
         raise _fail("no row understood: nothing to write")
-    target = folder / "targets" / f"{group_code(document)}.yaml"
-    if target.exists():
-        raise _fail(f"{target} exists already; remove it or give another --document")
+    target = folder / "targets" / f"{code}.yaml"
+    earlier = target.read_bytes() if target.exists() else None
+    if earlier is not None and not replace:
+        raise _fail(f"{target} exists already (an earlier import of the same document); add "
+                    "--replace to replace it with this file's targets, or give another "
+                    "--document")
+    if earlier is not None:  # the indicators the earlier import added go with its file
+        defined = (yaml.safe_load(earlier) or {}).get("indicators") or []
+        have = have - {i.get("code") for i in defined if isinstance(i, dict)}
     missing = missing_indicators(found, candidates, have)
-    content = group_document(
-        found, unit=unit, period=period, name=f"Chỉ tiêu {document}", issuer=issuer,
-        document=document, indicators=missing)
-    header = (f"# Targets of {document}, read from {found.file} by `tieuchi targets import`"
-              f" ({len(found.matched)} of {len(found.rows)} rows; the others are listed by "
-              "the command).\n")
+    name = f"Chỉ tiêu theo {document}" if document else \
+        f"Chỉ tiêu kế hoạch {Period.parse(period).label('vi')}"
+    content = group_document(found, unit=unit, period=period, name=name, issuer=issuer,
+                             document=document, indicators=missing, code=code)
+    header = (f"# Targets of {document or found.file}, read from {found.file} by `tieuchi "
+              f"targets import` ({len(found.matched)} of {len(found.rows)} rows; the others "
+              "are listed by the command).\n")
     made = not target.parent.exists()
     target.parent.mkdir(exist_ok=True)
     target.write_text(header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False,
@@ -155,10 +176,14 @@ def _write(found: Resolution, folder: Path, *, unit: str, period: str, issuer: s
     _, problems = check_definitions(folder)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        target.unlink()
-        if made:
-            target.parent.rmdir()
+        if earlier is not None:
+            target.write_bytes(earlier)
+        else:
+            target.unlink()
+            if made:
+                target.parent.rmdir()
         _print_problems(errors)
         raise _fail("the folder would not validate with the targets: nothing written")
-    out.print(f"[green]wrote[/] {target}: {len(found.matched)} targets"
+    out.print(f"[green]{'replaced' if earlier is not None else 'wrote'}[/] {target}: "
+              f"{len(found.matched)} targets"
               + (f" and {len(missing)} indicators of the catalogue" if missing else ""))

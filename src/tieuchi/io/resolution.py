@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname  # type: ignore[im
 from pydantic import ValidationError
 
 from tieuchi.domain.base import fold
+from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.indicators import Direction, Indicator, ValueType
 from tieuchi.domain.periods import YEARS
 from tieuchi.domain.problems import Problem, ProblemError, Severity
@@ -39,9 +40,11 @@ from tieuchi.io.xlsx_guard import MB, Limits, inspect
 from tieuchi.library.matching import Match, match
 from tieuchi.reports.formatting import number, parse_number
 
-__all__ = ["Kind", "Reading", "Row", "Understood", "Resolution", "read_rows", "read_value",
-           "understand", "target_fields", "read_resolution", "group_code",
-           "group_document", "missing_indicators", "describe", "MAX_BYTES"]
+__all__ = ["Kind", "Reading", "Unsupported", "unsupported", "Row", "Understood", "Resolution",
+           "read_rows", "read_value", "understand", "candidates", "target_fields",
+           "read_resolution",
+           "group_code", "group_document", "missing_indicators", "describe", "MAX_BYTES",
+           "score_text", "guess_text"]
 
 MAX_BYTES = 10 * MB  # a resolution's file, as uploaded
 MAX_ROWS = 500  # rows of a target table
@@ -99,6 +102,7 @@ class Understood:
     fields: dict[str, Any] | None
     problem: Problem | None = None
     chosen: bool = False  # the user named the indicator (--map)
+    converted: str | None = None  # "43,5 nghìn tỷ đồng → 43.500 tỷ đồng"
 
     @property
     def ok(self) -> bool:
@@ -148,6 +152,29 @@ _ABOUT = re.compile(r"\bkhoang\b|\bxap xi\b")
 _BASELINE = re.compile(r"so voi\s+(?:cung ky\s+)?(?:nam\s+)?(\d{4})\b")
 _COMPARED = re.compile(r"so voi\s+.*$")
 _ABSOLUTE_MORE = re.compile(r"\btang them\b|\bthem\b")
+_VS_ESTIMATE = re.compile(r"\bso voi\b.*\bdu toan\b")
+
+
+class Unsupported(StrEnum):
+    """A value that states a target no imported target holds yet: said as such, the row
+    left to be entered by hand."""
+
+    ABSOLUTE_INCREASE = "absolute-increase"  # "tăng thêm 7 xã"
+    VS_ESTIMATE = "vs-estimate"  # "tăng 74,55% so với dự toán năm 2019"
+
+
+def unsupported(text: str, name: str = "") -> Unsupported | None:
+    """Whether the value ``text`` of a row named ``name`` is a target the import does not
+    hold yet: an absolute increase ("tăng thêm 7 xã", a name "… tăng thêm"), a change on
+    the budget estimate ("so với dự toán …") rather than on last year's figure. Pure."""
+    folded = fold(" ".join(str(text).split()))
+    if not folded:
+        return None
+    if _ABSOLUTE_MORE.search(fold(name)) or _ABSOLUTE_MORE.search(folded):
+        return Unsupported.ABSOLUTE_INCREASE
+    if _VS_ESTIMATE.search(folded):
+        return Unsupported.VS_ESTIMATE
+    return None
 
 
 def read_value(text: str, unit: str | None = None, name: str = "", *,
@@ -162,8 +189,8 @@ def read_value(text: str, unit: str | None = None, name: str = "", *,
     if _YES.match(folded):
         return Reading(Kind.YES)
     named = fold(name)
-    if _ABSOLUTE_MORE.search(named) or _ABSOLUTE_MORE.search(folded):
-        return None  # "tăng thêm 7 xã": an absolute increase, which no target holds
+    if unsupported(raw, name) is not None:
+        return None  # "tăng thêm 7 xã", "so với dự toán": no target holds them yet
     notes = []
     baseline = None
     compared = _COMPARED.search(folded)
@@ -284,24 +311,26 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
     found: list[Understood] = []
     for n, row in enumerate(rows, start=1):
         first = read_value(row.value or "", row.unit, row.name)
-        relative = first is not None and first.kind in (Kind.GROWTH, Kind.REDUCTION)
+        relative = (first is not None and first.kind in (Kind.GROWTH, Kind.REDUCTION)) \
+            or unsupported(row.value or "", row.name) is not None  # a change all the same
         matched = match(row.name, None if relative else row.unit, indicators,
                         yesno=first is not None and first.kind is Kind.YES)
         code = chosen.get(n) or matched.code
         indicator = by_code.get(code) if code else None
         if indicator is None:
-            guesses = ", ".join(f"{g.code} ({g.score:g})" for g in matched.guesses)
+            guesses, gan_nhat = (guess_text(matched, lang) for lang in ("en", "vi"))
             unmatched = Problem.located(
                 row.place, "resolution-unmatched",
                 f"'{row.name}' matches no indicator well enough (best: {guesses or 'none'}); "
                 "name it with --map or leave the row out",
-                f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: {guesses or 'không'})"
-                "; chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này", Severity.WARNING)
+                f"'{row.name}' không khớp chỉ tiêu nào đủ chắc (gần nhất: "
+                f"{gan_nhat or 'không'}); chọn chỉ tiêu bằng --map hoặc bỏ qua dòng này",
+                Severity.WARNING)
             found.append(Understood(row, None, matched, None, None, unmatched))
             continue
         reading = read_value(row.value or "", row.unit, row.name,
                              relative=not _is_change(indicator))
-        fields, problem = _target(row, reading, indicator)
+        fields, problem, converted = _target(row, reading, indicator)
         earlier = next((u for u in found if u.ok and u.code == code), None)
         if fields is not None and earlier is not None:
             fields, problem = None, Problem.located(
@@ -311,8 +340,21 @@ def understand(rows: Sequence[Row], indicators: Sequence[Indicator],
                 f"chỉ tiêu {code} đã khớp với một dòng trước ({earlier.row.place}); chọn chỉ "
                 "tiêu của dòng này bằng --map hoặc bỏ qua", Severity.WARNING)
         found.append(Understood(row, reading, matched, code, fields, problem,
-                                chosen=n in chosen))
+                                chosen=n in chosen, converted=converted))
     return found
+
+
+def score_text(score: float, lang: str = "vi") -> str:
+    """A match score as ``lang`` writes a number: "88,5" (vi), "88.5" (en)."""
+    return number(score, lang, 1)
+
+
+def guess_text(matched: Match, lang: str = "vi",
+               names: Mapping[str, str] | None = None) -> str:
+    """A row's best guesses with their scores: "thu-nsnn (77,8); …" (``names``: each
+    code's name shown instead)."""
+    return "; ".join(f"{(names or {}).get(g.code, g.code)} ({score_text(g.score, lang)})"
+                     for g in matched.guesses)
 
 
 def _is_change(indicator: Indicator) -> bool:
@@ -320,9 +362,15 @@ def _is_change(indicator: Indicator) -> bool:
     return bool(re.search(r"\b(tang|giam)\b", fold(indicator.name)))
 
 
-def _target(row: Row, reading: Reading | None,
-            indicator: Indicator) -> tuple[dict[str, Any] | None, Problem | None]:
-    """The target fields of a row read as ``reading`` for ``indicator``, or the problem."""
+def _target(row: Row, reading: Reading | None, indicator: Indicator,
+            ) -> tuple[dict[str, Any] | None, Problem | None, str | None]:
+    """The target fields of a row read as ``reading`` for ``indicator``, or the problem;
+    and the value's conversion to the indicator's unit, if any ("43,5 nghìn tỷ đồng →
+    43.500 tỷ đồng", also the target's note)."""
+    held = unsupported(row.value or "", row.name) if reading is None else None
+    if held is not None:
+        return None, Problem.located(row.place, "resolution-value", *_UNSUPPORTED[held](
+            row.value or ""), Severity.WARNING), None
     if reading is None:
         return None, Problem.located(
             row.place, "resolution-value",
@@ -331,7 +379,8 @@ def _target(row: Row, reading: Reading | None,
             "'Đạt'); enter this target by hand",
             f"không đọc được giá trị '{row.value or ''}' thành chỉ tiêu (một số, một "
             "khoảng '8 - 8,5', 'từ 95 trở lên', 'dưới 1,5', 'tăng 10%', 'giảm 1 điểm %' "
-            "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING)
+            "hoặc 'Đạt'); nhập chỉ tiêu này bằng tay", Severity.WARNING), None
+    converted = None
     if reading.kind not in (Kind.GROWTH, Kind.REDUCTION, Kind.YES):
         factor = _factor(row.unit, indicator.unit)
         if factor is None:
@@ -341,9 +390,9 @@ def _target(row: Row, reading: Reading | None,
                 f"'{indicator.unit or ''}'; convert the value and enter this target by hand",
                 f"dòng tính bằng '{row.unit}', chỉ tiêu {indicator.code} tính bằng "
                 f"'{indicator.unit or ''}'; đổi giá trị rồi nhập chỉ tiêu này bằng tay",
-                Severity.WARNING)
+                Severity.WARNING), None
         if factor != 1:
-            converted = f"{_plain(reading.low)} {row.unit} = " \
+            converted = f"{_plain(reading.low)} {row.unit} → " \
                 f"{_plain(_times(reading.low, factor))} {indicator.unit}"
             reading = replace(reading, low=_times(reading.low, factor),
                               high=_times(reading.high, factor),
@@ -355,8 +404,26 @@ def _target(row: Row, reading: Reading | None,
         why = "; ".join(str(e["msg"]) for e in error.errors())
         return None, Problem.located(row.place, "resolution-value",
                                      f"not a valid target: {why}",
-                                     f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING)
-    return fields, None
+                                     f"chỉ tiêu không hợp lệ: {why}", Severity.WARNING), None
+    return fields, None, converted
+
+
+_UNSUPPORTED = {
+    Unsupported.ABSOLUTE_INCREASE: lambda value: (
+        f"'{value}' is an absolute increase (\"tăng thêm 7 xã\": 7 more than now), which an "
+        "imported target does not hold yet; enter this target by hand, as the number to "
+        "reach",
+        f"'{value}' là mức tăng thêm tuyệt đối (\"tăng thêm 7 xã\": thêm 7 so với hiện "
+        "nay), chưa nhập được từ nghị quyết; nhập chỉ tiêu này bằng tay, là số cần đạt"),
+    Unsupported.VS_ESTIMATE: lambda value: (
+        f"'{value}' is a change on the budget estimate ('so với dự toán'), not on last "
+        "year's figure, which an imported target does not hold; enter this target by hand "
+        "(the estimate and the change give the amount)",
+        f"'{value}' là mức tăng so với dự toán, không phải so với số thực hiện năm trước, "
+        "chưa nhập được từ nghị quyết; nhập chỉ tiêu này bằng tay (từ số dự toán và mức "
+        "tăng)"),
+}
+"""What a row whose value is :class:`Unsupported` is told (en, vi), by its value."""
 
 
 def _times(number: float | None, factor: float) -> float | None:
@@ -381,6 +448,24 @@ def _factor(given: str | None, measure: str | None) -> float | None:
             ("%" in row and "%" in own):
         return 1.0
     return conversion(given, measure)
+
+
+def candidates(definitions: Definitions,
+               catalogue: Sequence[Indicator] = ()) -> list[Indicator]:
+    """The indicators a resolution's rows are matched against: the folder's own, then
+    those of ``catalogue`` it lacks; without the yes/no indicators that only criteria sets'
+    conditions use ("Đạt tiêu chí Quy hoạch"): a criterion met is evaluated, never set by
+    a resolution. A measure a criterion also uses (the income per head) stays, as does one
+    a target of the folder uses."""
+    targeted = set(definitions.targets.get_column("indicator").to_list()) \
+        if "indicator" in definitions.targets.columns else set()
+    conditioned = {c.indicator for cset in definitions.criteria_sets
+                   for criterion in cset.criteria for c in criterion.conditions
+                   if c.indicator} - targeted
+    have = {i.code for i in definitions.indicators}
+    return [*(i for i in definitions.indicators
+              if i.code not in conditioned or i.type is not ValueType.YESNO),
+            *(i for i in catalogue if i.code not in have)]
 
 
 def read_resolution(data: bytes, file: str, indicators: Sequence[Indicator],
@@ -416,21 +501,33 @@ def missing_indicators(resolution: Resolution, candidates: Sequence[Indicator],
     return [i for i in candidates if i.code in needed]
 
 
+def _said(part: str, wording: str) -> bool:
+    """Whether a note's part ("khoảng", "1–1,5") is already in a row's wording ("Khoảng
+    24,96", "Giảm 1 - 1,5"): accents, case, spaces and dashes aside."""
+    def bare(text: str) -> str:
+        return re.sub(r"[\s\-–—]+", "", fold(text))
+    return bare(part) in bare(wording)
+
+
 def group_document(resolution: Resolution, *, unit: str, period: str, name: str,
                    issuer: str | None, document: str | None,
-                   indicators: Sequence[Indicator] = ()) -> dict[str, Any]:
-    """A definition file's content (``groups:`` with one group of the rows understood, and
-    ``indicators:`` for ``indicators``, those matched that the folder lacks), ready for
-    YAML. Each target keeps its row's place and wording as its note."""
+                   indicators: Sequence[Indicator] = (),
+                   code: str | None = None) -> dict[str, Any]:
+    """A definition file's content (``groups:`` with one group of the rows understood, its
+    code ``code`` or one from the document or name, and ``indicators:`` for
+    ``indicators``, those matched that the folder lacks), ready for YAML. Each target keeps
+    its row's place and wording as its note."""
     targets = []
     for understood in resolution.matched:
         fields = dict(understood.fields or {})
         wording = f"{understood.row.name}: {understood.row.value}"
-        fields["note"] = "; ".join(filter(None, [wording, fields.get("note")]))
+        said = [part for part in (fields.get("note") or "").split("; ")
+                if part and not _said(part, wording)]
+        fields["note"] = "; ".join([wording, *said])
         if "within" in fields:
             fields["within"] = list(fields["within"])
         targets.append(fields)
-    group: dict[str, Any] = {"code": group_code(document or name), "name": name,
+    group: dict[str, Any] = {"code": code or group_code(document or name), "name": name,
                              "unit": unit, "period": period}
     group.update({k: v for k, v in (("issuer", issuer), ("document", document)) if v})
     group["targets"] = targets
@@ -448,6 +545,7 @@ _UNIT = re.compile(r"^(don vi tinh|don vi|dvt)\b")
 _PLAN = re.compile(r"ke hoach|muc tieu|nghi quyet|chi tieu nam|nam \d{4}|giai doan|"
                    r"phan dau|^\d{4}$")
 _SEQ = re.compile(r"^(tt|stt|so tt|so thu tu)$")
+_NOT_PLAN = re.compile(r"ghi chu|thuc hien|\buoc\b|so sanh|so voi")  # notes, estimates
 _NUMBERED = re.compile(r"^\s*((?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]|[-+–•*])\s+", re.IGNORECASE)
 
 
@@ -459,12 +557,19 @@ class _Columns:
     seq: int | None
 
 
-def _header(cells: Sequence[str]) -> _Columns | None:
-    folded = [fold(c) for c in cells]
+def _header(cells: Sequence[str], below: Sequence[str] = ()) -> _Columns | None:
+    """The columns a header row names; ``below``: the sub-header under it (a header on two
+    rows, "Kế hoạch năm 2026" merged over "Chỉ tiêu | Ghi chú"), each column then named by
+    both. The value column is the last plan column that is not a note or an estimate."""
+    own = [fold(below[i]) if i < len(below) and below[i] else fold(c)
+           for i, c in enumerate(cells)]
+    folded = [fold(c) if not own[i] or own[i] == fold(c) else f"{fold(c)} {own[i]}"
+              for i, c in enumerate(cells)]
     name = next((i for i, c in enumerate(folded) if _NAME.match(c)), None)
     unit = next((i for i, c in enumerate(folded) if _UNIT.match(c)), None)
     values = [i for i, c in enumerate(folded)
-              if i not in (name, unit) and _PLAN.search(c) and not _SEQ.match(c)]
+              if i not in (name, unit) and _PLAN.search(c) and not _SEQ.match(c)
+              and not _NOT_PLAN.search(own[i])]
     if name is None or (unit is None and not values):
         return None
     preferred = [i for i in values if re.search(r"ke hoach|muc tieu|nghi quyet", folded[i])]
@@ -593,10 +698,40 @@ def _table_rows(places: list[list[str]], texts: list[list[str]]) -> list[Row] | 
     """The target rows of a table, from its header row on; None when no row of its first
     ten is a header."""
     for h, cells in enumerate(texts[:10]):
+        below = texts[h + 1] if h + 1 < len(texts) else []
+        columns = _header(_spread(cells, below), below) if _sub_header(below, cells) \
+            else None
+        if columns is not None:
+            return _rows_under(places[h + 2:], texts[h + 2:], columns)
         columns = _header(cells)
         if columns is not None:
             return _rows_under(places[h + 1:], texts[h + 1:], columns)
     return None
+
+
+def _sub_header(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether ``cells`` are the second row of the header row ``header``: no target's name
+    (the cell under the header's "Chỉ tiêu" empty, or that one merged down), and some cell
+    of their own that is not a column number ("Chỉ tiêu | Ghi chú", "Năm 2025 | Năm
+    2026")."""
+    name = next((i for i, c in enumerate(header) if _NAME.match(fold(c))), None)
+    if name is None or _cell(list(cells), name) not in ("", header[name]):
+        return False
+    return any(c and (i >= len(header) or c != header[i])
+               and not re.fullmatch(r"\(?\d+\)?", c) for i, c in enumerate(cells))
+
+
+def _spread(header: Sequence[str], below: Sequence[str]) -> list[str]:
+    """A header row with a cell merged across columns written in each of them (a workbook
+    keeps its text in the first only): an empty cell over a sub-header's cell takes the
+    text on its left."""
+    spread: list[str] = []
+    for i in range(max(len(header), len(below))):
+        text = header[i] if i < len(header) else ""
+        if not text and i < len(below) and below[i] and spread:
+            text = spread[-1]
+        spread.append(text)
+    return spread
 
 
 def _cell(cells: list[str], index: int | None) -> str:

@@ -20,7 +20,16 @@ from starlette.datastructures import UploadFile
 from tieuchi.app import Action
 from tieuchi.domain.bundle import target_frame
 from tieuchi.domain.problems import ProblemError
-from tieuchi.io.resolution import MAX_BYTES, Resolution, describe, read_resolution
+from tieuchi.io.resolution import (
+    MAX_BYTES,
+    Resolution,
+    candidates,
+    describe,
+    guess_text,
+    read_resolution,
+    score_text,
+)
+from tieuchi.reports.text import plan_text
 from tieuchi.web.app import render
 from tieuchi.web.i18n import named_text, translator
 from tieuchi.web.pages.common import CurrentUser, page_router
@@ -52,18 +61,21 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
             "Chọn tệp nghị quyết (.docx hoặc .xlsx) để tải lên."))
     data = file.file.read(MAX_BYTES + 1)
     try:
-        found = read_resolution(data, file.filename, view.light.indicators)
+        found = read_resolution(data, file.filename, candidates(view.definitions))
     except ProblemError as error:
         return manage_page(request, view, status_code=error.status, alert=_(
             "Không đọc được tệp nghị quyết: %(why)s") % {"why": "; ".join(
                 p.text(view.lang) for p in error.problems)})
     document = document or file.filename
-    docs = _docs(found, view, issuer, document)
-    refused = app_of(request).check_targets(user, docs) if docs else []
+    app = app_of(request)
+    revised = app.revision(_docs(found, view, issuer, document))
+    docs = [doc for doc, _ in revised]
+    refused = app.check_targets(user, docs) if docs else []
     payload = preview_signer(request, SALT).dumps({
         "user": user.id, "unit": code, "file": found.file, "docs": docs})
     return render(request, "manage_resolution.html", user=view.user, view=view, tab="manage",
                   file=found.file, rows=_rows(found, view), count=len(docs),
+                  replaced=_replaced(revised, view),
                   refused=[p.text(view.lang) for p in refused], payload=payload,
                   issuer=issuer or "", document=document)
 
@@ -76,16 +88,39 @@ def _docs(found: Resolution, view: UnitView, issuer: str | None,
     return target_frame(targets).to_dicts() if targets else []
 
 
+def _replaced(revised: list[tuple[dict[str, Any], dict[str, Any] | None]],
+              view: UnitView) -> list[dict[str, str]]:
+    """The targets held that the import replaces: the indicator, the target now and the
+    new one ("≥ 10% → ≥ 7,5%")."""
+    return [{"key": new["key"], "indicator": _name(view, new["indicator"]),
+             "old": _plan(old, view), "new": _plan(new, view)}
+            for new, old in revised if old is not None]
+
+
+def _name(view: UnitView, code: str) -> str:
+    indicator = view.light.indicator_by_code.get(code)
+    return named_text(indicator.name, indicator.name_en, view.lang) if indicator else code
+
+
+def _plan(doc: dict[str, Any], view: UnitView) -> str:
+    """A target (a row of the target schema) as the tables show it, with its unit."""
+    indicator = view.light.indicator_by_code.get(doc["indicator"])
+    row = {**doc, "target": doc["value"], "type": indicator.type.value if indicator else None,
+           "decimals": indicator.decimals if indicator else 2}
+    return plan_text(row, view.ctx, measured=True)
+
+
 def _rows(found: Resolution, view: UnitView) -> list[dict[str, Any]]:
     names = {i.code: named_text(i.name, i.name_en, view.lang) for i in view.light.indicators}
     return [{
         "n": n, "place": u.row.place, "name": u.row.name, "unit": u.row.unit or "",
         "value": u.row.value or "", "understood": describe(u.fields) if u.fields else "",
+        "converted": u.converted or "",
         "indicator": names.get(u.code or "", "") if u.code else "",
-        "score": u.match.guesses[0].score if u.match.guesses and not u.chosen else None,
+        "score": score_text(u.match.guesses[0].score, view.lang)
+        if u.match.guesses and not u.chosen else None,
         "ok": u.ok, "problem": u.problem.text(view.lang) if u.problem else "",
-        "guesses": [f"{names.get(g.code, g.code)} ({g.score:g})" for g in u.match.guesses]
-        if u.code is None else [],
+        "guesses": guess_text(u.match, view.lang, names) if u.code is None else "",
     } for n, u in enumerate(found.rows, start=1)]
 
 
