@@ -42,7 +42,7 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     understood = sum(ok == "yes" for _, ok in rows)
     # the reference district's indicators: 7 rows match one (bhyt, ld-dao-tao, …)
     assert understood == 7 and "Không khớp" in page and "Gần nhất" in page
-    scores = re.findall(r'<td class="num">([\d.,]+)</td>\s*</tr>', page)
+    scores = re.findall(r'<td class="num" data-label="[^"]*">([\d.,]+)</td>\s*</tr>', page)
     assert len(scores) == 22 and any("," in s for s in scores), scores  # "88,5", not 88.5
     assert not [s for s in scores if "." in s], scores
     guesses = re.findall(r"Gần nhất: ([^<]*)</div>", page)
