@@ -178,7 +178,7 @@ def test_an_invalid_folder_is_removed_again(tmp_path: Path,
     result = runner.invoke(app, ["init", str(folder), "--province", "Gia Lai",
                                  "--commune", "Ia Sao"])
     assert result.exit_code == 1, result.output
-    assert "nothing was kept" in result.output
+    assert "nothing was written" in result.output
     assert not folder.exists()
     empty = tmp_path / "empty"
     empty.mkdir()

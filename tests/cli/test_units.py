@@ -94,7 +94,7 @@ def test_units_a_folder_already_has_are_refused_and_nothing_is_kept(tmp_path: Pa
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
     assert "duplicate-official-code" in text and "'P52' and 'GL'" in text
-    assert "nothing was kept" in text
+    assert "nothing was written" in text
     assert sorted(p.name for p in folder.iterdir()) == before  # no units.yaml left
     assert check_definitions(folder)[0] is not None
 

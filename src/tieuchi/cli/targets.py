@@ -17,7 +17,7 @@ import yaml
 from rich.table import Table
 
 from tieuchi.cli import _fail, _print_problems, app, out
-from tieuchi.definitions import check_definitions
+from tieuchi.definitions import check_definitions, write_if_valid
 from tieuchi.domain.indicators import Indicator
 from tieuchi.domain.periods import Period, PeriodError
 from tieuchi.domain.problems import ProblemError, Severity, suggest
@@ -169,21 +169,12 @@ def _write(found: Resolution, folder: Path, *, unit: str, period: str, issuer: s
     header = (f"# Targets of {document or found.file}, read from {found.file} by `tieuchi "
               f"targets import` ({len(found.matched)} of {len(found.rows)} rows; the others "
               "are listed by the command).\n")
-    made = not target.parent.exists()
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False,
-                                              width=100), encoding="utf-8")
-    _, problems = check_definitions(folder)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        if earlier is not None:
-            target.write_bytes(earlier)
-        else:
-            target.unlink()
-            if made:
-                target.parent.rmdir()
-        _print_problems(errors)
-        raise _fail("the folder would not validate with the targets: nothing written")
+    text = header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
+    try:
+        write_if_valid(folder, {f"targets/{code}.yaml": text})
+    except ProblemError as refused:
+        _print_problems([p for p in refused.problems if p.severity is Severity.ERROR])
+        raise _fail("the folder would not validate with the targets: nothing written") from None
     out.print(f"[green]{'replaced' if earlier is not None else 'wrote'}[/] {target}: "
               f"{len(found.matched)} targets"
               + (f" and {len(missing)} indicators of the catalogue" if missing else ""))

@@ -1,9 +1,10 @@
 """Adding a shipped criteria set (``tieuchi.library.criteria``) to a definition folder.
 
 The set's file is written to ``criteria/<name>.yaml``, without the indicators the folder
-already defines; the folder is then loaded again. When the set makes the folder invalid (a
-level it needs is missing, a unit lacks the attribute its thresholds depend on), the file is
-put back as it was and the loader's problems are raised: nothing is left half-written.
+already defines, only if the folder then loads without error
+(:func:`tieuchi.definitions.write_if_valid`). When the set would make it invalid (a level it
+needs is missing, a unit lacks the attribute its thresholds depend on), the loader's
+problems are raised and nothing is written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from tieuchi.definitions import check_definitions
+from tieuchi.definitions import check_definitions, write_if_valid
 from tieuchi.definitions.rules import applied_units
 from tieuchi.domain.bundle import Definitions
 from tieuchi.domain.criteria import CriteriaSet
@@ -57,18 +58,10 @@ def add_shipped_set(folder: str | Path, name: str, *, force: bool = False) -> Ad
             file=str(path))])
     have = {i.code for i in before.indicators} - _indicator_codes(old)
     text = files_for(name, have)
-    made_folder = not path.parent.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    after, problems = check_definitions(root)
-    if after is None:
-        if old is None:
-            path.unlink()
-            if made_folder:
-                path.parent.rmdir()
-        else:
-            path.write_text(old, "utf-8")
-        errors = [p for p in problems if p.severity is Severity.ERROR]
+    try:
+        after, problems = write_if_valid(root, {f"{CRITERIA_FOLDER}/{name}.yaml": text})
+    except ProblemError as refused:
+        errors = [p for p in refused.problems if p.severity is Severity.ERROR]
         raise ProblemError([*errors, Problem(
             "shipped-set-invalid",
             f"the shipped set '{name}' does not fit this folder ({len(errors)} error(s) "
@@ -77,7 +70,7 @@ def add_shipped_set(folder: str | Path, name: str, *, force: bool = False) -> Ad
             f"bộ tiêu chí có sẵn '{name}' chưa khớp với thư mục này ({len(errors)} lỗi ở "
             "trên); chưa ghi gì: sửa thư mục theo các lỗi đó (cấp, thuộc tính của đơn vị) "
             "rồi thêm lại",
-            file=str(path))])
+            file=str(path))]) from None
     shipped = next(s for s in shipped_sets() if s.name == name)
     codes = {s.code for s in shipped.sets}
     return AddedSet(
