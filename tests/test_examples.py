@@ -260,3 +260,14 @@ def test_ba_vi_traces_its_2024_revenue_to_the_three_communes() -> None:
 def test_ba_vi_validates_without_problems() -> None:
     result = CliRunner().invoke(cli, ["validate", str(BA_VI)])
     assert result.exit_code == 0 and "warning" not in result.output, result.output
+
+
+def test_ba_vi_names_a_target_without_a_base_apart_from_one_without_figures() -> None:
+    """Income per head is stated (62) but a mean is not re-based: it has nothing to compare
+    with, which is not the same as having no figure."""
+    result = CliRunner().invoke(cli, ["report", str(BA_VI), "--period", "2026", "--format",
+                                      "md"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "1 chỉ tiêu chưa có số liệu so sánh: Thu nhập bình quân đầu người" in text
+    assert "chỉ tiêu chưa có số liệu:" not in text

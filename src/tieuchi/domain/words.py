@@ -35,6 +35,7 @@ class Words:
     behind_list: str  # "{n} chỉ tiêu chậm tiến độ: {names}"
     not_met_list: str  # "{n} chỉ tiêu chưa đạt: {names}"
     no_data_list: str
+    no_base_list: str  # "{n} chỉ tiêu chưa có số liệu so sánh: {names}"
     estimate_full_year: str  # "ước thực hiện cả năm "
     reached: str  # "đạt"
     is_: str  # "là"
@@ -161,6 +162,7 @@ VI = Words(
     behind_list="{n} chỉ tiêu chậm tiến độ: {names}",
     not_met_list="{n} chỉ tiêu chưa đạt: {names}",
     no_data_list="{n} chỉ tiêu chưa có số liệu: {names}",
+    no_base_list="{n} chỉ tiêu chưa có số liệu so sánh: {names}",
     estimate_full_year="ước thực hiện cả năm ",
     reached="đạt",
     is_="là",
@@ -282,6 +284,7 @@ EN = Words(
     behind_list="{n} behind: {names}",
     not_met_list="{n} not met: {names}",
     no_data_list="{n} without data: {names}",
+    no_base_list="{n} without a figure to compare with: {names}",
     estimate_full_year=" on full-year estimates",
     reached="reached",
     is_="was",

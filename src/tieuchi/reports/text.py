@@ -454,7 +454,17 @@ def _group_count(code: str, g: Row, ctx: Context) -> str:
         ]
         missing.append(w.not_met_list.format(n=g["not_met"], names="; ".join(names)))
     if g["no_data"]:
-        missing.append(w.no_data_list.format(n=g["no_data"], names="; ".join(g["no_data_items"])))
+        # a target with its figure but nothing to compare it with (a growth on a base year
+        # without figures) is not a target without figures
+        pending = targets.filter(pl.col("status") == Status.NO_DATA.value)
+        unbased = pending.filter(pl.col("actual").is_not_null())
+        if unbased.height < g["no_data"]:
+            bare = [n for n in g["no_data_items"]
+                    if n not in set(unbased.get_column("display_name").to_list())]
+            missing.append(w.no_data_list.format(n=len(bare), names="; ".join(bare)))
+        if unbased.height:
+            missing.append(w.no_base_list.format(n=unbased.height, names="; ".join(
+                unbased.get_column("display_name").to_list())))
     if missing:
         text += "; " + "; ".join(missing)
     return text + "."
