@@ -157,6 +157,14 @@ def evaluate_sets(
         # The count is computed from the set: it replaces any figure given for it.
         values = pl.concat([values.join(made.select("unit", "indicator"),
                                         on=["unit", "indicator"], how="anti"), made])
+    if not sets and definitions.criteria_sets:
+        # No set in force in the period: empty frames of the results' own columns, as the
+        # pages and the report read them ("no set in force"), not frames without columns.
+        cset = definitions.criteria_sets[0]
+        none = applied_units(cset, hierarchy).clear()
+        cond, crit, result = _evaluate_set(cset, none, values, passed)
+        conditions, criteria, sets = [cond.clear()], [crit.clear()], [result.clear()]
+        summaries = [_summaries(cset, result, closure, hierarchy).clear()]
     return SetResults(
         sets=_concat(sets),
         criteria=_concat(criteria),
