@@ -151,8 +151,11 @@ def test_a_split_commune_lists_its_successors_in_the_output() -> None:
     province = by_code(au.units_for("Hải Phòng", before_2025=True))
     assert province["L10528"]["successors"] == ["X10532", "X10537"]  # split in two
     assert "split" not in province["L10528"]  # the source gives no shares
+    # one commune's folder brings the other commune the split one went to, so that the split
+    # is declared among both (with only X10532 it would read as merged whole into it)
     one = by_code(au.units_for("Hải Phòng", commune="10532", before_2025=True))
-    assert one["L10528"]["successors"] == ["X10532"]
+    assert one["L10528"]["successors"] == ["X10532", "X10537"]
+    assert "X10537" in one and "valid_to" not in one["X10537"]
     text = au.units_file(list(province.values()), au.levels_for(True))
     assert "# split in the source among X10532, X10537" in text
 

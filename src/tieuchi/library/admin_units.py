@@ -471,6 +471,12 @@ def units_for(province: Province | str, commune: Commune | str | None = None,
             old_codes = {s.legacy for s in data.succession
                          if s.legacy_level == "xa" and s.commune in new_codes}
             olds = [c for c in data.legacy_communes if c.code in old_codes]
+            # a predecessor split among the chosen commune and others: the others come too,
+            # so that its split is declared among all of them (else it would read as whole)
+            others = {s.commune for s in data.succession
+                      if s.legacy_level == "xa" and s.legacy in old_codes} - new_codes
+            news += [c for c in data.communes if c.code in others]
+            new_codes |= others
     back = before_2025 or old_district is not None
     units = [_province_unit(chosen, back)] + [_commune_unit(c) for c in news]
     if not back:

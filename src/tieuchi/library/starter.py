@@ -188,8 +188,9 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
             "",
             f"- `tieuchi.yaml`: dự án; đơn vị gốc `{start.root.code}` ({start.title}), kỳ "
             f"{start.period}.",
-            f"- `units.yaml`: {_units_held(start, vi)}; theo danh mục của {source}, đơn vị có "
-            f"hiệu lực từ {_day(date.fromisoformat(str(SOURCE['data_date'])), vi)}. Mã: P tỉnh "
+            f"- `units.yaml`: {_units_held(start, vi)}; theo danh mục của {source} (đơn vị "
+            f"hành chính từ {_day(date.fromisoformat(str(SOURCE['data_date'])), vi)}"
+            + (" và trước đó" if start.before_2025 else "") + "). Mã: P tỉnh "
             "và X xã từ 1/7/2025; T tỉnh, H huyện và L xã trước đó; `official_code` là mã đơn "
             "vị hành chính (GSO).",
             f"- `indicators.yaml`: danh mục chuẩn {len(catalogue())} chỉ tiêu kinh tế - xã "
@@ -208,9 +209,10 @@ def _readme(start: Start, sets: Mapping[str, tuple[CriteriaSet, ...]], paths: li
             "",
             f"- `tieuchi.yaml`: the project; the root unit `{start.root.code}` "
             f"({start.title}) and the period {start.period}.",
-            f"- `units.yaml`: {_units_held(start, vi)}; from {source}, data of "
-            f"{SOURCE['data_date']}. Codes: P province and X commune from 1/7/2025; T "
-            "province, H district and L commune before; `official_code` is the GSO code.",
+            f"- `units.yaml`: {_units_held(start, vi)}; from {source} (the units from "
+            f"{SOURCE['data_date']}" + (" and before" if start.before_2025 else "")
+            + "). Codes: P province and X commune from 1/7/2025; T province, H district and L "
+            "commune before; `official_code` is the GSO code.",
             f"- `indicators.yaml`: the standard catalogue of {len(catalogue())} "
             "socio-economic indicators (names and synonyms as plans write them, units, "
             "directions, roll-ups); edit it as this folder's own.",
