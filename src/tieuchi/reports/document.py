@@ -546,7 +546,7 @@ def _criteria_table(code: str, n: int, ctx: Context) -> Table | None:
         rows.append((str(i), str(r["criterion_name"]),
                      "; ".join(condition_value_text(x, ctx) for x in conds),
                      "; ".join(condition_threshold_text(x, ctx) for x in conds),
-                     w.status["met" if r["met"] else "not_met"]))
+                     w.status[r["status"]]))  # the engine's: met, not met or no data
     c = w.columns
     columns = (Column("no", c["no"], "right"), Column("criterion", c["criterion"], "left"),
                Column("value", c["value"], "right"),

@@ -261,14 +261,15 @@ def _criteria_sheet(book: Workbook, sheets: _Sheets, n: int, code: str,
         .join(ev.sets.conditions.filter(pl.col("set") == code),
               on=["unit", "criterion", "condition"])
         .join(ev.sets.criteria.filter(pl.col("set") == code).select(
-            "unit", "criterion", pl.col("met").alias("criterion_met")), on=["unit", "criterion"])
+            "unit", "criterion", pl.col("status").alias("criterion_status")),
+              on=["unit", "criterion"])
         .sort("row", "condition")
     )
     criteria = {x.code: x for x in cset.criteria}
     for i, r in enumerate(rows.iter_rows(named=True)):
         line = _HEADER_ROW + 1 + i
         first = r["condition"] == rows.filter(pl.col("row") == r["row"])["condition"].min()
-        status = ctx.words.status["met" if r["criterion_met"] else "not_met"]
+        status = ctx.words.status[r["criterion_status"]]
         provenance = _provenance(cset, criteria[r["criterion"]], r["condition"], first)
         _write_row(ws, line, [
             (r["row"] if first else None, "0"),
