@@ -79,8 +79,9 @@ def test_replace_writes_a_revised_resolution_over_the_earlier_import(folder: Pat
     assert code == 0, output
     written = folder / "targets" / "quoc-hoi-ktxh-2026.yaml"
     group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]
-    # no --document: the group is the plan of the period, no document is made up
-    assert group["name"] == "Chỉ tiêu kế hoạch năm 2026" and "document" not in group
+    # no --document: the group is the plan of the period, its source the file read
+    assert group["name"] == "Chỉ tiêu kế hoạch năm 2026"
+    assert group["document"] == "quoc-hoi-ktxh-2026.docx"
     code, output = _run(*args, "--replace", "--issuer", "Quốc hội")
     assert code == 0 and f"replaced {written}: 14 targets" in output, output
     group = yaml.safe_load(written.read_text(encoding="utf-8"))["groups"][0]

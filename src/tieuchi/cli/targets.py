@@ -164,8 +164,9 @@ def _write(found: Resolution, folder: Path, *, unit: str, period: str, issuer: s
     missing = missing_indicators(found, candidates, have)
     name = f"Chỉ tiêu theo {document}" if document else \
         f"Chỉ tiêu kế hoạch {Period.parse(period).label('vi')}"
+    # the targets' source: the resolution as named, else its file (as the web does)
     content = group_document(found, unit=unit, period=period, name=name, issuer=issuer,
-                             document=document, indicators=missing, code=code)
+                             document=document or found.file, indicators=missing, code=code)
     header = (f"# Targets of {document or found.file}, read from {found.file} by `tieuchi "
               f"targets import` ({len(found.matched)} of {len(found.rows)} rows; the others "
               "are listed by the command).\n")
