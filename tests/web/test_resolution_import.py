@@ -73,6 +73,12 @@ def test_upload_previews_every_row_then_confirm_stores_the_targets(own_site: Sit
     assert [(t["key"], t["comparator"], t["value"]) for t in bhyt] == [
         ("ktxh-bhyt", "at_least", 93.7)]
     assert len(after) == len(before) + 2
+    # the same resolution again: nothing to assign, said so, no replacement listed
+    status, again = _upload(own_site, "thanhtri", "phu-tho-ktxh-2023.xlsx",
+                            issuer="HĐND tỉnh Phú Thọ", document="Nghị quyết số 11/NQ-HĐND")
+    assert status == 200
+    assert "7 chỉ tiêu đã được giao đúng như nghị quyết: không đổi." in again
+    assert 'id="replaced"' not in again and 'id="confirm"' not in again
 
 
 def test_a_forged_or_foreign_payload_is_refused(own_site: Site) -> None:
