@@ -108,3 +108,12 @@ def test_a_set_with_thresholds_by_group_names_its_criteria() -> None:
             {"code": "TC2", "name": "Quy hoạch", "indicator": "quy-hoach", "yes": True}]})
     assert [c.code for c in cset.by_dimension()] == ["TC1"]
     assert "Cần cho 1 tiêu chí có ngưỡng khác nhau theo `nhom` (TC1)" in _by_dimension(cset, True)
+
+
+def test_a_ward_starts_without_the_new_rural_commune_set() -> None:
+    """The new-rural set applies to xã only: a phường's (or đặc khu's) folder does not start
+    with a set that is never evaluated for it."""
+    ward = starter_files("Hà Nội", "Phường Hoàn Kiếm", today=date(2026, 3, 1))
+    assert not [p for p in ward if p.startswith("criteria/")]
+    commune = starter_files("Gia Lai", "Ia Sao", today=date(2026, 3, 1))
+    assert "criteria/ntm-xa-2026-2030.yaml" in commune

@@ -359,13 +359,7 @@ def criteria_references(loaded: Loaded) -> None:
 
 def applied_units(cset: CriteriaSet, units: Iterable[Unit]) -> list[str]:
     """Codes of the units a set applies to (the engine uses the same selection)."""
-    chosen = set(cset.applies_to.units)
-    return [
-        u.code for u in units
-        if (u.code in chosen or (not chosen and (cset.applies_to.level in (None, u.level))))
-        and (not cset.applies_to.kinds or u.kind in cset.applies_to.kinds)
-        and all(u.attributes.get(k) == v for k, v in cset.applies_to.where.items())
-    ]
+    return [u.code for u in units if cset.applies_to.covers(u)]
 
 
 def _dimension_thresholds(

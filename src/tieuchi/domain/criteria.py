@@ -18,6 +18,7 @@ from pydantic import Field, model_validator
 
 from tieuchi.domain.base import CODE_PATTERN, LegalSource, Model
 from tieuchi.domain.comparisons import COMPARATOR_FIELDS, Comparison
+from tieuchi.domain.units import Unit
 
 __all__ = [
     "Provenance",
@@ -187,6 +188,13 @@ class AppliesTo(Model):
     # only units of these kinds ("xã", "phường"): a level holds several legal forms
     kinds: tuple[str, ...] = ()
     where: dict[str, str] = Field(default_factory=dict)
+
+    def covers(self, unit: Unit) -> bool:
+        """Whether the set is evaluated for ``unit`` (the engine selects the same units, in
+        columns: :func:`tieuchi.engine.criteria.applied_units`)."""
+        chosen = unit.code in self.units if self.units else self.level in (None, unit.level)
+        return chosen and (not self.kinds or unit.kind in self.kinds) and all(
+            unit.attributes.get(k) == v for k, v in self.where.items())
 
 
 class CriteriaSet(Model):

@@ -90,8 +90,9 @@ def starter_files(province: str, commune: str | None = None, before_2025: bool =
     folder; the README is in ``lang`` ("vi" or "en"). Raises
     :class:`~tieuchi.domain.problems.ProblemError` for a unit or a set that is not found."""
     start, rows = _start(province, commune, before_2025, district, today)
-    chosen = tuple(dict.fromkeys(sets if sets else default_sets(
-        int(start.period) <= VALID_TO.year)))
+    chosen = tuple(dict.fromkeys(sets)) if sets else tuple(
+        name for name in default_sets(int(start.period) <= VALID_TO.year)
+        if _covers(name, start.units))  # a phường's folder: no new-rural commune set
     have = set(catalogue_codes())
     set_texts: dict[str, str] = {}
     for name in chosen:
@@ -107,6 +108,12 @@ def starter_files(province: str, commune: str | None = None, before_2025: bool =
     files["README.md"] = _readme(start, {n: _sets_of(t) for n, t in set_texts.items()},
                                  sorted(files), today, lang)
     return files
+
+
+def _covers(name: str, units: Sequence[Unit]) -> bool:
+    """Whether a shipped set applies to any of ``units``."""
+    return any(cset.applies_to.covers(unit) for cset in _sets_of(files_for(name, set()))
+               for unit in units)
 
 
 def _indicator_codes(text: str) -> set[str]:
