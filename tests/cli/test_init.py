@@ -220,3 +220,12 @@ def test_a_write_that_fails_part_way_is_undone(tmp_path: Path,
     assert result.exit_code == 1, result.output
     assert "No space left on device" in " ".join(result.output.split())
     assert len(calls) == 3 and not folder.exists()
+
+
+def test_a_file_in_the_way_is_named(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", "utf-8")
+    inside = runner.invoke(app, ["init", str(afile / "sub"), "--province", "52"])
+    assert inside.exit_code == 2 and "a part of its path is a file" in inside.output
+    itself = runner.invoke(app, ["init", str(afile), "--province", "52"])
+    assert itself.exit_code == 2 and "is a file" in itself.output

@@ -38,8 +38,12 @@ def init(
 
     _check_lang(lang)
     one_place(commune, district)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise _fail(f"{folder} is a file; give a new folder")
+    if folder.exists() and any(folder.iterdir()):
         raise _fail(f"{folder} exists and is not an empty folder; give a new folder")
+    if any(p.exists() and not p.is_dir() for p in folder.parents):
+        raise _fail(f"{folder} cannot be made: a part of its path is a file")
     with _refusals():
         files = starter_files(province, commune, before_2025, district, sets,
                               today=date.today(), lang=lang)
