@@ -323,3 +323,16 @@ def test_the_header_says_which_units_the_file_holds() -> None:
     assert "units in force from" not in back
     assert "# units until 2025-06-30 and from 2025-07-01 (which became which)" in back
     assert "T province, H district and L commune until 2025-06-30" in back
+
+
+def test_a_commune_before_2025_is_named_with_what_it_became() -> None:
+    """Thị trấn Phú Phong (huyện Tây Sơn, Bình Định) went into xã Tây Sơn: asked for by its
+    old name, the refusal says so and how to have it (its 2025 commune, --before-2025)."""
+    with pytest.raises(ProblemError) as refused:
+        au.find_commune("Phú Phong", "Gia Lai")
+    (problem,) = refused.value.problems
+    assert problem.code == "unknown-admin-unit"
+    assert "Thị trấn Phú Phong (huyện Tây Sơn) became Xã Tây Sơn (X21808)" in problem.message
+    assert "Thị trấn Phú Phong (huyện Tây Sơn) nay thuộc Xã Tây Sơn (X21808)" \
+        in problem.message_vi
+    assert au.find_commune("Ia Sao", "Gia Lai").code == "24073"  # a 2025 name first

@@ -308,7 +308,46 @@ def find_commune(name_or_code: str, province: Province | str | None = None) -> C
     if province is None:
         return _find(name_or_code, _data().communes, Commune)
     chosen = province if isinstance(province, Province) else find_province(province)
-    return _find(name_or_code, communes_of(chosen), Commune, _titled(chosen))
+    try:
+        return _find(name_or_code, communes_of(chosen), Commune, _titled(chosen))
+    except ProblemError as problem:
+        became = _legacy_commune_named(name_or_code, chosen)
+        if not became:
+            raise
+        listed_en = "; ".join(f"{was} became {now}" for was, now in became)
+        listed_vi = "; ".join(f"{was} nay thuộc {now}" for was, now in became)
+        raise ProblemError([Problem(
+            "unknown-admin-unit",
+            f"'{name_or_code}' is a commune before 1/7/2025: {listed_en}; give the 2025 "
+            "commune with --before-2025 to have its predecessors, this one among them",
+            f"'{name_or_code}' là đơn vị cấp xã trước 1/7/2025: {listed_vi}; ghi đơn vị cấp xã "
+            "từ 2025 kèm --before-2025 để có các đơn vị trước đó của nó, trong đó có đơn vị "
+            "này")]) from problem
+
+
+def _legacy_commune_named(name: str, province: Province) -> list[tuple[str, str]]:
+    """The legacy communes of the legacy provinces that went into ``province`` that
+    ``name`` names exactly (with or without accents or the kind), each as "Thị trấn Phú
+    Phong (huyện Tây Sơn)" with what it became ("Xã Tây Sơn (X21739)")."""
+    data = _data()
+    districts = {d.code: d for d in data.districts
+                 if d.legacy_province in {p.code for p in _legacy_provinces_of(province)}}
+    olds = [c for c in data.legacy_communes if c.district in districts]
+    text = nfc(name.strip())
+    for key in (_exact, fold):
+        bare = key(_bare(text, key))
+        found = [c for c in olds if key(c.name) == bare or key(f"{c.kind} {c.name}") == key(text)]
+        if found:
+            break
+    news = {c.code: c for c in data.communes}
+    out = []
+    for old in found:
+        district = districts[old.district]
+        now = [news[s.commune] for s in _became().get(("xa", old.code), ()) if s.commune in news]
+        out.append((f"{titled(old.kind, old.name)} ({district.kind} {district.name})",
+                    ", ".join(f"{titled(c.kind, c.name)} ({unit_code('commune', c.code)})"
+                              for c in now)))
+    return out
 
 
 def _legacy_provinces_of(province: Province) -> list[LegacyProvince]:
