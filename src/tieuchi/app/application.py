@@ -416,15 +416,24 @@ class App:
         they replace: a doc for a unit, indicator and period that has a target already
         (the one :meth:`assignment` changes) takes its key, and its name, basis, tolerance
         and precision when it gives none, so that :meth:`set_targets` replaces it rather
-        than adding a second target beside it; ``None`` for a new one."""
+        than adding a second target beside it; ``None`` for a new one. A doc that would
+        change nothing of the target held (:func:`same_target`) is left out. The targets
+        held are read once per unit and period."""
+        held_by: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         revised: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
         for doc in docs:
-            held = self._held_target(doc["unit"], doc["indicator"], doc["period"])
+            place = (doc["unit"], doc["period"])
+            if place not in held_by:
+                held_by[place] = {t["indicator"]: t for t in reversed(
+                    self.store.targets.of([doc["unit"]], doc["period"]))}
+            held = held_by[place].get(doc["indicator"])
             if held is None:
                 revised.append((dict(doc), None))
                 continue
             kept = {k: held.get(k) for k in _KEPT if doc.get(k) is None}
-            revised.append(({**doc, **kept, "key": held["key"]}, held))
+            new = {**doc, **kept, "key": held["key"]}
+            if not same_target(new, held):
+                revised.append((new, held))
         return revised
 
     def _require_targets(self, actor: Actor, docs: Sequence[dict[str, Any]],
@@ -723,6 +732,14 @@ def _figure_text(value: float | None, lang: str) -> str:
 
 
 _KEPT = ("name", "basis", "tolerance", "percent_decimals", "percent_fixed")
+_SAME = ("comparator", "value", "value_high", "relative", "relative_value", "baseline",
+         "baseline_value", "document")
+
+
+def same_target(doc: dict[str, Any], held: dict[str, Any]) -> bool:
+    """Whether a target (a row of the target schema) is the one held already: the same
+    comparator, values, baseline and document; assigning it would change nothing."""
+    return all(doc.get(k) == held.get(k) for k in _SAME)
 """What a revised target keeps of the one it replaces when it gives none (:meth:`App.
 revision`), as :meth:`App.assignment` does."""
 

@@ -18,7 +18,6 @@ import yaml
 from tieuchi.definitions import check_definitions, write_if_valid
 from tieuchi.definitions.rules import applied_units
 from tieuchi.domain.bundle import Definitions
-from tieuchi.domain.criteria import CriteriaSet
 from tieuchi.domain.problems import Problem, ProblemError, Severity
 from tieuchi.library.criteria import files_for, resolve, shipped_sets
 
@@ -87,13 +86,6 @@ def _indicator_codes(text: str | None) -> set[str]:
     return {str(i["code"]) for i in items or () if isinstance(i, dict) and "code" in i}
 
 
-def _by_dimension(cset: CriteriaSet) -> bool:
-    """Whether a threshold of the set depends on its dimension. (A unit without the
-    attribute is an error unless every such threshold has a ``default``.)"""
-    return any(isinstance(t, dict) for k in cset.criteria for c in k.conditions
-               for t in c.threshold)
-
-
 def _to_fill(definitions: Definitions, codes: set[str]) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     for cset in definitions.criteria_sets:
@@ -110,7 +102,7 @@ def _to_fill(definitions: Definitions, codes: set[str]) -> list[tuple[str, str]]
             if missing:
                 shown = ", ".join(missing[:8]) + (", …" if len(missing) > 8 else "")
                 values = ", ".join(cset.dimension_values)
-                used = _by_dimension(cset)
+                used = bool(cset.by_dimension())
                 lines.append((
                     f"{cset.code}: set the attribute '{cset.dimension}' ({values}) of "
                     f"{len(missing)} unit(s)"

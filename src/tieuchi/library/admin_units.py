@@ -356,8 +356,8 @@ def _legacy_provinces_of(province: Province) -> list[LegacyProvince]:
 
 def find_district(name_or_code: str, province: Province | str) -> District:
     """The legacy district ``name_or_code`` names among the districts of the legacy
-    provinces that went into the 2025 ``province`` ("Thanh Trì" in "Hà Nội", "Ayun Pa" in
-    "Gia Lai")."""
+    provinces that went into the 2025 ``province`` (a district of a province merged into
+    another is found under the 2025 province it went into)."""
     chosen = province if isinstance(province, Province) else find_province(province)
     olds = {p.code for p in _legacy_provinces_of(chosen)}
     districts = [d for d in _data().districts if d.legacy_province in olds]

@@ -68,15 +68,15 @@ def upload(request: Request, user: CurrentUser, form: PostedForm, code: str,
                 p.text(view.lang) for p in error.problems)})
     document = document or file.filename
     app = app_of(request)
-    revised = app.revision(_docs(found, view, issuer, document))
-    changes = [(new, old) for new, old in revised if not _same(new, old, view)]
+    understood = _docs(found, view, issuer, document)
+    changes = app.revision(understood)  # those that change something held, or add one
     docs = [doc for doc, _ in changes]
     refused = app.check_targets(user, docs) if docs else []
     payload = preview_signer(request, SALT).dumps({
         "user": user.id, "unit": code, "file": found.file, "docs": docs})
     return render(request, "manage_resolution.html", user=view.user, view=view, tab="manage",
                   file=found.file, rows=_rows(found, view), count=len(docs),
-                  replaced=_replaced(changes, view), unchanged=len(revised) - len(changes),
+                  replaced=_replaced(changes, view), unchanged=len(understood) - len(changes),
                   refused=[p.text(view.lang) for p in refused], payload=payload,
                   issuer=issuer or "", document=document)
 
@@ -96,13 +96,6 @@ def _replaced(revised: list[tuple[dict[str, Any], dict[str, Any] | None]],
     return [{"key": new["key"], "indicator": _name(view, new["indicator"]),
              "old": _plan(old, view), "new": _plan(new, view)}
             for new, old in revised if old is not None]
-
-
-def _same(new: dict[str, Any], old: dict[str, Any] | None, view: UnitView) -> bool:
-    """Whether a target understood is the one held already, as the page shows a target (its
-    plan, with its unit) and from the same document: then there is nothing to assign."""
-    return old is not None and _plan(old, view) == _plan(new, view) and (
-        old.get("document") == new.get("document"))
 
 
 def _name(view: UnitView, code: str) -> str:
